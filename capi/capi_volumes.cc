@@ -1,0 +1,229 @@
+// C ABI: volumes and snapshots.
+#include <chrono>
+
+#include "capi/capi_internal.hpp"
+#include "lib/core/macros.hpp"
+
+using namespace blockstore;
+namespace json = blockstore::internal::json;
+
+namespace {
+
+template <typename E, typename Parse>
+Result<std::vector<E>> ParseStatuses(const char* csv, Parse parse, const char* kind) {
+  BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(csv, "statuses"));
+  std::vector<E> out;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    auto s = parse(item);
+    if (!s) return InvalidArgument("'" + std::string(item) + "' is not a " + kind + " status");
+    out.push_back(*s);
+  }
+  if (out.empty()) return InvalidArgument("statuses must name at least one status");
+  return out;
+}
+
+template <typename T>
+json::array ToArray(const std::vector<T>& items) {
+  json::array a;
+  for (const auto& i : items) a.push_back(internal::ToJson(i));
+  return a;
+}
+
+std::chrono::milliseconds Timeout(int64_t ms) {
+  return std::chrono::milliseconds(ms < 0 ? 0 : ms);
+}
+
+}  // namespace
+
+extern "C" {
+
+int bs_volume_create(char** out, bs_engine* e, const bs_context* c, const char* request_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume create request"));
+    BS_ASSIGN_OR_RETURN(VolumeCreateRequest r, internal::VolumeCreateRequestFromJson(v));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().CreateVolume(c->ctx, r));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_get(char** out, bs_engine* e, const bs_context* c, const char* volume_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().GetVolume(c->ctx, id));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_list(char** out, bs_engine* e, const bs_context* c, const char* query_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
+    BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
+    BS_ASSIGN_OR_RETURN(auto vols, e->engine->api().ListVolumes(c->ctx, q));
+    return capi::Emit(out, ToArray(vols));
+  });
+}
+
+int bs_volume_update(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                     const char* update_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume update"));
+    BS_ASSIGN_OR_RETURN(VolumeUpdate u, internal::VolumeUpdateFromJson(v));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().UpdateVolume(c->ctx, id, u));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_delete(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                     int cascade, int force) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().DeleteVolume(
+                                        c->ctx, id, DeleteOptions{cascade != 0, force != 0}));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_extend(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                     int64_t new_size_gb) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().ExtendVolume(c->ctx, id, new_size_gb));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_reset_status(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                           const char* status) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
+    auto parsed = ParseVolumeStatus(text);
+    if (!parsed) return InvalidArgument("'" + text + "' is not a volume status");
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().ResetVolumeStatus(c->ctx, id, *parsed));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_wait(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                   const char* statuses, int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(auto want, ParseStatuses<VolumeStatus>(statuses, ParseVolumeStatus, "volume"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->WaitForVolume(c->ctx, id, want, Timeout(timeout_ms)));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_wait_deleted(bs_engine* e, const bs_context* c, const char* volume_id,
+                           int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedEngine(e));
+    BS_RETURN_IF_ERROR(capi::NeedContext(c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    return e->engine->WaitForVolumeDeleted(c->ctx, id, Timeout(timeout_ms));
+  });
+}
+
+int bs_snapshot_create(char** out, bs_engine* e, const bs_context* c, const char* request_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "snapshot create request"));
+    BS_ASSIGN_OR_RETURN(SnapshotCreateRequest r, internal::SnapshotCreateRequestFromJson(v));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().CreateSnapshot(c->ctx, r));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_get(char** out, bs_engine* e, const bs_context* c, const char* snapshot_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().GetSnapshot(c->ctx, id));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_list(char** out, bs_engine* e, const bs_context* c, const char* query_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
+    BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
+    BS_ASSIGN_OR_RETURN(auto snaps, e->engine->api().ListSnapshots(c->ctx, q));
+    return capi::Emit(out, ToArray(snaps));
+  });
+}
+
+int bs_snapshot_update(char** out, bs_engine* e, const bs_context* c, const char* snapshot_id,
+                       const char* update_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "snapshot update"));
+    BS_ASSIGN_OR_RETURN(SnapshotUpdate u, internal::SnapshotUpdateFromJson(v));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().UpdateSnapshot(c->ctx, id, u));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_delete(char** out, bs_engine* e, const bs_context* c, const char* snapshot_id,
+                       int force) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().DeleteSnapshot(c->ctx, id, force != 0));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_reset_status(char** out, bs_engine* e, const bs_context* c,
+                             const char* snapshot_id, const char* status) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
+    auto parsed = ParseSnapshotStatus(text);
+    if (!parsed) return InvalidArgument("'" + text + "' is not a snapshot status");
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().ResetSnapshotStatus(c->ctx, id, *parsed));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_wait(char** out, bs_engine* e, const bs_context* c, const char* snapshot_id,
+                     const char* statuses, int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(auto want, ParseStatuses<SnapshotStatus>(statuses, ParseSnapshotStatus, "snapshot"));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->WaitForSnapshot(c->ctx, id, want, Timeout(timeout_ms)));
+    return capi::Emit(out, internal::ToJson(s));
+  });
+}
+
+int bs_snapshot_wait_deleted(bs_engine* e, const bs_context* c, const char* snapshot_id,
+                             int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedEngine(e));
+    BS_RETURN_IF_ERROR(capi::NeedContext(c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
+    return e->engine->WaitForSnapshotDeleted(c->ctx, id, Timeout(timeout_ms));
+  });
+}
+
+}  // extern "C"

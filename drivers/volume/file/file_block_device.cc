@@ -1,0 +1,108 @@
+#include "drivers/volume/file/file_block_device.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace blockstore::file_driver {
+namespace {
+
+Status Errno(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  if (err == ENOENT) return NotFound(std::move(msg));
+  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
+  if (err == EIO || err == EAGAIN || err == EINTR) return Unavailable(std::move(msg));
+  return Internal(std::move(msg));
+}
+
+}  // namespace
+
+Result<std::vector<Extent>> FileExtents(int fd, uint64_t size) {
+  std::vector<Extent> out;
+  off_t pos = 0;
+  const auto end = static_cast<off_t>(size);
+  while (pos < end) {
+    const off_t data = lseek(fd, pos, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // no more data
+      if (errno == EINVAL) {      // the filesystem cannot tell: everything may hold data
+        return std::vector<Extent>{{0, size}};
+      }
+      return Errno("SEEK_DATA", errno);
+    }
+    if (data >= end) break;
+    off_t hole = lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) return Errno("SEEK_HOLE", errno);
+    if (hole > end) hole = end;
+    out.push_back({static_cast<uint64_t>(data), static_cast<uint64_t>(hole - data)});
+    pos = hole;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<BlockDevice>> FileBlockDevice::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Errno("opening " + path, errno);
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Errno("stat " + path, err);
+  }
+  return std::unique_ptr<BlockDevice>(
+      new FileBlockDevice(fd, static_cast<uint64_t>(st.st_size), path));
+}
+
+FileBlockDevice::~FileBlockDevice() { ::close(fd_); }
+
+Result<std::size_t> FileBlockDevice::ReadAt(uint64_t offset, std::span<std::byte> out) {
+  if (offset >= size_) return std::size_t{0};
+  std::size_t want = out.size();
+  if (offset + want > size_) want = static_cast<std::size_t>(size_ - offset);
+  std::size_t done = 0;
+  while (done < want) {
+    const ssize_t n = ::pread(fd_, out.data() + done, want - done,
+                              static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("reading " + path_, errno);
+    }
+    if (n == 0) {  // the file shrank under us: the rest reads as zeros
+      std::memset(out.data() + done, 0, want - done);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return want;
+}
+
+Status FileBlockDevice::WriteAt(uint64_t offset, std::span<const std::byte> data) {
+  if (offset > size_ || data.size() > size_ - offset) {
+    return InvalidArgument("write of " + std::to_string(data.size()) + " bytes at " +
+                           std::to_string(offset) + " runs past the end of the " +
+                           std::to_string(size_) + "-byte device");
+  }
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
+                               static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("writing " + path_, errno);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status FileBlockDevice::Flush() {
+  if (::fdatasync(fd_) != 0) return Errno("flushing " + path_, errno);
+  return Status::Ok();
+}
+
+Result<std::vector<Extent>> FileBlockDevice::AllocatedRanges() { return FileExtents(fd_, size_); }
+
+}  // namespace blockstore::file_driver

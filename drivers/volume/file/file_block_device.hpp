@@ -1,0 +1,39 @@
+// Internal to the file driver: a BlockDevice over a regular (sparse) file.
+#ifndef BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
+#define BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blockstore/driver.hpp"
+
+namespace blockstore::file_driver {
+
+// The holes-aware extent map of an open file: SEEK_DATA/SEEK_HOLE, or one extent covering the
+// file where the filesystem cannot tell.
+Result<std::vector<Extent>> FileExtents(int fd, uint64_t size);
+
+class FileBlockDevice final : public BlockDevice {
+ public:
+  // Opens `path` read-write; not_found when it is missing.
+  static Result<std::unique_ptr<BlockDevice>> Open(const std::string& path);
+  ~FileBlockDevice() override;
+
+  Result<std::size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override;
+  Status WriteAt(uint64_t offset, std::span<const std::byte> data) override;
+  uint64_t SizeBytes() const override { return size_; }
+  Status Flush() override;
+  Result<std::vector<Extent>> AllocatedRanges() override;
+
+ private:
+  FileBlockDevice(int fd, uint64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
+  int fd_;
+  uint64_t size_;
+  std::string path_;
+};
+
+}  // namespace blockstore::file_driver
+
+#endif  // BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP

@@ -1,0 +1,233 @@
+// The file driver: each volume is a sparse raw file in one directory (local disk or NFS).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "blockstore/driver.hpp"
+#include "drivers/volume/file/file_block_device.hpp"
+#include "drivers/volume/file/sparse_copy.hpp"
+
+namespace blockstore {
+namespace file_driver {
+namespace {
+
+Status Errno(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  if (err == ENOENT) return NotFound(std::move(msg));
+  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
+  if (err == EIO || err == EAGAIN) return Unavailable(std::move(msg));
+  return Internal(std::move(msg));
+}
+
+// Ids reach the filesystem as file names: only UUID characters may pass.
+Status CheckId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return InvalidArgument("bad resource id '" + id + "'");
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                    c == '-';
+    if (!ok) return InvalidArgument("bad resource id '" + id + "'");
+  }
+  return Status::Ok();
+}
+
+struct Options {
+  std::string dir;
+  std::string pool;
+  Reflink reflink = Reflink::kAuto;
+  bool sync = false;
+  std::string mosr = "20.0";
+  int reserved_percentage = 0;
+};
+
+class FileDriver final : public VolumeDriver {
+ public:
+  explicit FileDriver(Options o) : o_(std::move(o)) {}
+
+  Status Initialize() override {
+    struct stat st {};
+    if (::stat(o_.dir.c_str(), &st) != 0) {
+      if (errno != ENOENT) return Errno("volumes_dir " + o_.dir, errno);
+      if (::mkdir(o_.dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return Errno("creating volumes_dir " + o_.dir, errno);
+      }
+    } else if (!S_ISDIR(st.st_mode)) {
+      return InvalidArgument("volumes_dir " + o_.dir + " is not a directory");
+    }
+    if (::access(o_.dir.c_str(), W_OK) != 0) return Errno("volumes_dir " + o_.dir, errno);
+    return Status::Ok();
+  }
+
+  std::string DefaultPool() const override { return o_.pool; }
+
+  Status CreateVolume(const Volume& v) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    const std::string path = VolumePath(v.id);
+    const std::string tmp = path + ".part";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno("creating " + tmp, errno);
+    Status s;
+    if (::ftruncate(fd, static_cast<off_t>(v.size_gb * kGiB)) != 0) {
+      s = Errno("sizing " + tmp, errno);
+    } else if (o_.sync && ::fsync(fd) != 0) {
+      s = Errno("fsync " + tmp, errno);
+    }
+    ::close(fd);
+    if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("renaming " + tmp, errno);
+    if (!s.ok()) ::unlink(tmp.c_str());
+    return s;
+  }
+
+  Status CreateVolumeFromSnapshot(const Volume& v, const Snapshot& snap) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    return SparseCopy(SnapshotPath(snap.id), VolumePath(v.id), v.size_gb * kGiB, o_.reflink,
+                      o_.sync, nullptr);
+  }
+
+  Status CreateClonedVolume(const Volume& v, const Volume& src) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckId(src.id); !s.ok()) return s;
+    return SparseCopy(VolumePath(src.id), VolumePath(v.id), v.size_gb * kGiB, o_.reflink,
+                      o_.sync, nullptr);
+  }
+
+  Status DeleteVolume(const Volume& v) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    return Remove(VolumePath(v.id));
+  }
+
+  Status ExtendVolume(const Volume& v, uint64_t new_size_gb) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    const std::string path = VolumePath(v.id);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Errno("stat " + path, errno);
+    const uint64_t want = new_size_gb * kGiB;
+    if (static_cast<uint64_t>(st.st_size) > want) {
+      return InvalidArgument("extend would shrink " + path);
+    }
+    if (::truncate(path.c_str(), static_cast<off_t>(want)) != 0) {
+      return Errno("growing " + path, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status CreateSnapshot(const Snapshot& snap, const Volume& v) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    return SparseCopy(VolumePath(v.id), SnapshotPath(snap.id), v.size_gb * kGiB, o_.reflink,
+                      o_.sync, nullptr);
+  }
+
+  Status DeleteSnapshot(const Snapshot& snap) override {
+    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    return Remove(SnapshotPath(snap.id));
+  }
+
+  Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    struct stat st {};
+    const std::string path = VolumePath(v.id);
+    if (::stat(path.c_str(), &st) != 0) return Errno("stat " + path, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+  Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    return FileBlockDevice::Open(VolumePath(v.id));
+  }
+
+  Result<BackendStats> GetStats() override {
+    struct statvfs vfs {};
+    if (::statvfs(o_.dir.c_str(), &vfs) != 0) return Errno("statvfs " + o_.dir, errno);
+    const double total = static_cast<double>(vfs.f_blocks) * vfs.f_frsize / kGiB;
+    const double free = static_cast<double>(vfs.f_bavail) * vfs.f_frsize / kGiB;
+    BackendStats stats;
+    stats.storage_protocol = "local";
+    stats.driver_version = "1.0";
+    PoolStats pool;
+    pool.pool_name = o_.pool;
+    pool.total_capacity_gb = Capacity::Number(total);
+    pool.free_capacity_gb = Capacity::Number(free);
+    pool.thin_provisioning_support = true;
+    pool.thick_provisioning_support = false;
+    pool.max_over_subscription_ratio = o_.mosr;
+    pool.reserved_percentage = o_.reserved_percentage;
+    pool.multiattach = true;
+    pool.online_extend_support = true;
+    pool.capabilities["volumes_dir"] = o_.dir;
+    stats.pools.push_back(std::move(pool));
+    return stats;
+  }
+
+ private:
+  std::string VolumePath(const std::string& id) const { return o_.dir + "/volume-" + id; }
+  std::string SnapshotPath(const std::string& id) const { return o_.dir + "/snapshot-" + id; }
+
+  Status Remove(const std::string& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("removing " + path, errno);
+    ::unlink((path + ".part").c_str());
+    return Status::Ok();
+  }
+
+  Options o_;
+};
+
+Result<Options> ParseOptions(const BackendConfig& c) {
+  Options o;
+  for (const auto& [k, v] : c.options) {
+    if (k == "volumes_dir") {
+      o.dir = v;
+    } else if (k == "pool_name") {
+      o.pool = v;
+    } else if (k == "reflink") {
+      if (v == "auto") o.reflink = Reflink::kAuto;
+      else if (v == "always") o.reflink = Reflink::kAlways;
+      else if (v == "never") o.reflink = Reflink::kNever;
+      else return InvalidArgument("backend '" + c.name + "': reflink must be auto, always or never, not '" + v + "'");
+    } else if (k == "fsync") {
+      if (v != "true" && v != "false") {
+        return InvalidArgument("backend '" + c.name + "': fsync must be true or false");
+      }
+      o.sync = v == "true";
+    } else if (k == "max_over_subscription_ratio") {
+      char* end = nullptr;
+      const double r = std::strtod(v.c_str(), &end);
+      if (v != "auto" && (v.empty() || *end != '\0' || !(r > 0))) {
+        return InvalidArgument("backend '" + c.name +
+                               "': max_over_subscription_ratio must be a positive number or auto");
+      }
+      o.mosr = v;
+    } else if (k == "reserved_percentage") {
+      char* end = nullptr;
+      const long p = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || p < 0 || p > 100) {
+        return InvalidArgument("backend '" + c.name + "': reserved_percentage must be 0..100");
+      }
+      o.reserved_percentage = static_cast<int>(p);
+    } else {
+      return InvalidArgument("backend '" + c.name + "': unknown file driver option '" + k + "'");
+    }
+  }
+  if (o.dir.empty()) return InvalidArgument("backend '" + c.name + "': volumes_dir is required");
+  while (o.dir.size() > 1 && o.dir.back() == '/') o.dir.pop_back();
+  if (o.pool.empty()) o.pool = c.volume_backend_name.empty() ? c.name : c.volume_backend_name;
+  return o;
+}
+
+}  // namespace
+}  // namespace file_driver
+
+Status RegisterFileDriver(DriverRegistry& registry) {
+  return registry.Register("file", [](const BackendConfig& c)
+                                       -> Result<std::unique_ptr<VolumeDriver>> {
+    auto o = file_driver::ParseOptions(c);
+    if (!o.ok()) return o.status();
+    return std::unique_ptr<VolumeDriver>(new file_driver::FileDriver(std::move(o).value()));
+  });
+}
+
+}  // namespace blockstore

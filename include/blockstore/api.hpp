@@ -1,0 +1,133 @@
+// blockstore — Api: the front door for every operation.
+//
+// The Api validates a request, applies policy (a caller sees and touches only its own project's
+// resources unless it has the admin role; admin-only operations answer permission_denied),
+// reserves quota, records the resource in its transitional status and hands the work to the
+// scheduler or the volume manager. Mutating calls return at once with the record in that
+// transitional status ("creating", "deleting", "extending", …), as Cinder does; completion is
+// an Event, or Engine::WaitForVolume.
+//
+// Bad input gets invalid_argument and changes nothing. Ids must be UUIDs. Resources of another
+// project are reported as not_found, never as forbidden, so ids do not leak.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#ifndef BLOCKSTORE_API_HPP
+#define BLOCKSTORE_API_HPP
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "blockstore/context.hpp"
+#include "blockstore/export.h"
+#include "blockstore/requests.hpp"
+#include "blockstore/result.hpp"
+#include "blockstore/store.hpp"
+#include "blockstore/transport.hpp"
+#include "blockstore/types.hpp"
+
+namespace blockstore {
+
+struct ApiOptions {
+  std::string default_volume_type = "__DEFAULT__";
+  std::set<std::string> availability_zones = {"nova"};  // zones a request may name
+  std::string default_availability_zone = "nova";
+  std::function<void(Event)> notify;                    // Default: events go nowhere
+  std::function<TimePoint()> clock;                     // Default: the system clock
+};
+
+struct DeleteOptions {
+  bool cascade = false;  // delete the volume's snapshots too
+  bool force = false;    // admin only: delete from any detached, non-deleting status
+};
+
+class BS_API Api {
+ public:
+  Api(Store& store, Transport& transport, ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // From now on every call answers unavailable. The engine calls this as it closes.
+  void Close();
+
+  // ---- volumes ----
+  // invalid_argument, not_found (type, snapshot, source volume), failed_precondition (source
+  // status), resource_exhausted (quota), unavailable (no scheduler listening).
+  Result<Volume> CreateVolume(const RequestContext& ctx, const VolumeCreateRequest& request);
+  Result<Volume> GetVolume(const RequestContext& ctx, const std::string& id);
+  Result<std::vector<Volume>> ListVolumes(const RequestContext& ctx, const ListQuery& query);
+  Result<Volume> UpdateVolume(const RequestContext& ctx, const std::string& id,
+                              const VolumeUpdate& update);
+  // failed_precondition: wrong status, attached, or has snapshots without cascade.
+  Result<Volume> DeleteVolume(const RequestContext& ctx, const std::string& id,
+                              const DeleteOptions& options = {});
+  // invalid_argument unless new_size_gb > size; resource_exhausted over quota.
+  Result<Volume> ExtendVolume(const RequestContext& ctx, const std::string& id,
+                              int64_t new_size_gb);
+  // Admin only. Refuses the statuses a restart would act on (creating, deleting, extending).
+  Result<Volume> ResetVolumeStatus(const RequestContext& ctx, const std::string& id,
+                                   VolumeStatus status);
+
+  // ---- snapshots ----
+  Result<Snapshot> CreateSnapshot(const RequestContext& ctx, const SnapshotCreateRequest& request);
+  Result<Snapshot> GetSnapshot(const RequestContext& ctx, const std::string& id);
+  Result<std::vector<Snapshot>> ListSnapshots(const RequestContext& ctx, const ListQuery& query);
+  Result<Snapshot> UpdateSnapshot(const RequestContext& ctx, const std::string& id,
+                                  const SnapshotUpdate& update);
+  // `force` (admin only) also deletes snapshots in error_deleting.
+  Result<Snapshot> DeleteSnapshot(const RequestContext& ctx, const std::string& id,
+                                  bool force = false);
+  Result<Snapshot> ResetSnapshotStatus(const RequestContext& ctx, const std::string& id,
+                                       SnapshotStatus status);
+
+  // ---- volume types (create, update, delete and extra specs are admin only) ----
+  Result<VolumeType> CreateVolumeType(const RequestContext& ctx,
+                                      const VolumeTypeCreateRequest& request);
+  // By id or by name. Non-admins see public types only, with only the user-visible extra specs.
+  Result<VolumeType> GetVolumeType(const RequestContext& ctx, const std::string& id_or_name);
+  Result<VolumeType> GetDefaultVolumeType(const RequestContext& ctx);
+  Result<std::vector<VolumeType>> ListVolumeTypes(const RequestContext& ctx);
+  Result<VolumeType> UpdateVolumeType(const RequestContext& ctx, const std::string& id,
+                                      const VolumeTypeUpdate& update);
+  Status DeleteVolumeType(const RequestContext& ctx, const std::string& id);
+  Result<VolumeType> SetVolumeTypeExtraSpecs(const RequestContext& ctx, const std::string& id,
+                                             const Metadata& specs);
+  Result<VolumeType> UnsetVolumeTypeExtraSpec(const RequestContext& ctx, const std::string& id,
+                                              const std::string& key);
+
+  // ---- QoS specs (admin only) ----
+  Result<QosSpec> CreateQosSpec(const RequestContext& ctx, const QosSpecCreateRequest& request);
+  Result<QosSpec> GetQosSpec(const RequestContext& ctx, const std::string& id);
+  Result<std::vector<QosSpec>> ListQosSpecs(const RequestContext& ctx);
+  Status DeleteQosSpec(const RequestContext& ctx, const std::string& id, bool force = false);
+  Result<QosSpec> SetQosSpecKeys(const RequestContext& ctx, const std::string& id,
+                                 const Metadata& specs);
+  Result<QosSpec> UnsetQosSpecKey(const RequestContext& ctx, const std::string& id,
+                                  const std::string& key);
+  Status AssociateQosSpec(const RequestContext& ctx, const std::string& qos_id,
+                          const std::string& type_id);
+  Status DisassociateQosSpec(const RequestContext& ctx, const std::string& qos_id,
+                             const std::string& type_id);
+
+  // ---- quotas ----
+  // A project's limits and usage: its own, or any project's for an admin.
+  Result<QuotaSet> GetQuotas(const RequestContext& ctx, const std::string& project_id);
+  QuotaSet GetDefaultQuotas() const;
+  // Admin only. Limits are ≥ -1 (unlimited) and may not drop below what is in use + reserved.
+  Result<QuotaSet> UpdateQuotas(const RequestContext& ctx, const std::string& project_id,
+                                const std::map<std::string, int64_t>& limits);
+  // Admin only: back to the defaults.
+  Status ResetQuotas(const RequestContext& ctx, const std::string& project_id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_API_HPP

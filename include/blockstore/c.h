@@ -1,0 +1,206 @@
+/* blockstore — the C ABI.
+ *
+ * Conventions:
+ *  - Every function returns 0 on success or a negative BS_E* code, which mirrors the C++
+ *    blockstore::Code (BS_ENOTFOUND == -(int)Code::kNotFound). The message of the last failure
+ *    on the calling thread is bs_last_error(), never NULL ("" after a success).
+ *  - Out-parameters come first; a callback's `payload` comes last.
+ *  - Rich records cross as JSON text (the shapes are documented in docs/c-api.md). Every string
+ *    the library hands out is released with bs_free(). Each handle has one _free function and
+ *    _free(NULL) does nothing.
+ *  - Option structs start with `version` and are initialised with their _INIT macro; fields are
+ *    only ever appended.
+ *
+ * Thread-safety: handles may be shared between threads; every function may be called
+ * concurrently. Event callbacks run on the engine's worker threads.
+ */
+#ifndef BLOCKSTORE_C_H
+#define BLOCKSTORE_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockstore/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BS_VERSION_MAJOR 0
+#define BS_VERSION_MINOR 1
+#define BS_VERSION_PATCH 0
+
+/* Error codes. */
+#define BS_OK 0
+#define BS_EINVAL (-1)          /* invalid_argument */
+#define BS_ENOTFOUND (-2)       /* not_found */
+#define BS_EEXIST (-3)          /* already_exists */
+#define BS_EPRECONDITION (-4)   /* failed_precondition: wrong status */
+#define BS_EABORTED (-5)        /* aborted: lost a compare-and-set */
+#define BS_EEXHAUSTED (-6)      /* resource_exhausted: quota or capacity */
+#define BS_EUNAVAILABLE (-7)    /* unavailable: retry later */
+#define BS_ETIMEDOUT (-8)       /* deadline_exceeded */
+#define BS_ECANCELLED (-9)      /* cancelled */
+#define BS_EDATALOSS (-10)      /* data_loss */
+#define BS_EUNIMPLEMENTED (-11) /* unimplemented */
+#define BS_EINTERNAL (-12)      /* internal */
+#define BS_EPERM (-13)          /* permission_denied */
+
+typedef struct bs_engine bs_engine;
+typedef struct bs_context bs_context;
+
+/* "0.1.0" */
+BS_API const char* bs_version(void);
+/* The message of the calling thread's last failure; "" if the last call succeeded. */
+BS_API const char* bs_last_error(void);
+/* The code of the calling thread's last failure, or BS_OK. */
+BS_API int bs_last_error_code(void);
+/* The lowercase name of a code: "not_found", … */
+BS_API const char* bs_error_name(int code);
+/* Releases memory the library handed out. bs_free(NULL) does nothing. */
+BS_API void bs_free(void* p);
+
+/* ---- engine ---- */
+
+typedef struct bs_engine_options {
+  uint32_t version;
+  /* Directory for the database and the default file backend's volumes. Required. */
+  const char* state_path;
+  /* Optional JSON object with the rest of the configuration:
+   *   {"host": "...", "availability_zone": "nova", "default_volume_type": "__DEFAULT__",
+   *    "durability": "normal"|"full", "volume_workers": 2,
+   *    "quota_defaults": {"volumes": 10, ...},
+   *    "backends": [{"name": "...", "driver": "file", "volume_backend_name": "...",
+   *                  "options": {"volumes_dir": "..."}}]}
+   * Unknown keys are an error. */
+  const char* config_json;
+} bs_engine_options;
+
+#define BS_ENGINE_OPTIONS_VERSION 1
+#define BS_ENGINE_OPTIONS_INIT \
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL }
+
+BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
+/* Finishes queued work and stops the engine's threads; later calls answer BS_EUNAVAILABLE. */
+BS_API int bs_engine_close(bs_engine* engine);
+/* Closes (if open) and frees. */
+BS_API void bs_engine_free(bs_engine* engine);
+/* The pools the scheduler knows, as a JSON array. */
+BS_API int bs_engine_pools(char** out_json, bs_engine* engine);
+
+/* Events: each status change as a JSON object {"sequence", "type", "resource_type",
+ * "resource_id", "project_id", "status", "message", "at"}. The text is valid only during the
+ * call. */
+typedef void (*bs_event_cb)(const char* event_json, void* payload);
+BS_API int bs_engine_subscribe(uint64_t* out_token, bs_engine* engine, bs_event_cb callback,
+                               void* payload);
+/* After it returns the callback is not running and will not run again. */
+BS_API int bs_engine_unsubscribe(bs_engine* engine, uint64_t token);
+
+/* ---- request context ---- */
+
+BS_API int bs_context_new(bs_context** out, const char* project_id, const char* user_id,
+                          int is_admin);
+BS_API void bs_context_free(bs_context* context);
+
+/* ---- volumes ---- */
+
+/* request_json: {"size", "name", "description", "volume_type", "availability_zone",
+ * "snapshot_id", "source_volid", "metadata", "bootable"}. */
+BS_API int bs_volume_create(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* request_json);
+BS_API int bs_volume_get(char** out_json, bs_engine* engine, const bs_context* context,
+                         const char* volume_id);
+/* query_json may be NULL: {"name", "status", "availability_zone", "bootable", "metadata",
+ * "sort": "key[:asc|desc],…", "limit", "marker", "all_projects"}. Answers a JSON array. */
+BS_API int bs_volume_list(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* query_json);
+/* update_json: {"name", "description", "metadata", "bootable"}. */
+BS_API int bs_volume_update(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, const char* update_json);
+BS_API int bs_volume_delete(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, int cascade, int force);
+BS_API int bs_volume_extend(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, int64_t new_size_gb);
+BS_API int bs_volume_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
+                                  const char* volume_id, const char* status);
+/* statuses: comma-separated Cinder statuses ("available,error"). */
+BS_API int bs_volume_wait(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* volume_id, const char* statuses, int64_t timeout_ms);
+BS_API int bs_volume_wait_deleted(bs_engine* engine, const bs_context* context,
+                                  const char* volume_id, int64_t timeout_ms);
+
+/* ---- snapshots ---- */
+
+/* request_json: {"volume_id", "name", "description", "force", "metadata"}. */
+BS_API int bs_snapshot_create(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* request_json);
+BS_API int bs_snapshot_get(char** out_json, bs_engine* engine, const bs_context* context,
+                           const char* snapshot_id);
+BS_API int bs_snapshot_list(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* query_json);
+BS_API int bs_snapshot_update(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* snapshot_id, const char* update_json);
+BS_API int bs_snapshot_delete(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* snapshot_id, int force);
+BS_API int bs_snapshot_reset_status(char** out_json, bs_engine* engine,
+                                    const bs_context* context, const char* snapshot_id,
+                                    const char* status);
+BS_API int bs_snapshot_wait(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* snapshot_id, const char* statuses, int64_t timeout_ms);
+BS_API int bs_snapshot_wait_deleted(bs_engine* engine, const bs_context* context,
+                                    const char* snapshot_id, int64_t timeout_ms);
+
+/* ---- volume types ---- */
+
+/* request_json: {"name", "description", "is_public", "extra_specs"}. */
+BS_API int bs_type_create(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* request_json);
+BS_API int bs_type_get(char** out_json, bs_engine* engine, const bs_context* context,
+                       const char* id_or_name);
+BS_API int bs_type_get_default(char** out_json, bs_engine* engine, const bs_context* context);
+BS_API int bs_type_list(char** out_json, bs_engine* engine, const bs_context* context);
+BS_API int bs_type_update(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* type_id, const char* update_json);
+BS_API int bs_type_delete(bs_engine* engine, const bs_context* context, const char* type_id);
+BS_API int bs_type_set_extra_specs(char** out_json, bs_engine* engine, const bs_context* context,
+                                   const char* type_id, const char* specs_json);
+BS_API int bs_type_unset_extra_spec(char** out_json, bs_engine* engine,
+                                    const bs_context* context, const char* type_id,
+                                    const char* key);
+
+/* ---- QoS specs ---- */
+
+/* request_json: {"name", "consumer", "specs"}. */
+BS_API int bs_qos_create(char** out_json, bs_engine* engine, const bs_context* context,
+                         const char* request_json);
+BS_API int bs_qos_get(char** out_json, bs_engine* engine, const bs_context* context,
+                      const char* qos_id);
+BS_API int bs_qos_list(char** out_json, bs_engine* engine, const bs_context* context);
+BS_API int bs_qos_delete(bs_engine* engine, const bs_context* context, const char* qos_id,
+                         int force);
+BS_API int bs_qos_set_keys(char** out_json, bs_engine* engine, const bs_context* context,
+                           const char* qos_id, const char* specs_json);
+BS_API int bs_qos_unset_key(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* qos_id, const char* key);
+BS_API int bs_qos_associate(bs_engine* engine, const bs_context* context, const char* qos_id,
+                            const char* type_id);
+BS_API int bs_qos_disassociate(bs_engine* engine, const bs_context* context, const char* qos_id,
+                               const char* type_id);
+
+/* ---- quotas ---- */
+
+/* {"project_id", "resources": {"volumes": {"limit", "in_use", "reserved"}, …}} */
+BS_API int bs_quota_get(char** out_json, bs_engine* engine, const bs_context* context,
+                        const char* project_id);
+BS_API int bs_quota_defaults(char** out_json, bs_engine* engine);
+/* limits_json: {"volumes": 20, "gigabytes": -1, …}. */
+BS_API int bs_quota_update(char** out_json, bs_engine* engine, const bs_context* context,
+                           const char* project_id, const char* limits_json);
+BS_API int bs_quota_reset(bs_engine* engine, const bs_context* context, const char* project_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BLOCKSTORE_C_H */

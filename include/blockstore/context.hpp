@@ -1,0 +1,36 @@
+// blockstore — RequestContext: who is asking.
+//
+// Every Api call takes one. A context scopes what the caller can see and touch to its project;
+// the "admin" role lifts that scope and allows admin-only operations.
+//
+// Thread-safety: a plain value.
+#ifndef BLOCKSTORE_CONTEXT_HPP
+#define BLOCKSTORE_CONTEXT_HPP
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace blockstore {
+
+struct RequestContext {
+  std::string project_id;
+  std::string user_id;
+  std::vector<std::string> roles;
+  std::string request_id;  // "req-<uuid>"; filled in by the Api when empty
+
+  [[nodiscard]] bool is_admin() const {
+    return std::find(roles.begin(), roles.end(), "admin") != roles.end();
+  }
+
+  static RequestContext Admin(std::string project_id = "admin") {
+    return RequestContext{std::move(project_id), "admin", {"admin"}, {}};
+  }
+  static RequestContext User(std::string project_id, std::string user_id = "user") {
+    return RequestContext{std::move(project_id), std::move(user_id), {"member"}, {}};
+  }
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_CONTEXT_HPP

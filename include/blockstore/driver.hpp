@@ -1,0 +1,144 @@
+// blockstore — the volume driver API: what a storage backend implements.
+//
+// A VolumeDriver turns volume operations into real storage (sparse files, LVM, an array). A
+// BlockDevice is an open volume: positional I/O plus the map of what was ever written, so that
+// copies and backups never read holes. Drivers see only this header, types.hpp and status.hpp.
+//
+// Drivers are registered by name in a DriverRegistry and built once per configured backend, so
+// one driver can serve several backends with different options.
+//
+// Thread-safety: a VolumeManager calls one driver from several worker threads at once, never
+// twice concurrently for the same volume or snapshot. Drivers must be safe under that contract.
+// A BlockDevice may be used from one thread at a time.
+#ifndef BLOCKSTORE_DRIVER_HPP
+#define BLOCKSTORE_DRIVER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blockstore/export.h"
+#include "blockstore/result.hpp"
+#include "blockstore/types.hpp"
+
+namespace blockstore {
+
+inline constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+struct Extent {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  friend bool operator==(const Extent&, const Extent&) = default;
+};
+
+class BS_API BlockDevice {
+ public:
+  virtual ~BlockDevice();
+  // Reads up to out.size() bytes at `offset`; short only at the end of the device.
+  virtual Result<std::size_t> ReadAt(uint64_t offset, std::span<std::byte> out) = 0;
+  // Writes all of `data` at `offset`. invalid_argument past the end of the device.
+  virtual Status WriteAt(uint64_t offset, std::span<const std::byte> data) = 0;
+  virtual uint64_t SizeBytes() const = 0;
+  virtual Status Flush() = 0;
+  // The extents that may hold data, sorted and disjoint; everything else reads as zeros.
+  virtual Result<std::vector<Extent>> AllocatedRanges() = 0;
+};
+
+// Capacity as Cinder reports it: a number of GB, or "infinite" / "unknown".
+struct Capacity {
+  enum class Kind { kNumber, kInfinite, kUnknown };
+  Kind kind = Kind::kNumber;
+  double gb = 0;
+  static Capacity Number(double gb) { return {Kind::kNumber, gb}; }
+  static Capacity Infinite() { return {Kind::kInfinite, 0}; }
+  static Capacity Unknown() { return {Kind::kUnknown, 0}; }
+};
+
+struct PoolStats {
+  std::string pool_name;
+  Capacity total_capacity_gb;
+  Capacity free_capacity_gb;
+  double allocated_capacity_gb = 0;    // filled in by the VolumeManager from the store
+  double provisioned_capacity_gb = 0;  // Default: allocated
+  int reserved_percentage = 0;
+  std::string max_over_subscription_ratio = "20.0";  // a number, or "auto"
+  bool thin_provisioning_support = false;
+  bool thick_provisioning_support = true;
+  bool multiattach = false;
+  bool online_extend_support = true;
+  bool qos_support = false;
+  std::map<std::string, std::string> capabilities;  // driver-specific capabilities
+};
+
+struct BackendStats {
+  std::string volume_backend_name;
+  std::string vendor_name = "blockstore";
+  std::string driver_version = "1.0";
+  std::string storage_protocol;  // "file", "iSCSI", …
+  std::vector<PoolStats> pools;
+};
+
+// The options of one configured backend: its section of the configuration.
+struct BackendConfig {
+  std::string name;                // the section name ("file-1"); the backend part of host@backend
+  std::string driver;              // the registered driver name ("file")
+  std::string volume_backend_name; // Default: name
+  std::map<std::string, std::string> options;
+};
+
+class BS_API VolumeDriver {
+ public:
+  virtual ~VolumeDriver();
+  // Checks the backend is usable (paths exist, credentials work). Called once at start.
+  virtual Status Initialize() = 0;
+  // The pool a new volume lands in when the scheduler named none.
+  virtual std::string DefaultPool() const = 0;
+
+  virtual Status CreateVolume(const Volume& volume) = 0;
+  virtual Status CreateVolumeFromSnapshot(const Volume& volume, const Snapshot& snapshot) = 0;
+  virtual Status CreateClonedVolume(const Volume& volume, const Volume& source) = 0;
+  // Idempotent: deleting what is not there succeeds.
+  virtual Status DeleteVolume(const Volume& volume) = 0;
+  virtual Status ExtendVolume(const Volume& volume, uint64_t new_size_gb) = 0;
+  virtual Status CreateSnapshot(const Snapshot& snapshot, const Volume& volume) = 0;
+  // Idempotent, like DeleteVolume.
+  virtual Status DeleteSnapshot(const Snapshot& snapshot) = 0;
+  // The size the backend holds for the volume, in bytes; not_found when it holds none.
+  virtual Result<uint64_t> VolumeSizeBytes(const Volume& volume) = 0;
+  virtual Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& volume) = 0;
+  virtual Result<BackendStats> GetStats() = 0;
+};
+
+using DriverFactory =
+    std::function<Result<std::unique_ptr<VolumeDriver>>(const BackendConfig& config)>;
+
+// Named driver factories. Thread-safety: Register before sharing; lookups are then safe from
+// any thread.
+class BS_API DriverRegistry {
+ public:
+  // already_exists when the name is taken.
+  Status Register(std::string name, DriverFactory factory);
+  // not_found for an unknown driver; the factory's own errors otherwise.
+  Result<std::unique_ptr<VolumeDriver>> Create(const BackendConfig& config) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::map<std::string, DriverFactory> factories_;
+};
+
+// Registers the sparse-file driver as "file". Options: `volumes_dir` (required), `pool_name`
+// (Default: the backend's volume_backend_name), `reflink` = auto|always|never (Default: auto),
+// `max_over_subscription_ratio` (Default: 20.0), `reserved_percentage` (Default: 0), `fsync` =
+// true|false (Default: false; true makes every created file durable before it is reported).
+BS_API Status RegisterFileDriver(DriverRegistry& registry);
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_DRIVER_HPP

@@ -1,0 +1,98 @@
+// blockstore — Engine: the embedded default, every role in one process.
+//
+// Open assembles a store (SQLite under state_path unless one is given), a transport
+// (in-process unless one is given), the scheduler, one VolumeManager per configured backend and
+// the Api, creates the default volume type if it is missing, and recovers what a crash left
+// behind. Close (or the destructor) lets in-flight work finish, then stops every thread.
+//
+// Thread-safety: every method may be called from any thread. Event callbacks run on the
+// engine's worker threads; they must not block for long and must not call Close.
+#ifndef BLOCKSTORE_ENGINE_HPP
+#define BLOCKSTORE_ENGINE_HPP
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blockstore/api.hpp"
+#include "blockstore/driver.hpp"
+#include "blockstore/export.h"
+#include "blockstore/result.hpp"
+#include "blockstore/scheduler.hpp"
+#include "blockstore/store.hpp"
+#include "blockstore/transport.hpp"
+#include "blockstore/volume_manager.hpp"
+
+namespace blockstore {
+
+struct EngineConfig {
+  // Directory for the database (blockstore.db) and, when no backend is configured, the volumes
+  // of the default file backend (state_path/volumes). Required; created if missing.
+  std::string state_path;
+  std::string host;  // Default: this machine's host name
+  std::string availability_zone = "nova";
+  // Default: one file backend named "file" storing volumes in state_path/volumes.
+  std::vector<BackendConfig> backends;
+  std::string default_volume_type = "__DEFAULT__";
+  QuotaLimits quota_defaults;  // Default: DefaultQuotaLimits(); entries here override
+  Durability durability = Durability::kNormal;
+  int volume_workers = 2;  // per backend
+  // Extra drivers, registered after the built-in "file" driver.
+  std::function<Status(DriverRegistry&)> register_drivers;
+  // Seams for hosts and tests. Default: SQLite store, in-process transport, system clock.
+  std::shared_ptr<Store> store;
+  std::shared_ptr<Transport> transport;
+  std::function<TimePoint()> clock;
+};
+
+class BS_API Engine {
+ public:
+  // invalid_argument for a bad config; the store's and drivers' errors otherwise.
+  static Result<std::unique_ptr<Engine>> Open(EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  Api& api();
+  Store& store();
+  const std::vector<std::unique_ptr<VolumeManager>>& managers() const;
+  // The pools the scheduler knows, as last reported.
+  std::vector<PoolState> Pools() const;
+  // Asks every backend for fresh stats (asynchronously, like Cinder's periodic report).
+  Status RefreshStats();
+  // Volumes the scheduler found stranded at start (creating, never placed) and moved to error.
+  int recovered_unplaced() const;
+
+  // Events: every status change the engine makes. Returns a token for Unsubscribe.
+  uint64_t Subscribe(std::function<void(const Event&)> callback);
+  // After it returns the callback is not running and will not run again.
+  void Unsubscribe(uint64_t token);
+
+  // Waits until the volume is in one of `statuses`; the volume as it then is. not_found if it
+  // does not exist (or is deleted while waiting); deadline_exceeded after `timeout`.
+  Result<Volume> WaitForVolume(const RequestContext& ctx, const std::string& id,
+                               const std::vector<VolumeStatus>& statuses,
+                               std::chrono::milliseconds timeout);
+  // Waits until the volume no longer exists.
+  Status WaitForVolumeDeleted(const RequestContext& ctx, const std::string& id,
+                              std::chrono::milliseconds timeout);
+  Result<Snapshot> WaitForSnapshot(const RequestContext& ctx, const std::string& id,
+                                   const std::vector<SnapshotStatus>& statuses,
+                                   std::chrono::milliseconds timeout);
+  Status WaitForSnapshotDeleted(const RequestContext& ctx, const std::string& id,
+                                std::chrono::milliseconds timeout);
+
+  // Finishes queued work and stops every thread. Idempotent; later calls fail with unavailable.
+  void Close();
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_ENGINE_HPP

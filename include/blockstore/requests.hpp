@@ -1,0 +1,93 @@
+// blockstore — what callers ask for: create requests, updates and list queries.
+//
+// Fields left unset take Cinder's defaults. Sizes are signed so that a negative size can be
+// refused with a clear error rather than wrapping around.
+//
+// Thread-safety: plain values.
+#ifndef BLOCKSTORE_REQUESTS_HPP
+#define BLOCKSTORE_REQUESTS_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blockstore/types.hpp"
+
+namespace blockstore {
+
+struct VolumeCreateRequest {
+  std::optional<int64_t> size_gb;  // default: the source's size; required for a blank volume
+  std::string name;
+  std::string description;
+  std::string volume_type;  // name or id; default: the engine's default type
+  std::string availability_zone;
+  std::string snapshot_id;   // create from this snapshot
+  std::string source_volid;  // clone this volume
+  Metadata metadata;
+  bool bootable = false;
+};
+
+struct VolumeUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<Metadata> metadata;  // replaces all metadata
+  std::optional<bool> bootable;
+};
+
+struct SnapshotCreateRequest {
+  std::string volume_id;
+  std::string name;
+  std::string description;
+  bool force = false;  // allow an in-use volume
+  Metadata metadata;
+};
+
+struct SnapshotUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<Metadata> metadata;
+};
+
+struct SortKey {
+  std::string key;  // created_at, updated_at, id, name, size, status
+  bool descending = true;
+};
+
+// Filters are ANDed. `metadata` matches volumes having every listed pair. Sorting defaults to
+// created_at descending; id is always the final tie-breaker, so pages are stable.
+struct ListQuery {
+  std::optional<std::string> name;
+  std::optional<std::string> status;
+  std::optional<std::string> volume_id;          // snapshots only
+  std::optional<std::string> availability_zone;  // volumes only
+  std::optional<bool> bootable;                  // volumes only
+  Metadata metadata;
+  std::vector<SortKey> sort;
+  std::optional<int64_t> limit;  // 1..1000; default 1000
+  std::string marker;            // id of the last record of the previous page
+  bool all_projects = false;     // admin only: list every project's records
+};
+
+struct VolumeTypeCreateRequest {
+  std::string name;
+  std::string description;
+  bool is_public = true;
+  Metadata extra_specs;
+};
+
+struct VolumeTypeUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<bool> is_public;
+};
+
+struct QosSpecCreateRequest {
+  std::string name;
+  std::string consumer = "back-end";
+  Metadata specs;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_REQUESTS_HPP

@@ -1,0 +1,173 @@
+// blockstore — Store: where records live.
+//
+// The store owns every record and every status change. Each mutating call is one atomic
+// transaction: a status change is a compare-and-set ("set deleting where status in {...}"), and
+// quota reservations, commits and rollbacks happen in the same transaction as the status change
+// they belong to, so a crash can never leave quota and status disagreeing.
+//
+// Quota: a reservation is owned by a resource ("volume:<id>"). Commit moves the owner's reserved
+// amounts to in_use; rollback drops them. Deleting a resource releases what it committed.
+//
+// OpenSqliteStore is the embedded default. Hosts may implement Store over another database;
+// the Api and managers use only this interface.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#ifndef BLOCKSTORE_STORE_HPP
+#define BLOCKSTORE_STORE_HPP
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blockstore/export.h"
+#include "blockstore/requests.hpp"
+#include "blockstore/result.hpp"
+#include "blockstore/types.hpp"
+
+namespace blockstore {
+
+struct QuotaCharge {
+  std::string resource;  // kQuotaVolumes, kQuotaGigabytes, …
+  int64_t delta = 0;
+};
+
+enum class QuotaAction { kNone, kCommit, kRollback };
+
+// A compare-and-set of a volume's status, with what changes alongside it.
+struct VolumeTransition {
+  std::vector<VolumeStatus> from;  // the current status must be one of these
+  VolumeStatus to = VolumeStatus::kAvailable;
+  std::string expect_host;         // when set, the volume's host must equal it
+  std::optional<std::string> host;
+  std::optional<uint64_t> size_gb;
+  bool save_previous_status = false;      // previous_status := the current status
+  bool restore_previous_status = false;   // to := previous_status when one is saved
+  QuotaAction quota = QuotaAction::kNone;  // applied to the reservations this volume owns
+};
+
+struct SnapshotTransition {
+  std::vector<SnapshotStatus> from;
+  SnapshotStatus to = SnapshotStatus::kAvailable;
+  std::optional<std::string> progress;
+  QuotaAction quota = QuotaAction::kNone;
+};
+
+// Quota limits that apply where a project has no override. Keys are the kQuota* names.
+using QuotaLimits = std::map<std::string, int64_t>;
+BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
+
+class BS_API Store {
+ public:
+  virtual ~Store();
+
+  // Volumes. project_scope empty = every project. Codes: not_found, failed_precondition
+  // (wrong status), resource_exhausted (quota), invalid_argument.
+  // CreateVolume inserts `v` and reserves `charges` for it. When v.snapshot_id is set the
+  // snapshot must be available; when v.source_volid is set that volume must be available or
+  // in-use — checked in the same transaction.
+  virtual Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) = 0;
+  virtual Result<Volume> GetVolume(std::string_view id) = 0;
+  virtual Result<std::vector<Volume>> ListVolumes(const ListQuery& q,
+                                                  std::string_view project_scope) = 0;
+  virtual Result<Volume> UpdateVolume(std::string_view id, const VolumeUpdate& u) = 0;
+  virtual Result<Volume> TransitionVolume(std::string_view id, const VolumeTransition& t) = 0;
+  // Moves the volume to deleting if its status is in `allowed`, it is detached and it has no
+  // snapshots — or, with cascade, all its snapshots are available or error (they go to
+  // deleting too).
+  virtual Result<Volume> BeginVolumeDelete(std::string_view id,
+                                           const std::vector<VolumeStatus>& allowed,
+                                           bool cascade) = 0;
+  // Removes the row and its metadata and releases the quota it holds. Idempotent.
+  virtual Status FinishVolumeDelete(std::string_view id) = 0;
+  // available|… → extending, remembering the previous status and reserving `charges`.
+  virtual Result<Volume> BeginVolumeExtend(std::string_view id,
+                                           const std::vector<VolumeStatus>& allowed,
+                                           uint64_t new_size_gb,
+                                           const std::vector<QuotaCharge>& charges) = 0;
+  // The target size of an extend in progress, or 0.
+  virtual Result<uint64_t> PendingExtendSize(std::string_view id) = 0;
+  // Volumes whose host is `backend` or starts with "<backend>#", in one of `statuses`.
+  virtual Result<std::vector<Volume>> ListVolumesOnBackend(
+      std::string_view backend, const std::vector<VolumeStatus>& statuses) = 0;
+  // Volumes never placed (no host) in one of `statuses`.
+  virtual Result<std::vector<Volume>> ListUnplacedVolumes(
+      const std::vector<VolumeStatus>& statuses) = 0;
+  // Sum of volume sizes per pool name ("host@backend#pool" → GB) on a backend.
+  virtual Result<std::map<std::string, uint64_t>> AllocatedGigabytes(std::string_view backend) = 0;
+
+  // Snapshots. CreateSnapshot needs the volume's status in `volume_statuses`.
+  virtual Result<Snapshot> CreateSnapshot(const Snapshot& s,
+                                          const std::vector<VolumeStatus>& volume_statuses,
+                                          const std::vector<QuotaCharge>& charges) = 0;
+  virtual Result<Snapshot> GetSnapshot(std::string_view id) = 0;
+  virtual Result<std::vector<Snapshot>> ListSnapshots(const ListQuery& q,
+                                                      std::string_view project_scope) = 0;
+  virtual Result<Snapshot> UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) = 0;
+  virtual Result<Snapshot> TransitionSnapshot(std::string_view id,
+                                              const SnapshotTransition& t) = 0;
+  virtual Result<Snapshot> BeginSnapshotDelete(std::string_view id,
+                                               const std::vector<SnapshotStatus>& allowed) = 0;
+  virtual Status FinishSnapshotDelete(std::string_view id) = 0;
+  virtual Result<std::vector<Snapshot>> ListSnapshotsOfVolume(std::string_view volume_id) = 0;
+  // Snapshots of volumes on `backend`, in one of `statuses`.
+  virtual Result<std::vector<Snapshot>> ListSnapshotsOnBackend(
+      std::string_view backend, const std::vector<SnapshotStatus>& statuses) = 0;
+
+  // Volume types. Names are unique (already_exists).
+  virtual Result<VolumeType> CreateVolumeType(const VolumeType& t) = 0;
+  virtual Result<VolumeType> GetVolumeType(std::string_view id) = 0;
+  virtual Result<VolumeType> GetVolumeTypeByName(std::string_view name) = 0;
+  virtual Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private) = 0;
+  virtual Result<VolumeType> UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) = 0;
+  // failed_precondition while a volume uses the type.
+  virtual Status DeleteVolumeType(std::string_view id) = 0;
+  virtual Result<VolumeType> SetExtraSpecs(std::string_view type_id, const Metadata& specs) = 0;
+  virtual Result<VolumeType> UnsetExtraSpec(std::string_view type_id, std::string_view key) = 0;
+
+  // QoS specs.
+  virtual Result<QosSpec> CreateQosSpec(const QosSpec& q) = 0;
+  virtual Result<QosSpec> GetQosSpec(std::string_view id) = 0;
+  virtual Result<std::vector<QosSpec>> ListQosSpecs() = 0;
+  // failed_precondition while associated with a type, unless force.
+  virtual Status DeleteQosSpec(std::string_view id, bool force) = 0;
+  virtual Result<QosSpec> SetQosKeys(std::string_view id, const Metadata& specs) = 0;
+  virtual Result<QosSpec> UnsetQosKey(std::string_view id, std::string_view key) = 0;
+  virtual Status AssociateQos(std::string_view qos_id, std::string_view type_id) = 0;
+  virtual Status DisassociateQos(std::string_view qos_id, std::string_view type_id) = 0;
+
+  // Quotas: limits (overrides over defaults) with usage.
+  virtual Result<QuotaSet> GetQuotaSet(std::string_view project_id) = 0;
+  virtual Status SetQuotaLimit(std::string_view project_id, std::string_view resource,
+                               int64_t limit) = 0;
+  virtual Status DeleteQuotaOverrides(std::string_view project_id) = 0;
+  virtual const QuotaLimits& quota_defaults() const = 0;
+};
+
+enum class Durability {
+  kNormal,  // WAL + synchronous=NORMAL: never corrupt; the last commits may be lost on power loss
+  kFull,    // WAL + synchronous=FULL: every commit is on disk before the call returns
+};
+
+struct SqliteStoreOptions {
+  std::string path;             // the database file; created if missing
+  QuotaLimits quota_defaults;   // Default: DefaultQuotaLimits()
+  Durability durability = Durability::kNormal;
+  int busy_timeout_ms = 5000;   // Default: 5 s of waiting on another process's lock
+  int cache_mib = 8;            // Default: 8 MiB of page cache
+  std::function<TimePoint()> clock;  // Default: the system clock
+};
+
+// Opens (creating or migrating forward) a SQLite store. Codes: invalid_argument (path),
+// failed_precondition (the file's schema is newer than this build), unavailable (I/O).
+BS_API Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+// The schema version this build writes.
+BS_API int SqliteSchemaVersion();
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_STORE_HPP

@@ -1,0 +1,154 @@
+// blockstore — the model: volumes, snapshots, types, QoS specs, quotas and events.
+//
+// Every status is an enum that round-trips to Cinder's exact string (ToString / Parse*), so a
+// record shown through REST, C or Python reads as Cinder's would. Records are plain values.
+//
+// Thread-safety: plain values; the free functions are thread-safe.
+#ifndef BLOCKSTORE_TYPES_HPP
+#define BLOCKSTORE_TYPES_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blockstore/export.h"
+
+namespace blockstore {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = std::chrono::time_point<Clock, std::chrono::microseconds>;
+using Metadata = std::map<std::string, std::string>;
+
+enum class VolumeStatus {
+  kCreating, kAvailable, kReserved, kAttaching, kInUse, kDetaching, kMaintenance, kDeleting,
+  kAwaitingTransfer, kError, kErrorDeleting, kManaging, kErrorManaging, kBackingUp,
+  kRestoringBackup, kErrorRestoring, kErrorBackingUp, kErrorExtending, kDownloading, kUploading,
+  kRetyping, kExtending, kReverting, kUnmanaging, kErrorUnmanaging, kErrorManagingDeleting,
+};
+enum class AttachStatus {
+  kReserved, kAttaching, kAttached, kDetached, kErrorAttaching, kErrorDetaching, kDeleted,
+};
+enum class SnapshotStatus {
+  kCreating, kAvailable, kDeleting, kDeleted, kUpdating, kError, kErrorDeleting, kUnmanaging,
+  kBackingUp, kRestoring,
+};
+enum class BackupStatus {
+  kCreating, kAvailable, kDeleting, kDeleted, kRestoring, kError, kErrorDeleting,
+};
+
+// Cinder's strings: "in-use", "error_deleting", "backing-up", …
+BS_API std::string_view ToString(VolumeStatus s);
+BS_API std::string_view ToString(AttachStatus s);
+BS_API std::string_view ToString(SnapshotStatus s);
+BS_API std::string_view ToString(BackupStatus s);
+// nullopt for a string that is not one of the enum's values (exact, case-sensitive).
+BS_API std::optional<VolumeStatus> ParseVolumeStatus(std::string_view s);
+BS_API std::optional<AttachStatus> ParseAttachStatus(std::string_view s);
+BS_API std::optional<SnapshotStatus> ParseSnapshotStatus(std::string_view s);
+BS_API std::optional<BackupStatus> ParseBackupStatus(std::string_view s);
+// Every value of each enum, in declaration order.
+BS_API const std::vector<VolumeStatus>& AllVolumeStatuses();
+BS_API const std::vector<AttachStatus>& AllAttachStatuses();
+BS_API const std::vector<SnapshotStatus>& AllSnapshotStatuses();
+BS_API const std::vector<BackupStatus>& AllBackupStatuses();
+
+// "2026-11-25T06:04:22.123456" (UTC, microseconds), the form Cinder's API shows.
+BS_API std::string FormatTime(TimePoint t);
+// Accepts the form above, with or without fraction and a trailing "Z"; nullopt otherwise.
+BS_API std::optional<TimePoint> ParseTime(std::string_view s);
+
+struct Volume {
+  std::string id;
+  std::string project_id;
+  std::string user_id;
+  std::string name;
+  std::string description;
+  uint64_t size_gb = 0;
+  VolumeStatus status = VolumeStatus::kCreating;
+  std::optional<VolumeStatus> previous_status;
+  AttachStatus attach_status = AttachStatus::kDetached;
+  std::string host;  // host@backend#pool; empty until the scheduler placed it
+  std::string availability_zone;
+  std::string volume_type_id;
+  std::string snapshot_id;   // source snapshot, if created from one
+  std::string source_volid;  // source volume, if a clone
+  bool bootable = false;
+  bool multiattach = false;
+  Metadata metadata;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct Snapshot {
+  std::string id;
+  std::string project_id;
+  std::string user_id;
+  std::string volume_id;
+  std::string name;
+  std::string description;
+  uint64_t size_gb = 0;
+  SnapshotStatus status = SnapshotStatus::kCreating;
+  std::string progress;  // "0%" … "100%"
+  Metadata metadata;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct VolumeType {
+  std::string id;
+  std::string name;
+  std::string description;
+  bool is_public = true;
+  std::string qos_specs_id;  // empty when no QoS spec is associated
+  Metadata extra_specs;
+  TimePoint created_at{};
+};
+
+struct QosSpec {
+  std::string id;
+  std::string name;
+  std::string consumer = "back-end";  // back-end | front-end | both
+  Metadata specs;
+  TimePoint created_at{};
+};
+
+// The quota resources blockstore counts. Limits of -1 mean unlimited.
+inline constexpr std::string_view kQuotaVolumes = "volumes";
+inline constexpr std::string_view kQuotaGigabytes = "gigabytes";
+inline constexpr std::string_view kQuotaSnapshots = "snapshots";
+inline constexpr std::string_view kQuotaBackups = "backups";
+inline constexpr std::string_view kQuotaBackupGigabytes = "backup_gigabytes";
+inline constexpr std::string_view kQuotaPerVolumeGigabytes = "per_volume_gigabytes";
+
+struct QuotaUsage {
+  int64_t limit = -1;
+  int64_t in_use = 0;
+  int64_t reserved = 0;
+};
+
+struct QuotaSet {
+  std::string project_id;
+  std::map<std::string, QuotaUsage> resources;  // keyed by the kQuota* names
+};
+
+// A completed or started operation, as Cinder's notifications name them:
+// "volume.create.start", "volume.create.end", "volume.delete.end", "snapshot.create.end",
+// "volume.resize.end", "volume.update", and ".error" for failures.
+struct Event {
+  uint64_t sequence = 0;       // strictly increasing within one engine
+  std::string type;
+  std::string resource_type;   // "volume" | "snapshot" | "volume_type" | "qos_specs" | "quota"
+  std::string resource_id;
+  std::string project_id;
+  std::string status;          // the resource's status after the event, Cinder's string
+  std::string message;         // why, for failures
+  TimePoint at{};
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_TYPES_HPP

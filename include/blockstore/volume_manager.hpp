@@ -1,0 +1,71 @@
+// blockstore — VolumeManager: runs one backend's driver.
+//
+// A manager serves the topic "volume.host@backend": it creates, deletes, extends and snapshots
+// volumes through its driver and moves each record to its final status (with the quota commit
+// or rollback in the same store transaction). It reports its backend's stats to the scheduler
+// on start and whenever asked.
+//
+// On start it recovers what a crash left behind on its backend: volumes and snapshots that
+// were `creating` go to `error` (their quota reservation rolled back); `deleting` ones are
+// deleted again; an interrupted extend is finished if the driver already grew the volume,
+// otherwise the volume returns to its previous status.
+//
+// Thread-safety: the manager's own threads do the work; its methods may be called from any
+// thread.
+#ifndef BLOCKSTORE_VOLUME_MANAGER_HPP
+#define BLOCKSTORE_VOLUME_MANAGER_HPP
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "blockstore/driver.hpp"
+#include "blockstore/export.h"
+#include "blockstore/result.hpp"
+#include "blockstore/store.hpp"
+#include "blockstore/transport.hpp"
+
+namespace blockstore {
+
+struct VolumeManagerOptions {
+  std::string host;                // this machine's name: the "host" of host@backend
+  std::string availability_zone = "nova";
+  int workers = 2;                 // concurrent driver operations. Default: 2
+  std::function<void(Event)> notify;
+  std::function<TimePoint()> clock;
+};
+
+// What Start found and did.
+struct RecoveryReport {
+  int volumes_failed = 0;     // creating → error
+  int volumes_redeleted = 0;  // deleting → deleted again
+  int extends_settled = 0;    // extending → finished or rolled back
+  int snapshots_failed = 0;
+  int snapshots_redeleted = 0;
+};
+
+class BS_API VolumeManager {
+ public:
+  // Initializes the driver, recovers, starts listening and reports stats.
+  static Result<std::unique_ptr<VolumeManager>> Start(Store& store, Transport& transport,
+                                                      std::unique_ptr<VolumeDriver> driver,
+                                                      const BackendConfig& backend,
+                                                      VolumeManagerOptions options);
+  ~VolumeManager();
+
+  const std::string& backend() const;  // host@backend
+  const RecoveryReport& recovery() const;
+  VolumeDriver& driver();
+  // Reads the driver's stats, fills in allocated capacity from the store and casts them to the
+  // scheduler.
+  Status ReportStats();
+
+ private:
+  struct Impl;
+  explicit VolumeManager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_VOLUME_MANAGER_HPP

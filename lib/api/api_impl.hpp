@@ -1,0 +1,43 @@
+// Internal: the state the Api's methods share, and their common checks.
+#ifndef BLOCKSTORE_LIB_API_API_IMPL_HPP
+#define BLOCKSTORE_LIB_API_API_IMPL_HPP
+
+#include <atomic>
+
+#include "blockstore/api.hpp"
+#include "lib/core/messages.hpp"
+#include "lib/core/notifier.hpp"
+
+namespace blockstore {
+
+struct Api::Impl {
+  Impl(Store& s, Transport& t, ApiOptions o);
+
+  // not_found unless the caller may see a resource of `project_id`.
+  static Status Visible(const RequestContext& ctx, const std::string& project_id,
+                        std::string_view kind, const std::string& id);
+  Status RequireAdmin(const RequestContext& ctx, std::string_view what) const;
+  Status CheckContext(const RequestContext& ctx) const;
+  // The type a request names (by id or name), or the default type when it names none.
+  Result<VolumeType> ResolveType(const RequestContext& ctx, const std::string& id_or_name);
+  // The type as a non-admin may see it: only the extra specs users are meant to read.
+  static VolumeType ForCaller(const RequestContext& ctx, VolumeType t);
+  Result<Volume> LoadVolume(const RequestContext& ctx, const std::string& id);
+  Result<Snapshot> LoadSnapshot(const RequestContext& ctx, const std::string& id);
+  Status Cast(const std::string& topic, std::string method, const std::string& id,
+              const RequestContext& ctx);
+  // Per-volume size limit (per_volume_gigabytes quota) for a project.
+  Status CheckPerVolumeLimit(const std::string& project_id, int64_t size_gb);
+
+  Status CheckOpen() const;
+
+  Store& store;
+  Transport& transport;
+  std::atomic<bool> closed{false};
+  ApiOptions options;
+  internal::Notifier notifier;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_LIB_API_API_IMPL_HPP

@@ -1,0 +1,64 @@
+// Api: quotas.
+#include "lib/api/api_impl.hpp"
+#include "lib/api/validation.hpp"
+#include "lib/core/macros.hpp"
+
+namespace blockstore {
+
+Result<QuotaSet> Api::GetQuotas(const RequestContext& ctx, const std::string& project_id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+  if (project_id.empty()) return InvalidArgument("a project id is required");
+  BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
+  if (!ctx.is_admin() && project_id != ctx.project_id) {
+    return PermissionDenied("reading another project's quotas is an admin-only operation");
+  }
+  return d.store.GetQuotaSet(project_id);
+}
+
+QuotaSet Api::GetDefaultQuotas() const {
+  QuotaSet q;
+  for (const auto& [res, limit] : impl_->store.quota_defaults()) q.resources[res].limit = limit;
+  return q;
+}
+
+Result<QuotaSet> Api::UpdateQuotas(const RequestContext& ctx, const std::string& project_id,
+                                   const std::map<std::string, int64_t>& limits) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "updating quotas"));
+  if (project_id.empty()) return InvalidArgument("a project id is required");
+  BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
+  if (limits.empty()) return InvalidArgument("no quota limits given");
+  BS_ASSIGN_OR_RETURN(QuotaSet current, d.store.GetQuotaSet(project_id));
+  // Validate everything before changing anything.
+  for (const auto& [res, limit] : limits) {
+    if (!d.store.quota_defaults().count(res)) {
+      BS_RETURN_IF_ERROR(internal::CheckText("quota resource", res));
+      return InvalidArgument("'" + res + "' is not a quota resource");
+    }
+    if (limit < -1) {
+      return InvalidArgument("quota limit for " + res + " must be -1 (unlimited) or more, got " +
+                             std::to_string(limit));
+    }
+    const auto& u = current.resources[res];
+    if (limit >= 0 && limit < u.in_use + u.reserved) {
+      return InvalidArgument("quota limit for " + res + " cannot be " + std::to_string(limit) +
+                             ": " + std::to_string(u.in_use + u.reserved) +
+                             " is already in use or reserved");
+    }
+  }
+  for (const auto& [res, limit] : limits) {
+    BS_RETURN_IF_ERROR(d.store.SetQuotaLimit(project_id, res, limit));
+  }
+  d.notifier.Emit("quota.update", "quota", project_id, project_id, "updated");
+  return d.store.GetQuotaSet(project_id);
+}
+
+Status Api::ResetQuotas(const RequestContext& ctx, const std::string& project_id) {
+  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting quotas"));
+  if (project_id.empty()) return InvalidArgument("a project id is required");
+  BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
+  return impl_->store.DeleteQuotaOverrides(project_id);
+}
+
+}  // namespace blockstore

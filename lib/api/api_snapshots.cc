@@ -1,0 +1,118 @@
+// Api: snapshots.
+#include "lib/api/api_impl.hpp"
+#include "lib/api/validation.hpp"
+#include "lib/core/ids.hpp"
+#include "lib/core/macros.hpp"
+
+namespace blockstore {
+
+using SS = SnapshotStatus;
+
+Result<Snapshot> Api::CreateSnapshot(const RequestContext& ctx, const SnapshotCreateRequest& r) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(internal::CheckText("name", r.name));
+  BS_RETURN_IF_ERROR(internal::CheckText("description", r.description));
+  BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", r.metadata));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, r.volume_id));
+  Snapshot s;
+  s.id = internal::NewUuid();
+  s.project_id = v.project_id;
+  s.user_id = ctx.user_id;
+  s.volume_id = v.id;
+  s.name = r.name;
+  s.description = r.description;
+  s.size_gb = v.size_gb;
+  s.status = SS::kCreating;
+  s.progress = "0%";
+  s.metadata = r.metadata;
+  s.created_at = s.updated_at = d.options.clock();
+  std::vector<VolumeStatus> allowed = {VolumeStatus::kAvailable};
+  if (r.force) allowed.push_back(VolumeStatus::kInUse);
+  BS_ASSIGN_OR_RETURN(
+      s, d.store.CreateSnapshot(s, allowed,
+                                {{std::string(kQuotaSnapshots), 1},
+                                 {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}}));
+  d.notifier.Snapshot("snapshot.create.start", s);
+  if (Status st = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "create_snapshot",
+                         s.id, ctx);
+      !st.ok()) {
+    SnapshotTransition t;
+    t.from = {SS::kCreating};
+    t.to = SS::kError;
+    t.quota = QuotaAction::kRollback;
+    (void)d.store.TransitionSnapshot(s.id, t);
+    return st;
+  }
+  return s;
+}
+
+Result<Snapshot> Api::GetSnapshot(const RequestContext& ctx, const std::string& id) {
+  return impl_->LoadSnapshot(ctx, id);
+}
+
+Result<std::vector<Snapshot>> Api::ListSnapshots(const RequestContext& ctx, const ListQuery& q) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "listing every project"));
+  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker snapshot", q.marker));
+  if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
+  if (q.status && !ParseSnapshotStatus(*q.status)) {
+    return InvalidArgument("'" + *q.status + "' is not a snapshot status");
+  }
+  return d.store.ListSnapshots(q, q.all_projects ? std::string_view() : ctx.project_id);
+}
+
+Result<Snapshot> Api::UpdateSnapshot(const RequestContext& ctx, const std::string& id,
+                                     const SnapshotUpdate& u) {
+  auto& d = *impl_;
+  if (u.name) BS_RETURN_IF_ERROR(internal::CheckText("name", *u.name));
+  if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
+  if (u.metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *u.metadata));
+  BS_RETURN_IF_ERROR(d.LoadSnapshot(ctx, id).status());
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.UpdateSnapshot(id, u));
+  d.notifier.Snapshot("snapshot.update", s);
+  return s;
+}
+
+Result<Snapshot> Api::DeleteSnapshot(const RequestContext& ctx, const std::string& id,
+                                     bool force) {
+  auto& d = *impl_;
+  if (force) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "force-deleting a snapshot"));
+  BS_ASSIGN_OR_RETURN(Snapshot current, d.LoadSnapshot(ctx, id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.GetVolume(current.volume_id));
+  std::vector<SS> allowed = {SS::kAvailable, SS::kError};
+  if (force) allowed.push_back(SS::kErrorDeleting);
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.BeginSnapshotDelete(id, allowed));
+  d.notifier.Snapshot("snapshot.delete.start", s);
+  if (Status st = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "delete_snapshot",
+                         s.id, ctx);
+      !st.ok()) {
+    SnapshotTransition t;
+    t.from = {SS::kDeleting};
+    t.to = SS::kErrorDeleting;
+    (void)d.store.TransitionSnapshot(s.id, t);
+    return st;
+  }
+  return s;
+}
+
+Result<Snapshot> Api::ResetSnapshotStatus(const RequestContext& ctx, const std::string& id,
+                                          SnapshotStatus status) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting a snapshot's status"));
+  BS_ASSIGN_OR_RETURN(Snapshot current, d.LoadSnapshot(ctx, id));
+  if (status == SS::kCreating || status == SS::kDeleting || status == SS::kDeleted) {
+    return InvalidArgument("cannot reset a snapshot to '" + std::string(ToString(status)) + "'");
+  }
+  SnapshotTransition t;
+  t.from = {current.status};
+  t.to = status;
+  if (current.status == SS::kCreating) {
+    t.quota = status == SS::kError ? QuotaAction::kRollback : QuotaAction::kCommit;
+  }
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.TransitionSnapshot(id, t));
+  d.notifier.Snapshot("snapshot.reset_status", s);
+  return s;
+}
+
+}  // namespace blockstore

@@ -1,0 +1,241 @@
+// Api: volumes.
+#include <algorithm>
+
+#include "lib/api/api_impl.hpp"
+#include "lib/api/validation.hpp"
+#include "lib/core/ids.hpp"
+#include "lib/core/macros.hpp"
+
+namespace blockstore {
+namespace {
+
+using VS = VolumeStatus;
+
+// Cinder's non-forced delete statuses.
+const std::vector<VS>& DeletableStatuses() {
+  static const std::vector<VS> k = {VS::kAvailable, VS::kError, VS::kErrorRestoring,
+                                    VS::kErrorExtending, VS::kErrorManaging};
+  return k;
+}
+
+// A forced delete: anything detached that is not already being deleted.
+std::vector<VS> ForceDeletableStatuses() {
+  std::vector<VS> out;
+  for (VS s : AllVolumeStatuses()) {
+    if (s != VS::kDeleting && s != VS::kInUse && s != VS::kAttaching && s != VS::kDetaching &&
+        s != VS::kReserved) {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+bool TypeAllowsMultiattach(const VolumeType& t) {
+  auto it = t.extra_specs.find("multiattach");
+  return it != t.extra_specs.end() && it->second == "<is> True";
+}
+
+Status CheckCommonFields(const std::optional<std::string>& name,
+                         const std::optional<std::string>& description,
+                         const std::optional<Metadata>& metadata) {
+  if (name) BS_RETURN_IF_ERROR(internal::CheckText("name", *name));
+  if (description) BS_RETURN_IF_ERROR(internal::CheckText("description", *description));
+  if (metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *metadata));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Volume> Api::CreateVolume(const RequestContext& ctx, const VolumeCreateRequest& r) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+  BS_RETURN_IF_ERROR(CheckCommonFields(r.name, r.description, r.metadata));
+  if (!r.snapshot_id.empty() && !r.source_volid.empty()) {
+    return InvalidArgument("a volume comes from a snapshot or a source volume, not both");
+  }
+  std::optional<int64_t> size = r.size_gb;
+  uint64_t source_size = 0;
+  std::string source_type_id;
+  if (!r.snapshot_id.empty()) {
+    BS_ASSIGN_OR_RETURN(Snapshot snap, d.LoadSnapshot(ctx, r.snapshot_id));
+    if (snap.status != SnapshotStatus::kAvailable) {
+      return FailedPrecondition("snapshot " + snap.id + " is '" +
+                                std::string(ToString(snap.status)) +
+                                "'; creating a volume from it needs 'available'");
+    }
+    source_size = snap.size_gb;
+    BS_ASSIGN_OR_RETURN(Volume parent, d.store.GetVolume(snap.volume_id));
+    source_type_id = parent.volume_type_id;
+  }
+  if (!r.source_volid.empty()) {
+    BS_ASSIGN_OR_RETURN(Volume src, d.LoadVolume(ctx, r.source_volid));
+    if (src.status != VS::kAvailable && src.status != VS::kInUse) {
+      return FailedPrecondition("volume " + src.id + " is '" + std::string(ToString(src.status)) +
+                                "'; cloning needs 'available' or 'in-use'");
+    }
+    source_size = src.size_gb;
+    source_type_id = src.volume_type_id;
+  }
+  if (!size) {
+    if (source_size == 0) return InvalidArgument("size is required for a blank volume");
+    size = static_cast<int64_t>(source_size);
+  }
+  BS_RETURN_IF_ERROR(internal::CheckSize("size", *size));
+  if (static_cast<uint64_t>(*size) < source_size) {
+    return InvalidArgument("size " + std::to_string(*size) +
+                           " GB is smaller than the source's " + std::to_string(source_size) +
+                           " GB");
+  }
+  // A copy keeps its source's type unless the request names one.
+  BS_ASSIGN_OR_RETURN(VolumeType type,
+                      d.ResolveType(ctx, r.volume_type.empty() && !source_type_id.empty()
+                                             ? source_type_id
+                                             : r.volume_type));
+  std::string zone = r.availability_zone;
+  if (zone.empty()) {
+    zone = d.options.default_availability_zone;
+  } else if (!d.options.availability_zones.count(zone)) {
+    BS_RETURN_IF_ERROR(internal::CheckText("availability zone", zone));
+    return InvalidArgument("availability zone '" + zone + "' is not one this engine serves");
+  }
+  BS_RETURN_IF_ERROR(d.CheckPerVolumeLimit(ctx.project_id, *size));
+
+  Volume v;
+  v.id = internal::NewUuid();
+  v.project_id = ctx.project_id;
+  v.user_id = ctx.user_id;
+  v.name = r.name;
+  v.description = r.description;
+  v.size_gb = static_cast<uint64_t>(*size);
+  v.status = VS::kCreating;
+  v.availability_zone = zone;
+  v.volume_type_id = type.id;
+  v.snapshot_id = r.snapshot_id;
+  v.source_volid = r.source_volid;
+  v.bootable = r.bootable;
+  v.multiattach = TypeAllowsMultiattach(type);
+  v.metadata = r.metadata;
+  v.created_at = v.updated_at = d.options.clock();
+  BS_ASSIGN_OR_RETURN(v, d.store.CreateVolume(v, {{std::string(kQuotaVolumes), 1},
+                                                  {std::string(kQuotaGigabytes), *size}}));
+  d.notifier.Volume("volume.create.start", v);
+  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "create_volume", v.id, ctx);
+      !s.ok()) {
+    VolumeTransition t;
+    t.from = {VS::kCreating};
+    t.to = VS::kError;
+    t.quota = QuotaAction::kRollback;
+    auto failed = d.store.TransitionVolume(v.id, t);
+    if (failed.ok()) d.notifier.Volume("volume.create.error", *failed, s.message());
+    return s;
+  }
+  return v;
+}
+
+Result<Volume> Api::GetVolume(const RequestContext& ctx, const std::string& id) {
+  return impl_->LoadVolume(ctx, id);
+}
+
+Result<std::vector<Volume>> Api::ListVolumes(const RequestContext& ctx, const ListQuery& q) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "listing every project"));
+  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker volume", q.marker));
+  if (q.status && !ParseVolumeStatus(*q.status)) {
+    return InvalidArgument("'" + *q.status + "' is not a volume status");
+  }
+  return d.store.ListVolumes(q, q.all_projects ? std::string_view() : ctx.project_id);
+}
+
+Result<Volume> Api::UpdateVolume(const RequestContext& ctx, const std::string& id,
+                                 const VolumeUpdate& u) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(CheckCommonFields(u.name, u.description, u.metadata));
+  BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.UpdateVolume(id, u));
+  d.notifier.Volume("volume.update", v);
+  return v;
+}
+
+Result<Volume> Api::DeleteVolume(const RequestContext& ctx, const std::string& id,
+                                 const DeleteOptions& o) {
+  auto& d = *impl_;
+  if (o.force) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "force-deleting a volume"));
+  BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeDelete(
+                                    id, o.force ? ForceDeletableStatuses() : DeletableStatuses(),
+                                    o.cascade));
+  d.notifier.Volume("volume.delete.start", v);
+  if (v.host.empty()) {  // never placed: nothing on any backend to remove
+    BS_RETURN_IF_ERROR(d.store.FinishVolumeDelete(v.id));
+    d.notifier.Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
+    return v;
+  }
+  if (Status s = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "delete_volume",
+                        v.id, ctx);
+      !s.ok()) {
+    VolumeTransition t;
+    t.from = {VS::kDeleting};
+    t.to = VS::kErrorDeleting;
+    (void)d.store.TransitionVolume(v.id, t);
+    return s;
+  }
+  return v;
+}
+
+Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& id,
+                                 int64_t new_size_gb) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume current, d.LoadVolume(ctx, id));
+  BS_RETURN_IF_ERROR(internal::CheckSize("new size", new_size_gb));
+  if (static_cast<uint64_t>(new_size_gb) <= current.size_gb) {
+    return InvalidArgument("new size " + std::to_string(new_size_gb) +
+                           " GB must be greater than the current size " +
+                           std::to_string(current.size_gb) + " GB");
+  }
+  BS_RETURN_IF_ERROR(d.CheckPerVolumeLimit(current.project_id, new_size_gb));
+  const int64_t delta = new_size_gb - static_cast<int64_t>(current.size_gb);
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeExtend(
+                                    id, {VS::kAvailable, VS::kInUse},
+                                    static_cast<uint64_t>(new_size_gb),
+                                    {{std::string(kQuotaGigabytes), delta}}));
+  d.notifier.Volume("volume.resize.start", v);
+  if (Status s = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "extend_volume",
+                        v.id, ctx);
+      !s.ok()) {
+    VolumeTransition t;
+    t.from = {VS::kExtending};
+    t.restore_previous_status = true;
+    t.quota = QuotaAction::kRollback;
+    (void)d.store.TransitionVolume(v.id, t);
+    return s;
+  }
+  return v;
+}
+
+Result<Volume> Api::ResetVolumeStatus(const RequestContext& ctx, const std::string& id,
+                                      VolumeStatus status) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting a volume's status"));
+  BS_ASSIGN_OR_RETURN(Volume current, d.LoadVolume(ctx, id));
+  if (status == VS::kCreating || status == VS::kDeleting || status == VS::kExtending) {
+    return InvalidArgument("cannot reset a volume to '" + std::string(ToString(status)) +
+                           "': a restart would act on it");
+  }
+  // Leaving creating or extending settles the reservation those left open, so quota never
+  // drifts: a volume reset to error from creating is not charged, one reset to anything else
+  // is; an interrupted extend is not charged (the size stays as it was).
+  VolumeTransition t;
+  t.from = {current.status};  // compare-and-set against what was read
+  t.to = status;
+  if (current.status == VS::kCreating) {
+    t.quota = status == VS::kError ? QuotaAction::kRollback : QuotaAction::kCommit;
+  } else if (current.status == VS::kExtending) {
+    t.quota = QuotaAction::kRollback;
+  }
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.TransitionVolume(id, t));
+  d.notifier.Volume("volume.reset_status", v);
+  return v;
+}
+
+}  // namespace blockstore

@@ -1,0 +1,98 @@
+#include "lib/api/validation.hpp"
+
+#include <string>
+
+#include "lib/core/ids.hpp"
+
+namespace blockstore::internal {
+namespace {
+
+bool ValidUtf8NoControl(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    int extra = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + static_cast<std::size_t>(extra) >= s.size()) return false;  // truncated sequence
+    for (int k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    if (cp >= 0x80 && cp <= 0x9f) return false;  // C1 controls
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status CheckText(std::string_view field, std::string_view value, std::size_t max) {
+  if (value.size() > max) {
+    return InvalidArgument(std::string(field) + " is " + std::to_string(value.size()) +
+                           " bytes long; the limit is " + std::to_string(max));
+  }
+  if (!ValidUtf8NoControl(value)) {
+    return InvalidArgument(std::string(field) +
+                           " must be UTF-8 text without control characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckMetadata(std::string_view field, const Metadata& m) {
+  if (m.size() > kMaxMetadataItems) {
+    return InvalidArgument(std::string(field) + " has " + std::to_string(m.size()) +
+                           " items; the limit is " + std::to_string(kMaxMetadataItems));
+  }
+  for (const auto& [k, v] : m) {
+    if (k.empty()) return InvalidArgument(std::string(field) + " keys must not be empty");
+    if (Status s = CheckText(std::string(field) + " key", k); !s.ok()) return s;
+    if (Status s = CheckText(std::string(field) + " value of '" + k + "'", v); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status CheckId(std::string_view kind, std::string_view id) {
+  if (id.empty()) return InvalidArgument(std::string(kind) + " id is required");
+  if (!IsUuid(id)) {
+    std::string shown(id.substr(0, 64));
+    for (auto& c : shown) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    }
+    return InvalidArgument("'" + shown + "' is not a valid " + std::string(kind) + " id (UUID)");
+  }
+  return Status::Ok();
+}
+
+Status CheckSize(std::string_view field, int64_t gb) {
+  if (gb <= 0) {
+    return InvalidArgument(std::string(field) + " must be a positive number of GB, got " +
+                           std::to_string(gb));
+  }
+  if (gb > kMaxVolumeGb) {
+    return InvalidArgument(std::string(field) + " of " + std::to_string(gb) +
+                           " GB is beyond the largest volume blockstore accepts (" +
+                           std::to_string(kMaxVolumeGb) + " GB)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace blockstore::internal

@@ -1,0 +1,425 @@
+#include "lib/core/json_codec.hpp"
+
+#include <set>
+
+namespace blockstore::internal {
+namespace {
+
+// Reads fields of one JSON object strictly: wrong types and unknown keys are errors.
+class Reader {
+ public:
+  Reader(const json::value& v, std::string_view what) : what_(what) {
+    obj_ = v.if_object();
+    if (!obj_) status_ = InvalidArgument(std::string(what) + " must be a JSON object");
+  }
+
+  void String(std::string_view key, std::string& out) {
+    if (auto* v = Find(key)) {
+      if (auto* s = v->if_string()) out.assign(s->data(), s->size());
+      else Fail(key, "a string");
+    }
+  }
+  void String(std::string_view key, std::optional<std::string>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* s = v->if_string()) out = std::string(s->data(), s->size());
+      else Fail(key, "a string");
+    }
+  }
+  void Int(std::string_view key, std::optional<int64_t>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* i = v->if_int64()) out = *i;
+      else if (auto* u = v->if_uint64()) out = *u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(*u);
+      else Fail(key, "an integer");
+    }
+  }
+  void Bool(std::string_view key, bool& out) {
+    std::optional<bool> b;
+    Bool(key, b);
+    if (b) out = *b;
+  }
+  void Bool(std::string_view key, std::optional<bool>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* b = v->if_bool()) out = *b;
+      else Fail(key, "true or false");
+    }
+  }
+  void Meta(std::string_view key, Metadata& out) {
+    if (auto* v = Find(key)) Take(MetadataFromJson(*v, key), out);
+  }
+  void Meta(std::string_view key, std::optional<Metadata>& out) {
+    if (auto* v = Find(key)) {
+      Metadata m;
+      Take(MetadataFromJson(*v, key), m);
+      out = std::move(m);
+    }
+  }
+  const json::value* Find(std::string_view key) {
+    seen_.insert(std::string(key));
+    if (!status_.ok() || !obj_) return nullptr;
+    auto it = obj_->find(key);
+    if (it == obj_->end() || it->value().is_null()) return nullptr;
+    return &it->value();
+  }
+  Status Finish() {
+    if (!status_.ok()) return status_;
+    for (const auto& kv : *obj_) {
+      if (!seen_.count(std::string(kv.key()))) {
+        return InvalidArgument(std::string(what_) + ": unknown field '" +
+                               std::string(kv.key()) + "'");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Fail(std::string_view key, std::string_view want) {
+    if (status_.ok()) {
+      status_ = InvalidArgument(std::string(what_) + ": '" + std::string(key) + "' must be " +
+                                std::string(want));
+    }
+  }
+  void Take(Result<Metadata> r, Metadata& out) {
+    if (!r.ok()) {
+      if (status_.ok()) status_ = r.status();
+    } else {
+      out = std::move(r).value();
+    }
+  }
+
+  std::string_view what_;
+  const json::object* obj_ = nullptr;
+  Status status_;
+  std::set<std::string> seen_;
+};
+
+json::value Capacity(const blockstore::Capacity& c) {
+  switch (c.kind) {
+    case blockstore::Capacity::Kind::kInfinite: return "infinite";
+    case blockstore::Capacity::Kind::kUnknown: return "unknown";
+    case blockstore::Capacity::Kind::kNumber: break;
+  }
+  return c.gb;
+}
+
+Result<blockstore::Capacity> CapacityFrom(const json::value* v) {
+  if (!v) return blockstore::Capacity::Unknown();
+  if (auto* s = v->if_string()) {
+    if (*s == "infinite") return blockstore::Capacity::Infinite();
+    if (*s == "unknown") return blockstore::Capacity::Unknown();
+    return InvalidArgument("capacity must be a number, 'infinite' or 'unknown'");
+  }
+  if (v->is_number()) return blockstore::Capacity::Number(v->to_number<double>());
+  return InvalidArgument("capacity must be a number, 'infinite' or 'unknown'");
+}
+
+}  // namespace
+
+Result<json::value> ParseJson(std::string_view text, std::string_view what) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return InvalidArgument(std::string(what) + ": malformed JSON (" + ec.message() + ")");
+  return v;
+}
+
+json::object MetadataToJson(const Metadata& m) {
+  json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+Result<Metadata> MetadataFromJson(const json::value& v, std::string_view what) {
+  const auto* o = v.if_object();
+  if (!o) return InvalidArgument("'" + std::string(what) + "' must be an object of strings");
+  Metadata m;
+  for (const auto& kv : *o) {
+    const auto* s = kv.value().if_string();
+    if (!s) {
+      return InvalidArgument("'" + std::string(what) + "': the value of '" +
+                             std::string(kv.key()) + "' must be a string");
+    }
+    m.emplace(std::string(kv.key()), std::string(s->data(), s->size()));
+  }
+  return m;
+}
+
+json::object ToJson(const Volume& v) {
+  json::object o;
+  o["id"] = v.id;
+  o["project_id"] = v.project_id;
+  o["user_id"] = v.user_id;
+  o["name"] = v.name;
+  o["description"] = v.description;
+  o["size"] = v.size_gb;
+  o["status"] = ToString(v.status);
+  o["previous_status"] = v.previous_status ? json::value(ToString(*v.previous_status)) : nullptr;
+  o["attach_status"] = ToString(v.attach_status);
+  o["host"] = v.host;
+  o["availability_zone"] = v.availability_zone;
+  o["volume_type_id"] = v.volume_type_id;
+  o["snapshot_id"] = v.snapshot_id.empty() ? json::value(nullptr) : json::value(v.snapshot_id);
+  o["source_volid"] = v.source_volid.empty() ? json::value(nullptr) : json::value(v.source_volid);
+  o["bootable"] = v.bootable;
+  o["multiattach"] = v.multiattach;
+  o["metadata"] = MetadataToJson(v.metadata);
+  o["created_at"] = FormatTime(v.created_at);
+  o["updated_at"] = FormatTime(v.updated_at);
+  return o;
+}
+
+json::object ToJson(const Snapshot& s) {
+  json::object o;
+  o["id"] = s.id;
+  o["project_id"] = s.project_id;
+  o["user_id"] = s.user_id;
+  o["volume_id"] = s.volume_id;
+  o["name"] = s.name;
+  o["description"] = s.description;
+  o["size"] = s.size_gb;
+  o["status"] = ToString(s.status);
+  o["progress"] = s.progress;
+  o["metadata"] = MetadataToJson(s.metadata);
+  o["created_at"] = FormatTime(s.created_at);
+  o["updated_at"] = FormatTime(s.updated_at);
+  return o;
+}
+
+json::object ToJson(const VolumeType& t) {
+  json::object o;
+  o["id"] = t.id;
+  o["name"] = t.name;
+  o["description"] = t.description;
+  o["is_public"] = t.is_public;
+  o["qos_specs_id"] = t.qos_specs_id.empty() ? json::value(nullptr) : json::value(t.qos_specs_id);
+  o["extra_specs"] = MetadataToJson(t.extra_specs);
+  o["created_at"] = FormatTime(t.created_at);
+  return o;
+}
+
+json::object ToJson(const QosSpec& q) {
+  json::object o;
+  o["id"] = q.id;
+  o["name"] = q.name;
+  o["consumer"] = q.consumer;
+  o["specs"] = MetadataToJson(q.specs);
+  o["created_at"] = FormatTime(q.created_at);
+  return o;
+}
+
+json::object ToJson(const QuotaSet& q) {
+  json::object o;
+  o["project_id"] = q.project_id;
+  json::object res;
+  for (const auto& [name, u] : q.resources) {
+    res[name] = json::object{{"limit", u.limit}, {"in_use", u.in_use}, {"reserved", u.reserved}};
+  }
+  o["resources"] = std::move(res);
+  return o;
+}
+
+json::object ToJson(const Event& e) {
+  return json::object{{"sequence", e.sequence},         {"type", e.type},
+                      {"resource_type", e.resource_type}, {"resource_id", e.resource_id},
+                      {"project_id", e.project_id},     {"status", e.status},
+                      {"message", e.message},           {"at", FormatTime(e.at)}};
+}
+
+json::object ToJson(const BackendStats& s) {
+  json::object o;
+  o["volume_backend_name"] = s.volume_backend_name;
+  o["vendor_name"] = s.vendor_name;
+  o["driver_version"] = s.driver_version;
+  o["storage_protocol"] = s.storage_protocol;
+  json::array pools;
+  for (const auto& p : s.pools) {
+    json::object j;
+    j["pool_name"] = p.pool_name;
+    j["total_capacity_gb"] = Capacity(p.total_capacity_gb);
+    j["free_capacity_gb"] = Capacity(p.free_capacity_gb);
+    j["allocated_capacity_gb"] = p.allocated_capacity_gb;
+    j["provisioned_capacity_gb"] = p.provisioned_capacity_gb;
+    j["reserved_percentage"] = p.reserved_percentage;
+    j["max_over_subscription_ratio"] = p.max_over_subscription_ratio;
+    j["thin_provisioning_support"] = p.thin_provisioning_support;
+    j["thick_provisioning_support"] = p.thick_provisioning_support;
+    j["multiattach"] = p.multiattach;
+    j["online_extend_support"] = p.online_extend_support;
+    j["QoS_support"] = p.qos_support;
+    j["capabilities"] = MetadataToJson(Metadata(p.capabilities.begin(), p.capabilities.end()));
+    pools.push_back(std::move(j));
+  }
+  o["pools"] = std::move(pools);
+  return o;
+}
+
+Result<BackendStats> BackendStatsFromJson(const json::value& v) {
+  const auto* o = v.if_object();
+  if (!o) return InvalidArgument("backend stats must be an object");
+  BackendStats s;
+  auto str = [](const json::object& obj, std::string_view k) -> std::string {
+    auto it = obj.find(k);
+    if (it == obj.end() || !it->value().is_string()) return {};
+    return std::string(it->value().get_string());
+  };
+  auto num = [](const json::object& obj, std::string_view k) -> double {
+    auto it = obj.find(k);
+    return it != obj.end() && it->value().is_number() ? it->value().to_number<double>() : 0.0;
+  };
+  auto flag = [](const json::object& obj, std::string_view k, bool d) -> bool {
+    auto it = obj.find(k);
+    return it != obj.end() && it->value().is_bool() ? it->value().get_bool() : d;
+  };
+  s.volume_backend_name = str(*o, "volume_backend_name");
+  s.vendor_name = str(*o, "vendor_name");
+  s.driver_version = str(*o, "driver_version");
+  s.storage_protocol = str(*o, "storage_protocol");
+  auto pools = o->find("pools");
+  if (pools != o->end() && pools->value().is_array()) {
+    for (const auto& pv : pools->value().get_array()) {
+      const auto* p = pv.if_object();
+      if (!p) return InvalidArgument("each pool must be an object");
+      PoolStats ps;
+      ps.pool_name = str(*p, "pool_name");
+      auto total = CapacityFrom(p->if_contains("total_capacity_gb"));
+      if (!total.ok()) return total.status();
+      auto free = CapacityFrom(p->if_contains("free_capacity_gb"));
+      if (!free.ok()) return free.status();
+      ps.total_capacity_gb = *total;
+      ps.free_capacity_gb = *free;
+      ps.allocated_capacity_gb = num(*p, "allocated_capacity_gb");
+      ps.provisioned_capacity_gb = num(*p, "provisioned_capacity_gb");
+      ps.reserved_percentage = static_cast<int>(num(*p, "reserved_percentage"));
+      ps.max_over_subscription_ratio = str(*p, "max_over_subscription_ratio");
+      if (ps.max_over_subscription_ratio.empty()) ps.max_over_subscription_ratio = "20.0";
+      ps.thin_provisioning_support = flag(*p, "thin_provisioning_support", false);
+      ps.thick_provisioning_support = flag(*p, "thick_provisioning_support", true);
+      ps.multiattach = flag(*p, "multiattach", false);
+      ps.online_extend_support = flag(*p, "online_extend_support", true);
+      ps.qos_support = flag(*p, "QoS_support", false);
+      if (auto* caps = p->if_contains("capabilities")) {
+        auto m = MetadataFromJson(*caps, "capabilities");
+        if (!m.ok()) return m.status();
+        ps.capabilities.insert(m->begin(), m->end());
+      }
+      s.pools.push_back(std::move(ps));
+    }
+  }
+  return s;
+}
+
+Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v) {
+  VolumeCreateRequest r;
+  Reader in(v, "volume create request");
+  in.Int("size", r.size_gb);
+  in.String("name", r.name);
+  in.String("description", r.description);
+  in.String("volume_type", r.volume_type);
+  in.String("availability_zone", r.availability_zone);
+  in.String("snapshot_id", r.snapshot_id);
+  in.String("source_volid", r.source_volid);
+  in.Meta("metadata", r.metadata);
+  in.Bool("bootable", r.bootable);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return r;
+}
+
+Result<VolumeUpdate> VolumeUpdateFromJson(const json::value& v) {
+  VolumeUpdate u;
+  Reader in(v, "volume update");
+  in.String("name", u.name);
+  in.String("description", u.description);
+  in.Meta("metadata", u.metadata);
+  in.Bool("bootable", u.bootable);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return u;
+}
+
+Result<SnapshotCreateRequest> SnapshotCreateRequestFromJson(const json::value& v) {
+  SnapshotCreateRequest r;
+  Reader in(v, "snapshot create request");
+  in.String("volume_id", r.volume_id);
+  in.String("name", r.name);
+  in.String("description", r.description);
+  in.Bool("force", r.force);
+  in.Meta("metadata", r.metadata);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return r;
+}
+
+Result<SnapshotUpdate> SnapshotUpdateFromJson(const json::value& v) {
+  SnapshotUpdate u;
+  Reader in(v, "snapshot update");
+  in.String("name", u.name);
+  in.String("description", u.description);
+  in.Meta("metadata", u.metadata);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return u;
+}
+
+Result<ListQuery> ListQueryFromJson(const json::value& v) {
+  ListQuery q;
+  Reader in(v, "list query");
+  in.String("name", q.name);
+  in.String("status", q.status);
+  in.String("volume_id", q.volume_id);
+  in.String("availability_zone", q.availability_zone);
+  in.Bool("bootable", q.bootable);
+  in.Meta("metadata", q.metadata);
+  in.Int("limit", q.limit);
+  in.String("marker", q.marker);
+  in.Bool("all_projects", q.all_projects);
+  std::optional<std::string> sort;
+  in.String("sort", sort);  // "key[:asc|desc],…" as in Cinder's REST API
+  if (Status s = in.Finish(); !s.ok()) return s;
+  if (sort) {
+    std::string_view rest = *sort;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      SortKey k;
+      const auto colon = item.find(':');
+      k.key = std::string(item.substr(0, colon));
+      if (colon != std::string_view::npos) {
+        const auto dir = item.substr(colon + 1);
+        if (dir == "asc") k.descending = false;
+        else if (dir != "desc") return InvalidArgument("sort direction must be asc or desc, not '" + std::string(dir) + "'");
+      }
+      if (k.key.empty()) return InvalidArgument("empty sort key in '" + *sort + "'");
+      q.sort.push_back(std::move(k));
+    }
+  }
+  return q;
+}
+
+Result<VolumeTypeCreateRequest> VolumeTypeCreateRequestFromJson(const json::value& v) {
+  VolumeTypeCreateRequest r;
+  Reader in(v, "volume type create request");
+  in.String("name", r.name);
+  in.String("description", r.description);
+  in.Bool("is_public", r.is_public);
+  in.Meta("extra_specs", r.extra_specs);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return r;
+}
+
+Result<VolumeTypeUpdate> VolumeTypeUpdateFromJson(const json::value& v) {
+  VolumeTypeUpdate u;
+  Reader in(v, "volume type update");
+  in.String("name", u.name);
+  in.String("description", u.description);
+  in.Bool("is_public", u.is_public);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return u;
+}
+
+Result<QosSpecCreateRequest> QosSpecCreateRequestFromJson(const json::value& v) {
+  QosSpecCreateRequest r;
+  Reader in(v, "QoS spec create request");
+  in.String("name", r.name);
+  in.String("consumer", r.consumer);
+  in.Meta("specs", r.specs);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  return r;
+}
+
+}  // namespace blockstore::internal

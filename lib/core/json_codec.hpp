@@ -1,0 +1,42 @@
+// Internal: records and requests to and from JSON (Boost.JSON). The same shapes cross the
+// transport, the C ABI and (later) REST, so there is one place that defines them.
+#ifndef BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP
+#define BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP
+
+#include <boost/json.hpp>
+
+#include "blockstore/driver.hpp"
+#include "blockstore/requests.hpp"
+#include "blockstore/result.hpp"
+#include "blockstore/types.hpp"
+
+namespace blockstore::internal {
+
+namespace json = boost::json;
+
+json::object ToJson(const Volume& v);
+json::object ToJson(const Snapshot& s);
+json::object ToJson(const VolumeType& t);
+json::object ToJson(const QosSpec& q);
+json::object ToJson(const QuotaSet& q);
+json::object ToJson(const Event& e);
+json::object ToJson(const BackendStats& s);
+json::object MetadataToJson(const Metadata& m);
+
+Result<BackendStats> BackendStatsFromJson(const json::value& v);
+Result<Metadata> MetadataFromJson(const json::value& v, std::string_view what);
+Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v);
+Result<VolumeUpdate> VolumeUpdateFromJson(const json::value& v);
+Result<SnapshotCreateRequest> SnapshotCreateRequestFromJson(const json::value& v);
+Result<SnapshotUpdate> SnapshotUpdateFromJson(const json::value& v);
+Result<ListQuery> ListQueryFromJson(const json::value& v);
+Result<VolumeTypeCreateRequest> VolumeTypeCreateRequestFromJson(const json::value& v);
+Result<VolumeTypeUpdate> VolumeTypeUpdateFromJson(const json::value& v);
+Result<QosSpecCreateRequest> QosSpecCreateRequestFromJson(const json::value& v);
+
+// Parses text as one JSON value; invalid_argument naming what was being parsed.
+Result<json::value> ParseJson(std::string_view text, std::string_view what);
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP

@@ -1,0 +1,48 @@
+// Internal: what every role needs to stamp and publish events.
+#ifndef BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
+#define BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
+
+#include <functional>
+#include <string>
+
+#include "blockstore/types.hpp"
+
+namespace blockstore::internal {
+
+class Notifier {
+ public:
+  using Sink = std::function<void(Event)>;
+  Notifier(Sink sink, std::function<TimePoint()> clock)
+      : sink_(std::move(sink)), clock_(std::move(clock)) {}
+
+  void Volume(const std::string& type, const blockstore::Volume& v, std::string message = {}) const {
+    Emit(type, "volume", v.id, v.project_id, std::string(ToString(v.status)), std::move(message));
+  }
+  void Snapshot(const std::string& type, const blockstore::Snapshot& s,
+                std::string message = {}) const {
+    Emit(type, "snapshot", s.id, s.project_id, std::string(ToString(s.status)),
+         std::move(message));
+  }
+  void Emit(std::string type, std::string resource_type, std::string id, std::string project,
+            std::string status, std::string message = {}) const {
+    if (!sink_) return;
+    Event e;
+    e.type = std::move(type);
+    e.resource_type = std::move(resource_type);
+    e.resource_id = std::move(id);
+    e.project_id = std::move(project);
+    e.status = std::move(status);
+    e.message = std::move(message);
+    e.at = clock_();
+    sink_(std::move(e));
+  }
+  TimePoint Now() const { return clock_(); }
+
+ private:
+  Sink sink_;
+  std::function<TimePoint()> clock_;
+};
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_CORE_NOTIFIER_HPP

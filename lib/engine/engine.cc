@@ -1,0 +1,283 @@
+// Engine: assembles the roles in one process.
+#include "blockstore/engine.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+
+#include "lib/core/event_bus.hpp"
+#include "lib/core/ids.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/core/messages.hpp"
+#include "lib/scheduler/scheduler_service.hpp"
+
+namespace blockstore {
+
+struct Engine::Impl {
+  EngineConfig config;
+  std::shared_ptr<Store> store;
+  std::shared_ptr<Transport> transport;
+  internal::EventBus bus;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<internal::SchedulerService> scheduler;
+  std::vector<std::unique_ptr<VolumeManager>> managers;
+  std::mutex close_mu;
+  bool closed = false;
+
+  ~Impl() {
+    // Queued work finishes and threads are joined before the roles they call are destroyed.
+    if (transport) transport->Shutdown();
+  }
+
+  template <typename Record, typename Load, typename Done>
+  Result<Record> Wait(Load load, Done done, std::chrono::milliseconds timeout,
+                      const std::string& id);
+};
+
+namespace {
+
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Unavailable("cannot create directory " + path + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgument(path + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+Status CheckName(std::string_view what, const std::string& name) {
+  if (name.empty()) return InvalidArgument(std::string(what) + " must not be empty");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) {
+      return InvalidArgument(std::string(what) + " '" + name +
+                             "' may hold only letters, digits, '-', '_' and '.'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+template <typename Record, typename Load, typename Done>
+Result<Record> Engine::Impl::Wait(Load load, Done done, std::chrono::milliseconds timeout,
+                                  const std::string& id) {
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t seen = 0;
+  const uint64_t token = bus.Subscribe([&](const Event& e) {
+    if (e.resource_id != id) return;
+    std::lock_guard lock(mu);
+    ++seen;
+    cv.notify_all();
+  });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Result<Record> out = DeadlineExceeded("timed out");
+  while (true) {
+    uint64_t before;
+    {
+      std::lock_guard lock(mu);
+      before = seen;
+    }
+    Result<Record> r = load();
+    if (!r.ok() || done(*r)) {
+      out = std::move(r);
+      break;
+    }
+    std::unique_lock lock(mu);
+    // Events wake us at once; the periodic re-read also covers changes made by another
+    // process sharing the store.
+    const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+    cv.wait_until(lock, slice, [&] { return seen != before; });
+    if (std::chrono::steady_clock::now() >= deadline && seen == before) {
+      out = DeadlineExceeded("timed out after " + std::to_string(timeout.count()) +
+                             " ms waiting for " + id + " (now '" + std::string(ToString(r->status)) + "')");
+      break;
+    }
+  }
+  bus.Unsubscribe(token);
+  return out;
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
+  if (config.state_path.empty()) return InvalidArgument("EngineConfig.state_path is required");
+  if (config.volume_workers < 1 || config.volume_workers > 256) {
+    return InvalidArgument("volume_workers must be between 1 and 256");
+  }
+  BS_RETURN_IF_ERROR(MakeDir(config.state_path));
+  if (config.host.empty()) config.host = HostName();
+  BS_RETURN_IF_ERROR(CheckName("host", config.host));
+  BS_RETURN_IF_ERROR(CheckName("availability zone", config.availability_zone));
+  if (!config.clock) {
+    config.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
+  }
+  if (config.backends.empty()) {
+    config.backends.push_back(
+        {"file", "file", "file", {{"volumes_dir", config.state_path + "/volumes"}}});
+  }
+  std::set<std::string> seen;
+  for (const auto& b : config.backends) {
+    BS_RETURN_IF_ERROR(CheckName("backend name", b.name));
+    if (!seen.insert(b.name).second) {
+      return InvalidArgument("backend '" + b.name + "' is configured twice");
+    }
+  }
+  for (const auto& [res, limit] : config.quota_defaults) {
+    if (!DefaultQuotaLimits().count(res)) return InvalidArgument("unknown quota resource '" + res + "'");
+    if (limit < -1) return InvalidArgument("quota default for " + res + " must be ≥ -1");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  Impl& e = *impl;
+  e.config = config;
+  if (config.store) {
+    e.store = config.store;
+  } else {
+    SqliteStoreOptions so;
+    so.path = config.state_path + "/blockstore.db";
+    so.quota_defaults = DefaultQuotaLimits();
+    for (const auto& [res, limit] : config.quota_defaults) so.quota_defaults[res] = limit;
+    so.durability = config.durability;
+    so.clock = config.clock;
+    BS_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(so));
+    e.store = std::move(store);
+  }
+  e.transport = config.transport ? config.transport
+                                 : std::shared_ptr<Transport>(NewInProcessTransport());
+
+  // The default type exists before anyone can ask for it.
+  if (auto t = e.store->GetVolumeTypeByName(config.default_volume_type); !t.ok()) {
+    if (t.status().code() != Code::kNotFound) return t.status();
+    VolumeType def;
+    def.id = internal::NewUuid();
+    def.name = config.default_volume_type;
+    def.description = "Default Volume Type";
+    def.created_at = config.clock();
+    auto made = e.store->CreateVolumeType(def);
+    if (!made.ok() && made.status().code() != Code::kAlreadyExists) return made.status();
+  }
+
+  auto notify = [bus = &e.bus](Event ev) { bus->Publish(std::move(ev)); };
+  e.scheduler = std::make_unique<internal::SchedulerService>(
+      *e.store, *e.transport, NewCapacityScheduler(), internal::Notifier(notify, config.clock));
+  BS_RETURN_IF_ERROR(e.scheduler->Start());
+
+  DriverRegistry registry;
+  BS_RETURN_IF_ERROR(RegisterFileDriver(registry));
+  if (config.register_drivers) BS_RETURN_IF_ERROR(config.register_drivers(registry));
+  for (auto b : config.backends) {
+    if (b.volume_backend_name.empty()) b.volume_backend_name = b.name;
+    BS_ASSIGN_OR_RETURN(auto driver, registry.Create(b));
+    VolumeManagerOptions mo;
+    mo.host = config.host;
+    mo.availability_zone = config.availability_zone;
+    mo.workers = config.volume_workers;
+    mo.notify = notify;
+    mo.clock = config.clock;
+    BS_ASSIGN_OR_RETURN(auto manager,
+                        VolumeManager::Start(*e.store, *e.transport, std::move(driver), b, mo));
+    e.managers.push_back(std::move(manager));
+  }
+
+  ApiOptions ao;
+  ao.default_volume_type = config.default_volume_type;
+  ao.availability_zones = {config.availability_zone};
+  ao.default_availability_zone = config.availability_zone;
+  ao.notify = notify;
+  ao.clock = config.clock;
+  e.api = std::make_unique<Api>(*e.store, *e.transport, std::move(ao));
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() { Close(); }
+
+void Engine::Close() {
+  std::lock_guard lock(impl_->close_mu);
+  if (impl_->closed) return;
+  impl_->closed = true;
+  impl_->api->Close();
+  impl_->transport->Shutdown();
+}
+
+Api& Engine::api() { return *impl_->api; }
+Store& Engine::store() { return *impl_->store; }
+const std::vector<std::unique_ptr<VolumeManager>>& Engine::managers() const {
+  return impl_->managers;
+}
+std::vector<PoolState> Engine::Pools() const { return impl_->scheduler->scheduler().Pools(); }
+int Engine::recovered_unplaced() const { return impl_->scheduler->recovered(); }
+
+Status Engine::RefreshStats() {
+  for (const auto& m : impl_->managers) {
+    BS_RETURN_IF_ERROR(impl_->transport->Cast(
+        internal::VolumeTopic(m->backend()),
+        internal::EncodeMessage({"report_stats", m->backend(), {}, {}})));
+  }
+  return Status::Ok();
+}
+
+uint64_t Engine::Subscribe(std::function<void(const Event&)> callback) {
+  return impl_->bus.Subscribe(std::move(callback));
+}
+void Engine::Unsubscribe(uint64_t token) { impl_->bus.Unsubscribe(token); }
+
+namespace {
+template <typename E>
+bool Contains(const std::vector<E>& v, E x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+}  // namespace
+
+Result<Volume> Engine::WaitForVolume(const RequestContext& ctx, const std::string& id,
+                                     const std::vector<VolumeStatus>& statuses,
+                                     std::chrono::milliseconds timeout) {
+  BS_RETURN_IF_ERROR(impl_->api->GetVolume(ctx, id).status());  // policy and id checks
+  return impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
+                             [&](const Volume& v) { return Contains(statuses, v.status); },
+                             timeout, id);
+}
+
+Status Engine::WaitForVolumeDeleted(const RequestContext& ctx, const std::string& id,
+                                    std::chrono::milliseconds timeout) {
+  auto first = impl_->api->GetVolume(ctx, id);
+  if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
+  auto r = impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
+                               [](const Volume&) { return false; }, timeout, id);
+  return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
+}
+
+Result<Snapshot> Engine::WaitForSnapshot(const RequestContext& ctx, const std::string& id,
+                                         const std::vector<SnapshotStatus>& statuses,
+                                         std::chrono::milliseconds timeout) {
+  BS_RETURN_IF_ERROR(impl_->api->GetSnapshot(ctx, id).status());
+  return impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
+                               [&](const Snapshot& s) { return Contains(statuses, s.status); },
+                               timeout, id);
+}
+
+Status Engine::WaitForSnapshotDeleted(const RequestContext& ctx, const std::string& id,
+                                      std::chrono::milliseconds timeout) {
+  auto first = impl_->api->GetSnapshot(ctx, id);
+  if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
+  auto r = impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
+                                 [](const Snapshot&) { return false; }, timeout, id);
+  return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
+}
+
+}  // namespace blockstore

@@ -1,0 +1,150 @@
+#include "lib/store/schema.hpp"
+
+#include <string>
+#include <vector>
+
+namespace blockstore::internal {
+namespace {
+
+// Migration N (1-based) takes the schema from version N-1 to N. Append only; never edit a
+// migration that has shipped.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: the core model.
+      R"sql(
+CREATE TABLE volumes (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  previous_status TEXT,
+  attach_status TEXT NOT NULL DEFAULT 'detached',
+  host TEXT NOT NULL DEFAULT '',
+  availability_zone TEXT NOT NULL DEFAULT '',
+  volume_type_id TEXT NOT NULL DEFAULT '',
+  snapshot_id TEXT NOT NULL DEFAULT '',
+  source_volid TEXT NOT NULL DEFAULT '',
+  bootable INTEGER NOT NULL DEFAULT 0,
+  multiattach INTEGER NOT NULL DEFAULT 0,
+  pending_size INTEGER NOT NULL DEFAULT 0,
+  quota_committed INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX volumes_project ON volumes(project_id, created_at);
+CREATE INDEX volumes_host ON volumes(host, status);
+CREATE INDEX volumes_type ON volumes(volume_type_id);
+CREATE TABLE volume_metadata (
+  volume_id TEXT NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (volume_id, key)
+) WITHOUT ROWID;
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  volume_id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  progress TEXT NOT NULL DEFAULT '0%',
+  quota_committed INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX snapshots_project ON snapshots(project_id, created_at);
+CREATE INDEX snapshots_volume ON snapshots(volume_id);
+CREATE TABLE snapshot_metadata (
+  snapshot_id TEXT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, key)
+) WITHOUT ROWID;
+CREATE TABLE volume_types (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  is_public INTEGER NOT NULL DEFAULT 1,
+  qos_specs_id TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
+CREATE TABLE volume_type_extra_specs (
+  type_id TEXT NOT NULL REFERENCES volume_types(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (type_id, key)
+) WITHOUT ROWID;
+CREATE TABLE qos_specs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  consumer TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE qos_spec_values (
+  qos_id TEXT NOT NULL REFERENCES qos_specs(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (qos_id, key)
+) WITHOUT ROWID;
+CREATE TABLE quota_limits (
+  project_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  hard_limit INTEGER NOT NULL,
+  PRIMARY KEY (project_id, resource)
+) WITHOUT ROWID;
+CREATE TABLE quota_usages (
+  project_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  in_use INTEGER NOT NULL DEFAULT 0,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (project_id, resource)
+) WITHOUT ROWID;
+CREATE TABLE reservations (
+  owner TEXT NOT NULL,
+  project_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  delta INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (owner, resource)
+) WITHOUT ROWID;
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Status MigrateSchema(Db& db) {
+  auto stmt = db.Prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  auto row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  const int current = static_cast<int>((*stmt)->Int(0));
+  (*stmt)->Reset();
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    return FailedPrecondition("database schema version " + std::to_string(current) +
+                              " is newer than this build supports (" + std::to_string(latest) +
+                              "); upgrade blockstore");
+  }
+  for (int v = current; v < latest; ++v) {
+    Transaction tx(db);
+    if (!tx.status().ok()) return tx.status();
+    Status s = db.Exec(Migrations()[static_cast<std::size_t>(v)]);
+    if (!s.ok()) return s;
+    s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (!s.ok()) return s;
+    s = tx.Commit();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace blockstore::internal

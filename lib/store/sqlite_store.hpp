@@ -1,0 +1,113 @@
+// Internal: the SQLite implementation of Store.
+//
+// One connection, one mutex: SQLite allows a single writer at a time anyway, and keeping reads
+// on the same connection means every read sees every committed write. WAL mode lets other
+// processes (a backup tool, sqlite3 itself) read while we write.
+#ifndef BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP
+#define BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP
+
+#include <mutex>
+
+#include "blockstore/store.hpp"
+#include "lib/store/sqlite_db.hpp"
+
+namespace blockstore::internal {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options);
+
+  Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) override;
+  Result<Volume> GetVolume(std::string_view id) override;
+  Result<std::vector<Volume>> ListVolumes(const ListQuery& q,
+                                          std::string_view project_scope) override;
+  Result<Volume> UpdateVolume(std::string_view id, const VolumeUpdate& u) override;
+  Result<Volume> TransitionVolume(std::string_view id, const VolumeTransition& t) override;
+  Result<Volume> BeginVolumeDelete(std::string_view id, const std::vector<VolumeStatus>& allowed,
+                                   bool cascade) override;
+  Status FinishVolumeDelete(std::string_view id) override;
+  Result<Volume> BeginVolumeExtend(std::string_view id, const std::vector<VolumeStatus>& allowed,
+                                   uint64_t new_size_gb,
+                                   const std::vector<QuotaCharge>& charges) override;
+  Result<uint64_t> PendingExtendSize(std::string_view id) override;
+  Result<std::vector<Volume>> ListVolumesOnBackend(
+      std::string_view backend, const std::vector<VolumeStatus>& statuses) override;
+  Result<std::vector<Volume>> ListUnplacedVolumes(
+      const std::vector<VolumeStatus>& statuses) override;
+  Result<std::map<std::string, uint64_t>> AllocatedGigabytes(std::string_view backend) override;
+
+  Result<Snapshot> CreateSnapshot(const Snapshot& s,
+                                  const std::vector<VolumeStatus>& volume_statuses,
+                                  const std::vector<QuotaCharge>& charges) override;
+  Result<Snapshot> GetSnapshot(std::string_view id) override;
+  Result<std::vector<Snapshot>> ListSnapshots(const ListQuery& q,
+                                              std::string_view project_scope) override;
+  Result<Snapshot> UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) override;
+  Result<Snapshot> TransitionSnapshot(std::string_view id, const SnapshotTransition& t) override;
+  Result<Snapshot> BeginSnapshotDelete(std::string_view id,
+                                       const std::vector<SnapshotStatus>& allowed) override;
+  Status FinishSnapshotDelete(std::string_view id) override;
+  Result<std::vector<Snapshot>> ListSnapshotsOfVolume(std::string_view volume_id) override;
+  Result<std::vector<Snapshot>> ListSnapshotsOnBackend(
+      std::string_view backend, const std::vector<SnapshotStatus>& statuses) override;
+
+  Result<VolumeType> CreateVolumeType(const VolumeType& t) override;
+  Result<VolumeType> GetVolumeType(std::string_view id) override;
+  Result<VolumeType> GetVolumeTypeByName(std::string_view name) override;
+  Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private) override;
+  Result<VolumeType> UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) override;
+  Status DeleteVolumeType(std::string_view id) override;
+  Result<VolumeType> SetExtraSpecs(std::string_view type_id, const Metadata& specs) override;
+  Result<VolumeType> UnsetExtraSpec(std::string_view type_id, std::string_view key) override;
+
+  Result<QosSpec> CreateQosSpec(const QosSpec& q) override;
+  Result<QosSpec> GetQosSpec(std::string_view id) override;
+  Result<std::vector<QosSpec>> ListQosSpecs() override;
+  Status DeleteQosSpec(std::string_view id, bool force) override;
+  Result<QosSpec> SetQosKeys(std::string_view id, const Metadata& specs) override;
+  Result<QosSpec> UnsetQosKey(std::string_view id, std::string_view key) override;
+  Status AssociateQos(std::string_view qos_id, std::string_view type_id) override;
+  Status DisassociateQos(std::string_view qos_id, std::string_view type_id) override;
+
+  Result<QuotaSet> GetQuotaSet(std::string_view project_id) override;
+  Status SetQuotaLimit(std::string_view project_id, std::string_view resource,
+                       int64_t limit) override;
+  Status DeleteQuotaOverrides(std::string_view project_id) override;
+  const QuotaLimits& quota_defaults() const override { return options_.quota_defaults; }
+
+ private:
+  // All *Locked helpers expect mu_ held (and, for writes, a transaction open).
+  std::string NowText() const;
+  Result<Volume> GetVolumeLocked(std::string_view id);
+  // `tail` follows "SELECT … FROM volumes t". Fixed tails are prepared once and cached;
+  // per-call tails (list queries) pass cache=false.
+  Result<std::vector<Volume>> QueryVolumesLocked(const std::string& tail,
+                                                 const std::vector<std::string>& binds,
+                                                 bool cache = true);
+  Result<Snapshot> GetSnapshotLocked(std::string_view id);
+  Result<std::vector<Snapshot>> QuerySnapshotsLocked(const std::string& tail,
+                                                     const std::vector<std::string>& binds,
+                                                     bool cache = true);
+  Result<VolumeType> GetVolumeTypeLocked(std::string_view id);
+  Result<QosSpec> GetQosSpecLocked(std::string_view id);
+  Result<Metadata> LoadPairsLocked(const char* table, const char* id_col, std::string_view id);
+  Status ReplacePairsLocked(const char* table, const char* id_col, std::string_view id,
+                            const Metadata& pairs);
+  Status UpsertPairsLocked(const char* table, const char* id_col, std::string_view id,
+                           const Metadata& pairs);
+
+  // Quota bookkeeping.
+  Result<int64_t> LimitLocked(std::string_view project, std::string_view resource);
+  Status ReserveLocked(std::string_view project, std::string_view owner,
+                       const std::vector<QuotaCharge>& charges);
+  Status SettleLocked(std::string_view owner, QuotaAction action);
+  Status ReleaseLocked(std::string_view project, const std::vector<QuotaCharge>& charges);
+
+  std::mutex mu_;
+  std::unique_ptr<Db> db_;
+  SqliteStoreOptions options_;
+};
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP

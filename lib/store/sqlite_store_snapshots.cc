@@ -1,0 +1,256 @@
+// SqliteStore: snapshots.
+#include <algorithm>
+
+#include "lib/core/macros.hpp"
+#include "lib/store/list_query.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+namespace blockstore::internal {
+namespace {
+
+constexpr const char* kSnapshotColumns =
+    "t.id, t.project_id, t.user_id, t.volume_id, t.name, t.description, t.size, t.status, "
+    "t.progress, t.created_at, t.updated_at";
+
+Snapshot ReadSnapshot(const Stmt& st) {
+  Snapshot s;
+  s.id = st.Text(0);
+  s.project_id = st.Text(1);
+  s.user_id = st.Text(2);
+  s.volume_id = st.Text(3);
+  s.name = st.Text(4);
+  s.description = st.Text(5);
+  s.size_gb = static_cast<uint64_t>(st.Int(6));
+  s.status = ParseSnapshotStatus(st.Text(7)).value_or(SnapshotStatus::kError);
+  s.progress = st.Text(8);
+  s.created_at = ParseTime(st.Text(9)).value_or(TimePoint{});
+  s.updated_at = ParseTime(st.Text(10)).value_or(TimePoint{});
+  return s;
+}
+
+const ListTable& SnapshotTable() {
+  static const ListTable kTable{"snapshots",
+                                "snapshot_metadata",
+                                "snapshot_id",
+                                {"created_at", "updated_at", "id", "name", "size", "status"},
+                                {"volume_id"}};
+  return kTable;
+}
+
+template <typename E>
+std::string Join(const std::vector<E>& statuses) {
+  std::string out;
+  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
+  return out;
+}
+
+template <typename E>
+bool In(E s, const std::vector<E>& set) {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+std::string Owner(std::string_view id) { return "snapshot:" + std::string(id); }
+
+}  // namespace
+
+Result<Snapshot> SqliteStore::GetSnapshotLocked(std::string_view id) {
+  BS_ASSIGN_OR_RETURN(auto found, QuerySnapshotsLocked("WHERE t.id = ?", {std::string(id)}));
+  if (found.empty()) return NotFound("snapshot " + std::string(id) + " not found");
+  return std::move(found.front());
+}
+
+Result<std::vector<Snapshot>> SqliteStore::QuerySnapshotsLocked(
+    const std::string& tail, const std::vector<std::string>& binds, bool cache) {
+  const std::string sql = std::string("SELECT ") + kSnapshotColumns + " FROM snapshots t " + tail;
+  std::unique_ptr<Stmt> once;
+  Stmt* st = nullptr;
+  if (cache) {
+    BS_ASSIGN_OR_RETURN(st, db_->Prepare(sql));
+  } else {
+    BS_ASSIGN_OR_RETURN(once, db_->PrepareOnce(sql));
+    st = once.get();
+  }
+  for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<Snapshot> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(ReadSnapshot(*st));
+  }
+  st->Reset();
+  for (auto& s : out) {
+    BS_ASSIGN_OR_RETURN(s.metadata, LoadPairsLocked("snapshot_metadata", "snapshot_id", s.id));
+  }
+  return out;
+}
+
+Result<Snapshot> SqliteStore::CreateSnapshot(const Snapshot& s,
+                                             const std::vector<VolumeStatus>& volume_statuses,
+                                             const std::vector<QuotaCharge>& charges) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(s.volume_id));
+  if (!In(v.status, volume_statuses)) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "'; a snapshot needs one of: " + Join(volume_statuses));
+  }
+  if (v.host.empty()) {
+    return FailedPrecondition("volume " + v.id + " was never placed on a backend");
+  }
+  BS_RETURN_IF_ERROR(ReserveLocked(s.project_id, Owner(s.id), charges));
+  BS_ASSIGN_OR_RETURN(
+      Stmt * ins,
+      db_->Prepare("INSERT INTO snapshots (id, project_id, user_id, volume_id, name, description, "
+                   "size, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?)"));
+  BS_RETURN_IF_ERROR(ins->Bind(1, s.id)
+                         .Bind(2, s.project_id)
+                         .Bind(3, s.user_id)
+                         .Bind(4, s.volume_id)
+                         .Bind(5, s.name)
+                         .Bind(6, s.description)
+                         .Bind(7, static_cast<int64_t>(s.size_gb))
+                         .Bind(8, ToString(s.status))
+                         .Bind(9, s.progress)
+                         .Bind(10, FormatTime(s.created_at))
+                         .Bind(11, FormatTime(s.updated_at))
+                         .Run());
+  BS_RETURN_IF_ERROR(ReplacePairsLocked("snapshot_metadata", "snapshot_id", s.id, s.metadata));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return s;
+}
+
+Result<Snapshot> SqliteStore::GetSnapshot(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return GetSnapshotLocked(id);
+}
+
+Result<std::vector<Snapshot>> SqliteStore::ListSnapshots(const ListQuery& q,
+                                                         std::string_view project_scope) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::string> marker_row;
+  if (!q.marker.empty()) {
+    auto m = GetSnapshotLocked(q.marker);
+    if (!m.ok() || (!project_scope.empty() && m->project_id != project_scope)) {
+      return InvalidArgument("marker " + q.marker + " not found");
+    }
+    marker_row = {{"id", m->id},
+                  {"created_at", FormatTime(m->created_at)},
+                  {"updated_at", FormatTime(m->updated_at)},
+                  {"name", m->name},
+                  {"size", std::to_string(m->size_gb)},
+                  {"status", std::string(ToString(m->status))}};
+  }
+  BS_ASSIGN_OR_RETURN(ListSql sql, BuildListSql(SnapshotTable(), q, project_scope, marker_row));
+  return QuerySnapshotsLocked(sql.tail, sql.binds, /*cache=*/false);
+}
+
+Result<Snapshot> SqliteStore::UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Snapshot s, GetSnapshotLocked(id));
+  if (u.name) s.name = *u.name;
+  if (u.description) s.description = *u.description;
+  s.updated_at = options_.clock();
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE snapshots SET name = ?, description = ?, "
+                                              "updated_at = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(
+      st->Bind(1, s.name).Bind(2, s.description).Bind(3, FormatTime(s.updated_at)).Bind(4, s.id).Run());
+  if (u.metadata) {
+    BS_RETURN_IF_ERROR(ReplacePairsLocked("snapshot_metadata", "snapshot_id", s.id, *u.metadata));
+    s.metadata = *u.metadata;
+  }
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return s;
+}
+
+Result<Snapshot> SqliteStore::TransitionSnapshot(std::string_view id, const SnapshotTransition& t) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Snapshot s, GetSnapshotLocked(id));
+  if (!In(s.status, t.from)) {
+    return FailedPrecondition("snapshot " + s.id + " is '" + std::string(ToString(s.status)) +
+                              "'; moving to '" + std::string(ToString(t.to)) +
+                              "' needs one of: " + Join(t.from));
+  }
+  s.status = t.to;
+  if (t.progress) s.progress = *t.progress;
+  s.updated_at = options_.clock();
+  BS_RETURN_IF_ERROR(SettleLocked(Owner(s.id), t.quota));
+  BS_ASSIGN_OR_RETURN(Stmt * st,
+                      db_->Prepare("UPDATE snapshots SET status = ?, progress = ?, updated_at = ?, "
+                                   "quota_committed = quota_committed OR ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, ToString(s.status))
+                         .Bind(2, s.progress)
+                         .Bind(3, FormatTime(s.updated_at))
+                         .Bind(4, int64_t{t.quota == QuotaAction::kCommit})
+                         .Bind(5, s.id)
+                         .Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return s;
+}
+
+Result<Snapshot> SqliteStore::BeginSnapshotDelete(std::string_view id,
+                                                  const std::vector<SnapshotStatus>& allowed) {
+  SnapshotTransition t;
+  t.from = allowed;
+  t.to = SnapshotStatus::kDeleting;
+  return TransitionSnapshot(id, t);
+}
+
+Status SqliteStore::FinishSnapshotDelete(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT project_id, size, quota_committed FROM "
+                                               "snapshots WHERE id = ?"));
+  sel->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, sel->Step());
+  if (!row) {
+    sel->Reset();
+    return Status::Ok();
+  }
+  const std::string project = sel->Text(0);
+  const int64_t size = sel->Int(1);
+  const bool committed = sel->Int(2) != 0;
+  sel->Reset();
+  BS_RETURN_IF_ERROR(SettleLocked(Owner(id), QuotaAction::kRollback));
+  if (committed) {
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaSnapshots), 1},
+                                               {std::string(kQuotaGigabytes), size}}));
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM snapshots WHERE id = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
+  return tx.Commit();
+}
+
+Result<std::vector<Snapshot>> SqliteStore::ListSnapshotsOfVolume(std::string_view volume_id) {
+  std::lock_guard lock(mu_);
+  return QuerySnapshotsLocked("WHERE t.volume_id = ? ORDER BY t.created_at",
+                              {std::string(volume_id)});
+}
+
+Result<std::vector<Snapshot>> SqliteStore::ListSnapshotsOnBackend(
+    std::string_view backend, const std::vector<SnapshotStatus>& statuses) {
+  std::lock_guard lock(mu_);
+  std::vector<Snapshot> out;
+  for (auto s : statuses) {
+    BS_ASSIGN_OR_RETURN(
+        auto part,
+        QuerySnapshotsLocked("JOIN volumes v ON v.id = t.volume_id WHERE (v.host = ?1 OR "
+                             "substr(v.host, 1, length(?1) + 1) = ?1 || '#') AND t.status = ?2 "
+                             "ORDER BY t.created_at",
+                             {std::string(backend), std::string(ToString(s))}));
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+}  // namespace blockstore::internal

@@ -1,0 +1,304 @@
+// SqliteStore: volume types and QoS specs.
+#include "lib/core/macros.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+namespace blockstore::internal {
+namespace {
+
+constexpr const char* kTypeColumns =
+    "SELECT id, name, description, is_public, qos_specs_id, created_at FROM volume_types ";
+
+VolumeType ReadType(const Stmt& st) {
+  VolumeType t;
+  t.id = st.Text(0);
+  t.name = st.Text(1);
+  t.description = st.Text(2);
+  t.is_public = st.Int(3) != 0;
+  t.qos_specs_id = st.Text(4);
+  t.created_at = ParseTime(st.Text(5)).value_or(TimePoint{});
+  return t;
+}
+
+}  // namespace
+
+Result<VolumeType> SqliteStore::GetVolumeTypeLocked(std::string_view id) {
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string(kTypeColumns) + "WHERE id = ?"));
+  st->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    st->Reset();
+    return NotFound("volume type " + std::string(id) + " not found");
+  }
+  VolumeType t = ReadType(*st);
+  st->Reset();
+  BS_ASSIGN_OR_RETURN(t.extra_specs, LoadPairsLocked("volume_type_extra_specs", "type_id", t.id));
+  return t;
+}
+
+Result<VolumeType> SqliteStore::CreateVolumeType(const VolumeType& t) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Stmt * dup, db_->Prepare("SELECT 1 FROM volume_types WHERE name = ?"));
+  dup->Bind(1, t.name);
+  BS_ASSIGN_OR_RETURN(bool exists, dup->Step());
+  dup->Reset();
+  if (exists) return AlreadyExists("volume type '" + t.name + "' already exists");
+  BS_ASSIGN_OR_RETURN(Stmt * ins,
+                      db_->Prepare("INSERT INTO volume_types (id, name, description, is_public, "
+                                   "qos_specs_id, created_at) VALUES (?, ?, ?, ?, ?, ?)"));
+  BS_RETURN_IF_ERROR(ins->Bind(1, t.id)
+                         .Bind(2, t.name)
+                         .Bind(3, t.description)
+                         .Bind(4, int64_t{t.is_public})
+                         .Bind(5, t.qos_specs_id)
+                         .Bind(6, FormatTime(t.created_at))
+                         .Run());
+  BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_type_extra_specs", "type_id", t.id, t.extra_specs));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return t;
+}
+
+Result<VolumeType> SqliteStore::GetVolumeType(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return GetVolumeTypeLocked(id);
+}
+
+Result<VolumeType> SqliteStore::GetVolumeTypeByName(std::string_view name) {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id FROM volume_types WHERE name = ?"));
+  st->Bind(1, name);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  const std::string id = row ? st->Text(0) : std::string();
+  st->Reset();
+  if (!row) return NotFound("volume type '" + std::string(name) + "' not found");
+  return GetVolumeTypeLocked(id);
+}
+
+Result<std::vector<VolumeType>> SqliteStore::ListVolumeTypes(bool include_private) {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string(kTypeColumns) +
+                                              "WHERE is_public = 1 OR ? ORDER BY name"));
+  st->Bind(1, int64_t{include_private});
+  std::vector<VolumeType> out;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadType(*st));
+  }
+  st->Reset();
+  for (auto& t : out) {
+    BS_ASSIGN_OR_RETURN(t.extra_specs, LoadPairsLocked("volume_type_extra_specs", "type_id", t.id));
+  }
+  return out;
+}
+
+Result<VolumeType> SqliteStore::UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(VolumeType t, GetVolumeTypeLocked(id));
+  if (u.name && *u.name != t.name) {
+    BS_ASSIGN_OR_RETURN(Stmt * dup, db_->Prepare("SELECT 1 FROM volume_types WHERE name = ?"));
+    dup->Bind(1, *u.name);
+    BS_ASSIGN_OR_RETURN(bool exists, dup->Step());
+    dup->Reset();
+    if (exists) return AlreadyExists("volume type '" + *u.name + "' already exists");
+    t.name = *u.name;
+  }
+  if (u.description) t.description = *u.description;
+  if (u.is_public) t.is_public = *u.is_public;
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volume_types SET name = ?, description = ?, "
+                                              "is_public = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(
+      st->Bind(1, t.name).Bind(2, t.description).Bind(3, int64_t{t.is_public}).Bind(4, t.id).Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return t;
+}
+
+Status SqliteStore::DeleteVolumeType(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * used, db_->Prepare("SELECT count(*) FROM volumes WHERE volume_type_id = ?"));
+  used->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, used->Step());
+  const int64_t n = row ? used->Int(0) : 0;
+  used->Reset();
+  if (n > 0) {
+    return FailedPrecondition("volume type " + std::string(id) + " is used by " +
+                              std::to_string(n) + " volume(s)");
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volume_types WHERE id = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
+  return tx.Commit();
+}
+
+Result<VolumeType> SqliteStore::SetExtraSpecs(std::string_view type_id, const Metadata& specs) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("volume_type_extra_specs", "type_id", type_id, specs));
+  BS_ASSIGN_OR_RETURN(VolumeType t, GetVolumeTypeLocked(type_id));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return t;
+}
+
+Result<VolumeType> SqliteStore::UnsetExtraSpec(std::string_view type_id, std::string_view key) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(VolumeType t, GetVolumeTypeLocked(type_id));
+  if (!t.extra_specs.count(std::string(key))) {
+    return NotFound("volume type " + t.id + " has no extra spec '" + std::string(key) + "'");
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volume_type_extra_specs WHERE "
+                                               "type_id = ? AND key = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, type_id).Bind(2, key).Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  t.extra_specs.erase(std::string(key));
+  return t;
+}
+
+// ---- QoS specs ----
+
+Result<QosSpec> SqliteStore::GetQosSpecLocked(std::string_view id) {
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id, name, consumer, created_at FROM "
+                                              "qos_specs WHERE id = ?"));
+  st->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    st->Reset();
+    return NotFound("QoS spec " + std::string(id) + " not found");
+  }
+  QosSpec q{st->Text(0), st->Text(1), st->Text(2), {},
+            ParseTime(st->Text(3)).value_or(TimePoint{})};
+  st->Reset();
+  BS_ASSIGN_OR_RETURN(q.specs, LoadPairsLocked("qos_spec_values", "qos_id", q.id));
+  return q;
+}
+
+Result<QosSpec> SqliteStore::CreateQosSpec(const QosSpec& q) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Stmt * dup, db_->Prepare("SELECT 1 FROM qos_specs WHERE name = ?"));
+  dup->Bind(1, q.name);
+  BS_ASSIGN_OR_RETURN(bool exists, dup->Step());
+  dup->Reset();
+  if (exists) return AlreadyExists("QoS spec '" + q.name + "' already exists");
+  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare("INSERT INTO qos_specs (id, name, consumer, "
+                                               "created_at) VALUES (?, ?, ?, ?)"));
+  BS_RETURN_IF_ERROR(
+      ins->Bind(1, q.id).Bind(2, q.name).Bind(3, q.consumer).Bind(4, FormatTime(q.created_at)).Run());
+  BS_RETURN_IF_ERROR(ReplacePairsLocked("qos_spec_values", "qos_id", q.id, q.specs));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return q;
+}
+
+Result<QosSpec> SqliteStore::GetQosSpec(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return GetQosSpecLocked(id);
+}
+
+Result<std::vector<QosSpec>> SqliteStore::ListQosSpecs() {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id FROM qos_specs ORDER BY name"));
+  std::vector<std::string> ids;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    ids.push_back(st->Text(0));
+  }
+  st->Reset();
+  std::vector<QosSpec> out;
+  for (const auto& id : ids) {
+    BS_ASSIGN_OR_RETURN(QosSpec q, GetQosSpecLocked(id));
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+Status SqliteStore::DeleteQosSpec(std::string_view id, bool force) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetQosSpecLocked(id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * used,
+                      db_->Prepare("SELECT count(*) FROM volume_types WHERE qos_specs_id = ?"));
+  used->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, used->Step());
+  const int64_t n = row ? used->Int(0) : 0;
+  used->Reset();
+  if (n > 0 && !force) {
+    return FailedPrecondition("QoS spec " + std::string(id) + " is associated with " +
+                              std::to_string(n) + " volume type(s); disassociate or force");
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * clear, db_->Prepare("UPDATE volume_types SET qos_specs_id = '' "
+                                                 "WHERE qos_specs_id = ?"));
+  BS_RETURN_IF_ERROR(clear->Bind(1, id).Run());
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM qos_specs WHERE id = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
+  return tx.Commit();
+}
+
+Result<QosSpec> SqliteStore::SetQosKeys(std::string_view id, const Metadata& specs) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetQosSpecLocked(id).status());
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("qos_spec_values", "qos_id", id, specs));
+  BS_ASSIGN_OR_RETURN(QosSpec q, GetQosSpecLocked(id));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return q;
+}
+
+Result<QosSpec> SqliteStore::UnsetQosKey(std::string_view id, std::string_view key) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(QosSpec q, GetQosSpecLocked(id));
+  if (!q.specs.count(std::string(key))) {
+    return NotFound("QoS spec " + q.id + " has no key '" + std::string(key) + "'");
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * del,
+                      db_->Prepare("DELETE FROM qos_spec_values WHERE qos_id = ? AND key = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, id).Bind(2, key).Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  q.specs.erase(std::string(key));
+  return q;
+}
+
+Status SqliteStore::AssociateQos(std::string_view qos_id, std::string_view type_id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetQosSpecLocked(qos_id).status());
+  BS_ASSIGN_OR_RETURN(VolumeType t, GetVolumeTypeLocked(type_id));
+  if (!t.qos_specs_id.empty() && t.qos_specs_id != qos_id) {
+    return FailedPrecondition("volume type " + t.id + " is already associated with QoS spec " +
+                              t.qos_specs_id);
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volume_types SET qos_specs_id = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, qos_id).Bind(2, type_id).Run());
+  return tx.Commit();
+}
+
+Status SqliteStore::DisassociateQos(std::string_view qos_id, std::string_view type_id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetQosSpecLocked(qos_id).status());
+  BS_ASSIGN_OR_RETURN(VolumeType t, GetVolumeTypeLocked(type_id));
+  if (t.qos_specs_id != qos_id) {
+    return FailedPrecondition("volume type " + t.id + " is not associated with QoS spec " +
+                              std::string(qos_id));
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volume_types SET qos_specs_id = '' WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, type_id).Run());
+  return tx.Commit();
+}
+
+}  // namespace blockstore::internal

@@ -1,0 +1,402 @@
+// SqliteStore: volumes.
+#include <algorithm>
+
+#include "lib/core/macros.hpp"
+#include "lib/store/list_query.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+namespace blockstore::internal {
+namespace {
+
+constexpr const char* kVolumeColumns =
+    "t.id, t.project_id, t.user_id, t.name, t.description, t.size, t.status, t.previous_status, "
+    "t.attach_status, t.host, t.availability_zone, t.volume_type_id, t.snapshot_id, "
+    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at";
+
+Volume ReadVolume(const Stmt& st) {
+  Volume v;
+  v.id = st.Text(0);
+  v.project_id = st.Text(1);
+  v.user_id = st.Text(2);
+  v.name = st.Text(3);
+  v.description = st.Text(4);
+  v.size_gb = static_cast<uint64_t>(st.Int(5));
+  v.status = ParseVolumeStatus(st.Text(6)).value_or(VolumeStatus::kError);
+  if (!st.IsNull(7)) v.previous_status = ParseVolumeStatus(st.Text(7));
+  v.attach_status = ParseAttachStatus(st.Text(8)).value_or(AttachStatus::kDetached);
+  v.host = st.Text(9);
+  v.availability_zone = st.Text(10);
+  v.volume_type_id = st.Text(11);
+  v.snapshot_id = st.Text(12);
+  v.source_volid = st.Text(13);
+  v.bootable = st.Int(14) != 0;
+  v.multiattach = st.Int(15) != 0;
+  v.created_at = ParseTime(st.Text(16)).value_or(TimePoint{});
+  v.updated_at = ParseTime(st.Text(17)).value_or(TimePoint{});
+  return v;
+}
+
+const ListTable& VolumeTable() {
+  static const ListTable kTable{"volumes",
+                                "volume_metadata",
+                                "volume_id",
+                                {"created_at", "updated_at", "id", "name", "size", "status"},
+                                {"availability_zone", "bootable"}};
+  return kTable;
+}
+
+std::string StatusList(const std::vector<VolumeStatus>& statuses) {
+  std::string out;
+  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
+  return out;
+}
+
+bool In(VolumeStatus s, const std::vector<VolumeStatus>& set) {
+  return std::find(set.begin(), set.end(), s) == set.end() ? false : true;
+}
+
+Status WrongStatus(const Volume& v, std::string_view action,
+                   const std::vector<VolumeStatus>& allowed) {
+  return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                            "'; " + std::string(action) + " needs one of: " +
+                            StatusList(allowed));
+}
+
+std::string Owner(std::string_view id) { return "volume:" + std::string(id); }
+
+}  // namespace
+
+Result<Volume> SqliteStore::GetVolumeLocked(std::string_view id) {
+  BS_ASSIGN_OR_RETURN(
+      Stmt * st, db_->Prepare(std::string("SELECT ") + kVolumeColumns + " FROM volumes t WHERE id = ?"));
+  st->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    st->Reset();
+    return NotFound("volume " + std::string(id) + " not found");
+  }
+  Volume v = ReadVolume(*st);
+  st->Reset();
+  BS_ASSIGN_OR_RETURN(v.metadata, LoadPairsLocked("volume_metadata", "volume_id", v.id));
+  return v;
+}
+
+Result<std::vector<Volume>> SqliteStore::QueryVolumesLocked(const std::string& tail,
+                                                            const std::vector<std::string>& binds,
+                                                            bool cache) {
+  const std::string sql = std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail;
+  std::unique_ptr<Stmt> once;
+  Stmt* st = nullptr;
+  if (cache) {
+    BS_ASSIGN_OR_RETURN(st, db_->Prepare(sql));
+  } else {
+    BS_ASSIGN_OR_RETURN(once, db_->PrepareOnce(sql));
+    st = once.get();
+  }
+  for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<Volume> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(ReadVolume(*st));
+  }
+  st->Reset();
+  for (auto& v : out) {
+    BS_ASSIGN_OR_RETURN(v.metadata, LoadPairsLocked("volume_metadata", "volume_id", v.id));
+  }
+  return out;
+}
+
+Result<Volume> SqliteStore::CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  if (!v.snapshot_id.empty()) {
+    BS_ASSIGN_OR_RETURN(Snapshot snap, GetSnapshotLocked(v.snapshot_id));
+    if (snap.status != SnapshotStatus::kAvailable) {
+      return FailedPrecondition("snapshot " + snap.id + " is '" +
+                                std::string(ToString(snap.status)) +
+                                "'; creating a volume from it needs 'available'");
+    }
+  }
+  if (!v.source_volid.empty()) {
+    BS_ASSIGN_OR_RETURN(Volume src, GetVolumeLocked(v.source_volid));
+    const std::vector<VolumeStatus> ok = {VolumeStatus::kAvailable, VolumeStatus::kInUse};
+    if (!In(src.status, ok)) return WrongStatus(src, "cloning", ok);
+  }
+  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
+  BS_ASSIGN_OR_RETURN(
+      Stmt * ins,
+      db_->Prepare("INSERT INTO volumes (id, project_id, user_id, name, description, size, status, "
+                   "previous_status, attach_status, host, availability_zone, volume_type_id, "
+                   "snapshot_id, source_volid, bootable, multiattach, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  const std::string created = FormatTime(v.created_at);
+  ins->Bind(1, v.id).Bind(2, v.project_id).Bind(3, v.user_id).Bind(4, v.name);
+  ins->Bind(5, v.description).Bind(6, static_cast<int64_t>(v.size_gb));
+  ins->Bind(7, ToString(v.status));
+  if (v.previous_status) ins->Bind(8, ToString(*v.previous_status)); else ins->BindNull(8);
+  ins->Bind(9, ToString(v.attach_status)).Bind(10, v.host).Bind(11, v.availability_zone);
+  ins->Bind(12, v.volume_type_id).Bind(13, v.snapshot_id).Bind(14, v.source_volid);
+  ins->Bind(15, int64_t{v.bootable}).Bind(16, int64_t{v.multiattach});
+  ins->Bind(17, created).Bind(18, FormatTime(v.updated_at));
+  BS_RETURN_IF_ERROR(ins->Run());
+  BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_metadata", "volume_id", v.id, v.metadata));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<Volume> SqliteStore::GetVolume(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return GetVolumeLocked(id);
+}
+
+Result<std::vector<Volume>> SqliteStore::ListVolumes(const ListQuery& q,
+                                                     std::string_view project_scope) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::string> marker_row;
+  if (!q.marker.empty()) {
+    auto m = GetVolumeLocked(q.marker);
+    if (!m.ok() || (!project_scope.empty() && m->project_id != project_scope)) {
+      return InvalidArgument("marker " + q.marker + " not found");
+    }
+    marker_row = {{"id", m->id},
+                  {"created_at", FormatTime(m->created_at)},
+                  {"updated_at", FormatTime(m->updated_at)},
+                  {"name", m->name},
+                  {"size", std::to_string(m->size_gb)},
+                  {"status", std::string(ToString(m->status))}};
+  }
+  BS_ASSIGN_OR_RETURN(ListSql sql, BuildListSql(VolumeTable(), q, project_scope, marker_row));
+  return QueryVolumesLocked(sql.tail, sql.binds, /*cache=*/false);
+}
+
+Result<Volume> SqliteStore::UpdateVolume(std::string_view id, const VolumeUpdate& u) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
+  if (v.status == VolumeStatus::kMaintenance) {
+    return FailedPrecondition("volume " + v.id + " is in maintenance; it cannot be updated");
+  }
+  if (u.name) v.name = *u.name;
+  if (u.description) v.description = *u.description;
+  if (u.bootable) v.bootable = *u.bootable;
+  v.updated_at = options_.clock();
+  BS_ASSIGN_OR_RETURN(Stmt * st,
+                      db_->Prepare("UPDATE volumes SET name = ?, description = ?, bootable = ?, "
+                                   "updated_at = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, v.name)
+                         .Bind(2, v.description)
+                         .Bind(3, int64_t{v.bootable})
+                         .Bind(4, FormatTime(v.updated_at))
+                         .Bind(5, v.id)
+                         .Run());
+  if (u.metadata) {
+    BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_metadata", "volume_id", v.id, *u.metadata));
+    v.metadata = *u.metadata;
+  }
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<Volume> SqliteStore::TransitionVolume(std::string_view id, const VolumeTransition& t) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
+  if (!t.expect_host.empty() && v.host != t.expect_host) {
+    return Aborted("volume " + v.id + " is on '" + v.host + "', not '" + t.expect_host + "'");
+  }
+  if (!In(v.status, t.from)) {
+    return WrongStatus(v, "moving to '" + std::string(ToString(t.to)) + "'", t.from);
+  }
+  VolumeStatus to = t.to;
+  if (t.restore_previous_status && v.previous_status) to = *v.previous_status;
+  std::optional<VolumeStatus> previous = v.previous_status;
+  if (t.save_previous_status) previous = v.status;
+  if (t.host) v.host = *t.host;
+  if (t.size_gb) v.size_gb = *t.size_gb;
+  v.status = to;
+  v.previous_status = previous;
+  v.updated_at = options_.clock();
+  BS_RETURN_IF_ERROR(SettleLocked(Owner(v.id), t.quota));
+  BS_ASSIGN_OR_RETURN(
+      Stmt * st,
+      db_->Prepare("UPDATE volumes SET status = ?, previous_status = ?, host = ?, size = ?, "
+                   "updated_at = ?, pending_size = CASE WHEN ?1 = 'extending' THEN pending_size "
+                   "ELSE 0 END, quota_committed = quota_committed OR ? WHERE id = ?"));
+  st->Bind(1, ToString(v.status));
+  if (previous) st->Bind(2, ToString(*previous)); else st->BindNull(2);
+  BS_RETURN_IF_ERROR(st->Bind(3, v.host)
+                         .Bind(4, static_cast<int64_t>(v.size_gb))
+                         .Bind(5, FormatTime(v.updated_at))
+                         .Bind(6, int64_t{t.quota == QuotaAction::kCommit})
+                         .Bind(7, v.id)
+                         .Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<Volume> SqliteStore::BeginVolumeDelete(std::string_view id,
+                                              const std::vector<VolumeStatus>& allowed,
+                                              bool cascade) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
+  if (!In(v.status, allowed)) return WrongStatus(v, "delete", allowed);
+  if (v.attach_status != AttachStatus::kDetached) {
+    return FailedPrecondition("volume " + v.id + " is attached ('" +
+                              std::string(ToString(v.attach_status)) + "'); detach it first");
+  }
+  BS_ASSIGN_OR_RETURN(auto snaps, QuerySnapshotsLocked("WHERE t.volume_id = ?", {v.id}));
+  if (!snaps.empty() && !cascade) {
+    return FailedPrecondition("volume " + v.id + " has " + std::to_string(snaps.size()) +
+                              " snapshot(s); delete them first or delete with cascade");
+  }
+  for (const auto& s : snaps) {
+    if (s.status != SnapshotStatus::kAvailable && s.status != SnapshotStatus::kError) {
+      return FailedPrecondition("snapshot " + s.id + " of volume " + v.id + " is '" +
+                                std::string(ToString(s.status)) +
+                                "'; a cascade delete needs every snapshot available or error");
+    }
+  }
+  const std::string now = NowText();
+  BS_ASSIGN_OR_RETURN(Stmt * snap_upd,
+                      db_->Prepare("UPDATE snapshots SET status = 'deleting', updated_at = ? "
+                                   "WHERE volume_id = ?"));
+  BS_RETURN_IF_ERROR(snap_upd->Bind(1, now).Bind(2, v.id).Run());
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volumes SET status = 'deleting', "
+                                              "previous_status = ?, updated_at = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, ToString(v.status)).Bind(2, now).Bind(3, v.id).Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  v.previous_status = v.status;
+  v.status = VolumeStatus::kDeleting;
+  v.updated_at = ParseTime(now).value_or(v.updated_at);
+  return v;
+}
+
+Status SqliteStore::FinishVolumeDelete(std::string_view id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT project_id, size, quota_committed FROM "
+                                               "volumes WHERE id = ?"));
+  sel->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, sel->Step());
+  if (!row) {
+    sel->Reset();
+    return Status::Ok();  // already gone
+  }
+  const std::string project = sel->Text(0);
+  const int64_t size = sel->Int(1);
+  const bool committed = sel->Int(2) != 0;
+  sel->Reset();
+  BS_ASSIGN_OR_RETURN(Stmt * count, db_->Prepare("SELECT count(*) FROM snapshots WHERE volume_id = ?"));
+  count->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool counted, count->Step());
+  const int64_t snapshots = counted ? count->Int(0) : 0;
+  count->Reset();
+  if (snapshots > 0) {
+    return FailedPrecondition("volume " + std::string(id) + " still has " +
+                              std::to_string(snapshots) + " snapshot(s)");
+  }
+  BS_RETURN_IF_ERROR(SettleLocked(Owner(id), QuotaAction::kRollback));
+  if (committed) {
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaVolumes), 1},
+                                               {std::string(kQuotaGigabytes), size}}));
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volumes WHERE id = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
+  return tx.Commit();
+}
+
+Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
+                                              const std::vector<VolumeStatus>& allowed,
+                                              uint64_t new_size_gb,
+                                              const std::vector<QuotaCharge>& charges) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
+  if (!In(v.status, allowed)) return WrongStatus(v, "extend", allowed);
+  if (new_size_gb <= v.size_gb) {
+    return InvalidArgument("new size " + std::to_string(new_size_gb) +
+                           " GB must be greater than the current size " +
+                           std::to_string(v.size_gb) + " GB");
+  }
+  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
+  v.previous_status = v.status;
+  v.status = VolumeStatus::kExtending;
+  v.updated_at = options_.clock();
+  BS_ASSIGN_OR_RETURN(Stmt * st,
+                      db_->Prepare("UPDATE volumes SET status = 'extending', previous_status = ?, "
+                                   "pending_size = ?, updated_at = ? WHERE id = ?"));
+  BS_RETURN_IF_ERROR(st->Bind(1, ToString(*v.previous_status))
+                         .Bind(2, static_cast<int64_t>(new_size_gb))
+                         .Bind(3, FormatTime(v.updated_at))
+                         .Bind(4, v.id)
+                         .Run());
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<uint64_t> SqliteStore::PendingExtendSize(std::string_view id) {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT pending_size FROM volumes WHERE id = ?"));
+  st->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  const uint64_t size = row ? static_cast<uint64_t>(st->Int(0)) : 0;
+  st->Reset();
+  if (!row) return NotFound("volume " + std::string(id) + " not found");
+  return size;
+}
+
+Result<std::vector<Volume>> SqliteStore::ListVolumesOnBackend(
+    std::string_view backend, const std::vector<VolumeStatus>& statuses) {
+  std::lock_guard lock(mu_);
+  std::vector<Volume> out;
+  for (auto s : statuses) {
+    BS_ASSIGN_OR_RETURN(auto part,
+                        QueryVolumesLocked("WHERE (t.host = ?1 OR substr(t.host, 1, length(?1) + 1) "
+                                           "= ?1 || '#') AND t.status = ?2 ORDER BY t.created_at",
+                                           {std::string(backend), std::string(ToString(s))}));
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+Result<std::vector<Volume>> SqliteStore::ListUnplacedVolumes(
+    const std::vector<VolumeStatus>& statuses) {
+  std::lock_guard lock(mu_);
+  std::vector<Volume> out;
+  for (auto s : statuses) {
+    BS_ASSIGN_OR_RETURN(auto part, QueryVolumesLocked("WHERE t.host = '' AND t.status = ?",
+                                                      {std::string(ToString(s))}));
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+Result<std::map<std::string, uint64_t>> SqliteStore::AllocatedGigabytes(std::string_view backend) {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(
+      Stmt * st, db_->Prepare("SELECT host, sum(size) FROM volumes WHERE host = ?1 OR "
+                              "substr(host, 1, length(?1) + 1) = ?1 || '#' GROUP BY host"));
+  st->Bind(1, backend);
+  std::map<std::string, uint64_t> out;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out[st->Text(0)] = static_cast<uint64_t>(st->Int(1));
+  }
+  st->Reset();
+  return out;
+}
+
+}  // namespace blockstore::internal
