@@ -1,0 +1,329 @@
+// Volume and snapshot lifecycles through the Engine on the file driver.
+#include <mutex>
+#include <set>
+
+#include "tests/support/test_support.hpp"
+
+using namespace blockstore;
+using namespace blockstore::testing;
+
+namespace {
+
+using VS = VolumeStatus;
+using SS = SnapshotStatus;
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Engine> engine;
+  RequestContext alice = RequestContext::User("alice");
+  RequestContext bob = RequestContext::User("bob");
+  RequestContext admin = RequestContext::Admin();
+
+  Fixture() { Reopen(); }
+  void Reopen(EngineConfig config = {}) {
+    engine.reset();
+    if (config.state_path.empty()) config = BasicConfig(dir.path());
+    auto e = Engine::Open(config);
+    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    engine = std::move(e).value();
+  }
+  Api& api() { return engine->api(); }
+
+  Volume MakeVolume(const RequestContext& ctx, int64_t gb, const std::string& name = "v") {
+    VolumeCreateRequest r;
+    r.size_gb = gb;
+    r.name = name;
+    auto v = api().CreateVolume(ctx, r);
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    CHECK(v->status == VS::kCreating);
+    auto done = engine->WaitForVolume(ctx, v->id, {VS::kAvailable, VS::kError}, kWait);
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+    REQUIRE(done->status == VS::kAvailable);
+    return *done;
+  }
+  Snapshot MakeSnapshot(const RequestContext& ctx, const std::string& volume_id) {
+    SnapshotCreateRequest r;
+    r.volume_id = volume_id;
+    r.name = "snap";
+    auto s = api().CreateSnapshot(ctx, r);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    CHECK(s->status == SS::kCreating);
+    auto done = engine->WaitForSnapshot(ctx, s->id, {SS::kAvailable, SS::kError}, kWait);
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+    REQUIRE(done->status == SS::kAvailable);
+    return *done;
+  }
+  QuotaUsage Usage(const std::string& project, std::string_view res) {
+    return api().GetQuotas(admin, project)->resources[std::string(res)];
+  }
+  std::string VolumePath(const std::string& id) { return dir / ("volumes/volume-" + id); }
+};
+
+}  // namespace
+
+TEST_SUITE("lifecycle") {
+  TEST_CASE("create returns at once in creating and becomes available on a real file") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 3, "data");
+    CHECK(v.host == "testhost@file#file");
+    CHECK(v.availability_zone == "nova");
+    CHECK(v.project_id == "alice");
+    CHECK(ListFiles(f.dir / "volumes").at("volume-" + v.id) == 3 * kGiB);
+    CHECK(AllocatedBytes(f.VolumePath(v.id)) < 1 << 20);  // sparse
+    auto type = f.api().GetDefaultVolumeType(f.alice);
+    BS_REQUIRE_OK(type);
+    CHECK(v.volume_type_id == type->id);
+    CHECK(f.Usage("alice", kQuotaVolumes).in_use == 1);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 3);
+    CHECK(f.Usage("alice", kQuotaGigabytes).reserved == 0);
+  }
+
+  TEST_CASE("snapshot, volume from snapshot, clone") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 2);
+    {
+      auto dev = f.engine->managers()[0]->driver().OpenVolume(v);
+      BS_REQUIRE_OK(dev);
+      std::vector<std::byte> data(4096, std::byte{0x5a});
+      BS_REQUIRE_OK((*dev)->WriteAt(kGiB, data));
+    }
+    auto s = f.MakeSnapshot(f.alice, v.id);
+    CHECK(s.size_gb == 2);
+    CHECK(s.progress == "100%");
+    CHECK(f.Usage("alice", kQuotaSnapshots).in_use == 1);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 4);
+
+    VolumeCreateRequest from_snap;
+    from_snap.snapshot_id = s.id;  // size defaults to the snapshot's
+    auto a = f.api().CreateVolume(f.alice, from_snap);
+    BS_REQUIRE_OK(a);
+    auto a_done = f.engine->WaitForVolume(f.alice, a->id, {VS::kAvailable, VS::kError}, kWait);
+    BS_REQUIRE_OK(a_done);
+    CHECK(a_done->status == VS::kAvailable);
+    CHECK(a_done->size_gb == 2);
+    CHECK(a_done->snapshot_id == s.id);
+
+    VolumeCreateRequest clone;
+    clone.source_volid = v.id;
+    clone.size_gb = 5;
+    auto c = f.api().CreateVolume(f.alice, clone);
+    BS_REQUIRE_OK(c);
+    auto c_done = f.engine->WaitForVolume(f.alice, c->id, {VS::kAvailable, VS::kError}, kWait);
+    BS_REQUIRE_OK(c_done);
+    CHECK(c_done->status == VS::kAvailable);
+    CHECK(ListFiles(f.dir / "volumes").at("volume-" + c->id) == 5 * kGiB);
+    for (const auto& id : {a->id, c->id}) {
+      auto dev = f.engine->managers()[0]->driver().OpenVolume(*f.api().GetVolume(f.alice, id));
+      BS_REQUIRE_OK(dev);
+      std::vector<std::byte> got(4096);
+      REQUIRE((*dev)->ReadAt(kGiB, got).ok());
+      CHECK(got == std::vector<std::byte>(4096, std::byte{0x5a}));
+    }
+  }
+
+  TEST_CASE("delete: refused with snapshots, cascade removes both, quota returns") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    auto s = f.MakeSnapshot(f.alice, v.id);
+    auto refused = f.api().DeleteVolume(f.alice, v.id);
+    BS_CHECK_CODE(refused, Code::kFailedPrecondition);
+    CHECK(refused.status().message().find("snapshot") != std::string::npos);
+    CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kAvailable);
+
+    auto del = f.api().DeleteVolume(f.alice, v.id, {.cascade = true});
+    BS_REQUIRE_OK(del);
+    CHECK(del->status == VS::kDeleting);
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    BS_CHECK_CODE(f.api().GetSnapshot(f.alice, s.id), Code::kNotFound);
+    CHECK(ListFiles(f.dir / "volumes").empty());
+    CHECK(f.Usage("alice", kQuotaVolumes).in_use == 0);
+    CHECK(f.Usage("alice", kQuotaSnapshots).in_use == 0);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);
+  }
+
+  TEST_CASE("snapshot delete, then volume delete") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    auto s = f.MakeSnapshot(f.alice, v.id);
+    auto del = f.api().DeleteSnapshot(f.alice, s.id);
+    BS_REQUIRE_OK(del);
+    CHECK(del->status == SS::kDeleting);
+    BS_REQUIRE_OK(f.engine->WaitForSnapshotDeleted(f.alice, s.id, kWait));
+    CHECK(ListFiles(f.dir / "volumes").size() == 1);
+    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+  }
+
+  TEST_CASE("extend grows the file and the quota") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    auto ext = f.api().ExtendVolume(f.alice, v.id, 4);
+    BS_REQUIRE_OK(ext);
+    CHECK(ext->status == VS::kExtending);
+    auto done = f.engine->WaitForVolume(f.alice, v.id, {VS::kAvailable, VS::kErrorExtending}, kWait);
+    BS_REQUIRE_OK(done);
+    CHECK(done->status == VS::kAvailable);
+    CHECK(done->size_gb == 4);
+    CHECK(ListFiles(f.dir / "volumes").at("volume-" + v.id) == 4 * kGiB);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 4);
+  }
+
+  TEST_CASE("update name, description and metadata") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    VolumeUpdate u;
+    u.name = "renamed";
+    u.description = "the data";
+    u.metadata = Metadata{{"env", "prod"}};
+    auto up = f.api().UpdateVolume(f.alice, v.id, u);
+    BS_REQUIRE_OK(up);
+    auto got = f.api().GetVolume(f.alice, v.id);
+    CHECK(got->name == "renamed");
+    CHECK(got->description == "the data");
+    CHECK(got->metadata == Metadata{{"env", "prod"}});
+    VolumeUpdate clear;
+    clear.metadata = Metadata{};
+    BS_REQUIRE_OK(f.api().UpdateVolume(f.alice, v.id, clear));
+    CHECK(f.api().GetVolume(f.alice, v.id)->metadata.empty());
+    CHECK(f.api().GetVolume(f.alice, v.id)->name == "renamed");
+  }
+
+  TEST_CASE("list filters, sorts and pages") {
+    Fixture f;
+    std::set<std::string> ids;
+    for (int i = 0; i < 6; ++i) ids.insert(f.MakeVolume(f.alice, 1 + i % 2, "n" + std::to_string(i)).id);
+    f.MakeVolume(f.bob, 1, "n0");
+    ListQuery q;
+    q.limit = 4;
+    auto first = f.api().ListVolumes(f.alice, q);
+    BS_REQUIRE_OK(first);
+    CHECK(first->size() == 4);
+    CHECK((*first)[0].created_at >= (*first)[1].created_at);  // newest first by default
+    q.marker = first->back().id;
+    auto second = f.api().ListVolumes(f.alice, q);
+    BS_REQUIRE_OK(second);
+    CHECK(second->size() == 2);
+    std::set<std::string> seen;
+    for (const auto& v : *first) seen.insert(v.id);
+    for (const auto& v : *second) seen.insert(v.id);
+    CHECK(seen == ids);
+    ListQuery by_name;
+    by_name.name = "n0";
+    CHECK(f.api().ListVolumes(f.alice, by_name)->size() == 1);
+    by_name.all_projects = true;
+    BS_CHECK_CODE(f.api().ListVolumes(f.alice, by_name), Code::kPermissionDenied);
+    CHECK(f.api().ListVolumes(f.admin, by_name)->size() == 2);
+    ListQuery sized;
+    sized.sort = {{"size", false}};
+    auto by_size = f.api().ListVolumes(f.alice, sized);
+    CHECK(by_size->front().size_gb == 1);
+    CHECK(by_size->back().size_gb == 2);
+  }
+
+  TEST_CASE("events tell the story of a volume, in order") {
+    Fixture f;
+    std::mutex mu;
+    std::vector<Event> events;
+    const uint64_t token = f.engine->Subscribe([&](const Event& e) {
+      std::lock_guard lock(mu);
+      events.push_back(e);
+    });
+    auto v = f.MakeVolume(f.alice, 1);
+    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    f.engine->Unsubscribe(token);
+    f.MakeVolume(f.alice, 1);  // not seen any more
+    std::lock_guard lock(mu);
+    std::vector<std::string> types;
+    for (const auto& e : events) {
+      CHECK(e.resource_id == v.id);
+      types.push_back(e.type);
+    }
+    CHECK(types == std::vector<std::string>{"volume.create.start", "volume.create.end",
+                                            "volume.delete.start", "volume.delete.end"});
+    for (std::size_t i = 1; i < events.size(); ++i) CHECK(events[i].sequence > events[i - 1].sequence);
+    CHECK(events[1].status == "available");
+  }
+
+  TEST_CASE("two backends of the same driver, and backend pinning by type") {
+    Fixture f;
+    EngineConfig c = BasicConfig(f.dir.path());
+    c.backends = {{"fast", "file", "fast", {{"volumes_dir", f.dir / "fast"}}},
+                  {"slow", "file", "slow", {{"volumes_dir", f.dir / "slow"}}}};
+    f.Reopen(c);
+    VolumeTypeCreateRequest t;
+    t.name = "slow-type";
+    t.extra_specs = {{"volume_backend_name", "slow"}};
+    auto type = f.api().CreateVolumeType(f.admin, t);
+    BS_REQUIRE_OK(type);
+    for (int i = 0; i < 3; ++i) {
+      VolumeCreateRequest r;
+      r.size_gb = 1;
+      r.volume_type = "slow-type";
+      auto v = f.api().CreateVolume(f.alice, r);
+      BS_REQUIRE_OK(v);
+      auto done = f.engine->WaitForVolume(f.alice, v->id, {VS::kAvailable, VS::kError}, kWait);
+      BS_REQUIRE_OK(done);
+      CHECK(done->status == VS::kAvailable);
+      CHECK(done->host == "testhost@slow#slow");
+    }
+    CHECK(ListFiles(f.dir / "slow").size() == 3);
+    CHECK(ListFiles(f.dir / "fast").empty());
+    CHECK(f.engine->Pools().size() == 2);
+  }
+
+  TEST_CASE("no room anywhere: the volume goes to error with the reason, quota rolled back") {
+    Fixture f;
+    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}}));
+    VolumeCreateRequest r;
+    r.size_gb = (int64_t{1} << 20) - 1;  // far beyond this disk even thin-provisioned
+    auto v = f.api().CreateVolume(f.alice, r);
+    BS_REQUIRE_OK(v);
+    auto done = f.engine->WaitForVolume(f.alice, v->id, {VS::kAvailable, VS::kError}, kWait);
+    BS_REQUIRE_OK(done);
+    CHECK(done->status == VS::kError);
+    CHECK(done->host.empty());
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);
+    CHECK(f.Usage("alice", kQuotaGigabytes).reserved == 0);
+    CHECK(f.Usage("alice", kQuotaVolumes).reserved == 0);
+    // An error volume that was never placed is deleted at once.
+    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v->id));
+    BS_CHECK_CODE(f.api().GetVolume(f.alice, v->id), Code::kNotFound);
+  }
+
+  TEST_CASE("reset status is admin only and settles quota") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    BS_CHECK_CODE(f.api().ResetVolumeStatus(f.alice, v.id, VS::kError), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.api().ResetVolumeStatus(f.admin, v.id, VS::kDeleting), Code::kInvalidArgument);
+    auto r = f.api().ResetVolumeStatus(f.admin, v.id, VS::kError);
+    BS_REQUIRE_OK(r);
+    CHECK(r->status == VS::kError);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 1);  // still holds its space
+    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);
+  }
+
+  TEST_CASE("state survives closing and reopening the engine") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 2, "keep");
+    f.Reopen();
+    auto got = f.api().GetVolume(f.alice, v.id);
+    BS_REQUIRE_OK(got);
+    CHECK(got->name == "keep");
+    CHECK(got->status == VS::kAvailable);
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 2);
+  }
+
+  TEST_CASE("after Close every call answers unavailable") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    f.engine->Close();
+    f.engine->Close();  // idempotent
+    BS_CHECK_CODE(f.api().GetVolume(f.alice, v.id), Code::kUnavailable);
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kUnavailable);
+  }
+}

@@ -1,0 +1,151 @@
+// Project isolation, admin-only operations, types, QoS specs and quotas.
+#include "tests/api/fixture.hpp"
+
+using namespace blockstore;
+using namespace blockstore::testing;
+
+TEST_SUITE("policy") {
+  TEST_CASE("a project never sees or touches another's volumes and snapshots") {
+    EngineFixture f;
+    auto v = f.Available(f.alice, 1);
+    auto s = f.AvailableSnapshot(f.alice, v.id);
+    BS_CHECK_CODE(f.api().GetVolume(f.bob, v.id), Code::kNotFound);
+    BS_CHECK_CODE(f.api().GetSnapshot(f.bob, s.id), Code::kNotFound);
+    BS_CHECK_CODE(f.api().UpdateVolume(f.bob, v.id, {.name = "mine"}), Code::kNotFound);
+    BS_CHECK_CODE(f.api().ExtendVolume(f.bob, v.id, 2), Code::kNotFound);
+    BS_CHECK_CODE(f.api().DeleteSnapshot(f.bob, s.id), Code::kNotFound);
+    CHECK(f.api().ListVolumes(f.bob, {})->empty());
+    CHECK(f.api().ListSnapshots(f.bob, {})->empty());
+    ListQuery marker;
+    marker.marker = v.id;  // a marker from another project does not leak its position
+    BS_CHECK_CODE(f.api().ListVolumes(f.bob, marker), Code::kInvalidArgument);
+    // The admin sees everything.
+    BS_REQUIRE_OK(f.api().GetVolume(f.admin, v.id));
+    CHECK(f.api().GetVolume(f.alice, v.id)->name == "");
+  }
+
+  TEST_CASE("private types are invisible to users; users see only public extra specs") {
+    EngineFixture f;
+    auto priv = f.api().CreateVolumeType(f.admin, {"private", "", false, {}});
+    BS_REQUIRE_OK(priv);
+    auto pub = f.api().CreateVolumeType(
+        f.admin, {"shared", "", true, {{"volume_backend_name", "file"}, {"multiattach", "<is> True"}}});
+    BS_REQUIRE_OK(pub);
+    BS_CHECK_CODE(f.api().GetVolumeType(f.alice, "private"), Code::kNotFound);
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    r.volume_type = priv->id;
+    BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kNotFound);
+    auto seen = f.api().GetVolumeType(f.alice, "shared");
+    BS_REQUIRE_OK(seen);
+    CHECK(seen->extra_specs == Metadata{{"multiattach", "<is> True"}});
+    CHECK(f.api().GetVolumeType(f.admin, "shared")->extra_specs.size() == 2);
+    CHECK(f.api().ListVolumeTypes(f.alice)->size() == 2);   // __DEFAULT__ and shared
+    CHECK(f.api().ListVolumeTypes(f.admin)->size() == 3);
+    r.volume_type = "shared";
+    auto v = f.api().CreateVolume(f.alice, r);
+    BS_REQUIRE_OK(v);
+    CHECK(v->multiattach);
+  }
+
+  TEST_CASE("volume types: extra specs, rename, delete when unused") {
+    EngineFixture f;
+    auto t = f.api().CreateVolumeType(f.admin, {"gold", "fast", true, {{"a", "1"}}});
+    BS_REQUIRE_OK(t);
+    auto set = f.api().SetVolumeTypeExtraSpecs(f.admin, t->id, {{"b", "2"}, {"a", "3"}});
+    BS_REQUIRE_OK(set);
+    CHECK(set->extra_specs == Metadata{{"a", "3"}, {"b", "2"}});
+    BS_CHECK_CODE(f.api().SetVolumeTypeExtraSpecs(f.alice, t->id, {{"c", "1"}}), Code::kPermissionDenied);
+    auto unset = f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "a");
+    BS_REQUIRE_OK(unset);
+    CHECK(unset->extra_specs == Metadata{{"b", "2"}});
+    BS_CHECK_CODE(f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "a"), Code::kNotFound);
+    auto renamed = f.api().UpdateVolumeType(f.admin, t->id, {.name = "platinum"});
+    BS_REQUIRE_OK(renamed);
+    BS_REQUIRE_OK(f.api().GetVolumeType(f.admin, "platinum"));
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    r.volume_type = "platinum";
+    auto v = f.api().CreateVolume(f.alice, r);
+    BS_REQUIRE_OK(v);
+    BS_CHECK_CODE(f.api().DeleteVolumeType(f.admin, t->id), Code::kFailedPrecondition);
+    BS_REQUIRE_OK(f.engine->WaitForVolume(f.alice, v->id, {VolumeStatus::kAvailable}, kWait));
+    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v->id));
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v->id, kWait));
+    BS_REQUIRE_OK(f.api().DeleteVolumeType(f.admin, t->id));
+    BS_CHECK_CODE(f.api().GetVolumeType(f.admin, t->id), Code::kNotFound);
+  }
+
+  TEST_CASE("QoS specs: create, keys, associate, delete") {
+    EngineFixture f;
+    auto q = f.api().CreateQosSpec(f.admin, {"limits", "front-end", {{"total_iops_sec", "500"}}});
+    BS_REQUIRE_OK(q);
+    auto t = f.api().CreateVolumeType(f.admin, {"limited", "", true, {}});
+    BS_REQUIRE_OK(t);
+    BS_REQUIRE_OK(f.api().AssociateQosSpec(f.admin, q->id, t->id));
+    CHECK(f.api().GetVolumeType(f.admin, t->id)->qos_specs_id == q->id);
+    BS_CHECK_CODE(f.api().DeleteQosSpec(f.admin, q->id), Code::kFailedPrecondition);
+    auto keys = f.api().SetQosSpecKeys(f.admin, q->id, {{"read_bytes_sec", "1000"}});
+    BS_REQUIRE_OK(keys);
+    CHECK(keys->specs.size() == 2);
+    BS_REQUIRE_OK(f.api().UnsetQosSpecKey(f.admin, q->id, "total_iops_sec"));
+    CHECK(f.api().GetQosSpec(f.admin, q->id)->specs == Metadata{{"read_bytes_sec", "1000"}});
+    BS_REQUIRE_OK(f.api().DisassociateQosSpec(f.admin, q->id, t->id));
+    BS_CHECK_CODE(f.api().DisassociateQosSpec(f.admin, q->id, t->id), Code::kFailedPrecondition);
+    BS_REQUIRE_OK(f.api().AssociateQosSpec(f.admin, q->id, t->id));
+    BS_REQUIRE_OK(f.api().DeleteQosSpec(f.admin, q->id, /*force=*/true));
+    CHECK(f.api().GetVolumeType(f.admin, t->id)->qos_specs_id.empty());
+    CHECK(f.api().ListQosSpecs(f.admin)->empty());
+  }
+
+  TEST_CASE("quotas: defaults, overrides, usage, reset") {
+    EngineFixture f;
+    auto defaults = f.api().GetDefaultQuotas();
+    CHECK(defaults.resources["volumes"].limit == 10);
+    CHECK(defaults.resources["gigabytes"].limit == 1000);
+    CHECK(defaults.resources["snapshots"].limit == 10);
+    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"volumes", 2}}));
+    auto q = f.api().GetQuotas(f.alice, "alice");
+    BS_REQUIRE_OK(q);
+    CHECK(q->resources["volumes"].limit == 2);
+    CHECK(f.api().GetQuotas(f.bob, "bob")->resources["volumes"].limit == 10);
+    f.Available(f.alice, 1);
+    f.Available(f.alice, 1);
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kResourceExhausted);
+    BS_REQUIRE_OK(f.api().ResetQuotas(f.admin, "alice"));
+    BS_REQUIRE_OK(f.api().CreateVolume(f.alice, r));
+  }
+
+  TEST_CASE("quota defaults come from the engine's config") {
+    TempDir dir;
+    EngineConfig c = BasicConfig(dir.path());
+    c.quota_defaults = {{"volumes", 1}};
+    auto e = Engine::Open(c);
+    BS_REQUIRE_OK(e);
+    auto alice = RequestContext::User("alice");
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    BS_REQUIRE_OK((*e)->api().CreateVolume(alice, r));
+    BS_CHECK_CODE((*e)->api().CreateVolume(alice, r), Code::kResourceExhausted);
+    c.quota_defaults = {{"unicorns", 1}};
+    BS_CHECK_CODE(Engine::Open(c), Code::kInvalidArgument);
+  }
+
+  TEST_CASE("engine config errors are named") {
+    TempDir dir;
+    EngineConfig c;
+    BS_CHECK_CODE(Engine::Open(c), Code::kInvalidArgument);
+    c = BasicConfig(dir.path());
+    c.backends = {{"a", "file", "a", {{"volumes_dir", dir / "a"}}},
+                  {"a", "file", "a", {{"volumes_dir", dir / "b"}}}};
+    auto twice = Engine::Open(c);
+    BS_CHECK_CODE(twice, Code::kInvalidArgument);
+    CHECK(twice.status().message().find("twice") != std::string::npos);
+    c.backends = {{"a/b", "file", "a", {{"volumes_dir", dir / "a"}}}};
+    BS_CHECK_CODE(Engine::Open(c), Code::kInvalidArgument);
+    c.backends = {{"a", "tape", "a", {}}};
+    BS_CHECK_CODE(Engine::Open(c), Code::kNotFound);
+  }
+}

@@ -1,0 +1,276 @@
+/* The C ABI, exercised from C the way a C host would use it. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockstore/c.h"
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                                   \
+  do {                                                                                \
+    if (cond) {                                                                       \
+      ++passed;                                                                       \
+    } else {                                                                          \
+      ++failed;                                                                       \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, \
+              #cond, bs_last_error());                                               \
+    }                                                                                 \
+  } while (0)
+
+/* Copies the string value of "key" in a flat JSON object into out (size n). */
+static int field(const char* json, const char* key, char* out, size_t n) {
+  char pattern[64];
+  const char* p;
+  size_t len = 0;
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+  p = json ? strstr(json, pattern) : NULL;
+  if (!p) return 0;
+  p += strlen(pattern);
+  while (p[len] && p[len] != '"' && len + 1 < n) ++len;
+  memcpy(out, p, len);
+  out[len] = '\0';
+  return 1;
+}
+
+static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
+static int create_end_events = 0;
+
+static void on_event(const char* event_json, void* payload) {
+  int* total = (int*)payload;
+  pthread_mutex_lock(&events_mu);
+  ++*total;
+  if (strstr(event_json, "\"type\":\"volume.create.end\"")) ++create_end_events;
+  pthread_mutex_unlock(&events_mu);
+}
+
+static char* make_temp_dir(void) {
+  const char* base = getenv("TMPDIR");
+  char* path = malloc(512);
+  snprintf(path, 512, "%s/blockstore-capi-XXXXXX", base && *base ? base : "/tmp");
+  if (!mkdtemp(path)) abort();
+  return path;
+}
+
+static void remove_tree(const char* path) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", path);
+}
+
+static void test_basics(void) {
+  CHECK(strcmp(bs_version(), "0.1.0") == 0);
+  CHECK(strcmp(bs_error_name(BS_ENOTFOUND), "not_found") == 0);
+  CHECK(strcmp(bs_error_name(BS_EPERM), "permission_denied") == 0);
+  CHECK(strcmp(bs_error_name(-999), "unknown") == 0);
+  bs_free(NULL);
+  bs_engine_free(NULL);
+  bs_context_free(NULL);
+  CHECK(bs_last_error() != NULL);
+}
+
+static void test_open_errors(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  CHECK(bs_engine_open(&engine, NULL) == BS_EINVAL);
+  CHECK(bs_engine_open(NULL, &options) == BS_EINVAL);
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL); /* no state_path */
+  CHECK(strstr(bs_last_error(), "state_path") != NULL);
+  options.state_path = dir;
+  options.config_json = "{\"colour\": \"blue\"}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "colour") != NULL);
+  options.config_json = "{not json";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  options.config_json = "{\"backends\": [{\"name\": \"x\", \"driver\": \"tape\"}]}";
+  CHECK(bs_engine_open(&engine, &options) == BS_ENOTFOUND);
+  options.version = 99;
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(engine == NULL);
+}
+
+static void test_lifecycle(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_context* bob = NULL;
+  bs_context* admin = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char* out = NULL;
+  char id[64], snap_id[64], clone_id[64], status[32], type_id[64], qos_id[64];
+  uint64_t token = 0;
+  int events = 0;
+
+  options.state_path = dir;
+  options.config_json = "{\"host\": \"ctest\", \"quota_defaults\": {\"volumes\": 5}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  CHECK(strcmp(bs_last_error(), "") == 0);
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
+  CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
+  CHECK(bs_context_new(&bob, "", "x", 0) == BS_EINVAL);
+  CHECK(bob == NULL);
+  CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
+  CHECK(bs_engine_subscribe(&token, engine, on_event, &events) == BS_OK);
+
+  /* create → creating at once, then available */
+  CHECK(bs_volume_create(&out, engine, alice,
+                         "{\"size\": 2, \"name\": \"c-vol\", \"metadata\": {\"k\": \"v\"}}") == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "creating") == 0);
+  CHECK(field(out, "id", id, sizeof id));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, id, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  CHECK(strstr(out, "\"host\":\"ctest@file#file\"") != NULL);
+  bs_free(out);
+
+  /* isolation */
+  CHECK(bs_volume_get(&out, engine, bob, id) == BS_ENOTFOUND);
+  CHECK(out == NULL);
+  CHECK(bs_volume_list(&out, engine, bob, NULL) == BS_OK);
+  CHECK(strcmp(out, "[]") == 0);
+  bs_free(out);
+  CHECK(bs_volume_list(&out, engine, alice, "{\"name\": \"c-vol\", \"sort\": \"size:asc\"}") == BS_OK);
+  CHECK(strstr(out, id) != NULL);
+  bs_free(out);
+
+  /* update, extend */
+  CHECK(bs_volume_update(&out, engine, alice, id, "{\"name\": \"renamed\"}") == BS_OK);
+  CHECK(strstr(out, "\"name\":\"renamed\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_extend(&out, engine, alice, id, 3) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, id, "available", 10000) == BS_OK);
+  CHECK(strstr(out, "\"size\":3") != NULL);
+  bs_free(out);
+
+  /* snapshot and a volume from it */
+  {
+    char request[256];
+    snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"name\": \"s1\"}", id);
+    CHECK(bs_snapshot_create(&out, engine, alice, request) == BS_OK);
+    CHECK(field(out, "id", snap_id, sizeof snap_id));
+    bs_free(out);
+    CHECK(bs_snapshot_wait(&out, engine, alice, snap_id, "available", 10000) == BS_OK);
+    bs_free(out);
+    snprintf(request, sizeof request, "{\"snapshot_id\": \"%s\"}", snap_id);
+    CHECK(bs_volume_create(&out, engine, alice, request) == BS_OK);
+    CHECK(field(out, "id", clone_id, sizeof clone_id));
+    bs_free(out);
+    CHECK(bs_volume_wait(&out, engine, alice, clone_id, "available", 10000) == BS_OK);
+    CHECK(strstr(out, "\"size\":3") != NULL);
+    bs_free(out);
+    CHECK(bs_snapshot_list(&out, engine, alice, NULL) == BS_OK);
+    CHECK(strstr(out, snap_id) != NULL);
+    bs_free(out);
+  }
+
+  /* bad input: a clear error, nothing written to *out */
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 0}") == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "size") != NULL);
+  CHECK(out == NULL);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1, \"sise\": 2}") == BS_EINVAL);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": \"big\"}") == BS_EINVAL);
+  CHECK(bs_volume_create(&out, engine, alice, "[") == BS_EINVAL);
+  CHECK(bs_volume_create(&out, engine, alice, NULL) == BS_EINVAL);
+  CHECK(bs_volume_create(&out, NULL, alice, "{\"size\": 1}") == BS_EINVAL);
+  CHECK(bs_volume_create(&out, engine, NULL, "{\"size\": 1}") == BS_EINVAL);
+  CHECK(bs_volume_get(&out, engine, alice, "nope") == BS_EINVAL);
+  CHECK(bs_volume_delete(&out, engine, alice, id, 0, 0) == BS_EPRECONDITION); /* has a snapshot */
+  CHECK(bs_volume_delete(&out, engine, alice, id, 0, 1) == BS_EPERM);          /* force: admin */
+  CHECK(bs_volume_extend(&out, engine, alice, id, 1) == BS_EINVAL);
+  CHECK(bs_volume_wait(&out, engine, alice, id, "sideways", 10) == BS_EINVAL);
+  CHECK(bs_volume_reset_status(&out, engine, alice, id, "error") == BS_EPERM);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 5000}") == BS_EEXHAUSTED);
+
+  /* types, QoS, quotas */
+  CHECK(bs_type_create(&out, engine, alice, "{\"name\": \"gold\"}") == BS_EPERM);
+  CHECK(bs_type_create(&out, engine, admin,
+                       "{\"name\": \"gold\", \"extra_specs\": {\"volume_backend_name\": \"file\"}}") == BS_OK);
+  CHECK(field(out, "id", type_id, sizeof type_id));
+  bs_free(out);
+  CHECK(bs_type_set_extra_specs(&out, engine, admin, type_id, "{\"tier\": \"1\"}") == BS_OK);
+  CHECK(strstr(out, "\"tier\":\"1\"") != NULL);
+  bs_free(out);
+  CHECK(bs_type_unset_extra_spec(&out, engine, admin, type_id, "tier") == BS_OK);
+  bs_free(out);
+  CHECK(bs_type_get(&out, engine, alice, "gold") == BS_OK);
+  CHECK(strstr(out, "volume_backend_name") == NULL); /* users do not see backend pinning */
+  bs_free(out);
+  CHECK(bs_type_get_default(&out, engine, alice) == BS_OK);
+  CHECK(strstr(out, "__DEFAULT__") != NULL);
+  bs_free(out);
+  CHECK(bs_type_list(&out, engine, alice) == BS_OK);
+  bs_free(out);
+  CHECK(bs_type_update(&out, engine, admin, type_id, "{\"description\": \"shiny\"}") == BS_OK);
+  bs_free(out);
+  CHECK(bs_qos_create(&out, engine, admin, "{\"name\": \"q\", \"specs\": {\"total_iops_sec\": \"100\"}}") == BS_OK);
+  CHECK(field(out, "id", qos_id, sizeof qos_id));
+  bs_free(out);
+  CHECK(bs_qos_associate(engine, admin, qos_id, type_id) == BS_OK);
+  CHECK(bs_qos_set_keys(&out, engine, admin, qos_id, "{\"read_iops_sec\": \"50\"}") == BS_OK);
+  bs_free(out);
+  CHECK(bs_qos_unset_key(&out, engine, admin, qos_id, "read_iops_sec") == BS_OK);
+  bs_free(out);
+  CHECK(bs_qos_get(&out, engine, admin, qos_id) == BS_OK);
+  bs_free(out);
+  CHECK(bs_qos_list(&out, engine, admin) == BS_OK);
+  bs_free(out);
+  CHECK(bs_qos_delete(engine, admin, qos_id, 0) == BS_EPRECONDITION);
+  CHECK(bs_qos_disassociate(engine, admin, qos_id, type_id) == BS_OK);
+  CHECK(bs_qos_delete(engine, admin, qos_id, 0) == BS_OK);
+  CHECK(bs_type_delete(engine, admin, type_id) == BS_OK);
+  CHECK(bs_quota_defaults(&out, engine) == BS_OK);
+  CHECK(strstr(out, "\"volumes\":{\"limit\":5") != NULL);
+  bs_free(out);
+  CHECK(bs_quota_update(&out, engine, admin, "alice", "{\"volumes\": 20}") == BS_OK);
+  bs_free(out);
+  CHECK(bs_quota_update(&out, engine, admin, "alice", "{\"volumes\": \"many\"}") == BS_EINVAL);
+  CHECK(bs_quota_get(&out, engine, alice, "alice") == BS_OK);
+  CHECK(strstr(out, "\"volumes\":{\"limit\":20,\"in_use\":2") != NULL);
+  bs_free(out);
+  CHECK(bs_quota_get(&out, engine, alice, "bob") == BS_EPERM);
+  CHECK(bs_quota_reset(engine, admin, "alice") == BS_OK);
+  CHECK(bs_engine_pools(&out, engine) == BS_OK);
+  CHECK(strstr(out, "ctest@file#file") != NULL);
+  bs_free(out);
+
+  /* delete everything: cascade takes the snapshot along */
+  CHECK(bs_volume_delete(&out, engine, alice, clone_id, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_delete(&out, engine, alice, id, 1, 0) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "deleting") == 0);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, id, 10000) == BS_OK);
+  CHECK(bs_volume_wait_deleted(engine, alice, clone_id, 10000) == BS_OK);
+  CHECK(bs_snapshot_get(&out, engine, alice, snap_id) == BS_ENOTFOUND);
+
+  CHECK(bs_engine_unsubscribe(engine, token) == BS_OK);
+  pthread_mutex_lock(&events_mu);
+  CHECK(create_end_events == 2);
+  CHECK(events >= 8);
+  pthread_mutex_unlock(&events_mu);
+
+  CHECK(bs_engine_close(engine) == BS_OK);
+  CHECK(bs_volume_list(&out, engine, alice, NULL) == BS_EUNAVAILABLE);
+  bs_engine_free(engine);
+  bs_context_free(alice);
+  bs_context_free(bob);
+  bs_context_free(admin);
+}
+
+int main(void) {
+  char* dir = make_temp_dir();
+  char* dir2 = make_temp_dir();
+  test_basics();
+  test_open_errors(dir2);
+  test_lifecycle(dir);
+  remove_tree(dir);
+  remove_tree(dir2);
+  free(dir);
+  free(dir2);
+  printf("capi: %d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}

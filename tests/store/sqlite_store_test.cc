@@ -1,0 +1,295 @@
+// The SQLite store on a real database file: schema versions, compare-and-set, quota
+// bookkeeping in the same transaction, and list queries.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "blockstore/store.hpp"
+#include "lib/core/ids.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace blockstore;
+using blockstore::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<Store> Open(const TempDir& dir, QuotaLimits limits = {}) {
+  SqliteStoreOptions o;
+  o.path = dir / "store.db";
+  o.quota_defaults = std::move(limits);
+  auto s = OpenSqliteStore(o);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  return std::move(s).value();
+}
+
+Volume NewVolume(const std::string& project, uint64_t size, int n = 0) {
+  Volume v;
+  v.id = internal::NewUuid();
+  v.project_id = project;
+  v.user_id = "u";
+  v.name = "vol-" + std::to_string(n);
+  v.size_gb = size;
+  v.status = VolumeStatus::kCreating;
+  v.host = "h@b#p";
+  v.created_at = v.updated_at = TimePoint(std::chrono::microseconds(1'000'000LL * (1000 + n)));
+  return v;
+}
+
+std::vector<QuotaCharge> Charges(int64_t size) {
+  return {{"volumes", 1}, {"gigabytes", size}};
+}
+
+int64_t Sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  int64_t out = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) out = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("sqlite store") {
+  TEST_CASE("a new file gets the latest schema, in WAL mode; data survives reopening") {
+    TempDir dir;
+    std::string id;
+    {
+      auto store = Open(dir);
+      auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+      BS_REQUIRE_OK(v);
+      id = v->id;
+    }
+    CHECK(Sql(dir / "store.db", "PRAGMA user_version") == SqliteSchemaVersion());
+    auto again = Open(dir);
+    auto v = again->GetVolume(id);
+    BS_REQUIRE_OK(v);
+    CHECK(v->size_gb == 1);
+    CHECK(v->status == VolumeStatus::kCreating);
+    CHECK(Sql(dir / "store.db", "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
+  }
+
+  TEST_CASE("a file from a newer build is refused, untouched") {
+    TempDir dir;
+    { Open(dir); }
+    Sql(dir / "store.db", "PRAGMA user_version = 999");
+    SqliteStoreOptions o;
+    o.path = dir / "store.db";
+    auto s = OpenSqliteStore(o);
+    BS_CHECK_CODE(s, Code::kFailedPrecondition);
+    CHECK(s.status().message().find("999") != std::string::npos);
+    CHECK(Sql(dir / "store.db", "PRAGMA user_version") == 999);
+  }
+
+  TEST_CASE("a file that is not a database is refused") {
+    TempDir dir;
+    FILE* f = fopen((dir / "store.db").c_str(), "w");
+    fputs("this is not sqlite, just text long enough to be a header.....................", f);
+    fclose(f);
+    SqliteStoreOptions o;
+    o.path = dir / "store.db";
+    auto s = OpenSqliteStore(o);
+    CHECK_FALSE(s.ok());
+  }
+
+  TEST_CASE("a status change is a compare-and-set") {
+    TempDir dir;
+    auto store = Open(dir);
+    auto v = store->CreateVolume(NewVolume("p", 2), Charges(2));
+    BS_REQUIRE_OK(v);
+    VolumeTransition wrong;
+    wrong.from = {VolumeStatus::kAvailable};
+    wrong.to = VolumeStatus::kDeleting;
+    BS_CHECK_CODE(store->TransitionVolume(v->id, wrong), Code::kFailedPrecondition);
+    CHECK(store->GetVolume(v->id)->status == VolumeStatus::kCreating);
+
+    VolumeTransition other_host;
+    other_host.from = {VolumeStatus::kCreating};
+    other_host.to = VolumeStatus::kAvailable;
+    other_host.expect_host = "h@other#p";
+    BS_CHECK_CODE(store->TransitionVolume(v->id, other_host), Code::kAborted);
+
+    BS_CHECK_CODE(store->TransitionVolume(internal::NewUuid(), wrong), Code::kNotFound);
+  }
+
+  TEST_CASE("of many racing deletes exactly one wins") {
+    TempDir dir;
+    auto store = Open(dir);
+    auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+    BS_REQUIRE_OK(v);
+    VolumeTransition done;
+    done.from = {VolumeStatus::kCreating};
+    done.to = VolumeStatus::kAvailable;
+    done.quota = QuotaAction::kCommit;
+    BS_REQUIRE_OK(store->TransitionVolume(v->id, done));
+    std::atomic<int> wins{0}, losses{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        auto r = store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, false);
+        (r.ok() ? wins : losses)++;
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(wins == 1);
+    CHECK(losses == 7);
+  }
+
+  TEST_CASE("quota: reserve on create, commit or roll back with the status, release on delete") {
+    TempDir dir;
+    auto store = Open(dir, {{"volumes", 3}, {"gigabytes", 10}});
+    auto usage = [&](const char* res) { return store->GetQuotaSet("p")->resources[res]; };
+
+    auto a = store->CreateVolume(NewVolume("p", 4), Charges(4));
+    BS_REQUIRE_OK(a);
+    CHECK(usage("gigabytes").reserved == 4);
+    CHECK(usage("gigabytes").in_use == 0);
+
+    VolumeTransition ok;
+    ok.from = {VolumeStatus::kCreating};
+    ok.to = VolumeStatus::kAvailable;
+    ok.quota = QuotaAction::kCommit;
+    BS_REQUIRE_OK(store->TransitionVolume(a->id, ok));
+    CHECK(usage("gigabytes").reserved == 0);
+    CHECK(usage("gigabytes").in_use == 4);
+    CHECK(usage("volumes").in_use == 1);
+
+    auto b = store->CreateVolume(NewVolume("p", 5), Charges(5));
+    BS_REQUIRE_OK(b);
+    // 4 in use + 5 reserved + 2 requested > 10
+    auto c = store->CreateVolume(NewVolume("p", 2), Charges(2));
+    BS_CHECK_CODE(c, Code::kResourceExhausted);
+    CHECK(c.status().message().find("gigabytes") != std::string::npos);
+
+    VolumeTransition fail;
+    fail.from = {VolumeStatus::kCreating};
+    fail.to = VolumeStatus::kError;
+    fail.quota = QuotaAction::kRollback;
+    BS_REQUIRE_OK(store->TransitionVolume(b->id, fail));
+    CHECK(usage("gigabytes").reserved == 0);
+    CHECK(usage("gigabytes").in_use == 4);
+
+    // The failed volume holds nothing; deleting it releases nothing.
+    BS_REQUIRE_OK(store->BeginVolumeDelete(b->id, {VolumeStatus::kError}, false));
+    BS_REQUIRE_OK(store->FinishVolumeDelete(b->id));
+    CHECK(usage("gigabytes").in_use == 4);
+    BS_REQUIRE_OK(store->BeginVolumeDelete(a->id, {VolumeStatus::kAvailable}, false));
+    BS_REQUIRE_OK(store->FinishVolumeDelete(a->id));
+    CHECK(usage("gigabytes").in_use == 0);
+    CHECK(usage("volumes").in_use == 0);
+    BS_CHECK_CODE(store->GetVolume(a->id), Code::kNotFound);
+    BS_REQUIRE_OK(store->FinishVolumeDelete(a->id));  // idempotent
+  }
+
+  TEST_CASE("an over-quota create inserts nothing") {
+    TempDir dir;
+    auto store = Open(dir, {{"volumes", 0}});
+    auto v = NewVolume("p", 1);
+    BS_CHECK_CODE(store->CreateVolume(v, Charges(1)), Code::kResourceExhausted);
+    BS_CHECK_CODE(store->GetVolume(v.id), Code::kNotFound);
+    CHECK(store->GetQuotaSet("p")->resources["volumes"].reserved == 0);
+  }
+
+  TEST_CASE("delete refuses a volume with snapshots unless cascading") {
+    TempDir dir;
+    auto store = Open(dir);
+    auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+    VolumeTransition ok;
+    ok.from = {VolumeStatus::kCreating};
+    ok.to = VolumeStatus::kAvailable;
+    ok.quota = QuotaAction::kCommit;
+    BS_REQUIRE_OK(store->TransitionVolume(v->id, ok));
+    Snapshot s;
+    s.id = internal::NewUuid();
+    s.project_id = "p";
+    s.volume_id = v->id;
+    s.size_gb = 1;
+    s.status = SnapshotStatus::kAvailable;
+    BS_REQUIRE_OK(store->CreateSnapshot(s, {VolumeStatus::kAvailable}, {}));
+    BS_CHECK_CODE(store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, false),
+                  Code::kFailedPrecondition);
+    CHECK(store->GetVolume(v->id)->status == VolumeStatus::kAvailable);
+    auto del = store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, true);
+    BS_REQUIRE_OK(del);
+    CHECK(store->GetSnapshot(s.id)->status == SnapshotStatus::kDeleting);
+    BS_CHECK_CODE(store->FinishVolumeDelete(v->id), Code::kFailedPrecondition);
+    BS_REQUIRE_OK(store->FinishSnapshotDelete(s.id));
+    BS_REQUIRE_OK(store->FinishVolumeDelete(v->id));
+  }
+
+  TEST_CASE("lists page by marker in any sort order without gaps or repeats") {
+    TempDir dir;
+    auto store = Open(dir, {{"volumes", -1}, {"gigabytes", -1}});
+    for (int i = 0; i < 25; ++i) {
+      auto v = NewVolume(i % 5 == 0 ? "other" : "p", static_cast<uint64_t>(1 + i % 3), i);
+      v.metadata = {{"tier", i % 2 ? "gold" : "silver"}};
+      BS_REQUIRE_OK(store->CreateVolume(v, Charges(1)));
+    }
+    for (auto sort : std::vector<std::vector<SortKey>>{
+             {}, {{"size", false}}, {{"size", true}, {"name", false}}, {{"name", false}}}) {
+      ListQuery q;
+      q.sort = sort;
+      q.limit = 7;
+      std::set<std::string> seen;
+      int pages = 0;
+      while (true) {
+        auto page = store->ListVolumes(q, "p");
+        BS_REQUIRE_OK(page);
+        for (const auto& v : *page) {
+          CHECK(v.project_id == "p");
+          CHECK(seen.insert(v.id).second);
+        }
+        ++pages;
+        if (page->size() < 7) break;
+        q.marker = page->back().id;
+      }
+      CHECK(seen.size() == 20);
+      CHECK(pages == 3);
+    }
+    ListQuery gold;
+    gold.metadata = {{"tier", "gold"}};
+    CHECK(store->ListVolumes(gold, "")->size() == 12);
+    ListQuery named;
+    named.name = "vol-3";
+    CHECK(store->ListVolumes(named, "p")->size() == 1);
+    CHECK(store->ListVolumes(named, "other")->size() == 0);
+
+    ListQuery bad_sort;
+    bad_sort.sort = {{"password", false}};
+    BS_CHECK_CODE(store->ListVolumes(bad_sort, "p"), Code::kInvalidArgument);
+    ListQuery bad_limit;
+    bad_limit.limit = 0;
+    BS_CHECK_CODE(store->ListVolumes(bad_limit, "p"), Code::kInvalidArgument);
+    ListQuery bad_marker;
+    bad_marker.marker = internal::NewUuid();
+    BS_CHECK_CODE(store->ListVolumes(bad_marker, "p"), Code::kInvalidArgument);
+    ListQuery injection;
+    injection.name = "x' OR '1'='1";
+    CHECK(store->ListVolumes(injection, "p")->empty());
+  }
+
+  TEST_CASE("types: unique names, in-use types cannot go") {
+    TempDir dir;
+    auto store = Open(dir);
+    VolumeType t;
+    t.id = internal::NewUuid();
+    t.name = "gold";
+    t.extra_specs = {{"volume_backend_name", "b"}};
+    BS_REQUIRE_OK(store->CreateVolumeType(t));
+    VolumeType dup = t;
+    dup.id = internal::NewUuid();
+    BS_CHECK_CODE(store->CreateVolumeType(dup), Code::kAlreadyExists);
+    auto v = NewVolume("p", 1);
+    v.volume_type_id = t.id;
+    BS_REQUIRE_OK(store->CreateVolume(v, {}));
+    BS_CHECK_CODE(store->DeleteVolumeType(t.id), Code::kFailedPrecondition);
+    auto byname = store->GetVolumeTypeByName("gold");
+    BS_REQUIRE_OK(byname);
+    CHECK(byname->extra_specs.at("volume_backend_name") == "b");
+  }
+}

@@ -1,0 +1,87 @@
+#include "tests/support/test_support.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <sstream>
+
+namespace blockstore::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/blockstore-test-XXXXXX";
+  if (!mkdtemp(tmpl.data())) std::abort();
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::map<std::string, uint64_t> ListFiles(const std::string& dir) {
+  std::map<std::string, uint64_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) out[e.path().filename().string()] = e.file_size();
+  }
+  return out;
+}
+
+uint64_t AllocatedBytes(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+std::string ObservableState(Engine& engine, const std::vector<std::string>& projects,
+                            const std::string& dir) {
+  std::ostringstream out;
+  auto admin = RequestContext::Admin();
+  ListQuery all;
+  all.all_projects = true;
+  all.sort = {{"id", false}};
+  auto vols = engine.api().ListVolumes(admin, all);
+  REQUIRE(vols.ok());
+  for (const auto& v : *vols) {
+    out << "volume " << v.id << ' ' << v.project_id << ' ' << v.name << ' ' << v.size_gb << ' '
+        << ToString(v.status) << ' ' << v.host << ' ' << v.volume_type_id << ' '
+        << FormatTime(v.updated_at);
+    for (const auto& [k, val] : v.metadata) out << ' ' << k << '=' << val;
+    out << '\n';
+  }
+  auto snaps = engine.api().ListSnapshots(admin, all);
+  REQUIRE(snaps.ok());
+  for (const auto& s : *snaps) {
+    out << "snapshot " << s.id << ' ' << s.volume_id << ' ' << ToString(s.status) << ' '
+        << s.name << ' ' << FormatTime(s.updated_at) << '\n';
+  }
+  auto types = engine.api().ListVolumeTypes(admin);
+  REQUIRE(types.ok());
+  for (const auto& t : *types) {
+    out << "type " << t.id << ' ' << t.name << ' ' << t.description << ' ' << t.is_public;
+    for (const auto& [k, val] : t.extra_specs) out << ' ' << k << '=' << val;
+    out << '\n';
+  }
+  for (const auto& p : projects) {
+    auto q = engine.api().GetQuotas(admin, p);
+    REQUIRE(q.ok());
+    for (const auto& [res, u] : q->resources) {
+      out << "quota " << p << ' ' << res << ' ' << u.limit << ' ' << u.in_use << ' '
+          << u.reserved << '\n';
+    }
+  }
+  for (const auto& [name, size] : ListFiles(dir)) {
+    out << "file " << name << ' ' << size << ' ' << AllocatedBytes(dir + "/" + name) << '\n';
+  }
+  return out.str();
+}
+
+EngineConfig BasicConfig(const std::string& dir) {
+  EngineConfig c;
+  c.state_path = dir;
+  c.host = "testhost";
+  return c;
+}
+
+}  // namespace blockstore::testing

@@ -1,0 +1,78 @@
+// Helpers shared by the C++ test binaries.
+#ifndef BLOCKSTORE_TESTS_SUPPORT_TEST_SUPPORT_HPP
+#define BLOCKSTORE_TESTS_SUPPORT_TEST_SUPPORT_HPP
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "blockstore/engine.hpp"
+#include "blockstore/status.hpp"
+
+namespace doctest {
+template <>
+struct StringMaker<blockstore::Status> {
+  static String convert(const blockstore::Status& s) { return s.ToString().c_str(); }
+};
+}  // namespace doctest
+
+namespace blockstore::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline constexpr std::chrono::milliseconds kWait{10000};
+
+// Everything a user could observe: every record (all projects), every quota of the given
+// projects, and every file (name, size, allocated bytes) under `dir`. Equal before and after
+// a refused request means the request changed nothing.
+std::string ObservableState(Engine& engine, const std::vector<std::string>& projects,
+                            const std::string& dir);
+
+// Files directly in `dir` → apparent size.
+std::map<std::string, uint64_t> ListFiles(const std::string& dir);
+// Bytes the filesystem really allocated for a file.
+uint64_t AllocatedBytes(const std::string& path);
+
+EngineConfig BasicConfig(const std::string& dir);
+
+}  // namespace blockstore::testing
+
+// Checks a Result/Status is OK and prints the status when it is not.
+#define BS_REQUIRE_OK(expr)                                   \
+  do {                                                        \
+    const auto& bs_r_ = (expr);                               \
+    REQUIRE_MESSAGE(bs_r_.ok(), ::blockstore::testing::Describe(bs_r_)); \
+  } while (0)
+#define BS_CHECK_CODE(expr, want_code)                                          \
+  do {                                                                          \
+    const auto& bs_r_ = (expr);                                                 \
+    CHECK_MESSAGE(::blockstore::testing::CodeOf(bs_r_) == (want_code),          \
+                  ::blockstore::testing::Describe(bs_r_));                      \
+  } while (0)
+
+namespace blockstore::testing {
+inline std::string Describe(const Status& s) { return s.ToString(); }
+template <typename T>
+std::string Describe(const Result<T>& r) { return r.status().ToString(); }
+inline Code CodeOf(const Status& s) { return s.code(); }
+template <typename T>
+Code CodeOf(const Result<T>& r) { return r.ok() ? Code::kOk : r.status().code(); }
+}  // namespace blockstore::testing
+
+#endif  // BLOCKSTORE_TESTS_SUPPORT_TEST_SUPPORT_HPP
