@@ -1,0 +1,164 @@
+from typing import Callable, Iterable, Mapping, Optional, Sequence
+
+class Context:
+    project_id: str
+    user_id: str
+    roles: list[str]
+    is_admin: bool
+    def __init__(self, project_id: str, user_id: str = ..., roles: Sequence[str] = ...,
+                 request_id: str = ...) -> None: ...
+    @staticmethod
+    def admin(project_id: str = ...) -> Context: ...
+
+class Volume:
+    id: str
+    project_id: str
+    user_id: str
+    name: str
+    description: str
+    size: int
+    status: str
+    previous_status: Optional[str]
+    attach_status: str
+    host: str
+    availability_zone: str
+    volume_type_id: str
+    snapshot_id: str
+    source_volid: str
+    bootable: bool
+    multiattach: bool
+    metadata: dict[str, str]
+    created_at: str
+    updated_at: str
+
+class Snapshot:
+    id: str
+    project_id: str
+    user_id: str
+    volume_id: str
+    name: str
+    description: str
+    size: int
+    status: str
+    progress: str
+    metadata: dict[str, str]
+    created_at: str
+    updated_at: str
+
+class VolumeType:
+    id: str
+    name: str
+    description: str
+    is_public: bool
+    qos_specs_id: str
+    extra_specs: dict[str, str]
+
+class QosSpec:
+    id: str
+    name: str
+    consumer: str
+    specs: dict[str, str]
+
+class QuotaUsage:
+    limit: int
+    in_use: int
+    reserved: int
+
+class QuotaSet:
+    project_id: str
+    resources: dict[str, QuotaUsage]
+    def __getitem__(self, resource: str) -> QuotaUsage: ...
+
+class Event:
+    sequence: int
+    type: str
+    resource_type: str
+    resource_id: str
+    project_id: str
+    status: str
+    message: str
+    at: str
+
+class Pool:
+    name: str
+    availability_zone: str
+    total_capacity_gb: float | str
+    free_capacity_gb: float | str
+    allocated_capacity_gb: float
+
+Sort = Sequence[tuple[str, str]]
+
+class Engine:
+    def __init__(self, state_path: str, *, host: str = ..., availability_zone: str = ...,
+                 backends: Sequence[Mapping[str, object]] = ..., default_volume_type: str = ...,
+                 quota_defaults: Mapping[str, int] = ..., durability: str = ...,
+                 volume_workers: int = ...) -> None: ...
+    def __enter__(self) -> Engine: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def close(self) -> None: ...
+    def pools(self) -> list[Pool]: ...
+    def refresh_stats(self) -> None: ...
+    def subscribe(self, callback: Callable[[Event], None]) -> int: ...
+    def unsubscribe(self, token: int) -> None: ...
+    def create_volume(self, ctx: Context, size: Optional[int] = ..., *, name: str = ...,
+                      description: str = ..., volume_type: str = ..., availability_zone: str = ...,
+                      snapshot_id: str = ..., source_volid: str = ...,
+                      metadata: Mapping[str, str] = ..., bootable: bool = ...) -> Volume: ...
+    def get_volume(self, ctx: Context, volume_id: str) -> Volume: ...
+    def list_volumes(self, ctx: Context, *, name: Optional[str] = ..., status: Optional[str] = ...,
+                     availability_zone: Optional[str] = ..., bootable: Optional[bool] = ...,
+                     metadata: Optional[Mapping[str, str]] = ..., sort: Optional[Sort] = ...,
+                     limit: Optional[int] = ..., marker: str = ...,
+                     all_projects: bool = ...) -> list[Volume]: ...
+    def update_volume(self, ctx: Context, volume_id: str, *, name: Optional[str] = ...,
+                      description: Optional[str] = ..., metadata: Optional[Mapping[str, str]] = ...,
+                      bootable: Optional[bool] = ...) -> Volume: ...
+    def delete_volume(self, ctx: Context, volume_id: str, *, cascade: bool = ...,
+                      force: bool = ...) -> Volume: ...
+    def extend_volume(self, ctx: Context, volume_id: str, new_size: int) -> Volume: ...
+    def reset_volume_status(self, ctx: Context, volume_id: str, status: str) -> Volume: ...
+    def wait_for_volume(self, ctx: Context, volume_id: str, statuses: Iterable[str] = ...,
+                        timeout: float = ...) -> Volume: ...
+    def wait_for_volume_deleted(self, ctx: Context, volume_id: str, timeout: float = ...) -> None: ...
+    def create_snapshot(self, ctx: Context, volume_id: str, *, name: str = ...,
+                        description: str = ..., force: bool = ...,
+                        metadata: Mapping[str, str] = ...) -> Snapshot: ...
+    def get_snapshot(self, ctx: Context, snapshot_id: str) -> Snapshot: ...
+    def list_snapshots(self, ctx: Context, *, name: Optional[str] = ..., status: Optional[str] = ...,
+                       volume_id: Optional[str] = ..., metadata: Optional[Mapping[str, str]] = ...,
+                       sort: Optional[Sort] = ..., limit: Optional[int] = ..., marker: str = ...,
+                       all_projects: bool = ...) -> list[Snapshot]: ...
+    def update_snapshot(self, ctx: Context, snapshot_id: str, *, name: Optional[str] = ...,
+                        description: Optional[str] = ...,
+                        metadata: Optional[Mapping[str, str]] = ...) -> Snapshot: ...
+    def delete_snapshot(self, ctx: Context, snapshot_id: str, *, force: bool = ...) -> Snapshot: ...
+    def reset_snapshot_status(self, ctx: Context, snapshot_id: str, status: str) -> Snapshot: ...
+    def wait_for_snapshot(self, ctx: Context, snapshot_id: str, statuses: Iterable[str] = ...,
+                          timeout: float = ...) -> Snapshot: ...
+    def wait_for_snapshot_deleted(self, ctx: Context, snapshot_id: str,
+                                  timeout: float = ...) -> None: ...
+    def create_volume_type(self, ctx: Context, name: str, *, description: str = ...,
+                           is_public: bool = ...,
+                           extra_specs: Mapping[str, str] = ...) -> VolumeType: ...
+    def get_volume_type(self, ctx: Context, id_or_name: str) -> VolumeType: ...
+    def get_default_volume_type(self, ctx: Context) -> VolumeType: ...
+    def list_volume_types(self, ctx: Context) -> list[VolumeType]: ...
+    def update_volume_type(self, ctx: Context, type_id: str, *, name: Optional[str] = ...,
+                           description: Optional[str] = ...,
+                           is_public: Optional[bool] = ...) -> VolumeType: ...
+    def delete_volume_type(self, ctx: Context, type_id: str) -> None: ...
+    def set_extra_specs(self, ctx: Context, type_id: str, specs: Mapping[str, str]) -> VolumeType: ...
+    def unset_extra_spec(self, ctx: Context, type_id: str, key: str) -> VolumeType: ...
+    def create_qos_spec(self, ctx: Context, name: str, *, consumer: str = ...,
+                        specs: Mapping[str, str] = ...) -> QosSpec: ...
+    def get_qos_spec(self, ctx: Context, qos_id: str) -> QosSpec: ...
+    def list_qos_specs(self, ctx: Context) -> list[QosSpec]: ...
+    def delete_qos_spec(self, ctx: Context, qos_id: str, *, force: bool = ...) -> None: ...
+    def set_qos_keys(self, ctx: Context, qos_id: str, specs: Mapping[str, str]) -> QosSpec: ...
+    def unset_qos_key(self, ctx: Context, qos_id: str, key: str) -> QosSpec: ...
+    def associate_qos_spec(self, ctx: Context, qos_id: str, type_id: str) -> None: ...
+    def disassociate_qos_spec(self, ctx: Context, qos_id: str, type_id: str) -> None: ...
+    def get_quotas(self, ctx: Context, project_id: str) -> QuotaSet: ...
+    def get_default_quotas(self) -> QuotaSet: ...
+    def update_quotas(self, ctx: Context, project_id: str, limits: Mapping[str, int]) -> QuotaSet: ...
+    def reset_quotas(self, ctx: Context, project_id: str) -> None: ...

@@ -1,0 +1,33 @@
+// Shared by the pybind11 translation units.
+#ifndef BLOCKSTORE_BINDINGS_PYTHON_BINDINGS_HPP
+#define BLOCKSTORE_BINDINGS_PYTHON_BINDINGS_HPP
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "blockstore/engine.hpp"
+
+namespace blockstore::python {
+
+namespace py = pybind11;
+
+// Carries a Status out of C++; the translator turns it into blockstore.errors.<Class>.
+struct StatusError {
+  Status status;
+};
+
+inline void Check(const Status& s) {
+  if (!s.ok()) throw StatusError{s};
+}
+template <typename T>
+T Unwrap(Result<T> r) {
+  if (!r.ok()) throw StatusError{r.status()};
+  return std::move(r).value();
+}
+
+void BindRecords(py::module_& m);
+void BindEngine(py::module_& m);
+
+}  // namespace blockstore::python
+
+#endif  // BLOCKSTORE_BINDINGS_PYTHON_BINDINGS_HPP

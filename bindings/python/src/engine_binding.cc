@@ -1,0 +1,350 @@
+// The Engine as Python sees it. Every call that touches the store, the disk or waits releases
+// the GIL; event callbacks from engine threads take it.
+#include <pybind11/functional.h>
+
+#include "bindings.hpp"
+
+namespace blockstore::python {
+namespace {
+
+using Ctx = const RequestContext&;
+
+std::chrono::milliseconds Millis(double seconds) {
+  if (!(seconds >= 0)) throw StatusError{InvalidArgument("timeout must be a non-negative number of seconds")};
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+
+template <typename E, typename Parse>
+std::vector<E> Statuses(const std::vector<std::string>& names, Parse parse, const char* kind) {
+  std::vector<E> out;
+  for (const auto& n : names) {
+    auto s = parse(n);
+    if (!s) throw StatusError{InvalidArgument("'" + n + "' is not a " + kind + " status")};
+    out.push_back(*s);
+  }
+  if (out.empty()) throw StatusError{InvalidArgument("name at least one status to wait for")};
+  return out;
+}
+
+ListQuery Query(std::optional<std::string> name, std::optional<std::string> status,
+                std::optional<std::string> volume_id, std::optional<std::string> zone,
+                std::optional<bool> bootable, std::optional<Metadata> metadata,
+                std::optional<std::vector<std::pair<std::string, std::string>>> sort,
+                std::optional<int64_t> limit, std::string marker, bool all_projects) {
+  ListQuery q;
+  q.name = std::move(name);
+  q.status = std::move(status);
+  q.volume_id = std::move(volume_id);
+  q.availability_zone = std::move(zone);
+  q.bootable = bootable;
+  if (metadata) q.metadata = std::move(*metadata);
+  if (sort) {
+    for (auto& [key, dir] : *sort) {
+      if (dir != "asc" && dir != "desc") {
+        throw StatusError{InvalidArgument("sort direction must be 'asc' or 'desc', not '" + dir + "'")};
+      }
+      q.sort.push_back({key, dir == "desc"});
+    }
+  }
+  q.limit = limit;
+  q.marker = std::move(marker);
+  q.all_projects = all_projects;
+  return q;
+}
+
+Durability ParseDurability(const std::string& d) {
+  if (d == "normal") return Durability::kNormal;
+  if (d == "full") return Durability::kFull;
+  throw StatusError{InvalidArgument("durability must be 'normal' or 'full'")};
+}
+
+class PyEngine {
+ public:
+  explicit PyEngine(std::unique_ptr<Engine> e) : engine_(std::move(e)) {}
+  ~PyEngine() {
+    py::gil_scoped_release release;  // engine threads may be waiting for the GIL
+    engine_.reset();
+  }
+  Engine& get() {
+    if (!engine_) throw StatusError{Unavailable("the engine is closed")};
+    return *engine_;
+  }
+  Api& api() { return get().api(); }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+using Release = py::call_guard<py::gil_scoped_release>;
+
+}  // namespace
+
+void BindEngine(py::module_& m) {
+  py::class_<PyEngine>(m, "Engine", "Every blockstore role in one process, on a state directory.")
+      .def(py::init([](std::string state_path, std::string host, std::string availability_zone,
+                       std::vector<py::dict> backends, std::string default_volume_type,
+                       std::map<std::string, int64_t> quota_defaults, std::string durability,
+                       int volume_workers) {
+             EngineConfig c;
+             c.state_path = std::move(state_path);
+             c.host = std::move(host);
+             c.availability_zone = std::move(availability_zone);
+             c.default_volume_type = std::move(default_volume_type);
+             c.quota_defaults = QuotaLimits(quota_defaults.begin(), quota_defaults.end());
+             c.durability = ParseDurability(durability);
+             c.volume_workers = volume_workers;
+             for (auto& b : backends) {
+               BackendConfig bc;
+               for (auto item : b) {
+                 const auto key = item.first.cast<std::string>();
+                 if (key == "name") bc.name = item.second.cast<std::string>();
+                 else if (key == "driver") bc.driver = item.second.cast<std::string>();
+                 else if (key == "volume_backend_name") bc.volume_backend_name = item.second.cast<std::string>();
+                 else if (key == "options") {
+                   for (auto kv : item.second.cast<py::dict>()) {
+                     bc.options[kv.first.cast<std::string>()] = kv.second.cast<std::string>();
+                   }
+                 } else {
+                   throw StatusError{InvalidArgument("unknown backend key '" + key + "'")};
+                 }
+               }
+               c.backends.push_back(std::move(bc));
+             }
+             Result<std::unique_ptr<Engine>> e = InvalidArgument("not opened");
+             {
+               py::gil_scoped_release release;
+               e = Engine::Open(std::move(c));
+             }
+             return std::make_unique<PyEngine>(Unwrap(std::move(e)));
+           }),
+           py::arg("state_path"), py::kw_only(), py::arg("host") = "",
+           py::arg("availability_zone") = "nova", py::arg("backends") = std::vector<py::dict>{},
+           py::arg("default_volume_type") = "__DEFAULT__",
+           py::arg("quota_defaults") = std::map<std::string, int64_t>{},
+           py::arg("durability") = "normal", py::arg("volume_workers") = 2)
+      .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
+           "Finishes queued work and stops the engine's threads.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PyEngine& e, py::args) { e.get().Close(); }, Release())
+      .def("pools", [](PyEngine& e) { return e.get().Pools(); }, Release())
+      .def("refresh_stats", [](PyEngine& e) { Check(e.get().RefreshStats()); }, Release())
+      .def("subscribe",
+           [](PyEngine& e, py::function callback) {
+             // The callable is released with the GIL held, whichever thread drops it last.
+             std::shared_ptr<py::object> fn(new py::object(std::move(callback)), [](py::object* o) {
+               py::gil_scoped_acquire hold;
+               delete o;
+             });
+             py::gil_scoped_release release;
+             return e.get().Subscribe([fn](const Event& ev) {
+               py::gil_scoped_acquire hold;
+               try {
+                 (*fn)(ev);
+               } catch (py::error_already_set& err) {
+                 err.discard_as_unraisable("blockstore event callback");
+               }
+             });
+           },
+           py::arg("callback"))
+      .def("unsubscribe", [](PyEngine& e, uint64_t token) { e.get().Unsubscribe(token); }, Release(),
+           py::arg("token"))
+      // ---- volumes ----
+      .def("create_volume",
+           [](PyEngine& e, Ctx ctx, std::optional<int64_t> size, std::string name, std::string description,
+              std::string volume_type, std::string availability_zone, std::string snapshot_id,
+              std::string source_volid, Metadata metadata, bool bootable) {
+             VolumeCreateRequest r{size,         std::move(name),        std::move(description),
+                                   std::move(volume_type), std::move(availability_zone),
+                                   std::move(snapshot_id), std::move(source_volid),
+                                   std::move(metadata), bootable};
+             return Unwrap(e.api().CreateVolume(ctx, r));
+           },
+           Release(), py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("name") = "",
+           py::arg("description") = "", py::arg("volume_type") = "", py::arg("availability_zone") = "",
+           py::arg("snapshot_id") = "", py::arg("source_volid") = "", py::arg("metadata") = Metadata{},
+           py::arg("bootable") = false)
+      .def("get_volume", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetVolume(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("volume_id"))
+      .def("list_volumes",
+           [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
+              std::optional<std::string> zone, std::optional<bool> bootable, std::optional<Metadata> metadata,
+              std::optional<std::vector<std::pair<std::string, std::string>>> sort, std::optional<int64_t> limit,
+              std::string marker, bool all_projects) {
+             auto q = Query(std::move(name), std::move(status), std::nullopt, std::move(zone), bootable,
+                            std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
+             return Unwrap(e.api().ListVolumes(ctx, q));
+           },
+           Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
+           py::arg("availability_zone") = py::none(), py::arg("bootable") = py::none(),
+           py::arg("metadata") = py::none(), py::arg("sort") = py::none(), py::arg("limit") = py::none(),
+           py::arg("marker") = "", py::arg("all_projects") = false)
+      .def("update_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
+              std::optional<std::string> description, std::optional<Metadata> metadata, std::optional<bool> bootable) {
+             return Unwrap(e.api().UpdateVolume(ctx, id, {std::move(name), std::move(description), std::move(metadata), bootable}));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = py::none(),
+           py::arg("description") = py::none(), py::arg("metadata") = py::none(), py::arg("bootable") = py::none())
+      .def("delete_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, bool cascade, bool force) {
+             return Unwrap(e.api().DeleteVolume(ctx, id, {cascade, force}));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("cascade") = false,
+           py::arg("force") = false)
+      .def("extend_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, int64_t new_size) {
+             return Unwrap(e.api().ExtendVolume(ctx, id, new_size));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("new_size"))
+      .def("reset_volume_status",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
+             auto s = ParseVolumeStatus(status);
+             if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a volume status")};
+             return Unwrap(e.api().ResetVolumeStatus(ctx, id, *s));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("status"))
+      .def("wait_for_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::vector<std::string> statuses, double timeout) {
+             auto want = Statuses<VolumeStatus>(statuses, ParseVolumeStatus, "volume");
+             return Unwrap(e.get().WaitForVolume(ctx, id, want, Millis(timeout)));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"),
+           py::arg("statuses") = std::vector<std::string>{"available", "error"}, py::arg("timeout") = 60.0)
+      .def("wait_for_volume_deleted",
+           [](PyEngine& e, Ctx ctx, const std::string& id, double timeout) {
+             Check(e.get().WaitForVolumeDeleted(ctx, id, Millis(timeout)));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("timeout") = 60.0)
+      // ---- snapshots ----
+      .def("create_snapshot",
+           [](PyEngine& e, Ctx ctx, std::string volume_id, std::string name, std::string description, bool force,
+              Metadata metadata) {
+             return Unwrap(e.api().CreateSnapshot(
+                 ctx, {std::move(volume_id), std::move(name), std::move(description), force, std::move(metadata)}));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = "",
+           py::arg("description") = "", py::arg("force") = false, py::arg("metadata") = Metadata{})
+      .def("get_snapshot", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetSnapshot(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"))
+      .def("list_snapshots",
+           [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
+              std::optional<std::string> volume_id, std::optional<Metadata> metadata,
+              std::optional<std::vector<std::pair<std::string, std::string>>> sort, std::optional<int64_t> limit,
+              std::string marker, bool all_projects) {
+             auto q = Query(std::move(name), std::move(status), std::move(volume_id), std::nullopt, std::nullopt,
+                            std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
+             return Unwrap(e.api().ListSnapshots(ctx, q));
+           },
+           Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
+           py::arg("volume_id") = py::none(), py::arg("metadata") = py::none(), py::arg("sort") = py::none(),
+           py::arg("limit") = py::none(), py::arg("marker") = "", py::arg("all_projects") = false)
+      .def("update_snapshot",
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
+              std::optional<std::string> description, std::optional<Metadata> metadata) {
+             return Unwrap(e.api().UpdateSnapshot(ctx, id, {std::move(name), std::move(description), std::move(metadata)}));
+           },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"), py::kw_only(), py::arg("name") = py::none(),
+           py::arg("description") = py::none(), py::arg("metadata") = py::none())
+      .def("delete_snapshot",
+           [](PyEngine& e, Ctx ctx, const std::string& id, bool force) {
+             return Unwrap(e.api().DeleteSnapshot(ctx, id, force));
+           },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"), py::kw_only(), py::arg("force") = false)
+      .def("reset_snapshot_status",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
+             auto s = ParseSnapshotStatus(status);
+             if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a snapshot status")};
+             return Unwrap(e.api().ResetSnapshotStatus(ctx, id, *s));
+           },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"), py::arg("status"))
+      .def("wait_for_snapshot",
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::vector<std::string> statuses, double timeout) {
+             auto want = Statuses<SnapshotStatus>(statuses, ParseSnapshotStatus, "snapshot");
+             return Unwrap(e.get().WaitForSnapshot(ctx, id, want, Millis(timeout)));
+           },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"),
+           py::arg("statuses") = std::vector<std::string>{"available", "error"}, py::arg("timeout") = 60.0)
+      .def("wait_for_snapshot_deleted",
+           [](PyEngine& e, Ctx ctx, const std::string& id, double timeout) {
+             Check(e.get().WaitForSnapshotDeleted(ctx, id, Millis(timeout)));
+           },
+           Release(), py::arg("ctx"), py::arg("snapshot_id"), py::arg("timeout") = 60.0)
+      // ---- volume types ----
+      .def("create_volume_type",
+           [](PyEngine& e, Ctx ctx, std::string name, std::string description, bool is_public, Metadata extra_specs) {
+             return Unwrap(e.api().CreateVolumeType(ctx, {std::move(name), std::move(description), is_public, std::move(extra_specs)}));
+           },
+           Release(), py::arg("ctx"), py::arg("name"), py::kw_only(), py::arg("description") = "",
+           py::arg("is_public") = true, py::arg("extra_specs") = Metadata{})
+      .def("get_volume_type",
+           [](PyEngine& e, Ctx ctx, const std::string& id_or_name) { return Unwrap(e.api().GetVolumeType(ctx, id_or_name)); },
+           Release(), py::arg("ctx"), py::arg("id_or_name"))
+      .def("get_default_volume_type", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().GetDefaultVolumeType(ctx)); },
+           Release(), py::arg("ctx"))
+      .def("list_volume_types", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().ListVolumeTypes(ctx)); }, Release(),
+           py::arg("ctx"))
+      .def("update_volume_type",
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
+              std::optional<std::string> description, std::optional<bool> is_public) {
+             return Unwrap(e.api().UpdateVolumeType(ctx, id, {std::move(name), std::move(description), is_public}));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"), py::kw_only(), py::arg("name") = py::none(),
+           py::arg("description") = py::none(), py::arg("is_public") = py::none())
+      .def("delete_volume_type", [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.api().DeleteVolumeType(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("type_id"))
+      .def("set_extra_specs",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const Metadata& specs) {
+             return Unwrap(e.api().SetVolumeTypeExtraSpecs(ctx, id, specs));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"), py::arg("specs"))
+      .def("unset_extra_spec",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& key) {
+             return Unwrap(e.api().UnsetVolumeTypeExtraSpec(ctx, id, key));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"), py::arg("key"))
+      // ---- QoS specs ----
+      .def("create_qos_spec",
+           [](PyEngine& e, Ctx ctx, std::string name, std::string consumer, Metadata specs) {
+             return Unwrap(e.api().CreateQosSpec(ctx, {std::move(name), std::move(consumer), std::move(specs)}));
+           },
+           Release(), py::arg("ctx"), py::arg("name"), py::kw_only(), py::arg("consumer") = "back-end",
+           py::arg("specs") = Metadata{})
+      .def("get_qos_spec", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetQosSpec(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("qos_id"))
+      .def("list_qos_specs", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().ListQosSpecs(ctx)); }, Release(),
+           py::arg("ctx"))
+      .def("delete_qos_spec",
+           [](PyEngine& e, Ctx ctx, const std::string& id, bool force) { Check(e.api().DeleteQosSpec(ctx, id, force)); },
+           Release(), py::arg("ctx"), py::arg("qos_id"), py::kw_only(), py::arg("force") = false)
+      .def("set_qos_keys",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const Metadata& specs) {
+             return Unwrap(e.api().SetQosSpecKeys(ctx, id, specs));
+           },
+           Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("specs"))
+      .def("unset_qos_key",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& key) {
+             return Unwrap(e.api().UnsetQosSpecKey(ctx, id, key));
+           },
+           Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("key"))
+      .def("associate_qos_spec",
+           [](PyEngine& e, Ctx ctx, const std::string& q, const std::string& t) { Check(e.api().AssociateQosSpec(ctx, q, t)); },
+           Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("type_id"))
+      .def("disassociate_qos_spec",
+           [](PyEngine& e, Ctx ctx, const std::string& q, const std::string& t) {
+             Check(e.api().DisassociateQosSpec(ctx, q, t));
+           },
+           Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("type_id"))
+      // ---- quotas ----
+      .def("get_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { return Unwrap(e.api().GetQuotas(ctx, p)); },
+           Release(), py::arg("ctx"), py::arg("project_id"))
+      .def("get_default_quotas", [](PyEngine& e) { return e.api().GetDefaultQuotas(); }, Release())
+      .def("update_quotas",
+           [](PyEngine& e, Ctx ctx, const std::string& p, const std::map<std::string, int64_t>& limits) {
+             return Unwrap(e.api().UpdateQuotas(ctx, p, limits));
+           },
+           Release(), py::arg("ctx"), py::arg("project_id"), py::arg("limits"))
+      .def("reset_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { Check(e.api().ResetQuotas(ctx, p)); },
+           Release(), py::arg("ctx"), py::arg("project_id"));
+}
+
+}  // namespace blockstore::python

@@ -1,0 +1,141 @@
+"""Volumes and snapshots from Python, on real sparse files."""
+import os
+import threading
+
+import pytest
+
+import blockstore
+
+
+def make_volume(engine, ctx, size, **kw):
+    vol = engine.create_volume(ctx, size, **kw)
+    assert vol.status == "creating"
+    vol = engine.wait_for_volume(ctx, vol.id, ["available", "error"], timeout=10)
+    assert vol.status == "available"
+    return vol
+
+
+def test_create_is_a_sparse_file(engine, alice, tmp_path):
+    vol = make_volume(engine, alice, 2, name="data", metadata={"env": "test"})
+    path = tmp_path / "state" / "volumes" / f"volume-{vol.id}"
+    st = os.stat(path)
+    assert st.st_size == 2 << 30
+    assert st.st_blocks * 512 < 1 << 20
+    assert vol.name == "data"
+    assert vol.metadata == {"env": "test"}
+    assert vol.host == "pytest@file#file"
+    assert repr(vol).startswith("<blockstore.Volume ")
+
+
+def test_snapshot_clone_and_cascade_delete(engine, alice, tmp_path):
+    vol = make_volume(engine, alice, 1)
+    snap = engine.create_snapshot(alice, vol.id, name="s")
+    assert snap.status == "creating"
+    snap = engine.wait_for_snapshot(alice, snap.id, ["available", "error"], timeout=10)
+    assert snap.status == "available" and snap.progress == "100%"
+    from_snap = make_volume(engine, alice, None, snapshot_id=snap.id)
+    assert from_snap.size == 1 and from_snap.snapshot_id == snap.id
+    clone = make_volume(engine, alice, 3, source_volid=vol.id)
+    assert clone.source_volid == vol.id
+
+    with pytest.raises(blockstore.FailedPrecondition):
+        engine.delete_volume(alice, vol.id)
+    assert engine.delete_volume(alice, vol.id, cascade=True).status == "deleting"
+    engine.wait_for_volume_deleted(alice, vol.id, timeout=10)
+    with pytest.raises(blockstore.NotFound):
+        engine.get_snapshot(alice, snap.id)
+    names = sorted(os.listdir(tmp_path / "state" / "volumes"))
+    assert names == sorted(f"volume-{v.id}" for v in (from_snap, clone))
+
+
+def test_extend_update_list(engine, alice):
+    vols = [make_volume(engine, alice, 1 + i % 2, name=f"v{i}") for i in range(4)]
+    engine.extend_volume(alice, vols[0].id, 5)
+    assert engine.wait_for_volume(alice, vols[0].id, ["available"], timeout=10).size == 5
+    engine.update_volume(alice, vols[1].id, name="renamed", metadata={"a": "b"})
+    got = engine.get_volume(alice, vols[1].id)
+    assert (got.name, got.metadata) == ("renamed", {"a": "b"})
+    page = engine.list_volumes(alice, sort=[("size", "asc"), ("name", "asc")], limit=3)
+    assert [v.size for v in page] == sorted(v.size for v in page)
+    rest = engine.list_volumes(alice, sort=[("size", "asc"), ("name", "asc")], marker=page[-1].id)
+    assert {v.id for v in page} | {v.id for v in rest} == {v.id for v in vols}
+    assert [v.id for v in engine.list_volumes(alice, name="renamed")] == [vols[1].id]
+    assert [v.id for v in engine.list_volumes(alice, metadata={"a": "b"})] == [vols[1].id]
+
+
+def test_events_arrive_from_engine_threads(engine, alice):
+    seen = []
+    lock = threading.Lock()
+
+    def on_event(event):
+        with lock:
+            seen.append((event.type, event.resource_id, event.status))
+
+    token = engine.subscribe(on_event)
+    vol = make_volume(engine, alice, 1)
+    engine.delete_volume(alice, vol.id)
+    engine.wait_for_volume_deleted(alice, vol.id, timeout=10)
+    engine.unsubscribe(token)
+    make_volume(engine, alice, 1)
+    with lock:
+        assert [t for t, rid, _ in seen if rid == vol.id] == [
+            "volume.create.start", "volume.create.end", "volume.delete.start", "volume.delete.end"]
+        assert len(seen) == 4
+
+
+def test_a_failing_callback_does_not_break_the_engine(engine, alice):
+    def bad(event):
+        raise RuntimeError("subscriber bug")
+
+    token = engine.subscribe(bad)
+    make_volume(engine, alice, 1)
+    engine.unsubscribe(token)
+
+
+def test_waiting_releases_the_gil(engine, alice):
+    vol = make_volume(engine, alice, 1)
+    ticks = 0
+    stop = threading.Event()
+
+    def spin():
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        with pytest.raises(blockstore.DeadlineExceeded) as err:
+            engine.wait_for_volume(alice, vol.id, ["error"], timeout=0.3)
+        assert isinstance(err.value, TimeoutError)
+    finally:
+        stop.set()
+        t.join()
+    assert ticks > 1000
+
+
+def test_state_survives_reopening(tmp_path, alice):
+    with blockstore.Engine(str(tmp_path), host="h") as e:
+        vol = make_volume(e, alice, 1, name="keep")
+    with blockstore.Engine(str(tmp_path), host="h") as e:
+        assert e.get_volume(alice, vol.id).name == "keep"
+
+
+def test_closed_engine_answers_unavailable(tmp_path, alice):
+    e = blockstore.Engine(str(tmp_path))
+    e.close()
+    with pytest.raises(blockstore.Unavailable):
+        e.list_volumes(alice)
+
+
+def test_two_backends(tmp_path, alice, admin):
+    backends = [
+        {"name": "a", "driver": "file", "options": {"volumes_dir": str(tmp_path / "a")}},
+        {"name": "b", "driver": "file", "options": {"volumes_dir": str(tmp_path / "b")}},
+    ]
+    with blockstore.Engine(str(tmp_path / "s"), host="h", backends=backends) as e:
+        assert sorted(p.name for p in e.pools()) == ["h@a#a", "h@b#b"]
+        e.create_volume_type(admin, "on-b", extra_specs={"volume_backend_name": "b"})
+        vol = make_volume(e, alice, 1, volume_type="on-b")
+        assert vol.host == "h@b#b"
+        assert os.listdir(tmp_path / "b") == [f"volume-{vol.id}"]
