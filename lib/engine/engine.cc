@@ -193,6 +193,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     e.managers.push_back(std::move(manager));
   }
 
+  // The managers' first stats reports were cast to the single, ordered scheduler queue; a call
+  // behind them returns once they are in, so the engine opens knowing its pools.
+  BS_RETURN_IF_ERROR(e.transport
+                         ->Call(std::string(internal::kSchedulerTopic),
+                                internal::EncodeMessage({"ping", {}, {}, {}}),
+                                std::chrono::seconds(30))
+                         .status());
+
   ApiOptions ao;
   ao.default_volume_type = config.default_volume_type;
   ao.availability_zones = {config.availability_zone};

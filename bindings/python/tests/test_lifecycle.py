@@ -83,6 +83,7 @@ def test_events_arrive_from_engine_threads(engine, alice):
         assert len(seen) == 4
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_failing_callback_does_not_break_the_engine(engine, alice):
     def bad(event):
         raise RuntimeError("subscriber bug")

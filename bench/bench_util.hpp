@@ -1,0 +1,54 @@
+// Helpers for the benchmark programs: timing, RSS, and the one-JSON-object-per-line output.
+#ifndef BLOCKSTORE_BENCH_BENCH_UTIL_HPP
+#define BLOCKSTORE_BENCH_BENCH_UTIL_HPP
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+namespace blockstore::bench {
+
+inline double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Resident set size of this process in MiB, from /proc/self/status (VmRSS or VmHWM).
+inline double ProcMiB(const char* field = "VmRSS:") {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  while (in >> key) {
+    if (key == field) {
+      double kib = 0;
+      in >> kib;
+      return kib / 1024.0;
+    }
+    in.ignore(1 << 16, '\n');
+  }
+  return -1;
+}
+
+// {"metric": "...", "value": v, "unit": "...", extra...}
+inline void Emit(const std::string& metric, double value, const std::string& unit,
+                 const std::map<std::string, double>& extra = {},
+                 const std::map<std::string, std::string>& notes = {}) {
+  std::printf("{\"metric\": \"%s\", \"value\": %.3f, \"unit\": \"%s\"", metric.c_str(), value,
+              unit.c_str());
+  for (const auto& [k, v] : extra) std::printf(", \"%s\": %.3f", k.c_str(), v);
+  for (const auto& [k, v] : notes) std::printf(", \"%s\": \"%s\"", k.c_str(), v.c_str());
+  std::printf("}\n");
+  std::fflush(stdout);
+}
+
+inline std::string TempDir(const char* tag) {
+  const char* base = std::getenv("BS_BENCH_DIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/blockstore-bench-" + tag + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) std::abort();
+  return tmpl;
+}
+
+}  // namespace blockstore::bench
+
+#endif  // BLOCKSTORE_BENCH_BENCH_UTIL_HPP
