@@ -64,6 +64,11 @@ class BS_API Store {
  public:
   virtual ~Store();
 
+  // Releases what the store holds (files, locks, connections); every later call answers
+  // unavailable. The engine calls it as it closes, after its last worker stopped. Idempotent.
+  // Default: nothing to release.
+  virtual void Close() {}
+
   // Volumes. project_scope empty = every project. Codes: not_found, failed_precondition
   // (wrong status), resource_exhausted (quota), invalid_argument.
   // CreateVolume inserts `v` and reserves `charges` for it. When v.snapshot_id is set the

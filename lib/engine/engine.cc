@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "lib/core/event_bus.hpp"
 #include "lib/core/ids.hpp"
@@ -29,9 +30,36 @@ struct Engine::Impl {
   std::mutex close_mu;
   bool closed = false;
 
+  // The periodic stats report: the one thread the engine runs besides the transport's.
+  std::thread ticker;
+  std::mutex tick_mu;
+  std::condition_variable tick_cv;
+  bool stop_ticker = false;
+
   ~Impl() {
+    StopTicker();
     // Queued work finishes and threads are joined before the roles they call are destroyed.
     if (transport) transport->Shutdown();
+  }
+
+  void StartTicker(std::chrono::milliseconds every, std::function<void()> tick) {
+    if (every.count() <= 0) return;
+    ticker = std::thread([this, every, tick = std::move(tick)] {
+      std::unique_lock lock(tick_mu);
+      while (!tick_cv.wait_for(lock, every, [this] { return stop_ticker; })) {
+        lock.unlock();
+        tick();
+        lock.lock();
+      }
+    });
+  }
+  void StopTicker() {
+    {
+      std::lock_guard lock(tick_mu);
+      stop_ticker = true;
+    }
+    tick_cv.notify_all();
+    if (ticker.joinable()) ticker.join();
   }
 
   template <typename Record, typename Load, typename Done>
@@ -118,6 +146,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   if (config.volume_workers < 1 || config.volume_workers > 256) {
     return InvalidArgument("volume_workers must be between 1 and 256");
   }
+  if (config.stats_interval.count() < 0) return InvalidArgument("stats_interval must not be negative");
   BS_RETURN_IF_ERROR(MakeDir(config.state_path));
   if (config.host.empty()) config.host = HostName();
   BS_RETURN_IF_ERROR(CheckName("host", config.host));
@@ -208,7 +237,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   ao.notify = notify;
   ao.clock = config.clock;
   e.api = std::make_unique<Api>(*e.store, *e.transport, std::move(ao));
-  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  Engine* raw = engine.get();
+  raw->impl_->StartTicker(config.stats_interval, [raw] { (void)raw->RefreshStats(); });
+  return engine;
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -219,8 +251,12 @@ void Engine::Close() {
   std::lock_guard lock(impl_->close_mu);
   if (impl_->closed) return;
   impl_->closed = true;
+  impl_->StopTicker();
   impl_->api->Close();
   impl_->transport->Shutdown();
+  // Nothing runs any more: release the database so another engine may open the state. A
+  // store the host supplied is the host's to close.
+  if (!impl_->config.store) impl_->store->Close();
 }
 
 Api& Engine::api() { return *impl_->api; }

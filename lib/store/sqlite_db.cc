@@ -97,12 +97,20 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   return std::unique_ptr<Db>(new Db(raw));
 }
 
-Db::~Db() {
+Db::~Db() { Close(); }
+
+void Db::Close() {
   cache_.clear();  // finalize statements before closing
-  sqlite3_close(db_);
+  if (db_) sqlite3_close(db_);
+  db_ = nullptr;
 }
 
+namespace {
+Status Closed() { return Unavailable("the store is closed"); }
+}  // namespace
+
 Status Db::Exec(const std::string& sql) {
+  if (!db_) return Closed();
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
@@ -114,6 +122,7 @@ Status Db::Exec(const std::string& sql) {
 }
 
 Result<Stmt*> Db::Prepare(const std::string& sql) {
+  if (!db_) return Closed();
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
@@ -127,6 +136,7 @@ Result<Stmt*> Db::Prepare(const std::string& sql) {
 }
 
 Result<std::unique_ptr<Stmt>> Db::PrepareOnce(const std::string& sql) {
+  if (!db_) return Closed();
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -135,6 +145,7 @@ Result<std::unique_ptr<Stmt>> Db::PrepareOnce(const std::string& sql) {
 }
 
 Status Db::Error(std::string_view what) const {
+  if (!db_) return Closed();
   return FromSqlite(db_, sqlite3_errcode(db_), what);
 }
 

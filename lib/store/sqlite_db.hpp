@@ -70,12 +70,16 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
+  // Finalizes every statement and closes the connection (releasing the file's locks). Later
+  // calls answer unavailable. Idempotent.
+  void Close();
+
   Status Exec(const std::string& sql);
   // A cached, reset statement ready for binding. The reference stays valid for the Db's life.
   Result<Stmt*> Prepare(const std::string& sql);
   // Prepares without caching: for SQL built per call.
   Result<std::unique_ptr<Stmt>> PrepareOnce(const std::string& sql);
-  int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t Changes() const { return db_ ? sqlite3_changes64(db_) : 0; }
   Status Error(std::string_view what) const;
   sqlite3* raw() { return db_; }
 

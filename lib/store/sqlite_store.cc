@@ -18,17 +18,33 @@ QuotaLimits DefaultQuotaLimits() {
 
 int SqliteSchemaVersion() { return internal::LatestSchemaVersion(); }
 
+namespace {
+// A lock another process holds shows up as a busy (unavailable) error: say what it means.
+Status InUse(const std::string& path, const Status& s) {
+  if (s.code() != Code::kUnavailable) return s;
+  return Unavailable("the database '" + path + "' is in use by another engine or process (" +
+                     s.message() + ")");
+}
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
   if (options.path.empty()) return InvalidArgument("the store needs a database path");
   BS_ASSIGN_OR_RETURN(auto db, internal::Db::Open(options.path));
   const std::string sync = options.durability == Durability::kFull ? "FULL" : "NORMAL";
   BS_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms)));
+  // One engine owns a state database. Exclusive locking keeps the WAL index in this process's
+  // memory (no shared-memory file, no file lock per transaction: a create runs ~30 % faster)
+  // and makes a second engine on the same file fail at open instead of running recovery on
+  // records the first one is working on. It must be set before WAL is first touched.
+  BS_RETURN_IF_ERROR(db->Exec("PRAGMA locking_mode = EXCLUSIVE"));
   // journal_mode answers with a row; run it through a statement so a read-only or locked file
   // reports its error here rather than on the first write.
   {
-    BS_ASSIGN_OR_RETURN(auto mode, db->PrepareOnce("PRAGMA journal_mode = WAL"));
-    BS_ASSIGN_OR_RETURN(bool row, mode->Step());
-    if (!row || mode->Text(0) != "wal") {
+    auto mode = db->PrepareOnce("PRAGMA journal_mode = WAL");
+    if (!mode.ok()) return InUse(options.path, mode.status());
+    auto row = (*mode)->Step();
+    if (!row.ok()) return InUse(options.path, row.status());
+    if (!*row || (*mode)->Text(0) != "wal") {
       return Unavailable("cannot put '" + options.path + "' in WAL mode");
     }
   }
@@ -36,6 +52,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   BS_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
   BS_RETURN_IF_ERROR(
       db->Exec("PRAGMA cache_size = -" + std::to_string(std::max(1, options.cache_mib) * 1024)));
+  // Take the write lock now (it is then held until close), so that a database another engine
+  // holds is reported here, by name, rather than on the first write.
+  if (Status s = db->Exec("BEGIN IMMEDIATE; COMMIT"); !s.ok()) return InUse(options.path, s);
   BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
   SqliteStoreOptions opts = options;
   if (opts.quota_defaults.empty()) opts.quota_defaults = DefaultQuotaLimits();
@@ -50,6 +69,11 @@ namespace internal {
 
 SqliteStore::SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options)
     : db_(std::move(db)), options_(std::move(options)) {}
+
+void SqliteStore::Close() {
+  std::lock_guard lock(mu_);
+  db_->Close();
+}
 
 std::string SqliteStore::NowText() const { return FormatTime(options_.clock()); }
 

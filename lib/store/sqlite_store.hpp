@@ -17,6 +17,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options);
 
+  void Close() override;
+
   Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) override;
   Result<Volume> GetVolume(std::string_view id) override;
   Result<std::vector<Volume>> ListVolumes(const ListQuery& q,

@@ -291,6 +291,37 @@ TEST_SUITE("lifecycle") {
     BS_CHECK_CODE(f.api().GetVolume(f.alice, v->id), Code::kNotFound);
   }
 
+  TEST_CASE("create/delete churn never runs the scheduler out of room") {
+    Fixture f;
+    EngineConfig c = BasicConfig(f.dir.path());
+    c.backends = {{"thick", "file", "thick",
+                   {{"volumes_dir", f.dir / "thick"}, {"max_over_subscription_ratio", "1.0"}}}};
+    c.stats_interval = std::chrono::milliseconds(0);  // only the give-backs keep the books
+    f.Reopen(c);
+    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}}));
+    auto pools = f.engine->Pools();
+    REQUIRE(pools.size() == 1);
+    // 60 % of the pool: two of these never fit at once, so each cycle needs the last one's
+    // capacity back.
+    const auto big = static_cast<int64_t>(pools[0].stats.total_capacity_gb.gb * 0.6);
+    REQUIRE(big > 0);
+    for (int i = 0; i < 4; ++i) {
+      CAPTURE(i);
+      auto v = f.MakeVolume(f.alice, big);
+      BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+      BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    }
+    // Nor are the books too generous: with one in place, a second still does not fit.
+    f.MakeVolume(f.alice, big);
+    VolumeCreateRequest second;
+    second.size_gb = big;
+    auto v2 = f.api().CreateVolume(f.alice, second);
+    BS_REQUIRE_OK(v2);
+    auto failed = f.engine->WaitForVolume(f.alice, v2->id, {VS::kAvailable, VS::kError}, kWait);
+    BS_REQUIRE_OK(failed);
+    CHECK(failed->status == VS::kError);
+  }
+
   TEST_CASE("reset status is admin only and settles quota") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1);
@@ -325,5 +356,19 @@ TEST_SUITE("lifecycle") {
     VolumeCreateRequest r;
     r.size_gb = 1;
     BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kUnavailable);
+  }
+
+  TEST_CASE("a second engine on the same state is refused until the first closes") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1, "mine");
+    auto second = Engine::Open(testing::BasicConfig(f.dir.path()));
+    BS_CHECK_CODE(second, Code::kUnavailable);
+    CHECK(second.status().message().find("in use") != std::string::npos);
+    // The refused opener changed nothing.
+    CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kAvailable);
+    f.engine->Close();
+    auto third = Engine::Open(testing::BasicConfig(f.dir.path()));
+    BS_REQUIRE_OK(third);
+    CHECK((*third)->api().GetVolume(f.alice, v.id)->name == "mine");
   }
 }

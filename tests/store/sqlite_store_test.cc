@@ -66,11 +66,13 @@ TEST_SUITE("sqlite store") {
       id = v->id;
     }
     CHECK(Sql(dir / "store.db", "PRAGMA user_version") == SqliteSchemaVersion());
-    auto again = Open(dir);
-    auto v = again->GetVolume(id);
-    BS_REQUIRE_OK(v);
-    CHECK(v->size_gb == 1);
-    CHECK(v->status == VolumeStatus::kCreating);
+    {
+      auto again = Open(dir);
+      auto v = again->GetVolume(id);
+      BS_REQUIRE_OK(v);
+      CHECK(v->size_gb == 1);
+      CHECK(v->status == VolumeStatus::kCreating);
+    }
     CHECK(Sql(dir / "store.db", "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   }
 
@@ -84,6 +86,27 @@ TEST_SUITE("sqlite store") {
     BS_CHECK_CODE(s, Code::kFailedPrecondition);
     CHECK(s.status().message().find("999") != std::string::npos);
     CHECK(Sql(dir / "store.db", "PRAGMA user_version") == 999);
+  }
+
+  TEST_CASE("one engine owns a database: a second opener is refused, by name, until it closes") {
+    TempDir dir;
+    auto first = Open(dir);
+    BS_REQUIRE_OK(first->CreateVolume(NewVolume("p", 1), Charges(1)));
+    SqliteStoreOptions o;
+    o.path = dir / "store.db";
+    o.busy_timeout_ms = 50;
+    auto second = OpenSqliteStore(o);
+    BS_CHECK_CODE(second, Code::kUnavailable);
+    INFO(second.status().ToString());
+    CHECK(second.status().message().find("in use by another engine") != std::string::npos);
+    CHECK(second.status().message().find(o.path) != std::string::npos);
+    first.reset();
+    auto later = OpenSqliteStore(o);
+    BS_REQUIRE_OK(later);
+    ListQuery q;
+    auto all = (*later)->ListVolumes(q, "");
+    BS_REQUIRE_OK(all);
+    CHECK(all->size() == 1);
   }
 
   TEST_CASE("a file that is not a database is refused") {

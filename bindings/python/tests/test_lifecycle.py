@@ -122,6 +122,16 @@ def test_state_survives_reopening(tmp_path, alice):
         assert e.get_volume(alice, vol.id).name == "keep"
 
 
+def test_second_engine_on_same_state_is_refused(tmp_path, alice):
+    with blockstore.Engine(str(tmp_path), host="h") as e:
+        vol = make_volume(e, alice, 1, name="mine")
+        with pytest.raises(blockstore.Unavailable, match="in use"):
+            blockstore.Engine(str(tmp_path), host="h")
+        assert e.get_volume(alice, vol.id).status == "available"
+    with blockstore.Engine(str(tmp_path), host="h") as e:
+        assert e.get_volume(alice, vol.id).name == "mine"
+
+
 def test_closed_engine_answers_unavailable(tmp_path, alice):
     e = blockstore.Engine(str(tmp_path))
     e.close()
