@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -91,9 +92,14 @@ std::vector<std::string> CreateMany(Engine& engine, Completion& done, int n) {
   return ids;
 }
 
-// The floor: what one create must do at the least, with no blockstore in between.
+// The floor: what one create must do at the least, with no blockstore in between. Its files
+// are removed only at the end of the run: ext4 allocates inodes slowly next to inodes deleted
+// moments ago, which would handicap whichever phase came next.
+std::vector<std::string> anchor_dirs;
+
 double AnchorRawPerSecond(int n) {
   const std::string dir = bench::TempDir("anchor");
+  anchor_dirs.push_back(dir);
   sqlite3* db = nullptr;
   sqlite3_open((dir + "/anchor.db").c_str(), &db);
   sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -116,7 +122,6 @@ double AnchorRawPerSecond(int n) {
   const double rate = n / Seconds(start);
   sqlite3_finalize(ins);
   sqlite3_close(db);
-  std::filesystem::remove_all(dir);
   return rate;
 }
 
@@ -129,7 +134,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--volumes")) volumes = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--rss-volumes")) rss_volumes = std::atoi(argv[i + 1]);
   }
-  const double anchor = AnchorRawPerSecond(volumes);
+  // The anchor is noisy on a shared machine: take the best of three.
+  double anchor = 0;
+  for (int i = 0; i < 3; ++i) anchor = std::max(anchor, AnchorRawPerSecond(volumes));
   const std::map<std::string, std::string> notes = {{"driver", "file"}, {"store", "sqlite"}};
 
   {
@@ -156,6 +163,7 @@ int main(int argc, char** argv) {
     }
     cycle.WaitFor("volume.delete.end", volumes);
     const double cycle_rate = volumes / Seconds(cycle_start);
+    for (const auto& d : anchor_dirs) std::filesystem::remove_all(d);
     Emit("lifecycle.create_delete_per_s", cycle_rate, "cycles/s",
          {{"volumes", volumes}, {"anchor_raw_per_s", anchor}, {"ratio_to_anchor", cycle_rate / anchor}}, notes);
     engine.reset();

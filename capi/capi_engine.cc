@@ -22,7 +22,7 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
   if (!o) return InvalidArgument("config_json must be a JSON object");
   static const std::set<std::string> kKnown = {"host", "availability_zone", "default_volume_type",
                                                "durability", "volume_workers", "quota_defaults",
-                                               "backends"};
+                                               "backends", "stats_interval_ms"};
   for (const auto& kv : *o) {
     if (!kKnown.count(std::string(kv.key()))) {
       return InvalidArgument("config: unknown key '" + std::string(kv.key()) + "'");
@@ -38,6 +38,10 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
   if (auto* w = o->if_contains("volume_workers")) {
     if (!w->is_int64()) return InvalidArgument("config: volume_workers must be an integer");
     c.volume_workers = static_cast<int>(w->get_int64());
+  }
+  if (auto* w = o->if_contains("stats_interval_ms")) {
+    if (!w->is_int64()) return InvalidArgument("config: stats_interval_ms must be an integer");
+    c.stats_interval = std::chrono::milliseconds(w->get_int64());
   }
   if (auto* q = o->if_contains("quota_defaults")) {
     const auto* qo = q->if_object();

@@ -25,6 +25,7 @@
 #include "blockstore/export.h"
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
+#include "blockstore/scheduler.hpp"
 #include "blockstore/store.hpp"
 #include "blockstore/transport.hpp"
 #include "blockstore/types.hpp"
@@ -71,6 +72,11 @@ class BS_API Api {
   // Admin only. Refuses the statuses a restart would act on (creating, deleting, extending).
   Result<Volume> ResetVolumeStatus(const RequestContext& ctx, const std::string& id,
                                    VolumeStatus status);
+  // Admin only. How the scheduler would place a volume created with `request` now: each
+  // filter's removals with reasons, the weighed ranking and the winner. Nothing is placed or
+  // reserved. A request no pool can take is answered (with the trace), not refused.
+  Result<PlacementExplanation> ExplainPlacement(const RequestContext& ctx,
+                                                const VolumeCreateRequest& request);
 
   // ---- snapshots ----
   Result<Snapshot> CreateSnapshot(const RequestContext& ctx, const SnapshotCreateRequest& request);

@@ -68,7 +68,7 @@ typedef struct bs_engine_options {
   const char* state_path;
   /* Optional JSON object with the rest of the configuration:
    *   {"host": "...", "availability_zone": "nova", "default_volume_type": "__DEFAULT__",
-   *    "durability": "normal"|"full", "volume_workers": 2,
+   *    "durability": "normal"|"full", "volume_workers": 2, "stats_interval_ms": 60000,
    *    "quota_defaults": {"volumes": 10, ...},
    *    "backends": [{"name": "...", "driver": "file", "volume_backend_name": "...",
    *                  "options": {"volumes_dir": "..."}}]}

@@ -74,7 +74,15 @@ struct PoolStats {
   bool multiattach = false;
   bool online_extend_support = true;
   bool qos_support = false;
-  std::map<std::string, std::string> capabilities;  // driver-specific capabilities
+  // Expressions the scheduler evaluates per request (docs/scheduler.md): whether the pool may
+  // take a volume, and how good a home it is (0..100). Default: the backend's configured
+  // `filter_function` / `goodness_function` options, if any.
+  std::string filter_function;
+  std::string goodness_function;
+  uint64_t total_volumes = 0;  // filled in by the VolumeManager from the store
+  // Driver-specific capabilities. A value that is a JSON list or object is matched as one by
+  // extra specs (a list matches when any element does; capabilities:a:b reads a nested key).
+  std::map<std::string, std::string> capabilities;
 };
 
 struct BackendStats {
@@ -90,7 +98,11 @@ struct BackendConfig {
   std::string name;                // the section name ("file-1"); the backend part of host@backend
   std::string driver;              // the registered driver name ("file")
   std::string volume_backend_name; // Default: name
-  std::map<std::string, std::string> options;
+  std::map<std::string, std::string> options;  // the driver's own options
+  // Reported with every pool of the backend unless the driver reports its own (Cinder's
+  // backend options of the same names; the language is in docs/scheduler.md).
+  std::string filter_function;
+  std::string goodness_function;
 };
 
 class BS_API VolumeDriver {

@@ -5,6 +5,9 @@
 // the Api, creates the default volume type if it is missing, and recovers what a crash left
 // behind. Close (or the destructor) lets in-flight work finish, then stops every thread.
 //
+// Threads: the transport's workers (one for the scheduler, volume_workers per backend) and one
+// ticker for the periodic stats report, all joined by Close.
+//
 // Thread-safety: every method may be called from any thread. Event callbacks run on the
 // engine's worker threads; they must not block for long and must not call Close.
 #ifndef BLOCKSTORE_ENGINE_HPP
@@ -39,6 +42,12 @@ struct EngineConfig {
   QuotaLimits quota_defaults;  // Default: DefaultQuotaLimits(); entries here override
   Durability durability = Durability::kNormal;
   int volume_workers = 2;  // per backend
+  // How often every backend reports fresh stats to the scheduler, as Cinder's
+  // backend_stats_polling_interval. Default: 60 s; zero turns the periodic report off.
+  std::chrono::milliseconds stats_interval{60000};
+  // Filters, weighers, attempts and ratios (docs/scheduler.md). Pools whose backend has not
+  // reported for three stats intervals are not placed on, unless stale_after is set here.
+  SchedulerOptions scheduler;
   // Extra drivers, registered after the built-in "file" driver.
   std::function<Status(DriverRegistry&)> register_drivers;
   // Seams for hosts and tests. Default: SQLite store, in-process transport, system clock.

@@ -26,6 +26,11 @@ struct VolumeCreateRequest {
   std::string source_volid;  // clone this volume
   Metadata metadata;
   bool bootable = false;
+  // Scheduler hints (Cinder's OS-SCH-HNT:scheduler_hints): volumes whose backend to share or
+  // to avoid, and a JsonFilter query.
+  std::vector<std::string> same_host;
+  std::vector<std::string> different_host;
+  std::string query;
 };
 
 struct VolumeUpdate {

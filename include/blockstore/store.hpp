@@ -101,8 +101,12 @@ class BS_API Store {
   // Volumes never placed (no host) in one of `statuses`.
   virtual Result<std::vector<Volume>> ListUnplacedVolumes(
       const std::vector<VolumeStatus>& statuses) = 0;
-  // Sum of volume sizes per pool name ("host@backend#pool" → GB) on a backend.
-  virtual Result<std::map<std::string, uint64_t>> AllocatedGigabytes(std::string_view backend) = 0;
+  // What the volumes on a backend hold, per pool name ("host@backend#pool").
+  struct PoolUsage {
+    uint64_t gigabytes = 0;
+    uint64_t volumes = 0;
+  };
+  virtual Result<std::map<std::string, PoolUsage>> PoolUsages(std::string_view backend) = 0;
 
   // Snapshots. CreateSnapshot needs the volume's status in `volume_statuses`.
   virtual Result<Snapshot> CreateSnapshot(const Snapshot& s,

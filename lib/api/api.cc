@@ -94,9 +94,26 @@ Result<Snapshot> Api::Impl::LoadSnapshot(const RequestContext& ctx, const std::s
 }
 
 Status Api::Impl::Cast(const std::string& topic, std::string method, const std::string& id,
-                       const RequestContext& ctx) {
-  internal::Message m{std::move(method), id, ctx.request_id, {}};
+                       const RequestContext& ctx, std::string body) {
+  internal::Message m{std::move(method), id, ctx.request_id, std::move(body)};
   return transport.Cast(topic, internal::EncodeMessage(m));
+}
+
+RequestSpec Api::Impl::SpecFor(const Volume& v, const VolumeType& type) {
+  RequestSpec spec;
+  spec.volume_id = v.id;
+  spec.project_id = v.project_id;
+  spec.user_id = v.user_id;
+  spec.size_gb = v.size_gb;
+  spec.availability_zone = v.availability_zone;
+  spec.volume_type = type;
+  spec.metadata = v.metadata;
+  spec.status = std::string(ToString(v.status));
+  spec.attached = v.attach_status == AttachStatus::kAttached;
+  if (!type.qos_specs_id.empty()) {
+    if (auto q = store.GetQosSpec(type.qos_specs_id); q.ok()) spec.qos_specs = q->specs;
+  }
+  return spec;
 }
 
 Status Api::Impl::CheckPerVolumeLimit(const std::string& project_id, int64_t size_gb) {

@@ -25,7 +25,16 @@ struct Api::Impl {
   Result<Volume> LoadVolume(const RequestContext& ctx, const std::string& id);
   Result<Snapshot> LoadSnapshot(const RequestContext& ctx, const std::string& id);
   Status Cast(const std::string& topic, std::string method, const std::string& id,
-              const RequestContext& ctx);
+              const RequestContext& ctx, std::string body = {});
+  // The scheduler's view of a volume: its type with QoS specs, zone, metadata.
+  RequestSpec SpecFor(const Volume& v, const VolumeType& type);
+  // A create request validated, and the volume it would make (nothing stored yet).
+  struct PreparedVolume {
+    Volume volume;
+    VolumeType type;
+  };
+  Result<PreparedVolume> PrepareCreate(const RequestContext& ctx, const VolumeCreateRequest& r);
+  RequestSpec CreateSpec(const PreparedVolume& p, const VolumeCreateRequest& r);
   // Per-volume size limit (per_volume_gigabytes quota) for a project.
   Status CheckPerVolumeLimit(const std::string& project_id, int64_t size_gb);
 

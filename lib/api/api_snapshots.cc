@@ -2,7 +2,9 @@
 #include "lib/api/api_impl.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
+#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore {
 
@@ -33,8 +35,18 @@ Result<Snapshot> Api::CreateSnapshot(const RequestContext& ctx, const SnapshotCr
                                 {{std::string(kQuotaSnapshots), 1},
                                  {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}}));
   d.notifier.Snapshot("snapshot.create.start", s);
-  if (Status st = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "create_snapshot",
-                         s.id, ctx);
+  // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
+  RequestSpec spec;
+  if (auto type = d.store.GetVolumeType(v.volume_type_id); type.ok()) {
+    spec = d.SpecFor(v, *type);
+  } else {
+    spec = d.SpecFor(v, VolumeType{});
+  }
+  spec.operation = RequestSpec::Operation::kSnapshot;
+  spec.snapshot_id = s.id;
+  spec.vol_exists_on = v.host;
+  if (Status st = d.Cast(std::string(internal::kSchedulerTopic), "create_snapshot", s.id, ctx,
+                         internal::json::serialize(internal::ToJson(spec)));
       !st.ok()) {
     SnapshotTransition t;
     t.from = {SS::kCreating};

@@ -7,8 +7,12 @@
 namespace blockstore {
 namespace {
 
+// Extra specs are text like metadata, and those the scheduler reads must be well formed: a
+// type whose spec the scheduler cannot read would fail every volume later.
 Status CheckSpecs(std::string_view field, const Metadata& specs) {
-  return internal::CheckMetadata(field, specs);
+  BS_RETURN_IF_ERROR(internal::CheckMetadata(field, specs));
+  for (const auto& [k, v] : specs) BS_RETURN_IF_ERROR(ValidateExtraSpec(k, v));
+  return Status::Ok();
 }
 
 Status CheckTypeName(const std::string& name) {

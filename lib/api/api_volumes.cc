@@ -4,7 +4,10 @@
 #include "lib/api/api_impl.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
+#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/scheduler/json_query.hpp"
+#include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore {
 namespace {
@@ -44,11 +47,25 @@ Status CheckCommonFields(const std::optional<std::string>& name,
   return Status::Ok();
 }
 
+Status CheckHints(const VolumeCreateRequest& r) {
+  if (r.same_host.size() + r.different_host.size() > 100) {
+    return InvalidArgument("at most 100 volumes may be named in scheduler hints");
+  }
+  for (const auto& id : r.same_host) BS_RETURN_IF_ERROR(internal::CheckId("same_host volume", id));
+  for (const auto& id : r.different_host) {
+    BS_RETURN_IF_ERROR(internal::CheckId("different_host volume", id));
+  }
+  if (!r.query.empty()) BS_RETURN_IF_ERROR(internal::PrepareQuery(r.query).status());
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<Volume> Api::CreateVolume(const RequestContext& ctx, const VolumeCreateRequest& r) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+Result<Api::Impl::PreparedVolume> Api::Impl::PrepareCreate(const RequestContext& ctx,
+                                                           const VolumeCreateRequest& r) {
+  auto& d = *this;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(CheckHints(r));
   BS_RETURN_IF_ERROR(CheckCommonFields(r.name, r.description, r.metadata));
   if (!r.snapshot_id.empty() && !r.source_volid.empty()) {
     return InvalidArgument("a volume comes from a snapshot or a source volume, not both");
@@ -116,10 +133,27 @@ Result<Volume> Api::CreateVolume(const RequestContext& ctx, const VolumeCreateRe
   v.multiattach = TypeAllowsMultiattach(type);
   v.metadata = r.metadata;
   v.created_at = v.updated_at = d.options.clock();
-  BS_ASSIGN_OR_RETURN(v, d.store.CreateVolume(v, {{std::string(kQuotaVolumes), 1},
-                                                  {std::string(kQuotaGigabytes), *size}}));
+  return PreparedVolume{std::move(v), std::move(type)};
+}
+
+RequestSpec Api::Impl::CreateSpec(const PreparedVolume& p, const VolumeCreateRequest& r) {
+  RequestSpec spec = SpecFor(p.volume, p.type);
+  spec.same_host = r.same_host;
+  spec.different_host = r.different_host;
+  spec.query = r.query;
+  return spec;
+}
+
+Result<Volume> Api::CreateVolume(const RequestContext& ctx, const VolumeCreateRequest& r) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Impl::PreparedVolume p, d.PrepareCreate(ctx, r));
+  const int64_t size = static_cast<int64_t>(p.volume.size_gb);
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.CreateVolume(p.volume, {{std::string(kQuotaVolumes), 1},
+                                                                {std::string(kQuotaGigabytes), size}}));
   d.notifier.Volume("volume.create.start", v);
-  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "create_volume", v.id, ctx);
+  p.volume = v;
+  const std::string spec = internal::json::serialize(internal::ToJson(d.CreateSpec(p, r)));
+  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "create_volume", v.id, ctx, spec);
       !s.ok()) {
     VolumeTransition t;
     t.from = {VS::kCreating};
@@ -200,8 +234,20 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
                                     static_cast<uint64_t>(new_size_gb),
                                     {{std::string(kQuotaGigabytes), delta}}));
   d.notifier.Volume("volume.resize.start", v);
-  if (Status s = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "extend_volume",
-                        v.id, ctx);
+  // The scheduler checks the volume's pool has room for the growth and reserves it.
+  RequestSpec spec;
+  if (auto type = d.store.GetVolumeType(v.volume_type_id); type.ok()) {
+    spec = d.SpecFor(current, *type);
+  } else {
+    spec = d.SpecFor(current, VolumeType{});
+  }
+  spec.operation = RequestSpec::Operation::kExtend;
+  spec.current_size_gb = current.size_gb;
+  spec.size_gb = static_cast<uint64_t>(new_size_gb);
+  spec.vol_exists_on = v.host;
+  spec.status = "extending";
+  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "extend_volume", v.id, ctx,
+                        internal::json::serialize(internal::ToJson(spec)));
       !s.ok()) {
     VolumeTransition t;
     t.from = {VS::kExtending};
@@ -211,6 +257,30 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
     return s;
   }
   return v;
+}
+
+Result<PlacementExplanation> Api::ExplainPlacement(const RequestContext& ctx,
+                                                  const VolumeCreateRequest& r) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "explaining a placement"));
+  BS_ASSIGN_OR_RETURN(Impl::PreparedVolume p, d.PrepareCreate(ctx, r));
+  RequestSpec spec = d.CreateSpec(p, r);
+  // A copy is placed where its source lives.
+  if (!p.volume.snapshot_id.empty()) {
+    BS_ASSIGN_OR_RETURN(Snapshot snap, d.store.GetSnapshot(p.volume.snapshot_id));
+    BS_ASSIGN_OR_RETURN(Volume parent, d.store.GetVolume(snap.volume_id));
+    spec.resource_backend = parent.host;
+  } else if (!p.volume.source_volid.empty()) {
+    BS_ASSIGN_OR_RETURN(Volume src, d.store.GetVolume(p.volume.source_volid));
+    spec.resource_backend = src.host;
+  }
+  internal::Message m{"explain", spec.volume_id, ctx.request_id,
+                      internal::json::serialize(internal::ToJson(spec))};
+  BS_ASSIGN_OR_RETURN(std::string reply,
+                      d.transport.Call(std::string(internal::kSchedulerTopic),
+                                       internal::EncodeMessage(m), std::chrono::seconds(30)));
+  BS_ASSIGN_OR_RETURN(internal::json::value parsed, internal::ParseJson(reply, "explanation"));
+  return internal::PlacementExplanationFromJson(parsed);
 }
 
 Result<Volume> Api::ResetVolumeStatus(const RequestContext& ctx, const std::string& id,

@@ -244,6 +244,9 @@ json::object ToJson(const BackendStats& s) {
     j["multiattach"] = p.multiattach;
     j["online_extend_support"] = p.online_extend_support;
     j["QoS_support"] = p.qos_support;
+    j["filter_function"] = p.filter_function;
+    j["goodness_function"] = p.goodness_function;
+    j["total_volumes"] = p.total_volumes;
     j["capabilities"] = MetadataToJson(Metadata(p.capabilities.begin(), p.capabilities.end()));
     pools.push_back(std::move(j));
   }
@@ -295,6 +298,9 @@ Result<BackendStats> BackendStatsFromJson(const json::value& v) {
       ps.multiattach = flag(*p, "multiattach", false);
       ps.online_extend_support = flag(*p, "online_extend_support", true);
       ps.qos_support = flag(*p, "QoS_support", false);
+      ps.filter_function = str(*p, "filter_function");
+      ps.goodness_function = str(*p, "goodness_function");
+      ps.total_volumes = static_cast<uint64_t>(std::max(0.0, num(*p, "total_volumes")));
       if (auto* caps = p->if_contains("capabilities")) {
         auto m = MetadataFromJson(*caps, "capabilities");
         if (!m.ok()) return m.status();

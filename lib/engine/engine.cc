@@ -161,6 +161,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   std::set<std::string> seen;
   for (const auto& b : config.backends) {
     BS_RETURN_IF_ERROR(CheckName("backend name", b.name));
+    for (const auto* fn : {&b.filter_function, &b.goodness_function}) {
+      if (fn->empty()) continue;
+      if (Status s = ValidateSchedulerFunction(*fn); !s.ok()) {
+        return InvalidArgument("backend '" + b.name + "': " +
+                               (fn == &b.filter_function ? "filter_function" : "goodness_function") +
+                               ": " + s.message());
+      }
+    }
     if (!seen.insert(b.name).second) {
       return InvalidArgument("backend '" + b.name + "' is configured twice");
     }
@@ -201,8 +209,18 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   }
 
   auto notify = [bus = &e.bus](Event ev) { bus->Publish(std::move(ev)); };
+  SchedulerOptions so = config.scheduler;
+  if (!so.clock) so.clock = config.clock;
+  if (so.stale_after.count() == 0) so.stale_after = config.stats_interval * 3;
+  so.locate_volume = [store = e.store.get()](const std::string& id) -> std::optional<std::string> {
+    auto v = store->GetVolume(id);
+    if (!v.ok()) return std::nullopt;
+    return v->host;
+  };
+  BS_ASSIGN_OR_RETURN(auto placement, NewFilterScheduler(std::move(so)));
   e.scheduler = std::make_unique<internal::SchedulerService>(
-      *e.store, *e.transport, NewCapacityScheduler(), internal::Notifier(notify, config.clock));
+      *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.clock),
+      config.scheduler.max_attempts);
   BS_RETURN_IF_ERROR(e.scheduler->Start());
 
   DriverRegistry registry;

@@ -49,6 +49,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
     }
   }
   BS_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = " + sync));
+  // Checkpoint every ~16 MiB of WAL rather than every 4 MiB: a quarter of the fsyncs, for a WAL
+  // file that stays small.
+  BS_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint = 4000"));
   BS_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
   BS_RETURN_IF_ERROR(
       db->Exec("PRAGMA cache_size = -" + std::to_string(std::max(1, options.cache_mib) * 1024)));

@@ -36,7 +36,7 @@ class SqliteStore final : public Store {
       std::string_view backend, const std::vector<VolumeStatus>& statuses) override;
   Result<std::vector<Volume>> ListUnplacedVolumes(
       const std::vector<VolumeStatus>& statuses) override;
-  Result<std::map<std::string, uint64_t>> AllocatedGigabytes(std::string_view backend) override;
+  Result<std::map<std::string, PoolUsage>> PoolUsages(std::string_view backend) override;
 
   Result<Snapshot> CreateSnapshot(const Snapshot& s,
                                   const std::vector<VolumeStatus>& volume_statuses,

@@ -383,17 +383,19 @@ Result<std::vector<Volume>> SqliteStore::ListUnplacedVolumes(
   return out;
 }
 
-Result<std::map<std::string, uint64_t>> SqliteStore::AllocatedGigabytes(std::string_view backend) {
+Result<std::map<std::string, Store::PoolUsage>> SqliteStore::PoolUsages(
+    std::string_view backend) {
   std::lock_guard lock(mu_);
+  // A range on the host index: "<backend>#" up to "<backend>$" ('$' follows '#').
   BS_ASSIGN_OR_RETURN(
-      Stmt * st, db_->Prepare("SELECT host, sum(size) FROM volumes WHERE host = ?1 OR "
-                              "substr(host, 1, length(?1) + 1) = ?1 || '#' GROUP BY host"));
+      Stmt * st, db_->Prepare("SELECT host, sum(size), count(*) FROM volumes WHERE host = ?1 OR "
+                              "(host >= ?1 || '#' AND host < ?1 || '$') GROUP BY host"));
   st->Bind(1, backend);
-  std::map<std::string, uint64_t> out;
+  std::map<std::string, PoolUsage> out;
   while (true) {
     BS_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out[st->Text(0)] = static_cast<uint64_t>(st->Int(1));
+    out[st->Text(0)] = {static_cast<uint64_t>(st->Int(1)), static_cast<uint64_t>(st->Int(2))};
   }
   st->Reset();
   return out;

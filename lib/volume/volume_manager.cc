@@ -1,10 +1,13 @@
 // VolumeManager: driver calls and final status changes for one backend.
 #include "blockstore/volume_manager.hpp"
 
+#include <atomic>
+
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/core/messages.hpp"
 #include "lib/core/notifier.hpp"
+#include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore {
 
@@ -19,14 +22,25 @@ struct VolumeManager::Impl {
         notifier(options.notify, options.clock) {}
 
   Result<std::string> Handle(const std::string& text);
-  void CreateVolume(const std::string& id);
+  void CreateVolume(const std::string& id, const std::string& body);
   void DeleteVolume(const std::string& id);
-  void ExtendVolume(const std::string& id);
+  void ExtendVolume(const std::string& id, const std::string& body);
   void CreateSnapshot(const std::string& id);
   void DeleteSnapshot(const std::string& id);
   Status ReportStats();
+  // Tells the scheduler a deleted volume's capacity is free again, so it need not wait for the
+  // next stats report.
+  void GiveBack(const Volume& v);
+  // Gives back a placement's reservation (a create, extend or snapshot that failed).
+  void Release(const std::string& key);
   Status Recover();
   void FailCreate(const Volume& v, const Status& why);
+  // Counts a finished create or delete; every kReportEvery of them the backend reports afresh,
+  // so the scheduler's reservations are confirmed (and dropped) between periodic reports too.
+  void Changed();
+  // Sends a failed create back to the scheduler for another backend; false when it may not be
+  // retried (a copy must be made where its source lives; bad input fails everywhere).
+  bool Reschedule(const Volume& v, const std::string& body, const Status& why);
 
   Store& store;
   Transport& transport;
@@ -36,18 +50,39 @@ struct VolumeManager::Impl {
   std::string name;
   internal::Notifier notifier;
   RecoveryReport report;
+  std::atomic<int> changes{0};
+  static constexpr int kReportEvery = 500;
 };
+
+void VolumeManager::Impl::Changed() {
+  if (changes.fetch_add(1) + 1 < kReportEvery) return;
+  changes = 0;
+  (void)ReportStats();
+}
 
 Result<std::string> VolumeManager::Impl::Handle(const std::string& text) {
   BS_ASSIGN_OR_RETURN(internal::Message m, internal::DecodeMessage(text));
-  if (m.method == "create_volume") CreateVolume(m.id);
+  if (m.method == "create_volume") CreateVolume(m.id, m.body);
   else if (m.method == "delete_volume") DeleteVolume(m.id);
-  else if (m.method == "extend_volume") ExtendVolume(m.id);
+  else if (m.method == "extend_volume") ExtendVolume(m.id, m.body);
   else if (m.method == "create_snapshot") CreateSnapshot(m.id);
   else if (m.method == "delete_snapshot") DeleteSnapshot(m.id);
   else if (m.method == "report_stats") BS_RETURN_IF_ERROR(ReportStats());
   else return InvalidArgument("volume manager: unknown method '" + m.method + "'");
   return std::string("{}");
+}
+
+void VolumeManager::Impl::GiveBack(const Volume& v) {
+  if (v.host.empty()) return;
+  internal::json::object body{{"size", v.size_gb}, {"volume_id", v.id}};
+  (void)transport.Cast(std::string(internal::kSchedulerTopic),
+                       internal::EncodeMessage({"freed", v.host, {},
+                                                internal::json::serialize(body)}));
+}
+
+void VolumeManager::Impl::Release(const std::string& key) {
+  (void)transport.Cast(std::string(internal::kSchedulerTopic),
+                       internal::EncodeMessage({"release", key, {}, {}}));
 }
 
 void VolumeManager::Impl::FailCreate(const Volume& v, const Status& why) {
@@ -58,9 +93,35 @@ void VolumeManager::Impl::FailCreate(const Volume& v, const Status& why) {
   t.quota = QuotaAction::kRollback;
   auto failed = store.TransitionVolume(v.id, t);
   if (failed.ok()) notifier.Volume("volume.create.error", *failed, why.ToString());
+  Release(v.id);
 }
 
-void VolumeManager::Impl::CreateVolume(const std::string& id) {
+bool VolumeManager::Impl::Reschedule(const Volume& v, const std::string& body, const Status& why) {
+  if (body.empty() || !v.snapshot_id.empty() || !v.source_volid.empty()) return false;
+  if (why.code() == Code::kInvalidArgument || why.code() == Code::kNotFound) return false;
+  auto parsed = internal::ParseJson(body, "request spec");
+  if (!parsed.ok()) return false;
+  auto spec = internal::RequestSpecFromJson(*parsed);
+  if (!spec.ok()) return false;
+  (void)driver->DeleteVolume(v);  // best effort, as for a failure
+  spec->attempts.push_back({name, v.host, why.ToString()});
+  // Back to the scheduler unplaced; the quota reservation stays with the volume.
+  VolumeTransition t;
+  t.from = {VS::kCreating};
+  t.to = VS::kCreating;
+  t.expect_host = v.host;
+  t.host = std::string();
+  auto back = store.TransitionVolume(v.id, t);
+  if (!back.ok()) return true;  // deleted or reset meanwhile: nothing more to do
+  notifier.Volume("volume.create.retry", *back, why.ToString());
+  Status s = transport.Cast(std::string(internal::kSchedulerTopic),
+                            internal::EncodeMessage({"create_volume", v.id, {},
+                                                     internal::json::serialize(internal::ToJson(*spec))}));
+  if (!s.ok()) FailCreate(*back, s);
+  return true;
+}
+
+void VolumeManager::Impl::CreateVolume(const std::string& id, const std::string& body) {
   auto loaded = store.GetVolume(id);
   if (!loaded.ok() || loaded->status != VS::kCreating) return;  // deleted or reset meanwhile
   const Volume& v = *loaded;
@@ -75,7 +136,7 @@ void VolumeManager::Impl::CreateVolume(const std::string& id) {
     s = driver->CreateVolume(v);
   }
   if (!s.ok()) {
-    FailCreate(v, s);
+    if (!Reschedule(v, body, s)) FailCreate(v, s);
     return;
   }
   VolumeTransition t;
@@ -92,6 +153,7 @@ void VolumeManager::Impl::CreateVolume(const std::string& id) {
     return;
   }
   notifier.Volume("volume.create.end", *done);
+  Changed();
 }
 
 void VolumeManager::Impl::DeleteVolume(const std::string& id) {
@@ -113,11 +175,14 @@ void VolumeManager::Impl::DeleteVolume(const std::string& id) {
     notifier.Emit("snapshot.delete.end", "snapshot", snap.id, snap.project_id, "deleted");
   }
   if (Status s = driver->DeleteVolume(v); !s.ok()) return fail(s);
+  // The scheduler hears of the room before anyone can see the volume gone.
+  GiveBack(v);
   if (Status s = store.FinishVolumeDelete(id); !s.ok()) return fail(s);
   notifier.Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
+  Changed();
 }
 
-void VolumeManager::Impl::ExtendVolume(const std::string& id) {
+void VolumeManager::Impl::ExtendVolume(const std::string& id, const std::string& /*body*/) {
   auto loaded = store.GetVolume(id);
   if (!loaded.ok() || loaded->status != VS::kExtending) return;
   auto target = store.PendingExtendSize(id);
@@ -133,6 +198,7 @@ void VolumeManager::Impl::ExtendVolume(const std::string& id) {
   } else {
     t.to = VS::kErrorExtending;
     t.quota = QuotaAction::kRollback;
+    Release(id + "/extend");
   }
   auto done = store.TransitionVolume(id, t);
   if (done.ok()) {
@@ -146,7 +212,10 @@ void VolumeManager::Impl::CreateSnapshot(const std::string& id) {
   if (!snap.ok() || snap->status != SS::kCreating) return;
   auto vol = store.GetVolume(snap->volume_id);
   const Status s = vol.ok() ? driver->CreateSnapshot(*snap, *vol) : vol.status();
-  if (!s.ok()) (void)driver->DeleteSnapshot(*snap);
+  if (!s.ok()) {
+    (void)driver->DeleteSnapshot(*snap);
+    Release("snapshot/" + id);
+  }
   SnapshotTransition t;
   t.from = {SS::kCreating};
   t.to = s.ok() ? SS::kAvailable : SS::kError;
@@ -179,21 +248,28 @@ void VolumeManager::Impl::DeleteSnapshot(const std::string& id) {
 }
 
 Status VolumeManager::Impl::ReportStats() {
+  // Stamped before the store is read: placements recorded after this are not in the report,
+  // and the scheduler keeps their reservations.
+  const TimePoint taken_at = options.clock();
   BS_ASSIGN_OR_RETURN(BackendStats stats, driver->GetStats());
   if (stats.volume_backend_name.empty()) {
     stats.volume_backend_name =
         config.volume_backend_name.empty() ? config.name : config.volume_backend_name;
   }
-  BS_ASSIGN_OR_RETURN(auto allocated, store.AllocatedGigabytes(name));
+  BS_ASSIGN_OR_RETURN(auto usage, store.PoolUsages(name));
   for (auto& pool : stats.pools) {
-    auto it = allocated.find(name + "#" + pool.pool_name);
-    pool.allocated_capacity_gb = it == allocated.end() ? 0.0 : static_cast<double>(it->second);
+    auto it = usage.find(name + "#" + pool.pool_name);
+    pool.allocated_capacity_gb = it == usage.end() ? 0.0 : static_cast<double>(it->second.gigabytes);
+    pool.total_volumes = it == usage.end() ? 0 : it->second.volumes;
     if (pool.provisioned_capacity_gb < pool.allocated_capacity_gb) {
       pool.provisioned_capacity_gb = pool.allocated_capacity_gb;
     }
+    if (pool.filter_function.empty()) pool.filter_function = config.filter_function;
+    if (pool.goodness_function.empty()) pool.goodness_function = config.goodness_function;
   }
   internal::json::object body{{"backend", name},
                               {"availability_zone", options.availability_zone},
+                              {"taken_at", FormatTime(taken_at)},
                               {"stats", internal::ToJson(stats)}};
   internal::Message m{"update_stats", name, {}, internal::json::serialize(body)};
   return transport.Cast(std::string(internal::kSchedulerTopic), internal::EncodeMessage(m));

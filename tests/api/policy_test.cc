@@ -50,16 +50,17 @@ TEST_SUITE("policy") {
 
   TEST_CASE("volume types: extra specs, rename, delete when unused") {
     EngineFixture f;
-    auto t = f.api().CreateVolumeType(f.admin, {"gold", "fast", true, {{"a", "1"}}});
+    // vendor-scoped specs are for drivers; the scheduler does not match them.
+    auto t = f.api().CreateVolumeType(f.admin, {"gold", "fast", true, {{"vendor:a", "1"}}});
     BS_REQUIRE_OK(t);
-    auto set = f.api().SetVolumeTypeExtraSpecs(f.admin, t->id, {{"b", "2"}, {"a", "3"}});
+    auto set = f.api().SetVolumeTypeExtraSpecs(f.admin, t->id, {{"vendor:b", "2"}, {"vendor:a", "3"}});
     BS_REQUIRE_OK(set);
-    CHECK(set->extra_specs == Metadata{{"a", "3"}, {"b", "2"}});
-    BS_CHECK_CODE(f.api().SetVolumeTypeExtraSpecs(f.alice, t->id, {{"c", "1"}}), Code::kPermissionDenied);
-    auto unset = f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "a");
+    CHECK(set->extra_specs == Metadata{{"vendor:a", "3"}, {"vendor:b", "2"}});
+    BS_CHECK_CODE(f.api().SetVolumeTypeExtraSpecs(f.alice, t->id, {{"vendor:c", "1"}}), Code::kPermissionDenied);
+    auto unset = f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "vendor:a");
     BS_REQUIRE_OK(unset);
-    CHECK(unset->extra_specs == Metadata{{"b", "2"}});
-    BS_CHECK_CODE(f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "a"), Code::kNotFound);
+    CHECK(unset->extra_specs == Metadata{{"vendor:b", "2"}});
+    BS_CHECK_CODE(f.api().UnsetVolumeTypeExtraSpec(f.admin, t->id, "vendor:a"), Code::kNotFound);
     auto renamed = f.api().UpdateVolumeType(f.admin, t->id, {.name = "platinum"});
     BS_REQUIRE_OK(renamed);
     BS_REQUIRE_OK(f.api().GetVolumeType(f.admin, "platinum"));

@@ -84,7 +84,7 @@ void BindEngine(py::module_& m) {
       .def(py::init([](std::string state_path, std::string host, std::string availability_zone,
                        std::vector<py::dict> backends, std::string default_volume_type,
                        std::map<std::string, int64_t> quota_defaults, std::string durability,
-                       int volume_workers) {
+                       int volume_workers, double stats_interval) {
              EngineConfig c;
              c.state_path = std::move(state_path);
              c.host = std::move(host);
@@ -93,6 +93,7 @@ void BindEngine(py::module_& m) {
              c.quota_defaults = QuotaLimits(quota_defaults.begin(), quota_defaults.end());
              c.durability = ParseDurability(durability);
              c.volume_workers = volume_workers;
+             c.stats_interval = Millis(stats_interval);
              for (auto& b : backends) {
                BackendConfig bc;
                for (auto item : b) {
@@ -121,7 +122,8 @@ void BindEngine(py::module_& m) {
            py::arg("availability_zone") = "nova", py::arg("backends") = std::vector<py::dict>{},
            py::arg("default_volume_type") = "__DEFAULT__",
            py::arg("quota_defaults") = std::map<std::string, int64_t>{},
-           py::arg("durability") = "normal", py::arg("volume_workers") = 2)
+           py::arg("durability") = "normal", py::arg("volume_workers") = 2,
+           py::arg("stats_interval") = 60.0)
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })
