@@ -123,8 +123,9 @@ class BS_API SchedulerRegistry {
 };
 
 struct SchedulerOptions {
-  // Filters run in this order. Default: Cinder's default list. IgnoreAttemptedHostsFilter is
-  // always applied to reschedules, listed or not.
+  // Filters run in this order. Default: Cinder's default list. A request that needs a filter
+  // gets it, listed or not: IgnoreAttemptedHostsFilter for reschedules, Same/Different-
+  // BackendFilter for those hints, JsonFilter for a query hint.
   std::vector<std::string> filters = {"AvailabilityZoneFilter", "CapacityFilter",
                                       "CapabilitiesFilter"};
   // Weigher name → multiplier. Default: CapacityWeigher × 1.0.

@@ -91,7 +91,10 @@ class FilterScheduler final : public Scheduler {
       o_.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
     }
     rng_seed_ = o_.seed ? o_.seed : std::random_device{}();
-    ignore_attempted_ = NewIgnoreAttemptedHostsFilter();
+    for (const char* name : {"IgnoreAttemptedHostsFilter", "SameBackendFilter",
+                             "DifferentBackendFilter", "JsonFilter"}) {
+      implicit_[name] = BuiltinFilters().at(name)();
+    }
   }
 
   Status Configure() {
@@ -369,12 +372,23 @@ class FilterScheduler final : public Scheduler {
       pools = std::move(kept);
       run.trace.steps.push_back(std::move(step));
     };
-    const bool listed = std::any_of(filters_.begin(), filters_.end(), [](const NamedFilter& f) {
-      return f.name == "IgnoreAttemptedHostsFilter";
-    });
-    if (!r.attempted_backends.empty() && !listed) {
-      apply("IgnoreAttemptedHostsFilter", *ignore_attempted_);
+    // A request that asks for something gets it even where the filter serving it is not in
+    // the configured list: reschedules avoid the backends that failed them, and hints are
+    // honoured (Cinder silently ignores a hint whose filter is not enabled).
+    auto listed = [&](const char* name) {
+      return std::any_of(filters_.begin(), filters_.end(),
+                         [&](const NamedFilter& f) { return f.name == name; });
+    };
+    if (!r.attempted_backends.empty() && !listed("IgnoreAttemptedHostsFilter")) {
+      apply("IgnoreAttemptedHostsFilter", *implicit_.at("IgnoreAttemptedHostsFilter"));
     }
+    if (!r.spec->same_host.empty() && !listed("SameBackendFilter")) {
+      apply("SameBackendFilter", *implicit_.at("SameBackendFilter"));
+    }
+    if (!r.spec->different_host.empty() && !listed("DifferentBackendFilter")) {
+      apply("DifferentBackendFilter", *implicit_.at("DifferentBackendFilter"));
+    }
+    if (r.query && !listed("JsonFilter")) apply("JsonFilter", *implicit_.at("JsonFilter"));
     for (const auto& f : filters_) apply(f.name, *f.filter);
 
     if (pools.empty()) {
@@ -486,7 +500,7 @@ class FilterScheduler final : public Scheduler {
   uint64_t rng_seed_ = 0;
   std::vector<NamedFilter> filters_;
   std::vector<NamedWeigher> weighers_;
-  std::unique_ptr<Filter> ignore_attempted_;
+  std::map<std::string, std::unique_ptr<Filter>> implicit_;  // applied when a request asks
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<PoolEntry>> pools_;
   std::unordered_map<std::string, std::string> reservation_pool_;  // volume id → pool
