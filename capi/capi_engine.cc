@@ -22,7 +22,7 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
   if (!o) return InvalidArgument("config_json must be a JSON object");
   static const std::set<std::string> kKnown = {"host", "availability_zone", "default_volume_type",
                                                "durability", "volume_workers", "quota_defaults",
-                                               "backends", "stats_interval_ms"};
+                                               "backends", "stats_interval_ms", "scheduler"};
   for (const auto& kv : *o) {
     if (!kKnown.count(std::string(kv.key()))) {
       return InvalidArgument("config: unknown key '" + std::string(kv.key()) + "'");
@@ -62,19 +62,25 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
       BackendConfig bc;
       for (const auto& kv : *bo) {
         const std::string k(kv.key());
-        if (k != "name" && k != "driver" && k != "volume_backend_name" && k != "options") {
+        if (k != "name" && k != "driver" && k != "volume_backend_name" && k != "options" &&
+            k != "filter_function" && k != "goodness_function") {
           return InvalidArgument("config: unknown backend key '" + k + "'");
         }
       }
       BS_RETURN_IF_ERROR(ReadString(*bo, "name", bc.name));
       BS_RETURN_IF_ERROR(ReadString(*bo, "driver", bc.driver));
       BS_RETURN_IF_ERROR(ReadString(*bo, "volume_backend_name", bc.volume_backend_name));
+      BS_RETURN_IF_ERROR(ReadString(*bo, "filter_function", bc.filter_function));
+      BS_RETURN_IF_ERROR(ReadString(*bo, "goodness_function", bc.goodness_function));
       if (auto* opts = bo->if_contains("options")) {
         BS_ASSIGN_OR_RETURN(auto m, internal::MetadataFromJson(*opts, "backend options"));
         bc.options.insert(m.begin(), m.end());
       }
       c.backends.push_back(std::move(bc));
     }
+  }
+  if (auto* s = o->if_contains("scheduler")) {
+    BS_RETURN_IF_ERROR(capi::SchedulerOptionsFromJson(*s, c.scheduler));
   }
   return c;
 }
@@ -95,6 +101,9 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     BS_ASSIGN_OR_RETURN(std::string state_path, capi::Arg(options->state_path, "state_path"));
     BS_ASSIGN_OR_RETURN(json::value cfg, capi::JsonArg(options->config_json, "config_json"));
     BS_ASSIGN_OR_RETURN(EngineConfig config, ConfigFromJson(state_path, cfg));
+    if (options->version >= 2 && options->scheduler_registry) {
+      config.scheduler.registry = options->scheduler_registry->registry;
+    }
     BS_ASSIGN_OR_RETURN(auto engine, Engine::Open(std::move(config)));
     auto handle = std::make_unique<bs_engine>();
     handle->engine = std::move(engine);
@@ -118,15 +127,7 @@ int bs_engine_pools(char** out_json, bs_engine* engine) {
     BS_RETURN_IF_ERROR(capi::NeedOut(out_json));
     BS_RETURN_IF_ERROR(capi::NeedEngine(engine));
     json::array pools;
-    for (const auto& p : engine->engine->Pools()) {
-      BackendStats one;
-      one.pools.push_back(p.stats);
-      json::object stats = internal::ToJson(one)["pools"].as_array()[0].as_object();
-      pools.push_back(json::object{{"name", p.name},
-                                   {"availability_zone", p.availability_zone},
-                                   {"updated_at", FormatTime(p.updated_at)},
-                                   {"capabilities", std::move(stats)}});
-    }
+    for (const auto& p : engine->engine->Pools()) pools.push_back(capi::PoolToJson(p));
     return capi::Emit(out_json, pools);
   });
 }

@@ -18,6 +18,11 @@ struct bs_context {
   blockstore::RequestContext ctx;
 };
 
+struct bs_scheduler_registry {
+  std::shared_ptr<blockstore::SchedulerRegistry> registry =
+      std::make_shared<blockstore::SchedulerRegistry>();
+};
+
 namespace blockstore::capi {
 
 // Records `s` as the thread's last error and returns its C code (0 for OK).
@@ -49,6 +54,10 @@ Status Begin(char** out, const bs_engine* e, const bs_context* c);
 Result<std::string> Arg(const char* s, const char* name);
 // Optional JSON text: NULL means an empty object.
 Result<internal::json::value> JsonArg(const char* s, const char* name);
+// A pool as bs_engine_pools shows it.
+internal::json::object PoolToJson(const PoolState& p);
+// The "scheduler" object of the engine configuration.
+Status SchedulerOptionsFromJson(const internal::json::value& v, SchedulerOptions& out);
 
 }  // namespace blockstore::capi
 

@@ -48,6 +48,7 @@ extern "C" {
 
 typedef struct bs_engine bs_engine;
 typedef struct bs_context bs_context;
+typedef struct bs_scheduler_registry bs_scheduler_registry;
 
 /* "0.1.0" */
 BS_API const char* bs_version(void);
@@ -71,14 +72,23 @@ typedef struct bs_engine_options {
    *    "durability": "normal"|"full", "volume_workers": 2, "stats_interval_ms": 60000,
    *    "quota_defaults": {"volumes": 10, ...},
    *    "backends": [{"name": "...", "driver": "file", "volume_backend_name": "...",
-   *                  "options": {"volumes_dir": "..."}}]}
+   *                  "filter_function": "...", "goodness_function": "...",
+   *                  "options": {"volumes_dir": "..."}}],
+   *    "scheduler": {"filters": ["AvailabilityZoneFilter", ...],
+   *                  "weighers": {"CapacityWeigher": 1.0, ...},
+   *                  "weight_handler": "OrderedHostWeightHandler", "max_attempts": 3,
+   *                  "max_over_subscription_ratio": 20.0, "stale_after_ms": 0, "seed": 0}}
    * Unknown keys are an error. */
   const char* config_json;
+  /* Version 2: filters and weighers the scheduler configuration may name, besides the
+   * built-in ones. NULL for none. The engine keeps what it needs; the registry may be freed
+   * after bs_engine_open returns. */
+  const bs_scheduler_registry* scheduler_registry;
 } bs_engine_options;
 
-#define BS_ENGINE_OPTIONS_VERSION 1
+#define BS_ENGINE_OPTIONS_VERSION 2
 #define BS_ENGINE_OPTIONS_INIT \
-  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL }
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL }
 
 BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
 /* Finishes queued work and stops the engine's threads; later calls answer BS_EUNAVAILABLE. */
@@ -187,6 +197,37 @@ BS_API int bs_qos_associate(bs_engine* engine, const bs_context* context, const 
                             const char* type_id);
 BS_API int bs_qos_disassociate(bs_engine* engine, const bs_context* context, const char* qos_id,
                                const char* type_id);
+
+/* ---- scheduling ---- */
+
+/* A host filter: return 1 when the pool may take the request, 0 when not (and then, when
+ * `why` is not NULL, write a short reason into it, at most why_len bytes with the NUL).
+ * `pool_json` is the pool as bs_engine_pools shows one; `request_json` the request spec
+ * ({"operation", "volume_id", "size", "availability_zone", "volume_type", "metadata", ...}).
+ * Called from scheduler threads, concurrently; it must be quick and thread-safe. */
+typedef int (*bs_filter_cb)(const char* pool_json, const char* request_json, char* why,
+                            size_t why_len, void* payload);
+/* A host weigher: the raw weight of the pool for the request (normalised across pools and
+ * multiplied as configured). Same threading rules as a filter. */
+typedef double (*bs_weigher_cb)(const char* pool_json, const char* request_json, void* payload);
+
+BS_API int bs_scheduler_registry_new(bs_scheduler_registry** out);
+BS_API void bs_scheduler_registry_free(bs_scheduler_registry* registry);
+/* BS_EEXIST when the name is taken (built-in names included). `payload` must outlive every
+ * engine opened with the registry. */
+BS_API int bs_scheduler_registry_add_filter(bs_scheduler_registry* registry, const char* name,
+                                            bs_filter_cb callback, void* payload);
+BS_API int bs_scheduler_registry_add_weigher(bs_scheduler_registry* registry, const char* name,
+                                             bs_weigher_cb callback, void* payload);
+
+/* Admin only. How a volume created with `request_json` (the bs_volume_create shape, with
+ * optional "scheduler_hints": {"same_host": [...], "different_host": [...], "query": "..."})
+ * would be placed now, without placing it:
+ *   {"pools": N, "stale": N, "filters": [{"filter", "before", "removed", "reasons": [...]}],
+ *    "ranking": [{"pool", "weight", "raw": {"CapacityWeigher": ...}}], "chosen": "h@b#p"|null,
+ *    "error": "No valid backend ..."|null} */
+BS_API int bs_placement_explain(char** out_json, bs_engine* engine, const bs_context* context,
+                                const char* request_json);
 
 /* ---- quotas ---- */
 

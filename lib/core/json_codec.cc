@@ -43,6 +43,25 @@ class Reader {
       else Fail(key, "true or false");
     }
   }
+  void Strings(std::string_view key, std::vector<std::string>& out) {
+    if (auto* v = Find(key)) {
+      const auto* a = v->if_array();
+      if (!a) return Fail(key, "a list of strings");
+      for (const auto& e : *a) {
+        if (!e.is_string()) return Fail(key, "a list of strings");
+        out.emplace_back(e.get_string());
+      }
+    }
+  }
+  // A nested object read with its own Reader.
+  template <typename F>
+  void Object(std::string_view key, F read) {
+    if (auto* v = Find(key)) {
+      Reader inner(*v, std::string(what_) + ": " + std::string(key));
+      read(inner);
+      if (Status s = inner.Finish(); !s.ok() && status_.ok()) status_ = s;
+    }
+  }
   void Meta(std::string_view key, Metadata& out) {
     if (auto* v = Find(key)) Take(MetadataFromJson(*v, key), out);
   }
@@ -86,7 +105,7 @@ class Reader {
     }
   }
 
-  std::string_view what_;
+  std::string what_;
   const json::object* obj_ = nullptr;
   Status status_;
   std::set<std::string> seen_;
@@ -324,6 +343,11 @@ Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v) {
   in.String("source_volid", r.source_volid);
   in.Meta("metadata", r.metadata);
   in.Bool("bootable", r.bootable);
+  in.Object("scheduler_hints", [&](Reader& hints) {
+    hints.Strings("same_host", r.same_host);
+    hints.Strings("different_host", r.different_host);
+    hints.String("query", r.query);
+  });
   if (Status s = in.Finish(); !s.ok()) return s;
   return r;
 }

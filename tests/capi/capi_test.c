@@ -260,16 +260,110 @@ static void test_lifecycle(const char* dir) {
   bs_context_free(admin);
 }
 
+/* A host filter: only pools of backend "b"; counts its calls through the payload. */
+static int only_backend_b(const char* pool_json, const char* request_json, char* why,
+                          size_t why_len, void* payload) {
+  int* calls = (int*)payload;
+  __atomic_add_fetch(calls, 1, __ATOMIC_SEQ_CST);
+  if (!strstr(request_json, "\"operation\":\"create\"")) return 0;
+  if (strstr(pool_json, "\"backend\":\"h@b\"")) return 1;
+  if (why) snprintf(why, why_len, "not backend b");
+  return 0;
+}
+
+static double prefer_a(const char* pool_json, const char* request_json, void* payload) {
+  (void)request_json;
+  (void)payload;
+  return strstr(pool_json, "\"backend\":\"h@a\"") ? 10.0 : 0.0;
+}
+
+static void test_scheduling(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* admin = NULL;
+  bs_context* alice = NULL;
+  bs_scheduler_registry* registry = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char config[2048];
+  char* out = NULL;
+  char id[64], host[128];
+  int calls = 0;
+  CHECK(bs_scheduler_registry_new(&registry) == BS_OK);
+  CHECK(bs_scheduler_registry_add_filter(registry, "OnlyB", only_backend_b, &calls) == BS_OK);
+  CHECK(bs_scheduler_registry_add_filter(registry, "OnlyB", only_backend_b, &calls) == BS_EEXIST);
+  CHECK(bs_scheduler_registry_add_filter(registry, "CapacityFilter", only_backend_b, &calls) == BS_EEXIST);
+  CHECK(bs_scheduler_registry_add_filter(registry, "NoCallback", NULL, NULL) == BS_EINVAL);
+  CHECK(bs_scheduler_registry_add_weigher(registry, "PreferA", prefer_a, NULL) == BS_OK);
+  snprintf(config, sizeof config,
+           "{\"host\": \"h\", \"backends\": ["
+           "{\"name\": \"a\", \"driver\": \"file\", \"options\": {\"volumes_dir\": \"%s/a\"}},"
+           "{\"name\": \"b\", \"driver\": \"file\", \"goodness_function\": \"volume.size < 5 ? 90 : 10\","
+           " \"options\": {\"volumes_dir\": \"%s/b\"}}],"
+           " \"scheduler\": {\"filters\": [\"CapacityFilter\", \"OnlyB\"],"
+           " \"weighers\": {\"PreferA\": 1.0, \"GoodnessWeigher\": 1.0}, \"max_attempts\": 2}}",
+           dir, dir);
+  options.state_path = dir;
+  options.config_json = config;
+  options.scheduler_registry = registry;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  bs_scheduler_registry_free(registry); /* the engine keeps what it needs */
+  CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+
+  CHECK(bs_placement_explain(&out, engine, admin, "{\"size\": 1}") == BS_OK);
+  CHECK(out && strstr(out, "\"chosen\":\"h@b#b\""));
+  CHECK(out && strstr(out, "\"filter\":\"OnlyB\""));
+  CHECK(out && strstr(out, "pool h@a#a: not backend b"));
+  CHECK(out && strstr(out, "\"GoodnessWeigher\":9E1"));
+  bs_free(out);
+  out = NULL;
+  CHECK(bs_placement_explain(&out, engine, alice, "{\"size\": 1}") == BS_EPERM);
+  CHECK(out == NULL);
+  CHECK(bs_placement_explain(&out, engine, admin, "{\"size\": 1, \"scheduler_hints\": {\"bogus\": 1}}") == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "bogus") != NULL);
+  CHECK(bs_placement_explain(&out, engine, admin, "{\"size\": 1, \"scheduler_hints\": {\"query\": \"[1]\"}}") == BS_EINVAL);
+
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", id, sizeof id));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, id, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "host", host, sizeof host) && strcmp(host, "h@b#b") == 0);
+  bs_free(out);
+  CHECK(__atomic_load_n(&calls, __ATOMIC_SEQ_CST) >= 4);
+
+  /* Configuration mistakes are named. */
+  bs_engine_close(engine);
+  bs_engine_free(engine);
+  engine = NULL;
+  options.scheduler_registry = NULL;
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL); /* OnlyB is not registered now */
+  CHECK(strstr(bs_last_error(), "OnlyB") != NULL);
+  options.config_json = "{\"scheduler\": {\"weight_handler\": \"Dice\"}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  options.config_json = "{\"scheduler\": {\"colour\": 1}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "colour") != NULL);
+  options.config_json = "{\"backends\": [{\"name\": \"x\", \"driver\": \"file\", \"filter_function\": \"1 +\", \"options\": {\"volumes_dir\": \"/tmp\"}}]}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "filter_function") != NULL);
+  CHECK(engine == NULL);
+  bs_context_free(admin);
+  bs_context_free(alice);
+}
+
 int main(void) {
   char* dir = make_temp_dir();
   char* dir2 = make_temp_dir();
+  char* dir3 = make_temp_dir();
   test_basics();
   test_open_errors(dir2);
   test_lifecycle(dir);
+  test_scheduling(dir3);
   remove_tree(dir);
   remove_tree(dir2);
+  remove_tree(dir3);
   free(dir);
   free(dir2);
+  free(dir3);
   printf("capi: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

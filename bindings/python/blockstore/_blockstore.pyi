@@ -81,10 +81,54 @@ class Event:
 
 class Pool:
     name: str
+    backend: str
+    host: str
     availability_zone: str
+    volume_backend_name: str
+    storage_protocol: str
+    volume_count: int
+    reserved_gb: float
     total_capacity_gb: float | str
     free_capacity_gb: float | str
     allocated_capacity_gb: float
+    provisioned_capacity_gb: float
+    thin_provisioning_support: bool
+    capabilities: dict[str, str]
+
+class RequestSpec:
+    operation: str  # "create" | "extend" | "snapshot"
+    volume_id: str
+    project_id: str
+    size: int
+    availability_zone: str
+    volume_type: str
+    extra_specs: dict[str, str]
+    metadata: dict[str, str]
+    attempts: list[tuple[str, str]]  # (backend, why it failed)
+
+class FilterStep:
+    filter: str
+    before: int
+    removed: int
+    reasons: list[str]
+
+class RankedPool:
+    pool: str
+    weight: float
+    raw: dict[str, float]
+
+class PlacementExplanation:
+    pools: int
+    stale: int
+    filters: list[FilterStep]
+    ranking: list[RankedPool]
+    chosen: Optional[str]
+    error: Optional[str]
+
+# A filter returns True, False, or (False, "why"); a weigher returns a number.
+FilterFn = Callable[[Pool, RequestSpec], object]
+WeigherFn = Callable[[Pool, RequestSpec], float]
+Hints = Mapping[str, object]  # same_host, different_host: id or ids; query: JSON text
 
 Sort = Sequence[tuple[str, str]]
 
@@ -92,7 +136,10 @@ class Engine:
     def __init__(self, state_path: str, *, host: str = ..., availability_zone: str = ...,
                  backends: Sequence[Mapping[str, object]] = ..., default_volume_type: str = ...,
                  quota_defaults: Mapping[str, int] = ..., durability: str = ...,
-                 volume_workers: int = ..., stats_interval: float = ...) -> None: ...
+                 volume_workers: int = ..., stats_interval: float = ...,
+                 scheduler: Optional[Mapping[str, object]] = ...,
+                 filters: Mapping[str, FilterFn] = ...,
+                 weighers: Mapping[str, WeigherFn] = ...) -> None: ...
     def __enter__(self) -> Engine: ...
     def __exit__(self, *exc: object) -> None: ...
     def close(self) -> None: ...
@@ -103,7 +150,13 @@ class Engine:
     def create_volume(self, ctx: Context, size: Optional[int] = ..., *, name: str = ...,
                       description: str = ..., volume_type: str = ..., availability_zone: str = ...,
                       snapshot_id: str = ..., source_volid: str = ...,
-                      metadata: Mapping[str, str] = ..., bootable: bool = ...) -> Volume: ...
+                      metadata: Mapping[str, str] = ..., bootable: bool = ...,
+                      scheduler_hints: Optional[Hints] = ...) -> Volume: ...
+    def explain_placement(self, ctx: Context, size: Optional[int] = ..., *,
+                          volume_type: str = ..., availability_zone: str = ...,
+                          snapshot_id: str = ..., source_volid: str = ...,
+                          metadata: Mapping[str, str] = ...,
+                          scheduler_hints: Optional[Hints] = ...) -> PlacementExplanation: ...
     def get_volume(self, ctx: Context, volume_id: str) -> Volume: ...
     def list_volumes(self, ctx: Context, *, name: Optional[str] = ..., status: Optional[str] = ...,
                      availability_zone: Optional[str] = ..., bootable: Optional[bool] = ...,

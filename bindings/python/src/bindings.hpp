@@ -26,7 +26,12 @@ T Unwrap(Result<T> r) {
 }
 
 void BindRecords(py::module_& m);
+void BindScheduling(py::module_& m);
 void BindEngine(py::module_& m);
+// The scheduler options of Engine(scheduler=…, filters=…, weighers=…).
+SchedulerOptions SchedulerOptionsFrom(const std::optional<py::dict>& config,
+                                      const std::map<std::string, py::object>& filters,
+                                      const std::map<std::string, py::object>& weighers);
 
 }  // namespace blockstore::python
 

@@ -52,6 +52,37 @@ ListQuery Query(std::optional<std::string> name, std::optional<std::string> stat
   return q;
 }
 
+// A create request from Python arguments; scheduler_hints as Cinder's: same_host and
+// different_host (a volume id or a list of them) and query (JSON text).
+VolumeCreateRequest Request(std::optional<int64_t> size, std::string name, std::string description,
+                            std::string volume_type, std::string zone, std::string snapshot_id,
+                            std::string source_volid, Metadata metadata, bool bootable,
+                            const std::optional<std::map<std::string, py::object>>& hints) {
+  VolumeCreateRequest r;
+  r.size_gb = size;
+  r.name = std::move(name);
+  r.description = std::move(description);
+  r.volume_type = std::move(volume_type);
+  r.availability_zone = std::move(zone);
+  r.snapshot_id = std::move(snapshot_id);
+  r.source_volid = std::move(source_volid);
+  r.metadata = std::move(metadata);
+  r.bootable = bootable;
+  if (hints) {
+    auto ids = [](const py::object& v) {
+      if (py::isinstance<py::str>(v)) return std::vector<std::string>{v.cast<std::string>()};
+      return v.cast<std::vector<std::string>>();
+    };
+    for (const auto& [k, v] : *hints) {
+      if (k == "same_host") r.same_host = ids(v);
+      else if (k == "different_host") r.different_host = ids(v);
+      else if (k == "query") r.query = v.cast<std::string>();
+      else throw StatusError{InvalidArgument("unknown scheduler hint '" + k + "'")};
+    }
+  }
+  return r;
+}
+
 Durability ParseDurability(const std::string& d) {
   if (d == "normal") return Durability::kNormal;
   if (d == "full") return Durability::kFull;
@@ -84,7 +115,9 @@ void BindEngine(py::module_& m) {
       .def(py::init([](std::string state_path, std::string host, std::string availability_zone,
                        std::vector<py::dict> backends, std::string default_volume_type,
                        std::map<std::string, int64_t> quota_defaults, std::string durability,
-                       int volume_workers, double stats_interval) {
+                       int volume_workers, double stats_interval, std::optional<py::dict> scheduler,
+                       std::map<std::string, py::object> filters,
+                       std::map<std::string, py::object> weighers) {
              EngineConfig c;
              c.state_path = std::move(state_path);
              c.host = std::move(host);
@@ -94,6 +127,7 @@ void BindEngine(py::module_& m) {
              c.durability = ParseDurability(durability);
              c.volume_workers = volume_workers;
              c.stats_interval = Millis(stats_interval);
+             c.scheduler = SchedulerOptionsFrom(scheduler, filters, weighers);
              for (auto& b : backends) {
                BackendConfig bc;
                for (auto item : b) {
@@ -101,6 +135,8 @@ void BindEngine(py::module_& m) {
                  if (key == "name") bc.name = item.second.cast<std::string>();
                  else if (key == "driver") bc.driver = item.second.cast<std::string>();
                  else if (key == "volume_backend_name") bc.volume_backend_name = item.second.cast<std::string>();
+                 else if (key == "filter_function") bc.filter_function = item.second.cast<std::string>();
+                 else if (key == "goodness_function") bc.goodness_function = item.second.cast<std::string>();
                  else if (key == "options") {
                    for (auto kv : item.second.cast<py::dict>()) {
                      bc.options[kv.first.cast<std::string>()] = kv.second.cast<std::string>();
@@ -123,7 +159,9 @@ void BindEngine(py::module_& m) {
            py::arg("default_volume_type") = "__DEFAULT__",
            py::arg("quota_defaults") = std::map<std::string, int64_t>{},
            py::arg("durability") = "normal", py::arg("volume_workers") = 2,
-           py::arg("stats_interval") = 60.0)
+           py::arg("stats_interval") = 60.0, py::arg("scheduler") = py::none(),
+           py::arg("filters") = std::map<std::string, py::object>{},
+           py::arg("weighers") = std::map<std::string, py::object>{})
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })
@@ -154,17 +192,33 @@ void BindEngine(py::module_& m) {
       .def("create_volume",
            [](PyEngine& e, Ctx ctx, std::optional<int64_t> size, std::string name, std::string description,
               std::string volume_type, std::string availability_zone, std::string snapshot_id,
-              std::string source_volid, Metadata metadata, bool bootable) {
-             VolumeCreateRequest r{size,         std::move(name),        std::move(description),
-                                   std::move(volume_type), std::move(availability_zone),
-                                   std::move(snapshot_id), std::move(source_volid),
-                                   std::move(metadata), bootable};
+              std::string source_volid, Metadata metadata, bool bootable,
+              std::optional<std::map<std::string, py::object>> hints) {
+             VolumeCreateRequest r = Request(size, std::move(name), std::move(description),
+                                             std::move(volume_type), std::move(availability_zone),
+                                             std::move(snapshot_id), std::move(source_volid),
+                                             std::move(metadata), bootable, hints);
+             py::gil_scoped_release release;
              return Unwrap(e.api().CreateVolume(ctx, r));
            },
-           Release(), py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("name") = "",
+           py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("name") = "",
            py::arg("description") = "", py::arg("volume_type") = "", py::arg("availability_zone") = "",
            py::arg("snapshot_id") = "", py::arg("source_volid") = "", py::arg("metadata") = Metadata{},
-           py::arg("bootable") = false)
+           py::arg("bootable") = false, py::arg("scheduler_hints") = py::none())
+      .def("explain_placement",
+           [](PyEngine& e, Ctx ctx, std::optional<int64_t> size, std::string volume_type,
+              std::string availability_zone, std::string snapshot_id, std::string source_volid,
+              Metadata metadata, std::optional<std::map<std::string, py::object>> hints) {
+             VolumeCreateRequest r = Request(size, "", "", std::move(volume_type),
+                                             std::move(availability_zone), std::move(snapshot_id),
+                                             std::move(source_volid), std::move(metadata), false, hints);
+             py::gil_scoped_release release;
+             return Unwrap(e.api().ExplainPlacement(ctx, r));
+           },
+           py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("volume_type") = "",
+           py::arg("availability_zone") = "", py::arg("snapshot_id") = "", py::arg("source_volid") = "",
+           py::arg("metadata") = Metadata{}, py::arg("scheduler_hints") = py::none(),
+           "Admin only: how a volume would be placed now, without placing it.")
       .def("get_volume", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetVolume(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("list_volumes",

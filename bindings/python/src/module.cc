@@ -98,19 +98,6 @@ void BindRecords(py::module_& m) {
       .def_property_readonly("at", [](const Event& e) { return FormatTime(e.at); })
       .def("__repr__", [](const Event& e) { return "<blockstore.Event " + e.type + " " + e.resource_id + ">"; });
 
-  py::class_<PoolState>(m, "Pool", "A pool the scheduler knows.")
-      .def_readonly("name", &PoolState::name)
-      .def_readonly("availability_zone", &PoolState::availability_zone)
-      .def_property_readonly("total_capacity_gb", [](const PoolState& p) -> py::object {
-        if (p.stats.total_capacity_gb.kind == Capacity::Kind::kNumber) return py::float_(p.stats.total_capacity_gb.gb);
-        return py::str(p.stats.total_capacity_gb.kind == Capacity::Kind::kInfinite ? "infinite" : "unknown");
-      })
-      .def_property_readonly("free_capacity_gb", [](const PoolState& p) -> py::object {
-        if (p.stats.free_capacity_gb.kind == Capacity::Kind::kNumber) return py::float_(p.stats.free_capacity_gb.gb);
-        return py::str(p.stats.free_capacity_gb.kind == Capacity::Kind::kInfinite ? "infinite" : "unknown");
-      })
-      .def_property_readonly("allocated_capacity_gb", [](const PoolState& p) { return p.stats.allocated_capacity_gb; });
-
   py::class_<RequestContext>(m, "Context", "Who is asking: a project, a user and roles.")
       .def(py::init([](std::string project_id, std::string user_id, std::vector<std::string> roles,
                        std::string request_id) {
@@ -147,5 +134,6 @@ PYBIND11_MODULE(_blockstore, m) {
     }
   });
   blockstore::python::BindRecords(m);
+  blockstore::python::BindScheduling(m);
   blockstore::python::BindEngine(m);
 }
