@@ -77,9 +77,22 @@ struct NamedWeigher {
 };
 
 // The outcome of filtering and weighing one request.
+// Per-thread scratch space: a request over 100,000 pools would otherwise allocate (and fault
+// in) megabytes on every call.
+struct Scratch {
+  std::vector<const PoolEntry*> pools;
+  std::vector<double> weights;
+  std::vector<double> raw;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch s;
+  return s;
+}
+
 struct Run {
-  std::vector<const PoolEntry*> survivors;
-  std::vector<double> weights;  // parallel to survivors
+  // Views into the thread's scratch space, valid until the thread's next request.
+  std::span<const PoolEntry* const> survivors;
+  std::span<double> weights;  // parallel to survivors
   std::vector<std::map<std::string, double>> raw;  // per survivor, when explaining
   PlacementExplanation trace;
 };
@@ -135,33 +148,42 @@ class FilterScheduler final : public Scheduler {
                      const BackendStats& stats, TimePoint taken_at) override {
     std::unique_lock lock(mu_);
     const TimePoint now = o_.clock();
-    // Reservations survive a report that was taken before they were placed.
-    std::map<std::string, std::vector<Reservation>> carried;
     const std::string prefix = backend + "#";
-    for (auto it = pools_.lower_bound(prefix);
-         it != pools_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
-      for (auto& r : it->second->reservations) {
-        if (r.placed_at >= taken_at && now - r.placed_at < o_.reservation_ttl) {
-          carried[it->first].push_back(std::move(r));
+    std::set<std::string> reported;
+    bool added_or_removed = false;
+    for (const auto& p : stats.pools) {
+      const std::string name = prefix + p.pool_name;
+      reported.insert(name);
+      auto it = pools_.find(name);
+      if (it == pools_.end()) {
+        it = pools_.emplace(name, std::make_unique<PoolEntry>()).first;
+        added_or_removed = true;
+      }
+      PoolEntry& e = *it->second;
+      // Reservations survive a report that was taken before they were placed.
+      auto& rs = e.reservations;
+      for (auto r = rs.begin(); r != rs.end();) {
+        if (r->placed_at >= taken_at && now - r->placed_at < o_.reservation_ttl) {
+          ++r;
         } else {
-          reservation_pool_.erase(r.volume_id);
+          reservation_pool_.erase(r->volume_id);
+          r = rs.erase(r);
         }
       }
-      it = pools_.erase(it);
+      e.default_ratio = o_.max_over_subscription_ratio;
+      e.Load(backend, zone, stats, p, now);
     }
-    for (const auto& p : stats.pools) {
-      auto entry = std::make_unique<PoolEntry>();
-      const std::string name = prefix + p.pool_name;
-      if (auto c = carried.find(name); c != carried.end()) {
-        entry->reservations = std::move(c->second);
-        carried.erase(c);
+    for (auto it = pools_.lower_bound(prefix);
+         it != pools_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
+      if (reported.count(it->first)) {
+        ++it;
+        continue;
       }
-      entry->Load(backend, zone, stats, p, now);
-      pools_[name] = std::move(entry);
+      for (const auto& r : it->second->reservations) reservation_pool_.erase(r.volume_id);
+      it = pools_.erase(it);
+      added_or_removed = true;
     }
-    for (const auto& [pool, gone] : carried) {
-      for (const auto& r : gone) reservation_pool_.erase(r.volume_id);
-    }
+    if (added_or_removed) Reindex();
   }
 
   void RemoveBackend(const std::string& backend) override {
@@ -172,6 +194,7 @@ class FilterScheduler final : public Scheduler {
       for (const auto& r : it->second->reservations) reservation_pool_.erase(r.volume_id);
       it = pools_.erase(it);
     }
+    Reindex();
   }
 
   Result<std::string> SelectPool(const RequestSpec& spec,
@@ -331,7 +354,9 @@ class FilterScheduler final : public Scheduler {
     const bool only_home = !r.spec->vol_exists_on.empty() &&
                            r.spec->operation != RequestSpec::Operation::kCreate;
     const std::string& only = r.spec->resource_backend;
-    std::vector<const PoolEntry*> pools;
+    Scratch& scratch = ThreadScratch();
+    std::vector<const PoolEntry*>& pools = scratch.pools;
+    pools.clear();
     if (only_home) {
       if (auto it = pools_.find(r.spec->vol_exists_on); it != pools_.end()) {
         pools.push_back(it->second.get());
@@ -343,33 +368,33 @@ class FilterScheduler final : public Scheduler {
         }
       }
     } else {
-      pools.reserve(pools_.size());
-      for (const auto& [name, p] : pools_) {
+      pools.reserve(all_.size());
+      for (const PoolEntry* p : all_) {
         if (o_.stale_after.count() > 0 && now - p->state.updated_at > o_.stale_after) {
           ++run.trace.stale;
           continue;
         }
-        pools.push_back(p.get());
+        pools.push_back(p);
       }
     }
     auto apply = [&](const std::string& name, const Filter& f) {
       FilterStep step;
       step.filter = name;
       step.before = pools.size();
-      std::vector<const PoolEntry*> kept;
-      kept.reserve(pools.size());
+      // Compacts in place, keeping the order.
+      std::size_t kept = 0;
       std::string why;
       for (const PoolEntry* p : pools) {
         const bool want_reason = step.reasons.size() < kReasonsPerFilter;
         why.clear();
         if (f.Passes(*p, r, want_reason ? &why : nullptr)) {
-          kept.push_back(p);
+          pools[kept++] = p;
         } else if (want_reason) {
           step.reasons.push_back("pool " + p->state.name + ": " + why);
         }
       }
-      step.removed = pools.size() - kept.size();
-      pools = std::move(kept);
+      step.removed = pools.size() - kept;
+      pools.resize(kept);
       run.trace.steps.push_back(std::move(step));
     };
     // A request that asks for something gets it even where the filter serving it is not in
@@ -395,10 +420,12 @@ class FilterScheduler final : public Scheduler {
       run.trace.error = NoValidBackendMessage(r, run.trace);
       return run;
     }
-    run.survivors = std::move(pools);
-    run.weights.assign(run.survivors.size(), 0.0);
+    run.survivors = pools;
+    scratch.weights.assign(pools.size(), 0.0);
+    run.weights = scratch.weights;
     if (explain) run.raw.resize(run.survivors.size());
-    std::vector<double> raw(run.survivors.size());
+    std::vector<double>& raw = scratch.raw;
+    raw.assign(pools.size(), 0.0);
     const bool ordered = o_.weight_handler == "OrderedHostWeightHandler";
     for (const auto& w : weighers_) {
       w.weigher->Weigh(run.survivors, r, w.multiplier, raw);
@@ -479,6 +506,13 @@ class FilterScheduler final : public Scheduler {
     return msg;
   }
 
+  // The pools in name order, contiguous, for the per-request scan.
+  void Reindex() {
+    all_.clear();
+    all_.reserve(pools_.size());
+    for (const auto& [name, p] : pools_) all_.push_back(p.get());
+  }
+
   void Reserve(const std::string& pool, const std::string& volume_id, double gb) {
     auto it = pools_.find(pool);
     if (it == pools_.end()) return;
@@ -503,6 +537,7 @@ class FilterScheduler final : public Scheduler {
   std::map<std::string, std::unique_ptr<Filter>> implicit_;  // applied when a request asks
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<PoolEntry>> pools_;
+  std::vector<const PoolEntry*> all_;
   std::unordered_map<std::string, std::string> reservation_pool_;  // volume id → pool
 };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "blockstore/scheduler.hpp"
+#include "lib/scheduler/capacity.hpp"
 #include "lib/scheduler/evaluator/expression.hpp"
 #include "lib/scheduler/extra_spec.hpp"
 
@@ -36,9 +37,17 @@ struct PoolEntry {
   std::string filter_function_error;    // why the reported function does not compile
   std::string goodness_function_error;
   std::vector<Reservation> reservations;
+  double default_ratio = 20.0;  // the scheduler's ratio for pools that report none
+  // The capacity arithmetic of the effective stats, for thin and for thick requests: computed
+  // once per change, read by every request.
+  CapacityView thin_view;
+  CapacityView thick_view;
 
-  // Rebuilds state.stats, state.volume_count, state.reserved_gb and the capacity numbers in
-  // caps from `reported` and `reservations`.
+  const CapacityView& View(bool thin_requested) const {
+    return thin_requested ? thin_view : thick_view;
+  }
+  // Rebuilds state.stats, state.volume_count, state.reserved_gb, the capacity views and the
+  // capacity numbers in caps from `reported` and `reservations`.
   void Recompute();
   // Builds everything from a fresh report.
   void Load(const std::string& backend, const std::string& zone, const BackendStats& backend_stats,

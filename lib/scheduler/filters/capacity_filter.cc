@@ -28,7 +28,7 @@ class CapacityFilter final : public Filter {
       return true;  // Cinder's shortcut for a volume already on the pool (manage/retype)
     }
     const PoolStats& s = pool.state.stats;
-    const CapacityView c = ComputeCapacity(s, r.thin, r.default_mosr);
+    const CapacityView& c = pool.View(r.thin);
     if (c.free_unbounded) return true;
     if (c.total_unbounded) {
       if (s.reserved_percentage == 0) return true;

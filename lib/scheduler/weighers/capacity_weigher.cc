@@ -17,7 +17,7 @@ class CapacityWeigher final : public Weigher {
     double lo = INFINITY, hi = -INFINITY;
     bool any_unbounded = false;
     for (std::size_t i = 0; i < pools.size(); ++i) {
-      const CapacityView c = ComputeCapacity(pools[i]->state.stats, r.thin, r.default_mosr);
+      const CapacityView& c = pools[i]->View(r.thin);
       if (c.free_unbounded || c.total_unbounded) {
         any_unbounded = true;
         out[i] = multiplier > 0 ? -1.0 : INFINITY;
