@@ -306,11 +306,18 @@ class FilterScheduler final : public Scheduler {
       }
       r.thin = it->second != "thick";
     }
+    uint64_t signature = 1469598103934665603ULL;  // FNV-1a over the requirements
     for (const auto& [key, value] : specs) {
       auto req = CompileExtraSpec(key, value);
       if (!req.ok()) return req.status();
-      if (*req) r.requirements.push_back(std::move(**req));
+      if (!*req) continue;
+      for (const std::string* part : {&key, &value}) {
+        for (unsigned char c : *part) signature = (signature ^ c) * 1099511628211ULL;
+        signature = (signature ^ 0xff) * 1099511628211ULL;
+      }
+      r.requirements.push_back(std::move(**req));
     }
+    r.requirements_signature = signature | 2;  // never zero
     if (!spec.availability_zone.empty()) {
       r.zones.push_back(spec.availability_zone);
     } else if (auto it = specs.find("RESKEY:availability_zones"); it != specs.end()) {
@@ -377,44 +384,53 @@ class FilterScheduler final : public Scheduler {
         pools.push_back(p);
       }
     }
-    auto apply = [&](const std::string& name, const Filter& f) {
-      FilterStep step;
-      step.filter = name;
-      step.before = pools.size();
-      // Compacts in place, keeping the order.
-      std::size_t kept = 0;
-      std::string why;
-      for (const PoolEntry* p : pools) {
-        const bool want_reason = step.reasons.size() < kReasonsPerFilter;
-        why.clear();
-        if (f.Passes(*p, r, want_reason ? &why : nullptr)) {
-          pools[kept++] = p;
-        } else if (want_reason) {
-          step.reasons.push_back("pool " + p->state.name + ": " + why);
-        }
-      }
-      step.removed = pools.size() - kept;
-      pools.resize(kept);
-      run.trace.steps.push_back(std::move(step));
-    };
-    // A request that asks for something gets it even where the filter serving it is not in
-    // the configured list: reschedules avoid the backends that failed them, and hints are
-    // honoured (Cinder silently ignores a hint whose filter is not enabled).
-    auto listed = [&](const char* name) {
+    // The filters that apply, in order. A request that asks for something gets it even where
+    // the filter serving it is not in the configured list: reschedules avoid the backends that
+    // failed them, and hints are honoured (Cinder silently ignores a hint whose filter is not
+    // enabled).
+    std::vector<std::pair<const std::string*, const Filter*>> chain;
+    auto listed = [&](const std::string& name) {
       return std::any_of(filters_.begin(), filters_.end(),
                          [&](const NamedFilter& f) { return f.name == name; });
     };
-    if (!r.attempted_backends.empty() && !listed("IgnoreAttemptedHostsFilter")) {
-      apply("IgnoreAttemptedHostsFilter", *implicit_.at("IgnoreAttemptedHostsFilter"));
+    auto implicit = [&](bool wanted, const std::string& name) {
+      if (wanted && !listed(name)) {
+        auto it = implicit_.find(name);
+        chain.emplace_back(&it->first, it->second.get());
+      }
+    };
+    implicit(!r.attempted_backends.empty(), "IgnoreAttemptedHostsFilter");
+    implicit(!r.spec->same_host.empty(), "SameBackendFilter");
+    implicit(!r.spec->different_host.empty(), "DifferentBackendFilter");
+    implicit(r.query.has_value(), "JsonFilter");
+    for (const auto& f : filters_) chain.emplace_back(&f.name, f.filter.get());
+
+    // One pass over the pools, each pool through the chain until a filter removes it: the same
+    // outcome as Cinder's filter-by-filter passes, with each pool's data read once.
+    std::vector<FilterStep> steps(chain.size());
+    for (std::size_t k = 0; k < chain.size(); ++k) steps[k].filter = *chain[k].first;
+    std::size_t kept = 0;
+    std::string why;
+    for (const PoolEntry* p : pools) {
+      bool pass = true;
+      for (std::size_t k = 0; k < chain.size(); ++k) {
+        const bool want_reason = steps[k].reasons.size() < kReasonsPerFilter;
+        why.clear();
+        if (chain[k].second->Passes(*p, r, want_reason ? &why : nullptr)) continue;
+        ++steps[k].removed;
+        if (want_reason) steps[k].reasons.push_back("pool " + p->state.name + ": " + why);
+        pass = false;
+        break;
+      }
+      if (pass) pools[kept++] = p;
     }
-    if (!r.spec->same_host.empty() && !listed("SameBackendFilter")) {
-      apply("SameBackendFilter", *implicit_.at("SameBackendFilter"));
+    std::size_t before = pools.size();
+    for (auto& step : steps) {
+      step.before = before;
+      before -= step.removed;
     }
-    if (!r.spec->different_host.empty() && !listed("DifferentBackendFilter")) {
-      apply("DifferentBackendFilter", *implicit_.at("DifferentBackendFilter"));
-    }
-    if (r.query && !listed("JsonFilter")) apply("JsonFilter", *implicit_.at("JsonFilter"));
-    for (const auto& f : filters_) apply(f.name, *f.filter);
+    pools.resize(kept);
+    run.trace.steps = std::move(steps);
 
     if (pools.empty()) {
       run.trace.error = NoValidBackendMessage(r, run.trace);

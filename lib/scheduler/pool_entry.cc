@@ -97,6 +97,7 @@ void PoolEntry::Recompute() {
   caps["allocated_capacity_gb"] = s.allocated_capacity_gb;
   caps["provisioned_capacity_gb"] = s.provisioned_capacity_gb;
   caps["total_volumes"] = state.volume_count;
+  ++caps_version;
   thin_view = ComputeCapacity(s, true, default_ratio);
   thick_view = ComputeCapacity(s, false, default_ratio);
 }

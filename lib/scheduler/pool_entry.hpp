@@ -8,6 +8,7 @@
 #define BLOCKSTORE_LIB_SCHEDULER_POOL_ENTRY_HPP
 
 #include <boost/json.hpp>
+#include <atomic>
 #include <memory>
 #include <random>
 #include <set>
@@ -43,6 +44,14 @@ struct PoolEntry {
   CapacityView thin_view;
   CapacityView thick_view;
 
+  // Bumped whenever caps change: it keys the cached outcome below.
+  uint64_t caps_version = 0;
+  // The outcome of the last set of capability requirements checked against this pool: a key
+  // mixing the requirements' signature with caps_version, its low bit the result. Requests of
+  // the same type then need not look capabilities up again until the pool changes. Atomic, as
+  // concurrent explanations read and write it under a shared lock.
+  mutable std::atomic<uint64_t> spec_outcome{0};
+
   const CapacityView& View(bool thin_requested) const {
     return thin_requested ? thin_view : thick_view;
   }
@@ -67,6 +76,7 @@ struct PreparedRequest {
   std::set<std::string> attempted_backends;
   std::string hint_error;                     // a hint volume could not be located
   double default_mosr = 20.0;
+  uint64_t requirements_signature = 0;  // of `requirements`; never 0 when there are any
   uint64_t seed = 0;  // for ChanceWeigher: mixed with the pool name, so weights are stable per request
 };
 

@@ -165,6 +165,20 @@ TEST_SUITE("scheduler filters") {
     CHECK(bad.status().message().find("'tier'") != std::string::npos);
   }
 
+  TEST_CASE("CapabilitiesFilter: a re-reported capability is read afresh, not remembered") {
+    auto s = Make(Only({"CapabilitiesFilter"}));
+    PoolStats p = Pool("p", 100, 100);
+    p.capabilities = {{"tier", "gold"}};
+    s->UpdateBackend("h@be", "nova", Backend({p}), now_for_tests);
+    const RequestSpec gold = Request(1, {{"tier", "gold"}});
+    for (int i = 0; i < 3; ++i) CHECK(s->SelectPool(gold).ok());  // the outcome is cached…
+    p.capabilities = {{"tier", "silver"}};
+    s->UpdateBackend("h@be", "nova", Backend({p}), now_for_tests);
+    BS_CHECK_CODE(s->SelectPool(gold), Code::kResourceExhausted);  // …until the pool changes
+    CHECK(s->SelectPool(Request(1, {{"tier", "silver"}})).ok());
+    BS_CHECK_CODE(s->SelectPool(gold), Code::kResourceExhausted);
+  }
+
   TEST_CASE("AvailabilityZoneFilter: the named zone, or the type's zones") {
     auto s = Make(Only({"AvailabilityZoneFilter"}));
     s->UpdateBackend("h@a", "az1", Backend({Pool("p", 10, 10)}), now_for_tests);

@@ -13,9 +13,18 @@ class CapabilitiesFilter final : public Filter {
       if (why) *why = "cannot extend an attached volume (online_extend_support is False)";
       return false;
     }
+    if (r.requirements.empty()) return true;
+    // Without a reason wanted, a cached outcome for these requirements on this version of the
+    // pool answers at once.
+    const uint64_t key = (r.requirements_signature * 0x9E3779B97F4A7C15ULL ^ pool.caps_version) & ~1ULL;
+    if (!why) {
+      const uint64_t cached = pool.spec_outcome.load(std::memory_order_relaxed);
+      if ((cached & ~1ULL) == key && key != 0) return (cached & 1) != 0;
+    }
     for (const SpecRequirement& req : r.requirements) {
       const boost::json::value* cap = FindCapability(pool.caps, req.path);
       if (SpecMatches(req, cap)) continue;
+      pool.spec_outcome.store(key, std::memory_order_relaxed);
       if (why) {
         *why = cap ? "capability " + req.key + " is " + CapabilityText(*cap) + ", the type wants '" +
                          req.value + "'"
@@ -24,6 +33,7 @@ class CapabilitiesFilter final : public Filter {
       }
       return false;
     }
+    pool.spec_outcome.store(key | 1, std::memory_order_relaxed);
     return true;
   }
 };
