@@ -72,6 +72,9 @@ struct RequestSpec {
   std::vector<Attempt> attempts;
 };
 
+// "create", "extend", "snapshot".
+BS_API const char* ToString(RequestSpec::Operation op);
+
 // One pool as the scheduler sees it.
 struct PoolState {
   std::string name;     // host@backend#pool

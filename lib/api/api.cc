@@ -99,6 +99,11 @@ Status Api::Impl::Cast(const std::string& topic, std::string method, const std::
   return transport.Cast(topic, internal::EncodeMessage(m));
 }
 
+RequestSpec Api::Impl::SpecFor(const Volume& v) {
+  auto type = store.GetVolumeType(v.volume_type_id);
+  return SpecFor(v, type.ok() ? *type : VolumeType{});
+}
+
 RequestSpec Api::Impl::SpecFor(const Volume& v, const VolumeType& type) {
   RequestSpec spec;
   spec.volume_id = v.id;

@@ -28,6 +28,8 @@ struct Api::Impl {
               const RequestContext& ctx, std::string body = {});
   // The scheduler's view of a volume: its type with QoS specs, zone, metadata.
   RequestSpec SpecFor(const Volume& v, const VolumeType& type);
+  // The same with the volume's own type (none, if it was deleted since).
+  RequestSpec SpecFor(const Volume& v);
   // A create request validated, and the volume it would make (nothing stored yet).
   struct PreparedVolume {
     Volume volume;

@@ -36,12 +36,7 @@ Result<Snapshot> Api::CreateSnapshot(const RequestContext& ctx, const SnapshotCr
                                  {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}}));
   d.notifier.Snapshot("snapshot.create.start", s);
   // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
-  RequestSpec spec;
-  if (auto type = d.store.GetVolumeType(v.volume_type_id); type.ok()) {
-    spec = d.SpecFor(v, *type);
-  } else {
-    spec = d.SpecFor(v, VolumeType{});
-  }
+  RequestSpec spec = d.SpecFor(v);
   spec.operation = RequestSpec::Operation::kSnapshot;
   spec.snapshot_id = s.id;
   spec.vol_exists_on = v.host;

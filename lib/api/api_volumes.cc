@@ -235,12 +235,7 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
                                     {{std::string(kQuotaGigabytes), delta}}));
   d.notifier.Volume("volume.resize.start", v);
   // The scheduler checks the volume's pool has room for the growth and reserves it.
-  RequestSpec spec;
-  if (auto type = d.store.GetVolumeType(v.volume_type_id); type.ok()) {
-    spec = d.SpecFor(current, *type);
-  } else {
-    spec = d.SpecFor(current, VolumeType{});
-  }
+  RequestSpec spec = d.SpecFor(current);
   spec.operation = RequestSpec::Operation::kExtend;
   spec.current_size_gb = current.size_gb;
   spec.size_gb = static_cast<uint64_t>(new_size_gb);

@@ -600,6 +600,15 @@ Result<std::unique_ptr<Scheduler>> NewFilterScheduler(SchedulerOptions options) 
   return std::unique_ptr<Scheduler>(std::move(s));
 }
 
+const char* ToString(RequestSpec::Operation op) {
+  switch (op) {
+    case RequestSpec::Operation::kExtend: return "extend";
+    case RequestSpec::Operation::kSnapshot: return "snapshot";
+    case RequestSpec::Operation::kCreate: break;
+  }
+  return "create";
+}
+
 std::string ReservationKey(const RequestSpec& r) {
   switch (r.operation) {
     case RequestSpec::Operation::kExtend: return r.volume_id + "/extend";

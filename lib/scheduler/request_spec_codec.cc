@@ -5,15 +5,6 @@
 namespace blockstore::internal {
 namespace {
 
-const char* OperationName(RequestSpec::Operation op) {
-  switch (op) {
-    case RequestSpec::Operation::kExtend: return "extend";
-    case RequestSpec::Operation::kSnapshot: return "snapshot";
-    case RequestSpec::Operation::kCreate: break;
-  }
-  return "create";
-}
-
 json::array Strings(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.push_back(json::value(s));
@@ -51,7 +42,7 @@ Metadata Map(const json::object& o, std::string_view k) {
 
 json::object ToJson(const RequestSpec& r) {
   json::object o;
-  o["operation"] = OperationName(r.operation);
+  o["operation"] = ToString(r.operation);
   o["volume_id"] = r.volume_id;
   o["snapshot_id"] = r.snapshot_id;
   o["project_id"] = r.project_id;

@@ -12,15 +12,6 @@ py::object CapacityValue(const Capacity& c) {
   return py::str(c.kind == Capacity::Kind::kInfinite ? "infinite" : "unknown");
 }
 
-const char* OperationName(RequestSpec::Operation op) {
-  switch (op) {
-    case RequestSpec::Operation::kExtend: return "extend";
-    case RequestSpec::Operation::kSnapshot: return "snapshot";
-    case RequestSpec::Operation::kCreate: break;
-  }
-  return "create";
-}
-
 // Holds a Python callable; dropped with the GIL held, whichever thread drops it last.
 std::shared_ptr<py::object> Keep(py::object fn) {
   return std::shared_ptr<py::object>(new py::object(std::move(fn)), [](py::object* o) {
@@ -130,7 +121,7 @@ void BindScheduling(py::module_& m) {
       .def("__repr__", [](const PoolState& p) { return "<blockstore.Pool " + p.name + ">"; });
 
   py::class_<RequestSpec>(m, "RequestSpec", "What a placement request asks for.")
-      .def_property_readonly("operation", [](const RequestSpec& r) { return OperationName(r.operation); })
+      .def_property_readonly("operation", [](const RequestSpec& r) { return ToString(r.operation); })
       .def_readonly("volume_id", &RequestSpec::volume_id)
       .def_readonly("project_id", &RequestSpec::project_id)
       .def_readonly("size", &RequestSpec::size_gb)
