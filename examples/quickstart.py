@@ -24,6 +24,14 @@ def main():
         clone = engine.create_volume(me, source_volid=vol.id, name="data-clone")
         clone = engine.wait_for_volume(me, clone.id, ["available", "error"])
         print(f"clone    {clone.id}  {clone.status:<9} {clone.size} GB  {clone.name}  host={clone.host}")
+
+        # Where would the next volume go, and why? (An admin question: it shows the pools.)
+        why = engine.explain_placement(blockstore.Context.admin(), 10)
+        for step in why.filters:
+            print(f"filter   {step.filter}: {step.before - step.removed} of {step.before} pools pass")
+        best = why.ranking[0]
+        print(f"placed   a 10 GB volume would go to {why.chosen} (weight {best.weight:.2f}, "
+              f"{best.raw['CapacityWeigher']:.0f} GB of room)")
     print(f"state in {state}")
     return 0 if vol.status == clone.status == "available" else 1
 

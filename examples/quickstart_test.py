@@ -13,6 +13,8 @@ def test_quickstart_py(tmp_path):
     assert lines[0].startswith("volume ") and "available" in lines[0]
     assert lines[1].startswith("snapshot ") and "available" in lines[1]
     assert lines[2].startswith("clone ") and "available" in lines[2]
+    assert lines[3] == "filter   AvailabilityZoneFilter: 1 of 1 pools pass"
+    assert lines[6].startswith("placed   a 10 GB volume would go to ")
     files = os.listdir(tmp_path / "volumes")
     assert len([f for f in files if f.startswith("volume-")]) == 2
     assert len([f for f in files if f.startswith("snapshot-")]) == 1
