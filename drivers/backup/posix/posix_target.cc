@@ -1,0 +1,205 @@
+// The posix backup target: objects as files under a directory (local disk or NFS).
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "blockstore/backup_target.hpp"
+
+namespace blockstore {
+
+BackupTarget::~BackupTarget() = default;
+
+Status CheckObjectName(const std::string& name) {
+  if (name.empty()) return InvalidArgument("an object name must not be empty");
+  if (name.size() > 1024) return InvalidArgument("an object name is at most 1024 bytes");
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t slash = name.find('/', start);
+    const std::string part = name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part.empty() || part == "." || part == "..") {
+      return InvalidArgument("object name '" + name.substr(0, 128) +
+                             "' has an empty, '.' or '..' component");
+    }
+    for (char c : part) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+      if (!ok) {
+        return InvalidArgument("object name '" + name.substr(0, 128) +
+                               "' may hold only letters, digits, '-', '_', '.' and '/'");
+      }
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status Errno(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  if (err == ENOENT) return NotFound(std::move(msg));
+  if (err == EACCES || err == EPERM || err == ENOTDIR || err == EISDIR) return Internal(std::move(msg));
+  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
+  return Unavailable(std::move(msg));  // EIO, ESTALE, EINTR, …: worth another try
+}
+
+Status MakeDirs(const std::string& path) {
+  std::size_t pos = 1;
+  while (true) {
+    pos = path.find('/', pos);
+    const std::string dir = path.substr(0, pos);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno("mkdir " + dir, errno);
+    if (pos == std::string::npos) return Status::Ok();
+    ++pos;
+  }
+}
+
+Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Errno("fsync " + dir, err);
+}
+
+class PosixTarget final : public BackupTarget {
+ public:
+  explicit PosixTarget(PosixTargetOptions o) : o_(std::move(o)) {}
+
+  Status Put(const std::string& name, std::span<const std::byte> data) override {
+    if (Status s = CheckObjectName(name); !s.ok()) return s;
+    const std::string path = o_.root + "/" + name;
+    const std::string dir = path.substr(0, path.rfind('/'));
+    if (Status s = MakeDirs(dir); !s.ok()) return s;
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(counter_.fetch_add(1));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno("create " + tmp, errno);
+    Status s;
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        s = Errno("write " + tmp, errno);
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (s.ok() && o_.sync && ::fsync(fd) != 0) s = Errno("fsync " + tmp, errno);
+    if (::close(fd) != 0 && s.ok()) s = Errno("close " + tmp, errno);
+    if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("rename " + tmp, errno);
+    if (!s.ok()) {
+      ::unlink(tmp.c_str());
+      return s;
+    }
+    return o_.sync ? SyncDir(dir) : Status::Ok();
+  }
+
+  Result<std::vector<std::byte>> Get(const std::string& name) override {
+    if (Status s = CheckObjectName(name); !s.ok()) return s;
+    const std::string path = o_.root + "/" + name;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Errno("object " + name, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return Errno("stat " + name, err);
+    }
+    std::vector<std::byte> out(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int err = n < 0 ? errno : EIO;
+        ::close(fd);
+        return Errno("read " + name, err);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return out;
+  }
+
+  Result<std::vector<std::string>> List(const std::string& prefix) override {
+    std::vector<std::string> out;
+    // Walk only the directory the prefix names, down from there.
+    const std::size_t slash = prefix.rfind('/');
+    const std::string base = slash == std::string::npos ? "" : prefix.substr(0, slash);
+    if (!base.empty()) {
+      if (Status s = CheckObjectName(base); !s.ok()) return s;
+    }
+    std::function<Status(const std::string&)> walk = [&](const std::string& rel) -> Status {
+      const std::string dir = rel.empty() ? o_.root : o_.root + "/" + rel;
+      DIR* d = ::opendir(dir.c_str());
+      if (!d) return errno == ENOENT ? Status::Ok() : Errno("list " + dir, errno);
+      std::vector<std::pair<std::string, bool>> entries;
+      while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n == "." || n == ".." || n.find(".tmp-") != std::string::npos) continue;
+        bool is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {  // NFS and some others do not say: ask
+          struct stat st {};
+          is_dir = ::stat((dir + "/" + n).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        entries.emplace_back(n, is_dir);
+      }
+      ::closedir(d);
+      for (const auto& [n, is_dir] : entries) {
+        const std::string child = rel.empty() ? n : rel + "/" + n;
+        if (is_dir) {
+          if (Status s = walk(child); !s.ok()) return s;
+        } else if (child.compare(0, prefix.size(), prefix) == 0) {
+          out.push_back(child);
+        }
+      }
+      return Status::Ok();
+    };
+    if (Status s = walk(base); !s.ok()) return s;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Status Delete(const std::string& name) override {
+    if (Status s = CheckObjectName(name); !s.ok()) return s;
+    const std::string path = o_.root + "/" + name;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("delete " + name, errno);
+    return Status::Ok();
+  }
+
+  std::string Describe() const override { return "posix:" + o_.root; }
+
+ private:
+  PosixTargetOptions o_;
+  std::atomic<uint64_t> counter_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options) {
+  PosixTargetOptions o = options;
+  if (o.root.empty() || o.root[0] != '/') {
+    return InvalidArgument("a posix backup target needs an absolute directory");
+  }
+  while (o.root.size() > 1 && o.root.back() == '/') o.root.pop_back();
+  if (Status s = MakeDirs(o.root); !s.ok()) return s;
+  struct stat st {};
+  if (::stat(o.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgument(o.root + " is not a directory");
+  }
+  if (::access(o.root.c_str(), W_OK) != 0) return Errno("backup directory " + o.root, errno);
+  return std::unique_ptr<BackupTarget>(new PosixTarget(std::move(o)));
+}
+
+}  // namespace blockstore
