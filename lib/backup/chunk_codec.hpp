@@ -1,0 +1,51 @@
+// Internal: one backup chunk on its way to and from a target: SHA-256 of the data, then
+// compression (zstd, zlib or none; a chunk that does not shrink is stored raw), and back, with
+// every byte checked against its hash before it is trusted.
+//
+// Thread-safety: free functions over their arguments; call them from any thread.
+#ifndef BLOCKSTORE_LIB_BACKUP_CHUNK_CODEC_HPP
+#define BLOCKSTORE_LIB_BACKUP_CHUNK_CODEC_HPP
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "blockstore/result.hpp"
+
+namespace blockstore::internal {
+
+enum class Compression { kNone, kZlib, kZstd };
+
+// "none", "zlib", "zstd"; Parse also takes Cinder's spellings (off, no, gzip).
+const char* ToString(Compression c);
+Result<Compression> ParseCompression(std::string_view s);
+
+using Sha256 = std::array<unsigned char, 32>;
+Sha256 Sha256Of(std::span<const std::byte> data);
+std::string Hex(const Sha256& h);
+Result<Sha256> ParseHex(std::string_view hex);
+
+// True when every byte is zero (such chunks are never stored).
+bool AllZero(std::span<const std::byte> data);
+
+struct EncodedChunk {
+  Sha256 sha256{};            // of the data as given
+  Compression stored_as = Compression::kNone;  // kNone when compression did not help
+  std::vector<std::byte> bytes;
+};
+
+// `level`: the compressor's level (zstd 1..19, zlib 1..9); 0 = its default for speed.
+Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level = 0);
+
+// The data back: decompressed to exactly `length` bytes and hashed; data_loss naming `what`
+// (e.g. "chunk 12 at offset 50331648") when the bytes do not decompress or do not hash to
+// `sha256`.
+Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
+                                           std::size_t length, const Sha256& sha256,
+                                           const std::string& what);
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_BACKUP_CHUNK_CODEC_HPP

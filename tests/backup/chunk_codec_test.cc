@@ -1,0 +1,98 @@
+// One chunk's trip to a target and back: hashing, compression (stored raw when it does not
+// help), and every kind of damage caught as data_loss naming the chunk.
+#include <cstring>
+#include <random>
+
+#include "lib/backup/chunk_codec.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace blockstore;
+using namespace blockstore::internal;
+
+namespace {
+
+std::vector<std::byte> Random(std::size_t n, uint64_t seed = 1) {
+  std::vector<std::byte> out(n);
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = 0; i < n; i += 8) {
+    const uint64_t w = rng();
+    std::memcpy(out.data() + i, &w, std::min<std::size_t>(8, n - i));
+  }
+  return out;
+}
+
+std::vector<std::byte> Text(std::size_t n) {
+  const std::string line = "blockstore backs volumes up in chunks; ";
+  std::vector<std::byte> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::byte>(line[i % line.size()]);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("chunk codec") {
+  TEST_CASE("compressible data shrinks and round-trips with each algorithm") {
+    const auto data = Text(1 << 20);
+    for (Compression c : {Compression::kZstd, Compression::kZlib}) {
+      CAPTURE(ToString(c));
+      auto enc = EncodeChunk(data, c);
+      BS_REQUIRE_OK(enc);
+      CHECK(enc->stored_as == c);
+      CHECK(enc->bytes.size() < data.size() / 10);
+      auto dec = DecodeChunk(enc->bytes, enc->stored_as, data.size(), enc->sha256, "chunk 0");
+      BS_REQUIRE_OK(dec);
+      CHECK(*dec == data);
+    }
+  }
+
+  TEST_CASE("incompressible data is stored raw; none stores raw") {
+    const auto data = Random(1 << 20);
+    auto enc = EncodeChunk(data, Compression::kZstd);
+    BS_REQUIRE_OK(enc);
+    CHECK(enc->stored_as == Compression::kNone);
+    CHECK(enc->bytes == data);
+    auto plain = EncodeChunk(Text(4096), Compression::kNone);
+    BS_REQUIRE_OK(plain);
+    CHECK(plain->stored_as == Compression::kNone);
+    CHECK(Hex(enc->sha256) == Hex(Sha256Of(data)));
+  }
+
+  TEST_CASE("damage of every kind is data_loss naming the chunk") {
+    const auto data = Text(65536);
+    auto enc = EncodeChunk(data, Compression::kZstd);
+    BS_REQUIRE_OK(enc);
+    auto flipped = enc->bytes;
+    flipped[flipped.size() / 2] ^= std::byte{0x40};
+    auto a = DecodeChunk(flipped, Compression::kZstd, data.size(), enc->sha256, "chunk 7 at offset 458752");
+    BS_CHECK_CODE(a, Code::kDataLoss);
+    CHECK(a.status().message().find("chunk 7 at offset 458752") != std::string::npos);
+    auto truncated = std::span(enc->bytes).first(enc->bytes.size() / 2);
+    BS_CHECK_CODE(DecodeChunk(truncated, Compression::kZstd, data.size(), enc->sha256, "c"), Code::kDataLoss);
+    BS_CHECK_CODE(DecodeChunk(enc->bytes, Compression::kZlib, data.size(), enc->sha256, "c"), Code::kDataLoss);
+    Sha256 wrong = enc->sha256;
+    wrong[0] ^= 1;
+    auto b = DecodeChunk(enc->bytes, Compression::kZstd, data.size(), wrong, "c");
+    BS_CHECK_CODE(b, Code::kDataLoss);
+    CHECK(b.status().message().find("SHA-256 mismatch") != std::string::npos);
+    auto raw = EncodeChunk(Random(1000), Compression::kNone);
+    BS_REQUIRE_OK(raw);
+    raw->bytes.pop_back();
+    BS_CHECK_CODE(DecodeChunk(raw->bytes, Compression::kNone, 1000, raw->sha256, "c"), Code::kDataLoss);
+  }
+
+  TEST_CASE("zero detection, hex and compression names") {
+    std::vector<std::byte> zeros(4099);
+    CHECK(AllZero(zeros));
+    zeros[4098] = std::byte{1};
+    CHECK_FALSE(AllZero(zeros));
+    CHECK(AllZero({}));
+    const Sha256 h = Sha256Of({});
+    CHECK(Hex(h) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(*ParseHex(Hex(h)) == h);
+    BS_CHECK_CODE(ParseHex("xyz"), Code::kInvalidArgument);
+    BS_CHECK_CODE(ParseHex(std::string(64, 'G')), Code::kInvalidArgument);
+    CHECK(*ParseCompression("gzip") == Compression::kZlib);
+    CHECK(*ParseCompression("off") == Compression::kNone);
+    BS_CHECK_CODE(ParseCompression("lzma"), Code::kInvalidArgument);
+  }
+}
