@@ -1,0 +1,226 @@
+#include "lib/backup/backup_engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+namespace blockstore::internal {
+namespace {
+
+std::string ChunkName(const std::string& prefix, const std::string& backup_id, std::size_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "chunk-%08zu", index);
+  return prefix + "/" + backup_id + "/" + buf;
+}
+
+std::string Where(std::size_t index, uint64_t offset) {
+  return "chunk " + std::to_string(index) + " at offset " + std::to_string(offset);
+}
+
+// Retries what is worth retrying (unavailable), with a short exponential backoff.
+template <typename F>
+auto WithRetries(int retries, F f) -> decltype(f()) {
+  auto r = f();
+  for (int attempt = 0; attempt < retries; ++attempt) {
+    Status s;
+    if constexpr (std::is_same_v<decltype(r), Status>) s = r;
+    else s = r.status();
+    if (s.code() != Code::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+    r = f();
+  }
+  return r;
+}
+
+bool Overlaps(const std::vector<Extent>& extents, uint64_t off, uint64_t len) {
+  auto it = std::upper_bound(extents.begin(), extents.end(), off,
+                             [](uint64_t o, const Extent& e) { return o < e.offset + e.length; });
+  return it != extents.end() && it->offset < off + len;
+}
+
+// Runs body(index) for every index in [0, n) on `workers` threads; the first failure stops
+// the others and is returned.
+Status ForEach(std::size_t n, int workers, const std::atomic<bool>* cancel,
+               const std::function<Status(std::size_t)>& body) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status first;
+  auto run = [&] {
+    while (!failed.load()) {
+      if (cancel && cancel->load()) {
+        std::lock_guard lock(mu);
+        if (first.ok()) first = Cancelled("cancelled");
+        failed = true;
+        return;
+      }
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n) return;
+      Status s = body(i);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (first.ok()) first = s;
+        failed = true;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < std::max(1, workers); ++w) threads.emplace_back(run);
+  run();
+  for (auto& t : threads) t.join();
+  return first;
+}
+
+}  // namespace
+
+std::string ManifestObject(const std::string& prefix, const std::string& backup_id) {
+  return prefix + "/" + backup_id + "/manifest.json";
+}
+
+Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std::string& prefix,
+                           const std::string& backup_id, const std::string& volume_id,
+                           const Manifest* parent, const TransferOptions& o) {
+  if (o.chunk_size == 0 || o.chunk_size % 4096 != 0 || o.chunk_size > (256ull << 20)) {
+    return InvalidArgument("the chunk size must be a multiple of 4 KiB up to 256 MiB");
+  }
+  const uint64_t size = device.SizeBytes();
+  if (parent && (parent->chunk_size != o.chunk_size || parent->size_bytes > size)) {
+    return FailedPrecondition("the parent backup's chunk size or volume size differs: take a full backup");
+  }
+  auto extents = device.AllocatedRanges();
+  if (!extents.ok()) return extents.status();
+  Manifest m;
+  m.backup_id = backup_id;
+  m.volume_id = volume_id;
+  m.parent_id = parent ? parent->backup_id : "";
+  m.size_bytes = size;
+  m.chunk_size = o.chunk_size;
+  const std::size_t n = static_cast<std::size_t>((size + o.chunk_size - 1) / o.chunk_size);
+  m.chunks.resize(n);
+  std::mutex device_mu, progress_mu;
+  TransferProgress progress;
+  progress.bytes_total = size;
+  auto report = [&](uint64_t done, uint64_t stored) {
+    std::lock_guard lock(progress_mu);
+    progress.bytes_done += done;
+    progress.bytes_stored += stored;
+    if (o.progress) o.progress(progress);
+  };
+  Status s = ForEach(n, o.workers, o.cancel, [&](std::size_t i) -> Status {
+    ChunkRef& c = m.chunks[i];
+    c.offset = i * o.chunk_size;
+    c.length = std::min<uint64_t>(o.chunk_size, size - c.offset);
+    if (!Overlaps(*extents, c.offset, c.length)) {
+      c.zero = true;  // a hole: never read
+      report(c.length, 0);
+      return Status::Ok();
+    }
+    std::vector<std::byte> buf(c.length);
+    {
+      std::lock_guard lock(device_mu);
+      auto got = device.ReadAt(c.offset, buf);
+      if (!got.ok()) return got.status();
+      if (*got != c.length) return DataLoss("short read of " + Where(i, c.offset));
+    }
+    if (AllZero(buf)) {
+      c.zero = true;
+      report(c.length, 0);
+      return Status::Ok();
+    }
+    const Sha256 sha = Sha256Of(buf);
+    if (parent && i < parent->chunks.size()) {
+      const ChunkRef& p = parent->chunks[i];
+      if (!p.zero && p.length == c.length && p.sha256 == sha) {
+        c = p;  // unchanged: the parent's object serves
+        report(c.length, 0);
+        return Status::Ok();
+      }
+    }
+    auto enc = EncodeChunk(buf, o.compression);
+    if (!enc.ok()) return enc.status();
+    c.sha256 = enc->sha256;
+    c.stored_as = enc->stored_as;
+    c.stored_bytes = enc->bytes.size();
+    c.object = ChunkName(prefix, backup_id, i);
+    Status put = WithRetries(o.retries, [&] { return target.Put(c.object, enc->bytes); });
+    if (!put.ok()) return Status(put.code(), Where(i, c.offset) + ": " + put.message());
+    report(c.length, c.stored_bytes);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  const std::string text = EncodeManifest(m);
+  Status put = WithRetries(o.retries, [&] {
+    return target.Put(ManifestObject(prefix, backup_id),
+                      std::span(reinterpret_cast<const std::byte*>(text.data()), text.size()));
+  });
+  if (!put.ok()) return put;
+  return m;
+}
+
+namespace {
+
+// Fetches and checks chunk i; `sink` gets its bytes.
+Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, int retries,
+             const std::function<Status(const ChunkRef&, std::span<const std::byte>)>& sink) {
+  const ChunkRef& c = m.chunks[i];
+  auto stored = WithRetries(retries, [&] { return target.Get(c.object); });
+  if (!stored.ok()) {
+    if (stored.status().code() == Code::kNotFound) {
+      return DataLoss(Where(i, c.offset) + ": object " + c.object + " is missing");
+    }
+    return Status(stored.status().code(), Where(i, c.offset) + ": " + stored.status().message());
+  }
+  auto data = DecodeChunk(*stored, c.stored_as, c.length, c.sha256,
+                          Where(i, c.offset) + " (object " + c.object + ")");
+  if (!data.ok()) return data.status();
+  return sink(c, *data);
+}
+
+}  // namespace
+
+Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, bool fresh,
+                  const TransferOptions& o) {
+  if (device.SizeBytes() < m.size_bytes) {
+    return InvalidArgument("the volume (" + std::to_string(device.SizeBytes()) +
+                           " bytes) is smaller than the backup (" + std::to_string(m.size_bytes) + ")");
+  }
+  std::mutex device_mu, progress_mu;
+  TransferProgress progress;
+  progress.bytes_total = m.size_bytes;
+  const std::vector<std::byte> zeros(fresh ? 0 : m.chunk_size);
+  Status s = ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
+    const ChunkRef& c = m.chunks[i];
+    Status st;
+    if (c.zero) {
+      if (!fresh) {
+        std::lock_guard lock(device_mu);
+        st = device.WriteAt(c.offset, std::span(zeros).first(c.length));
+      }
+    } else {
+      st = Fetch(m, i, target, o.retries, [&](const ChunkRef& ref, std::span<const std::byte> data) {
+        std::lock_guard lock(device_mu);
+        return device.WriteAt(ref.offset, data);
+      });
+    }
+    if (!st.ok()) return st;
+    std::lock_guard lock(progress_mu);
+    progress.bytes_done += c.length;
+    if (o.progress) o.progress(progress);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return device.Flush();
+}
+
+Status RunVerify(const Manifest& m, BackupTarget& target, const TransferOptions& o) {
+  return ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
+    if (m.chunks[i].zero) return Status::Ok();
+    return Fetch(m, i, target, o.retries,
+                 [](const ChunkRef&, std::span<const std::byte>) { return Status::Ok(); });
+  });
+}
+
+}  // namespace blockstore::internal

@@ -1,0 +1,60 @@
+// Internal: the backup data path — a volume's allocated chunks hashed, compared with the
+// parent's, compressed and uploaded by a few workers within a fixed memory budget; restore and
+// verify of a manifest, every chunk checked against its hash.
+//
+// Only allocated data is read: chunks outside BlockDevice::AllocatedRanges are zero without a
+// read. Zero chunks are never stored; chunks whose hash equals the parent's are not uploaded
+// again (the manifest names the parent's object).
+//
+// Thread-safety: each call runs on the caller's thread plus `workers` threads it starts and
+// joins before returning. The BlockDevice is used by one thread at a time; the target
+// concurrently.
+#ifndef BLOCKSTORE_LIB_BACKUP_BACKUP_ENGINE_HPP
+#define BLOCKSTORE_LIB_BACKUP_BACKUP_ENGINE_HPP
+
+#include <atomic>
+#include <functional>
+
+#include "blockstore/backup_target.hpp"
+#include "blockstore/driver.hpp"
+#include "lib/backup/manifest.hpp"
+
+namespace blockstore::internal {
+
+struct TransferProgress {
+  uint64_t bytes_done = 0;   // of the volume, zero and unchanged chunks included
+  uint64_t bytes_total = 0;
+  uint64_t bytes_stored = 0;  // written to the target (after compression)
+};
+
+struct TransferOptions {
+  uint64_t chunk_size = 4ull << 20;  // a multiple of 4 KiB
+  Compression compression = Compression::kZstd;
+  int workers = 2;
+  std::function<void(const TransferProgress&)> progress;  // called from worker threads
+  const std::atomic<bool>* cancel = nullptr;               // set to stop: cancelled
+  int retries = 3;  // per object, on unavailable, with backoff
+};
+
+// Backs `device` up as `backup_id` under `prefix` ("<prefix>/<backup_id>/chunk-N" objects and
+// "<prefix>/<backup_id>/manifest.json"). `parent`: the manifest of the backup to be
+// incremental to, or null for a full one. The manifest is written last: a backup without one
+// is incomplete.
+Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std::string& prefix,
+                           const std::string& backup_id, const std::string& volume_id,
+                           const Manifest* parent, const TransferOptions& options);
+
+// Writes the backup onto `device` (at least the backup's size). `fresh`: the device reads as
+// zeros everywhere (a new sparse volume), so zero chunks are skipped; otherwise they are
+// written. data_loss naming the chunk and its offset for a missing or damaged object.
+Status RunRestore(const Manifest& manifest, BackupTarget& target, BlockDevice& device, bool fresh,
+                  const TransferOptions& options);
+
+// Reads and checks every object of the manifest without writing anything.
+Status RunVerify(const Manifest& manifest, BackupTarget& target, const TransferOptions& options);
+
+std::string ManifestObject(const std::string& prefix, const std::string& backup_id);
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_BACKUP_BACKUP_ENGINE_HPP

@@ -1,0 +1,124 @@
+#include "lib/backup/manifest.hpp"
+
+#include <boost/json.hpp>
+
+namespace blockstore::internal {
+namespace json = boost::json;
+
+std::string EncodeManifest(const Manifest& m) {
+  json::array chunks;
+  chunks.reserve(m.chunks.size());
+  for (const auto& c : m.chunks) {
+    json::object o{{"offset", c.offset}, {"length", c.length}};
+    if (c.zero) {
+      o["zero"] = true;
+    } else {
+      o["object"] = c.object;
+      o["sha256"] = Hex(c.sha256);
+      o["compression"] = ToString(c.stored_as);
+      o["stored_bytes"] = c.stored_bytes;
+    }
+    chunks.push_back(std::move(o));
+  }
+  json::object root{{"format", "blockstore-backup"},
+                    {"version", m.version},
+                    {"backup_id", m.backup_id},
+                    {"volume_id", m.volume_id},
+                    {"parent_id", m.parent_id.empty() ? json::value(nullptr) : json::value(m.parent_id)},
+                    {"size_bytes", m.size_bytes},
+                    {"chunk_size", m.chunk_size},
+                    {"chunks", std::move(chunks)}};
+  return json::serialize(root);
+}
+
+namespace {
+
+Status Bad(const std::string& why) { return DataLoss("backup manifest: " + why); }
+
+Result<uint64_t> U64(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  if (!v || !(v->is_uint64() || (v->is_int64() && v->get_int64() >= 0))) {
+    return Bad("'" + std::string(k) + "' must be a non-negative integer");
+  }
+  return v->is_uint64() ? v->get_uint64() : static_cast<uint64_t>(v->get_int64());
+}
+
+Result<std::string> Str(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  if (!v || !v->is_string()) return Bad("'" + std::string(k) + "' must be a string");
+  return std::string(v->get_string());
+}
+
+}  // namespace
+
+Result<Manifest> DecodeManifest(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return Bad("not JSON (" + ec.message() + ")");
+  const auto* o = v.if_object();
+  if (!o) return Bad("not an object");
+  if (const auto* f = o->if_contains("format"); !f || *f != "blockstore-backup") {
+    return Bad("not a blockstore backup manifest");
+  }
+  Manifest m;
+  auto version = U64(*o, "version");
+  if (!version.ok()) return version.status();
+  if (*version != kManifestVersion) {
+    return FailedPrecondition("backup manifest version " + std::to_string(*version) +
+                              " is not one this build reads (" + std::to_string(kManifestVersion) + ")");
+  }
+  auto id = Str(*o, "backup_id");
+  auto vol = Str(*o, "volume_id");
+  auto size = U64(*o, "size_bytes");
+  auto chunk = U64(*o, "chunk_size");
+  for (const Status* s : {&id.status(), &vol.status(), &size.status(), &chunk.status()}) {
+    if (!s->ok()) return *s;
+  }
+  m.backup_id = *id;
+  m.volume_id = *vol;
+  m.size_bytes = *size;
+  m.chunk_size = *chunk;
+  if (const auto* p = o->if_contains("parent_id"); p && p->is_string()) m.parent_id = p->get_string();
+  const auto* chunks = o->if_contains("chunks");
+  if (!chunks || !chunks->is_array()) return Bad("'chunks' must be a list");
+  uint64_t expect = 0;
+  for (const auto& cv : chunks->get_array()) {
+    const auto* co = cv.if_object();
+    if (!co) return Bad("a chunk must be an object");
+    ChunkRef c;
+    auto off = U64(*co, "offset");
+    auto len = U64(*co, "length");
+    if (!off.ok()) return off.status();
+    if (!len.ok()) return len.status();
+    c.offset = *off;
+    c.length = *len;
+    if (c.offset != expect || c.length == 0 || c.length > m.chunk_size) {
+      return Bad("chunk at " + std::to_string(c.offset) + " does not follow the one before");
+    }
+    expect += c.length;
+    if (const auto* z = co->if_contains("zero"); z && z->is_bool() && z->get_bool()) {
+      c.zero = true;
+    } else {
+      auto obj = Str(*co, "object");
+      auto sha = Str(*co, "sha256");
+      auto comp = Str(*co, "compression");
+      auto stored = U64(*co, "stored_bytes");
+      for (const Status* s : {&obj.status(), &sha.status(), &comp.status(), &stored.status()}) {
+        if (!s->ok()) return *s;
+      }
+      c.object = *obj;
+      auto h = ParseHex(*sha);
+      if (!h.ok()) return Bad(h.status().message());
+      c.sha256 = *h;
+      auto cs = ParseCompression(*comp);
+      if (!cs.ok()) return Bad(cs.status().message());
+      c.stored_as = *cs;
+      c.stored_bytes = *stored;
+    }
+    m.chunks.push_back(std::move(c));
+  }
+  if (expect != m.size_bytes) return Bad("the chunks do not cover the volume");
+  return m;
+}
+
+}  // namespace blockstore::internal

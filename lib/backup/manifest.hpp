@@ -1,0 +1,46 @@
+// Internal: a backup's manifest — every chunk of the volume, where its bytes are and how to
+// check them — and its JSON form (docs/backup-format.md).
+//
+// Every manifest is complete (a synthetic full): an incremental lists the chunks it shares
+// with its parent by the parent's object names, so a restore reads one manifest, whatever the
+// length of the chain.
+#ifndef BLOCKSTORE_LIB_BACKUP_MANIFEST_HPP
+#define BLOCKSTORE_LIB_BACKUP_MANIFEST_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lib/backup/chunk_codec.hpp"
+
+namespace blockstore::internal {
+
+inline constexpr int kManifestVersion = 1;
+
+struct ChunkRef {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  bool zero = false;        // all zeros: no object, nothing stored
+  std::string object;       // the object holding it (possibly an ancestor's)
+  Sha256 sha256{};          // of the uncompressed bytes
+  Compression stored_as = Compression::kNone;
+  uint64_t stored_bytes = 0;
+};
+
+struct Manifest {
+  int version = kManifestVersion;
+  std::string backup_id;
+  std::string volume_id;
+  std::string parent_id;     // empty for a full backup
+  uint64_t size_bytes = 0;   // the volume's size
+  uint64_t chunk_size = 0;
+  std::vector<ChunkRef> chunks;  // in offset order, covering the whole volume
+};
+
+std::string EncodeManifest(const Manifest& m);
+// invalid_argument / data_loss for text that is not a manifest this build can read.
+Result<Manifest> DecodeManifest(std::string_view text);
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_BACKUP_MANIFEST_HPP
