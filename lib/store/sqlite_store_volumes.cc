@@ -386,9 +386,11 @@ Result<std::vector<Volume>> SqliteStore::ListUnplacedVolumes(
 Result<std::map<std::string, Store::PoolUsage>> SqliteStore::PoolUsages(
     std::string_view backend) {
   std::lock_guard lock(mu_);
-  // A range on the host index: "<backend>#" up to "<backend>$" ('$' follows '#').
+  // A range on the host index: "<backend>#" up to "<backend>$" ('$' follows '#'). An extend in
+  // progress counts at its target size, as the scheduler reserved the growth.
   BS_ASSIGN_OR_RETURN(
-      Stmt * st, db_->Prepare("SELECT host, sum(size), count(*) FROM volumes WHERE host = ?1 OR "
+      Stmt * st, db_->Prepare("SELECT host, sum(max(size, pending_size)), count(*) FROM volumes "
+                              "WHERE host = ?1 OR "
                               "(host >= ?1 || '#' AND host < ?1 || '$') GROUP BY host"));
   st->Bind(1, backend);
   std::map<std::string, PoolUsage> out;
