@@ -109,6 +109,36 @@ TEST_SUITE("sqlite store") {
     CHECK(all->size() == 1);
   }
 
+  TEST_CASE("pool usage: GB and volumes per pool of one backend, extends counted at their target") {
+    TempDir dir;
+    auto store = Open(dir);
+    auto on = [&](const std::string& host, uint64_t size, int n) {
+      Volume v = NewVolume("p", size, n);
+      v.host = host;
+      auto made = store->CreateVolume(v, {});
+      REQUIRE(made.ok());
+      return *made;
+    };
+    on("h@b#p1", 2, 1);
+    Volume grow = on("h@b#p1", 3, 2);
+    on("h@b#p2", 5, 3);
+    on("h@bb#p1", 7, 4);  // another backend whose name starts the same way
+    on("h@b", 11, 5);     // a volume on the backend without a pool
+    VolumeTransition ok;
+    ok.from = {VolumeStatus::kCreating};
+    ok.to = VolumeStatus::kAvailable;
+    BS_REQUIRE_OK(store->TransitionVolume(grow.id, ok));
+    BS_REQUIRE_OK(store->BeginVolumeExtend(grow.id, {VolumeStatus::kAvailable}, 10, {}));
+    auto usage = store->PoolUsages("h@b");
+    BS_REQUIRE_OK(usage);
+    CHECK(usage->size() == 3);
+    CHECK((*usage)["h@b#p1"].gigabytes == 12);  // 2 + the extend's target 10
+    CHECK((*usage)["h@b#p1"].volumes == 2);
+    CHECK((*usage)["h@b#p2"].gigabytes == 5);
+    CHECK((*usage)["h@b"].gigabytes == 11);
+    CHECK(usage->count("h@bb#p1") == 0);
+  }
+
   TEST_CASE("a file that is not a database is refused") {
     TempDir dir;
     FILE* f = fopen((dir / "store.db").c_str(), "w");
