@@ -1,6 +1,8 @@
 // SqliteStore: opening, shared helpers and quota bookkeeping.
 #include "lib/store/sqlite_store.hpp"
 
+#include <boost/json.hpp>
+
 #include "lib/core/macros.hpp"
 #include "lib/store/schema.hpp"
 
@@ -72,6 +74,20 @@ namespace internal {
 
 SqliteStore::SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options)
     : db_(std::move(db)), options_(std::move(options)) {}
+
+Metadata MetadataFromColumn(const Stmt& st, int col) {
+  Metadata out;
+  if (st.IsNull(col)) return out;
+  const std::string text = st.Text(col);
+  if (text.size() <= 2) return out;  // "{}"
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (const auto& kv : v.get_object()) {
+    if (kv.value().is_string()) out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+  }
+  return out;
+}
 
 void SqliteStore::Close() {
   std::lock_guard lock(mu_);

@@ -13,6 +13,10 @@
 
 namespace blockstore::internal {
 
+// The metadata of a record read as one JSON object column (json_group_object): empty when the
+// column is NULL or not an object.
+Metadata MetadataFromColumn(const Stmt& st, int col);
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options);

@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kSnapshotColumns =
     "t.id, t.project_id, t.user_id, t.volume_id, t.name, t.description, t.size, t.status, "
-    "t.progress, t.created_at, t.updated_at";
+    "t.progress, t.created_at, t.updated_at, "
+    "(SELECT json_group_object(m.key, m.value) FROM snapshot_metadata m WHERE m.snapshot_id = t.id)";
 
 Snapshot ReadSnapshot(const Stmt& st) {
   Snapshot s;
@@ -25,6 +26,7 @@ Snapshot ReadSnapshot(const Stmt& st) {
   s.progress = st.Text(8);
   s.created_at = ParseTime(st.Text(9)).value_or(TimePoint{});
   s.updated_at = ParseTime(st.Text(10)).value_or(TimePoint{});
+  s.metadata = MetadataFromColumn(st, 11);
   return s;
 }
 
@@ -82,9 +84,6 @@ Result<std::vector<Snapshot>> SqliteStore::QuerySnapshotsLocked(
     out.push_back(ReadSnapshot(*st));
   }
   st->Reset();
-  for (auto& s : out) {
-    BS_ASSIGN_OR_RETURN(s.metadata, LoadPairsLocked("snapshot_metadata", "snapshot_id", s.id));
-  }
   return out;
 }
 

@@ -11,7 +11,9 @@ namespace {
 constexpr const char* kVolumeColumns =
     "t.id, t.project_id, t.user_id, t.name, t.description, t.size, t.status, t.previous_status, "
     "t.attach_status, t.host, t.availability_zone, t.volume_type_id, t.snapshot_id, "
-    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at";
+    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at, "
+    // The metadata rides along as one JSON object: one statement per record, not two.
+    "(SELECT json_group_object(m.key, m.value) FROM volume_metadata m WHERE m.volume_id = t.id)";
 
 Volume ReadVolume(const Stmt& st) {
   Volume v;
@@ -33,6 +35,7 @@ Volume ReadVolume(const Stmt& st) {
   v.multiattach = st.Int(15) != 0;
   v.created_at = ParseTime(st.Text(16)).value_or(TimePoint{});
   v.updated_at = ParseTime(st.Text(17)).value_or(TimePoint{});
+  v.metadata = MetadataFromColumn(st, 18);
   return v;
 }
 
@@ -77,7 +80,6 @@ Result<Volume> SqliteStore::GetVolumeLocked(std::string_view id) {
   }
   Volume v = ReadVolume(*st);
   st->Reset();
-  BS_ASSIGN_OR_RETURN(v.metadata, LoadPairsLocked("volume_metadata", "volume_id", v.id));
   return v;
 }
 
@@ -105,9 +107,6 @@ Result<std::vector<Volume>> SqliteStore::QueryVolumesLocked(const std::string& t
     out.push_back(ReadVolume(*st));
   }
   st->Reset();
-  for (auto& v : out) {
-    BS_ASSIGN_OR_RETURN(v.metadata, LoadPairsLocked("volume_metadata", "volume_id", v.id));
-  }
   return out;
 }
 
