@@ -166,7 +166,7 @@ class FilterScheduler final : public Scheduler {
         if (r->placed_at >= taken_at && now - r->placed_at < o_.reservation_ttl) {
           ++r;
         } else {
-          reservation_pool_.erase(r->volume_id);
+          reservation_pool_.erase(r->key);
           r = rs.erase(r);
         }
       }
@@ -179,7 +179,7 @@ class FilterScheduler final : public Scheduler {
         ++it;
         continue;
       }
-      for (const auto& r : it->second->reservations) reservation_pool_.erase(r.volume_id);
+      for (const auto& r : it->second->reservations) reservation_pool_.erase(r.key);
       it = pools_.erase(it);
       added_or_removed = true;
     }
@@ -191,7 +191,7 @@ class FilterScheduler final : public Scheduler {
     const std::string prefix = backend + "#";
     for (auto it = pools_.lower_bound(prefix);
          it != pools_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
-      for (const auto& r : it->second->reservations) reservation_pool_.erase(r.volume_id);
+      for (const auto& r : it->second->reservations) reservation_pool_.erase(r.key);
       it = pools_.erase(it);
     }
     Reindex();
@@ -236,34 +236,18 @@ class FilterScheduler final : public Scheduler {
     return std::move(run.trace);
   }
 
-  void Release(const std::string& volume_id) override {
+  void Release(const std::string& key) override {
     std::unique_lock lock(mu_);
-    auto where = reservation_pool_.find(volume_id);
-    if (where == reservation_pool_.end()) return;
-    if (auto it = pools_.find(where->second); it != pools_.end()) {
-      auto& rs = it->second->reservations;
-      rs.erase(std::remove_if(rs.begin(), rs.end(),
-                              [&](const Reservation& r) { return r.volume_id == volume_id; }),
-               rs.end());
-      it->second->Recompute();
-    }
-    reservation_pool_.erase(where);
+    DropReservation(key);
   }
 
   void Freed(const std::string& pool, const std::string& volume_id, double gb) override {
     std::unique_lock lock(mu_);
     auto it = pools_.find(pool);
     if (it == pools_.end()) return;
-    if (auto r = reservation_pool_.find(volume_id); r != reservation_pool_.end()) {
-      if (r->second == pool) {
-        auto& rs = it->second->reservations;
-        rs.erase(std::remove_if(rs.begin(), rs.end(),
-                                [&](const Reservation& x) { return x.volume_id == volume_id; }),
-                 rs.end());
-        reservation_pool_.erase(r);
-        it->second->Recompute();
-        return;
-      }
+    if (auto r = reservation_pool_.find(volume_id); r != reservation_pool_.end() && r->second == pool) {
+      DropReservation(volume_id);  // not yet counted by a report: the reservation was all of it
+      return;
     }
     PoolStats& s = it->second->reported;
     s.allocated_capacity_gb = std::max(0.0, s.allocated_capacity_gb - gb);
@@ -529,21 +513,27 @@ class FilterScheduler final : public Scheduler {
     for (const auto& [name, p] : pools_) all_.push_back(p.get());
   }
 
-  void Reserve(const std::string& pool, const std::string& volume_id, double gb) {
+  // Removes the reservation known by `key`, wherever it is. mu_ held exclusively.
+  void DropReservation(const std::string& key) {
+    auto where = reservation_pool_.find(key);
+    if (where == reservation_pool_.end()) return;
+    if (auto it = pools_.find(where->second); it != pools_.end()) {
+      auto& rs = it->second->reservations;
+      rs.erase(std::remove_if(rs.begin(), rs.end(),
+                              [&](const Reservation& r) { return r.key == key; }),
+               rs.end());
+      it->second->Recompute();
+    }
+    reservation_pool_.erase(where);
+  }
+
+  void Reserve(const std::string& pool, const std::string& key, double gb) {
     auto it = pools_.find(pool);
     if (it == pools_.end()) return;
-    if (auto old = reservation_pool_.find(volume_id); old != reservation_pool_.end()) {
-      if (auto p = pools_.find(old->second); p != pools_.end()) {
-        auto& rs = p->second->reservations;
-        rs.erase(std::remove_if(rs.begin(), rs.end(),
-                                [&](const Reservation& r) { return r.volume_id == volume_id; }),
-                 rs.end());
-        p->second->Recompute();
-      }
-    }
-    it->second->reservations.push_back({volume_id, gb, o_.clock()});
+    DropReservation(key);
+    it->second->reservations.push_back({key, gb, o_.clock()});
     it->second->Recompute();
-    reservation_pool_[volume_id] = pool;
+    reservation_pool_[key] = pool;
   }
 
   SchedulerOptions o_;
@@ -554,7 +544,7 @@ class FilterScheduler final : public Scheduler {
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<PoolEntry>> pools_;
   std::vector<const PoolEntry*> all_;
-  std::unordered_map<std::string, std::string> reservation_pool_;  // volume id → pool
+  std::unordered_map<std::string, std::string> reservation_pool_;  // reservation key → pool
 };
 
 class AdaptedFilter final : public Filter {

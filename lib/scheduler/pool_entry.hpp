@@ -23,7 +23,7 @@
 namespace blockstore::internal {
 
 struct Reservation {
-  std::string volume_id;
+  std::string key;  // ReservationKey of the placement
   double gb = 0;
   TimePoint placed_at{};
 };
