@@ -1,4 +1,5 @@
 // Volume and snapshot lifecycles through the Engine on the file driver.
+#include <condition_variable>
 #include <mutex>
 #include <set>
 
@@ -223,14 +224,23 @@ TEST_SUITE("lifecycle") {
   TEST_CASE("events tell the story of a volume, in order") {
     Fixture f;
     std::mutex mu;
+    std::condition_variable cv;
     std::vector<Event> events;
     const uint64_t token = f.engine->Subscribe([&](const Event& e) {
       std::lock_guard lock(mu);
       events.push_back(e);
+      cv.notify_all();
     });
     auto v = f.MakeVolume(f.alice, 1);
     BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    {
+      // The row goes before the event announcing it is published: wait for the event too.
+      std::unique_lock lock(mu);
+      CHECK(cv.wait_for(lock, kWait, [&] {
+        return !events.empty() && events.back().type == "volume.delete.end";
+      }));
+    }
     f.engine->Unsubscribe(token);
     f.MakeVolume(f.alice, 1);  // not seen any more
     std::lock_guard lock(mu);

@@ -1,6 +1,8 @@
 // Placement through the engine: reschedules after driver failures, explanations, hints,
 // capacity checks of extends and snapshots, and malformed specs refused at the door.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "tests/support/test_support.hpp"
 
@@ -45,6 +47,46 @@ class FailingDriver final : public VolumeDriver {
   std::atomic<int>* attempts_;
 };
 
+// Every event of an engine, and a wait for one: a status change is visible in the store a
+// moment before the event announcing it is published.
+class EventLog {
+ public:
+  explicit EventLog(Engine& e)
+      : engine_(e), token_(e.Subscribe([this](const Event& ev) { Add(ev); })) {}
+  ~EventLog() { engine_.Unsubscribe(token_); }
+  // The message of the first event of `type` (waiting for it), or "" after the wait.
+  std::string Message(const std::string& type) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kWait, [&] { return Find(type) != nullptr; });
+    const Event* e = Find(type);
+    return e ? e->message : std::string();
+  }
+  int Count(const std::string& type) {
+    std::lock_guard lock(mu_);
+    int n = 0;
+    for (const auto& e : events_) n += e.type == type;
+    return n;
+  }
+
+ private:
+  void Add(const Event& e) {
+    std::lock_guard lock(mu_);
+    events_.push_back(e);
+    cv_.notify_all();
+  }
+  const Event* Find(const std::string& type) const {
+    for (const auto& e : events_) {
+      if (e.type == type) return &e;
+    }
+    return nullptr;
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Event> events_;
+  Engine& engine_;  // last: subscribing may deliver events at once
+  uint64_t token_;
+};
+
 struct Fixture {
   TempDir dir;
   std::atomic<int> failures{0};
@@ -86,35 +128,23 @@ struct Fixture {
 TEST_SUITE("scheduling") {
   TEST_CASE("a failed create is rescheduled to another backend, never the same one") {
     Fixture f(2, 1);
-    std::vector<Event> events;
-    std::mutex mu;
-    f.engine->Subscribe([&](const Event& e) {
-      std::lock_guard lock(mu);
-      events.push_back(e);
-    });
+    EventLog log(*f.engine);
     Volume v = f.Create(1);
     CHECK(v.status == VS::kAvailable);
     CHECK(v.host == "testhost@good0#good0");
     CHECK(f.failures == 2);  // each broken backend tried once
-    std::lock_guard lock(mu);
-    int retries = 0;
-    for (const auto& e : events) retries += e.type == "volume.create.retry";
-    CHECK(retries == 2);
+    log.Message("volume.create.end");
+    CHECK(log.Count("volume.create.retry") == 2);
     CHECK(f.engine->api().GetQuotas(f.admin, "alice")->resources["gigabytes"].in_use == 1);
   }
 
   TEST_CASE("after the last attempt the error says why each attempt failed") {
     Fixture f(3, 0);
-    std::string message;
-    std::mutex mu;
-    f.engine->Subscribe([&](const Event& e) {
-      std::lock_guard lock(mu);
-      if (e.type == "volume.create.error") message = e.message;
-    });
+    EventLog log(*f.engine);
     Volume v = f.Create(1);
     CHECK(v.status == VS::kError);
     CHECK(f.failures == 3);
-    std::lock_guard lock(mu);
+    const std::string message = log.Message("volume.create.error");
     CHECK(message.find("after 3 attempt(s)") != std::string::npos);
     CHECK(message.find("attempt 1 on testhost@broken") != std::string::npos);
     CHECK(message.find("attempt 3 on testhost@broken") != std::string::npos);
@@ -192,17 +222,12 @@ TEST_SUITE("scheduling") {
   TEST_CASE("a type the pools cannot satisfy fails the volume with the reason") {
     Fixture f(0, 1);
     BS_REQUIRE_OK(f.engine->api().CreateVolumeType(f.admin, {"gold", "", true, {{"capabilities:tier", "gold"}}}));
-    std::string message;
-    std::mutex mu;
-    f.engine->Subscribe([&](const Event& e) {
-      std::lock_guard lock(mu);
-      if (e.type == "volume.create.error") message = e.message;
-    });
+    EventLog log(*f.engine);
     VolumeCreateRequest r;
     r.volume_type = "gold";
     Volume v = f.Create(1, r);
     CHECK(v.status == VS::kError);
-    std::lock_guard lock(mu);
+    const std::string message = log.Message("volume.create.error");
     CHECK(message.find("CapabilitiesFilter removed 1 of 1") != std::string::npos);
     CHECK(message.find("does not report capability capabilities:tier") != std::string::npos);
   }
@@ -230,12 +255,7 @@ TEST_SUITE("scheduling") {
     BS_REQUIRE_OK(done);
     REQUIRE(done->status == VS::kAvailable);
 
-    std::string why;
-    std::mutex mu;
-    engine.Subscribe([&](const Event& ev) {
-      std::lock_guard lock(mu);
-      if (ev.type.ends_with(".error")) why += ev.type + ": " + ev.message + "\n";
-    });
+    EventLog log(engine);
     // Doubling does not fit on the pool: the volume goes back to available, quota rolled back.
     auto grow = engine.api().ExtendVolume(alice, v->id, big * 2);
     BS_REQUIRE_OK(grow);
@@ -251,8 +271,7 @@ TEST_SUITE("scheduling") {
     auto failed = engine.WaitForSnapshot(alice, snap->id, {SnapshotStatus::kAvailable, SnapshotStatus::kError}, kWait);
     BS_REQUIRE_OK(failed);
     CHECK(failed->status == SnapshotStatus::kError);
-    std::lock_guard lock(mu);
-    CHECK(why.find("volume.resize.error: resource_exhausted: No valid backend was found for extending by") != std::string::npos);
-    CHECK(why.find("snapshot.create.error: resource_exhausted: No valid backend was found for a") != std::string::npos);
+    CHECK(log.Message("volume.resize.error").find("resource_exhausted: No valid backend was found for extending by") != std::string::npos);
+    CHECK(log.Message("snapshot.create.error").find("resource_exhausted: No valid backend was found for a") != std::string::npos);
   }
 }
