@@ -1,6 +1,7 @@
 """Volumes and snapshots from Python, on real sparse files."""
 import os
 import threading
+import time
 
 import pytest
 
@@ -75,6 +76,13 @@ def test_events_arrive_from_engine_threads(engine, alice):
     vol = make_volume(engine, alice, 1)
     engine.delete_volume(alice, vol.id)
     engine.wait_for_volume_deleted(alice, vol.id, timeout=10)
+    # The row goes a moment before the event announcing it is published: wait for that too.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with lock:
+            if ("volume.delete.end", vol.id, "deleted") in seen:
+                break
+        time.sleep(0.01)
     engine.unsubscribe(token)
     make_volume(engine, alice, 1)
     with lock:
