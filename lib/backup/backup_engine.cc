@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "lib/backup/token_bucket.hpp"
+
 namespace blockstore::internal {
 namespace {
 
@@ -42,6 +44,33 @@ bool Overlaps(const std::vector<Extent>& extents, uint64_t off, uint64_t len) {
 
 // Runs body(index) for every index in [0, n) on `workers` threads; the first failure stops
 // the others and is returned.
+// Progress with its rate and ETA, reported under a lock as chunks finish.
+class ProgressMeter {
+ public:
+  ProgressMeter(uint64_t total, const std::function<void(const TransferProgress&)>& sink)
+      : sink_(sink), start_(std::chrono::steady_clock::now()) {
+    p_.bytes_total = total;
+  }
+  void Add(uint64_t done, uint64_t stored) {
+    std::lock_guard lock(mu_);
+    p_.bytes_done += done;
+    p_.bytes_stored += stored;
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    p_.rate_bytes_per_s = secs > 0 ? static_cast<double>(p_.bytes_done) / secs : 0;
+    p_.eta_seconds = p_.rate_bytes_per_s > 0
+                         ? static_cast<double>(p_.bytes_total - p_.bytes_done) / p_.rate_bytes_per_s
+                         : 0;
+    if (sink_) sink_(p_);
+  }
+
+ private:
+  const std::function<void(const TransferProgress&)>& sink_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+  TransferProgress p_;
+};
+
 Status ForEach(std::size_t n, int workers, const std::atomic<bool>* cancel,
                const std::function<Status(std::size_t)>& body) {
   std::atomic<std::size_t> next{0};
@@ -100,15 +129,10 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   m.chunk_size = o.chunk_size;
   const std::size_t n = static_cast<std::size_t>((size + o.chunk_size - 1) / o.chunk_size);
   m.chunks.resize(n);
-  std::mutex device_mu, progress_mu;
-  TransferProgress progress;
-  progress.bytes_total = size;
-  auto report = [&](uint64_t done, uint64_t stored) {
-    std::lock_guard lock(progress_mu);
-    progress.bytes_done += done;
-    progress.bytes_stored += stored;
-    if (o.progress) o.progress(progress);
-  };
+  std::mutex device_mu;
+  ProgressMeter meter(size, o.progress);
+  TokenBucket pace(o.bandwidth_bytes_per_s);
+  auto report = [&](uint64_t done, uint64_t stored) { meter.Add(done, stored); };
   Status s = ForEach(n, o.workers, o.cancel, [&](std::size_t i) -> Status {
     ChunkRef& c = m.chunks[i];
     c.offset = i * o.chunk_size;
@@ -119,6 +143,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       return Status::Ok();
     }
     std::vector<std::byte> buf(c.length);
+    pace.Take(c.length);
     {
       std::lock_guard lock(device_mu);
       auto got = device.ReadAt(c.offset, buf);
@@ -187,9 +212,9 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
     return InvalidArgument("the volume (" + std::to_string(device.SizeBytes()) +
                            " bytes) is smaller than the backup (" + std::to_string(m.size_bytes) + ")");
   }
-  std::mutex device_mu, progress_mu;
-  TransferProgress progress;
-  progress.bytes_total = m.size_bytes;
+  std::mutex device_mu;
+  ProgressMeter meter(m.size_bytes, o.progress);
+  TokenBucket pace(o.bandwidth_bytes_per_s);
   const std::vector<std::byte> zeros(fresh ? 0 : m.chunk_size);
   Status s = ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
     const ChunkRef& c = m.chunks[i];
@@ -200,15 +225,14 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
         st = device.WriteAt(c.offset, std::span(zeros).first(c.length));
       }
     } else {
+      pace.Take(c.length);
       st = Fetch(m, i, target, o.retries, [&](const ChunkRef& ref, std::span<const std::byte> data) {
         std::lock_guard lock(device_mu);
         return device.WriteAt(ref.offset, data);
       });
     }
     if (!st.ok()) return st;
-    std::lock_guard lock(progress_mu);
-    progress.bytes_done += c.length;
-    if (o.progress) o.progress(progress);
+    meter.Add(c.length, 0);
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -25,6 +25,8 @@ struct TransferProgress {
   uint64_t bytes_done = 0;   // of the volume, zero and unchanged chunks included
   uint64_t bytes_total = 0;
   uint64_t bytes_stored = 0;  // written to the target (after compression)
+  double rate_bytes_per_s = 0;  // bytes_done over the time since the job started
+  double eta_seconds = 0;       // what is left at that rate
 };
 
 struct TransferOptions {
@@ -34,6 +36,7 @@ struct TransferOptions {
   std::function<void(const TransferProgress&)> progress;  // called from worker threads
   const std::atomic<bool>* cancel = nullptr;               // set to stop: cancelled
   int retries = 3;  // per object, on unavailable, with backoff
+  uint64_t bandwidth_bytes_per_s = 0;  // data read (backup) or written (restore); 0: no limit
 };
 
 // Backs `device` up as `backup_id` under `prefix` ("<prefix>/<backup_id>/chunk-N" objects and

@@ -105,6 +105,10 @@ TEST_SUITE("backup engine") {
     CHECK(std::count_if(m->chunks.begin(), m->chunks.end(), [](const ChunkRef& c) { return c.zero; }) == 61);
     CHECK(seen.back().bytes_done == 64 * kMiB);
     CHECK(seen.back().bytes_total == 64 * kMiB);
+    CHECK(seen.back().bytes_stored > 0);
+    CHECK(seen.back().rate_bytes_per_s > 0);
+    CHECK(seen.back().eta_seconds == 0);
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].bytes_done >= seen[i - 1].bytes_done);
 
     auto copy = SparseFile(s.dir / "copy", 64 * kMiB);
     BS_REQUIRE_OK(RunRestore(*m, *s.target, *copy, /*fresh=*/true, s.options));
