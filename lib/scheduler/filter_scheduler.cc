@@ -271,7 +271,6 @@ class FilterScheduler final : public Scheduler {
   Result<PreparedRequest> Prepare(const RequestSpec& spec) const {
     PreparedRequest r;
     r.spec = &spec;
-    r.default_mosr = o_.max_over_subscription_ratio;
     r.seed = rng_seed_ ^ std::hash<std::string>{}(spec.volume_id + "/" +
                                                   std::to_string(spec.attempts.size()));
     if (spec.operation == RequestSpec::Operation::kExtend) {

@@ -75,7 +75,6 @@ struct PreparedRequest {
   std::set<std::string> different_backends;
   std::set<std::string> attempted_backends;
   std::string hint_error;                     // a hint volume could not be located
-  double default_mosr = 20.0;
   uint64_t requirements_signature = 0;  // of `requirements`; never 0 when there are any
   uint64_t seed = 0;  // for ChanceWeigher: mixed with the pool name, so weights are stable per request
 };

@@ -25,6 +25,15 @@ T Unwrap(Result<T> r) {
   return std::move(r).value();
 }
 
+// Holds a Python object for C++ code that may drop it on any thread: the last owner takes the
+// GIL to release it.
+inline std::shared_ptr<py::object> KeepWithGil(py::object o) {
+  return std::shared_ptr<py::object>(new py::object(std::move(o)), [](py::object* p) {
+    py::gil_scoped_acquire hold;
+    delete p;
+  });
+}
+
 void BindRecords(py::module_& m);
 void BindScheduling(py::module_& m);
 void BindEngine(py::module_& m);

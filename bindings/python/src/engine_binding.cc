@@ -170,11 +170,7 @@ void BindEngine(py::module_& m) {
       .def("refresh_stats", [](PyEngine& e) { Check(e.get().RefreshStats()); }, Release())
       .def("subscribe",
            [](PyEngine& e, py::function callback) {
-             // The callable is released with the GIL held, whichever thread drops it last.
-             std::shared_ptr<py::object> fn(new py::object(std::move(callback)), [](py::object* o) {
-               py::gil_scoped_acquire hold;
-               delete o;
-             });
+             std::shared_ptr<py::object> fn = KeepWithGil(std::move(callback));
              py::gil_scoped_release release;
              return e.get().Subscribe([fn](const Event& ev) {
                py::gil_scoped_acquire hold;

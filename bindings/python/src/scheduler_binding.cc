@@ -12,18 +12,10 @@ py::object CapacityValue(const Capacity& c) {
   return py::str(c.kind == Capacity::Kind::kInfinite ? "infinite" : "unknown");
 }
 
-// Holds a Python callable; dropped with the GIL held, whichever thread drops it last.
-std::shared_ptr<py::object> Keep(py::object fn) {
-  return std::shared_ptr<py::object>(new py::object(std::move(fn)), [](py::object* o) {
-    py::gil_scoped_acquire hold;
-    delete o;
-  });
-}
-
 // A Python filter: fn(pool, request) returns True/False, or (False, "why").
 class PyFilter final : public BackendFilter {
  public:
-  explicit PyFilter(py::object fn) : fn_(Keep(std::move(fn))) {}
+  explicit PyFilter(py::object fn) : fn_(KeepWithGil(std::move(fn))) {}
   bool Passes(const PoolState& pool, const RequestSpec& r, std::string* why) const override {
     py::gil_scoped_acquire hold;
     try {
@@ -48,7 +40,7 @@ class PyFilter final : public BackendFilter {
 // A Python weigher: fn(pool, request) returns a number.
 class PyWeigher final : public BackendWeigher {
  public:
-  explicit PyWeigher(py::object fn) : fn_(Keep(std::move(fn))) {}
+  explicit PyWeigher(py::object fn) : fn_(KeepWithGil(std::move(fn))) {}
   double Weigh(const PoolState& pool, const RequestSpec& r) const override {
     py::gil_scoped_acquire hold;
     try {
