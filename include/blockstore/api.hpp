@@ -14,6 +14,7 @@
 #ifndef BLOCKSTORE_API_HPP
 #define BLOCKSTORE_API_HPP
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +39,8 @@ struct ApiOptions {
   std::string default_availability_zone = "nova";
   std::function<void(Event)> notify;                    // Default: events go nowhere
   std::function<TimePoint()> clock;                     // Default: the system clock
+  // The host whose backup service serves this Api; empty: backups answer unavailable.
+  std::string backup_host;
 };
 
 struct DeleteOptions {
@@ -89,6 +92,39 @@ class BS_API Api {
                                   bool force = false);
   Result<Snapshot> ResetSnapshotStatus(const RequestContext& ctx, const std::string& id,
                                        SnapshotStatus status);
+
+  // ---- backups ----
+  // A full or incremental backup of a volume (available; in-use with force) or of one of its
+  // snapshots (available). failed_precondition for an incremental without an available full
+  // one; resource_exhausted over the backups / backup_gigabytes quotas.
+  Result<Backup> CreateBackup(const RequestContext& ctx, const BackupCreateRequest& request);
+  Result<Backup> GetBackup(const RequestContext& ctx, const std::string& id);
+  // Filters: name, status, volume_id, metadata; sorting and paging as for volumes.
+  Result<std::vector<Backup>> ListBackups(const RequestContext& ctx, const ListQuery& query);
+  Result<Backup> UpdateBackup(const RequestContext& ctx, const std::string& id,
+                              const BackupUpdate& update);
+  // available or error; failed_precondition while an incremental depends on it. `force`
+  // (admin only) also deletes error_deleting backups and cancels a backup being created.
+  Result<Backup> DeleteBackup(const RequestContext& ctx, const std::string& id,
+                              bool force = false);
+  // Onto an existing available volume at least the backup's size, or onto a new volume.
+  Result<BackupRestoreResult> RestoreBackup(const RequestContext& ctx, const std::string& id,
+                                            const BackupRestoreRequest& request);
+  // Admin only: to available or error (a backup being created only to error). Moving a backup
+  // away from creating or restoring stops that job.
+  Result<Backup> ResetBackupStatus(const RequestContext& ctx, const std::string& id,
+                                   BackupStatus status);
+  // Admin only. The record of an available backup, for ImportBackupRecord on another engine
+  // that reads the same target.
+  Result<BackupRecord> ExportBackupRecord(const RequestContext& ctx, const std::string& id);
+  // Admin only. The backup is created in the caller's project, `creating`, and becomes
+  // available once its manifest is found on this engine's target (error otherwise).
+  // already_exists when a backup with its id exists.
+  Result<Backup> ImportBackupRecord(const RequestContext& ctx, const BackupRecord& record);
+  // Reads every object of an available backup and checks it against its hash, writing
+  // nothing: OK, or data_loss naming the first damaged or missing chunk and its offset.
+  Status VerifyBackup(const RequestContext& ctx, const std::string& id,
+                      std::chrono::milliseconds timeout = std::chrono::hours(1));
 
   // ---- volume types (create, update, delete and extra specs are admin only) ----
   Result<VolumeType> CreateVolumeType(const RequestContext& ctx,

@@ -125,6 +125,9 @@ class BS_API VolumeDriver {
   // The size the backend holds for the volume, in bytes; not_found when it holds none.
   virtual Result<uint64_t> VolumeSizeBytes(const Volume& volume) = 0;
   virtual Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& volume) = 0;
+  // A snapshot's data, for backups taken from a snapshot. Writes are refused or ignored by
+  // callers. Default: unimplemented.
+  virtual Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snapshot);
   virtual Result<BackendStats> GetStats() = 0;
 };
 

@@ -5,8 +5,9 @@
 // the Api, creates the default volume type if it is missing, and recovers what a crash left
 // behind. Close (or the destructor) lets in-flight work finish, then stops every thread.
 //
-// Threads: the transport's workers (one for the scheduler, volume_workers per backend) and one
-// ticker for the periodic stats report, all joined by Close.
+// Threads: the transport's workers (one for the scheduler, volume_workers per backend,
+// backup.max_jobs for the backup service, each job with backup.workers more while it runs)
+// and one ticker for the periodic stats report, all joined by Close.
 //
 // Thread-safety: every method may be called from any thread. Event callbacks run on the
 // engine's worker threads; they must not block for long and must not call Close.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "blockstore/api.hpp"
+#include "blockstore/backup_manager.hpp"
 #include "blockstore/driver.hpp"
 #include "blockstore/export.h"
 #include "blockstore/result.hpp"
@@ -48,6 +50,9 @@ struct EngineConfig {
   // Filters, weighers, attempts and ratios (docs/scheduler.md). Pools whose backend has not
   // reported for three stats intervals are not placed on, unless stale_after is set here.
   SchedulerOptions scheduler;
+  // The backup service: target, compression, chunk size, workers, memory budget, bandwidth.
+  // Default target: a posix directory, state_path/backups.
+  BackupConfig backup;
   // Extra drivers, registered after the built-in "file" driver.
   std::function<Status(DriverRegistry&)> register_drivers;
   // Seams for hosts and tests. Default: SQLite store, in-process transport, system clock.
@@ -67,6 +72,7 @@ class BS_API Engine {
   Api& api();
   Store& store();
   const std::vector<std::unique_ptr<VolumeManager>>& managers() const;
+  BackupManager& backups();
   // The pools the scheduler knows, as last reported.
   std::vector<PoolState> Pools() const;
   // Asks every backend for fresh stats (asynchronously, like Cinder's periodic report).
@@ -92,6 +98,12 @@ class BS_API Engine {
                                    std::chrono::milliseconds timeout);
   Status WaitForSnapshotDeleted(const RequestContext& ctx, const std::string& id,
                                 std::chrono::milliseconds timeout);
+
+  Result<Backup> WaitForBackup(const RequestContext& ctx, const std::string& id,
+                               const std::vector<BackupStatus>& statuses,
+                               std::chrono::milliseconds timeout);
+  Status WaitForBackupDeleted(const RequestContext& ctx, const std::string& id,
+                              std::chrono::milliseconds timeout);
 
   // Finishes queued work and stops every thread. Idempotent; later calls fail with unavailable.
   void Close();

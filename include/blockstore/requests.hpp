@@ -54,6 +54,30 @@ struct SnapshotUpdate {
   std::optional<Metadata> metadata;
 };
 
+struct BackupCreateRequest {
+  std::string volume_id;
+  std::string snapshot_id;  // back up this snapshot of the volume instead of the volume
+  std::string name;
+  std::string description;
+  // Store only what changed since the volume's newest available backup (failed_precondition
+  // when it has none).
+  bool incremental = false;
+  bool force = false;  // allow an in-use volume (its data is read as it is at that moment)
+  Metadata metadata;
+};
+
+struct BackupRestoreRequest {
+  std::string volume_id;  // an existing available volume at least the backup's size; empty:
+                          // a new volume "restore_backup_<id>" of the backup's size
+  std::string name;       // the new volume's name instead
+};
+
+struct BackupUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<Metadata> metadata;
+};
+
 struct SortKey {
   std::string key;  // created_at, updated_at, id, name, size, status
   bool descending = true;
@@ -64,7 +88,7 @@ struct SortKey {
 struct ListQuery {
   std::optional<std::string> name;
   std::optional<std::string> status;
-  std::optional<std::string> volume_id;          // snapshots only
+  std::optional<std::string> volume_id;          // snapshots and backups only
   std::optional<std::string> availability_zone;  // volumes only
   std::optional<bool> bootable;                  // volumes only
   Metadata metadata;

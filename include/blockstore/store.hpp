@@ -56,6 +56,28 @@ struct SnapshotTransition {
   QuotaAction quota = QuotaAction::kNone;
 };
 
+// A compare-and-set of a backup's status, with what changes alongside it in the same
+// transaction: its source volume or snapshot (a backup) or its target volume (a restore).
+struct BackupTransition {
+  std::vector<BackupStatus> from;
+  BackupStatus to = BackupStatus::kAvailable;
+  std::optional<std::string> fail_reason;
+  std::optional<uint64_t> object_count;
+  std::optional<uint64_t> stored_bytes;
+  std::optional<uint64_t> size_gb;
+  std::optional<std::string> host;
+  std::optional<std::string> container;
+  std::optional<std::string> volume_id;  // an imported record gets its source's id
+  std::optional<std::string> restore_volume_id;
+  QuotaAction quota = QuotaAction::kNone;
+  // Applied to the volume being restored onto while the backup is restoring, otherwise to its
+  // source volume; and to its source snapshot.
+  // A volume or snapshot that no longer exists, or is not in the expected status, is skipped:
+  // the backup's own transition still happens.
+  std::optional<VolumeTransition> volume;
+  std::optional<SnapshotTransition> snapshot;
+};
+
 // Quota limits that apply where a project has no override. Keys are the kQuota* names.
 using QuotaLimits = std::map<std::string, int64_t>;
 BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
@@ -125,6 +147,40 @@ class BS_API Store {
   // Snapshots of volumes on `backend`, in one of `statuses`.
   virtual Result<std::vector<Snapshot>> ListSnapshotsOnBackend(
       std::string_view backend, const std::vector<SnapshotStatus>& statuses) = 0;
+
+  // Backups. Quota owner "backup:<id>".
+  // CreateBackup inserts `b` and reserves `charges`. The source moves to backing-up in the same
+  // transaction: the snapshot (when b.snapshot_id is set) must be available; otherwise the
+  // volume must be in `volume_statuses` (its status is saved as previous_status). When
+  // b.is_incremental and b.parent_id is empty, the parent is the source volume's newest
+  // available backup (by data_timestamp, older than b's); failed_precondition when it has none.
+  // An imported record (volume_id kImportedBackupVolumeId) touches no volume.
+  virtual Result<Backup> CreateBackup(const Backup& b,
+                                      const std::vector<VolumeStatus>& volume_statuses,
+                                      const std::vector<QuotaCharge>& charges) = 0;
+  virtual Result<Backup> GetBackup(std::string_view id) = 0;
+  // Filters: name, status, volume_id, metadata.
+  virtual Result<std::vector<Backup>> ListBackups(const ListQuery& q,
+                                                  std::string_view project_scope) = 0;
+  virtual Result<Backup> UpdateBackup(std::string_view id, const BackupUpdate& u) = 0;
+  virtual Result<Backup> TransitionBackup(std::string_view id, const BackupTransition& t) = 0;
+  // The progress of a running backup or restore; the backup as it now is (its status tells a
+  // running job whether it was cancelled).
+  virtual Result<Backup> SetBackupProgress(std::string_view id, uint64_t done,
+                                           uint64_t total) = 0;
+  // available|error → deleting, unless another backup depends on it (failed_precondition).
+  virtual Result<Backup> BeginBackupDelete(std::string_view id,
+                                           const std::vector<BackupStatus>& allowed) = 0;
+  // Removes the row and its metadata and releases the quota it holds. Idempotent.
+  virtual Status FinishBackupDelete(std::string_view id) = 0;
+  // available → restoring, in the same transaction as the volume: an existing volume must be
+  // available, at least the backup's size, and moves to restoring-backup; a new one
+  // (`volume_is_new`) must be creating and is left alone.
+  virtual Result<Backup> BeginBackupRestore(std::string_view id, std::string_view volume_id,
+                                            bool volume_is_new) = 0;
+  // Backups of `host` in one of `statuses`, oldest first.
+  virtual Result<std::vector<Backup>> ListBackupsOnHost(
+      std::string_view host, const std::vector<BackupStatus>& statuses) = 0;
 
   // Volume types. Names are unique (already_exists).
   virtual Result<VolumeType> CreateVolumeType(const VolumeType& t) = 0;

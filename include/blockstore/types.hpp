@@ -98,6 +98,65 @@ struct Snapshot {
   TimePoint updated_at{};
 };
 
+// A backup of a volume (or of one of its snapshots) on the engine's backup target.
+struct Backup {
+  std::string id;
+  std::string project_id;
+  std::string user_id;
+  std::string volume_id;    // the source volume; all zeros for an imported record
+  std::string snapshot_id;  // the source snapshot, when backed up from one
+  std::string name;
+  std::string description;
+  uint64_t size_gb = 0;     // the source's size
+  BackupStatus status = BackupStatus::kCreating;
+  std::string fail_reason;  // why the last operation failed
+  bool is_incremental = false;
+  std::string parent_id;    // the backup this one is incremental to
+  bool has_dependent_backups = false;  // some incremental is based on this one
+  std::string availability_zone;
+  std::string host;         // the engine host whose backup service holds it
+  std::string container;    // the target, as BackupTarget::Describe names it
+  uint64_t object_count = 0;   // objects this backup wrote (shared ones not counted)
+  uint64_t stored_bytes = 0;   // bytes those objects take on the target
+  uint64_t progress_bytes = 0; // of the running backup or restore
+  uint64_t progress_total = 0;
+  std::string restore_volume_id;  // the volume a running restore writes
+  bool encrypted = false;
+  Metadata metadata;
+  TimePoint data_timestamp{};  // when the data was read: the snapshot's time for a snapshot
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// The volume_id of an imported backup record, whose source volume this engine never knew
+// (Cinder's convention).
+inline constexpr std::string_view kImportedBackupVolumeId = "00000000-0000-0000-0000-000000000000";
+
+// A backup record to carry to another engine that reads the same target (Cinder's
+// export_record): the service that wrote it and the record itself, base64-encoded JSON.
+struct BackupRecord {
+  std::string backup_service;
+  std::string backup_url;
+};
+
+// Where a restore is going.
+struct BackupRestoreResult {
+  std::string backup_id;
+  std::string volume_id;
+  std::string volume_name;
+};
+
+// A running backup, restore or verify, as reported to BackupConfig::progress.
+struct BackupProgress {
+  std::string backup_id;
+  std::string operation;     // "backup" | "restore" | "verify"
+  uint64_t bytes_done = 0;   // of the volume, holes and unchanged chunks included
+  uint64_t bytes_total = 0;
+  uint64_t bytes_stored = 0; // written to the target so far (after compression)
+  double rate_bytes_per_s = 0;
+  double eta_seconds = 0;
+};
+
 struct VolumeType {
   std::string id;
   std::string name;
@@ -141,7 +200,7 @@ struct QuotaSet {
 struct Event {
   uint64_t sequence = 0;       // strictly increasing within one engine
   std::string type;
-  std::string resource_type;   // "volume" | "snapshot" | "volume_type" | "qos_specs" | "quota"
+  std::string resource_type;   // "volume" | "snapshot" | "backup" | "volume_type" | "qos_specs" | "quota"
   std::string resource_id;
   std::string project_id;
   std::string status;          // the resource's status after the event, Cinder's string

@@ -93,6 +93,19 @@ Result<Snapshot> Api::Impl::LoadSnapshot(const RequestContext& ctx, const std::s
   return s;
 }
 
+Result<Backup> Api::Impl::LoadBackup(const RequestContext& ctx, const std::string& id) {
+  BS_RETURN_IF_ERROR(CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("backup", id));
+  BS_ASSIGN_OR_RETURN(Backup b, store.GetBackup(id));
+  BS_RETURN_IF_ERROR(Visible(ctx, b.project_id, "backup", id));
+  return b;
+}
+
+Status Api::Impl::CheckBackupService() const {
+  if (options.backup_host.empty()) return Unavailable("no backup service runs with this Api");
+  return Status::Ok();
+}
+
 Status Api::Impl::Cast(const std::string& topic, std::string method, const std::string& id,
                        const RequestContext& ctx, std::string body) {
   internal::Message m{std::move(method), id, ctx.request_id, std::move(body)};

@@ -24,6 +24,9 @@ struct Api::Impl {
   static VolumeType ForCaller(const RequestContext& ctx, VolumeType t);
   Result<Volume> LoadVolume(const RequestContext& ctx, const std::string& id);
   Result<Snapshot> LoadSnapshot(const RequestContext& ctx, const std::string& id);
+  Result<Backup> LoadBackup(const RequestContext& ctx, const std::string& id);
+  // unavailable when no backup service serves this Api.
+  Status CheckBackupService() const;
   Status Cast(const std::string& topic, std::string method, const std::string& id,
               const RequestContext& ctx, std::string body = {});
   // The scheduler's view of a volume: its type with QoS specs, zone, metadata.

@@ -5,6 +5,10 @@ namespace blockstore {
 BlockDevice::~BlockDevice() = default;
 VolumeDriver::~VolumeDriver() = default;
 
+Result<std::unique_ptr<BlockDevice>> VolumeDriver::OpenSnapshot(const Snapshot& snapshot) {
+  return Unimplemented("this driver cannot open snapshot " + snapshot.id);
+}
+
 Status DriverRegistry::Register(std::string name, DriverFactory factory) {
   if (name.empty() || !factory) return InvalidArgument("a driver needs a name and a factory");
   if (factories_.count(name)) return AlreadyExists("driver '" + name + "' is already registered");

@@ -16,6 +16,8 @@ namespace json = boost::json;
 
 json::object ToJson(const Volume& v);
 json::object ToJson(const Snapshot& s);
+json::object ToJson(const Backup& b);
+json::object ToJson(const BackupProgress& p);
 json::object ToJson(const VolumeType& t);
 json::object ToJson(const QosSpec& q);
 json::object ToJson(const QuotaSet& q);
@@ -29,6 +31,12 @@ Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v);
 Result<VolumeUpdate> VolumeUpdateFromJson(const json::value& v);
 Result<SnapshotCreateRequest> SnapshotCreateRequestFromJson(const json::value& v);
 Result<SnapshotUpdate> SnapshotUpdateFromJson(const json::value& v);
+Result<BackupCreateRequest> BackupCreateRequestFromJson(const json::value& v);
+Result<BackupRestoreRequest> BackupRestoreRequestFromJson(const json::value& v);
+Result<BackupUpdate> BackupUpdateFromJson(const json::value& v);
+// The fields of an exported record (ToJson(Backup)) that an import keeps. Unknown fields are
+// ignored (a newer engine may write more); wrong types are errors.
+Result<Backup> BackupFromRecordJson(const json::value& v);
 Result<ListQuery> ListQueryFromJson(const json::value& v);
 Result<VolumeTypeCreateRequest> VolumeTypeCreateRequestFromJson(const json::value& v);
 Result<VolumeTypeUpdate> VolumeTypeUpdateFromJson(const json::value& v);

@@ -10,6 +10,7 @@
 namespace blockstore::internal {
 
 inline constexpr std::string_view kSchedulerTopic = "scheduler";
+inline constexpr std::string_view kBackupTopic = "backup";
 
 // "volume.host@backend"
 std::string VolumeTopic(std::string_view backend);

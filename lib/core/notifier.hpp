@@ -23,6 +23,10 @@ class Notifier {
     Emit(type, "snapshot", s.id, s.project_id, std::string(ToString(s.status)),
          std::move(message));
   }
+  void Backup(const std::string& type, const blockstore::Backup& b,
+              std::string message = {}) const {
+    Emit(type, "backup", b.id, b.project_id, std::string(ToString(b.status)), std::move(message));
+  }
   void Emit(std::string type, std::string resource_type, std::string id, std::string project,
             std::string status, std::string message = {}) const {
     if (!sink_) return;

@@ -27,6 +27,7 @@ struct Engine::Impl {
   std::unique_ptr<Api> api;
   std::unique_ptr<internal::SchedulerService> scheduler;
   std::vector<std::unique_ptr<VolumeManager>> managers;
+  std::unique_ptr<BackupManager> backups;
   std::mutex close_mu;
   bool closed = false;
 
@@ -240,6 +241,29 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     e.managers.push_back(std::move(manager));
   }
 
+  BackupManagerOptions bo;
+  bo.host = config.host;
+  bo.availability_zone = config.availability_zone;
+  bo.config = config.backup;
+  if (!bo.config.target) {
+    PosixTargetOptions po;
+    po.root = config.state_path + "/backups";
+    BS_ASSIGN_OR_RETURN(auto target, NewPosixTarget(po));
+    bo.config.target = std::move(target);
+  }
+  bo.open = [managers = &e.managers](const Volume& v, const Snapshot* snap)
+      -> Result<std::unique_ptr<BlockDevice>> {
+    const std::string backend = internal::BackendOf(v.host);
+    for (const auto& m : *managers) {
+      if (m->backend() != backend) continue;
+      return snap ? m->driver().OpenSnapshot(*snap) : m->driver().OpenVolume(v);
+    }
+    return Unavailable("no volume service runs for backend '" + backend + "' of volume " + v.id);
+  };
+  bo.notify = notify;
+  bo.clock = config.clock;
+  BS_ASSIGN_OR_RETURN(e.backups, BackupManager::Start(*e.store, *e.transport, std::move(bo)));
+
   // The managers' first stats reports were cast to the single, ordered scheduler queue; a call
   // behind them returns once they are in, so the engine opens knowing its pools.
   BS_RETURN_IF_ERROR(e.transport
@@ -254,6 +278,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   ao.default_availability_zone = config.availability_zone;
   ao.notify = notify;
   ao.clock = config.clock;
+  ao.backup_host = config.host;
   e.api = std::make_unique<Api>(*e.store, *e.transport, std::move(ao));
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
@@ -282,6 +307,7 @@ Store& Engine::store() { return *impl_->store; }
 const std::vector<std::unique_ptr<VolumeManager>>& Engine::managers() const {
   return impl_->managers;
 }
+BackupManager& Engine::backups() { return *impl_->backups; }
 std::vector<PoolState> Engine::Pools() const { return impl_->scheduler->scheduler().Pools(); }
 int Engine::recovered_unplaced() const { return impl_->scheduler->recovered(); }
 
@@ -339,6 +365,24 @@ Status Engine::WaitForSnapshotDeleted(const RequestContext& ctx, const std::stri
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
   auto r = impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
                                  [](const Snapshot&) { return false; }, timeout, id);
+  return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
+}
+
+Result<Backup> Engine::WaitForBackup(const RequestContext& ctx, const std::string& id,
+                                     const std::vector<BackupStatus>& statuses,
+                                     std::chrono::milliseconds timeout) {
+  BS_RETURN_IF_ERROR(impl_->api->GetBackup(ctx, id).status());
+  return impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
+                             [&](const Backup& b) { return Contains(statuses, b.status); },
+                             timeout, id);
+}
+
+Status Engine::WaitForBackupDeleted(const RequestContext& ctx, const std::string& id,
+                                    std::chrono::milliseconds timeout) {
+  auto first = impl_->api->GetBackup(ctx, id);
+  if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
+  auto r = impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
+                               [](const Backup&) { return false; }, timeout, id);
   return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
 }
 

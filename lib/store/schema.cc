@@ -113,6 +113,46 @@ CREATE TABLE reservations (
   PRIMARY KEY (owner, resource)
 ) WITHOUT ROWID;
 )sql",
+      // 2: backups.
+      R"sql(
+CREATE TABLE backups (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  volume_id TEXT NOT NULL,
+  snapshot_id TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  fail_reason TEXT NOT NULL DEFAULT '',
+  is_incremental INTEGER NOT NULL DEFAULT 0,
+  parent_id TEXT NOT NULL DEFAULT '',
+  availability_zone TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL DEFAULT '',
+  container TEXT NOT NULL DEFAULT '',
+  object_count INTEGER NOT NULL DEFAULT 0,
+  stored_bytes INTEGER NOT NULL DEFAULT 0,
+  progress_bytes INTEGER NOT NULL DEFAULT 0,
+  progress_total INTEGER NOT NULL DEFAULT 0,
+  restore_volume_id TEXT NOT NULL DEFAULT '',
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  quota_committed INTEGER NOT NULL DEFAULT 0,
+  data_timestamp TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX backups_project ON backups(project_id, created_at);
+CREATE INDEX backups_volume ON backups(volume_id, status);
+CREATE INDEX backups_parent ON backups(parent_id);
+CREATE INDEX backups_host ON backups(host, status);
+CREATE TABLE backup_metadata (
+  backup_id TEXT NOT NULL REFERENCES backups(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (backup_id, key)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

@@ -57,6 +57,22 @@ class SqliteStore final : public Store {
   Result<std::vector<Snapshot>> ListSnapshotsOnBackend(
       std::string_view backend, const std::vector<SnapshotStatus>& statuses) override;
 
+  Result<Backup> CreateBackup(const Backup& b, const std::vector<VolumeStatus>& volume_statuses,
+                              const std::vector<QuotaCharge>& charges) override;
+  Result<Backup> GetBackup(std::string_view id) override;
+  Result<std::vector<Backup>> ListBackups(const ListQuery& q,
+                                          std::string_view project_scope) override;
+  Result<Backup> UpdateBackup(std::string_view id, const BackupUpdate& u) override;
+  Result<Backup> TransitionBackup(std::string_view id, const BackupTransition& t) override;
+  Result<Backup> SetBackupProgress(std::string_view id, uint64_t done, uint64_t total) override;
+  Result<Backup> BeginBackupDelete(std::string_view id,
+                                   const std::vector<BackupStatus>& allowed) override;
+  Status FinishBackupDelete(std::string_view id) override;
+  Result<Backup> BeginBackupRestore(std::string_view id, std::string_view volume_id,
+                                    bool volume_is_new) override;
+  Result<std::vector<Backup>> ListBackupsOnHost(
+      std::string_view host, const std::vector<BackupStatus>& statuses) override;
+
   Result<VolumeType> CreateVolumeType(const VolumeType& t) override;
   Result<VolumeType> GetVolumeType(std::string_view id) override;
   Result<VolumeType> GetVolumeTypeByName(std::string_view name) override;
@@ -94,6 +110,12 @@ class SqliteStore final : public Store {
   Result<std::vector<Snapshot>> QuerySnapshotsLocked(const std::string& tail,
                                                      const std::vector<std::string>& binds,
                                                      bool cache = true);
+  Result<Volume> TransitionVolumeLocked(std::string_view id, const VolumeTransition& t);
+  Result<Snapshot> TransitionSnapshotLocked(std::string_view id, const SnapshotTransition& t);
+  Result<Backup> GetBackupLocked(std::string_view id);
+  Result<std::vector<Backup>> QueryBackupsLocked(const std::string& tail,
+                                                 const std::vector<std::string>& binds,
+                                                 bool cache = true);
   Result<VolumeType> GetVolumeTypeLocked(std::string_view id);
   Result<QosSpec> GetQosSpecLocked(std::string_view id);
   Result<Metadata> LoadPairsLocked(const char* table, const char* id_col, std::string_view id);

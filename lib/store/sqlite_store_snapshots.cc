@@ -173,6 +173,13 @@ Result<Snapshot> SqliteStore::TransitionSnapshot(std::string_view id, const Snap
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Snapshot s, TransitionSnapshotLocked(id, t));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return s;
+}
+
+Result<Snapshot> SqliteStore::TransitionSnapshotLocked(std::string_view id,
+                                                       const SnapshotTransition& t) {
   BS_ASSIGN_OR_RETURN(Snapshot s, GetSnapshotLocked(id));
   if (!In(s.status, t.from)) {
     return FailedPrecondition("snapshot " + s.id + " is '" + std::string(ToString(s.status)) +
@@ -192,7 +199,6 @@ Result<Snapshot> SqliteStore::TransitionSnapshot(std::string_view id, const Snap
                          .Bind(4, int64_t{t.quota == QuotaAction::kCommit})
                          .Bind(5, s.id)
                          .Run());
-  BS_RETURN_IF_ERROR(tx.Commit());
   return s;
 }
 

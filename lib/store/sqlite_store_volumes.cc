@@ -207,6 +207,12 @@ Result<Volume> SqliteStore::TransitionVolume(std::string_view id, const VolumeTr
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, TransitionVolumeLocked(id, t));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
+}
+
+Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const VolumeTransition& t) {
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
   if (!t.expect_host.empty() && v.host != t.expect_host) {
     return Aborted("volume " + v.id + " is on '" + v.host + "', not '" + t.expect_host + "'");
@@ -237,7 +243,6 @@ Result<Volume> SqliteStore::TransitionVolume(std::string_view id, const VolumeTr
                          .Bind(6, int64_t{t.quota == QuotaAction::kCommit})
                          .Bind(7, v.id)
                          .Run());
-  BS_RETURN_IF_ERROR(tx.Commit());
   return v;
 }
 

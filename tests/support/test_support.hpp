@@ -59,6 +59,11 @@ EngineConfig BasicConfig(const std::string& dir);
     const auto& bs_r_ = (expr);                               \
     REQUIRE_MESSAGE(bs_r_.ok(), ::blockstore::testing::Describe(bs_r_)); \
   } while (0)
+#define BS_CHECK_OK(expr)                                     \
+  do {                                                        \
+    const auto& bs_r_ = (expr);                               \
+    CHECK_MESSAGE(bs_r_.ok(), ::blockstore::testing::Describe(bs_r_)); \
+  } while (0)
 #define BS_CHECK_CODE(expr, want_code)                                          \
   do {                                                                          \
     const auto& bs_r_ = (expr);                                                 \

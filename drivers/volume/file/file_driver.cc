@@ -141,6 +141,11 @@ class FileDriver final : public VolumeDriver {
     return FileBlockDevice::Open(VolumePath(v.id));
   }
 
+  Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
+    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    return FileBlockDevice::Open(SnapshotPath(snap.id));
+  }
+
   Result<BackendStats> GetStats() override {
     struct statvfs vfs {};
     if (::statvfs(o_.dir.c_str(), &vfs) != 0) return Errno("statvfs " + o_.dir, errno);

@@ -1,0 +1,95 @@
+// blockstore — BackupManager: the backup service of one engine host.
+//
+// The manager serves the topic "backup": it backs volumes and snapshots up to its target,
+// restores backups onto volumes, deletes backups' objects, verifies backups and adopts imported
+// records, moving each record to its final status (with the quota commit or rollback in the
+// same store transaction as the status change).
+//
+// A running backup or restore writes its progress into the backup record every
+// progress_interval and re-reads the record's status as it does: a backup that was moved away
+// from creating (deleted by an admin) or a restore moved away from restoring (reset by an
+// admin) stops at the next chunk.
+//
+// On start it recovers what a crash left behind: `creating` backups go to error (the source's
+// status is restored, the quota rolled back, the objects written so far removed), `restoring`
+// ones return to available (the volume goes to error_restoring), `deleting` ones are deleted
+// again.
+//
+// Thread-safety: the manager's own threads do the work; its methods may be called from any
+// thread.
+#ifndef BLOCKSTORE_BACKUP_MANAGER_HPP
+#define BLOCKSTORE_BACKUP_MANAGER_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "blockstore/backup_target.hpp"
+#include "blockstore/driver.hpp"
+#include "blockstore/export.h"
+#include "blockstore/result.hpp"
+#include "blockstore/store.hpp"
+#include "blockstore/transport.hpp"
+
+namespace blockstore {
+
+struct BackupConfig {
+  // Where backups go. Default (in an Engine): a posix target under state_path/backups.
+  std::shared_ptr<BackupTarget> target;
+  std::string compression = "zstd";     // zstd | zlib | none (Cinder's spellings accepted)
+  uint64_t chunk_size = 4ull << 20;     // bytes per object; a multiple of 4 KiB up to 256 MiB
+  int workers = 2;                      // threads per job hashing, compressing and moving chunks
+  // Per job: workers are capped so that their chunk buffers (two per worker: the data and its
+  // compressed form) fit. Default: 64 MiB.
+  uint64_t memory_budget = 64ull << 20;
+  int max_jobs = 2;                     // backups, restores and verifies running at once
+  uint64_t bandwidth_bytes_per_s = 0;   // per job; 0: no limit
+  int retries = 3;                      // per object, on retryable target failures
+  // Read every object back and check it before a backup is reported available. Default: off
+  // (targets check what they store as they store it: rename after fsync, ETag against MD5).
+  bool verify_after_backup = false;
+  std::chrono::milliseconds progress_interval{1000};  // how often the record's progress moves
+  // Called from job threads as chunks finish; must not block for long.
+  std::function<void(const BackupProgress&)> progress;
+};
+
+// Opens the data of a volume, or of `snapshot` when it is not null, wherever its backend is.
+using DeviceOpener = std::function<Result<std::unique_ptr<BlockDevice>>(const Volume& volume,
+                                                                        const Snapshot* snapshot)>;
+
+struct BackupManagerOptions {
+  std::string host;  // the engine host: backups record it, recovery looks for it
+  std::string availability_zone = "nova";
+  BackupConfig config;
+  DeviceOpener open;
+  std::function<void(Event)> notify;
+  std::function<TimePoint()> clock;
+};
+
+struct BackupRecoveryReport {
+  int backups_failed = 0;     // creating → error
+  int restores_stopped = 0;   // restoring → available
+  int backups_redeleted = 0;  // deleting → deleted again
+};
+
+class BS_API BackupManager {
+ public:
+  // invalid_argument for a bad config. Recovers, then listens.
+  static Result<std::unique_ptr<BackupManager>> Start(Store& store, Transport& transport,
+                                                      BackupManagerOptions options);
+  ~BackupManager();
+
+  const BackupRecoveryReport& recovery() const;
+  BackupTarget& target();
+
+ private:
+  struct Impl;
+  explicit BackupManager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_BACKUP_MANAGER_HPP

@@ -1,0 +1,484 @@
+// BackupManager: backup, restore, delete, verify and import jobs on the engine's target.
+#include "blockstore/backup_manager.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "lib/backup/backup_engine.hpp"
+#include "lib/backup/backup_layout.hpp"
+#include "lib/core/json_codec.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/core/messages.hpp"
+#include "lib/core/notifier.hpp"
+
+namespace blockstore {
+
+using BS = BackupStatus;
+using VS = VolumeStatus;
+using SS = SnapshotStatus;
+
+namespace {
+
+// A job's progress: handed to the host's callback as it comes, written into the record every
+// interval, and the record's status read back then — a job whose record left `expected` stops.
+class JobProgress {
+ public:
+  JobProgress(Store& store, const BackupConfig& config, std::string id, std::string operation,
+              BS expected)
+      : store_(store), config_(config), id_(std::move(id)), operation_(std::move(operation)),
+        expected_(expected) {}
+
+  void operator()(const internal::TransferProgress& p) {
+    if (config_.progress) {
+      config_.progress({id_, operation_, p.bytes_done, p.bytes_total, p.bytes_stored,
+                        p.rate_bytes_per_s, p.eta_seconds});
+    }
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mu_);
+      if (now - last_ < config_.progress_interval && p.bytes_done != p.bytes_total) return;
+      last_ = now;
+    }
+    auto b = store_.SetBackupProgress(id_, p.bytes_done, p.bytes_total);
+    if (!b.ok() || b->status != expected_) cancel_ = true;
+  }
+
+  internal::TransferOptions Options(internal::TransferOptions base) {
+    base.progress = [this](const internal::TransferProgress& p) { (*this)(p); };
+    base.cancel = &cancel_;
+    return base;
+  }
+
+ private:
+  Store& store_;
+  const BackupConfig& config_;
+  std::string id_;
+  std::string operation_;
+  BS expected_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point last_{};
+  std::atomic<bool> cancel_{false};
+};
+
+VolumeTransition VolumeBack() {
+  VolumeTransition t;
+  t.from = {VS::kBackingUp};
+  t.to = VS::kAvailable;
+  t.restore_previous_status = true;
+  return t;
+}
+
+SnapshotTransition SnapshotBack() {
+  SnapshotTransition t;
+  t.from = {SS::kBackingUp};
+  t.to = SS::kAvailable;
+  return t;
+}
+
+}  // namespace
+
+struct BackupManager::Impl {
+  Impl(Store& s, Transport& t, BackupManagerOptions o)
+      : store(s), transport(t), options(std::move(o)), notifier(options.notify, options.clock) {}
+
+  Result<std::string> Handle(const std::string& text);
+  void Create(const std::string& id);
+  Status RunCreate(const Backup& b);
+  void FailCreate(const std::string& id, const Status& why);
+  void Restore(const std::string& id, bool volume_is_new);
+  Status RunRestore(const Backup& b, bool volume_is_new);
+  void Delete(const std::string& id);
+  void Import(const std::string& id);
+  Status Verify(const std::string& id);
+  // Settles what a crash left behind; deletes to run again are queued in `redelete`.
+  Status Recover();
+  Result<internal::Manifest> LoadManifest(const std::string& id);
+  // Every object the backup wrote, its manifest first (a backup without one is visibly
+  // incomplete). Objects it shares with its parent are the parent's and stay.
+  Status RemoveObjects(const std::string& id);
+  // Waits for a volume being created for a restore to become available.
+  Result<Volume> AwaitNewVolume(const std::string& id);
+
+  Store& store;
+  Transport& transport;
+  BackupManagerOptions options;
+  internal::Notifier notifier;
+  internal::TransferOptions transfer;
+  BackupRecoveryReport report;
+  std::vector<std::string> redelete;
+};
+
+Result<std::string> BackupManager::Impl::Handle(const std::string& text) {
+  BS_ASSIGN_OR_RETURN(internal::Message m, internal::DecodeMessage(text));
+  if (m.method == "create_backup") {
+    Create(m.id);
+  } else if (m.method == "restore_backup") {
+    auto body = internal::ParseJson(m.body.empty() ? "{}" : m.body, "restore message");
+    bool is_new = false;
+    if (body.ok() && body->is_object()) {
+      if (auto* f = body->as_object().if_contains("volume_is_new"); f && f->is_bool()) {
+        is_new = f->as_bool();
+      }
+    }
+    Restore(m.id, is_new);
+  } else if (m.method == "delete_backup") {
+    Delete(m.id);
+  } else if (m.method == "import_backup") {
+    Import(m.id);
+  } else if (m.method == "verify_backup") {
+    BS_RETURN_IF_ERROR(Verify(m.id));
+  } else {
+    return InvalidArgument("backup manager: unknown method '" + m.method + "'");
+  }
+  return std::string("{}");
+}
+
+Result<internal::Manifest> BackupManager::Impl::LoadManifest(const std::string& id) {
+  const std::string name = internal::ManifestObject(internal::kBackupPrefix, id);
+  auto bytes = options.config.target->Get(name);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Code::kNotFound) {
+      return DataLoss("backup " + id + " has no manifest (" + name + ") on " +
+                      options.config.target->Describe());
+    }
+    return bytes.status();
+  }
+  BS_ASSIGN_OR_RETURN(
+      internal::Manifest m,
+      internal::DecodeManifest(std::string_view(reinterpret_cast<const char*>(bytes->data()),
+                                                bytes->size())));
+  if (m.backup_id != id) {
+    return DataLoss("the manifest " + name + " belongs to backup " + m.backup_id);
+  }
+  return m;
+}
+
+Status BackupManager::Impl::RemoveObjects(const std::string& id) {
+  BackupTarget& target = *options.config.target;
+  BS_RETURN_IF_ERROR(target.Delete(internal::ManifestObject(internal::kBackupPrefix, id)));
+  BS_ASSIGN_OR_RETURN(auto names, target.List(internal::BackupDirectory(id)));
+  for (const auto& n : names) BS_RETURN_IF_ERROR(target.Delete(n));
+  return Status::Ok();
+}
+
+void BackupManager::Impl::Create(const std::string& id) {
+  auto b = store.GetBackup(id);
+  if (!b.ok()) return;
+  if (b->status == BS::kDeleting) {  // force-deleted before it started
+    FailCreate(id, Cancelled("deleted before it ran"));
+    return;
+  }
+  if (b->status != BS::kCreating) return;  // reset meanwhile
+  Status s = RunCreate(*b);
+  if (!s.ok()) FailCreate(id, s);
+}
+
+Status BackupManager::Impl::RunCreate(const Backup& b) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(b.volume_id));
+  std::optional<Snapshot> snap;
+  if (!b.snapshot_id.empty()) {
+    BS_ASSIGN_OR_RETURN(snap, store.GetSnapshot(b.snapshot_id));
+  }
+  BS_ASSIGN_OR_RETURN(auto device, options.open(v, snap ? &*snap : nullptr));
+  std::optional<internal::Manifest> parent;
+  if (!b.parent_id.empty()) {
+    BS_ASSIGN_OR_RETURN(parent, LoadManifest(b.parent_id));
+  }
+  JobProgress progress(store, options.config, b.id, "backup", BS::kCreating);
+  const auto o = progress.Options(transfer);
+  BS_ASSIGN_OR_RETURN(internal::Manifest m,
+                      internal::RunBackup(*device, *options.config.target, internal::kBackupPrefix,
+                                          b.id, b.volume_id, parent ? &*parent : nullptr, o));
+  if (options.config.verify_after_backup) {
+    BS_RETURN_IF_ERROR(internal::RunVerify(m, *options.config.target, o));
+  }
+  const std::string own = internal::BackupDirectory(b.id);
+  uint64_t objects = 0, stored = 0;
+  for (const auto& c : m.chunks) {
+    if (c.zero || c.object.compare(0, own.size(), own) != 0) continue;
+    ++objects;
+    stored += c.stored_bytes;
+  }
+  BackupTransition t;
+  t.from = {BS::kCreating};
+  t.to = BS::kAvailable;
+  t.fail_reason = std::string();
+  t.object_count = objects;
+  t.stored_bytes = stored;
+  t.container = options.config.target->Describe();
+  t.quota = QuotaAction::kCommit;
+  t.volume = VolumeBack();
+  t.snapshot = SnapshotBack();
+  BS_ASSIGN_OR_RETURN(Backup done, store.TransitionBackup(b.id, t));
+  (void)store.SetBackupProgress(b.id, m.size_bytes, m.size_bytes);
+  notifier.Backup("backup.create.end", done);
+  return Status::Ok();
+}
+
+void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
+  // Whatever was written goes: a failed backup never leaves objects that nothing refers to.
+  (void)RemoveObjects(id);
+  auto now = store.GetBackup(id);
+  if (now.ok() && now->status == BS::kDeleting) {
+    // Deleted while it ran: the source gets its status back and the record goes.
+    BackupTransition t;
+    t.from = {BS::kDeleting};
+    t.to = BS::kDeleting;
+    t.volume = VolumeBack();
+    t.snapshot = SnapshotBack();
+    (void)store.TransitionBackup(id, t);
+    if (store.FinishBackupDelete(id).ok()) notifier.Backup("backup.delete.end", *now);
+    return;
+  }
+  if (!now.ok()) return;
+  BackupTransition t;
+  t.volume = VolumeBack();
+  t.snapshot = SnapshotBack();
+  if (now->status != BS::kCreating) {
+    // Reset by an admin while it ran: the record keeps that status; the source gets its own.
+    t.from = {now->status};
+    t.to = now->status;
+    (void)store.TransitionBackup(id, t);
+    return;
+  }
+  t.from = {BS::kCreating};
+  t.to = BS::kError;
+  t.fail_reason = why.ToString();
+  t.quota = QuotaAction::kRollback;
+  auto failed = store.TransitionBackup(id, t);
+  if (failed.ok()) notifier.Backup("backup.create.error", *failed, why.ToString());
+}
+
+Result<Volume> BackupManager::Impl::AwaitNewVolume(const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  while (true) {
+    BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
+    if (v.status == VS::kAvailable) return v;
+    if (v.status != VS::kCreating) {
+      return FailedPrecondition("the volume created for the restore, " + id + ", is '" +
+                                std::string(ToString(v.status)) + "'");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return DeadlineExceeded("the volume created for the restore, " + id +
+                              ", is still creating after 10 minutes");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
+  auto b = store.GetBackup(id);
+  if (!b.ok() || b->status != BS::kRestoring) return;
+  Status s = RunRestore(*b, volume_is_new);
+  if (s.ok()) return;
+  auto now = store.GetBackup(id);
+  BackupTransition t;
+  t.from = {BS::kRestoring};
+  t.to = BS::kAvailable;
+  t.fail_reason = s.ToString();
+  t.volume = VolumeTransition{};
+  t.volume->from = {VS::kRestoringBackup};
+  t.volume->to = VS::kErrorRestoring;
+  if (now.ok() && now->status != BS::kRestoring) {
+    // Cancelled by a status reset: the backup keeps the status it was given; the half-written
+    // volume is marked as such.
+    t.from = {now->status};
+    t.to = now->status;
+    t.volume->to = VS::kError;
+  }
+  auto failed = store.TransitionBackup(id, t);
+  if (failed.ok()) notifier.Backup("backup.restore.error", *failed, s.ToString());
+}
+
+Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
+  Volume v;
+  if (volume_is_new) {
+    BS_ASSIGN_OR_RETURN(v, AwaitNewVolume(b.restore_volume_id));
+    VolumeTransition t;
+    t.from = {VS::kAvailable};
+    t.to = VS::kRestoringBackup;
+    BS_ASSIGN_OR_RETURN(v, store.TransitionVolume(v.id, t));
+  } else {
+    BS_ASSIGN_OR_RETURN(v, store.GetVolume(b.restore_volume_id));
+  }
+  BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(b.id));
+  BS_ASSIGN_OR_RETURN(auto device, options.open(v, nullptr));
+  JobProgress progress(store, options.config, b.id, "restore", BS::kRestoring);
+  BS_RETURN_IF_ERROR(internal::RunRestore(m, *options.config.target, *device, volume_is_new,
+                                          progress.Options(transfer)));
+  device.reset();
+  Metadata meta = v.metadata;
+  meta["src_backup_id"] = b.id;
+  (void)store.UpdateVolume(v.id, VolumeUpdate{.metadata = meta});
+  BackupTransition t;
+  t.from = {BS::kRestoring};
+  t.to = BS::kAvailable;
+  t.fail_reason = std::string();
+  t.volume = VolumeTransition{};
+  t.volume->from = {VS::kRestoringBackup};
+  t.volume->to = VS::kAvailable;
+  BS_ASSIGN_OR_RETURN(Backup done, store.TransitionBackup(b.id, t));
+  (void)store.SetBackupProgress(b.id, m.size_bytes, m.size_bytes);
+  notifier.Backup("backup.restore.end", done);
+  if (auto restored = store.GetVolume(v.id); restored.ok()) {
+    notifier.Volume("volume.restore_backup.end", *restored);
+  }
+  return Status::Ok();
+}
+
+void BackupManager::Impl::Delete(const std::string& id) {
+  auto b = store.GetBackup(id);
+  if (!b.ok() || b->status != BS::kDeleting) return;
+  Status s = RemoveObjects(id);
+  if (s.ok()) s = store.FinishBackupDelete(id);
+  if (s.ok()) {
+    b->status = BS::kDeleted;
+    notifier.Backup("backup.delete.end", *b);
+    return;
+  }
+  BackupTransition t;
+  t.from = {BS::kDeleting};
+  t.to = BS::kErrorDeleting;
+  t.fail_reason = s.ToString();
+  auto failed = store.TransitionBackup(id, t);
+  if (failed.ok()) notifier.Backup("backup.delete.error", *failed, s.ToString());
+}
+
+void BackupManager::Impl::Import(const std::string& id) {
+  auto b = store.GetBackup(id);
+  if (!b.ok() || b->status != BS::kCreating) return;
+  BackupTransition t;
+  t.from = {BS::kCreating};
+  auto m = LoadManifest(id);
+  if (m.ok() && m->size_bytes > b->size_gb * kGiB) {
+    m = DataLoss("the manifest of backup " + id + " describes " +
+                 std::to_string(m->size_bytes) + " bytes, more than the record's " +
+                 std::to_string(b->size_gb) + " GB");
+  }
+  if (!m.ok()) {
+    t.to = BS::kError;
+    t.fail_reason = m.status().ToString();
+    t.quota = QuotaAction::kRollback;
+    auto failed = store.TransitionBackup(id, t);
+    if (failed.ok()) notifier.Backup("backup.import.error", *failed, m.status().ToString());
+    return;
+  }
+  const std::string own = internal::BackupDirectory(id);
+  uint64_t objects = 0, stored = 0;
+  for (const auto& c : m->chunks) {
+    if (c.zero || c.object.compare(0, own.size(), own) != 0) continue;
+    ++objects;
+    stored += c.stored_bytes;
+  }
+  t.to = BS::kAvailable;
+  t.host = options.host;
+  t.container = options.config.target->Describe();
+  t.object_count = objects;
+  t.stored_bytes = stored;
+  t.quota = QuotaAction::kCommit;
+  auto done = store.TransitionBackup(id, t);
+  if (done.ok()) notifier.Backup("backup.import.end", *done);
+}
+
+Status BackupManager::Impl::Verify(const std::string& id) {
+  BS_ASSIGN_OR_RETURN(Backup b, store.GetBackup(id));
+  BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(id));
+  auto o = transfer;
+  if (options.config.progress) {
+    o.progress = [&](const internal::TransferProgress& p) {
+      options.config.progress({b.id, "verify", p.bytes_done, p.bytes_total, p.bytes_stored,
+                               p.rate_bytes_per_s, p.eta_seconds});
+    };
+  }
+  return internal::RunVerify(m, *options.config.target, o);
+}
+
+Status BackupManager::Impl::Recover() {
+  BS_ASSIGN_OR_RETURN(
+      auto stranded,
+      store.ListBackupsOnHost(options.host, {BS::kCreating, BS::kRestoring, BS::kDeleting}));
+  for (const auto& b : stranded) {
+    if (b.status == BS::kCreating) {
+      if (b.volume_id == kImportedBackupVolumeId) {
+        Import(b.id);  // an import is only a check of the target: do it again
+        continue;
+      }
+      FailCreate(b.id, Aborted("the backup was interrupted by a restart"));
+      ++report.backups_failed;
+    } else if (b.status == BS::kRestoring) {
+      BackupTransition t;
+      t.from = {BS::kRestoring};
+      t.to = BS::kAvailable;
+      t.fail_reason = "the restore was interrupted by a restart";
+      t.volume = VolumeTransition{};
+      t.volume->from = {VS::kRestoringBackup};
+      t.volume->to = VS::kErrorRestoring;
+      BS_RETURN_IF_ERROR(store.TransitionBackup(b.id, t).status());
+      ++report.restores_stopped;
+    } else {
+      // A backup force-deleted while it was being created may have left its source
+      // backing-up; every creating backup was failed above, so such a status is stale.
+      BackupTransition t;
+      t.from = {BS::kDeleting};
+      t.to = BS::kDeleting;
+      if (b.snapshot_id.empty()) t.volume = VolumeBack();
+      t.snapshot = SnapshotBack();
+      BS_RETURN_IF_ERROR(store.TransitionBackup(b.id, t).status());
+      redelete.push_back(b.id);
+      ++report.backups_redeleted;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transport& transport,
+                                                            BackupManagerOptions options) {
+  const BackupConfig& c = options.config;
+  if (!c.target) return InvalidArgument("the backup service needs a target");
+  if (!options.open) return InvalidArgument("the backup service needs a device opener");
+  if (options.host.empty()) return InvalidArgument("the backup service needs a host name");
+  if (c.chunk_size == 0 || c.chunk_size % 4096 != 0 || c.chunk_size > (256ull << 20)) {
+    return InvalidArgument("backup chunk_size must be a multiple of 4 KiB up to 256 MiB");
+  }
+  if (c.workers < 1 || c.workers > 64) return InvalidArgument("backup workers must be 1..64");
+  if (c.max_jobs < 1 || c.max_jobs > 64) return InvalidArgument("backup max_jobs must be 1..64");
+  if (c.retries < 0 || c.retries > 10) return InvalidArgument("backup retries must be 0..10");
+  if (c.memory_budget < 2 * c.chunk_size) {
+    return InvalidArgument("the backup memory budget must hold at least two chunks (" +
+                           std::to_string(2 * c.chunk_size) + " bytes)");
+  }
+  if (c.progress_interval.count() < 0) {
+    return InvalidArgument("backup progress_interval must not be negative");
+  }
+  BS_ASSIGN_OR_RETURN(internal::Compression compression, internal::ParseCompression(c.compression));
+  if (!options.clock) {
+    options.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
+  }
+  auto impl = std::make_unique<Impl>(store, transport, std::move(options));
+  internal::TransferOptions& t = impl->transfer;
+  t.chunk_size = c.chunk_size;
+  t.compression = compression;
+  t.workers = static_cast<int>(
+      std::min<uint64_t>(static_cast<uint64_t>(c.workers), c.memory_budget / (2 * c.chunk_size)));
+  t.retries = c.retries;
+  t.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;
+  Impl* raw = impl.get();
+  BS_RETURN_IF_ERROR(raw->Recover());
+  BS_RETURN_IF_ERROR(transport.Listen(
+      std::string(internal::kBackupTopic),
+      [raw](const std::string& m) { return raw->Handle(m); }, c.max_jobs));
+  for (const auto& id : raw->redelete) {
+    BS_RETURN_IF_ERROR(transport.Cast(std::string(internal::kBackupTopic),
+                                      internal::EncodeMessage({"delete_backup", id, {}, {}})));
+  }
+  return std::unique_ptr<BackupManager>(new BackupManager(std::move(impl)));
+}
+
+BackupManager::BackupManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BackupManager::~BackupManager() = default;
+const BackupRecoveryReport& BackupManager::recovery() const { return impl_->report; }
+BackupTarget& BackupManager::target() { return *impl_->options.config.target; }
+
+}  // namespace blockstore

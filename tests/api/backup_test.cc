@@ -1,0 +1,599 @@
+// Backups through the Api: full and incremental backups of real sparse volume files to a real
+// directory, restores onto new and existing volumes, export/import between engines, verify,
+// damage, failures of the target, cancellation and restart recovery.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "blockstore/backup_target.hpp"
+#include "tests/api/fixture.hpp"
+
+namespace blockstore::testing {
+namespace {
+
+using BS = BackupStatus;
+using VS = VolumeStatus;
+constexpr uint64_t kMiB = 1ull << 20;
+
+std::string VolumeFile(const TempDir& dir, const std::string& id) {
+  return dir / ("volumes/volume-" + id);
+}
+
+// Writes `len` pseudo-random bytes (from `seed`) at `offset` of a volume file, keeping the rest
+// sparse.
+void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed) {
+  std::vector<char> buf(len);
+  std::mt19937 rng(seed);
+  for (auto& c : buf) c = static_cast<char>(rng());
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+}
+
+std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len) {
+  std::string buf(len, '\0');
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+  return buf;
+}
+
+// The regions the tests write, and a hole between them, compared between two volume files.
+void RequireSameData(const std::string& a, const std::string& b) {
+  for (auto [off, len] : {std::pair<uint64_t, uint64_t>{0, 6 * kMiB},
+                          {100 * kMiB, 3 * kMiB},
+                          {512 * kMiB, 8 * kMiB},
+                          {1024 * kMiB - 4 * kMiB, 4 * kMiB}}) {
+    CHECK_MESSAGE(ReadRange(a, off, len) == ReadRange(b, off, len), "offset " << off);
+  }
+}
+
+std::vector<std::string> Objects(const std::string& root) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(root)) return out;
+  for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+// A target that fails: every Put from the `fail_after`-th on answers unavailable.
+class FailingTarget final : public BackupTarget {
+ public:
+  FailingTarget(std::unique_ptr<BackupTarget> inner, int fail_after)
+      : inner_(std::move(inner)), fail_after_(fail_after) {}
+  Status Put(const std::string& name, std::span<const std::byte> data) override {
+    if (puts_.fetch_add(1) >= fail_after_) return Unavailable("connection reset by peer");
+    return inner_->Put(name, data);
+  }
+  Result<std::vector<std::byte>> Get(const std::string& name) override { return inner_->Get(name); }
+  Result<std::vector<std::string>> List(const std::string& p) override { return inner_->List(p); }
+  Status Delete(const std::string& name) override { return inner_->Delete(name); }
+  std::string Describe() const override { return "failing:" + inner_->Describe(); }
+  std::atomic<int> puts_{0};
+
+ private:
+  std::unique_ptr<BackupTarget> inner_;
+  int fail_after_;
+};
+
+// A target whose Puts wait until released, to catch a backup in the middle.
+class GatedTarget final : public BackupTarget {
+ public:
+  explicit GatedTarget(std::unique_ptr<BackupTarget> inner) : inner_(std::move(inner)) {}
+  Status Put(const std::string& name, std::span<const std::byte> data) override {
+    ++waiting_;
+    while (!open_) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return inner_->Put(name, data);
+  }
+  Result<std::vector<std::byte>> Get(const std::string& name) override { return inner_->Get(name); }
+  Result<std::vector<std::string>> List(const std::string& p) override { return inner_->List(p); }
+  Status Delete(const std::string& name) override { return inner_->Delete(name); }
+  std::string Describe() const override { return inner_->Describe(); }
+  std::atomic<bool> open_{false};
+  std::atomic<int> waiting_{0};
+
+ private:
+  std::unique_ptr<BackupTarget> inner_;
+};
+
+std::unique_ptr<BackupTarget> Posix(const std::string& root) {
+  auto t = NewPosixTarget({root, false});
+  REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+  return std::move(t).value();
+}
+
+struct BackupFixture : EngineFixture {
+  Backup Backed(const RequestContext& ctx, BackupCreateRequest r) {
+    auto b = api().CreateBackup(ctx, r);
+    REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+    CHECK(b->status == BS::kCreating);
+    auto done = engine->WaitForBackup(ctx, b->id, {BS::kAvailable, BS::kError}, kWait);
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+    REQUIRE_MESSAGE(done->status == BS::kAvailable, done->fail_reason);
+    return *done;
+  }
+  Volume Restored(const RequestContext& ctx, const std::string& backup_id,
+                  BackupRestoreRequest r = {}) {
+    auto res = api().RestoreBackup(ctx, backup_id, r);
+    REQUIRE_MESSAGE(res.ok(), res.status().ToString());
+    auto b = engine->WaitForBackup(ctx, backup_id, {BS::kAvailable}, kWait);
+    REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+    CHECK_MESSAGE(b->fail_reason.empty(), b->fail_reason);
+    auto v = engine->WaitForVolume(ctx, res->volume_id, {VS::kAvailable, VS::kErrorRestoring,
+                                                         VS::kError}, kWait);
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    REQUIRE(v->status == VS::kAvailable);
+    return *v;
+  }
+};
+
+TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volume") {
+  Volume v = Available(alice, 1);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 1);
+  WritePattern(VolumeFile(dir, v.id), 512 * kMiB, 8 * kMiB, 2);
+  Backup b = Backed(alice, {.volume_id = v.id, .name = "nightly"});
+  CHECK(b.name == "nightly");
+  CHECK(b.size_gb == 1);
+  CHECK_FALSE(b.is_incremental);
+  CHECK(b.object_count == 4);  // 6 MiB in 4 MiB chunks, and 8 MiB: only allocated chunks
+  CHECK(b.progress_bytes == kGiB);
+  CHECK(b.progress_total == kGiB);
+  CHECK(b.container.find("posix:") == 0);
+  CHECK(b.host == "testhost");
+  auto after = api().GetVolume(alice, v.id);
+  BS_REQUIRE_OK(after);
+  CHECK(after->status == VS::kAvailable);
+  auto quota = api().GetQuotas(alice, "alice");
+  BS_REQUIRE_OK(quota);
+  CHECK(quota->resources.at("backups").in_use == 1);
+  CHECK(quota->resources.at("backup_gigabytes").in_use == 1);
+  CHECK(quota->resources.at("backups").reserved == 0);
+
+  Volume r = Restored(alice, b.id);
+  CHECK(r.name == "restore_backup_" + b.id);
+  CHECK(r.metadata.at("src_backup_id") == b.id);
+  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
+  // Restored onto a fresh sparse volume, the holes stay holes.
+  CHECK(AllocatedBytes(VolumeFile(dir, r.id)) < 32 * kMiB);
+  BS_CHECK_OK(api().VerifyBackup(alice, b.id));
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "a restore onto an existing volume overwrites all of it") {
+  Volume v = Available(alice, 1);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 3);
+  Backup b = Backed(alice, {.volume_id = v.id});
+  Volume target = Available(alice, 2);
+  WritePattern(VolumeFile(dir, target.id), 100 * kMiB, 3 * kMiB, 4);  // must become zeros
+  Volume r = Restored(alice, b.id, {.volume_id = target.id});
+  CHECK(r.id == target.id);
+  CHECK(r.size_gb == 2);
+  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, target.id));
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed and restore whole") {
+  Volume v = Available(alice, 1);
+  const std::string file = VolumeFile(dir, v.id);
+  WritePattern(file, 0, 6 * kMiB, 5);
+  WritePattern(file, 512 * kMiB, 8 * kMiB, 6);
+  Backup full = Backed(alice, {.volume_id = v.id});
+  WritePattern(file, 100 * kMiB, 3 * kMiB, 7);  // a new region
+  WritePattern(file, 0, 4096, 8);               // one changed page
+  Backup inc = Backed(alice, {.volume_id = v.id, .incremental = true});
+  CHECK(inc.is_incremental);
+  CHECK(inc.parent_id == full.id);
+  CHECK(inc.object_count == 2);  // chunk 0 and the new region's chunk
+  Backup inc2 = Backed(alice, {.volume_id = v.id, .incremental = true});
+  CHECK(inc2.parent_id == inc.id);
+  CHECK(inc2.object_count == 0);
+  auto parent = api().GetBackup(alice, full.id);
+  BS_REQUIRE_OK(parent);
+  CHECK(parent->has_dependent_backups);
+
+  Volume r = Restored(alice, inc2.id);
+  RequireSameData(file, VolumeFile(dir, r.id));
+
+  // A backup others are based on stays until they go.
+  BS_CHECK_CODE(api().DeleteBackup(alice, full.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(api().DeleteBackup(alice, inc.id), Code::kFailedPrecondition);
+  for (const auto& id : {inc2.id, inc.id, full.id}) {
+    BS_REQUIRE_OK(api().DeleteBackup(alice, id));
+    BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, id, kWait));
+  }
+  CHECK(Objects(dir / "backups").empty());
+  auto quota = api().GetQuotas(alice, "alice");
+  BS_REQUIRE_OK(quota);
+  CHECK(quota->resources.at("backups").in_use == 0);
+  CHECK(quota->resources.at("backup_gigabytes").in_use == 0);
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a later one uses") {
+  // Two independent chains: deleting the first full backup must not touch the second chain's
+  // objects, and the second chain restores completely afterwards.
+  Volume v = Available(alice, 1);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 9);
+  Backup a = Backed(alice, {.volume_id = v.id});
+  Backup b = Backed(alice, {.volume_id = v.id});
+  Backup c = Backed(alice, {.volume_id = v.id, .incremental = true});
+  CHECK(c.parent_id == b.id);
+  BS_REQUIRE_OK(api().DeleteBackup(alice, a.id));
+  BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, a.id, kWait));
+  BS_CHECK_OK(api().VerifyBackup(alice, c.id));
+  Volume r = Restored(alice, c.id);
+  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "a backup of a snapshot reads the snapshot") {
+  Volume v = Available(alice, 1);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 10);
+  Snapshot s = AvailableSnapshot(alice, v.id);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 11);  // the volume moves on
+  Backup b = Backed(alice, {.volume_id = v.id, .snapshot_id = s.id});
+  CHECK(b.snapshot_id == s.id);
+  CHECK(b.data_timestamp == s.created_at);
+  auto snap = api().GetSnapshot(alice, s.id);
+  BS_REQUIRE_OK(snap);
+  CHECK(snap->status == SnapshotStatus::kAvailable);
+  Volume r = Restored(alice, b.id);
+  CHECK(ReadRange(VolumeFile(dir, r.id), 0, 6 * kMiB) ==
+        ReadRange(dir / ("volumes/snapshot-" + s.id), 0, 6 * kMiB));
+  CHECK(ReadRange(VolumeFile(dir, r.id), 0, 6 * kMiB) !=
+        ReadRange(VolumeFile(dir, v.id), 0, 6 * kMiB));
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "an in-use volume needs force") {
+  Volume v = Available(alice, 1);
+  BS_REQUIRE_OK(api().ResetVolumeStatus(admin, v.id, VS::kInUse));
+  const std::string before = State();
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kFailedPrecondition);
+  CHECK(State() == before);
+  Backup b = Backed(alice, {.volume_id = v.id, .force = true});
+  auto after = api().GetVolume(alice, v.id);
+  BS_REQUIRE_OK(after);
+  CHECK(after->status == VS::kInUse);  // back to what it was
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "bad backup requests are refused and change nothing") {
+  Volume v = Available(alice, 1);
+  Volume bobs = Available(bob, 1);
+  Backup b = Backed(alice, {.volume_id = v.id});
+  const std::string before = State();
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = "nope"}), Code::kInvalidArgument);
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = bobs.id}), Code::kNotFound);
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id, .name = std::string("a\0b", 3)}),
+                Code::kInvalidArgument);
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id, .name = std::string(300, 'x')}),
+                Code::kInvalidArgument);
+  BS_CHECK_CODE(api().CreateBackup(bob, {.volume_id = bobs.id, .incremental = true}),
+                Code::kFailedPrecondition);
+  BS_CHECK_CODE(api().GetBackup(bob, b.id), Code::kNotFound);
+  BS_CHECK_CODE(api().DeleteBackup(bob, b.id), Code::kNotFound);
+  BS_CHECK_CODE(api().RestoreBackup(bob, b.id, {}), Code::kNotFound);
+  BS_CHECK_CODE(api().RestoreBackup(alice, b.id, {.volume_id = bobs.id}), Code::kNotFound);
+  BS_CHECK_CODE(api().DeleteBackup(alice, b.id, /*force=*/true), Code::kPermissionDenied);
+  BS_CHECK_CODE(api().ResetBackupStatus(alice, b.id, BS::kError), Code::kPermissionDenied);
+  BS_CHECK_CODE(api().ResetBackupStatus(admin, b.id, BS::kRestoring), Code::kInvalidArgument);
+  BS_CHECK_CODE(api().ExportBackupRecord(alice, b.id), Code::kPermissionDenied);
+  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"blockstore.backup", "!!!"}),
+                Code::kInvalidArgument);
+  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"cinder.backup.drivers.swift", "e30="}),
+                Code::kInvalidArgument);
+  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"blockstore.backup", "e30="}),  // "{}"
+                Code::kInvalidArgument);
+  BS_CHECK_CODE(api().ListBackups(alice, {.status = "bogus"}), Code::kInvalidArgument);
+  BS_CHECK_CODE(api().ListBackups(alice, {.all_projects = true}), Code::kPermissionDenied);
+  // A volume smaller than the backup.
+  BS_REQUIRE_OK(api().ExtendVolume(alice, v.id, 2));
+  BS_REQUIRE_OK(engine->WaitForVolume(alice, v.id, {VS::kAvailable}, kWait));
+  Backup big = Backed(alice, {.volume_id = v.id});
+  Volume small = Available(alice, 1);
+  const std::string before2 = State();
+  BS_CHECK_CODE(api().RestoreBackup(alice, big.id, {.volume_id = small.id}),
+                Code::kInvalidArgument);
+  CHECK(State() == before2);
+  (void)before;
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "backups count against their quotas") {
+  Volume v = Available(alice, 1);
+  BS_REQUIRE_OK(api().UpdateQuotas(admin, "alice", {{"backups", 1}}));
+  Backed(alice, {.volume_id = v.id});
+  const std::string before = State();
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kResourceExhausted);
+  CHECK(State() == before);
+  BS_REQUIRE_OK(api().UpdateQuotas(admin, "alice", {{"backups", 5}, {"backup_gigabytes", 1}}));
+  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kResourceExhausted);
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "listing backups filters, sorts and pages") {
+  Volume v = Available(alice, 1);
+  Volume w = Available(alice, 1);
+  Backed(alice, {.volume_id = v.id, .name = "a"});
+  Backed(alice, {.volume_id = v.id, .name = "b"});
+  Backed(alice, {.volume_id = w.id, .name = "c"});
+  auto all = api().ListBackups(alice, {});
+  BS_REQUIRE_OK(all);
+  CHECK(all->size() == 3);
+  auto of_v = api().ListBackups(alice, {.volume_id = v.id});
+  BS_REQUIRE_OK(of_v);
+  CHECK(of_v->size() == 2);
+  auto by_name = api().ListBackups(alice, {.sort = {{"name", false}}, .limit = 2});
+  BS_REQUIRE_OK(by_name);
+  REQUIRE(by_name->size() == 2);
+  CHECK((*by_name)[0].name == "a");
+  auto next = api().ListBackups(alice, {.sort = {{"name", false}}, .marker = (*by_name)[1].id});
+  BS_REQUIRE_OK(next);
+  REQUIRE(next->size() == 1);
+  CHECK((*next)[0].name == "c");
+  auto none = api().ListBackups(bob, {});
+  BS_REQUIRE_OK(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("export and import: another engine restores from the same target") {
+  TempDir a_dir, b_dir, target_dir;
+  auto config = [&](const std::string& state) {
+    EngineConfig c = BasicConfig(state);
+    c.backup.target = Posix(target_dir.path());
+    return c;
+  };
+  auto a = Engine::Open(config(a_dir.path()));
+  BS_REQUIRE_OK(a);
+  auto admin = RequestContext::Admin();
+  auto v = (*a)->api().CreateVolume(admin, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*a)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
+  WritePattern(a_dir / ("volumes/volume-" + v->id), 0, 6 * kMiB, 12);
+  auto b = (*a)->api().CreateBackup(admin, {.volume_id = v->id, .name = "carried"});
+  BS_REQUIRE_OK(b);
+  BS_REQUIRE_OK((*a)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
+  auto record = (*a)->api().ExportBackupRecord(admin, b->id);
+  BS_REQUIRE_OK(record);
+  CHECK(record->backup_service == "blockstore.backup");
+
+  auto other = Engine::Open(config(b_dir.path()));
+  BS_REQUIRE_OK(other);
+  Api& api = (*other)->api();
+  auto imported = api.ImportBackupRecord(admin, *record);
+  BS_REQUIRE_OK(imported);
+  CHECK(imported->id == b->id);
+  CHECK(imported->volume_id == std::string(kImportedBackupVolumeId));
+  auto ready = (*other)->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
+  BS_REQUIRE_OK(ready);
+  REQUIRE_MESSAGE(ready->status == BS::kAvailable, ready->fail_reason);
+  CHECK(ready->name == "carried");
+  BS_CHECK_CODE(api.ImportBackupRecord(admin, *record), Code::kAlreadyExists);
+  auto res = api.RestoreBackup(admin, b->id, {});
+  BS_REQUIRE_OK(res);
+  BS_REQUIRE_OK((*other)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
+  auto restored = (*other)->WaitForVolume(admin, res->volume_id, {VS::kAvailable}, kWait);
+  BS_REQUIRE_OK(restored);
+  CHECK(ReadRange(b_dir / ("volumes/volume-" + res->volume_id), 0, 6 * kMiB) ==
+        ReadRange(a_dir / ("volumes/volume-" + v->id), 0, 6 * kMiB));
+
+  // A record whose objects are not on the target ends in error, quota returned.
+  auto gone = (*a)->api().CreateBackup(admin, {.volume_id = v->id});
+  BS_REQUIRE_OK(gone);
+  BS_REQUIRE_OK((*a)->WaitForBackup(admin, gone->id, {BS::kAvailable}, kWait));
+  auto gone_record = (*a)->api().ExportBackupRecord(admin, gone->id);
+  BS_REQUIRE_OK(gone_record);
+  BS_REQUIRE_OK((*a)->api().DeleteBackup(admin, gone->id));
+  BS_REQUIRE_OK((*a)->WaitForBackupDeleted(admin, gone->id, kWait));
+  BS_REQUIRE_OK(api.ImportBackupRecord(admin, *gone_record));
+  auto failed = (*other)->WaitForBackup(admin, gone->id, {BS::kError}, kWait);
+  BS_REQUIRE_OK(failed);
+  CHECK(failed->fail_reason.find("manifest") != std::string::npos);
+}
+
+TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
+  TempDir state, target_dir;
+  EngineConfig c = BasicConfig(state.path());
+  c.backup.target = Posix(target_dir.path());
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto alice = RequestContext::User("alice");
+  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
+  WritePattern(state / ("volumes/volume-" + v->id), 0, 10 * kMiB, 13);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
+  BS_CHECK_OK((*e)->api().VerifyBackup(alice, b->id));
+  const std::string chunk = target_dir / ("backups/" + b->id + "/chunk-00000001");
+  REQUIRE(std::filesystem::exists(chunk));
+  {
+    std::fstream f(chunk, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x5a').put('\xa5');
+  }
+  Status verify = (*e)->api().VerifyBackup(alice, b->id);
+  CHECK(verify.code() == Code::kDataLoss);
+  CHECK_MESSAGE(verify.message().find("chunk 1 at offset 4194304") != std::string::npos,
+                verify.message());
+
+  auto target = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  BS_REQUIRE_OK(target);
+  BS_REQUIRE_OK((*e)->WaitForVolume(alice, target->id, {VS::kAvailable}, kWait));
+  BS_REQUIRE_OK((*e)->api().RestoreBackup(alice, b->id, {.volume_id = target->id}));
+  auto failed = (*e)->WaitForVolume(alice, target->id, {VS::kErrorRestoring}, kWait);
+  BS_REQUIRE_OK(failed);
+  auto after = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait);
+  BS_REQUIRE_OK(after);
+  CHECK_MESSAGE(after->fail_reason.find("chunk 1 at offset 4194304") != std::string::npos,
+                after->fail_reason);
+
+  // A missing object is named too.
+  std::filesystem::remove(chunk);
+  verify = (*e)->api().VerifyBackup(alice, b->id);
+  CHECK(verify.code() == Code::kDataLoss);
+  CHECK_MESSAGE(verify.message().find("missing") != std::string::npos, verify.message());
+}
+
+TEST_CASE("a target that keeps failing ends the backup in error and leaves nothing behind") {
+  TempDir state, target_dir;
+  EngineConfig c = BasicConfig(state.path());
+  auto failing = std::make_shared<FailingTarget>(Posix(target_dir.path()), 2);
+  c.backup.target = failing;
+  c.backup.retries = 2;
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto alice = RequestContext::User("alice");
+  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
+  WritePattern(state / ("volumes/volume-" + v->id), 0, 20 * kMiB, 14);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  auto failed = (*e)->WaitForBackup(alice, b->id, {BS::kError, BS::kAvailable}, kWait);
+  BS_REQUIRE_OK(failed);
+  CHECK(failed->status == BS::kError);
+  CHECK_MESSAGE(failed->fail_reason.find("connection reset") != std::string::npos,
+                failed->fail_reason);
+  CHECK(failing->puts_.load() > 2);  // retried before giving up
+  auto vol = (*e)->api().GetVolume(alice, v->id);
+  BS_REQUIRE_OK(vol);
+  CHECK(vol->status == VS::kAvailable);
+  CHECK(Objects(target_dir.path()).empty());
+  auto quota = (*e)->api().GetQuotas(alice, "alice");
+  BS_REQUIRE_OK(quota);
+  CHECK(quota->resources.at("backups").in_use == 0);
+  CHECK(quota->resources.at("backups").reserved == 0);
+  // A failed backup is not something to verify or restore, and it may be deleted.
+  BS_CHECK_CODE((*e)->api().VerifyBackup(alice, b->id), Code::kFailedPrecondition);
+  BS_CHECK_CODE((*e)->api().RestoreBackup(alice, b->id, {}), Code::kFailedPrecondition);
+  BS_REQUIRE_OK((*e)->api().DeleteBackup(alice, b->id));
+  BS_REQUIRE_OK((*e)->WaitForBackupDeleted(alice, b->id, kWait));
+}
+
+TEST_CASE("a force delete cancels a backup being created") {
+  TempDir state, target_dir;
+  EngineConfig c = BasicConfig(state.path());
+  auto gated = std::make_shared<GatedTarget>(Posix(target_dir.path()));
+  c.backup.target = gated;
+  c.backup.progress_interval = std::chrono::milliseconds(0);
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto admin = RequestContext::Admin();
+  auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
+  WritePattern(state / ("volumes/volume-" + v->id), 0, 40 * kMiB, 15);
+  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  while (gated->waiting_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  BS_CHECK_CODE((*e)->api().DeleteBackup(admin, b->id), Code::kFailedPrecondition);
+  BS_REQUIRE_OK((*e)->api().DeleteBackup(admin, b->id, /*force=*/true));
+  gated->open_ = true;
+  BS_REQUIRE_OK((*e)->WaitForBackupDeleted(admin, b->id, kWait));
+  auto vol = (*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait);
+  BS_REQUIRE_OK(vol);
+  CHECK(Objects(target_dir.path()).empty());
+}
+
+TEST_CASE("progress reaches the host's callback with rate and ETA") {
+  TempDir state;
+  EngineConfig c = BasicConfig(state.path());
+  std::mutex mu;
+  std::vector<BackupProgress> seen;
+  c.backup.progress = [&](const BackupProgress& p) {
+    std::lock_guard lock(mu);
+    seen.push_back(p);
+  };
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto alice = RequestContext::User("alice");
+  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
+  WritePattern(state / ("volumes/volume-" + v->id), 0, 8 * kMiB, 16);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
+  std::lock_guard lock(mu);
+  REQUIRE(seen.size() == 256);  // one per 4 MiB chunk of 1 GiB
+  uint64_t last = 0;
+  for (const auto& p : seen) {
+    CHECK(p.backup_id == b->id);
+    CHECK(p.operation == "backup");
+    CHECK(p.bytes_total == kGiB);
+    CHECK(p.bytes_done > last);
+    last = p.bytes_done;
+  }
+  CHECK(seen.back().bytes_done == kGiB);
+  CHECK(seen.back().bytes_stored >= 8 * kMiB);  // random data does not compress
+  CHECK(seen.back().rate_bytes_per_s > 0);
+  CHECK(seen.back().eta_seconds == 0);
+}
+
+TEST_CASE("a restart settles backups and restores that were running") {
+  TempDir state;
+  std::string volume_id, restore_vol, backup_id, restoring_id;
+  auto admin = RequestContext::Admin();
+  {
+    auto e = Engine::Open(BasicConfig(state.path()));
+    BS_REQUIRE_OK(e);
+    auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
+    BS_REQUIRE_OK(v);
+    BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
+    volume_id = v->id;
+    auto r = (*e)->api().CreateVolume(admin, {.size_gb = 1});
+    BS_REQUIRE_OK(r);
+    BS_REQUIRE_OK((*e)->WaitForVolume(admin, r->id, {VS::kAvailable}, kWait));
+    restore_vol = r->id;
+    auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+    BS_REQUIRE_OK(b);
+    BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
+    restoring_id = b->id;
+  }
+  {
+    // What a crash mid-job leaves in the store: a backup creating with its volume backing-up,
+    // and a restore in progress.
+    SqliteStoreOptions so;
+    so.path = state / "blockstore.db";
+    auto store = OpenSqliteStore(so);
+    BS_REQUIRE_OK(store);
+    Backup b;
+    b.id = "0b9a7d0e-6a43-4e58-9d3c-2f1f1b7a9c11";
+    b.project_id = "admin";
+    b.user_id = "admin";
+    b.volume_id = volume_id;
+    b.size_gb = 1;
+    b.host = "testhost";
+    BS_REQUIRE_OK((*store)->CreateBackup(b, {VS::kAvailable}, {{"backups", 1}}));
+    backup_id = b.id;
+    BS_REQUIRE_OK((*store)->BeginBackupRestore(restoring_id, restore_vol, false));
+  }
+  auto e = Engine::Open(BasicConfig(state.path()));
+  BS_REQUIRE_OK(e);
+  CHECK((*e)->backups().recovery().backups_failed == 1);
+  CHECK((*e)->backups().recovery().restores_stopped == 1);
+  auto failed = (*e)->api().GetBackup(admin, backup_id);
+  BS_REQUIRE_OK(failed);
+  CHECK(failed->status == BS::kError);
+  auto v = (*e)->api().GetVolume(admin, volume_id);
+  BS_REQUIRE_OK(v);
+  CHECK(v->status == VS::kAvailable);
+  auto restored = (*e)->api().GetBackup(admin, restoring_id);
+  BS_REQUIRE_OK(restored);
+  CHECK(restored->status == BS::kAvailable);
+  auto rv = (*e)->api().GetVolume(admin, restore_vol);
+  BS_REQUIRE_OK(rv);
+  CHECK(rv->status == VS::kErrorRestoring);
+  auto quota = (*e)->api().GetQuotas(admin, "admin");
+  BS_REQUIRE_OK(quota);
+  CHECK(quota->resources.at("backups").in_use == 1);
+  CHECK(quota->resources.at("backups").reserved == 0);
+}
+
+}  // namespace
+}  // namespace blockstore::testing
