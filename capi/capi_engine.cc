@@ -22,7 +22,8 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
   if (!o) return InvalidArgument("config_json must be a JSON object");
   static const std::set<std::string> kKnown = {"host", "availability_zone", "default_volume_type",
                                                "durability", "volume_workers", "quota_defaults",
-                                               "backends", "stats_interval_ms", "scheduler"};
+                                               "backends", "stats_interval_ms", "scheduler",
+                                               "backup"};
   for (const auto& kv : *o) {
     if (!kKnown.count(std::string(kv.key()))) {
       return InvalidArgument("config: unknown key '" + std::string(kv.key()) + "'");
@@ -82,6 +83,9 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::v
   if (auto* s = o->if_contains("scheduler")) {
     BS_RETURN_IF_ERROR(capi::SchedulerOptionsFromJson(*s, c.scheduler));
   }
+  if (auto* b = o->if_contains("backup")) {
+    BS_RETURN_IF_ERROR(capi::BackupConfigFromJson(*b, c.backup));
+  }
   return c;
 }
 
@@ -103,6 +107,13 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     BS_ASSIGN_OR_RETURN(EngineConfig config, ConfigFromJson(state_path, cfg));
     if (options->version >= 2 && options->scheduler_registry) {
       config.scheduler.registry = options->scheduler_registry->registry;
+    }
+    if (options->version >= 3 && options->backup_progress) {
+      config.backup.progress = [cb = options->backup_progress,
+                                payload = options->backup_progress_payload](const BackupProgress& p) {
+        const std::string text = json::serialize(internal::ToJson(p));
+        cb(text.c_str(), payload);
+      };
     }
     BS_ASSIGN_OR_RETURN(auto engine, Engine::Open(std::move(config)));
     auto handle = std::make_unique<bs_engine>();

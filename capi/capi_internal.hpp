@@ -2,8 +2,10 @@
 #ifndef BLOCKSTORE_CAPI_CAPI_INTERNAL_HPP
 #define BLOCKSTORE_CAPI_CAPI_INTERNAL_HPP
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "blockstore/c.h"
 #include "blockstore/context.hpp"
@@ -56,8 +58,40 @@ Result<std::string> Arg(const char* s, const char* name);
 Result<internal::json::value> JsonArg(const char* s, const char* name);
 // A pool as bs_engine_pools shows it.
 internal::json::object PoolToJson(const PoolState& p);
+// The "backup" object of the engine configuration.
+Status BackupConfigFromJson(const internal::json::value& v, BackupConfig& out);
 // The "scheduler" object of the engine configuration.
 Status SchedulerOptionsFromJson(const internal::json::value& v, SchedulerOptions& out);
+
+// "available,error" → the statuses, each parsed with `parse`.
+template <typename E, typename Parse>
+Result<std::vector<E>> ParseStatuses(const char* csv, Parse parse, const char* kind) {
+  auto text = Arg(csv, "statuses");
+  if (!text.ok()) return text.status();
+  std::vector<E> out;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    auto s = parse(item);
+    if (!s) return InvalidArgument("'" + std::string(item) + "' is not a " + kind + " status");
+    out.push_back(*s);
+  }
+  if (out.empty()) return InvalidArgument("statuses must name at least one status");
+  return out;
+}
+
+template <typename T>
+internal::json::array ToArray(const std::vector<T>& items) {
+  internal::json::array a;
+  for (const auto& i : items) a.push_back(internal::ToJson(i));
+  return a;
+}
+
+inline std::chrono::milliseconds Timeout(int64_t ms) {
+  return std::chrono::milliseconds(ms < 0 ? 0 : ms);
+}
 
 }  // namespace blockstore::capi
 

@@ -7,37 +7,9 @@
 using namespace blockstore;
 namespace json = blockstore::internal::json;
 
-namespace {
-
-template <typename E, typename Parse>
-Result<std::vector<E>> ParseStatuses(const char* csv, Parse parse, const char* kind) {
-  BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(csv, "statuses"));
-  std::vector<E> out;
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    auto s = parse(item);
-    if (!s) return InvalidArgument("'" + std::string(item) + "' is not a " + kind + " status");
-    out.push_back(*s);
-  }
-  if (out.empty()) return InvalidArgument("statuses must name at least one status");
-  return out;
-}
-
-template <typename T>
-json::array ToArray(const std::vector<T>& items) {
-  json::array a;
-  for (const auto& i : items) a.push_back(internal::ToJson(i));
-  return a;
-}
-
-std::chrono::milliseconds Timeout(int64_t ms) {
-  return std::chrono::milliseconds(ms < 0 ? 0 : ms);
-}
-
-}  // namespace
+using capi::ParseStatuses;
+using capi::Timeout;
+using capi::ToArray;
 
 extern "C" {
 

@@ -14,6 +14,7 @@
 #define BLOCKSTORE_BACKUP_TARGET_HPP
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -50,6 +51,12 @@ struct PosixTargetOptions {
 // Objects are files under the root; Put writes a temporary file, fsyncs it, renames it into
 // place and fsyncs the directory.
 BS_API Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options);
+
+// A target from string options, as configuration files and the C and Python surfaces give
+// them: "type" = posix (options "root", "sync" = true|false). Unknown types and options are
+// invalid_argument naming them.
+BS_API Result<std::unique_ptr<BackupTarget>> NewBackupTarget(
+    const std::map<std::string, std::string>& options);
 
 }  // namespace blockstore
 

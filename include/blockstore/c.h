@@ -77,18 +77,27 @@ typedef struct bs_engine_options {
    *    "scheduler": {"filters": ["AvailabilityZoneFilter", ...],
    *                  "weighers": {"CapacityWeigher": 1.0, ...},
    *                  "weight_handler": "OrderedHostWeightHandler", "max_attempts": 3,
-   *                  "max_over_subscription_ratio": 20.0, "stale_after_ms": 0, "seed": 0}}
+   *                  "max_over_subscription_ratio": 20.0, "stale_after_ms": 0, "seed": 0},
+   *    "backup": {"target": {"type": "posix", "root": "/srv/backups"}, "compression": "zstd",
+   *               "chunk_size": 4194304, "workers": 2, "memory_budget": 67108864,
+   *               "max_jobs": 2, "bandwidth_bytes_per_s": 0, "retries": 3,
+   *               "verify_after_backup": false, "progress_interval_ms": 1000}}
    * Unknown keys are an error. */
   const char* config_json;
   /* Version 2: filters and weighers the scheduler configuration may name, besides the
    * built-in ones. NULL for none. The engine keeps what it needs; the registry may be freed
    * after bs_engine_open returns. */
   const bs_scheduler_registry* scheduler_registry;
+  /* Version 3: called as backups, restores and verifies progress, from job threads, with
+   * {"backup_id", "operation": "backup"|"restore"|"verify", "bytes_done", "bytes_total",
+   *  "bytes_stored", "rate_bytes_per_s", "eta_seconds"}. NULL for none. */
+  void (*backup_progress)(const char* progress_json, void* payload);
+  void* backup_progress_payload;
 } bs_engine_options;
 
-#define BS_ENGINE_OPTIONS_VERSION 2
+#define BS_ENGINE_OPTIONS_VERSION 3
 #define BS_ENGINE_OPTIONS_INIT \
-  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL }
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL }
 
 BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
 /* Finishes queued work and stops the engine's threads; later calls answer BS_EUNAVAILABLE. */
@@ -160,6 +169,43 @@ BS_API int bs_snapshot_wait(char** out_json, bs_engine* engine, const bs_context
                             const char* snapshot_id, const char* statuses, int64_t timeout_ms);
 BS_API int bs_snapshot_wait_deleted(bs_engine* engine, const bs_context* context,
                                     const char* snapshot_id, int64_t timeout_ms);
+
+/* ---- backups ---- */
+
+/* request_json: {"volume_id", "snapshot_id", "name", "description", "incremental", "force",
+ * "metadata"}. */
+BS_API int bs_backup_create(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* request_json);
+BS_API int bs_backup_get(char** out_json, bs_engine* engine, const bs_context* context,
+                         const char* backup_id);
+/* query_json may be NULL: {"name", "status", "volume_id", "metadata", "sort", "limit",
+ * "marker", "all_projects"}. Answers a JSON array. */
+BS_API int bs_backup_list(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* query_json);
+/* update_json: {"name", "description", "metadata"}. */
+BS_API int bs_backup_update(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* backup_id, const char* update_json);
+BS_API int bs_backup_delete(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* backup_id, int force);
+/* request_json may be NULL: {"volume_id", "name"}. Answers {"backup_id", "volume_id",
+ * "volume_name"}. */
+BS_API int bs_backup_restore(char** out_json, bs_engine* engine, const bs_context* context,
+                             const char* backup_id, const char* request_json);
+BS_API int bs_backup_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
+                                  const char* backup_id, const char* status);
+/* Answers {"backup_service", "backup_url"}. */
+BS_API int bs_backup_export_record(char** out_json, bs_engine* engine,
+                                   const bs_context* context, const char* backup_id);
+/* record_json: {"backup_service", "backup_url"} as exported. */
+BS_API int bs_backup_import_record(char** out_json, bs_engine* engine,
+                                   const bs_context* context, const char* record_json);
+/* Reads and checks every object: BS_OK, or BS_EDATALOSS naming the damaged chunk. */
+BS_API int bs_backup_verify(bs_engine* engine, const bs_context* context, const char* backup_id,
+                            int64_t timeout_ms);
+BS_API int bs_backup_wait(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* backup_id, const char* statuses, int64_t timeout_ms);
+BS_API int bs_backup_wait_deleted(bs_engine* engine, const bs_context* context,
+                                  const char* backup_id, int64_t timeout_ms);
 
 /* ---- volume types ---- */
 

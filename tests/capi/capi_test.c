@@ -350,14 +350,165 @@ static void test_scheduling(const char* dir) {
   bs_context_free(alice);
 }
 
+static int progress_calls = 0;
+
+static void on_progress(const char* progress_json, void* payload) {
+  (void)payload;
+  pthread_mutex_lock(&events_mu);
+  if (strstr(progress_json, "\"bytes_total\":1073741824")) ++progress_calls;
+  pthread_mutex_unlock(&events_mu);
+}
+
+/* Writes n bytes of a pattern at `offset` of the file, leaving the rest sparse. */
+static void write_pattern(const char* path, long offset, size_t n, int seed) {
+  FILE* f = fopen(path, "r+b");
+  size_t i;
+  CHECK(f != NULL);
+  if (!f) return;
+  fseek(f, offset, SEEK_SET);
+  for (i = 0; i < n; ++i) fputc((int)((i * 131u + (unsigned)seed * 7u) % 251u), f);
+  fclose(f);
+}
+
+static int same_bytes(const char* a, const char* b, long offset, size_t n) {
+  FILE* fa = fopen(a, "rb");
+  FILE* fb = fopen(b, "rb");
+  size_t i;
+  int same = fa && fb;
+  if (same) {
+    fseek(fa, offset, SEEK_SET);
+    fseek(fb, offset, SEEK_SET);
+    for (i = 0; i < n && same; ++i) same = fgetc(fa) == fgetc(fb);
+  }
+  if (fa) fclose(fa);
+  if (fb) fclose(fb);
+  return same;
+}
+
+static void test_backups(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* admin = NULL;
+  bs_context* bob = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char* out = NULL;
+  char config[1024], vol[64], backup[64], inc[64], restored[64], status[32], path_a[600],
+      path_b[600], record[4096];
+  char* url_start;
+
+  snprintf(config, sizeof config,
+           "{\"host\": \"ctest\", \"backup\": {\"target\": {\"type\": \"posix\", "
+           "\"root\": \"%s/target\", \"sync\": \"false\"}, \"compression\": \"zlib\", "
+           "\"workers\": 3, \"progress_interval_ms\": 0}}",
+           dir);
+  options.state_path = dir;
+  options.config_json = "{\"backup\": {\"target\": {\"type\": \"tape\"}}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "tape") != NULL);
+  options.config_json = "{\"backup\": {\"chunk_size\": 1000}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  options.config_json = config;
+  options.backup_progress = on_progress;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
+  CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
+
+  CHECK(bs_volume_create(&out, engine, admin, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, admin, vol, "available", 10000) == BS_OK);
+  bs_free(out);
+  snprintf(path_a, sizeof path_a, "%s/volumes/volume-%s", dir, vol);
+  write_pattern(path_a, 0, 300000, 1);
+
+  /* full, then incremental */
+  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": 42}") == BS_EINVAL);
+  CHECK(out == NULL);
+  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"x\", \"colour\": 1}") == BS_EINVAL);
+  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"") == BS_EINVAL);
+  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"x\"}") == BS_EINVAL);
+  snprintf(config, sizeof config, "{\"volume_id\": \"%s\", \"name\": \"c-full\"}", vol);
+  CHECK(bs_backup_create(&out, engine, admin, config) == BS_OK);
+  CHECK(field(out, "id", backup, sizeof backup));
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "creating") == 0);
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, backup, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(progress_calls == 256);
+  CHECK(bs_backup_get(&out, engine, bob, backup) == BS_ENOTFOUND);
+  write_pattern(path_a, 8 << 20, 5000, 2);
+  snprintf(config, sizeof config, "{\"volume_id\": \"%s\", \"incremental\": true}", vol);
+  CHECK(bs_backup_create(&out, engine, admin, config) == BS_OK);
+  CHECK(field(out, "id", inc, sizeof inc));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, inc, "available,error", 10000) == BS_OK);
+  CHECK(strstr(out, "\"is_incremental\":true") != NULL);
+  CHECK(strstr(out, backup) != NULL); /* its parent */
+  CHECK(strstr(out, "\"object_count\":1") != NULL);
+  bs_free(out);
+  CHECK(bs_backup_list(&out, engine, admin, "{\"sort\": \"created_at:asc\"}") == BS_OK);
+  CHECK(strstr(out, backup) != NULL && strstr(out, inc) != NULL);
+  bs_free(out);
+  CHECK(bs_backup_verify(engine, admin, inc, 60000) == BS_OK);
+  CHECK(bs_backup_update(&out, engine, admin, inc, "{\"name\": \"c-inc\"}") == BS_OK);
+  CHECK(strstr(out, "\"name\":\"c-inc\"") != NULL);
+  bs_free(out);
+
+  /* restore to a new volume */
+  CHECK(bs_backup_restore(&out, engine, admin, inc, NULL) == BS_OK);
+  CHECK(field(out, "volume_id", restored, sizeof restored));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, inc, "available", 10000) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, admin, restored, "available,error_restoring", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  snprintf(path_b, sizeof path_b, "%s/volumes/volume-%s", dir, restored);
+  CHECK(same_bytes(path_a, path_b, 0, 300000));
+  CHECK(same_bytes(path_a, path_b, 8 << 20, 5000));
+
+  /* export / import round trip on the same engine after deleting the record */
+  CHECK(bs_backup_export_record(&out, engine, bob, inc) == BS_EPERM);
+  CHECK(bs_backup_export_record(&out, engine, admin, backup) == BS_OK);
+  CHECK(strstr(out, "\"backup_service\":\"blockstore.backup\"") != NULL);
+  snprintf(record, sizeof record, "%s", out);
+  bs_free(out);
+  CHECK(bs_backup_import_record(&out, engine, admin, record) == BS_EEXIST);
+  url_start = strstr(record, "\"backup_url\":\"");
+  CHECK(url_start != NULL);
+  CHECK(bs_backup_import_record(&out, engine, admin, "{\"backup_service\": 1}") == BS_EINVAL);
+  CHECK(bs_backup_import_record(&out, engine, admin,
+                                "{\"backup_service\": \"blockstore.backup\", \"backup_url\": \"%%%\"}") == BS_EINVAL);
+
+  /* delete: the full one only after its incremental */
+  CHECK(bs_backup_delete(&out, engine, admin, backup, 0) == BS_EPRECONDITION);
+  CHECK(bs_backup_delete(&out, engine, admin, inc, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_wait_deleted(engine, admin, inc, 10000) == BS_OK);
+  CHECK(bs_backup_reset_status(&out, engine, admin, backup, "restoring") == BS_EINVAL);
+  CHECK(bs_backup_reset_status(&out, engine, admin, backup, "error") == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_delete(&out, engine, admin, backup, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_wait_deleted(engine, admin, backup, 10000) == BS_OK);
+
+  bs_engine_free(engine);
+  bs_context_free(admin);
+  bs_context_free(bob);
+}
+
 int main(void) {
   char* dir = make_temp_dir();
   char* dir2 = make_temp_dir();
   char* dir3 = make_temp_dir();
+  char* dir4 = make_temp_dir();
   test_basics();
   test_open_errors(dir2);
   test_lifecycle(dir);
   test_scheduling(dir3);
+  test_backups(dir4);
+  remove_tree(dir4);
+  free(dir4);
   remove_tree(dir);
   remove_tree(dir2);
   remove_tree(dir3);

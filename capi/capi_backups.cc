@@ -1,0 +1,216 @@
+// C ABI: backups.
+#include "capi/capi_internal.hpp"
+#include "lib/core/macros.hpp"
+
+using namespace blockstore;
+namespace json = blockstore::internal::json;
+using capi::ParseStatuses;
+using capi::Timeout;
+using capi::ToArray;
+
+namespace blockstore::capi {
+
+Status BackupConfigFromJson(const json::value& v, BackupConfig& out) {
+  const auto* o = v.if_object();
+  if (!o) return InvalidArgument("config: backup must be an object");
+  auto uint = [&](std::string_view key, uint64_t& field) -> Status {
+    if (auto* f = o->if_contains(key)) {
+      if (!f->is_int64() || f->get_int64() < 0) {
+        return InvalidArgument("config: backup." + std::string(key) + " must be a non-negative integer");
+      }
+      field = static_cast<uint64_t>(f->get_int64());
+    }
+    return Status::Ok();
+  };
+  auto integer = [&](std::string_view key, int& field) -> Status {
+    uint64_t x = static_cast<uint64_t>(field);
+    BS_RETURN_IF_ERROR(uint(key, x));
+    if (x > 1024) return InvalidArgument("config: backup." + std::string(key) + " is too large");
+    field = static_cast<int>(x);
+    return Status::Ok();
+  };
+  for (const auto& kv : *o) {
+    const std::string k(kv.key());
+    if (k == "target") {
+      BS_ASSIGN_OR_RETURN(auto options, internal::MetadataFromJson(kv.value(), "backup target"));
+      BS_ASSIGN_OR_RETURN(auto target, NewBackupTarget(options));
+      out.target = std::move(target);
+    } else if (k == "compression") {
+      if (!kv.value().is_string()) return InvalidArgument("config: backup.compression must be a string");
+      out.compression = std::string(kv.value().get_string());
+    } else if (k == "verify_after_backup") {
+      if (!kv.value().is_bool()) return InvalidArgument("config: backup.verify_after_backup must be true or false");
+      out.verify_after_backup = kv.value().get_bool();
+    } else if (k == "progress_interval_ms") {
+      uint64_t ms = 0;
+      BS_RETURN_IF_ERROR(uint(k, ms));
+      out.progress_interval = std::chrono::milliseconds(ms);
+    } else if (k == "chunk_size") {
+      BS_RETURN_IF_ERROR(uint(k, out.chunk_size));
+    } else if (k == "memory_budget") {
+      BS_RETURN_IF_ERROR(uint(k, out.memory_budget));
+    } else if (k == "bandwidth_bytes_per_s") {
+      BS_RETURN_IF_ERROR(uint(k, out.bandwidth_bytes_per_s));
+    } else if (k == "workers") {
+      BS_RETURN_IF_ERROR(integer(k, out.workers));
+    } else if (k == "max_jobs") {
+      BS_RETURN_IF_ERROR(integer(k, out.max_jobs));
+    } else if (k == "retries") {
+      BS_RETURN_IF_ERROR(integer(k, out.retries));
+    } else {
+      return InvalidArgument("config: unknown backup key '" + k + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace blockstore::capi
+
+namespace {
+
+json::object RestoreToJson(const BackupRestoreResult& r) {
+  return {{"backup_id", r.backup_id}, {"volume_id", r.volume_id}, {"volume_name", r.volume_name}};
+}
+
+}  // namespace
+
+extern "C" {
+
+int bs_backup_create(char** out, bs_engine* e, const bs_context* c, const char* request_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "backup create request"));
+    BS_ASSIGN_OR_RETURN(BackupCreateRequest r, internal::BackupCreateRequestFromJson(v));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().CreateBackup(c->ctx, r));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_get(char** out, bs_engine* e, const bs_context* c, const char* backup_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().GetBackup(c->ctx, id));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_list(char** out, bs_engine* e, const bs_context* c, const char* query_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
+    BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
+    BS_ASSIGN_OR_RETURN(auto backups, e->engine->api().ListBackups(c->ctx, q));
+    return capi::Emit(out, ToArray(backups));
+  });
+}
+
+int bs_backup_update(char** out, bs_engine* e, const bs_context* c, const char* backup_id,
+                     const char* update_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "backup update"));
+    BS_ASSIGN_OR_RETURN(BackupUpdate u, internal::BackupUpdateFromJson(v));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().UpdateBackup(c->ctx, id, u));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_delete(char** out, bs_engine* e, const bs_context* c, const char* backup_id,
+                     int force) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().DeleteBackup(c->ctx, id, force != 0));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_restore(char** out, bs_engine* e, const bs_context* c, const char* backup_id,
+                      const char* request_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(request_json, "request_json"));
+    BS_ASSIGN_OR_RETURN(BackupRestoreRequest r, internal::BackupRestoreRequestFromJson(v));
+    BS_ASSIGN_OR_RETURN(BackupRestoreResult res, e->engine->api().RestoreBackup(c->ctx, id, r));
+    return capi::Emit(out, RestoreToJson(res));
+  });
+}
+
+int bs_backup_reset_status(char** out, bs_engine* e, const bs_context* c, const char* backup_id,
+                           const char* status) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
+    auto parsed = ParseBackupStatus(text);
+    if (!parsed) return InvalidArgument("'" + text + "' is not a backup status");
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().ResetBackupStatus(c->ctx, id, *parsed));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_export_record(char** out, bs_engine* e, const bs_context* c, const char* backup_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(BackupRecord r, e->engine->api().ExportBackupRecord(c->ctx, id));
+    return capi::Emit(out, json::object{{"backup_service", r.backup_service},
+                                        {"backup_url", r.backup_url}});
+  });
+}
+
+int bs_backup_import_record(char** out, bs_engine* e, const bs_context* c,
+                            const char* record_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(record_json, "record_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "backup record"));
+    BS_ASSIGN_OR_RETURN(auto fields, internal::MetadataFromJson(v, "backup record"));
+    for (const auto& [k, val] : fields) {
+      if (k != "backup_service" && k != "backup_url") {
+        return InvalidArgument("backup record: unknown field '" + k + "'");
+      }
+    }
+    BackupRecord r{fields["backup_service"], fields["backup_url"]};
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().ImportBackupRecord(c->ctx, r));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_verify(bs_engine* e, const bs_context* c, const char* backup_id,
+                     int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedEngine(e));
+    BS_RETURN_IF_ERROR(capi::NeedContext(c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    return e->engine->api().VerifyBackup(c->ctx, id, Timeout(timeout_ms));
+  });
+}
+
+int bs_backup_wait(char** out, bs_engine* e, const bs_context* c, const char* backup_id,
+                   const char* statuses, int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    BS_ASSIGN_OR_RETURN(auto want, ParseStatuses<BackupStatus>(statuses, ParseBackupStatus, "backup"));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->WaitForBackup(c->ctx, id, want, Timeout(timeout_ms)));
+    return capi::Emit(out, internal::ToJson(b));
+  });
+}
+
+int bs_backup_wait_deleted(bs_engine* e, const bs_context* c, const char* backup_id,
+                           int64_t timeout_ms) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedEngine(e));
+    BS_RETURN_IF_ERROR(capi::NeedContext(c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
+    return e->engine->WaitForBackupDeleted(c->ctx, id, Timeout(timeout_ms));
+  });
+}
+
+}  // extern "C"
