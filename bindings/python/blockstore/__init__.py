@@ -1,4 +1,4 @@
-"""blockstore: volumes, snapshots, types, QoS and quotas, as a library.
+"""blockstore: volumes, snapshots, backups, types, QoS and quotas, as a library.
 
     import blockstore
     with blockstore.Engine("/var/lib/blockstore") as engine:
@@ -12,6 +12,9 @@ blockstore.errors.Error subclasses carrying ``.code``.
 """
 
 from blockstore._blockstore import (  # noqa: F401
+    Backup,
+    BackupProgress,
+    BackupRestore,
     Context,
     Engine,
     Event,

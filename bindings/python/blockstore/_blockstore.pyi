@@ -45,6 +45,48 @@ class Snapshot:
     created_at: str
     updated_at: str
 
+class Backup:
+    id: str
+    project_id: str
+    user_id: str
+    volume_id: str
+    snapshot_id: str
+    name: str
+    description: str
+    size: int
+    status: str
+    fail_reason: str
+    is_incremental: bool
+    parent_id: str
+    has_dependent_backups: bool
+    availability_zone: str
+    host: str
+    container: str
+    object_count: int
+    stored_bytes: int
+    progress_bytes: int
+    progress_total: int
+    restore_volume_id: str
+    encrypted: bool
+    metadata: dict[str, str]
+    data_timestamp: str
+    created_at: str
+    updated_at: str
+
+class BackupProgress:
+    backup_id: str
+    operation: str  # "backup" | "restore" | "verify"
+    bytes_done: int
+    bytes_total: int
+    bytes_stored: int
+    rate_bytes_per_s: float
+    eta_seconds: float
+
+class BackupRestore:
+    backup_id: str
+    volume_id: str
+    volume_name: str
+
 class VolumeType:
     id: str
     name: str
@@ -139,7 +181,9 @@ class Engine:
                  volume_workers: int = ..., stats_interval: float = ...,
                  scheduler: Optional[Mapping[str, object]] = ...,
                  filters: Mapping[str, FilterFn] = ...,
-                 weighers: Mapping[str, WeigherFn] = ...) -> None: ...
+                 weighers: Mapping[str, WeigherFn] = ...,
+                 backup: Optional[Mapping[str, object]] = ...,
+                 backup_progress: Optional[Callable[[BackupProgress], None]] = ...) -> None: ...
     def __enter__(self) -> Engine: ...
     def __exit__(self, *exc: object) -> None: ...
     def close(self) -> None: ...
@@ -190,6 +234,28 @@ class Engine:
                           timeout: float = ...) -> Snapshot: ...
     def wait_for_snapshot_deleted(self, ctx: Context, snapshot_id: str,
                                   timeout: float = ...) -> None: ...
+    def create_backup(self, ctx: Context, volume_id: str, *, snapshot_id: str = ...,
+                      name: str = ..., description: str = ..., incremental: bool = ...,
+                      force: bool = ..., metadata: Mapping[str, str] = ...) -> Backup: ...
+    def get_backup(self, ctx: Context, backup_id: str) -> Backup: ...
+    def list_backups(self, ctx: Context, *, name: Optional[str] = ..., status: Optional[str] = ...,
+                     volume_id: Optional[str] = ..., metadata: Optional[Mapping[str, str]] = ...,
+                     sort: Optional[Sort] = ..., limit: Optional[int] = ..., marker: str = ...,
+                     all_projects: bool = ...) -> list[Backup]: ...
+    def update_backup(self, ctx: Context, backup_id: str, *, name: Optional[str] = ...,
+                      description: Optional[str] = ...,
+                      metadata: Optional[Mapping[str, str]] = ...) -> Backup: ...
+    def delete_backup(self, ctx: Context, backup_id: str, *, force: bool = ...) -> Backup: ...
+    def restore_backup(self, ctx: Context, backup_id: str, *, volume_id: str = ...,
+                       name: str = ...) -> BackupRestore: ...
+    def reset_backup_status(self, ctx: Context, backup_id: str, status: str) -> Backup: ...
+    def export_backup_record(self, ctx: Context, backup_id: str) -> dict[str, str]: ...
+    def import_backup_record(self, ctx: Context, record: Mapping[str, str]) -> Backup: ...
+    def verify_backup(self, ctx: Context, backup_id: str, timeout: float = ...) -> None: ...
+    def wait_for_backup(self, ctx: Context, backup_id: str, statuses: Iterable[str] = ...,
+                        timeout: float = ...) -> Backup: ...
+    def wait_for_backup_deleted(self, ctx: Context, backup_id: str,
+                                timeout: float = ...) -> None: ...
     def create_volume_type(self, ctx: Context, name: str, *, description: str = ...,
                            is_public: bool = ...,
                            extra_specs: Mapping[str, str] = ...) -> VolumeType: ...

@@ -34,9 +34,61 @@ inline std::shared_ptr<py::object> KeepWithGil(py::object o) {
   });
 }
 
+// The Engine object Python holds: the engine until close() drops it.
+class PyEngine {
+ public:
+  explicit PyEngine(std::unique_ptr<Engine> e) : engine_(std::move(e)) {}
+  ~PyEngine() {
+    py::gil_scoped_release release;  // engine threads may be waiting for the GIL
+    engine_.reset();
+  }
+  Engine& get() {
+    if (!engine_) throw StatusError{Unavailable("the engine is closed")};
+    return *engine_;
+  }
+  Api& api() { return get().api(); }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+// Releases the GIL for the duration of a bound call.
+using Release = py::call_guard<py::gil_scoped_release>;
+
+using Ctx = const RequestContext&;
+
+inline std::chrono::milliseconds Millis(double seconds) {
+  if (!(seconds >= 0)) throw StatusError{InvalidArgument("timeout must be a non-negative number of seconds")};
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+
+template <typename E, typename Parse>
+std::vector<E> Statuses(const std::vector<std::string>& names, Parse parse, const char* kind) {
+  std::vector<E> out;
+  for (const auto& n : names) {
+    auto s = parse(n);
+    if (!s) throw StatusError{InvalidArgument("'" + n + "' is not a " + kind + " status")};
+    out.push_back(*s);
+  }
+  if (out.empty()) throw StatusError{InvalidArgument("name at least one status to wait for")};
+  return out;
+}
+
+// A list query from the keyword arguments the list_* methods share; sort as [(key, "asc"|"desc")].
+ListQuery Query(std::optional<std::string> name, std::optional<std::string> status,
+                std::optional<std::string> volume_id, std::optional<std::string> zone,
+                std::optional<bool> bootable, std::optional<Metadata> metadata,
+                std::optional<std::vector<std::pair<std::string, std::string>>> sort,
+                std::optional<int64_t> limit, std::string marker, bool all_projects);
+
 void BindRecords(py::module_& m);
 void BindScheduling(py::module_& m);
 void BindEngine(py::module_& m);
+// Backup records and the Engine's backup methods; after BindEngine.
+void BindBackups(py::module_& m);
+// The backup configuration of Engine(backup=…, backup_progress=…).
+BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
+                              const std::optional<py::function>& progress);
 // The scheduler options of Engine(scheduler=…, filters=…, weighers=…).
 SchedulerOptions SchedulerOptionsFrom(const std::optional<py::dict>& config,
                                       const std::map<std::string, py::object>& filters,

@@ -5,26 +5,6 @@
 #include "bindings.hpp"
 
 namespace blockstore::python {
-namespace {
-
-using Ctx = const RequestContext&;
-
-std::chrono::milliseconds Millis(double seconds) {
-  if (!(seconds >= 0)) throw StatusError{InvalidArgument("timeout must be a non-negative number of seconds")};
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
-}
-
-template <typename E, typename Parse>
-std::vector<E> Statuses(const std::vector<std::string>& names, Parse parse, const char* kind) {
-  std::vector<E> out;
-  for (const auto& n : names) {
-    auto s = parse(n);
-    if (!s) throw StatusError{InvalidArgument("'" + n + "' is not a " + kind + " status")};
-    out.push_back(*s);
-  }
-  if (out.empty()) throw StatusError{InvalidArgument("name at least one status to wait for")};
-  return out;
-}
 
 ListQuery Query(std::optional<std::string> name, std::optional<std::string> status,
                 std::optional<std::string> volume_id, std::optional<std::string> zone,
@@ -51,6 +31,8 @@ ListQuery Query(std::optional<std::string> name, std::optional<std::string> stat
   q.all_projects = all_projects;
   return q;
 }
+
+namespace {
 
 // A create request from Python arguments; scheduler_hints as Cinder's: same_host and
 // different_host (a volume id or a list of them) and query (JSON text).
@@ -89,24 +71,6 @@ Durability ParseDurability(const std::string& d) {
   throw StatusError{InvalidArgument("durability must be 'normal' or 'full'")};
 }
 
-class PyEngine {
- public:
-  explicit PyEngine(std::unique_ptr<Engine> e) : engine_(std::move(e)) {}
-  ~PyEngine() {
-    py::gil_scoped_release release;  // engine threads may be waiting for the GIL
-    engine_.reset();
-  }
-  Engine& get() {
-    if (!engine_) throw StatusError{Unavailable("the engine is closed")};
-    return *engine_;
-  }
-  Api& api() { return get().api(); }
-
- private:
-  std::unique_ptr<Engine> engine_;
-};
-
-using Release = py::call_guard<py::gil_scoped_release>;
 
 }  // namespace
 
@@ -117,7 +81,8 @@ void BindEngine(py::module_& m) {
                        std::map<std::string, int64_t> quota_defaults, std::string durability,
                        int volume_workers, double stats_interval, std::optional<py::dict> scheduler,
                        std::map<std::string, py::object> filters,
-                       std::map<std::string, py::object> weighers) {
+                       std::map<std::string, py::object> weighers, std::optional<py::dict> backup,
+                       std::optional<py::function> backup_progress) {
              EngineConfig c;
              c.state_path = std::move(state_path);
              c.host = std::move(host);
@@ -128,6 +93,7 @@ void BindEngine(py::module_& m) {
              c.volume_workers = volume_workers;
              c.stats_interval = Millis(stats_interval);
              c.scheduler = SchedulerOptionsFrom(scheduler, filters, weighers);
+             c.backup = BackupConfigFrom(backup, backup_progress);
              for (auto& b : backends) {
                BackendConfig bc;
                for (auto item : b) {
@@ -161,7 +127,8 @@ void BindEngine(py::module_& m) {
            py::arg("durability") = "normal", py::arg("volume_workers") = 2,
            py::arg("stats_interval") = 60.0, py::arg("scheduler") = py::none(),
            py::arg("filters") = std::map<std::string, py::object>{},
-           py::arg("weighers") = std::map<std::string, py::object>{})
+           py::arg("weighers") = std::map<std::string, py::object>{},
+           py::arg("backup") = py::none(), py::arg("backup_progress") = py::none())
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })

@@ -136,4 +136,5 @@ PYBIND11_MODULE(_blockstore, m) {
   blockstore::python::BindRecords(m);
   blockstore::python::BindScheduling(m);
   blockstore::python::BindEngine(m);
+  blockstore::python::BindBackups(m);
 }
