@@ -52,8 +52,46 @@ struct PosixTargetOptions {
 // place and fsyncs the directory.
 BS_API Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options);
 
+struct SwiftTargetOptions {
+  std::string auth_url;   // v1 auth (tempauth, swauth): "http://proxy:8080/auth/v1.0"
+  std::string user;       // "account:user"
+  std::string key;        // never logged
+  std::string container = "volumebackups";
+  std::string storage_url;  // Default: the one the auth answer names
+  bool create_container = true;
+  long timeout_s = 300;
+  bool verify_tls = true;
+  std::string ca_file;
+};
+
+// Objects in one container of a Swift store. Puts send the body's MD5 as ETag, so the store
+// refuses a damaged upload; gets check the ETag of what came back. An expired token is renewed
+// once per request. Signs in (and creates the container) before returning.
+BS_API Result<std::unique_ptr<BackupTarget>> NewSwiftTarget(const SwiftTargetOptions& options);
+
+struct S3TargetOptions {
+  std::string endpoint;   // "https://s3.example.com" or "http://127.0.0.1:8080"
+  std::string access_key;
+  std::string secret_key;  // never logged
+  std::string region = "us-east-1";
+  std::string bucket = "volumebackups";
+  std::string addressing = "path";  // path: endpoint/bucket/key; virtual: bucket.endpoint/key
+  bool create_bucket = true;
+  long timeout_s = 300;
+  bool verify_tls = true;
+  std::string ca_file;
+};
+
+// Objects in one bucket of an S3 store, every request signed with SigV4 and carrying its
+// payload's SHA-256 (the store refuses a damaged upload); gets check the ETag. Creates the
+// bucket (when asked) before returning.
+BS_API Result<std::unique_ptr<BackupTarget>> NewS3Target(const S3TargetOptions& options);
+
 // A target from string options, as configuration files and the C and Python surfaces give
-// them: "type" = posix (options "root", "sync" = true|false). Unknown types and options are
+// them: "type" = posix ("root", "sync"), swift ("auth_url", "user", "key", "container",
+// "storage_url", "create_container", "timeout", "verify_tls", "ca_file") or s3 ("endpoint",
+// "access_key", "secret_key", "region", "bucket", "addressing", "create_bucket", "timeout",
+// "verify_tls", "ca_file"). Booleans are true|false. Unknown types and options are
 // invalid_argument naming them.
 BS_API Result<std::unique_ptr<BackupTarget>> NewBackupTarget(
     const std::map<std::string, std::string>& options);

@@ -175,7 +175,8 @@ class BS_API Store {
   virtual Status FinishBackupDelete(std::string_view id) = 0;
   // available → restoring, in the same transaction as the volume: an existing volume must be
   // available, at least the backup's size, and moves to restoring-backup; a new one
-  // (`volume_is_new`) must be creating and is left alone.
+  // (`volume_is_new`) is left alone while creating and moves to restoring-backup if it is
+  // already available.
   virtual Result<Backup> BeginBackupRestore(std::string_view id, std::string_view volume_id,
                                             bool volume_is_new) = 0;
   // Backups of `host` in one of `statuses`, oldest first.

@@ -98,7 +98,8 @@ struct BackupManager::Impl {
   // Every object the backup wrote, its manifest first (a backup without one is visibly
   // incomplete). Objects it shares with its parent are the parent's and stay.
   Status RemoveObjects(const std::string& id);
-  // Waits for a volume being created for a restore to become available.
+  // Waits for a volume being created for a restore to become available and takes it
+  // (restoring-backup).
   Result<Volume> AwaitNewVolume(const std::string& id);
 
   Store& store;
@@ -255,7 +256,13 @@ Result<Volume> BackupManager::Impl::AwaitNewVolume(const std::string& id) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   while (true) {
     BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
-    if (v.status == VS::kAvailable) return v;
+    if (v.status == VS::kRestoringBackup) return v;  // taken for the restore when it began
+    if (v.status == VS::kAvailable) {
+      VolumeTransition t;
+      t.from = {VS::kAvailable};
+      t.to = VS::kRestoringBackup;
+      return store.TransitionVolume(v.id, t);
+    }
     if (v.status != VS::kCreating) {
       return FailedPrecondition("the volume created for the restore, " + id + ", is '" +
                                 std::string(ToString(v.status)) + "'");
@@ -296,10 +303,6 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   Volume v;
   if (volume_is_new) {
     BS_ASSIGN_OR_RETURN(v, AwaitNewVolume(b.restore_volume_id));
-    VolumeTransition t;
-    t.from = {VS::kAvailable};
-    t.to = VS::kRestoringBackup;
-    BS_ASSIGN_OR_RETURN(v, store.TransitionVolume(v.id, t));
   } else {
     BS_ASSIGN_OR_RETURN(v, store.GetVolume(b.restore_volume_id));
   }

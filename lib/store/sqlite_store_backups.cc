@@ -382,7 +382,14 @@ Result<Backup> SqliteStore::BeginBackupRestore(std::string_view id, std::string_
   }
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(volume_id));
   if (volume_is_new) {
-    if (v.status != VolumeStatus::kCreating) {
+    // Still being created (the restore waits for it), or created already: then it is taken
+    // for the restore at once, before anyone else can use it.
+    if (v.status == VolumeStatus::kAvailable) {
+      VolumeTransition t;
+      t.from = {VolumeStatus::kAvailable};
+      t.to = VolumeStatus::kRestoringBackup;
+      BS_RETURN_IF_ERROR(TransitionVolumeLocked(v.id, t).status());
+    } else if (v.status != VolumeStatus::kCreating) {
       return FailedPrecondition("volume " + v.id + " is not a volume being created");
     }
   } else {

@@ -1,0 +1,377 @@
+// The swift and s3 targets against a real Swift store (started by the suite with
+// scripts/swift-aio; its endpoints are in the file BS_OBJECT_STORE_ENV names): the target
+// contract over both APIs, whole backup lifecycles through an engine, a store that drops
+// connections mid-backup, and damaged objects.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include "blockstore/backup_target.hpp"
+#include "tests/support/fault_proxy.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace blockstore::testing {
+namespace {
+
+using BS = BackupStatus;
+using VS = VolumeStatus;
+constexpr uint64_t kMiB = 1ull << 20;
+
+std::map<std::string, std::string> StoreEnv() {
+  const char* path = std::getenv("BS_OBJECT_STORE_ENV");
+  REQUIRE_MESSAGE(path != nullptr, "BS_OBJECT_STORE_ENV must name the file scripts/swift-aio wrote");
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+  std::map<std::string, std::string> env;
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  REQUIRE(env.count("SWIFT_AUTH_URL"));
+  return env;
+}
+
+// "http://127.0.0.1:8080/auth/v1.0" → 8080
+int PortOf(const std::string& url) {
+  const auto colon = url.find(':', url.find("://") + 3);
+  return std::stoi(url.substr(colon + 1));
+}
+
+std::string Unique(const std::string& base) {
+  static std::mt19937 rng(std::random_device{}());
+  return base + "-" + std::to_string(rng() % 1000000000);
+}
+
+SwiftTargetOptions Swift(const std::map<std::string, std::string>& env, std::string container) {
+  SwiftTargetOptions o;
+  o.auth_url = env.at("SWIFT_AUTH_URL");
+  o.user = env.at("SWIFT_USER");
+  o.key = env.at("SWIFT_KEY");
+  o.container = std::move(container);
+  return o;
+}
+
+S3TargetOptions S3(const std::map<std::string, std::string>& env, std::string bucket,
+                   std::string addressing = "path") {
+  S3TargetOptions o;
+  o.endpoint = env.at("S3_ENDPOINT");
+  o.access_key = env.at("S3_ACCESS_KEY");
+  o.secret_key = env.at("S3_SECRET_KEY");
+  o.region = env.at("S3_REGION");
+  o.bucket = std::move(bucket);
+  o.addressing = std::move(addressing);
+  if (o.addressing == "virtual") {
+    // bucket.localhost resolves to the loopback; the store's storage domain is localhost.
+    o.endpoint = "http://localhost:" + std::to_string(PortOf(o.endpoint));
+  }
+  return o;
+}
+
+std::vector<std::byte> Bytes(std::string_view s) {
+  auto p = reinterpret_cast<const std::byte*>(s.data());
+  return {p, p + s.size()};
+}
+
+void TargetContract(BackupTarget& t) {
+  const auto big = [] {
+    std::vector<std::byte> b(3 * kMiB + 17);
+    std::mt19937 rng(7);
+    for (auto& x : b) x = static_cast<std::byte>(rng());
+    return b;
+  }();
+  BS_REQUIRE_OK(t.Put("backups/x/chunk-00000000", big));
+  BS_REQUIRE_OK(t.Put("backups/x/manifest.json", Bytes("{}")));
+  BS_REQUIRE_OK(t.Put("backups/y/chunk-00000000", Bytes("y")));
+  auto got = t.Get("backups/x/chunk-00000000");
+  BS_REQUIRE_OK(got);
+  CHECK(*got == big);
+  BS_REQUIRE_OK(t.Put("backups/x/manifest.json", Bytes("{\"v\":2}")));  // replaced whole
+  auto manifest = t.Get("backups/x/manifest.json");
+  BS_REQUIRE_OK(manifest);
+  CHECK(*manifest == Bytes("{\"v\":2}"));
+  auto listed = t.List("backups/x/");
+  BS_REQUIRE_OK(listed);
+  CHECK(*listed == std::vector<std::string>{"backups/x/chunk-00000000", "backups/x/manifest.json"});
+  auto all = t.List("backups/");
+  BS_REQUIRE_OK(all);
+  CHECK(all->size() == 3);
+  BS_CHECK_CODE(t.Get("backups/x/nothing"), Code::kNotFound);
+  BS_CHECK_CODE(t.Put("../escape", Bytes("z")), Code::kInvalidArgument);
+  BS_CHECK_CODE(t.Put("a b", Bytes("z")), Code::kInvalidArgument);
+  for (const auto& n : *all) BS_REQUIRE_OK(t.Delete(n));
+  BS_REQUIRE_OK(t.Delete("backups/x/chunk-00000000"));  // idempotent
+  auto empty = t.List("backups/");
+  BS_REQUIRE_OK(empty);
+  CHECK(empty->empty());
+}
+
+TEST_CASE("swift target: put, get, list, delete over the Swift API") {
+  auto env = StoreEnv();
+  auto t = NewSwiftTarget(Swift(env, Unique("contract")));
+  BS_REQUIRE_OK(t);
+  CHECK((*t)->Describe().find("swift:http://127.0.0.1:") == 0);
+  TargetContract(**t);
+  auto bad = Swift(env, "contract");
+  bad.key = "wrong";
+  BS_CHECK_CODE(NewSwiftTarget(bad), Code::kPermissionDenied);
+  BS_CHECK_CODE(NewSwiftTarget(Swift(env, "a/b")), Code::kInvalidArgument);
+}
+
+TEST_CASE("s3 target: put, get, list, delete with SigV4, path-style and virtual-host style") {
+  auto env = StoreEnv();
+  for (const char* addressing : {"path", "virtual"}) {
+    CAPTURE(addressing);
+    auto t = NewS3Target(S3(env, Unique("contract"), addressing));
+    BS_REQUIRE_OK(t);
+    TargetContract(**t);
+  }
+  auto bad = S3(env, "contract-bad");
+  bad.secret_key = "wrong";
+  BS_CHECK_CODE(NewS3Target(bad), Code::kPermissionDenied);
+  BS_CHECK_CODE(NewS3Target(S3(env, "No_Such")), Code::kInvalidArgument);
+  auto http = S3(env, "contract-x");
+  http.endpoint = "ftp://127.0.0.1";
+  BS_CHECK_CODE(NewS3Target(http), Code::kInvalidArgument);
+}
+
+TEST_CASE("s3 target: listing pages through continuation tokens") {
+  auto env = StoreEnv();
+  auto t = NewS3Target(S3(env, Unique("pages")));
+  BS_REQUIRE_OK(t);
+  // s3api answers at most 1000 keys per page.
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = w; i < 1010; i += 4) {
+        char name[64];
+        std::snprintf(name, sizeof name, "backups/p/chunk-%08d", i);
+        CHECK((*t)->Put(name, Bytes("p")).ok());
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  auto listed = (*t)->List("backups/p/");
+  BS_REQUIRE_OK(listed);
+  CHECK(listed->size() == 1010);
+  CHECK(std::is_sorted(listed->begin(), listed->end()));
+}
+
+// ---- through an engine ----
+
+void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed) {
+  std::vector<char> buf(len);
+  std::mt19937 rng(seed);
+  for (auto& c : buf) c = static_cast<char>(rng());
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+}
+
+std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len) {
+  std::string buf(len, '\0');
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+  return buf;
+}
+
+struct Store {
+  TempDir dir;
+  std::unique_ptr<Engine> engine;
+  RequestContext admin = RequestContext::Admin();
+  explicit Store(std::shared_ptr<BackupTarget> target, int retries = 3) {
+    EngineConfig c = BasicConfig(dir.path());
+    c.backup.target = std::move(target);
+    c.backup.retries = retries;
+    c.backup.chunk_size = 1 * kMiB;
+    auto e = Engine::Open(c);
+    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    engine = std::move(e).value();
+  }
+  std::string File(const std::string& id) { return dir / ("volumes/volume-" + id); }
+  Volume NewVolume() {
+    auto v = engine->api().CreateVolume(admin, {.size_gb = 1});
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    auto ready = engine->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait);
+    REQUIRE_MESSAGE(ready.ok(), ready.status().ToString());
+    return *ready;
+  }
+  Backup Backed(BackupCreateRequest r) {
+    auto b = engine->api().CreateBackup(admin, r);
+    REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+    auto done = engine->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
+    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+    REQUIRE_MESSAGE(done->status == BS::kAvailable, done->fail_reason);
+    return *done;
+  }
+  std::string Restore(const std::string& backup_id) {
+    auto r = engine->api().RestoreBackup(admin, backup_id, {});
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    auto b = engine->WaitForBackup(admin, backup_id, {BS::kAvailable}, kWait);
+    REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+    auto v = engine->WaitForVolume(admin, r->volume_id,
+                                   {VS::kAvailable, VS::kErrorRestoring, VS::kError}, kWait);
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    REQUIRE_MESSAGE(v->status == VS::kAvailable, b->fail_reason);
+    return v->id;
+  }
+};
+
+void Lifecycle(const std::function<std::shared_ptr<BackupTarget>()>& make) {
+  auto target = make();
+  Store a(target);
+  Volume v = a.NewVolume();
+  WritePattern(a.File(v.id), 0, 3 * kMiB, 1);
+  WritePattern(a.File(v.id), 900 * kMiB, 2 * kMiB, 2);
+  Backup full = a.Backed({.volume_id = v.id});
+  CHECK(full.object_count == 5);
+  std::vector<Backup> chain{full};
+  for (int i = 0; i < 3; ++i) {
+    WritePattern(a.File(v.id), (100 + i) * kMiB, 4096, 10 + i);
+    chain.push_back(a.Backed({.volume_id = v.id, .incremental = true}));
+    CHECK(chain.back().parent_id == chain[chain.size() - 2].id);
+    CHECK(chain.back().object_count == 1);
+  }
+  BS_CHECK_OK(a.engine->api().VerifyBackup(a.admin, chain.back().id));
+  const std::string restored = a.Restore(chain.back().id);
+  for (auto [off, len] : {std::pair<uint64_t, uint64_t>{0, 3 * kMiB}, {100 * kMiB, 3 * kMiB},
+                          {900 * kMiB, 2 * kMiB}}) {
+    CHECK(ReadRange(a.File(v.id), off, len) == ReadRange(a.File(restored), off, len));
+  }
+
+  // Another engine reading the same store adopts the newest backup from its record.
+  auto record = a.engine->api().ExportBackupRecord(a.admin, chain.back().id);
+  BS_REQUIRE_OK(record);
+  Store b(make());
+  BS_REQUIRE_OK(b.engine->api().ImportBackupRecord(b.admin, *record));
+  auto imported = b.engine->WaitForBackup(b.admin, chain.back().id, {BS::kAvailable, BS::kError}, kWait);
+  BS_REQUIRE_OK(imported);
+  REQUIRE_MESSAGE(imported->status == BS::kAvailable, imported->fail_reason);
+  const std::string there = b.Restore(chain.back().id);
+  CHECK(ReadRange(b.File(there), 100 * kMiB, 3 * kMiB) == ReadRange(a.File(v.id), 100 * kMiB, 3 * kMiB));
+  BS_REQUIRE_OK(b.engine->api().DeleteBackup(b.admin, chain.back().id));
+  BS_REQUIRE_OK(b.engine->WaitForBackupDeleted(b.admin, chain.back().id, kWait));
+
+  // Deleting newest first empties the store; the other engine's deletion took only its own
+  // copy of the newest backup's objects, which engine a no longer needs once it deletes that
+  // backup too.
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    BS_REQUIRE_OK(a.engine->api().DeleteBackup(a.admin, it->id));
+    BS_REQUIRE_OK(a.engine->WaitForBackupDeleted(a.admin, it->id, kWait));
+  }
+  auto left = target->List("backups/");
+  BS_REQUIRE_OK(left);
+  CHECK(left->empty());
+}
+
+TEST_CASE("backup lifecycle on Swift: chain, verify, restore, export/import, delete") {
+  auto env = StoreEnv();
+  const std::string container = Unique("engine");
+  Lifecycle([&] {
+    auto t = NewSwiftTarget(Swift(env, container));
+    REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+    return std::shared_ptr<BackupTarget>(std::move(t).value());
+  });
+}
+
+TEST_CASE("backup lifecycle on S3: chain, verify, restore, export/import, delete") {
+  auto env = StoreEnv();
+  const std::string bucket = Unique("engine");
+  Lifecycle([&] {
+    auto t = NewS3Target(S3(env, bucket));
+    REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+    return std::shared_ptr<BackupTarget>(std::move(t).value());
+  });
+}
+
+TEST_CASE("a store that drops connections: retries carry a backup through, an outage fails it") {
+  auto env = StoreEnv();
+  FaultProxy proxy(PortOf(env.at("SWIFT_AUTH_URL")));
+  auto o = Swift(env, Unique("faults"));
+  const std::string via = "http://127.0.0.1:" + std::to_string(proxy.port());
+  o.auth_url = via + "/auth/v1.0";
+  o.storage_url = via + "/v1/AUTH_test";
+  auto made = NewSwiftTarget(o);
+  BS_REQUIRE_OK(made);
+  std::shared_ptr<BackupTarget> target = std::move(made).value();
+  Store s(target, /*retries=*/6);
+  Volume v = s.NewVolume();
+  WritePattern(s.File(v.id), 0, 24 * kMiB, 3);
+
+  SUBCASE("connections drop at their start and mid-upload: the backup completes and verifies") {
+    proxy.drop_every = 4;
+    proxy.cut_after_bytes = 7 * kMiB / 2;
+    Backup b = s.Backed({.volume_id = v.id});
+    CHECK(proxy.dropped.load() > 0);
+    BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
+  }
+  SUBCASE("the store goes away mid-backup: error, the volume is available, nothing left") {
+    std::atomic<bool> cut{false};
+    const uint64_t token = s.engine->Subscribe([&](const Event& e) {
+      if (e.type == "backup.create.start") cut = true;
+    });
+    std::thread outage([&] {
+      while (!cut) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      proxy.down = true;
+    });
+    auto b = s.engine->api().CreateBackup(s.admin, {.volume_id = v.id});
+    BS_REQUIRE_OK(b);
+    outage.join();
+    auto done = s.engine->WaitForBackup(s.admin, b->id, {BS::kAvailable, BS::kError},
+                                        std::chrono::seconds(60));
+    s.engine->Unsubscribe(token);
+    BS_REQUIRE_OK(done);
+    CHECK(done->status == BS::kError);
+    CHECK_MESSAGE(done->fail_reason.find("unavailable") != std::string::npos, done->fail_reason);
+    auto vol = s.engine->api().GetVolume(s.admin, v.id);
+    BS_REQUIRE_OK(vol);
+    CHECK(vol->status == VS::kAvailable);
+    // No backup is available that would fail verification.
+    auto listed = s.engine->api().ListBackups(s.admin, {.status = "available"});
+    BS_REQUIRE_OK(listed);
+    CHECK(listed->empty());
+    // What the failed backup wrote while the store went away goes with the backup.
+    proxy.down = false;
+    BS_REQUIRE_OK(s.engine->api().DeleteBackup(s.admin, b->id));
+    BS_REQUIRE_OK(s.engine->WaitForBackupDeleted(s.admin, b->id, kWait));
+    auto left = target->List("backups/" + b->id + "/");
+    BS_REQUIRE_OK(left);
+    CHECK(left->empty());
+  }
+}
+
+TEST_CASE("a damaged object on Swift fails verify and restore, naming the chunk") {
+  auto env = StoreEnv();
+  auto made = NewSwiftTarget(Swift(env, Unique("damage")));
+  BS_REQUIRE_OK(made);
+  std::shared_ptr<BackupTarget> target = std::move(made).value();
+  Store s(target);
+  Volume v = s.NewVolume();
+  WritePattern(s.File(v.id), 0, 4 * kMiB, 4);
+  Backup b = s.Backed({.volume_id = v.id});
+  // Valid for the store (its ETag matches), wrong for the backup.
+  BS_REQUIRE_OK(target->Put("backups/" + b.id + "/chunk-00000002", Bytes("not the data")));
+  Status verify = s.engine->api().VerifyBackup(s.admin, b.id);
+  CHECK(verify.code() == Code::kDataLoss);
+  CHECK_MESSAGE(verify.message().find("chunk 2 at offset 2097152") != std::string::npos,
+                verify.message());
+  auto r = s.engine->api().RestoreBackup(s.admin, b.id, {});
+  BS_REQUIRE_OK(r);
+  auto failed = s.engine->WaitForVolume(s.admin, r->volume_id, {VS::kErrorRestoring}, kWait);
+  BS_REQUIRE_OK(failed);
+  auto after = s.engine->WaitForBackup(s.admin, b.id, {BS::kAvailable}, kWait);
+  BS_REQUIRE_OK(after);
+  CHECK_MESSAGE(after->fail_reason.find("chunk 2 at offset 2097152") != std::string::npos,
+                after->fail_reason);
+}
+
+}  // namespace
+}  // namespace blockstore::testing

@@ -1,0 +1,43 @@
+// A TCP proxy on 127.0.0.1 that forwards to a real server and breaks connections on demand:
+// every Nth new connection is dropped at once, a connection is cut in the middle of a request
+// once it has carried `cut_after_bytes` towards the server, and while `down` is set every
+// connection (open ones included) is cut. For tests of what clients do when a store goes away mid-transfer.
+#ifndef BLOCKSTORE_TESTS_SUPPORT_FAULT_PROXY_HPP
+#define BLOCKSTORE_TESTS_SUPPORT_FAULT_PROXY_HPP
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace blockstore::testing {
+
+class FaultProxy {
+ public:
+  explicit FaultProxy(int upstream_port);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  int port() const { return port_; }
+  std::atomic<int> drop_every{0};  // 0: drop none; N: drop connections N, 2N, …
+  std::atomic<bool> down{false};
+  std::atomic<long> cut_after_bytes{0};  // 0: never
+  std::atomic<int> connections{0};
+  std::atomic<int> dropped{0};
+
+ private:
+  void Accept();
+  void Pump(int client);
+  int upstream_port_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> pumps_;
+};
+
+}  // namespace blockstore::testing
+
+#endif  // BLOCKSTORE_TESTS_SUPPORT_FAULT_PROXY_HPP
