@@ -497,24 +497,114 @@ static void test_backups(const char* dir) {
   bs_context_free(bob);
 }
 
-int main(void) {
-  char* dir = make_temp_dir();
-  char* dir2 = make_temp_dir();
-  char* dir3 = make_temp_dir();
-  char* dir4 = make_temp_dir();
+/* Reads KEY=VALUE from the file scripts/swift-aio wrote. */
+static int store_value(const char* key, char* out, size_t n) {
+  const char* path = getenv("BS_OBJECT_STORE_ENV");
+  char line[512];
+  size_t klen = strlen(key);
+  int found = 0;
+  FILE* f = path ? fopen(path, "r") : NULL;
+  if (!f) return 0;
+  while (!found && fgets(line, sizeof line, f)) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+      snprintf(out, n, "%s", line + klen + 1);
+      out[strcspn(out, "\r\n")] = '\0';
+      found = 1;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* A backup to a real Swift store over one API, restored and deleted again. */
+static void backup_round_trip(const char* dir, const char* target_json) {
+  bs_engine* engine = NULL;
+  bs_context* admin = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char config[2048], request[256], vol[64], backup[64], restored[64], status[32], a[600], b[600];
+  char* out = NULL;
+
+  snprintf(config, sizeof config, "{\"host\": \"cstore\", \"backup\": {\"target\": %s, "
+           "\"chunk_size\": 1048576}}", target_json);
+  options.state_path = dir;
+  options.config_json = config;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, admin, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, admin, vol, "available", 10000) == BS_OK);
+  bs_free(out);
+  snprintf(a, sizeof a, "%s/volumes/volume-%s", dir, vol);
+  write_pattern(a, 1 << 20, 2500000, 3);
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\"}", vol);
+  CHECK(bs_backup_create(&out, engine, admin, request) == BS_OK);
+  CHECK(field(out, "id", backup, sizeof backup));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, backup, "available,error", 30000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(bs_backup_verify(engine, admin, backup, 60000) == BS_OK);
+  CHECK(bs_backup_restore(&out, engine, admin, backup, NULL) == BS_OK);
+  CHECK(field(out, "volume_id", restored, sizeof restored));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, backup, "available", 30000) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, admin, restored, "available,error_restoring", 30000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  snprintf(b, sizeof b, "%s/volumes/volume-%s", dir, restored);
+  CHECK(same_bytes(a, b, 1 << 20, 2500000));
+  CHECK(bs_backup_delete(&out, engine, admin, backup, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_wait_deleted(engine, admin, backup, 30000) == BS_OK);
+  bs_engine_free(engine);
+  bs_context_free(admin);
+}
+
+static void test_object_stores(void) {
+  char auth[256], user[64], key[64], endpoint[256], access[64], secret[64], region[64];
+  char target[1024];
+  char* d1 = make_temp_dir();
+  char* d2 = make_temp_dir();
+  CHECK(store_value("SWIFT_AUTH_URL", auth, sizeof auth));
+  CHECK(store_value("SWIFT_USER", user, sizeof user));
+  CHECK(store_value("SWIFT_KEY", key, sizeof key));
+  CHECK(store_value("S3_ENDPOINT", endpoint, sizeof endpoint));
+  CHECK(store_value("S3_ACCESS_KEY", access, sizeof access));
+  CHECK(store_value("S3_SECRET_KEY", secret, sizeof secret));
+  CHECK(store_value("S3_REGION", region, sizeof region));
+  snprintf(target, sizeof target, "{\"type\": \"swift\", \"auth_url\": \"%s\", \"user\": \"%s\", "
+           "\"key\": \"%s\", \"container\": \"c-api\"}", auth, user, key);
+  backup_round_trip(d1, target);
+  snprintf(target, sizeof target, "{\"type\": \"s3\", \"endpoint\": \"%s\", \"access_key\": \"%s\", "
+           "\"secret_key\": \"%s\", \"region\": \"%s\", \"bucket\": \"c-api\"}",
+           endpoint, access, secret, region);
+  backup_round_trip(d2, target);
+  remove_tree(d1);
+  remove_tree(d2);
+  free(d1);
+  free(d2);
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "object-store") == 0) {
+    test_object_stores();
+    printf("capi object store: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+  }
+  char* dirs[4];
+  for (int i = 0; i < 4; ++i) dirs[i] = make_temp_dir();
   test_basics();
-  test_open_errors(dir2);
-  test_lifecycle(dir);
-  test_scheduling(dir3);
-  test_backups(dir4);
-  remove_tree(dir4);
-  free(dir4);
-  remove_tree(dir);
-  remove_tree(dir2);
-  remove_tree(dir3);
-  free(dir);
-  free(dir2);
-  free(dir3);
+  test_open_errors(dirs[1]);
+  test_lifecycle(dirs[0]);
+  test_scheduling(dirs[2]);
+  test_backups(dirs[3]);
+  for (int i = 0; i < 4; ++i) {
+    remove_tree(dirs[i]);
+    free(dirs[i]);
+  }
   printf("capi: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
