@@ -38,6 +38,9 @@ Status BackupConfigFromJson(const json::value& v, BackupConfig& out) {
     } else if (k == "compression") {
       if (!kv.value().is_string()) return InvalidArgument("config: backup.compression must be a string");
       out.compression = std::string(kv.value().get_string());
+    } else if (k == "encryption_key_id") {
+      if (!kv.value().is_string()) return InvalidArgument("config: backup.encryption_key_id must be a string");
+      out.encryption_key_id = std::string(kv.value().get_string());
     } else if (k == "verify_after_backup") {
       if (!kv.value().is_bool()) return InvalidArgument("config: backup.verify_after_backup must be true or false");
       out.verify_after_backup = kv.value().get_bool();

@@ -108,6 +108,17 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     if (options->version >= 2 && options->scheduler_registry) {
       config.scheduler.registry = options->scheduler_registry->registry;
     }
+    if (options->version >= 3 && options->backup_key) {
+      config.backup.key_provider = [cb = options->backup_key,
+                                    payload = options->backup_key_payload](
+                                       const std::string& key_id) -> Result<std::string> {
+        std::string key(32, '\0');
+        if (cb(key_id.c_str(), reinterpret_cast<unsigned char*>(key.data()), payload) != 0) {
+          return NotFound("the host has no key '" + key_id + "'");
+        }
+        return key;
+      };
+    }
     if (options->version >= 3 && options->backup_progress) {
       config.backup.progress = [cb = options->backup_progress,
                                 payload = options->backup_progress_payload](const BackupProgress& p) {

@@ -107,7 +107,9 @@ class BS_API Api {
   // (admin only) also deletes error_deleting backups and cancels a backup being created.
   Result<Backup> DeleteBackup(const RequestContext& ctx, const std::string& id,
                               bool force = false);
-  // Onto an existing available volume at least the backup's size, or onto a new volume.
+  // Onto an existing available volume at least the backup's size, or onto a new volume of the
+  // backup's size (the call then waits until that volume exists, and returns with it
+  // restoring-backup).
   Result<BackupRestoreResult> RestoreBackup(const RequestContext& ctx, const std::string& id,
                                             const BackupRestoreRequest& request);
   // Admin only: to available or error (a backup being created only to error). Moving a backup

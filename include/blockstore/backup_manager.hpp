@@ -40,7 +40,9 @@ struct BackupConfig {
   std::shared_ptr<BackupTarget> target;
   std::string compression = "zstd";     // zstd | zlib | none (Cinder's spellings accepted)
   uint64_t chunk_size = 4ull << 20;     // bytes per object; a multiple of 4 KiB up to 256 MiB
-  int workers = 2;                      // threads per job hashing, compressing and moving chunks
+  // Threads per job hashing, compressing and moving chunks; more than the cores, so that one
+  // waiting on the disk or the network leaves the cores busy. Default: 4.
+  int workers = 4;
   // Per job: workers are capped so that their chunk buffers (two per worker: the data and its
   // compressed form) fit. Default: 64 MiB.
   uint64_t memory_budget = 64ull << 20;
@@ -51,6 +53,12 @@ struct BackupConfig {
   // (targets check what they store as they store it: rename after fsync, ETag against MD5).
   bool verify_after_backup = false;
   std::chrono::milliseconds progress_interval{1000};  // how often the record's progress moves
+  // Encryption at rest: new backups seal every object (AES-256-GCM, the object's name
+  // authenticated with it) and their manifest with the key named `encryption_key_id`. The host
+  // supplies keys by id: 32 bytes, or an error (not_found for an id it does not know). Restores,
+  // verifies and imports ask for the key a backup names. Keys are never stored or logged.
+  std::string encryption_key_id;  // empty: new backups are not encrypted
+  std::function<Result<std::string>(const std::string& key_id)> key_provider;
   // Called from job threads as chunks finish; must not block for long.
   std::function<void(const BackupProgress&)> progress;
 };

@@ -81,7 +81,8 @@ typedef struct bs_engine_options {
    *    "backup": {"target": {"type": "posix", "root": "/srv/backups"}, "compression": "zstd",
    *               "chunk_size": 4194304, "workers": 2, "memory_budget": 67108864,
    *               "max_jobs": 2, "bandwidth_bytes_per_s": 0, "retries": 3,
-   *               "verify_after_backup": false, "progress_interval_ms": 1000}}
+   *               "verify_after_backup": false, "progress_interval_ms": 1000,
+   *               "encryption_key_id": ""}}
    * Unknown keys are an error. */
   const char* config_json;
   /* Version 2: filters and weighers the scheduler configuration may name, besides the
@@ -93,11 +94,16 @@ typedef struct bs_engine_options {
    *  "bytes_stored", "rate_bytes_per_s", "eta_seconds"}. NULL for none. */
   void (*backup_progress)(const char* progress_json, void* payload);
   void* backup_progress_payload;
+  /* Version 3: the keys of encrypted backups ("encryption_key_id" in the backup
+   * configuration). Writes the 32-byte key named key_id into key_out and returns 0, or returns
+   * non-zero for an id it does not know. Called from job threads. NULL for none. */
+  int (*backup_key)(const char* key_id, unsigned char key_out[32], void* payload);
+  void* backup_key_payload;
 } bs_engine_options;
 
 #define BS_ENGINE_OPTIONS_VERSION 3
 #define BS_ENGINE_OPTIONS_INIT \
-  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL }
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
 /* Finishes queued work and stops the engine's threads; later calls answer BS_EUNAVAILABLE. */

@@ -69,6 +69,7 @@ struct BackupTransition {
   std::optional<std::string> container;
   std::optional<std::string> volume_id;  // an imported record gets its source's id
   std::optional<std::string> restore_volume_id;
+  std::optional<bool> encrypted;
   QuotaAction quota = QuotaAction::kNone;
   // Applied to the volume being restored onto while the backup is restoring, otherwise to its
   // source volume; and to its source snapshot.

@@ -1,6 +1,8 @@
 // Api: construction and the checks every operation shares.
 #include "lib/api/api_impl.hpp"
 
+#include <thread>
+
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
@@ -99,6 +101,24 @@ Result<Backup> Api::Impl::LoadBackup(const RequestContext& ctx, const std::strin
   BS_ASSIGN_OR_RETURN(Backup b, store.GetBackup(id));
   BS_RETURN_IF_ERROR(Visible(ctx, b.project_id, "backup", id));
   return b;
+}
+
+Status Api::Impl::AwaitCreated(const std::string& volume_id, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(200);
+  while (true) {
+    BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(volume_id));
+    if (v.status == VolumeStatus::kAvailable) return Status::Ok();
+    if (v.status != VolumeStatus::kCreating) {
+      return FailedPrecondition("volume " + volume_id + " could not be created ('" +
+                                std::string(ToString(v.status)) + "')");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return DeadlineExceeded("volume " + volume_id + " is still being created");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
 }
 
 Status Api::Impl::CheckBackupService() const {

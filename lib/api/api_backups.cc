@@ -154,6 +154,9 @@ Result<BackupRestoreResult> Api::RestoreBackup(const RequestContext& ctx, const 
     out.volume_id = v.id;
     out.volume_name = v.name;
     is_new = true;
+    // As Cinder does, the call returns once the new volume exists and is taken for the
+    // restore, so nobody sees it available before it holds the backup's data.
+    BS_RETURN_IF_ERROR(d.AwaitCreated(v.id, std::chrono::minutes(5)));
   }
   BS_ASSIGN_OR_RETURN(b, d.store.BeginBackupRestore(b.id, out.volume_id, is_new));
   d.notifier.Backup("backup.restore.start", b);

@@ -25,6 +25,9 @@ struct Api::Impl {
   Result<Volume> LoadVolume(const RequestContext& ctx, const std::string& id);
   Result<Snapshot> LoadSnapshot(const RequestContext& ctx, const std::string& id);
   Result<Backup> LoadBackup(const RequestContext& ctx, const std::string& id);
+  // Waits until a volume this Api created has left `creating`: OK once it is available;
+  // failed_precondition when it failed; deadline_exceeded after `timeout`.
+  Status AwaitCreated(const std::string& volume_id, std::chrono::milliseconds timeout);
   // unavailable when no backup service serves this Api.
   Status CheckBackupService() const;
   Status Cast(const std::string& topic, std::string method, const std::string& id,

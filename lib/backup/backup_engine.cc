@@ -6,7 +6,11 @@
 #include <mutex>
 #include <thread>
 
+#include "lib/backup/chunk_cipher.hpp"
 #include "lib/backup/token_bucket.hpp"
+#include "lib/core/base64.hpp"
+#include "lib/core/json_codec.hpp"
+#include "lib/core/macros.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -127,6 +131,9 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   m.parent_id = parent ? parent->backup_id : "";
   m.size_bytes = size;
   m.chunk_size = o.chunk_size;
+  m.key_id = o.key.empty() ? "" : o.key_id;
+  // A parent's chunk serves only when it is stored as this backup would store it.
+  const bool reuse = parent && parent->key_id == m.key_id;
   const std::size_t n = static_cast<std::size_t>((size + o.chunk_size - 1) / o.chunk_size);
   m.chunks.resize(n);
   std::mutex device_mu;
@@ -156,7 +163,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       return Status::Ok();
     }
     const Sha256 sha = Sha256Of(buf);
-    if (parent && i < parent->chunks.size()) {
+    if (reuse && i < parent->chunks.size()) {
       const ChunkRef& p = parent->chunks[i];
       if (!p.zero && p.length == c.length && p.sha256 == sha) {
         c = p;  // unchanged: the parent's object serves
@@ -168,28 +175,90 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     if (!enc.ok()) return enc.status();
     c.sha256 = enc->sha256;
     c.stored_as = enc->stored_as;
-    c.stored_bytes = enc->bytes.size();
     c.object = ChunkName(prefix, backup_id, i);
+    if (!o.key.empty()) {
+      auto sealed = Seal(o.key, c.object, enc->bytes);
+      if (!sealed.ok()) return sealed.status();
+      enc->bytes = std::move(sealed).value();
+      c.encrypted = true;
+    }
+    c.stored_bytes = enc->bytes.size();
     Status put = WithRetries(o.retries, [&] { return target.Put(c.object, enc->bytes); });
     if (!put.ok()) return Status(put.code(), Where(i, c.offset) + ": " + put.message());
     report(c.length, c.stored_bytes);
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  const std::string text = EncodeManifest(m);
-  Status put = WithRetries(o.retries, [&] {
-    return target.Put(ManifestObject(prefix, backup_id),
-                      std::span(reinterpret_cast<const std::byte*>(text.data()), text.size()));
-  });
-  if (!put.ok()) return put;
+  BS_RETURN_IF_ERROR(WriteManifest(target, prefix, m, o));
+  return m;
+}
+
+namespace {
+constexpr const char* kSealedFormat = "blockstore-backup-sealed";
+std::span<const std::byte> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+}  // namespace
+
+Status WriteManifest(BackupTarget& target, const std::string& prefix, const Manifest& m,
+                     const TransferOptions& o) {
+  const std::string name = ManifestObject(prefix, m.backup_id);
+  std::string text = EncodeManifest(m);
+  if (!o.key.empty()) {
+    BS_ASSIGN_OR_RETURN(auto sealed, Seal(o.key, name, AsBytes(text)));
+    json::object envelope{
+        {"format", kSealedFormat},
+        {"version", kManifestVersion},
+        {"key_id", m.key_id},
+        {"sealed", Base64Encode({reinterpret_cast<const char*>(sealed.data()), sealed.size()})}};
+    text = json::serialize(envelope);
+  }
+  return WithRetries(o.retries, [&] { return target.Put(name, AsBytes(text)); });
+}
+
+Result<Manifest> ReadManifest(BackupTarget& target, const std::string& prefix,
+                              const std::string& backup_id, const KeyLookup& keys) {
+  const std::string name = ManifestObject(prefix, backup_id);
+  auto bytes = WithRetries(3, [&] { return target.Get(name); });
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Code::kNotFound) {
+      return DataLoss("backup " + backup_id + " has no manifest (" + name + ") on " +
+                      target.Describe());
+    }
+    return bytes.status();
+  }
+  std::string text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+  auto parsed = ParseJson(text, "backup manifest");
+  const json::object* o = parsed.ok() ? parsed->if_object() : nullptr;
+  if (const json::value* f = o ? o->if_contains("format") : nullptr; f && *f == kSealedFormat) {
+    const auto* key_id = o->if_contains("key_id");
+    const auto* sealed = o->if_contains("sealed");
+    if (!key_id || !key_id->is_string() || !sealed || !sealed->is_string()) {
+      return DataLoss("the sealed manifest " + name + " is malformed");
+    }
+    if (!keys) {
+      return FailedPrecondition("backup " + backup_id + " is encrypted with key '" +
+                                std::string(key_id->get_string()) + "' and no key provider is set");
+    }
+    BS_ASSIGN_OR_RETURN(std::string key, keys(std::string(key_id->get_string())));
+    auto raw = Base64Decode(sealed->get_string());
+    if (!raw.ok()) return DataLoss("the sealed manifest " + name + " is malformed");
+    BS_ASSIGN_OR_RETURN(auto opened, Unseal(key, name, AsBytes(*raw), "the manifest " + name));
+    text.assign(reinterpret_cast<const char*>(opened.data()), opened.size());
+  }
+  BS_ASSIGN_OR_RETURN(Manifest m, DecodeManifest(text));
+  if (m.backup_id != backup_id) {
+    return DataLoss("the manifest " + name + " belongs to backup " + m.backup_id);
+  }
   return m;
 }
 
 namespace {
 
 // Fetches and checks chunk i; `sink` gets its bytes.
-Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, int retries,
+Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, const TransferOptions& o,
              const std::function<Status(const ChunkRef&, std::span<const std::byte>)>& sink) {
+  const int retries = o.retries;
   const ChunkRef& c = m.chunks[i];
   auto stored = WithRetries(retries, [&] { return target.Get(c.object); });
   if (!stored.ok()) {
@@ -198,8 +267,14 @@ Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, int retries
     }
     return Status(stored.status().code(), Where(i, c.offset) + ": " + stored.status().message());
   }
-  auto data = DecodeChunk(*stored, c.stored_as, c.length, c.sha256,
-                          Where(i, c.offset) + " (object " + c.object + ")");
+  const std::string what = Where(i, c.offset) + " (object " + c.object + ")";
+  if (c.encrypted) {
+    if (o.key.empty()) return FailedPrecondition(what + " is encrypted and no key was given");
+    auto opened = Unseal(o.key, c.object, *stored, what);
+    if (!opened.ok()) return opened.status();
+    *stored = std::move(opened).value();
+  }
+  auto data = DecodeChunk(*stored, c.stored_as, c.length, c.sha256, what);
   if (!data.ok()) return data.status();
   return sink(c, *data);
 }
@@ -226,7 +301,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
       }
     } else {
       pace.Take(c.length);
-      st = Fetch(m, i, target, o.retries, [&](const ChunkRef& ref, std::span<const std::byte> data) {
+      st = Fetch(m, i, target, o, [&](const ChunkRef& ref, std::span<const std::byte> data) {
         std::lock_guard lock(device_mu);
         return device.WriteAt(ref.offset, data);
       });
@@ -242,7 +317,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
 Status RunVerify(const Manifest& m, BackupTarget& target, const TransferOptions& o) {
   return ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
     if (m.chunks[i].zero) return Status::Ok();
-    return Fetch(m, i, target, o.retries,
+    return Fetch(m, i, target, o,
                  [](const ChunkRef&, std::span<const std::byte>) { return Status::Ok(); });
   });
 }

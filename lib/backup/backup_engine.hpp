@@ -37,7 +37,14 @@ struct TransferOptions {
   const std::atomic<bool>* cancel = nullptr;               // set to stop: cancelled
   int retries = 3;  // per object, on unavailable, with backoff
   uint64_t bandwidth_bytes_per_s = 0;  // data read (backup) or written (restore); 0: no limit
+  // Encryption (AES-256-GCM): a backup seals new chunks and its manifest with `key`, recorded
+  // as `key_id`; restore and verify open them with `key`. Empty: none.
+  std::string key;
+  std::string key_id;
 };
+
+// Finds the key a manifest names: the 32 bytes, or an error for an unknown key id.
+using KeyLookup = std::function<Result<std::string>(const std::string& key_id)>;
 
 // Backs `device` up as `backup_id` under `prefix` ("<prefix>/<backup_id>/chunk-N" objects and
 // "<prefix>/<backup_id>/manifest.json"). `parent`: the manifest of the backup to be
@@ -57,6 +64,14 @@ Status RunRestore(const Manifest& manifest, BackupTarget& target, BlockDevice& d
 Status RunVerify(const Manifest& manifest, BackupTarget& target, const TransferOptions& options);
 
 std::string ManifestObject(const std::string& prefix, const std::string& backup_id);
+
+// Writes a manifest (sealed with options.key when it is set) and reads one back: a sealed
+// manifest is a small JSON envelope naming its key_id around the sealed text, opened with the
+// key `keys` finds; failed_precondition when it has none.
+Status WriteManifest(BackupTarget& target, const std::string& prefix, const Manifest& m,
+                     const TransferOptions& options);
+Result<Manifest> ReadManifest(BackupTarget& target, const std::string& prefix,
+                              const std::string& backup_id, const KeyLookup& keys);
 
 }  // namespace blockstore::internal
 

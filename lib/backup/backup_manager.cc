@@ -8,6 +8,7 @@
 
 #include "lib/backup/backup_engine.hpp"
 #include "lib/backup/backup_layout.hpp"
+#include "lib/backup/chunk_cipher.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/core/messages.hpp"
@@ -95,6 +96,10 @@ struct BackupManager::Impl {
   // Settles what a crash left behind; deletes to run again are queued in `redelete`.
   Status Recover();
   Result<internal::Manifest> LoadManifest(const std::string& id);
+  // The key a backup names, from the host's provider.
+  Result<std::string> Key(const std::string& key_id);
+  // The transfer options to read a manifest's objects: its key included.
+  Result<internal::TransferOptions> ReadOptions(const internal::Manifest& m);
   // Every object the backup wrote, its manifest first (a backup without one is visibly
   // incomplete). Objects it shares with its parent are the parent's and stay.
   Status RemoveObjects(const std::string& id);
@@ -136,24 +141,32 @@ Result<std::string> BackupManager::Impl::Handle(const std::string& text) {
   return std::string("{}");
 }
 
+Result<std::string> BackupManager::Impl::Key(const std::string& key_id) {
+  if (!options.config.key_provider) {
+    return FailedPrecondition("key '" + key_id + "' is needed and no key provider is set");
+  }
+  auto key = options.config.key_provider(key_id);
+  if (!key.ok()) {
+    return Status(key.status().code(), "key '" + key_id + "': " + key.status().message());
+  }
+  if (key->size() != internal::kBackupKeyBytes) {
+    return InvalidArgument("key '" + key_id + "' is not 32 bytes");
+  }
+  return key;
+}
+
 Result<internal::Manifest> BackupManager::Impl::LoadManifest(const std::string& id) {
-  const std::string name = internal::ManifestObject(internal::kBackupPrefix, id);
-  auto bytes = options.config.target->Get(name);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == Code::kNotFound) {
-      return DataLoss("backup " + id + " has no manifest (" + name + ") on " +
-                      options.config.target->Describe());
-    }
-    return bytes.status();
+  return internal::ReadManifest(*options.config.target, internal::kBackupPrefix, id,
+                                [this](const std::string& key_id) { return Key(key_id); });
+}
+
+Result<internal::TransferOptions> BackupManager::Impl::ReadOptions(const internal::Manifest& m) {
+  internal::TransferOptions o = transfer;
+  if (!m.key_id.empty()) {
+    BS_ASSIGN_OR_RETURN(o.key, Key(m.key_id));
+    o.key_id = m.key_id;
   }
-  BS_ASSIGN_OR_RETURN(
-      internal::Manifest m,
-      internal::DecodeManifest(std::string_view(reinterpret_cast<const char*>(bytes->data()),
-                                                bytes->size())));
-  if (m.backup_id != id) {
-    return DataLoss("the manifest " + name + " belongs to backup " + m.backup_id);
-  }
-  return m;
+  return o;
 }
 
 Status BackupManager::Impl::RemoveObjects(const std::string& id) {
@@ -188,7 +201,12 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
     BS_ASSIGN_OR_RETURN(parent, LoadManifest(b.parent_id));
   }
   JobProgress progress(store, options.config, b.id, "backup", BS::kCreating);
-  const auto o = progress.Options(transfer);
+  internal::TransferOptions base = transfer;
+  if (!options.config.encryption_key_id.empty()) {
+    BS_ASSIGN_OR_RETURN(base.key, Key(options.config.encryption_key_id));
+    base.key_id = options.config.encryption_key_id;
+  }
+  const auto o = progress.Options(base);
   BS_ASSIGN_OR_RETURN(internal::Manifest m,
                       internal::RunBackup(*device, *options.config.target, internal::kBackupPrefix,
                                           b.id, b.volume_id, parent ? &*parent : nullptr, o));
@@ -209,6 +227,7 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   t.object_count = objects;
   t.stored_bytes = stored;
   t.container = options.config.target->Describe();
+  t.encrypted = !m.key_id.empty();
   t.quota = QuotaAction::kCommit;
   t.volume = VolumeBack();
   t.snapshot = SnapshotBack();
@@ -309,8 +328,9 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(b.id));
   BS_ASSIGN_OR_RETURN(auto device, options.open(v, nullptr));
   JobProgress progress(store, options.config, b.id, "restore", BS::kRestoring);
+  BS_ASSIGN_OR_RETURN(internal::TransferOptions read, ReadOptions(m));
   BS_RETURN_IF_ERROR(internal::RunRestore(m, *options.config.target, *device, volume_is_new,
-                                          progress.Options(transfer)));
+                                          progress.Options(read)));
   device.reset();
   Metadata meta = v.metadata;
   meta["src_backup_id"] = b.id;
@@ -380,6 +400,7 @@ void BackupManager::Impl::Import(const std::string& id) {
   t.container = options.config.target->Describe();
   t.object_count = objects;
   t.stored_bytes = stored;
+  t.encrypted = !m->key_id.empty();
   t.quota = QuotaAction::kCommit;
   auto done = store.TransitionBackup(id, t);
   if (done.ok()) notifier.Backup("backup.import.end", *done);
@@ -388,7 +409,7 @@ void BackupManager::Impl::Import(const std::string& id) {
 Status BackupManager::Impl::Verify(const std::string& id) {
   BS_ASSIGN_OR_RETURN(Backup b, store.GetBackup(id));
   BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(id));
-  auto o = transfer;
+  BS_ASSIGN_OR_RETURN(internal::TransferOptions o, ReadOptions(m));
   if (options.config.progress) {
     o.progress = [&](const internal::TransferProgress& p) {
       options.config.progress({b.id, "verify", p.bytes_done, p.bytes_total, p.bytes_stored,
@@ -456,6 +477,9 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
     return InvalidArgument("backup progress_interval must not be negative");
   }
   BS_ASSIGN_OR_RETURN(internal::Compression compression, internal::ParseCompression(c.compression));
+  if (!c.encryption_key_id.empty() && !c.key_provider) {
+    return InvalidArgument("backup encryption_key_id is set but no key provider is");
+  }
   if (!options.clock) {
     options.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
   }
@@ -468,6 +492,10 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   t.retries = c.retries;
   t.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;
   Impl* raw = impl.get();
+  if (!raw->options.config.encryption_key_id.empty()) {
+    // A key that cannot be had fails now, not at the first backup.
+    BS_RETURN_IF_ERROR(raw->Key(raw->options.config.encryption_key_id).status());
+  }
   BS_RETURN_IF_ERROR(raw->Recover());
   BS_RETURN_IF_ERROR(transport.Listen(
       std::string(internal::kBackupTopic),

@@ -81,9 +81,16 @@ Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression wa
   EncodedChunk out;
   out.sha256 = Sha256Of(data);
   if (want == Compression::kZstd) {
+    // One compression context per thread, kept: making one per chunk costs more than
+    // compressing a small chunk.
+    struct Context {
+      ZSTD_CCtx* cctx = ZSTD_createCCtx();
+      ~Context() { ZSTD_freeCCtx(cctx); }
+    };
+    thread_local Context ctx;
     std::vector<std::byte> buf(ZSTD_compressBound(data.size()));
-    const std::size_t n = ZSTD_compress(buf.data(), buf.size(), data.data(), data.size(),
-                                        level > 0 ? level : 1);
+    const std::size_t n = ZSTD_compressCCtx(ctx.cctx, buf.data(), buf.size(), data.data(),
+                                            data.size(), level > 0 ? level : 1);
     if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
     if (n < data.size()) {
       buf.resize(n);

@@ -17,6 +17,7 @@ std::string EncodeManifest(const Manifest& m) {
       o["sha256"] = Hex(c.sha256);
       o["compression"] = ToString(c.stored_as);
       o["stored_bytes"] = c.stored_bytes;
+      if (c.encrypted) o["encrypted"] = true;
     }
     chunks.push_back(std::move(o));
   }
@@ -28,6 +29,7 @@ std::string EncodeManifest(const Manifest& m) {
                     {"size_bytes", m.size_bytes},
                     {"chunk_size", m.chunk_size},
                     {"chunks", std::move(chunks)}};
+  if (!m.key_id.empty()) root["key_id"] = m.key_id;
   return json::serialize(root);
 }
 
@@ -79,6 +81,7 @@ Result<Manifest> DecodeManifest(std::string_view text) {
   m.size_bytes = *size;
   m.chunk_size = *chunk;
   if (const auto* p = o->if_contains("parent_id"); p && p->is_string()) m.parent_id = p->get_string();
+  if (const auto* k = o->if_contains("key_id"); k && k->is_string()) m.key_id = k->get_string();
   const auto* chunks = o->if_contains("chunks");
   if (!chunks || !chunks->is_array()) return Bad("'chunks' must be a list");
   uint64_t expect = 0;
@@ -114,6 +117,8 @@ Result<Manifest> DecodeManifest(std::string_view text) {
       if (!cs.ok()) return Bad(cs.status().message());
       c.stored_as = *cs;
       c.stored_bytes = *stored;
+      if (const auto* e = co->if_contains("encrypted"); e && e->is_bool()) c.encrypted = e->get_bool();
+      if (c.encrypted && m.key_id.empty()) return Bad("an encrypted chunk in a manifest without a key");
     }
     m.chunks.push_back(std::move(c));
   }

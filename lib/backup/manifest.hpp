@@ -25,6 +25,7 @@ struct ChunkRef {
   Sha256 sha256{};          // of the uncompressed bytes
   Compression stored_as = Compression::kNone;
   uint64_t stored_bytes = 0;
+  bool encrypted = false;   // sealed with the manifest's key (AES-256-GCM), after compression
 };
 
 struct Manifest {
@@ -34,6 +35,7 @@ struct Manifest {
   std::string parent_id;     // empty for a full backup
   uint64_t size_bytes = 0;   // the volume's size
   uint64_t chunk_size = 0;
+  std::string key_id;        // the key its encrypted chunks (and its sealed form) use; empty: none
   std::vector<ChunkRef> chunks;  // in offset order, covering the whole volume
 };
 

@@ -288,14 +288,15 @@ Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTr
   if (t.container) b.container = *t.container;
   if (t.volume_id) b.volume_id = *t.volume_id;
   if (t.restore_volume_id) b.restore_volume_id = *t.restore_volume_id;
+  if (t.encrypted) b.encrypted = *t.encrypted;
   b.updated_at = options_.clock();
   BS_RETURN_IF_ERROR(SettleLocked(Owner(b.id), t.quota));
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
       db_->Prepare("UPDATE backups SET status = ?, fail_reason = ?, object_count = ?, "
                    "stored_bytes = ?, size = ?, host = ?, container = ?, volume_id = ?, "
-                   "restore_volume_id = ?, updated_at = ?, quota_committed = quota_committed OR ? "
-                   "WHERE id = ?"));
+                   "restore_volume_id = ?, encrypted = ?, updated_at = ?, "
+                   "quota_committed = quota_committed OR ? WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, ToString(b.status))
                          .Bind(2, b.fail_reason)
                          .Bind(3, static_cast<int64_t>(b.object_count))
@@ -305,9 +306,10 @@ Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTr
                          .Bind(7, b.container)
                          .Bind(8, b.volume_id)
                          .Bind(9, b.restore_volume_id)
-                         .Bind(10, FormatTime(b.updated_at))
-                         .Bind(11, int64_t{t.quota == QuotaAction::kCommit})
-                         .Bind(12, b.id)
+                         .Bind(10, int64_t{b.encrypted})
+                         .Bind(11, FormatTime(b.updated_at))
+                         .Bind(12, int64_t{t.quota == QuotaAction::kCommit})
+                         .Bind(13, b.id)
                          .Run());
   BS_RETURN_IF_ERROR(tx.Commit());
   return b;

@@ -535,6 +535,87 @@ TEST_CASE("progress reaches the host's callback with rate and ETA") {
   CHECK(seen.back().eta_seconds == 0);
 }
 
+TEST_CASE("encrypted backups: nothing readable on the target, restore with the key only") {
+  TempDir state, other_state, target_dir;
+  const std::string key(32, '\x42');
+  auto keys = [&](const std::string& id) -> Result<std::string> {
+    if (id == "k1") return key;
+    return NotFound("no key " + id);
+  };
+  EngineConfig c = BasicConfig(state.path());
+  c.backup.target = Posix(target_dir.path());
+  c.backup.encryption_key_id = "k1";
+  c.backup.key_provider = keys;
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto admin = RequestContext::Admin();
+  auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
+  const std::string file = state / ("volumes/volume-" + v->id);
+  // Compressible, recognisable data: a plaintext copy would show it.
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    for (int i = 0; i < 100000; ++i) f << "SECRET-PATIENT-RECORD-" << i << "\n";
+  }
+  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  auto done = (*e)->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
+  BS_REQUIRE_OK(done);
+  REQUIRE_MESSAGE(done->status == BS::kAvailable, done->fail_reason);
+  CHECK(done->encrypted);
+  for (const auto& path : Objects(target_dir.path())) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_MESSAGE(bytes.find("SECRET-PATIENT") == std::string::npos, path);
+    CHECK_MESSAGE(bytes.find("\"chunks\"") == std::string::npos, path);  // the manifest is sealed
+  }
+  BS_CHECK_OK((*e)->api().VerifyBackup(admin, b->id));
+  auto r = (*e)->api().RestoreBackup(admin, b->id, {});
+  BS_REQUIRE_OK(r);
+  BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
+  auto restored = (*e)->WaitForVolume(admin, r->volume_id, {VS::kAvailable, VS::kErrorRestoring}, kWait);
+  BS_REQUIRE_OK(restored);
+  CHECK(restored->status == VS::kAvailable);
+  CHECK(ReadRange(state / ("volumes/volume-" + r->volume_id), 0, 2 * kMiB) == ReadRange(file, 0, 2 * kMiB));
+
+  // A changed byte in an object fails authentication, named.
+  const std::string chunk = target_dir / ("backups/" + b->id + "/chunk-00000000");
+  {
+    std::fstream f(chunk, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(40);
+    const char was = static_cast<char>(f.get());
+    f.seekp(40);
+    f.put(static_cast<char>(was ^ 1));
+  }
+  Status verify = (*e)->api().VerifyBackup(admin, b->id);
+  CHECK(verify.code() == Code::kDataLoss);
+  CHECK_MESSAGE(verify.message().find("chunk 0 at offset 0") != std::string::npos, verify.message());
+
+  // Another engine without the key cannot adopt the backup; with it, it can.
+  auto record = (*e)->api().ExportBackupRecord(admin, b->id);
+  BS_REQUIRE_OK(record);
+  EngineConfig keyless = BasicConfig(other_state.path());
+  keyless.backup.target = Posix(target_dir.path());
+  auto other = Engine::Open(keyless);
+  BS_REQUIRE_OK(other);
+  BS_REQUIRE_OK((*other)->api().ImportBackupRecord(admin, *record));
+  auto refused = (*other)->WaitForBackup(admin, b->id, {BS::kError, BS::kAvailable}, kWait);
+  BS_REQUIRE_OK(refused);
+  CHECK(refused->status == BS::kError);
+  CHECK_MESSAGE(refused->fail_reason.find("key") != std::string::npos, refused->fail_reason);
+  (*other)->Close();
+
+  // A key id the provider does not know is refused when the engine opens.
+  EngineConfig unknown = BasicConfig(other_state.path() + "-2");
+  unknown.backup.encryption_key_id = "k9";
+  unknown.backup.key_provider = keys;
+  BS_CHECK_CODE(Engine::Open(unknown), Code::kNotFound);
+  EngineConfig no_provider = BasicConfig(other_state.path() + "-3");
+  no_provider.backup.encryption_key_id = "k1";
+  BS_CHECK_CODE(Engine::Open(no_provider), Code::kInvalidArgument);
+}
+
 TEST_CASE("a restart settles backups and restores that were running") {
   TempDir state;
   std::string volume_id, restore_vol, backup_id, restoring_id;

@@ -385,6 +385,13 @@ static int same_bytes(const char* a, const char* b, long offset, size_t n) {
   return same;
 }
 
+static int give_key(const char* key_id, unsigned char key_out[32], void* payload) {
+  (void)payload;
+  if (strcmp(key_id, "c-key") != 0) return 1;
+  memset(key_out, 0x5c, 32);
+  return 0;
+}
+
 static void test_backups(const char* dir) {
   bs_engine* engine = NULL;
   bs_context* admin = NULL;
@@ -398,7 +405,7 @@ static void test_backups(const char* dir) {
   snprintf(config, sizeof config,
            "{\"host\": \"ctest\", \"backup\": {\"target\": {\"type\": \"posix\", "
            "\"root\": \"%s/target\", \"sync\": \"false\"}, \"compression\": \"zlib\", "
-           "\"workers\": 3, \"progress_interval_ms\": 0}}",
+           "\"workers\": 3, \"progress_interval_ms\": 0, \"encryption_key_id\": \"c-key\"}}",
            dir);
   options.state_path = dir;
   options.config_json = "{\"backup\": {\"target\": {\"type\": \"tape\"}}}";
@@ -408,6 +415,8 @@ static void test_backups(const char* dir) {
   CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
   options.config_json = config;
   options.backup_progress = on_progress;
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL); /* a key id, but no keys */
+  options.backup_key = give_key;
   CHECK(bs_engine_open(&engine, &options) == BS_OK);
   CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
   CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
@@ -433,6 +442,7 @@ static void test_backups(const char* dir) {
   bs_free(out);
   CHECK(bs_backup_wait(&out, engine, admin, backup, "available,error", 10000) == BS_OK);
   CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  CHECK(strstr(out, "\"encrypted\":true") != NULL);
   bs_free(out);
   CHECK(progress_calls == 256);
   CHECK(bs_backup_get(&out, engine, bob, backup) == BS_ENOTFOUND);

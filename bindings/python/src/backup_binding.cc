@@ -7,7 +7,8 @@
 namespace blockstore::python {
 
 BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
-                              const std::optional<py::function>& progress) {
+                              const std::optional<py::function>& progress,
+                              const std::optional<py::function>& keys) {
   BackupConfig c;
   if (config) {
     for (auto item : *config) {
@@ -36,6 +37,8 @@ BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
         c.bandwidth_bytes_per_s = v.cast<uint64_t>();
       } else if (key == "retries") {
         c.retries = v.cast<int>();
+      } else if (key == "encryption_key_id") {
+        c.encryption_key_id = v.cast<std::string>();
       } else if (key == "verify_after_backup") {
         c.verify_after_backup = v.cast<bool>();
       } else if (key == "progress_interval") {
@@ -53,6 +56,21 @@ BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
         (*fn)(p);
       } catch (py::error_already_set& e) {
         e.discard_as_unraisable("blockstore backup progress callback");
+      }
+    };
+  }
+  if (keys) {
+    auto fn = KeepWithGil(*keys);
+    c.key_provider = [fn](const std::string& key_id) -> Result<std::string> {
+      py::gil_scoped_acquire hold;
+      try {
+        py::object key = (*fn)(key_id);
+        if (key.is_none()) return NotFound("the host has no key '" + key_id + "'");
+        return key.cast<py::bytes>().cast<std::string>();
+      } catch (py::error_already_set& e) {
+        return NotFound("the key provider failed for '" + key_id + "': " + e.what());
+      } catch (const py::cast_error&) {
+        return InvalidArgument("the key provider must return bytes or None");
       }
     };
   }

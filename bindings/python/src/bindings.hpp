@@ -86,9 +86,10 @@ void BindScheduling(py::module_& m);
 void BindEngine(py::module_& m);
 // Backup records and the Engine's backup methods; after BindEngine.
 void BindBackups(py::module_& m);
-// The backup configuration of Engine(backup=…, backup_progress=…).
+// The backup configuration of Engine(backup=…, backup_progress=…, backup_keys=…).
 BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
-                              const std::optional<py::function>& progress);
+                              const std::optional<py::function>& progress,
+                              const std::optional<py::function>& keys);
 // The scheduler options of Engine(scheduler=…, filters=…, weighers=…).
 SchedulerOptions SchedulerOptionsFrom(const std::optional<py::dict>& config,
                                       const std::map<std::string, py::object>& filters,

@@ -82,7 +82,8 @@ void BindEngine(py::module_& m) {
                        int volume_workers, double stats_interval, std::optional<py::dict> scheduler,
                        std::map<std::string, py::object> filters,
                        std::map<std::string, py::object> weighers, std::optional<py::dict> backup,
-                       std::optional<py::function> backup_progress) {
+                       std::optional<py::function> backup_progress,
+                       std::optional<py::function> backup_keys) {
              EngineConfig c;
              c.state_path = std::move(state_path);
              c.host = std::move(host);
@@ -93,7 +94,7 @@ void BindEngine(py::module_& m) {
              c.volume_workers = volume_workers;
              c.stats_interval = Millis(stats_interval);
              c.scheduler = SchedulerOptionsFrom(scheduler, filters, weighers);
-             c.backup = BackupConfigFrom(backup, backup_progress);
+             c.backup = BackupConfigFrom(backup, backup_progress, backup_keys);
              for (auto& b : backends) {
                BackendConfig bc;
                for (auto item : b) {
@@ -128,7 +129,8 @@ void BindEngine(py::module_& m) {
            py::arg("stats_interval") = 60.0, py::arg("scheduler") = py::none(),
            py::arg("filters") = std::map<std::string, py::object>{},
            py::arg("weighers") = std::map<std::string, py::object>{},
-           py::arg("backup") = py::none(), py::arg("backup_progress") = py::none())
+           py::arg("backup") = py::none(), py::arg("backup_progress") = py::none(),
+           py::arg("backup_keys") = py::none())
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })

@@ -134,3 +134,29 @@ def test_export_import_and_bad_input(tmp_path, backups, admin, alice, target):
         assert restored.status == "available"
         assert digest(tmp_path / "other" / "volumes" / f"volume-{r.volume_id}", MIB, MIB) == \
             digest(volumes / f"volume-{v.id}", MIB, MIB)
+
+
+def test_encrypted_backup(tmp_path, admin):
+    keys = {"k1": bytes(range(32))}
+    target = str(tmp_path / "target")
+    with blockstore.Engine(str(tmp_path / "state"),
+                           backup={"target": {"type": "posix", "root": target},
+                                   "encryption_key_id": "k1"},
+                           backup_keys=keys.get) as engine:
+        v = ready_volume(engine, admin)
+        write(tmp_path / "state" / "volumes" / f"volume-{v.id}", 0, b"TOP-SECRET " * 100000)
+        b = engine.wait_for_backup(admin, engine.create_backup(admin, v.id).id)
+        assert b.status == "available", b.fail_reason
+        assert b.encrypted
+        for root, _, files in os.walk(target):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    assert b"TOP-SECRET" not in f.read()
+        engine.verify_backup(admin, b.id)
+        r = engine.restore_backup(admin, b.id)
+        engine.wait_for_backup(admin, b.id, ["available"])
+        restored = engine.wait_for_volume(admin, r.volume_id, ["available", "error_restoring"])
+        assert restored.status == "available"
+    with pytest.raises(blockstore.NotFound):
+        blockstore.Engine(str(tmp_path / "other"), backup={"encryption_key_id": "nope"},
+                          backup_keys=keys.get)

@@ -1,0 +1,370 @@
+// Backup and restore throughput through the whole engine (Api → BackupManager → target),
+// measured against this machine's limits taken in the same run: sequential read and write of
+// the same amount of data, and SHA-256 + zstd on every core. With --store ENVFILE (the
+// endpoints scripts/swift-aio printed) also Swift and S3, against curl's 4 parallel 32 MiB
+// PUTs to the same store.
+//
+//   backup_bench [--store ENVFILE]      the figures, one JSON object per line
+//   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process; prints
+//                                       its peak RSS in MiB
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.hpp"
+#include "blockstore/backup_target.hpp"
+#include "blockstore/engine.hpp"
+
+using namespace blockstore;
+using namespace blockstore::bench;
+using Clk = std::chrono::steady_clock;
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kData = 1024 * kMiB;  // the 1 GiB every figure is about
+const RequestContext kAdmin = RequestContext::Admin();
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "backup_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+template <typename T>
+T Must(Result<T> r, const char* what) {
+  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
+  return std::move(r).value();
+}
+void Must(const Status& s, const char* what) {
+  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
+}
+
+// Random data; with `half` every 4 KiB block is half random, half zeros (zstd halves it).
+void Fill(std::vector<char>& buf, uint64_t seed, bool half) {
+  std::mt19937_64 rng(seed);
+  auto* words = reinterpret_cast<uint64_t*>(buf.data());
+  const std::size_t n = buf.size() / 8;
+  for (std::size_t i = 0; i < n; ++i) words[i] = (half && (i % 512) >= 256) ? 0 : rng();
+}
+
+// Writes `len` bytes of pattern data at `offset` of a file, 4 MiB at a time.
+void WriteData(const std::string& path, uint64_t offset, uint64_t len, uint64_t seed, bool half,
+               bool sync = false) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
+  if (fd < 0) Die("open " + path);
+  std::vector<char> buf(4 * kMiB);
+  for (uint64_t done = 0; done < len; done += buf.size()) {
+    Fill(buf, seed + done, half);
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buf.size(), len - done));
+    if (::pwrite(fd, buf.data(), n, static_cast<off_t>(offset + done)) != static_cast<ssize_t>(n)) {
+      Die("write " + path);
+    }
+  }
+  if (sync) ::fdatasync(fd);
+  ::close(fd);
+}
+
+// Page cache dropped where the machine allows it, so reads come from the disk in the anchor and
+// in the backup alike.
+bool DropCaches() {
+  ::sync();
+  const int fd = ::open("/proc/sys/vm/drop_caches", O_WRONLY);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, "3", 1) == 1;
+  ::close(fd);
+  return ok;
+}
+
+double ReadRate(const std::string& path) {
+  DropCaches();
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  std::vector<char> buf(4 * kMiB);
+  const auto t = Clk::now();
+  uint64_t total = 0;
+  ssize_t n;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0) total += static_cast<uint64_t>(n);
+  const double s = Seconds(t);
+  ::close(fd);
+  return static_cast<double>(total) / kMiB / s;
+}
+
+double WriteRate(const std::string& path, bool half) {
+  const auto t = Clk::now();
+  WriteData(path, 0, kData, 99, half, /*sync=*/true);
+  const double s = Seconds(t);
+  std::filesystem::remove(path);
+  return static_cast<double>(kData) / kMiB / s;
+}
+
+// SHA-256 and zstd -1 of 4 MiB chunks on one thread, in MiB/s.
+double CpuRate(bool half) {
+  std::vector<char> chunk(4 * kMiB);
+  Fill(chunk, 5, half);
+  std::vector<char> out(ZSTD_compressBound(chunk.size()));
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  unsigned char md[32];
+  const int rounds = 48;
+  const auto t = Clk::now();
+  for (int i = 0; i < rounds; ++i) {
+    chunk[0] = static_cast<char>(i);
+    EVP_Digest(chunk.data(), chunk.size(), md, nullptr, EVP_sha256(), nullptr);
+    ZSTD_compressCCtx(cctx, out.data(), out.size(), chunk.data(), chunk.size(), 1);
+  }
+  const double s = Seconds(t);
+  ZSTD_freeCCtx(cctx);
+  return rounds * 4.0 / s;
+}
+
+struct Rig {
+  std::string dir;
+  std::unique_ptr<Engine> engine;
+
+  Rig(const std::string& d, std::shared_ptr<BackupTarget> target) : dir(d) {
+    EngineConfig c;
+    c.state_path = dir;
+    c.host = "bench";
+    c.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}, {"backups", -1},
+                        {"backup_gigabytes", -1}, {"snapshots", -1}};
+    c.backup.target = std::move(target);
+    if (const char* w = std::getenv("BS_BENCH_BACKUP_WORKERS")) c.backup.workers = std::atoi(w);
+    engine = Must(Engine::Open(c), "open engine");
+  }
+  std::string File(const std::string& id) const { return dir + "/volumes/volume-" + id; }
+  Volume NewVolume(int64_t gb) {
+    auto v = Must(engine->api().CreateVolume(kAdmin, {.size_gb = gb}), "create volume");
+    return Must(engine->WaitForVolume(kAdmin, v.id, {VolumeStatus::kAvailable},
+                                      std::chrono::minutes(5)),
+                "volume available");
+  }
+  // Seconds from the request to the backup being available.
+  double Backup(const std::string& volume_id, bool incremental, std::string* id = nullptr) {
+    const auto t = Clk::now();
+    auto b = Must(engine->api().CreateBackup(kAdmin, {.volume_id = volume_id, .incremental = incremental}),
+                  "create backup");
+    auto done = Must(engine->WaitForBackup(kAdmin, b.id, {BackupStatus::kAvailable, BackupStatus::kError},
+                                           std::chrono::minutes(30)),
+                     "backup");
+    const double s = Seconds(t);
+    if (done.status != BackupStatus::kAvailable) Die("backup failed: " + done.fail_reason);
+    if (id) *id = b.id;
+    return s;
+  }
+  // Seconds from the request to the restored volume being available.
+  double Restore(const std::string& backup_id, std::string* volume_id = nullptr) {
+    const auto t = Clk::now();
+    auto r = Must(engine->api().RestoreBackup(kAdmin, backup_id, {}), "restore");
+    Must(engine->WaitForBackup(kAdmin, backup_id, {BackupStatus::kAvailable}, std::chrono::minutes(30)),
+         "restore");
+    auto v = Must(engine->WaitForVolume(kAdmin, r.volume_id,
+                                        {VolumeStatus::kAvailable, VolumeStatus::kErrorRestoring},
+                                        std::chrono::minutes(30)),
+                  "restore");
+    const double s = Seconds(t);
+    if (v.status != VolumeStatus::kAvailable) Die("restore failed");
+    if (volume_id) *volume_id = v.id;
+    return s;
+  }
+  void DeleteBackup(const std::string& id) {
+    Must(engine->api().DeleteBackup(kAdmin, id).status(), "delete backup");
+    Must(engine->WaitForBackupDeleted(kAdmin, id, std::chrono::minutes(10)), "backup deleted");
+  }
+};
+
+int RssChild(const std::string& dir) {
+  PosixTargetOptions po;
+  po.root = dir + "/target";
+  Rig rig(dir + "/state", Must(NewPosixTarget(po), "posix target"));
+  Volume v = rig.NewVolume(1);
+  WriteData(rig.File(v.id), 0, kData, 11, false);
+  rig.Backup(v.id, false);
+  std::printf("%.3f\n", ProcMiB("VmHWM:"));
+  return 0;
+}
+
+std::map<std::string, std::string> ReadEnv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Die("cannot read " + path);
+  std::map<std::string, std::string> env;
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return env;
+}
+
+// curl, 4 processes at a time, PUTting 32 objects of 32 MiB over the Swift API: MiB/s.
+double CurlPutRate(const std::map<std::string, std::string>& env, const std::string& dir) {
+  const std::string file = dir + "/curl-32m";
+  WriteData(file, 0, 32 * kMiB, 3, false);
+  const std::string script = dir + "/curl-put.sh";
+  {
+    std::ofstream s(script);
+    s << "set -e\n"
+      << "h=$(curl -sf -D - -o /dev/null -H 'X-Auth-User: " << env.at("SWIFT_USER")
+      << "' -H 'X-Auth-Key: " << env.at("SWIFT_KEY") << "' '" << env.at("SWIFT_AUTH_URL")
+      << "' | tr -d '\\r')\n"
+      << "tok=$(printf '%s' \"$h\" | sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: //p')\n"
+      << "url=$(printf '%s' \"$h\" | sed -n 's/^[Xx]-[Ss]torage-[Uu]rl: //p')\n"
+      << "curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" \"$url/curl-anchor\"\n"
+      << "start=$(date +%s.%N)\n"
+      << "seq 32 | xargs -P4 -I{} curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" -T '"
+      << file << "' \"$url/curl-anchor/obj{}\"\n"
+      << "end=$(date +%s.%N)\n"
+      << "echo \"$start $end\"\n"
+      << "seq 32 | xargs -P4 -I{} curl -sf -o /dev/null -X DELETE -H \"X-Auth-Token: $tok\" "
+         "\"$url/curl-anchor/obj{}\"\n";
+  }
+  FILE* p = ::popen(("bash " + script).c_str(), "r");
+  double start = 0, end = 0;
+  if (!p || std::fscanf(p, "%lf %lf", &start, &end) != 2) Die("the curl anchor failed");
+  ::pclose(p);
+  return 1024.0 / (end - start);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--rss-child") return RssChild(argv[2]);
+  std::string store_env;
+  if (argc == 3 && std::string(argv[1]) == "--store") store_env = argv[2];
+  const std::string dir = TempDir("backup");
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const bool cold = DropCaches();
+
+  // ---- this machine's limits, for random and for half-compressible data ----
+  PosixTargetOptions po;
+  po.root = dir + "/target";
+  std::shared_ptr<BackupTarget> posix = Must(NewPosixTarget(po), "posix target");
+  Rig rig(dir + "/posix", posix);
+  std::map<bool, double> limit, full_rate;
+  std::map<bool, std::string> full_id, volume_of;
+  std::map<bool, double> full_seconds;
+  for (bool half : {false, true}) {
+    const char* data = half ? "half-compressible" : "random";
+    Volume v = rig.NewVolume(1);
+    WriteData(rig.File(v.id), 0, kData, half ? 2 : 1, half);
+    // The better of two runs: a limit, on a machine whose disk is shared.
+    const double read = std::max(ReadRate(rig.File(v.id)), ReadRate(rig.File(v.id)));
+    const double write = std::max(WriteRate(dir + "/target/write-anchor", half),
+                                  WriteRate(dir + "/target/write-anchor", half));
+    const double cpu = CpuRate(half) * cores;
+    limit[half] = std::min({read, write, cpu});
+    Emit("backup.machine_limit_mib_s", limit[half], "MiB/s",
+         {{"read_mib_s", read}, {"write_mib_s", write}, {"sha256_zstd_all_cores_mib_s", cpu},
+          {"cores", cores}},
+         {{"data", data}, {"page_cache", cold ? "dropped" : "kept"}});
+    DropCaches();
+    full_seconds[half] = rig.Backup(v.id, false, &full_id[half]);
+    full_rate[half] = 1024.0 / full_seconds[half];
+    volume_of[half] = v.id;
+    Emit("backup.full_posix_mib_s", full_rate[half], "MiB/s",
+         {{"ratio_to_limit", full_rate[half] / limit[half]}}, {{"data", data}});
+    std::string restored;
+    const double rs = rig.Restore(full_id[half], &restored);
+    Emit("backup.restore_posix_mib_s", 1024.0 / rs, "MiB/s",
+         {{"ratio_to_limit", 1024.0 / rs / limit[half]}}, {{"data", data}});
+    Must(rig.engine->api().DeleteVolume(kAdmin, restored).status(), "delete volume");
+  }
+
+  // ---- a 100 GiB sparse volume holding 1 GiB: only the data is read ----
+  {
+    Volume v = rig.NewVolume(100);
+    for (int i = 0; i < 8; ++i) WriteData(rig.File(v.id), i * 12 * kGiB, 128 * kMiB, 20 + i, false);
+    DropCaches();
+    std::string id;
+    const double s = rig.Backup(v.id, false, &id);
+    Emit("backup.sparse_100g_ratio", s / full_seconds[false], "x",
+         {{"seconds", s}, {"full_1g_seconds", full_seconds[false]}});
+    rig.DeleteBackup(id);
+    Must(rig.engine->api().DeleteVolume(kAdmin, v.id).status(), "delete volume");
+  }
+
+  // ---- incrementals: 10 MiB changed of 1 GiB, then a chain of 10 ----
+  {
+    const std::string vol = volume_of[false];
+    const double read_s = 1024.0 / ReadRate(rig.File(vol));
+    std::mt19937_64 rng(42);
+    auto change = [&] {
+      for (int i = 0; i < 10; ++i) {
+        WriteData(rig.File(vol), (rng() % 1024) * kMiB, kMiB, rng(), false);
+      }
+    };
+    std::vector<std::string> chain;
+    for (int i = 0; i < 10; ++i) {
+      change();
+      DropCaches();
+      std::string id;
+      const double s = rig.Backup(vol, true, &id);
+      chain.push_back(id);
+      if (i == 0) {
+        Emit("backup.incremental_10m_ratio", s / read_s, "x",
+             {{"seconds", s}, {"sequential_read_1g_seconds", read_s}});
+      }
+    }
+    DropCaches();
+    const double full_restore = rig.Restore(full_id[false]);
+    DropCaches();
+    const double chain_restore = rig.Restore(chain.back());
+    Emit("backup.restore_chain10_ratio", chain_restore / full_restore, "x",
+         {{"chain10_seconds", chain_restore}, {"full_seconds", full_restore}});
+  }
+
+  // ---- peak RSS of a process doing one 1 GiB backup ----
+  {
+    const std::string child = dir + "/rss";
+    std::filesystem::create_directories(child);
+    FILE* p = ::popen((std::string("'") + argv[0] + "' --rss-child '" + child + "'").c_str(), "r");
+    double peak = -1;
+    if (!p || std::fscanf(p, "%lf", &peak) != 1) Die("the RSS child failed");
+    ::pclose(p);
+    const BackupConfig defaults;
+    Emit("backup.peak_rss_mib", peak, "MiB",
+         {{"memory_budget_mib", static_cast<double>(defaults.memory_budget) / kMiB},
+          {"goal_mib", static_cast<double>(defaults.memory_budget) / kMiB + 32}});
+  }
+  rig.engine->Close();
+
+  // ---- object stores ----
+  if (!store_env.empty()) {
+    const auto env = ReadEnv(store_env);
+    const double curl = CurlPutRate(env, dir);
+    Emit("backup.curl_put_p4_mib_s", curl, "MiB/s", {{"objects", 32}, {"object_mib", 32}});
+    struct Store {
+      const char* metric;
+      std::function<Result<std::unique_ptr<BackupTarget>>()> make;
+    };
+    SwiftTargetOptions so;
+    so.auth_url = env.at("SWIFT_AUTH_URL");
+    so.user = env.at("SWIFT_USER");
+    so.key = env.at("SWIFT_KEY");
+    so.container = "bench";
+    S3TargetOptions s3;
+    s3.endpoint = env.at("S3_ENDPOINT");
+    s3.access_key = env.at("S3_ACCESS_KEY");
+    s3.secret_key = env.at("S3_SECRET_KEY");
+    s3.region = env.at("S3_REGION");
+    s3.bucket = "bench-s3";
+    const Store stores[] = {{"backup.full_swift_mib_s", [&] { return NewSwiftTarget(so); }},
+                            {"backup.full_s3_mib_s", [&] { return NewS3Target(s3); }}};
+    for (const auto& s : stores) {
+      Rig r(dir + "/" + s.metric, Must(s.make(), s.metric));
+      Volume v = r.NewVolume(1);
+      WriteData(r.File(v.id), 0, kData, 7, false);
+      std::string id;
+      const double secs = r.Backup(v.id, false, &id);
+      Emit(s.metric, 1024.0 / secs, "MiB/s", {{"ratio_to_curl_p4", 1024.0 / secs / curl}},
+           {{"data", "random"}});
+      r.DeleteBackup(id);
+    }
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
