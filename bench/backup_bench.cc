@@ -360,7 +360,8 @@ int main(int argc, char** argv) {
       WriteData(r.File(v.id), 0, kData, 7, false);
       std::string id;
       const double secs = r.Backup(v.id, false, &id);
-      Emit(s.metric, 1024.0 / secs, "MiB/s", {{"ratio_to_curl_p4", 1024.0 / secs / curl}},
+      Emit(s.metric, 1024.0 / secs, "MiB/s",
+           {{"ratio_to_curl_p4", 1024.0 / secs / curl}, {"chunk_mib", 4}},
            {{"data", "random"}});
       r.DeleteBackup(id);
     }

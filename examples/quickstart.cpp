@@ -17,6 +17,12 @@ void Print(const char* what, const Volume& v) {
               v.name.c_str(), v.host.c_str());
 }
 
+void Print(const char* what, const Backup& b) {
+  std::printf("%-9s %s  %-9s %3llu GB  %-14s of %s\n", what, b.id.c_str(),
+              std::string(ToString(b.status)).c_str(), static_cast<unsigned long long>(b.size_gb),
+              b.name.c_str(), b.volume_id.c_str());
+}
+
 void Print(const char* what, const Snapshot& s) {
   std::printf("%-9s %s  %-9s %3llu GB  %-14s of %s\n", what, s.id.c_str(),
               std::string(ToString(s.status)).c_str(), static_cast<unsigned long long>(s.size_gb),
@@ -71,6 +77,27 @@ int main(int argc, char** argv) {
   if (!copy_ready.ok()) return Die(copy_ready.status());
   Print("clone", *copy_ready);
 
+  // A backup of the volume, and its restore to a new volume.
+  BackupCreateRequest backup;
+  backup.volume_id = ready->id;
+  backup.name = "data-backup";
+  auto b = api.CreateBackup(me, backup);
+  if (!b.ok()) return Die(b.status());
+  auto b_ready = (*engine)->WaitForBackup(me, b->id, {BackupStatus::kAvailable, BackupStatus::kError}, wait);
+  if (!b_ready.ok()) return Die(b_ready.status());
+  Print("backup", *b_ready);
+  auto restore = api.RestoreBackup(me, b->id, {});
+  if (!restore.ok()) return Die(restore.status());
+  if (auto back = (*engine)->WaitForBackup(me, b->id, {BackupStatus::kAvailable}, wait); !back.ok()) {
+    return Die(back.status());
+  }
+  auto restored = (*engine)->WaitForVolume(me, restore->volume_id, {VolumeStatus::kAvailable, VolumeStatus::kErrorRestoring}, wait);
+  if (!restored.ok()) return Die(restored.status());
+  Print("restored", *restored);
+
   std::printf("state in %s\n", dir.c_str());
-  return ready->status == VolumeStatus::kAvailable && copy_ready->status == VolumeStatus::kAvailable ? 0 : 1;
+  return ready->status == VolumeStatus::kAvailable && copy_ready->status == VolumeStatus::kAvailable &&
+                 restored->status == VolumeStatus::kAvailable
+             ? 0
+             : 1;
 }

@@ -15,6 +15,9 @@ def test_quickstart_py(tmp_path):
     assert lines[2].startswith("clone ") and "available" in lines[2]
     assert lines[3] == "filter   AvailabilityZoneFilter: 1 of 1 pools pass"
     assert lines[6].startswith("placed   a 10 GB volume would go to ")
+    assert lines[7].startswith("backup ") and "available" in lines[7]
+    assert lines[8].startswith("backup ") and "1 object(s), incremental to" in lines[8]
+    assert lines[9].startswith("restore ") and lines[9].endswith("starts with 'first words'")
     files = os.listdir(tmp_path / "volumes")
-    assert len([f for f in files if f.startswith("volume-")]) == 2
+    assert len([f for f in files if f.startswith("volume-")]) == 3
     assert len([f for f in files if f.startswith("snapshot-")]) == 1

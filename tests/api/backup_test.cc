@@ -24,29 +24,6 @@ std::string VolumeFile(const TempDir& dir, const std::string& id) {
   return dir / ("volumes/volume-" + id);
 }
 
-// Writes `len` pseudo-random bytes (from `seed`) at `offset` of a volume file, keeping the rest
-// sparse.
-void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed) {
-  std::vector<char> buf(len);
-  std::mt19937 rng(seed);
-  for (auto& c : buf) c = static_cast<char>(rng());
-  const int fd = ::open(path.c_str(), O_WRONLY);
-  REQUIRE(fd >= 0);
-  REQUIRE(::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
-          static_cast<ssize_t>(buf.size()));
-  ::close(fd);
-}
-
-std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len) {
-  std::string buf(len, '\0');
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  REQUIRE(fd >= 0);
-  REQUIRE(::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
-          static_cast<ssize_t>(buf.size()));
-  ::close(fd);
-  return buf;
-}
-
 // The regions the tests write, and a hole between them, compared between two volume files.
 void RequireSameData(const std::string& a, const std::string& b) {
   for (auto [off, len] : {std::pair<uint64_t, uint64_t>{0, 6 * kMiB},

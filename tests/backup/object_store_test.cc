@@ -161,27 +161,6 @@ TEST_CASE("s3 target: listing pages through continuation tokens") {
 
 // ---- through an engine ----
 
-void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed) {
-  std::vector<char> buf(len);
-  std::mt19937 rng(seed);
-  for (auto& c : buf) c = static_cast<char>(rng());
-  const int fd = ::open(path.c_str(), O_WRONLY);
-  REQUIRE(fd >= 0);
-  REQUIRE(::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
-          static_cast<ssize_t>(buf.size()));
-  ::close(fd);
-}
-
-std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len) {
-  std::string buf(len, '\0');
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  REQUIRE(fd >= 0);
-  REQUIRE(::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
-          static_cast<ssize_t>(buf.size()));
-  ::close(fd);
-  return buf;
-}
-
 struct Store {
   TempDir dir;
   std::unique_ptr<Engine> engine;

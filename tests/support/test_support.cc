@@ -1,8 +1,11 @@
 #include "tests/support/test_support.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <random>
 #include <sstream>
 
 namespace blockstore::testing {
@@ -75,6 +78,27 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
     out << "file " << name << ' ' << size << ' ' << AllocatedBytes(dir + "/" + name) << '\n';
   }
   return out.str();
+}
+
+void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed) {
+  std::vector<char> buf(len);
+  std::mt19937 rng(seed);
+  for (auto& c : buf) c = static_cast<char>(rng());
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  REQUIRE_MESSAGE(fd >= 0, "open " << path);
+  REQUIRE(::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+}
+
+std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len) {
+  std::string buf(len, '\0');
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  REQUIRE_MESSAGE(fd >= 0, "open " << path);
+  REQUIRE(::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset)) ==
+          static_cast<ssize_t>(buf.size()));
+  ::close(fd);
+  return buf;
 }
 
 EngineConfig BasicConfig(const std::string& dir) {

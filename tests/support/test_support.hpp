@@ -51,6 +51,12 @@ uint64_t AllocatedBytes(const std::string& path);
 
 EngineConfig BasicConfig(const std::string& dir);
 
+// Writes `len` pseudo-random bytes (from `seed`) at `offset` of an existing file, leaving the
+// rest as it was (sparse stays sparse).
+void WritePattern(const std::string& path, uint64_t offset, uint64_t len, uint32_t seed);
+// `len` bytes of a file from `offset`.
+std::string ReadRange(const std::string& path, uint64_t offset, uint64_t len);
+
 }  // namespace blockstore::testing
 
 // Checks a Result/Status is OK and prints the status when it is not.
