@@ -20,6 +20,20 @@ std::vector<QuotaCharge> BackupCharges(uint64_t size_gb) {
           {std::string(kQuotaBackupGigabytes), static_cast<int64_t>(size_gb)}};
 }
 
+// A backup (or import) the backup service never received: error, quota rolled back, its source
+// (none for an import) back to its own status.
+void FailUnsent(Store& store, const std::string& id, const Status& why) {
+  BackupTransition t;
+  t.from = {BS::kCreating};
+  t.to = BS::kError;
+  t.fail_reason = why.ToString();
+  t.quota = QuotaAction::kRollback;
+  t.volume = VolumeTransition{{VS::kBackingUp}, VS::kAvailable};
+  t.volume->restore_previous_status = true;
+  t.snapshot = SnapshotTransition{{SnapshotStatus::kBackingUp}, SnapshotStatus::kAvailable};
+  (void)store.TransitionBackup(id, t);
+}
+
 }  // namespace
 
 Result<Backup> Api::CreateBackup(const RequestContext& ctx, const BackupCreateRequest& r) {
@@ -59,15 +73,7 @@ Result<Backup> Api::CreateBackup(const RequestContext& ctx, const BackupCreateRe
   d.notifier.Backup("backup.create.start", b);
   if (Status st = d.Cast(std::string(internal::kBackupTopic), "create_backup", b.id, ctx);
       !st.ok()) {
-    BackupTransition t;
-    t.from = {BS::kCreating};
-    t.to = BS::kError;
-    t.fail_reason = st.ToString();
-    t.quota = QuotaAction::kRollback;
-    t.volume = VolumeTransition{{VS::kBackingUp}, VS::kAvailable};
-    t.volume->restore_previous_status = true;
-    t.snapshot = SnapshotTransition{{SnapshotStatus::kBackingUp}, SnapshotStatus::kAvailable};
-    (void)d.store.TransitionBackup(b.id, t);
+    FailUnsent(d.store, b.id, st);
     return st;
   }
   return b;
@@ -249,12 +255,7 @@ Result<Backup> Api::ImportBackupRecord(const RequestContext& ctx, const BackupRe
   d.notifier.Backup("backup.import.start", b);
   if (Status st = d.Cast(std::string(internal::kBackupTopic), "import_backup", b.id, ctx);
       !st.ok()) {
-    BackupTransition t;
-    t.from = {BS::kCreating};
-    t.to = BS::kError;
-    t.fail_reason = st.ToString();
-    t.quota = QuotaAction::kRollback;
-    (void)d.store.TransitionBackup(b.id, t);
+    FailUnsent(d.store, b.id, st);
     return st;
   }
   return b;

@@ -407,12 +407,11 @@ void BackupManager::Impl::Import(const std::string& id) {
 }
 
 Status BackupManager::Impl::Verify(const std::string& id) {
-  BS_ASSIGN_OR_RETURN(Backup b, store.GetBackup(id));
   BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(id));
   BS_ASSIGN_OR_RETURN(internal::TransferOptions o, ReadOptions(m));
   if (options.config.progress) {
     o.progress = [&](const internal::TransferProgress& p) {
-      options.config.progress({b.id, "verify", p.bytes_done, p.bytes_total, p.bytes_stored,
+      options.config.progress({id, "verify", p.bytes_done, p.bytes_total, p.bytes_stored,
                                p.rate_bytes_per_s, p.eta_seconds});
     };
   }

@@ -268,6 +268,7 @@ TEST_CASE_FIXTURE(BackupFixture, "bad backup requests are refused and change not
                 Code::kInvalidArgument);
   BS_CHECK_CODE(api().ListBackups(alice, {.status = "bogus"}), Code::kInvalidArgument);
   BS_CHECK_CODE(api().ListBackups(alice, {.all_projects = true}), Code::kPermissionDenied);
+  CHECK(State() == before);
   // A volume smaller than the backup.
   BS_REQUIRE_OK(api().ExtendVolume(alice, v.id, 2));
   BS_REQUIRE_OK(engine->WaitForVolume(alice, v.id, {VS::kAvailable}, kWait));
@@ -277,7 +278,6 @@ TEST_CASE_FIXTURE(BackupFixture, "bad backup requests are refused and change not
   BS_CHECK_CODE(api().RestoreBackup(alice, big.id, {.volume_id = small.id}),
                 Code::kInvalidArgument);
   CHECK(State() == before2);
-  (void)before;
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "backups count against their quotas") {
