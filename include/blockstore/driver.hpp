@@ -105,6 +105,20 @@ struct BackendConfig {
   std::string goodness_function;
 };
 
+// What InitializeConnection hands back: the export to record (it survives restarts) and how
+// the host reaches the volume.
+struct ConnectionResult {
+  VolumeExport export_record;
+  ConnectionInfo info;
+};
+
+// A volume a restart must keep exported, with the hosts its attachments connected.
+struct ExportedVolume {
+  Volume volume;
+  VolumeExport export_record;
+  std::vector<Connector> connectors;
+};
+
 class BS_API VolumeDriver {
  public:
   virtual ~VolumeDriver();
@@ -129,6 +143,23 @@ class BS_API VolumeDriver {
   // callers. Default: unimplemented.
   virtual Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snapshot);
   virtual Result<BackendStats> GetStats() = 0;
+
+  // ---- attach ----
+  // Exports the volume to the host `connector` describes, creating the export when needed
+  // (`existing` is what was recorded for it before: reuse its credentials), and says how the
+  // host reaches it. Default: unimplemented.
+  virtual Result<ConnectionResult> InitializeConnection(const Volume& volume,
+                                                        const std::optional<VolumeExport>& existing,
+                                                        const Connector& connector);
+  // Withdraws the host's access (`revoke_host`) and removes the export (`remove_export`) when
+  // no attachment needs them any more. Idempotent. Default: OK (nothing was exported).
+  virtual Status TerminateConnection(const Volume& volume, const VolumeExport& export_record,
+                                     const Connector& connector, bool revoke_host,
+                                     bool remove_export);
+  // At start: makes sure each of `exported` is exported as recorded, to its hosts, and
+  // removes every other export the driver manages (those of volumes detached while the engine
+  // was down). Default: OK.
+  virtual Status RestoreExports(const std::vector<ExportedVolume>& exported);
 };
 
 using DriverFactory =
@@ -152,6 +183,11 @@ class BS_API DriverRegistry {
 // (Default: the backend's volume_backend_name), `reflink` = auto|always|never (Default: auto),
 // `max_over_subscription_ratio` (Default: 20.0), `reserved_percentage` (Default: 0), `fsync` =
 // true|false (Default: false; true makes every created file durable before it is reported).
+// Attach: `target_protocol` = local|iscsi (Default: local: hosts on this machine open the file).
+// iscsi exports each attached volume as a LUN on a tgtd with per-volume CHAP: `tgt_control_port`
+// (required: tgtd -C), `target_ip_address` (Default: 127.0.0.1), `target_port` (Default: 3260),
+// `target_prefix` (Default: iqn.2010-10.org.blockstore), `tgt_manage` = true|false (Default:
+// false; true starts a tgtd when none answers, and stops it when the driver goes).
 BS_API Status RegisterFileDriver(DriverRegistry& registry);
 
 }  // namespace blockstore

@@ -85,6 +85,32 @@ struct SortKey {
 
 // Filters are ANDed. `metadata` matches volumes having every listed pair. Sorting defaults to
 // created_at descending; id is always the final tie-breaker, so pages are stable.
+// Attachments (Cinder's 3.27+ API). With a connector the attachment is connected at once
+// (as UpdateAttachment would); without one it only reserves the volume.
+struct AttachmentCreateRequest {
+  std::string volume_id;
+  std::string instance_uuid;  // optional: the server that will use the volume
+  std::optional<Connector> connector;
+  std::string mode;           // "rw" | "ro" | "" (the connector's mode, else rw)
+};
+
+struct AttachmentQuery {
+  std::optional<std::string> volume_id;
+  std::optional<std::string> instance_uuid;
+  std::optional<AttachStatus> attach_status;
+  std::optional<int64_t> limit;  // 1..1000; default 1000
+  std::string marker;            // id of the last attachment of the previous page
+  bool all_projects = false;     // admin only
+};
+
+// The legacy os-attach action: records that a server or host now uses the volume.
+struct LegacyAttachRequest {
+  std::string instance_uuid;  // one of instance_uuid and host_name
+  std::string host_name;
+  std::string mountpoint;
+  std::string mode = "rw";    // rw | ro
+};
+
 struct ListQuery {
   std::optional<std::string> name;
   std::optional<std::string> status;

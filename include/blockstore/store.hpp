@@ -79,6 +79,21 @@ struct BackupTransition {
   std::optional<SnapshotTransition> snapshot;
 };
 
+// A compare-and-set of an attachment's status, with what changes alongside it. Its volume's
+// status and attach_status are derived again in the same transaction.
+struct AttachmentChange {
+  std::vector<AttachStatus> from;  // the attachment's status must be one of these
+  std::optional<AttachStatus> to;
+  std::optional<Connector> connector;
+  std::optional<ConnectionInfo> connection_info;
+  std::optional<std::string> attach_mode;
+  std::optional<std::string> attached_host;
+  std::optional<std::string> instance_uuid;
+  std::optional<std::string> mountpoint;
+  std::optional<TimePoint> attach_time;
+  std::optional<TimePoint> detach_time;
+};
+
 // Quota limits that apply where a project has no override. Keys are the kQuota* names.
 using QuotaLimits = std::map<std::string, int64_t>;
 BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
@@ -183,6 +198,36 @@ class BS_API Store {
   // Backups of `host` in one of `statuses`, oldest first.
   virtual Result<std::vector<Backup>> ListBackupsOnHost(
       std::string_view host, const std::vector<BackupStatus>& statuses) = 0;
+
+  // Attachments. A volume's attach_status is derived from its attachments that are not in an
+  // error status: the alphabetically first of theirs (attached, attaching, detaching,
+  // reserved), or detached when none is left; its status follows (attached → in-use,
+  // detached → available, otherwise the same word) while it is in an attach-related status
+  // (available, reserved, attaching, in-use, detaching); other statuses (backing-up,
+  // extending, maintenance, …) are left alone.
+  // CreateAttachment inserts `a` when the volume's status is in `volume_statuses`, or when
+  // a.instance_uuid already has an attachment of the volume and the volume is in-use or
+  // reserved (the same server asking again); failed_precondition otherwise.
+  virtual Result<Attachment> CreateAttachment(const Attachment& a,
+                                              const std::vector<VolumeStatus>& volume_statuses) = 0;
+  virtual Result<Attachment> GetAttachment(std::string_view id) = 0;
+  // Oldest first. project_scope empty = every project.
+  virtual Result<std::vector<Attachment>> ListAttachments(const AttachmentQuery& q,
+                                                          std::string_view project_scope) = 0;
+  virtual Result<std::vector<Attachment>> ListAttachmentsOfVolume(std::string_view volume_id) = 0;
+  virtual Result<Attachment> UpdateAttachment(std::string_view id, const AttachmentChange& c) = 0;
+  // Removes the attachment; its volume as it now is. not_found when it is gone.
+  virtual Result<Volume> DeleteAttachment(std::string_view id) = 0;
+  // A volume whose status is in `from` gets the status its attachments give it.
+  virtual Result<Volume> SettleAttachState(std::string_view volume_id,
+                                           const std::vector<VolumeStatus>& from) = 0;
+  // A volume's export as its driver recorded it; nullopt when it has none. Removed with the
+  // volume.
+  virtual Result<std::optional<VolumeExport>> GetVolumeExport(std::string_view volume_id) = 0;
+  virtual Status SetVolumeExport(std::string_view volume_id, const VolumeExport& e) = 0;
+  // Volumes on `backend` with at least one attachment that has connection info: the exports
+  // a restart must bring back.
+  virtual Result<std::vector<Volume>> ListConnectedVolumesOnBackend(std::string_view backend) = 0;
 
   // Volume types. Names are unique (already_exists).
   virtual Result<VolumeType> CreateVolumeType(const VolumeType& t) = 0;

@@ -157,6 +157,53 @@ struct BackupProgress {
   double eta_seconds = 0;
 };
 
+// How a host reaches its volumes: os-brick's connector dict. `initiator` is the host's iSCSI
+// name (iqn.YYYY-MM.reverse.domain[:name] or eui.<16 hex>), needed for an iSCSI attach.
+struct Connector {
+  std::string host;
+  std::string ip;
+  std::string initiator;
+  bool multipath = false;
+  std::string platform;   // "x86_64", …
+  std::string os_type;    // "linux", …
+  std::string mode;       // "rw" | "ro" | "" (the attachment decides)
+  bool do_local_attach = false;  // ask for `local` connection info on the same host
+  std::string mountpoint;
+};
+
+// How a host reaches one volume, Cinder's shape: `driver_volume_type` ("iscsi", "local") and
+// `data`, a JSON object (target_iqn, target_portal, auth_username, … or device_path). It
+// carries secrets (CHAP credentials): never log it.
+struct ConnectionInfo {
+  std::string driver_volume_type;
+  std::string data = "{}";
+};
+
+// What a driver records about a volume's export so that it survives a restart (Cinder's
+// provider_location / provider_auth). `auth` is secret ("CHAP <user> <password>").
+struct VolumeExport {
+  std::string location;
+  std::string auth;
+};
+
+// One host's use of a volume. `attach_mode` is "rw", "ro" or "null" (not decided yet).
+struct Attachment {
+  std::string id;
+  std::string volume_id;
+  std::string project_id;     // the volume's
+  std::string instance_uuid;  // the server using it, if any
+  std::string attached_host;
+  std::string mountpoint;
+  AttachStatus attach_status = AttachStatus::kReserved;
+  std::string attach_mode = "null";
+  std::optional<Connector> connector;
+  std::optional<ConnectionInfo> connection_info;
+  std::optional<TimePoint> attach_time;
+  std::optional<TimePoint> detach_time;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
 struct VolumeType {
   std::string id;
   std::string name;

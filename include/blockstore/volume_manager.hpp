@@ -8,7 +8,8 @@
 // On start it recovers what a crash left behind on its backend: volumes and snapshots that
 // were `creating` go to `error` (their quota reservation rolled back); `deleting` ones are
 // deleted again; an interrupted extend is finished if the driver already grew the volume,
-// otherwise the volume returns to its previous status.
+// otherwise the volume returns to its previous status. The exports of volumes still attached
+// are brought back; every other export the driver manages is removed.
 //
 // Thread-safety: the manager's own threads do the work; its methods may be called from any
 // thread.
@@ -42,6 +43,8 @@ struct RecoveryReport {
   int extends_settled = 0;    // extending → finished or rolled back
   int snapshots_failed = 0;
   int snapshots_redeleted = 0;
+  int exports_restored = 0;   // volumes still attached whose exports were brought back
+  int exports_failed = 0;     // volumes whose exports could not be (the driver said why)
 };
 
 class BS_API VolumeManager {

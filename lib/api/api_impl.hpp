@@ -48,6 +48,17 @@ struct Api::Impl {
 
   Status CheckOpen() const;
 
+  // Attach (api_attachments.cc): the backend calls every attach path makes.
+  Result<ConnectionInfo> Connect(const RequestContext& ctx, const Volume& v, const Connector& c,
+                                 const std::string& mode);
+  // Tears down what a leaving connector used, keeping what `others` (the volume's other
+  // attachments) still need.
+  Status Disconnect(const RequestContext& ctx, const Volume& v, const std::optional<Connector>& c,
+                    const std::vector<Attachment>& others);
+  // Tears down one attachment's connection, then forgets it. On a backend failure the
+  // attachment is kept, error_detaching.
+  Result<Volume> ForgetAttachment(const RequestContext& ctx, const Attachment& a);
+
   Store& store;
   Transport& transport;
   std::atomic<bool> closed{false};

@@ -1,8 +1,11 @@
 #include "lib/api/validation.hpp"
 
+#include <arpa/inet.h>
+
 #include <string>
 
 #include "lib/core/ids.hpp"
+#include "lib/core/iscsi_name.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -93,6 +96,41 @@ Status CheckSize(std::string_view field, int64_t gb) {
                            std::to_string(kMaxVolumeGb) + " GB)");
   }
   return Status::Ok();
+}
+
+Status CheckConnector(const Connector& c) {
+  auto word = [](std::string_view s, std::size_t max, bool dots_and_dashes) {
+    if (s.size() > max) return false;
+    for (char ch : s) {
+      const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '_' ||
+                      (dots_and_dashes && (ch == '.' || ch == '-'));
+      if (!ok) return false;
+    }
+    return true;
+  };
+  if (c.host.empty()) return InvalidArgument("connector: 'host' is required");
+  if (!word(c.host, 255, true) || c.host.front() == '-' || c.host.front() == '.') {
+    return InvalidArgument("connector: 'host' must be a host name (letters, digits, '.', '-', "
+                           "'_'; at most 255 bytes)");
+  }
+  if (!c.ip.empty()) {
+    unsigned char buf[16];
+    const std::string ip(c.ip);
+    if (inet_pton(AF_INET, ip.c_str(), buf) != 1 && inet_pton(AF_INET6, ip.c_str(), buf) != 1) {
+      return InvalidArgument("connector: 'ip' must be an IPv4 or IPv6 address");
+    }
+  }
+  if (!c.initiator.empty() && !IsIscsiName(c.initiator)) {
+    return InvalidArgument("connector: 'initiator' is not an iSCSI name (want "
+                           "iqn.YYYY-MM.reversed.domain[:name] in lower case, or eui./naa. hex)");
+  }
+  if (!word(c.platform, 64, true)) return InvalidArgument("connector: 'platform' must be a short word");
+  if (!word(c.os_type, 64, true)) return InvalidArgument("connector: 'os_type' must be a short word");
+  if (!c.mode.empty() && c.mode != "rw" && c.mode != "ro") {
+    return InvalidArgument("connector: 'mode' must be rw or ro");
+  }
+  return CheckText("connector mountpoint", c.mountpoint);
 }
 
 }  // namespace blockstore::internal

@@ -153,6 +153,33 @@ CREATE TABLE backup_metadata (
   PRIMARY KEY (backup_id, key)
 ) WITHOUT ROWID;
 )sql",
+      // 3: attachments and the exports that serve them.
+      R"sql(
+CREATE TABLE volume_attachments (
+  id TEXT PRIMARY KEY,
+  volume_id TEXT NOT NULL REFERENCES volumes(id),
+  project_id TEXT NOT NULL,
+  instance_uuid TEXT NOT NULL DEFAULT '',
+  attached_host TEXT NOT NULL DEFAULT '',
+  mountpoint TEXT NOT NULL DEFAULT '',
+  attach_status TEXT NOT NULL,
+  attach_mode TEXT NOT NULL DEFAULT 'null',
+  connector TEXT,
+  connection_info TEXT,
+  attach_time TEXT,
+  detach_time TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX volume_attachments_volume ON volume_attachments(volume_id);
+CREATE INDEX volume_attachments_project ON volume_attachments(project_id, created_at, id);
+CREATE TABLE volume_exports (
+  volume_id TEXT PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,
+  location TEXT NOT NULL,
+  auth TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

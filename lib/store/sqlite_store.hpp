@@ -73,6 +73,20 @@ class SqliteStore final : public Store {
   Result<std::vector<Backup>> ListBackupsOnHost(
       std::string_view host, const std::vector<BackupStatus>& statuses) override;
 
+  Result<Attachment> CreateAttachment(const Attachment& a,
+                                      const std::vector<VolumeStatus>& volume_statuses) override;
+  Result<Attachment> GetAttachment(std::string_view id) override;
+  Result<std::vector<Attachment>> ListAttachments(const AttachmentQuery& q,
+                                                  std::string_view project_scope) override;
+  Result<std::vector<Attachment>> ListAttachmentsOfVolume(std::string_view volume_id) override;
+  Result<Attachment> UpdateAttachment(std::string_view id, const AttachmentChange& c) override;
+  Result<Volume> DeleteAttachment(std::string_view id) override;
+  Result<Volume> SettleAttachState(std::string_view volume_id,
+                                   const std::vector<VolumeStatus>& from) override;
+  Result<std::optional<VolumeExport>> GetVolumeExport(std::string_view volume_id) override;
+  Status SetVolumeExport(std::string_view volume_id, const VolumeExport& e) override;
+  Result<std::vector<Volume>> ListConnectedVolumesOnBackend(std::string_view backend) override;
+
   Result<VolumeType> CreateVolumeType(const VolumeType& t) override;
   Result<VolumeType> GetVolumeType(std::string_view id) override;
   Result<VolumeType> GetVolumeTypeByName(std::string_view name) override;
@@ -116,6 +130,12 @@ class SqliteStore final : public Store {
   Result<std::vector<Backup>> QueryBackupsLocked(const std::string& tail,
                                                  const std::vector<std::string>& binds,
                                                  bool cache = true);
+  Result<Attachment> GetAttachmentLocked(std::string_view id);
+  Result<std::vector<Attachment>> QueryAttachmentsLocked(const std::string& tail,
+                                                         const std::vector<std::string>& binds,
+                                                         bool cache = true);
+  // Derives the volume's attach_status (and status) from its attachments (Store's rule).
+  Result<Volume> DeriveAttachStateLocked(std::string_view volume_id);
   Result<VolumeType> GetVolumeTypeLocked(std::string_view id);
   Result<QosSpec> GetQosSpecLocked(std::string_view id);
   Result<Metadata> LoadPairsLocked(const char* table, const char* id_col, std::string_view id);

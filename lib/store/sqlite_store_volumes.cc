@@ -315,6 +315,10 @@ Status SqliteStore::FinishVolumeDelete(std::string_view id) {
     BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaVolumes), 1},
                                                {std::string(kQuotaGigabytes), size}}));
   }
+  // Attachments left in an error status do not keep a volume attached; they go with it.
+  BS_ASSIGN_OR_RETURN(Stmt * detach,
+                      db_->Prepare("DELETE FROM volume_attachments WHERE volume_id = ?"));
+  BS_RETURN_IF_ERROR(detach->Bind(1, id).Run());
   BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volumes WHERE id = ?"));
   BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
   return tx.Commit();

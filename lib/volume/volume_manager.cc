@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "lib/core/attach_codec.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/core/messages.hpp"
@@ -27,6 +28,11 @@ struct VolumeManager::Impl {
   void ExtendVolume(const std::string& id, const std::string& body);
   void CreateSnapshot(const std::string& id);
   void DeleteSnapshot(const std::string& id);
+  // Exports a volume to a connector; the connection info as JSON text.
+  Result<std::string> Connect(const std::string& id, const std::string& body);
+  Status Disconnect(const std::string& id, const std::string& body);
+  // Brings back the exports of connected volumes after a restart, and drops the others.
+  void RestoreExports();
   Status ReportStats();
   // Tells the scheduler a deleted volume's capacity is free again, so it need not wait for the
   // next stats report.
@@ -67,6 +73,8 @@ Result<std::string> VolumeManager::Impl::Handle(const std::string& text) {
   else if (m.method == "extend_volume") ExtendVolume(m.id, m.body);
   else if (m.method == "create_snapshot") CreateSnapshot(m.id);
   else if (m.method == "delete_snapshot") DeleteSnapshot(m.id);
+  else if (m.method == "connect") return Connect(m.id, m.body);
+  else if (m.method == "disconnect") BS_RETURN_IF_ERROR(Disconnect(m.id, m.body));
   else if (m.method == "report_stats") BS_RETURN_IF_ERROR(ReportStats());
   else return InvalidArgument("volume manager: unknown method '" + m.method + "'");
   return std::string("{}");
@@ -247,6 +255,79 @@ void VolumeManager::Impl::DeleteSnapshot(const std::string& id) {
   if (failed.ok()) notifier.Snapshot("snapshot.delete.error", *failed, s.ToString());
 }
 
+Result<std::string> VolumeManager::Impl::Connect(const std::string& id, const std::string& body) {
+  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(body, "connect request"));
+  const auto* o = parsed.if_object();
+  if (!o || !o->if_contains("connector")) return InvalidArgument("connect: no connector");
+  BS_ASSIGN_OR_RETURN(Connector connector, internal::ConnectorFromJson(o->at("connector")));
+  std::string mode = "rw";
+  if (const auto* m = o->if_contains("mode"); m && m->is_string()) mode = m->get_string();
+  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
+  BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
+  BS_ASSIGN_OR_RETURN(ConnectionResult r, driver->InitializeConnection(v, existing, connector));
+  if (!existing || existing->location != r.export_record.location ||
+      existing->auth != r.export_record.auth) {
+    BS_RETURN_IF_ERROR(store.SetVolumeExport(id, r.export_record));
+  }
+  // What the manager adds to every driver's data, as Cinder's does.
+  BS_ASSIGN_OR_RETURN(auto data, internal::ParseJson(r.info.data, "connection data"));
+  if (!data.is_object()) return Internal("driver returned connection data that is not an object");
+  auto& d = data.as_object();
+  d["access_mode"] = mode;
+  d["encrypted"] = false;
+  d["qos_specs"] = nullptr;
+  d["cacheable"] = false;
+  if (!d.contains("volume_id")) d["volume_id"] = v.id;
+  r.info.data = internal::json::serialize(data);
+  return internal::json::serialize(internal::ToJson(r.info));
+}
+
+Status VolumeManager::Impl::Disconnect(const std::string& id, const std::string& body) {
+  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(body, "disconnect request"));
+  const auto* o = parsed.if_object();
+  if (!o) return InvalidArgument("disconnect: the request must be an object");
+  Connector connector;
+  if (const auto* c = o->if_contains("connector"); c && !c->is_null()) {
+    BS_ASSIGN_OR_RETURN(connector, internal::ConnectorFromJson(*c));
+  }
+  auto flag = [&](const char* key) {
+    const auto* f = o->if_contains(key);
+    return f && f->is_bool() && f->get_bool();
+  };
+  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
+  BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
+  if (!existing) return Status::Ok();  // never exported
+  return driver->TerminateConnection(v, *existing, connector, flag("revoke_host"),
+                                     flag("remove_export"));
+}
+
+void VolumeManager::Impl::RestoreExports() {
+  auto volumes = store.ListConnectedVolumesOnBackend(name);
+  if (!volumes.ok()) {
+    report.exports_failed = -1;
+    return;
+  }
+  std::vector<ExportedVolume> exported;
+  for (const auto& v : *volumes) {
+    auto record = store.GetVolumeExport(v.id);
+    if (!record.ok() || !*record) continue;
+    ExportedVolume e{v, **record, {}};
+    auto rows = store.ListAttachmentsOfVolume(v.id);
+    if (rows.ok()) {
+      for (const auto& a : *rows) {
+        if (a.connector && a.connection_info) e.connectors.push_back(*a.connector);
+      }
+    }
+    exported.push_back(std::move(e));
+  }
+  if (Status s = driver->RestoreExports(exported); !s.ok()) {
+    report.exports_failed = static_cast<int>(exported.size());
+    notifier.Emit("volume.export.error", "backend", name, "", "error", s.ToString());
+    return;
+  }
+  report.exports_restored = static_cast<int>(exported.size());
+}
+
 Status VolumeManager::Impl::ReportStats() {
   // Stamped before the store is read: placements recorded after this are not in the report,
   // and the scheduler keeps their reservations.
@@ -327,6 +408,7 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
                                      std::move(options));
   BS_RETURN_IF_ERROR(impl->driver->Initialize());
   BS_RETURN_IF_ERROR(impl->Recover());
+  impl->RestoreExports();
   Impl* raw = impl.get();
   BS_RETURN_IF_ERROR(transport.Listen(
       internal::VolumeTopic(raw->name),

@@ -1,6 +1,8 @@
 #include "drivers/volume/file/file_block_device.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,8 +45,9 @@ Result<std::vector<Extent>> FileExtents(int fd, uint64_t size) {
   return out;
 }
 
-Result<std::unique_ptr<BlockDevice>> FileBlockDevice::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+Result<std::unique_ptr<BlockDevice>> FileBlockDevice::Open(const std::string& path,
+                                                           bool read_only) {
+  const int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
   if (fd < 0) return Errno("opening " + path, errno);
   struct stat st {};
   if (fstat(fd, &st) != 0) {
@@ -52,8 +55,14 @@ Result<std::unique_ptr<BlockDevice>> FileBlockDevice::Open(const std::string& pa
     ::close(fd);
     return Errno("stat " + path, err);
   }
-  return std::unique_ptr<BlockDevice>(
-      new FileBlockDevice(fd, static_cast<uint64_t>(st.st_size), path));
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  const bool block = S_ISBLK(st.st_mode);
+  if (block && ::ioctl(fd, BLKGETSIZE64, &size) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Errno("reading the size of " + path, err);
+  }
+  return std::unique_ptr<BlockDevice>(new FileBlockDevice(fd, size, path, read_only, block));
 }
 
 FileBlockDevice::~FileBlockDevice() { ::close(fd_); }
@@ -80,6 +89,7 @@ Result<std::size_t> FileBlockDevice::ReadAt(uint64_t offset, std::span<std::byte
 }
 
 Status FileBlockDevice::WriteAt(uint64_t offset, std::span<const std::byte> data) {
+  if (read_only_) return PermissionDenied(path_ + " is attached read-only");
   if (offset > size_ || data.size() > size_ - offset) {
     return InvalidArgument("write of " + std::to_string(data.size()) + " bytes at " +
                            std::to_string(offset) + " runs past the end of the " +
@@ -103,6 +113,9 @@ Status FileBlockDevice::Flush() {
   return Status::Ok();
 }
 
-Result<std::vector<Extent>> FileBlockDevice::AllocatedRanges() { return FileExtents(fd_, size_); }
+Result<std::vector<Extent>> FileBlockDevice::AllocatedRanges() {
+  if (block_) return std::vector<Extent>{{0, size_}};
+  return FileExtents(fd_, size_);
+}
 
 }  // namespace blockstore::file_driver

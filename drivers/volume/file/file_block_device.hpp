@@ -1,4 +1,6 @@
-// Internal to the file driver: a BlockDevice over a regular (sparse) file.
+// Internal: a BlockDevice over a regular (sparse) file or a kernel block device (a loop
+// device). The file driver opens its volumes with it, and the local connector the files and
+// loop devices it is handed.
 #ifndef BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
 #define BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
 
@@ -16,8 +18,9 @@ Result<std::vector<Extent>> FileExtents(int fd, uint64_t size);
 
 class FileBlockDevice final : public BlockDevice {
  public:
-  // Opens `path` read-write; not_found when it is missing.
-  static Result<std::unique_ptr<BlockDevice>> Open(const std::string& path);
+  // Opens `path` read-write (or read-only: writes then answer permission_denied); not_found
+  // when it is missing.
+  static Result<std::unique_ptr<BlockDevice>> Open(const std::string& path, bool read_only = false);
   ~FileBlockDevice() override;
 
   Result<std::size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override;
@@ -27,11 +30,13 @@ class FileBlockDevice final : public BlockDevice {
   Result<std::vector<Extent>> AllocatedRanges() override;
 
  private:
-  FileBlockDevice(int fd, uint64_t size, std::string path)
-      : fd_(fd), size_(size), path_(std::move(path)) {}
+  FileBlockDevice(int fd, uint64_t size, std::string path, bool read_only, bool block)
+      : fd_(fd), size_(size), path_(std::move(path)), read_only_(read_only), block_(block) {}
   int fd_;
   uint64_t size_;
   std::string path_;
+  bool read_only_;
+  bool block_;  // a kernel block device: no hole map
 };
 
 }  // namespace blockstore::file_driver

@@ -9,6 +9,7 @@
 
 #include "blockstore/driver.hpp"
 #include "drivers/volume/file/file_block_device.hpp"
+#include "drivers/volume/file/file_export.hpp"
 #include "drivers/volume/file/sparse_copy.hpp"
 
 namespace blockstore {
@@ -41,11 +42,12 @@ struct Options {
   bool sync = false;
   std::string mosr = "20.0";
   int reserved_percentage = 0;
+  ExportOptions exports;
 };
 
 class FileDriver final : public VolumeDriver {
  public:
-  explicit FileDriver(Options o) : o_(std::move(o)) {}
+  explicit FileDriver(Options o) : o_(std::move(o)), exporter_(o_.exports) {}
 
   Status Initialize() override {
     struct stat st {};
@@ -58,7 +60,7 @@ class FileDriver final : public VolumeDriver {
       return InvalidArgument("volumes_dir " + o_.dir + " is not a directory");
     }
     if (::access(o_.dir.c_str(), W_OK) != 0) return Errno("volumes_dir " + o_.dir, errno);
-    return Status::Ok();
+    return exporter_.Initialize();
   }
 
   std::string DefaultPool() const override { return o_.pool; }
@@ -98,6 +100,7 @@ class FileDriver final : public VolumeDriver {
 
   Status DeleteVolume(const Volume& v) override {
     if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = exporter_.Forget(v.id); !s.ok()) return s;
     return Remove(VolumePath(v.id));
   }
 
@@ -113,7 +116,7 @@ class FileDriver final : public VolumeDriver {
     if (::truncate(path.c_str(), static_cast<off_t>(want)) != 0) {
       return Errno("growing " + path, errno);
     }
-    return Status::Ok();
+    return exporter_.Refresh(v.id);  // an attached host sees the new size
   }
 
   Status CreateSnapshot(const Snapshot& snap, const Volume& v) override {
@@ -146,13 +149,35 @@ class FileDriver final : public VolumeDriver {
     return FileBlockDevice::Open(SnapshotPath(snap.id));
   }
 
+  Result<ConnectionResult> InitializeConnection(const Volume& v,
+                                                const std::optional<VolumeExport>& existing,
+                                                const Connector& c) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    const std::string path = VolumePath(v.id);
+    if (::access(path.c_str(), F_OK) != 0) return Errno("volume file " + path, errno);
+    return exporter_.Connect(v, path, existing, c);
+  }
+
+  Status TerminateConnection(const Volume& v, const VolumeExport& e, const Connector& c,
+                             bool revoke_host, bool remove_export) override {
+    if (Status s = CheckId(v.id); !s.ok()) return s;
+    return exporter_.Disconnect(v, e, c, revoke_host, remove_export);
+  }
+
+  Status RestoreExports(const std::vector<ExportedVolume>& exported) override {
+    for (const auto& e : exported) {
+      if (Status s = CheckId(e.volume.id); !s.ok()) return s;
+    }
+    return exporter_.Restore(exported, [this](const std::string& id) { return VolumePath(id); });
+  }
+
   Result<BackendStats> GetStats() override {
     struct statvfs vfs {};
     if (::statvfs(o_.dir.c_str(), &vfs) != 0) return Errno("statvfs " + o_.dir, errno);
     const double total = static_cast<double>(vfs.f_blocks) * vfs.f_frsize / kGiB;
     const double free = static_cast<double>(vfs.f_bavail) * vfs.f_frsize / kGiB;
     BackendStats stats;
-    stats.storage_protocol = "local";
+    stats.storage_protocol = exporter_.protocol() == "iscsi" ? "iSCSI" : "local";
     stats.driver_version = "1.0";
     PoolStats pool;
     pool.pool_name = o_.pool;
@@ -180,11 +205,16 @@ class FileDriver final : public VolumeDriver {
   }
 
   Options o_;
+  FileExporter exporter_;
 };
 
 Result<Options> ParseOptions(const BackendConfig& c) {
   Options o;
-  for (const auto& [k, v] : c.options) {
+  auto options = c.options;
+  auto exports = TakeExportOptions(c.name, options);
+  if (!exports.ok()) return exports.status();
+  o.exports = std::move(exports).value();
+  for (const auto& [k, v] : options) {
     if (k == "volumes_dir") {
       o.dir = v;
     } else if (k == "pool_name") {

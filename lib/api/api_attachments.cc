@@ -1,0 +1,394 @@
+// Api: attachments and the legacy attach actions.
+#include <algorithm>
+
+#include "lib/api/api_impl.hpp"
+#include "lib/api/validation.hpp"
+#include "lib/core/attach_codec.hpp"
+#include "lib/core/ids.hpp"
+#include "lib/core/json_codec.hpp"
+#include "lib/core/macros.hpp"
+
+namespace blockstore {
+namespace {
+
+using VS = VolumeStatus;
+using AS = AttachStatus;
+
+constexpr std::chrono::seconds kBackendCallTimeout{60};
+
+bool InError(const Volume& v) { return ToString(v.status).find("error") != std::string_view::npos; }
+
+Status CheckAttachable(const Volume& v) {
+  if (InError(v)) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "'; a volume in an error status cannot be attached");
+  }
+  if (v.status == VS::kMaintenance) {
+    return FailedPrecondition("volume " + v.id + " is in maintenance");
+  }
+  if (v.host.empty()) return FailedPrecondition("volume " + v.id + " has no backend yet");
+  return Status::Ok();
+}
+
+// The statuses a volume may be attached from.
+std::vector<VS> ReservableStatuses(const Volume& v) {
+  std::vector<VS> out = {VS::kAvailable, VS::kDownloading};
+  if (v.multiattach) out.insert(out.end(), {VS::kInUse, VS::kReserved, VS::kAttaching});
+  return out;
+}
+
+Status CheckMode(const std::string& mode, bool allow_empty) {
+  if ((allow_empty && mode.empty()) || mode == "rw" || mode == "ro") return Status::Ok();
+  return InvalidArgument("mode must be rw or ro");
+}
+
+// Whether two connectors are the same host, as its export sees it.
+bool SameHost(const Connector& a, const Connector& b) {
+  if (!a.initiator.empty() || !b.initiator.empty()) return a.initiator == b.initiator;
+  return a.host == b.host;
+}
+
+}  // namespace
+
+Result<ConnectionInfo> Api::Impl::Connect(const RequestContext& ctx, const Volume& v,
+                                          const Connector& c, const std::string& mode) {
+  internal::json::object body{{"connector", internal::ToJson(c)}, {"mode", mode}};
+  internal::Message m{"connect", v.id, ctx.request_id, internal::json::serialize(body)};
+  BS_ASSIGN_OR_RETURN(std::string reply,
+                      transport.Call(internal::VolumeTopic(internal::BackendOf(v.host)),
+                                     internal::EncodeMessage(m), kBackendCallTimeout));
+  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(reply, "connection info"));
+  return internal::ConnectionInfoFromJson(parsed);
+}
+
+Status Api::Impl::Disconnect(const RequestContext& ctx, const Volume& v,
+                             const std::optional<Connector>& c,
+                             const std::vector<Attachment>& others) {
+  bool export_needed = false;
+  bool host_needed = false;
+  for (const auto& o : others) {
+    if (!o.connection_info) continue;
+    export_needed = true;
+    if (c && o.connector && SameHost(*c, *o.connector)) host_needed = true;
+  }
+  internal::json::object body{
+      {"connector", c ? internal::json::value(internal::ToJson(*c)) : internal::json::value()},
+      {"revoke_host", c.has_value() && !host_needed},
+      {"remove_export", !export_needed}};
+  internal::Message m{"disconnect", v.id, ctx.request_id, internal::json::serialize(body)};
+  return transport
+      .Call(internal::VolumeTopic(internal::BackendOf(v.host)), internal::EncodeMessage(m),
+            kBackendCallTimeout)
+      .status();
+}
+
+Result<Volume> Api::Impl::ForgetAttachment(const RequestContext& ctx, const Attachment& a) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(a.volume_id));
+  if (a.connection_info || a.connector) {
+    BS_ASSIGN_OR_RETURN(auto rows, store.ListAttachmentsOfVolume(v.id));
+    std::erase_if(rows, [&](const Attachment& o) { return o.id == a.id; });
+    if (Status s = Disconnect(ctx, v, a.connector, rows); !s.ok()) {
+      AttachmentChange c;
+      c.to = AS::kErrorDetaching;
+      (void)store.UpdateAttachment(a.id, c);
+      notifier.Volume("volume.detach.error", v, s.ToString());
+      return s;
+    }
+  }
+  BS_ASSIGN_OR_RETURN(Volume after, store.DeleteAttachment(a.id));
+  notifier.Volume("volume.detach.end", after);
+  return after;
+}
+
+Result<Attachment> Api::CreateAttachment(const RequestContext& ctx,
+                                         const AttachmentCreateRequest& r) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("volume", r.volume_id));
+  if (!r.instance_uuid.empty()) BS_RETURN_IF_ERROR(internal::CheckId("instance", r.instance_uuid));
+  BS_RETURN_IF_ERROR(CheckMode(r.mode, /*allow_empty=*/true));
+  if (r.connector) BS_RETURN_IF_ERROR(internal::CheckConnector(*r.connector));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, r.volume_id));
+  BS_RETURN_IF_ERROR(CheckAttachable(v));
+  Attachment a;
+  a.id = internal::NewUuid();
+  a.volume_id = v.id;
+  a.instance_uuid = r.instance_uuid;
+  a.attach_status = AS::kReserved;
+  a.attach_mode = r.mode.empty() ? "null" : r.mode;
+  BS_ASSIGN_OR_RETURN(a, d.store.CreateAttachment(a, ReservableStatuses(v)));
+  if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.start", *now);
+  if (!r.connector) return a;
+  auto connected = UpdateAttachment(ctx, a.id, *r.connector);
+  if (!connected.ok()) {
+    // Nothing is left behind: the reservation goes (the backend kept nothing either).
+    (void)d.ForgetAttachment(ctx, a);
+    return connected.status();
+  }
+  return connected;
+}
+
+Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::string& id,
+                                         const Connector& connector) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
+  BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.GetVolume(a.volume_id));
+  BS_RETURN_IF_ERROR(CheckAttachable(v));
+  const std::vector<AS> from = {AS::kReserved, AS::kAttaching, AS::kErrorAttaching};
+  if (std::find(from.begin(), from.end(), a.attach_status) == from.end()) {
+    return FailedPrecondition("attachment " + id + " is '" +
+                              std::string(ToString(a.attach_status)) +
+                              "'; only a reserved or attaching attachment takes a connector");
+  }
+  if (!v.multiattach) {
+    BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+    for (const auto& o : rows) {
+      if (o.id != a.id && o.connection_info) {
+        return FailedPrecondition("volume " + v.id + " is already connected through attachment " +
+                                  o.id + " and its type does not allow multiattach");
+      }
+    }
+  }
+  const std::string mode = a.attach_mode != "null" ? a.attach_mode
+                           : !connector.mode.empty() ? connector.mode
+                                                     : "rw";
+  auto info = d.Connect(ctx, v, connector, mode);
+  if (!info.ok()) {
+    if (info.status().code() != Code::kInvalidArgument) {
+      AttachmentChange c;
+      c.to = AS::kErrorAttaching;
+      (void)d.store.UpdateAttachment(id, c);
+      d.notifier.Volume("volume.attach.error", v, info.status().ToString());
+    }
+    return info.status();
+  }
+  AttachmentChange c;
+  c.from = from;
+  c.to = AS::kAttaching;
+  c.connector = connector;
+  c.connection_info = *info;
+  c.attach_mode = mode;
+  c.attached_host = connector.host;
+  if (!connector.mountpoint.empty()) c.mountpoint = connector.mountpoint;
+  auto done = d.store.UpdateAttachment(id, c);
+  if (!done.ok()) {
+    // Deleted or changed meanwhile: do not leave an export nobody records.
+    (void)d.Disconnect(ctx, v, connector, {});
+    return done.status();
+  }
+  return done;
+}
+
+Result<Attachment> Api::CompleteAttachment(const RequestContext& ctx, const std::string& id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
+  if (a.attach_status == AS::kAttached) return a;
+  if (a.attach_status != AS::kAttaching) {
+    return FailedPrecondition("attachment " + id + " is '" +
+                              std::string(ToString(a.attach_status)) +
+                              "'; complete needs it connected (attaching): update it with a "
+                              "connector first");
+  }
+  AttachmentChange c;
+  c.from = {AS::kAttaching};
+  c.to = AS::kAttached;
+  c.attach_time = d.options.clock();
+  BS_ASSIGN_OR_RETURN(a, d.store.UpdateAttachment(id, c));
+  if (auto v = d.store.GetVolume(a.volume_id); v.ok()) d.notifier.Volume("volume.attach.end", *v);
+  return a;
+}
+
+Result<std::vector<Attachment>> Api::DeleteAttachment(const RequestContext& ctx,
+                                                      const std::string& id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
+  BS_RETURN_IF_ERROR(d.ForgetAttachment(ctx, a).status());
+  return d.store.ListAttachmentsOfVolume(a.volume_id);
+}
+
+Result<Attachment> Api::GetAttachment(const RequestContext& ctx, const std::string& id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
+  return a;
+}
+
+Result<std::vector<Attachment>> Api::ListAttachments(const RequestContext& ctx,
+                                                     const AttachmentQuery& q) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing every project"));
+  if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
+  if (q.instance_uuid) BS_RETURN_IF_ERROR(internal::CheckId("instance", *q.instance_uuid));
+  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker attachment", q.marker));
+  return d.store.ListAttachments(q, q.all_projects ? std::string_view() : ctx.project_id);
+}
+
+// ---- legacy actions ----
+
+Result<Volume> Api::ReserveVolume(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  BS_RETURN_IF_ERROR(CheckAttachable(v));
+  VolumeTransition t;
+  t.from = {VS::kAvailable};
+  if (v.multiattach) t.from.push_back(VS::kInUse);
+  t.to = VS::kAttaching;
+  return d.store.TransitionVolume(v.id, t);
+}
+
+Result<Volume> Api::UnreserveVolume(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  return d.store.SettleAttachState(v.id, {VS::kAttaching});
+}
+
+Result<ConnectionInfo> Api::InitializeConnection(const RequestContext& ctx,
+                                                 const std::string& volume_id,
+                                                 const Connector& connector) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  BS_RETURN_IF_ERROR(CheckAttachable(v));
+  if (v.status == VS::kCreating || v.status == VS::kDeleting) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) + "'");
+  }
+  return d.Connect(ctx, v, connector, connector.mode.empty() ? "rw" : connector.mode);
+}
+
+Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::string& volume_id,
+                                     const LegacyAttachRequest& r) {
+  auto& d = *impl_;
+  if (r.instance_uuid.empty() == r.host_name.empty()) {
+    return InvalidArgument("attach needs exactly one of instance_uuid and host_name");
+  }
+  if (!r.instance_uuid.empty()) BS_RETURN_IF_ERROR(internal::CheckId("instance", r.instance_uuid));
+  if (!r.host_name.empty()) BS_RETURN_IF_ERROR(internal::CheckText("host_name", r.host_name));
+  BS_RETURN_IF_ERROR(internal::CheckText("mountpoint", r.mountpoint));
+  BS_RETURN_IF_ERROR(CheckMode(r.mode, /*allow_empty=*/false));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  BS_RETURN_IF_ERROR(CheckAttachable(v));
+  AttachmentChange c;
+  c.to = AS::kAttached;
+  c.attach_mode = r.mode;
+  c.mountpoint = r.mountpoint;
+  c.attach_time = d.options.clock();
+  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  for (const auto& o : rows) {
+    const bool same = r.instance_uuid.empty() ? o.attached_host == r.host_name
+                                              : o.instance_uuid == r.instance_uuid;
+    if (same) {
+      BS_ASSIGN_OR_RETURN(Attachment a, d.store.UpdateAttachment(o.id, c));
+      if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.end", *now);
+      return a;
+    }
+  }
+  Attachment a;
+  a.id = internal::NewUuid();
+  a.volume_id = v.id;
+  a.instance_uuid = r.instance_uuid;
+  a.attached_host = r.host_name;
+  a.mountpoint = r.mountpoint;
+  a.attach_status = AS::kAttached;
+  a.attach_mode = r.mode;
+  a.attach_time = c.attach_time;
+  std::vector<VS> from = ReservableStatuses(v);
+  from.push_back(VS::kAttaching);
+  BS_ASSIGN_OR_RETURN(a, d.store.CreateAttachment(a, from));
+  if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.end", *now);
+  return a;
+}
+
+Result<Volume> Api::BeginDetaching(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  VolumeTransition t;
+  t.from = {VS::kInUse};
+  t.to = VS::kDetaching;
+  return d.store.TransitionVolume(v.id, t);
+}
+
+Result<Volume> Api::RollDetaching(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  return d.store.SettleAttachState(v.id, {VS::kDetaching});
+}
+
+Status Api::TerminateConnection(const RequestContext& ctx, const std::string& volume_id,
+                                const Connector& connector) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  if (v.host.empty()) return FailedPrecondition("volume " + v.id + " has no backend");
+  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  // The attachments of this host stop needing the connection.
+  std::erase_if(rows, [&](const Attachment& o) {
+    return o.connector && SameHost(*o.connector, connector);
+  });
+  BS_RETURN_IF_ERROR(d.Disconnect(ctx, v, connector, rows));
+  if (v.status == VS::kAttaching) (void)d.store.SettleAttachState(v.id, {VS::kAttaching});
+  return Status::Ok();
+}
+
+Result<Volume> Api::DetachVolume(const RequestContext& ctx, const std::string& volume_id,
+                                 const std::string& attachment_id) {
+  auto& d = *impl_;
+  if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  if (rows.empty()) return FailedPrecondition("volume " + v.id + " is not attached");
+  const Attachment* which = nullptr;
+  if (attachment_id.empty()) {
+    if (rows.size() > 1) {
+      return InvalidArgument("volume " + v.id + " has " + std::to_string(rows.size()) +
+                             " attachments; name the one to detach");
+    }
+    which = &rows.front();
+  } else {
+    for (const auto& a : rows) {
+      if (a.id == attachment_id) which = &a;
+    }
+    if (!which) return NotFound("attachment " + attachment_id + " of volume " + v.id + " not found");
+  }
+  return d.ForgetAttachment(ctx, *which);
+}
+
+Result<Volume> Api::ForceDetach(const RequestContext& ctx, const std::string& volume_id,
+                                const std::string& attachment_id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "force-detaching a volume"));
+  if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  bool found = attachment_id.empty();
+  for (const auto& a : rows) {
+    if (!attachment_id.empty() && a.id != attachment_id) continue;
+    found = true;
+    BS_ASSIGN_OR_RETURN(v, d.ForgetAttachment(ctx, a));
+  }
+  if (!found) return NotFound("attachment " + attachment_id + " of volume " + v.id + " not found");
+  BS_ASSIGN_OR_RETURN(auto left, d.store.ListAttachmentsOfVolume(v.id));
+  if (left.empty() && !v.host.empty()) {
+    // Also what legacy connections (which record no attachment) left exported.
+    BS_RETURN_IF_ERROR(d.Disconnect(ctx, v, std::nullopt, {}));
+    // A volume stuck mid-action (attaching, detaching) is settled too.
+      const std::vector<VS> stuck = {VS::kAttaching, VS::kDetaching, VS::kReserved, VS::kInUse};
+    auto settled = d.store.SettleAttachState(v.id, stuck);
+    if (settled.ok()) v = *settled;
+  }
+  return v;
+}
+
+}  // namespace blockstore

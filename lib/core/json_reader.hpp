@@ -1,0 +1,124 @@
+// Internal: reads the fields of one JSON object strictly; wrong types and unknown keys are
+// errors that name the field.
+#ifndef BLOCKSTORE_LIB_CORE_JSON_READER_HPP
+#define BLOCKSTORE_LIB_CORE_JSON_READER_HPP
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/core/json_codec.hpp"
+
+namespace blockstore::internal {
+
+// Reads fields of one JSON object strictly: wrong types and unknown keys are errors.
+class Reader {
+ public:
+  Reader(const json::value& v, std::string_view what) : what_(what) {
+    obj_ = v.if_object();
+    if (!obj_) status_ = InvalidArgument(std::string(what) + " must be a JSON object");
+  }
+
+  void String(std::string_view key, std::string& out) {
+    if (auto* v = Find(key)) {
+      if (auto* s = v->if_string()) out.assign(s->data(), s->size());
+      else Fail(key, "a string");
+    }
+  }
+  void String(std::string_view key, std::optional<std::string>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* s = v->if_string()) out = std::string(s->data(), s->size());
+      else Fail(key, "a string");
+    }
+  }
+  void Int(std::string_view key, std::optional<int64_t>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* i = v->if_int64()) out = *i;
+      else if (auto* u = v->if_uint64()) out = *u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(*u);
+      else Fail(key, "an integer");
+    }
+  }
+  void Bool(std::string_view key, bool& out) {
+    std::optional<bool> b;
+    Bool(key, b);
+    if (b) out = *b;
+  }
+  void Bool(std::string_view key, std::optional<bool>& out) {
+    if (auto* v = Find(key)) {
+      if (auto* b = v->if_bool()) out = *b;
+      else Fail(key, "true or false");
+    }
+  }
+  void Strings(std::string_view key, std::vector<std::string>& out) {
+    if (auto* v = Find(key)) {
+      const auto* a = v->if_array();
+      if (!a) return Fail(key, "a list of strings");
+      for (const auto& e : *a) {
+        if (!e.is_string()) return Fail(key, "a list of strings");
+        out.emplace_back(e.get_string());
+      }
+    }
+  }
+  // A nested object read with its own Reader.
+  template <typename F>
+  void Object(std::string_view key, F read) {
+    if (auto* v = Find(key)) {
+      Reader inner(*v, std::string(what_) + ": " + std::string(key));
+      read(inner);
+      if (Status s = inner.Finish(); !s.ok() && status_.ok()) status_ = s;
+    }
+  }
+  void Meta(std::string_view key, Metadata& out) {
+    if (auto* v = Find(key)) Take(MetadataFromJson(*v, key), out);
+  }
+  void Meta(std::string_view key, std::optional<Metadata>& out) {
+    if (auto* v = Find(key)) {
+      Metadata m;
+      Take(MetadataFromJson(*v, key), m);
+      out = std::move(m);
+    }
+  }
+  const json::value* Find(std::string_view key) {
+    seen_.insert(std::string(key));
+    if (!status_.ok() || !obj_) return nullptr;
+    auto it = obj_->find(key);
+    if (it == obj_->end() || it->value().is_null()) return nullptr;
+    return &it->value();
+  }
+  Status Finish() {
+    if (!status_.ok()) return status_;
+    for (const auto& kv : *obj_) {
+      if (!seen_.count(std::string(kv.key()))) {
+        return InvalidArgument(std::string(what_) + ": unknown field '" +
+                               std::string(kv.key()) + "'");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Fail(std::string_view key, std::string_view want) {
+    if (status_.ok()) {
+      status_ = InvalidArgument(std::string(what_) + ": '" + std::string(key) + "' must be " +
+                                std::string(want));
+    }
+  }
+  void Take(Result<Metadata> r, Metadata& out) {
+    if (!r.ok()) {
+      if (status_.ok()) status_ = r.status();
+    } else {
+      out = std::move(r).value();
+    }
+  }
+
+  std::string what_;
+  const json::object* obj_ = nullptr;
+  Status status_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_LIB_CORE_JSON_READER_HPP
