@@ -59,6 +59,14 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
     out << "snapshot " << s.id << ' ' << s.volume_id << ' ' << ToString(s.status) << ' '
         << s.name << ' ' << FormatTime(s.updated_at) << '\n';
   }
+  AttachmentQuery every;
+  every.all_projects = true;
+  auto attachments = engine.api().ListAttachments(admin, every);
+  REQUIRE(attachments.ok());
+  for (const auto& a : *attachments) {
+    out << "attachment " << a.id << ' ' << a.volume_id << ' ' << ToString(a.attach_status) << ' '
+        << a.attach_mode << ' ' << a.attached_host << ' ' << FormatTime(a.updated_at) << '\n';
+  }
   auto types = engine.api().ListVolumeTypes(admin);
   REQUIRE(types.ok());
   for (const auto& t : *types) {

@@ -180,7 +180,8 @@ TgtAdmin::~TgtAdmin() {
   if (managed_pid_ <= 0) return;
   ::kill(managed_pid_, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 100; ++i) {
+  // tgtd keeps serving on SIGTERM while it has targets; it holds nothing worth a wait.
+  for (int i = 0; i < 10; ++i) {
     if (::waitpid(managed_pid_, &status, WNOHANG) == managed_pid_) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
