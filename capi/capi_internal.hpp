@@ -10,6 +10,7 @@
 #include "blockstore/c.h"
 #include "blockstore/context.hpp"
 #include "blockstore/engine.hpp"
+#include "lib/core/attach_codec.hpp"
 #include "lib/core/json_codec.hpp"
 
 struct bs_engine {

@@ -213,6 +213,75 @@ BS_API int bs_backup_wait(char** out_json, bs_engine* engine, const bs_context* 
 BS_API int bs_backup_wait_deleted(bs_engine* engine, const bs_context* context,
                                   const char* backup_id, int64_t timeout_ms);
 
+/* ---- attach: the attachments API (Cinder 3.27+) ----
+ * A connector is os-brick's dict: {"host", "ip", "initiator", "multipath", "platform",
+ * "os_type", "mode", "do_local_attach", "mountpoint"}. An attachment answers {"id",
+ * "volume_id", "project_id", "instance", "attached_host", "mountpoint", "status",
+ * "attach_mode", "connector", "connection_info", "attached_at", "detached_at", …};
+ * connection_info is {"driver_volume_type", "data"} and carries secrets (CHAP). */
+
+/* request_json: {"volume_id", "instance_uuid", "connector", "mode"}. */
+BS_API int bs_attachment_create(char** out_json, bs_engine* engine, const bs_context* context,
+                                const char* request_json);
+BS_API int bs_attachment_update(char** out_json, bs_engine* engine, const bs_context* context,
+                                const char* attachment_id, const char* connector_json);
+BS_API int bs_attachment_complete(char** out_json, bs_engine* engine, const bs_context* context,
+                                  const char* attachment_id);
+/* Answers the volume's remaining attachments (a JSON array). */
+BS_API int bs_attachment_delete(char** out_json, bs_engine* engine, const bs_context* context,
+                                const char* attachment_id);
+BS_API int bs_attachment_get(char** out_json, bs_engine* engine, const bs_context* context,
+                             const char* attachment_id);
+/* query_json may be NULL: {"volume_id", "instance_uuid", "status", "limit", "marker",
+ * "all_projects"}. Answers a JSON array. */
+BS_API int bs_attachment_list(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* query_json);
+
+/* ---- attach: the legacy volume actions ---- */
+BS_API int bs_volume_reserve(char** out_json, bs_engine* engine, const bs_context* context,
+                             const char* volume_id);
+BS_API int bs_volume_unreserve(char** out_json, bs_engine* engine, const bs_context* context,
+                               const char* volume_id);
+/* Answers the connection info {"driver_volume_type", "data"}. */
+BS_API int bs_volume_initialize_connection(char** out_json, bs_engine* engine,
+                                           const bs_context* context, const char* volume_id,
+                                           const char* connector_json);
+/* request_json: {"instance_uuid" | "host_name", "mountpoint", "mode"}. Answers the attachment. */
+BS_API int bs_volume_attach(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, const char* request_json);
+BS_API int bs_volume_begin_detaching(char** out_json, bs_engine* engine,
+                                     const bs_context* context, const char* volume_id);
+BS_API int bs_volume_roll_detaching(char** out_json, bs_engine* engine,
+                                    const bs_context* context, const char* volume_id);
+BS_API int bs_volume_terminate_connection(bs_engine* engine, const bs_context* context,
+                                          const char* volume_id, const char* connector_json);
+/* attachment_id may be NULL when the volume has one attachment. Answers the volume. */
+BS_API int bs_volume_detach(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, const char* attachment_id);
+/* Admin only. attachment_id NULL: every attachment. Answers the volume. */
+BS_API int bs_volume_force_detach(char** out_json, bs_engine* engine, const bs_context* context,
+                                  const char* volume_id, const char* attachment_id);
+
+/* ---- attach: the host side (connector) ----
+ * A bs_device is an attached volume opened on this host: positional reads and writes. One
+ * thread at a time per device. */
+typedef struct bs_device bs_device;
+
+/* This host's connector dict. ip and initiator may be NULL (127.0.0.1; the host's own name). */
+BS_API int bs_host_connector(char** out_json, const char* ip, const char* initiator);
+/* Opens what connection_info_json ({"driver_volume_type", "data"}) describes. options_json
+ * may be NULL: {"initiator" (required for iscsi), "use_loop_device", "timeout_ms"}. */
+BS_API int bs_device_open(bs_device** out, const char* connection_info_json,
+                          const char* options_json);
+BS_API uint64_t bs_device_size(const bs_device* device);
+/* Reads up to len bytes at offset into buf; *done gets the count (short only at the end). */
+BS_API int bs_device_read(bs_device* device, uint64_t offset, void* buf, size_t len,
+                          size_t* done);
+BS_API int bs_device_write(bs_device* device, uint64_t offset, const void* buf, size_t len);
+BS_API int bs_device_flush(bs_device* device);
+/* Closes the session (logs out, detaches a loop device). NULL is ignored. */
+BS_API void bs_device_close(bs_device* device);
+
 /* ---- volume types ---- */
 
 /* request_json: {"name", "description", "is_public", "extra_specs"}. */

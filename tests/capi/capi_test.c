@@ -598,20 +598,202 @@ static void test_object_stores(void) {
   free(d2);
 }
 
+/* Copies the JSON object value of "key" (balanced braces) into out. */
+static int object_field(const char* json, const char* key, char* out, size_t n) {
+  char pattern[64];
+  const char* p;
+  size_t len = 0;
+  int depth = 0;
+  snprintf(pattern, sizeof pattern, "\"%s\":{", key);
+  p = json ? strstr(json, pattern) : NULL;
+  if (!p) return 0;
+  p += strlen(pattern) - 1;
+  do {
+    if (p[len] == '{') ++depth;
+    if (p[len] == '}') --depth;
+    ++len;
+  } while (p[len] && depth > 0 && len + 1 < n);
+  memcpy(out, p, len);
+  out[len] = '\0';
+  return depth == 0;
+}
+
+/* The attach workflow from C: attachment with this host's connector, the device it opens,
+ * data both ways, detach. backend_options_json configures the file backend's export. */
+static void attach_round_trip(const char* dir, const char* backend_options_json,
+                              const char* initiator) {
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_context* admin = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  bs_device* dev = NULL;
+  char config[2048], request[2048], vol[64], att[64], status[32], path[600];
+  char connector[1024], info[4096], open_options[256];
+  char* out = NULL;
+  unsigned char wrote[65536], got[65536];
+  size_t done = 0;
+
+  snprintf(config, sizeof config, "{\"host\": \"cattach\", \"backends\": [{\"name\": \"file\", "
+           "\"driver\": \"file\", \"options\": {\"volumes_dir\": \"%s/volumes\"%s}}]}", dir,
+           backend_options_json);
+  options.state_path = dir;
+  options.config_json = config;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_context_new(&admin, "admin", "root", 1) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available", 10000) == BS_OK);
+  bs_free(out);
+
+  CHECK(bs_host_connector(&out, "127.0.0.1", initiator) == BS_OK);
+  snprintf(connector, sizeof connector, "%s", out ? out : "{}");
+  bs_free(out);
+  CHECK(strstr(connector, initiator) != NULL);
+
+  /* Garbage gets a clear error and nothing changes. */
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"connector\": {\"host\": \"h\", "
+           "\"initiator\": \"not an iqn\"}}", vol);
+  CHECK(bs_attachment_create(&out, engine, alice, request) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "initiator") != NULL);
+  CHECK(bs_attachment_create(&out, engine, alice, "{\"volume_id\": 5}") == BS_EINVAL);
+  CHECK(bs_attachment_create(&out, engine, alice, "{not json") == BS_EINVAL);
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"connector\": {\"host\": \"h\", "
+           "\"wat\": 1}}", vol);
+  CHECK(bs_attachment_create(&out, engine, alice, request) == BS_EINVAL);
+  CHECK(bs_volume_get(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+
+  /* Reserve, connect, complete. */
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\"}", vol);
+  CHECK(bs_attachment_create(&out, engine, alice, request) == BS_OK);
+  CHECK(field(out, "id", att, sizeof att));
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "reserved") == 0);
+  bs_free(out);
+  CHECK(bs_attachment_update(&out, engine, alice, att, connector) == BS_OK);
+  CHECK(object_field(out, "connection_info", info, sizeof info));
+  bs_free(out);
+  CHECK(bs_attachment_complete(&out, engine, alice, att) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "attached") == 0);
+  bs_free(out);
+  CHECK(bs_volume_get(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "in-use") == 0);
+  bs_free(out);
+  CHECK(bs_attachment_list(&out, engine, alice, NULL) == BS_OK);
+  CHECK(out && strstr(out, att) != NULL);
+  bs_free(out);
+
+  /* The host opens the volume and writes; the file holds it, and reads come back. */
+  snprintf(open_options, sizeof open_options, "{\"initiator\": \"%s\", \"timeout_ms\": 5000}",
+           initiator);
+  CHECK(bs_device_open(&dev, info, open_options) == BS_OK);
+  if (dev) {
+    CHECK(bs_device_size(dev) == 1073741824ull);
+    for (size_t i = 0; i < sizeof wrote; ++i) wrote[i] = (unsigned char)(i * 7 + 3);
+    CHECK(bs_device_write(dev, 1 << 20, wrote, sizeof wrote) == BS_OK);
+    CHECK(bs_device_flush(dev) == BS_OK);
+    CHECK(bs_device_read(dev, 1 << 20, got, sizeof got, &done) == BS_OK);
+    CHECK(done == sizeof got && memcmp(wrote, got, sizeof got) == 0);
+    CHECK(bs_device_write(dev, 1073741824ull, wrote, 1) == BS_EINVAL);
+    bs_device_close(dev);
+    snprintf(path, sizeof path, "%s/volumes/volume-%s", dir, vol);
+    {
+      FILE* f = fopen(path, "rb");
+      CHECK(f != NULL);
+      if (f) {
+        CHECK(fseek(f, 1 << 20, SEEK_SET) == 0);
+        CHECK(fread(got, 1, sizeof got, f) == sizeof got);
+        CHECK(memcmp(wrote, got, sizeof got) == 0);
+        fclose(f);
+      }
+    }
+  }
+  CHECK(bs_device_open(&dev, "{\"driver_volume_type\": \"nvme\", \"data\": {}}", NULL) ==
+        BS_EUNIMPLEMENTED);
+  CHECK(dev == NULL);
+
+  /* Deleting the attached volume is refused; detaching frees it. */
+  CHECK(bs_volume_delete(&out, engine, alice, vol, 0, 0) == BS_EPRECONDITION);
+  CHECK(bs_volume_force_detach(&out, engine, alice, vol, NULL) == BS_EPERM);
+  CHECK(bs_attachment_delete(&out, engine, alice, att) == BS_OK);
+  CHECK(out && strcmp(out, "[]") == 0);
+  bs_free(out);
+
+  /* The legacy actions. */
+  CHECK(bs_volume_reserve(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "attaching") == 0);
+  bs_free(out);
+  CHECK(bs_volume_initialize_connection(&out, engine, alice, vol, connector) == BS_OK);
+  CHECK(out && strstr(out, "driver_volume_type") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_attach(&out, engine, alice, vol, "{\"host_name\": \"c-host\", \"mountpoint\": \"/dev/vdb\"}") == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_begin_detaching(&out, engine, alice, vol) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_roll_detaching(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "in-use") == 0);
+  bs_free(out);
+  CHECK(bs_volume_terminate_connection(engine, alice, vol, connector) == BS_OK);
+  CHECK(bs_volume_detach(&out, engine, alice, vol, NULL) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(bs_volume_reserve(&out, engine, alice, vol) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_unreserve(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(bs_volume_force_detach(&out, engine, admin, vol, NULL) == BS_OK);
+  bs_free(out);
+  bs_engine_free(engine);
+  bs_context_free(alice);
+  bs_context_free(admin);
+}
+
+/* The attach workflow through the tgtd the suite started (BS_TGT_ENV). */
+static void test_iscsi(void) {
+  const char* path = getenv("BS_TGT_ENV");
+  char line[256], cp[256] = "", port[256] = "", backend[1024];
+  char* d = make_temp_dir();
+  FILE* f = path ? fopen(path, "r") : NULL;
+  CHECK(f != NULL);
+  while (f && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    if (strncmp(line, "TGT_CONTROL_PORT=", 17) == 0) snprintf(cp, sizeof cp, "%s", line + 17);
+    if (strncmp(line, "TGT_PORTAL_PORT=", 16) == 0) snprintf(port, sizeof port, "%s", line + 16);
+  }
+  if (f) fclose(f);
+  CHECK(cp[0] && port[0]);
+  snprintf(backend, sizeof backend, ", \"target_protocol\": \"iscsi\", \"tgt_control_port\": "
+           "\"%s\", \"target_port\": \"%s\", \"target_prefix\": \"iqn.2026-11.org.blockstore.capi\"",
+           cp, port);
+  attach_round_trip(d, backend, "iqn.2026-11.org.blockstore.capi:host");
+  remove_tree(d);
+  free(d);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "object-store") == 0) {
     test_object_stores();
     printf("capi object store: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[4];
-  for (int i = 0; i < 4; ++i) dirs[i] = make_temp_dir();
+  if (argc > 1 && strcmp(argv[1], "iscsi") == 0) {
+    test_iscsi();
+    printf("capi iscsi: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+  }
+  char* dirs[5];
+  for (int i = 0; i < 5; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_lifecycle(dirs[0]);
   test_scheduling(dirs[2]);
   test_backups(dirs[3]);
-  for (int i = 0; i < 4; ++i) {
+  attach_round_trip(dirs[4], "", "iqn.2026-11.org.blockstore.capi:local");
+  for (int i = 0; i < 5; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }
