@@ -20,6 +20,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "blockstore/driver.hpp"
 #include "blockstore/export.h"
@@ -49,6 +50,14 @@ BS_API Connector HostConnector(const std::string& ip = "127.0.0.1",
 // unimplemented for a driver_volume_type other than iscsi and local.
 BS_API Result<std::unique_ptr<BlockDevice>> ConnectVolume(const ConnectionInfo& info,
                                                           const ConnectOptions& options = {});
+
+// os-brick's connector dict and Cinder's connection info ({"driver_volume_type", "data"}) as
+// JSON text, for hosts that carry them over their own transport. Parsing is strict:
+// invalid_argument names the field (os-brick keys blockstore does not use are accepted).
+BS_API Result<Connector> ParseConnector(std::string_view json);
+BS_API std::string ConnectorToJson(const Connector& connector);
+BS_API Result<ConnectionInfo> ParseConnectionInfo(std::string_view json);
+BS_API std::string ConnectionInfoToJson(const ConnectionInfo& info);
 
 }  // namespace blockstore
 

@@ -9,6 +9,7 @@
 #include "drivers/volume/file/file_block_device.hpp"
 #include "lib/connector/iscsi_device.hpp"
 #include "lib/connector/loop_device.hpp"
+#include "lib/core/attach_codec.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/iscsi_name.hpp"
 #include "lib/core/macros.hpp"
@@ -96,6 +97,22 @@ Connector HostConnector(const std::string& ip, const std::string& initiator) {
   if (::uname(&u) == 0) c.platform = u.machine;
   c.os_type = "linux";
   return c;
+}
+
+Result<Connector> ParseConnector(std::string_view text) {
+  BS_ASSIGN_OR_RETURN(auto v, internal::ParseJson(text, "connector"));
+  return internal::ConnectorFromJson(v);
+}
+
+std::string ConnectorToJson(const Connector& c) { return json::serialize(internal::ToJson(c)); }
+
+Result<ConnectionInfo> ParseConnectionInfo(std::string_view text) {
+  BS_ASSIGN_OR_RETURN(auto v, internal::ParseJson(text, "connection info"));
+  return internal::ConnectionInfoFromJson(v);
+}
+
+std::string ConnectionInfoToJson(const ConnectionInfo& c) {
+  return json::serialize(internal::ToJson(c));
 }
 
 Result<std::unique_ptr<BlockDevice>> ConnectVolume(const ConnectionInfo& info,

@@ -227,7 +227,6 @@ Result<std::unique_ptr<BlockDevice>> OpenIscsiDevice(const IscsiTarget& t) {
   iscsi_set_targetname(iscsi, t.iqn.c_str());
   iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
   iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE_CRC32C);
-  iscsi_set_noautoreconnect(iscsi, 1);
   iscsi_set_timeout(iscsi, static_cast<int>(std::max<int64_t>(1, t.timeout.count() / 1000)));
   if (!t.user.empty() &&
       iscsi_set_initiator_username_pwd(iscsi, t.user.c_str(), t.password.c_str()) != 0) {
@@ -243,6 +242,8 @@ Result<std::unique_ptr<BlockDevice>> OpenIscsiDevice(const IscsiTarget& t) {
     }
     return fail(Unavailable, "cannot log in");
   }
+  // From here on a lost connection fails the command at hand instead of being retried.
+  iscsi_set_noautoreconnect(iscsi, 1);
   scsi_task* task = iscsi_readcapacity16_sync(iscsi, t.lun);
   if (!task || task->status != SCSI_STATUS_GOOD) {
     if (task) scsi_free_scsi_task(task);

@@ -1,4 +1,4 @@
-"""blockstore: volumes, snapshots, backups, types, QoS and quotas, as a library.
+"""blockstore: volumes, snapshots, backups, attachments, types, QoS and quotas, as a library.
 
     import blockstore
     with blockstore.Engine("/var/lib/blockstore") as engine:
@@ -12,6 +12,7 @@ blockstore.errors.Error subclasses carrying ``.code``.
 """
 
 from blockstore._blockstore import (  # noqa: F401
+    Attachment,
     Backup,
     BackupProgress,
     BackupRestore,
@@ -29,7 +30,9 @@ from blockstore._blockstore import (  # noqa: F401
     Snapshot,
     Volume,
     VolumeType,
+    host_connector,
 )
+from blockstore.connector import VolumeFile, connect_volume  # noqa: F401
 from blockstore.errors import (  # noqa: F401
     Aborted,
     AlreadyExists,

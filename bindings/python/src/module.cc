@@ -137,4 +137,5 @@ PYBIND11_MODULE(_blockstore, m) {
   blockstore::python::BindScheduling(m);
   blockstore::python::BindEngine(m);
   blockstore::python::BindBackups(m);
+  blockstore::python::BindAttach(m);
 }
