@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """blockstore in Python: open an engine on a directory, create a volume, snapshot it, clone it,
-back it up (full, then incremental) and restore the first backup to a new volume.
+back it up (full, then incremental), restore the first backup to a new volume, and attach
+that volume to this host to read it.
 
     quickstart.py [STATE_DIR]      (default: a new directory under /tmp)
 """
@@ -58,9 +59,21 @@ def main():
         with open(os.path.join(state, "volumes", f"volume-{restored.id}"), "rb") as f:
             head = f.read(11).decode()
         print(f"restore  {restored.id}  {restored.status:<9} {r.volume_name}: starts with {head!r}")
+
+        # Attach the restored volume to this host and read it through the connector, as a
+        # file; detaching frees it again.
+        host = blockstore.host_connector()
+        att = engine.create_attachment(me, restored.id, connector=host)
+        engine.complete_attachment(me, att.id)
+        with blockstore.connect_volume(att.connection_info, initiator=host["initiator"]) as disk:
+            seen = disk.read(11).decode()
+        engine.delete_attachment(me, att.id)
+        kind = att.connection_info["driver_volume_type"]
+        print(f"attach   {att.id}  read {seen!r} through a {kind} connection, then detached")
+        restored = engine.get_volume(me, restored.id)
     print(f"state in {state}")
     ok = vol.status == clone.status == restored.status == "available"
-    return 0 if ok and head == "first words" else 1
+    return 0 if ok and head == seen == "first words" else 1
 
 
 if __name__ == "__main__":

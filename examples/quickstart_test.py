@@ -18,6 +18,7 @@ def test_quickstart_py(tmp_path):
     assert lines[7].startswith("backup ") and "available" in lines[7]
     assert lines[8].startswith("backup ") and "1 object(s), incremental to" in lines[8]
     assert lines[9].startswith("restore ") and lines[9].endswith("starts with 'first words'")
+    assert lines[10].startswith("attach ") and "read 'first words' through a local connection" in lines[10]
     files = os.listdir(tmp_path / "volumes")
     assert len([f for f in files if f.startswith("volume-")]) == 3
     assert len([f for f in files if f.startswith("snapshot-")]) == 1
