@@ -1,6 +1,8 @@
 // Attach through a real tgtd (started by the suite) and a real iSCSI initiator (libiscsi):
 // CHAP logins, data both ways, resize, detach under open I/O, restart recovery of exports.
 #include <cstring>
+#include <map>
+#include <sstream>
 
 #include "tests/attach/attach_fixture.hpp"
 
@@ -12,6 +14,33 @@ using VS = VolumeStatus;
 std::string Str(const std::vector<std::byte>& b) {
   return std::string(reinterpret_cast<const char*>(b.data()), b.size());
 }
+
+// A tgtd of the test's own (scripts/tgt-aio in a temporary directory), stopped by its pid
+// when the test ends, for tests that restart it: the suite's tgtd serves other tests at the
+// same time.
+struct PrivateTgt {
+  TempDir dir;
+  TgtEnv env;
+  PrivateTgt() {
+    auto shared = LoadTgtEnv();
+    REQUIRE_MESSAGE(shared.has_value(), "BS_TGT_ENV must name the tgt-aio environment file");
+    const std::string out = Shell(shared->script + " start " + dir.path());
+    std::map<std::string, std::string> kv;
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      const auto eq = line.find('=');
+      if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    REQUIRE_MESSAGE(!kv["TGT_CONTROL_PORT"].empty(), out);
+    env.control_port = kv["TGT_CONTROL_PORT"];
+    env.portal_ip = kv["TGT_PORTAL_IP"];
+    env.portal_port = kv["TGT_PORTAL_PORT"];
+    env.dir = dir.path();
+    env.script = shared->script;
+  }
+  ~PrivateTgt() { Shell(env.script + " stop " + dir.path()); }
+};
 
 struct IscsiFixture {
   TgtEnv tgt;
@@ -26,6 +55,7 @@ struct IscsiFixture {
     tgt = *env;
     Open();
   }
+  explicit IscsiFixture(const TgtEnv& own) : tgt(own) { Open(); }
   void Open() {
     auto e = Engine::Open(AttachConfig(dir.path(), tgt));
     REQUIRE_MESSAGE(e.ok(), e.status().ToString());
@@ -182,7 +212,8 @@ TEST_CASE("two hosts on a multiattach volume: detaching one keeps the other's ac
 }
 
 TEST_CASE("a restart brings back the exports of attached volumes and drops the others") {
-  IscsiFixture f;
+  PrivateTgt own;
+  IscsiFixture f(own.env);
   const Volume v = f.Available(1);
   const Attachment a = f.Attach(v);
   const auto data = Pattern(1 << 20, 4);
