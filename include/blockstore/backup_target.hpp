@@ -36,6 +36,10 @@ class BS_API BackupTarget {
   virtual Status Delete(const std::string& name) = 0;
   // "posix:/srv/backups", "swift:https://…/container", …: for messages and records.
   virtual std::string Describe() const = 0;
+  // Makes every object Put so far durable. Put already makes an object appear whole or not
+  // at all; a store that is durable when a PUT returns (Swift, S3) has nothing to do here.
+  // Backups call it before writing a manifest and after. Default: OK.
+  virtual Status Flush();
 };
 
 // Checks a name as every target does: invalid_argument naming the problem.
@@ -43,13 +47,15 @@ BS_API Status CheckObjectName(const std::string& name);
 
 struct PosixTargetOptions {
   std::string root;  // a directory (local disk or an NFS mount); created if missing
-  // fsync each object and its directory before Put returns. Default: true (a backup that
-  // reports success survives a power loss).
+  // Make objects durable (fsync the files and their directories) on Flush. Default: true (a
+  // backup that reports success survives a power loss).
   bool sync = true;
 };
 
-// Objects are files under the root; Put writes a temporary file, fsyncs it, renames it into
-// place and fsyncs the directory.
+// Objects are files under the root; Put writes a temporary file, starts its writeback and
+// renames it into place; Flush fsyncs the files put since the last Flush, then their
+// directories, so the disk writes while the backup computes and a directory is synced once
+// per backup rather than once per object.
 BS_API Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options);
 
 struct SwiftTargetOptions {

@@ -9,7 +9,7 @@
 //
 // Thread-safety: a VolumeManager calls one driver from several worker threads at once, never
 // twice concurrently for the same volume or snapshot. Drivers must be safe under that contract.
-// A BlockDevice may be used from one thread at a time.
+// A BlockDevice may be used from one thread at a time, unless it says ConcurrentIo().
 #ifndef BLOCKSTORE_DRIVER_HPP
 #define BLOCKSTORE_DRIVER_HPP
 
@@ -49,6 +49,9 @@ class BS_API BlockDevice {
   virtual Status Flush() = 0;
   // The extents that may hold data, sorted and disjoint; everything else reads as zeros.
   virtual Result<std::vector<Extent>> AllocatedRanges() = 0;
+  // Whether ReadAt and WriteAt may run on several threads at once (positional I/O on one
+  // file). Default: false, and callers use the device from one thread at a time.
+  virtual bool ConcurrentIo() const { return false; }
 };
 
 // Capacity as Cinder reports it: a number of GB, or "infinite" / "unknown".

@@ -152,7 +152,8 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     std::vector<std::byte> buf(c.length);
     pace.Take(c.length);
     {
-      std::lock_guard lock(device_mu);
+      std::unique_lock lock(device_mu, std::defer_lock);
+      if (!device.ConcurrentIo()) lock.lock();
       auto got = device.ReadAt(c.offset, buf);
       if (!got.ok()) return got.status();
       if (*got != c.length) return DataLoss("short read of " + Where(i, c.offset));
@@ -171,7 +172,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
         return Status::Ok();
       }
     }
-    auto enc = EncodeChunk(buf, o.compression);
+    auto enc = EncodeChunk(buf, o.compression, 0, &sha);
     if (!enc.ok()) return enc.status();
     c.sha256 = enc->sha256;
     c.stored_as = enc->stored_as;
@@ -189,7 +190,11 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  // The chunks are durable before the manifest that names them, and the manifest before the
+  // backup is reported done.
+  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }));
   BS_RETURN_IF_ERROR(WriteManifest(target, prefix, m, o));
+  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }));
   return m;
 }
 
@@ -294,15 +299,16 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
   Status s = ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
     const ChunkRef& c = m.chunks[i];
     Status st;
+    std::unique_lock lock(device_mu, std::defer_lock);
     if (c.zero) {
       if (!fresh) {
-        std::lock_guard lock(device_mu);
+        if (!device.ConcurrentIo()) lock.lock();
         st = device.WriteAt(c.offset, std::span(zeros).first(c.length));
       }
     } else {
       pace.Take(c.length);
       st = Fetch(m, i, target, o, [&](const ChunkRef& ref, std::span<const std::byte> data) {
-        std::lock_guard lock(device_mu);
+        if (!device.ConcurrentIo()) lock.lock();
         return device.WriteAt(ref.offset, data);
       });
     }

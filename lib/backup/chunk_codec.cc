@@ -77,19 +77,48 @@ bool AllZero(std::span<const std::byte> data) {
   return true;
 }
 
-Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level) {
+namespace {
+
+// One zstd compression context per thread, kept: making one per chunk costs more than
+// compressing a small chunk.
+ZSTD_CCtx* ThreadContext() {
+  struct Context {
+    ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    ~Context() { ZSTD_freeCCtx(cctx); }
+  };
+  thread_local Context ctx;
+  return ctx.cctx;
+}
+
+// Whether compressing `data` is worth trying: three 32 KiB samples (start, middle, end)
+// compressed with zstd -1 must shrink by at least 3 %. Random or already-compressed data
+// fails this for a twentieth of the cost of compressing the whole chunk.
+bool WorthCompressing(std::span<const std::byte> data) {
+  constexpr std::size_t kSample = 32 << 10;
+  if (data.size() < 8 * kSample) return true;
+  std::vector<std::byte> sample;
+  sample.reserve(3 * kSample);
+  for (std::size_t at : {std::size_t{0}, data.size() / 2 - kSample / 2, data.size() - kSample}) {
+    sample.insert(sample.end(), data.begin() + static_cast<std::ptrdiff_t>(at),
+                  data.begin() + static_cast<std::ptrdiff_t>(at + kSample));
+  }
+  std::vector<std::byte> out(ZSTD_compressBound(sample.size()));
+  const std::size_t n = ZSTD_compressCCtx(ThreadContext(), out.data(), out.size(), sample.data(),
+                                          sample.size(), 1);
+  return !ZSTD_isError(n) && n * 100 < sample.size() * 97;
+}
+
+}  // namespace
+
+Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level,
+                                 const Sha256* known_sha256) {
   EncodedChunk out;
-  out.sha256 = Sha256Of(data);
+  out.sha256 = known_sha256 ? *known_sha256 : Sha256Of(data);
+  if (want != Compression::kNone && !WorthCompressing(data)) want = Compression::kNone;
   if (want == Compression::kZstd) {
-    // One compression context per thread, kept: making one per chunk costs more than
-    // compressing a small chunk.
-    struct Context {
-      ZSTD_CCtx* cctx = ZSTD_createCCtx();
-      ~Context() { ZSTD_freeCCtx(cctx); }
-    };
-    thread_local Context ctx;
+    ZSTD_CCtx* cctx = ThreadContext();
     std::vector<std::byte> buf(ZSTD_compressBound(data.size()));
-    const std::size_t n = ZSTD_compressCCtx(ctx.cctx, buf.data(), buf.size(), data.data(),
+    const std::size_t n = ZSTD_compressCCtx(cctx, buf.data(), buf.size(), data.data(),
                                             data.size(), level > 0 ? level : 1);
     if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
     if (n < data.size()) {

@@ -37,7 +37,10 @@ struct EncodedChunk {
 };
 
 // `level`: the compressor's level (zstd 1..19, zlib 1..9); 0 = its default for speed.
-Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level = 0);
+// `known_sha256`: the data's hash when the caller has it already. Data that samples show to be
+// incompressible is stored raw without compressing the whole of it.
+Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level = 0,
+                                 const Sha256* known_sha256 = nullptr);
 
 // The data back: decompressed to exactly `length` bytes and hashed; data_loss naming `what`
 // (e.g. "chunk 12 at offset 50331648") when the bytes do not decompress or do not hash to

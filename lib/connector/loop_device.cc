@@ -47,6 +47,7 @@ class LoopDevice final : public BlockDevice {
   uint64_t SizeBytes() const override { return inner_->SizeBytes(); }
   Status Flush() override { return inner_->Flush(); }
   Result<std::vector<Extent>> AllocatedRanges() override { return inner_->AllocatedRanges(); }
+  bool ConcurrentIo() const override { return inner_->ConcurrentIo(); }
 
  private:
   int loop_fd_;

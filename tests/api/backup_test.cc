@@ -56,6 +56,7 @@ class FailingTarget final : public BackupTarget {
   Result<std::vector<std::string>> List(const std::string& p) override { return inner_->List(p); }
   Status Delete(const std::string& name) override { return inner_->Delete(name); }
   std::string Describe() const override { return "failing:" + inner_->Describe(); }
+  Status Flush() override { return inner_->Flush(); }
   std::atomic<int> puts_{0};
 
  private:
@@ -76,6 +77,7 @@ class GatedTarget final : public BackupTarget {
   Result<std::vector<std::string>> List(const std::string& p) override { return inner_->List(p); }
   Status Delete(const std::string& name) override { return inner_->Delete(name); }
   std::string Describe() const override { return inner_->Describe(); }
+  Status Flush() override { return inner_->Flush(); }
   std::atomic<bool> open_{false};
   std::atomic<int> waiting_{0};
 

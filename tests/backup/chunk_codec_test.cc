@@ -1,5 +1,6 @@
 // One chunk's trip to a target and back: hashing, compression (stored raw when it does not
 // help), and every kind of damage caught as data_loss naming the chunk.
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -55,6 +56,28 @@ TEST_SUITE("chunk codec") {
     BS_REQUIRE_OK(plain);
     CHECK(plain->stored_as == Compression::kNone);
     CHECK(Hex(enc->sha256) == Hex(Sha256Of(data)));
+  }
+
+  TEST_CASE("sampling spares compressing random chunks but still compresses mixed ones") {
+    // 4 MiB alternating 4 KiB of random bytes and 4 KiB of zeros: half compressible.
+    auto data = Random(4 << 20, 9);
+    for (std::size_t i = 0; i < data.size(); i += 8192) {
+      std::fill(data.begin() + static_cast<std::ptrdiff_t>(i),
+                data.begin() + static_cast<std::ptrdiff_t>(i + 4096), std::byte{0});
+    }
+    auto mixed = EncodeChunk(data, Compression::kZstd);
+    BS_REQUIRE_OK(mixed);
+    CHECK(mixed->stored_as == Compression::kZstd);
+    CHECK(mixed->bytes.size() < data.size() * 6 / 10);
+    const auto noise = Random(4 << 20, 10);
+    const Sha256 known = Sha256Of(noise);
+    auto raw = EncodeChunk(noise, Compression::kZlib, 0, &known);
+    BS_REQUIRE_OK(raw);
+    CHECK(raw->stored_as == Compression::kNone);
+    CHECK(raw->sha256 == known);
+    auto back = DecodeChunk(mixed->bytes, mixed->stored_as, data.size(), mixed->sha256, "c");
+    BS_REQUIRE_OK(back);
+    CHECK(*back == data);
   }
 
   TEST_CASE("damage of every kind is data_loss naming the chunk") {

@@ -60,6 +60,11 @@ TEST_SUITE("posix backup target") {
     BS_CHECK_CODE(t->Get("vol1/b1/chunk-00000"), Code::kNotFound);
     BS_REQUIRE_OK(t->Put("empty", {}));
     CHECK(t->Get("empty")->empty());
+    // Flush makes what was put durable; objects deleted meanwhile are no error.
+    BS_REQUIRE_OK(t->Put("vol3/b4/chunk-00000", Bytes("gone soon")));
+    BS_REQUIRE_OK(t->Delete("vol3/b4/chunk-00000"));
+    BS_CHECK_OK(t->Flush());
+    BS_CHECK_OK(t->Flush());  // nothing left to do
     CHECK(t->Describe() == "posix:" + (dir / "backups"));
   }
 

@@ -9,12 +9,15 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <mutex>
+#include <set>
 
 #include "blockstore/backup_target.hpp"
 
 namespace blockstore {
 
 BackupTarget::~BackupTarget() = default;
+Status BackupTarget::Flush() { return Status::Ok(); }
 
 Status CheckObjectName(const std::string& name) {
   if (name.empty()) return InvalidArgument("an object name must not be empty");
@@ -95,14 +98,56 @@ class PosixTarget final : public BackupTarget {
       }
       done += static_cast<std::size_t>(n);
     }
-    if (s.ok() && o_.sync && ::fsync(fd) != 0) s = Errno("fsync " + tmp, errno);
+    // The disk starts writing now, while the caller computes; Flush waits for it.
+    if (s.ok() && o_.sync) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (::close(fd) != 0 && s.ok()) s = Errno("close " + tmp, errno);
     if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("rename " + tmp, errno);
     if (!s.ok()) {
       ::unlink(tmp.c_str());
       return s;
     }
-    return o_.sync ? SyncDir(dir) : Status::Ok();
+    if (o_.sync) {
+      std::lock_guard lock(mu_);
+      unsynced_files_.insert(path);
+      unsynced_dirs_.insert(dir);
+    }
+    return Status::Ok();
+  }
+
+  Status Flush() override {
+    std::set<std::string> files, dirs;
+    {
+      std::lock_guard lock(mu_);
+      files.swap(unsynced_files_);
+      dirs.swap(unsynced_dirs_);
+    }
+    Status s;
+    for (const auto& f : files) {
+      const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        if (errno == ENOENT) continue;  // deleted since: nothing to keep
+        s = Errno("open " + f, errno);
+        break;
+      }
+      const int rc = ::fsync(fd);
+      const int err = errno;
+      ::close(fd);
+      if (rc != 0) {
+        s = Errno("fsync " + f, err);
+        break;
+      }
+    }
+    for (const auto& d : dirs) {
+      if (!s.ok()) break;
+      s = SyncDir(d);
+      if (!s.ok() && s.code() == Code::kNotFound) s = Status::Ok();
+    }
+    if (!s.ok()) {  // keep them for the next try
+      std::lock_guard lock(mu_);
+      unsynced_files_.insert(files.begin(), files.end());
+      unsynced_dirs_.insert(dirs.begin(), dirs.end());
+    }
+    return s;
   }
 
   Result<std::vector<std::byte>> Get(const std::string& name) override {
@@ -183,6 +228,9 @@ class PosixTarget final : public BackupTarget {
  private:
   PosixTargetOptions o_;
   std::atomic<uint64_t> counter_{0};
+  std::mutex mu_;
+  std::set<std::string> unsynced_files_;  // put since the last Flush
+  std::set<std::string> unsynced_dirs_;
 };
 
 }  // namespace

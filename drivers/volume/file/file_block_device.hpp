@@ -28,6 +28,7 @@ class FileBlockDevice final : public BlockDevice {
   uint64_t SizeBytes() const override { return size_; }
   Status Flush() override;
   Result<std::vector<Extent>> AllocatedRanges() override;
+  bool ConcurrentIo() const override { return true; }  // pread/pwrite
 
  private:
   FileBlockDevice(int fd, uint64_t size, std::string path, bool read_only, bool block)
