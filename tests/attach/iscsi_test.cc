@@ -234,9 +234,19 @@ TEST_CASE("a restart brings back the exports of attached volumes and drops the o
         "--targetname " + stray);
   REQUIRE(f.Targets().find(stray) != std::string::npos);
 
+  // A host the volume no longer has an attachment for is on its ACL too (it was detached
+  // while the engine was down): the restart takes it off.
+  Shell("tgtadm -C " + f.tgt.control_port + " --lld iscsi --mode target --op new --tid 78 "
+        "--targetname " + f.TargetPrefix() + ":volume-" + v.id);
+  Shell("tgtadm -C " + f.tgt.control_port + " --lld iscsi --mode target --op bind --tid 78 "
+        "--initiator-name " + kOtherIqn);
+  REQUIRE(f.Targets().find(kOtherIqn) != std::string::npos);
+
   f.Open();
   CHECK(f.engine->managers().front()->recovery().exports_restored == 1);
   CHECK(f.Targets().find(stray) == std::string::npos);
+  CHECK(f.Targets().find(kOtherIqn) == std::string::npos);
+  BS_CHECK_CODE(ConnectVolume(*a.connection_info, As(kOtherIqn)), Code::kPermissionDenied);
   // The host reconnects with the credentials it already had.
   auto dev = ConnectVolume(*a.connection_info, As(kHostIqn));
   BS_REQUIRE_OK(dev);

@@ -144,16 +144,18 @@ Status FileExporter::Disconnect(const Volume& v, const VolumeExport& e, const Co
 Status FileExporter::Restore(const std::vector<ExportedVolume>& exported,
                              const std::function<std::string(const std::string&)>& path_of) {
   if (!tgt_) return Status::Ok();
-  std::set<std::string> keep;
+  // Target name → the initiators its attachments admit.
+  std::map<std::string, std::set<std::string>> keep;
   for (const auto& e : exported) {
     if (e.export_record.location.starts_with(kLocalPrefix)) continue;
     auto chap = ParseAuth(e.export_record.auth);
     if (!chap) return Internal("volume " + e.volume.id + ": its recorded export has no CHAP account");
-    keep.insert(tgt_->TargetName(e.volume.id));
+    auto& admitted = keep[tgt_->TargetName(e.volume.id)];
     auto made = tgt_->Export(e.volume.id, path_of(e.volume.id), *chap, "");
     if (!made.ok()) return made.status();
     for (const auto& c : e.connectors) {
       if (c.initiator.empty() || c.do_local_attach) continue;
+      admitted.insert(c.initiator);
       made = tgt_->Export(e.volume.id, path_of(e.volume.id), *chap, c.initiator);
       if (!made.ok()) return made.status();
     }
@@ -162,8 +164,17 @@ Status FileExporter::Restore(const std::vector<ExportedVolume>& exported,
   if (!targets.ok()) return targets.status();
   const std::string prefix = tgt_->TargetName("");
   for (const auto& t : *targets) {
-    if (keep.count(t.name)) continue;
-    if (Status s = tgt_->Remove(t.name.substr(prefix.size())); !s.ok()) return s;
+    const std::string volume_id = t.name.substr(prefix.size());
+    auto kept = keep.find(t.name);
+    if (kept == keep.end()) {
+      if (Status s = tgt_->Remove(volume_id); !s.ok()) return s;
+      continue;
+    }
+    // Hosts detached while the engine was down lose their access.
+    for (const auto& entry : t.acl) {
+      if (kept->second.count(entry)) continue;
+      if (Status s = tgt_->Revoke(volume_id, entry); !s.ok()) return s;
+    }
   }
   return Status::Ok();
 }
