@@ -1,0 +1,74 @@
+// Internal: one REST request as the resource handlers see it, and the helpers they share.
+#ifndef BLOCKSTORE_LIB_REST_REST_CALL_HPP
+#define BLOCKSTORE_LIB_REST_REST_CALL_HPP
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blockstore/rest.hpp"
+#include "lib/core/json_codec.hpp"
+
+namespace blockstore::rest {
+
+namespace json = internal::json;
+
+inline constexpr int kMinMinor = 0;
+inline constexpr int kMaxMinor = 54;
+
+struct Call {
+  Engine& engine;
+  const RestRequest& request;
+  std::string method;
+  RequestContext ctx;
+  int minor = 0;                          // the microversion 3.<minor>
+  std::string project;                    // from the URL
+  std::vector<std::string> path;          // the segments after /v3/{project}/
+  std::multimap<std::string, std::string> query;
+  std::string base;                       // "http://host:port" for links
+  std::string route;                      // filled in by the handler that serves it
+
+  Api& api() { return engine.api(); }
+  bool Version(int at_least) const { return minor >= at_least; }
+  // The query parameter, if given (the last one wins).
+  std::optional<std::string> Param(const std::string& key) const;
+  // The body as a JSON object: 400 unless it is one.
+  Result<json::object> Body() const;
+  // A link to a resource of this project.
+  std::string Link(const std::string& collection, const std::string& id) const;
+};
+
+RestResponse Json(int status, const json::value& body);
+RestResponse Empty(int status);
+// Cinder's error body for a Status: {"badRequest": {"code": 400, "message": …}}.
+RestResponse Error(const Status& s);
+RestResponse Error(int http, const std::string& message);
+
+// The "resource" object of a body: {"volume": {…}} → {…}; 400 when missing or not an object.
+Result<json::object> Member(const json::object& body, const char* key);
+
+// A ListQuery from the query string: limit, marker, sort / sort_key+sort_dir, name, status,
+// volume_id, metadata ({"k": "v"} JSON), all_tenants (admins).
+Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filters);
+// A boolean query parameter ("true", "1", "yes" …); 400 for anything else.
+Result<bool> BoolParam(const Call& c, const std::string& key, bool fallback);
+// Cinder's string booleans in bodies: true, "true", "True", "1", … ; 400 otherwise.
+Result<bool> BodyBool(const json::value& v, const std::string& what);
+// `<collection>_links` with rel next when the page is full.
+void AddNextLink(const Call& c, json::object& out, const std::string& collection,
+                 std::size_t returned, const std::optional<int64_t>& limit,
+                 const std::string& last_id);
+
+// The handlers: each answers its collection's routes; nullopt when the path is not theirs.
+std::optional<RestResponse> Volumes(Call& c);
+std::optional<RestResponse> Snapshots(Call& c);
+std::optional<RestResponse> Types(Call& c);
+std::optional<RestResponse> Quotas(Call& c);
+std::optional<RestResponse> Backups(Call& c);
+std::optional<RestResponse> Attachments(Call& c);
+std::optional<RestResponse> Service(Call& c);  // limits, get_pools, os-services
+
+}  // namespace blockstore::rest
+
+#endif  // BLOCKSTORE_LIB_REST_REST_CALL_HPP
