@@ -1,0 +1,223 @@
+#include "http_server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace blockstored {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Steady = std::chrono::steady_clock;
+
+class Session;
+
+struct Shared {
+  blockstore::RestHandler& rest;
+  Metrics& metrics;
+  ServerOptions options;
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::set<Session*> sessions;
+};
+
+// One access-log line per request: no header or body is ever logged, only the path.
+void AccessLog(const std::string& remote, const std::string& method, const std::string& target,
+               int status, double seconds, const std::string& request_id) {
+  const std::string path = target.substr(0, target.find('?'));
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::fprintf(stderr, "%s %s \"%s %s\" %d %.1fms %s\n", when, remote.c_str(), method.c_str(),
+               path.c_str(), status, seconds * 1000, request_id.c_str());
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "-" : ep.address().to_string();
+  }
+  ~Session() {
+    std::lock_guard lock(shared_.mu);
+    shared_.sessions.erase(this);
+  }
+
+  void Start() {
+    {
+      std::lock_guard lock(shared_.mu);
+      shared_.sessions.insert(this);
+    }
+    Read();
+  }
+
+  // From Stop: an idle connection closes now; a busy one after its response.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->stream_.socket().close();
+    });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(shared_.options.max_body_bytes);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(shared_.options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) return Reply(413, R"({"overLimit": {"code": 413, "message": "Request is too large."}})", false);
+    if (ec) return Reply(400, R"({"badRequest": {"code": 400, "message": "Malformed HTTP request."}})", false);
+    busy_ = true;
+    auto req = parser_->release();
+    const auto start = Steady::now();
+    const std::string method(req.method_string());
+    const std::string target(req.target());
+    http::response<http::string_body> res;
+    res.version(req.version());
+    std::string route, request_id;
+    if (target == "/healthz") {
+      res.result(200);
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "ok\n";
+      route = "GET /healthz";
+    } else if (target == "/metrics") {
+      res.result(200);
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      res.body() = shared_.metrics.Render();
+      route = "GET /metrics";
+    } else {
+      blockstore::RestRequest r;
+      r.method = method;
+      r.target = target;
+      for (const auto& f : req) r.headers[std::string(f.name_string())] = std::string(f.value());
+      r.body = std::move(req.body());
+      blockstore::RestOutcome outcome;
+      blockstore::RestResponse out = shared_.rest.Handle(r, &outcome);
+      res.result(static_cast<unsigned>(out.status));
+      for (const auto& [k, v] : out.headers) res.set(k, v);
+      res.body() = std::move(out.body);
+      route = outcome.route;
+      request_id = outcome.request_id;
+    }
+    const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
+    shared_.metrics.Request(route, static_cast<int>(res.result_int()), seconds);
+    AccessLog(remote_, method, target, static_cast<int>(res.result_int()), seconds, request_id);
+    res.keep_alive(req.keep_alive() && !shared_.stopping);
+    res.prepare_payload();
+    Send(std::move(res));
+  }
+
+  void Reply(int status, const char* body, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = body;
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    Send(std::move(res));
+  }
+
+  void Send(http::response<http::string_body>&& res) {
+    auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    const bool close = !sp->keep_alive();
+    stream_.expires_after(shared_.options.request_timeout);
+    http::async_write(stream_, *sp, [self = shared_from_this(), sp, close](beast::error_code ec, std::size_t) {
+      self->busy_ = false;
+      if (ec || close || self->shared_.stopping) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+  std::atomic<bool> busy_{false};
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(blockstore::RestHandler& rest, Metrics& metrics, ServerOptions o)
+      : shared{rest, metrics, std::move(o)}, acceptor(io) {}
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // closed by Stop
+      if (shared.stopping) return;
+      std::make_shared<Session>(std::move(socket), shared)->Start();
+      Accept();
+    });
+  }
+
+  asio::io_context io;
+  Shared shared;
+  tcp::acceptor acceptor;
+};
+
+HttpServer::HttpServer(blockstore::RestHandler& rest, Metrics& metrics, ServerOptions options)
+    : impl_(std::make_unique<Impl>(rest, metrics, std::move(options))) {}
+HttpServer::~HttpServer() = default;
+
+blockstore::Result<int> HttpServer::Start() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->shared.options.listen, ec);
+  if (ec) return blockstore::InvalidArgument("listen: '" + impl_->shared.options.listen + "' is not an address");
+  tcp::endpoint ep{address, static_cast<unsigned short>(impl_->shared.options.port)};
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return blockstore::Unavailable("cannot listen on " + impl_->shared.options.listen + ":" +
+                                         std::to_string(ep.port()) + ": " + ec.message());
+  impl_->Accept();
+  return static_cast<int>(impl_->acceptor.local_endpoint().port());
+}
+
+void HttpServer::Run() {
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->shared.options.workers; ++i) threads.emplace_back([this] { impl_->io.run(); });
+  impl_->io.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Stop() {
+  asio::post(impl_->io, [this] {
+    impl_->shared.stopping = true;
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    std::lock_guard lock(impl_->shared.mu);
+    for (Session* s : impl_->shared.sessions) {
+      if (auto alive = s->weak_from_this().lock()) alive->CloseIfIdle();
+    }
+  });
+}
+
+}  // namespace blockstored

@@ -1,0 +1,44 @@
+// blockstored's HTTP server (Boost.Beast): keep-alive connections served by a pool of I/O
+// threads; request size and time limits; /healthz and /metrics of its own; everything else
+// goes to the RestHandler. Stop() stops accepting, lets requests in flight finish and closes
+// idle connections.
+#ifndef BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
+#define BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
+
+#include <blockstore/rest.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "metrics.hpp"
+
+namespace blockstored {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1";
+  int port = 8776;  // 0: any free port
+  int workers = 4;
+  std::size_t max_body_bytes = 1 << 20;
+  std::chrono::seconds request_timeout{60};
+};
+
+class HttpServer {
+ public:
+  HttpServer(blockstore::RestHandler& rest, Metrics& metrics, ServerOptions options);
+  ~HttpServer();
+  // Binds and listens; the port it got (useful with port 0).
+  blockstore::Result<int> Start();
+  // Serves until Stop (from any thread, e.g. a signal handler's thread) drains it.
+  void Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace blockstored
+
+#endif  // BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP

@@ -1,0 +1,82 @@
+// blockstored: the example daemon. It opens an engine from a cinder.conf-style file and serves
+// Cinder's v3 REST API over HTTP, so Cinder's clients (the cinder CLI, openstacksdk) work
+// against it.
+//
+//   blockstored --config /etc/blockstored.conf [--port N]
+//
+// SIGTERM or SIGINT: stop accepting, finish the requests in flight, close the engine, exit 0.
+#include <blockstore/rest.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "daemon_config.hpp"
+#include "http_server.hpp"
+
+int main(int argc, char** argv) {
+  std::string config_file;
+  int port_override = -1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      config_file = argv[++i];
+    } else if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+      port_override = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: blockstored --config FILE [--port N]\n");
+      return 2;
+    }
+  }
+  if (config_file.empty()) {
+    std::fprintf(stderr, "usage: blockstored --config FILE [--port N]\n");
+    return 2;
+  }
+  auto config = blockstored::LoadConfig(config_file);
+  if (!config.ok()) {
+    std::fprintf(stderr, "blockstored: %s\n", config.status().message().c_str());
+    return 1;
+  }
+  if (port_override >= 0) config->port = port_override;
+
+  // Signals go to one thread that asks the server to drain.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto engine = blockstore::Engine::Open(std::move(config->engine));
+  if (!engine.ok()) {
+    std::fprintf(stderr, "blockstored: opening the engine: %s\n", engine.status().ToString().c_str());
+    return 1;
+  }
+  blockstored::Metrics metrics;
+  (*engine)->Subscribe([&metrics](const blockstore::Event& e) { metrics.Event(e.type); });
+  blockstore::RestHandler rest(**engine, config->rest);
+  blockstored::HttpServer server(rest, metrics,
+                                 {config->listen, config->port, config->workers,
+                                  config->max_body_bytes, config->request_timeout});
+  auto port = server.Start();
+  if (!port.ok()) {
+    std::fprintf(stderr, "blockstored: %s\n", port.status().message().c_str());
+    return 1;
+  }
+  std::printf("blockstored listening on %s:%d\n", config->listen.c_str(), *port);
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "blockstored: signal %d: draining\n", sig);
+    server.Stop();
+  });
+  server.Run();
+  (*engine)->Close();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // no-op when it already returned
+  waiter.join();
+  std::fprintf(stderr, "blockstored: stopped\n");
+  return 0;
+}

@@ -1,0 +1,146 @@
+// REST: /backups — list, detail, create, show, delete, restore, export and import of records,
+// and actions.
+#include "lib/core/macros.hpp"
+#include "lib/rest/rest_fields.hpp"
+#include "lib/rest/rest_views.hpp"
+
+namespace blockstore::rest {
+namespace {
+
+Result<RestResponse> List(Call& c, bool detail) {
+  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
+  BS_ASSIGN_OR_RETURN(auto backups, c.api().ListBackups(c.ctx, q));
+  json::array items;
+  for (const auto& b : backups) items.push_back(detail ? BackupDetail(c, b) : BackupSummary(c, b));
+  json::object out{{"backups", std::move(items)}};
+  AddNextLink(c, out, "backups", backups.size(), q.limit, backups.empty() ? "" : backups.back().id);
+  return Json(200, out);
+}
+
+Result<RestResponse> Create(Call& c) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object b, Member(body, "backup"));
+  BackupCreateRequest r;
+  BS_ASSIGN_OR_RETURN(auto volume, Str(b, "volume_id"));
+  BS_ASSIGN_OR_RETURN(auto snapshot, Str(b, "snapshot_id"));
+  BS_ASSIGN_OR_RETURN(auto name, Str(b, "name"));
+  BS_ASSIGN_OR_RETURN(auto description, Str(b, "description"));
+  BS_ASSIGN_OR_RETURN(auto incremental, Bool(b, "incremental"));
+  BS_ASSIGN_OR_RETURN(auto force, Bool(b, "force"));
+  BS_ASSIGN_OR_RETURN(auto meta, Meta(b, "metadata"));
+  BS_ASSIGN_OR_RETURN(auto container, Str(b, "container"));
+  if (container && !container->empty()) {
+    return InvalidArgument("'container' cannot be chosen per backup: this service has one target");
+  }
+  if (!volume) return InvalidArgument("Missing required element 'volume_id' in request body.");
+  r.volume_id = *volume;
+  r.snapshot_id = snapshot.value_or("");
+  r.name = name.value_or("");
+  r.description = description.value_or("");
+  r.incremental = incremental.value_or(false);
+  r.force = force.value_or(false);
+  r.metadata = meta.value_or(Metadata{});
+  BS_ASSIGN_OR_RETURN(Backup made, c.api().CreateBackup(c.ctx, r));
+  return Json(202, json::object{{"backup", json::object{{"id", made.id}, {"name", made.name},
+                                                        {"links", BackupSummary(c, made)["links"]}}}});
+}
+
+Result<RestResponse> Restore(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object r, Member(body, "restore"));
+  BackupRestoreRequest req;
+  BS_ASSIGN_OR_RETURN(auto volume, Str(r, "volume_id"));
+  BS_ASSIGN_OR_RETURN(auto name, Str(r, "name"));
+  req.volume_id = volume.value_or("");
+  req.name = name.value_or("");
+  BS_ASSIGN_OR_RETURN(BackupRestoreResult done, c.api().RestoreBackup(c.ctx, id, req));
+  return Json(202, json::object{{"restore", json::object{{"backup_id", done.backup_id},
+                                                         {"volume_id", done.volume_id},
+                                                         {"volume_name", done.volume_name}}}});
+}
+
+Result<RestResponse> Import(Call& c) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object r, Member(body, "backup-record"));
+  BS_ASSIGN_OR_RETURN(auto service, Str(r, "backup_service"));
+  BS_ASSIGN_OR_RETURN(auto url, Str(r, "backup_url"));
+  if (!service || !url) return InvalidArgument("backup-record needs backup_service and backup_url");
+  BS_ASSIGN_OR_RETURN(Backup b, c.api().ImportBackupRecord(c.ctx, {*service, *url}));
+  return Json(201, json::object{{"backup", BackupSummary(c, b)}});
+}
+
+Result<RestResponse> Action(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  if (body.size() != 1) return InvalidArgument("an action body names exactly one action");
+  const std::string name(body.begin()->key());
+  if (name == "os-reset_status") {
+    if (!body.begin()->value().is_object()) return InvalidArgument("os-reset_status needs status");
+    BS_ASSIGN_OR_RETURN(auto status, Str(body.begin()->value().as_object(), "status"));
+    auto parsed = status ? ParseBackupStatus(*status) : std::nullopt;
+    if (!parsed) return InvalidArgument("os-reset_status needs a backup status");
+    BS_RETURN_IF_ERROR(c.api().ResetBackupStatus(c.ctx, id, *parsed).status());
+    return Empty(202);
+  }
+  if (name == "os-force_delete") {
+    BS_RETURN_IF_ERROR(c.api().DeleteBackup(c.ctx, id, true).status());
+    return Empty(202);
+  }
+  return Error(400, "There is no such action: " + name);
+}
+
+}  // namespace
+
+std::optional<RestResponse> Backups(Call& c) {
+  if (c.path.empty() || c.path[0] != "backups") return std::nullopt;
+  auto answer = [](Result<RestResponse> r) { return r.ok() ? std::move(r).value() : Error(r.status()); };
+  const auto& p = c.path;
+  if (p.size() == 1) {
+    c.route = c.method + " /backups";
+    if (c.method == "GET") return answer(List(c, false));
+    if (c.method == "POST") return answer(Create(c));
+    return Error(405, "Method not allowed");
+  }
+  if (p.size() == 2 && p[1] == "detail") {
+    c.route = c.method + " /backups/detail";
+    return c.method == "GET" ? answer(List(c, true)) : Error(405, "Method not allowed");
+  }
+  if (p.size() == 2 && p[1] == "import_record") {
+    c.route = c.method + " /backups/import_record";
+    return c.method == "POST" ? answer(Import(c)) : Error(405, "Method not allowed");
+  }
+  const std::string& id = p[1];
+  if (p.size() == 2) {
+    c.route = c.method + " /backups/{id}";
+    if (c.method == "GET") {
+      auto b = c.api().GetBackup(c.ctx, id);
+      return b.ok() ? Json(200, json::object{{"backup", BackupDetail(c, *b)}}) : Error(b.status());
+    }
+    if (c.method == "DELETE") {
+      auto force = BoolParam(c, "force", false);
+      if (!force.ok()) return Error(force.status());
+      auto d = c.api().DeleteBackup(c.ctx, id, *force);
+      return d.ok() ? Empty(202) : Error(d.status());
+    }
+    return Error(405, "Method not allowed");
+  }
+  if (p.size() != 3) return std::nullopt;
+  if (p[2] == "restore") {
+    c.route = c.method + " /backups/{id}/restore";
+    return c.method == "POST" ? answer(Restore(c, id)) : Error(405, "Method not allowed");
+  }
+  if (p[2] == "export_record") {
+    c.route = c.method + " /backups/{id}/export_record";
+    if (c.method != "GET") return Error(405, "Method not allowed");
+    auto r = c.api().ExportBackupRecord(c.ctx, id);
+    if (!r.ok()) return Error(r.status());
+    return Json(200, json::object{{"backup-record", json::object{{"backup_service", r->backup_service},
+                                                                 {"backup_url", r->backup_url}}}});
+  }
+  if (p[2] == "action") {
+    c.route = c.method + " /backups/{id}/action";
+    return c.method == "POST" ? answer(Action(c, id)) : Error(405, "Method not allowed");
+  }
+  return std::nullopt;
+}
+
+}  // namespace blockstore::rest

@@ -1,0 +1,109 @@
+// REST: /snapshots — list, detail, create, show, update, delete and actions.
+#include "lib/core/macros.hpp"
+#include "lib/rest/rest_fields.hpp"
+#include "lib/rest/rest_views.hpp"
+
+namespace blockstore::rest {
+namespace {
+
+Result<RestResponse> List(Call& c) {
+  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
+  BS_ASSIGN_OR_RETURN(auto snaps, c.api().ListSnapshots(c.ctx, q));
+  json::array items;
+  for (const auto& s : snaps) items.push_back(SnapshotView(c, s));
+  json::object out{{"snapshots", std::move(items)}};
+  AddNextLink(c, out, "snapshots", snaps.size(), q.limit, snaps.empty() ? "" : snaps.back().id);
+  return Json(200, out);
+}
+
+Result<RestResponse> Create(Call& c) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object s, Member(body, "snapshot"));
+  SnapshotCreateRequest r;
+  BS_ASSIGN_OR_RETURN(auto volume, Str(s, "volume_id"));
+  BS_ASSIGN_OR_RETURN(auto name, Str(s, "name"));
+  BS_ASSIGN_OR_RETURN(auto description, Str(s, "description"));
+  BS_ASSIGN_OR_RETURN(auto force, Bool(s, "force"));
+  BS_ASSIGN_OR_RETURN(auto meta, Meta(s, "metadata"));
+  if (!volume) return InvalidArgument("Missing required element 'volume_id' in request body.");
+  r.volume_id = *volume;
+  r.name = name.value_or("");
+  r.description = description.value_or("");
+  r.force = force.value_or(false);
+  r.metadata = meta.value_or(Metadata{});
+  BS_ASSIGN_OR_RETURN(Snapshot made, c.api().CreateSnapshot(c.ctx, r));
+  return Json(202, json::object{{"snapshot", SnapshotView(c, made)}});
+}
+
+Result<RestResponse> Update(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object s, Member(body, "snapshot"));
+  BS_RETURN_IF_ERROR(OnlyKnown(s, {"name", "description", "metadata", "display_name",
+                                   "display_description"}, "snapshot"));
+  SnapshotUpdate u;
+  BS_ASSIGN_OR_RETURN(u.name, Str(s, "name"));
+  BS_ASSIGN_OR_RETURN(u.description, Str(s, "description"));
+  if (!u.name) {
+    BS_ASSIGN_OR_RETURN(u.name, Str(s, "display_name"));
+  }
+  if (!u.description) {
+    BS_ASSIGN_OR_RETURN(u.description, Str(s, "display_description"));
+  }
+  BS_ASSIGN_OR_RETURN(u.metadata, Meta(s, "metadata"));
+  BS_ASSIGN_OR_RETURN(Snapshot updated, c.api().UpdateSnapshot(c.ctx, id, u));
+  return Json(200, json::object{{"snapshot", SnapshotView(c, updated)}});
+}
+
+Result<RestResponse> Action(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  if (body.size() != 1) return InvalidArgument("an action body names exactly one action");
+  const std::string name(body.begin()->key());
+  if (name == "os-reset_status") {
+    if (!body.begin()->value().is_object()) return InvalidArgument("os-reset_status needs status");
+    BS_ASSIGN_OR_RETURN(auto status, Str(body.begin()->value().as_object(), "status"));
+    auto parsed = status ? ParseSnapshotStatus(*status) : std::nullopt;
+    if (!parsed) return InvalidArgument("os-reset_status needs a snapshot status");
+    BS_RETURN_IF_ERROR(c.api().ResetSnapshotStatus(c.ctx, id, *parsed).status());
+    return Empty(202);
+  }
+  if (name == "os-force_delete") {
+    BS_RETURN_IF_ERROR(c.api().DeleteSnapshot(c.ctx, id, true).status());
+    return Empty(202);
+  }
+  return Error(400, "There is no such action: " + name);
+}
+
+}  // namespace
+
+std::optional<RestResponse> Snapshots(Call& c) {
+  if (c.path.empty() || c.path[0] != "snapshots") return std::nullopt;
+  auto answer = [](Result<RestResponse> r) { return r.ok() ? std::move(r).value() : Error(r.status()); };
+  const auto& p = c.path;
+  if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
+    c.route = c.method + (p.size() == 1 ? " /snapshots" : " /snapshots/detail");
+    if (c.method == "GET") return answer(List(c));
+    if (c.method == "POST" && p.size() == 1) return answer(Create(c));
+    return Error(405, "Method not allowed");
+  }
+  const std::string& id = p[1];
+  if (p.size() == 2) {
+    c.route = c.method + " /snapshots/{id}";
+    if (c.method == "GET") {
+      auto s = c.api().GetSnapshot(c.ctx, id);
+      return s.ok() ? Json(200, json::object{{"snapshot", SnapshotView(c, *s)}}) : Error(s.status());
+    }
+    if (c.method == "PUT") return answer(Update(c, id));
+    if (c.method == "DELETE") {
+      auto d = c.api().DeleteSnapshot(c.ctx, id);
+      return d.ok() ? Empty(202) : Error(d.status());
+    }
+    return Error(405, "Method not allowed");
+  }
+  if (p.size() == 3 && p[2] == "action" && c.method == "POST") {
+    c.route = "POST /snapshots/{id}/action";
+    return answer(Action(c, id));
+  }
+  return std::nullopt;
+}
+
+}  // namespace blockstore::rest

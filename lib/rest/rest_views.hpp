@@ -1,0 +1,28 @@
+// Internal: records as Cinder's v3 API shows them, by microversion.
+#ifndef BLOCKSTORE_LIB_REST_REST_VIEWS_HPP
+#define BLOCKSTORE_LIB_REST_REST_VIEWS_HPP
+
+#include <map>
+
+#include "lib/rest/rest_call.hpp"
+
+namespace blockstore::rest {
+
+// Type id → name, read once per request for volume views.
+std::map<std::string, std::string> TypeNames(Call& c);
+
+json::object VolumeSummary(const Call& c, const Volume& v);
+json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types);
+json::object SnapshotView(const Call& c, const Snapshot& s);
+json::object BackupSummary(const Call& c, const Backup& b);
+json::object BackupDetail(const Call& c, const Backup& b);
+json::object TypeView(const VolumeType& t);
+json::object AttachmentSummary(const Attachment& a);
+json::object AttachmentDetail(const Attachment& a);
+// Cinder's flattened form for the attachments API: data keys next to driver_volume_type and
+// attachment_id.
+json::object FlatConnectionInfo(const ConnectionInfo& info, const std::string& attachment_id);
+
+}  // namespace blockstore::rest
+
+#endif  // BLOCKSTORE_LIB_REST_REST_VIEWS_HPP
