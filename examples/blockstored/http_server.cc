@@ -213,10 +213,15 @@ void HttpServer::Stop() {
     impl_->shared.stopping = true;
     beast::error_code ec;
     impl_->acceptor.close(ec);
-    std::lock_guard lock(impl_->shared.mu);
-    for (Session* s : impl_->shared.sessions) {
-      if (auto alive = s->weak_from_this().lock()) alive->CloseIfIdle();
+    // Collected under the lock, closed (and possibly destroyed, which takes the lock) after.
+    std::vector<std::shared_ptr<Session>> alive;
+    {
+      std::lock_guard lock(impl_->shared.mu);
+      for (Session* s : impl_->shared.sessions) {
+        if (auto sp = s->weak_from_this().lock()) alive.push_back(std::move(sp));
+      }
     }
+    for (auto& s : alive) s->CloseIfIdle();
   });
 }
 

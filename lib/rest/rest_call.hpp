@@ -15,7 +15,7 @@ namespace blockstore::rest {
 namespace json = internal::json;
 
 inline constexpr int kMinMinor = 0;
-inline constexpr int kMaxMinor = 54;
+inline constexpr int kMaxMinor = 60;
 
 struct Call {
   Engine& engine;

@@ -1,6 +1,7 @@
 // RestHandler: parses a request, authenticates it, negotiates the microversion and hands it to
 // the resource handlers.
 #include <cctype>
+#include <set>
 #include <sstream>
 
 #include "blockstore/rest.hpp"
@@ -201,13 +202,18 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   RequestContext ctx = std::get<RequestContext>(std::move(who));
   ctx.request_id = outcome.request_id;
   outcome.project_id = ctx.project_id;
-  const std::string project = segments[1];
+  // /v3/{project}/… or, as Cinder serves from 3.67 on, /v3/… for the caller's own project.
+  static const std::set<std::string> kCollections = {
+      "volumes", "snapshots", "types", "os-quota-sets", "limits", "scheduler-stats",
+      "os-services", "backups", "attachments"};
+  const bool projectless = kCollections.count(segments[1]) > 0;
+  const std::string project = projectless ? ctx.project_id : segments[1];
   if (project != ctx.project_id && !ctx.is_admin()) {
     return Error(400, "Malformed request URL: URL's project_id '" + project +
                           "' doesn't match Context's project_id '" + ctx.project_id + "'");
   }
   Call c{engine, req, req.method, ctx, minor, project, {}, {}, base, {}};
-  c.path.assign(segments.begin() + 2, segments.end());
+  c.path.assign(segments.begin() + (projectless ? 1 : 2), segments.end());
   if (qmark != std::string::npos) {
     std::string_view q = std::string_view(target).substr(qmark + 1);
     while (!q.empty()) {

@@ -132,6 +132,7 @@ json::object BackupDetail(const Call& c, const Backup& b) {
   o["data_timestamp"] = FormatTime(b.data_timestamp);
   if (c.Version(18)) o["os-backup-project-attr:project_id"] = b.project_id;
   if (c.Version(43)) o["metadata"] = Meta(b.metadata);
+  if (c.Version(56)) o["user_id"] = b.user_id;
   return o;
 }
 

@@ -1,4 +1,6 @@
 // REST: /volumes — list, detail, create, show, update, delete, metadata and actions.
+#include <set>
+
 #include "lib/core/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_fields.hpp"
@@ -10,9 +12,59 @@ namespace {
 const std::vector<std::string> kVolumeFilters = {"name", "status", "metadata", "bootable",
                                                  "availability_zone"};
 
+// created_at / updated_at filters (3.60): "gt:2026-11-25T10:00:00", several ORed together as
+// Cinder does, over the records a list would answer.
+struct TimeFilter {
+  bool updated = false;
+  std::string op;
+  TimePoint at{};
+};
+
+Result<std::vector<TimeFilter>> TakeTimeFilters(Call& c) {
+  std::vector<TimeFilter> out;
+  for (const char* key : {"created_at", "updated_at"}) {
+    auto [lo, hi] = c.query.equal_range(key);
+    for (auto it = lo; it != hi; ++it) {
+      if (!c.Version(60)) return InvalidArgument(std::string("Invalid filter keys: ") + key);
+      const auto colon = it->second.find(':');
+      TimeFilter f;
+      f.updated = std::string(key) == "updated_at";
+      f.op = colon == std::string::npos ? "" : it->second.substr(0, colon);
+      auto at = ParseTime(colon == std::string::npos ? "" : it->second.substr(colon + 1));
+      static const std::set<std::string> kOps = {"gt", "gte", "lt", "lte", "eq", "neq"};
+      if (!kOps.count(f.op) || !at) {
+        return InvalidArgument(std::string(key) + " filters are <gt|gte|lt|lte|eq|neq>:<time>");
+      }
+      f.at = *at;
+      out.push_back(f);
+    }
+    c.query.erase(key);
+  }
+  return out;
+}
+
+bool Passes(const Volume& v, const std::vector<TimeFilter>& filters) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters) {
+    const TimePoint t = f.updated ? v.updated_at : v.created_at;
+    const bool hit = f.op == "gt" ? t > f.at : f.op == "gte" ? t >= f.at : f.op == "lt" ? t < f.at
+                   : f.op == "lte" ? t <= f.at : f.op == "eq" ? t == f.at : t != f.at;
+    if (hit) return true;
+  }
+  return false;
+}
+
 Result<RestResponse> List(Call& c, bool detail) {
+  BS_ASSIGN_OR_RETURN(auto times, TakeTimeFilters(c));
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, kVolumeFilters));
+  const auto limit = q.limit;
+  if (!times.empty()) q.limit.reset();  // filtered here: the page is cut after
   BS_ASSIGN_OR_RETURN(auto vols, c.api().ListVolumes(c.ctx, q));
+  if (!times.empty()) {
+    std::erase_if(vols, [&](const Volume& v) { return !Passes(v, times); });
+    if (limit && vols.size() > static_cast<std::size_t>(*limit)) vols.resize(static_cast<std::size_t>(*limit));
+    q.limit = limit;
+  }
   json::array items;
   const auto types = detail ? TypeNames(c) : std::map<std::string, std::string>{};
   for (const auto& v : vols) items.push_back(detail ? VolumeDetail(c, v, types) : VolumeSummary(c, v));

@@ -1,0 +1,67 @@
+"""A blockstored the tests start on a free port (in its own session) and stop by its pid."""
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+
+class Daemon:
+    def __init__(self, tmp_path, extra_default="", backup=True):
+        self.state = tmp_path / "state"
+        conf = tmp_path / "blockstored.conf"
+        lines = [
+            "[DEFAULT]",
+            "listen = 127.0.0.1",
+            "port = 0",
+            f"state_path = {self.state}",
+            "host = resthost",
+            "enabled_backends = file-1",
+            extra_default,
+            "",
+            "[file-1]",
+            "volume_driver = file",
+            "volume_backend_name = file-1",
+            f"volumes_dir = {self.state}/volumes",
+        ]
+        if backup:
+            lines += ["", "[backup]", "backup_target = posix", f"root = {tmp_path}/backups"]
+        conf.write_text("\n".join(lines) + "\n")
+        self.log = open(tmp_path / "blockstored.log", "w")
+        self.proc = subprocess.Popen(
+            [os.environ["BS_BLOCKSTORED"], "--config", str(conf)],
+            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
+        line = self.proc.stdout.readline()
+        assert "listening on" in line, f"blockstored did not start: {line!r}"
+        self.port = int(line.rsplit(":", 1)[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    d = Daemon(tmp_path)
+    yield d
+    assert d.stop() == 0
+
+
+def wait_for(check, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
