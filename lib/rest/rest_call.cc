@@ -44,6 +44,33 @@ const char* NameFor(int http) {
 
 }  // namespace
 
+std::string Clean(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    bool ok = len > 0 && i + static_cast<std::size_t>(len) <= in.size() && !(len == 1 && (c < 0x20 || c == 0x7f));
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+    for (int k = 1; ok && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(in[i + static_cast<std::size_t>(k)]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (ok && len > 1) ok = cp >= kMin[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+    if (ok) {
+      out.append(in, i, static_cast<std::size_t>(len));
+      i += static_cast<std::size_t>(len);
+    } else {
+      out.push_back('?');
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> Call::Param(const std::string& key) const {
   std::optional<std::string> out;
   auto [lo, hi] = query.equal_range(key);
@@ -79,13 +106,13 @@ RestResponse Empty(int status) {
 }
 
 RestResponse Error(int http, const std::string& message) {
-  json::object inner{{"code", http}, {"message", message}};
+  json::object inner{{"code", http}, {"message", Clean(message)}};
   return Json(http, json::object{{NameFor(http), std::move(inner)}});
 }
 
 RestResponse Error(const Status& s) {
   const Fault f = FaultFor(s.code());
-  json::object inner{{"code", f.http}, {"message", s.message()}};
+  json::object inner{{"code", f.http}, {"message", Clean(s.message())}};
   return Json(f.http, json::object{{f.name, std::move(inner)}});
 }
 

@@ -39,6 +39,10 @@ struct Call {
   std::string Link(const std::string& collection, const std::string& id) const;
 };
 
+// `in` with every byte that is not part of valid UTF-8 (or is a control character) replaced
+// by '?': what is echoed back in messages and links stays valid JSON text.
+std::string Clean(const std::string& in);
+
 RestResponse Json(int status, const json::value& body);
 RestResponse Empty(int status);
 // Cinder's error body for a Status: {"badRequest": {"code": 400, "message": …}}.

@@ -153,7 +153,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
     const auto piece = raw_path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (!piece.empty()) {
       std::string decoded;
-      if (!Decode(piece, false, decoded) || decoded == "." || decoded == ".." ||
+      if (!Decode(piece, false, decoded) || rest::Clean(decoded) != decoded || decoded == "." || decoded == ".." ||
           decoded.find('/') != std::string::npos || decoded.size() > 255) {
         return Error(400, "Malformed request URL");
       }
@@ -224,7 +224,8 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
       const auto eq = pair.find('=');
       std::string k, v;
       if (!Decode(pair.substr(0, eq), true, k) ||
-          !Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true, v)) {
+          !Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true, v) ||
+          rest::Clean(k) != k || rest::Clean(v) != v) {
         return Error(400, "Malformed query string");
       }
       c.query.emplace(std::move(k), std::move(v));

@@ -1,0 +1,166 @@
+// The REST handler without a server: version negotiation, auth, Cinder's error bodies, and bad
+// requests of every kind answered with the right status while nothing changes.
+#include <boost/json.hpp>
+
+#include "blockstore/rest.hpp"
+#include "tests/api/fixture.hpp"
+
+namespace blockstore::testing {
+namespace {
+
+struct Rest : EngineFixture {
+  RestHandler handler{*engine, RestOptions{}};
+  RestResponse Call(const std::string& method, const std::string& target, const std::string& body = {},
+                    std::map<std::string, std::string> headers = {{"X-Auth-Token", "alice-user:alice"}}) {
+    return handler.Handle({method, target, std::move(headers), body});
+  }
+  static boost::json::value Body(const RestResponse& r) { return boost::json::parse(r.body); }
+  static std::string Text(const boost::json::value& v) { return std::string(v.as_string()); }
+  static std::string Header(const RestResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+TEST_CASE("versions, microversions and the request id") {
+  Rest f;
+  auto root = f.Call("GET", "/", {}, {});
+  CHECK(root.status == 300);
+  CHECK(Rest::Text(Rest::Body(root).at("versions").at(0).at("version")) == RestHandler::MaxVersion());
+  auto v3 = f.Call("GET", "/v3/", {}, {});
+  CHECK(v3.status == 200);
+  CHECK(Rest::Header(v3, "x-openstack-request-id").starts_with("req-"));
+  auto list = f.Call("GET", "/v3/alice/volumes", {},
+                     {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume 3.27"}});
+  CHECK(list.status == 200);
+  CHECK(Rest::Header(list, "OpenStack-API-Version") == "volume 3.27");
+  auto latest = f.Call("GET", "/v3/alice/volumes", {},
+                       {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume latest"}});
+  CHECK(Rest::Header(latest, "OpenStack-API-Version") == "volume " + RestHandler::MaxVersion());
+  auto too_new = f.Call("GET", "/v3/alice/volumes", {},
+                        {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume 3.99"}});
+  CHECK(too_new.status == 406);
+  auto garbage = f.Call("GET", "/v3/alice/volumes", {},
+                        {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume x.y"}});
+  CHECK(garbage.status >= 400);
+  auto old = f.Call("GET", "/v3/alice/attachments", {},
+                    {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume 3.26"}});
+  CHECK(old.status == 404);
+}
+
+TEST_CASE("auth: no token, unknown tokens, other projects") {
+  Rest f;
+  CHECK(f.Call("GET", "/v3/alice/volumes", {}, {}).status == 401);
+  RestOptions tokens;
+  tokens.auth_strategy = "tokens";
+  tokens.tokens = ParseTokenFile("t1 alice-user alice\nt2 root admin admin\n").value();
+  RestHandler strict(*f.engine, tokens);
+  CHECK(strict.Handle({"GET", "/v3/alice/volumes", {{"X-Auth-Token", "nope"}}, ""}).status == 401);
+  CHECK(strict.Handle({"GET", "/v3/alice/volumes", {{"X-Auth-Token", "t1"}}, ""}).status == 200);
+  auto other = strict.Handle({"GET", "/v3/bob/volumes", {{"X-Auth-Token", "t1"}}, ""});
+  CHECK(other.status == 400);
+  CHECK(other.body.find("badRequest") != std::string::npos);
+  CHECK(strict.Handle({"GET", "/v3/bob/volumes", {{"X-Auth-Token", "t2"}}, ""}).status == 200);
+  BS_CHECK_CODE(ParseTokenFile("only-a-token\n"), Code::kInvalidArgument);
+  BS_CHECK_CODE(ParseTokenFile("t u p r extra\n"), Code::kInvalidArgument);
+  BS_CHECK_CODE(ParseTokenFile("t u p\nt u2 p2\n"), Code::kInvalidArgument);
+}
+
+TEST_CASE("bad requests get Cinder's error bodies and change nothing") {
+  Rest f;
+  const Volume v = f.Available(f.alice, 1);
+  const std::string before = f.State();
+  struct Case {
+    const char* method;
+    std::string target;
+    std::string body;
+    int status;
+    const char* fault;
+  };
+  const std::string vol = "/v3/alice/volumes/" + v.id;
+  const std::vector<Case> cases = {
+      {"POST", "/v3/alice/volumes", "{not json", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", "[1,2]", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": "big"}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": -1}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "name": 7}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "imageRef": "x"}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "multiattach": true}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "volume_type": "nope"}})", 404, "itemNotFound"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 100000}})", 413, "overLimit"},
+      {"POST", "/v3/alice/volumes", R"({"size": 1})", 400, "badRequest"},
+      {"PUT", vol, R"({"volume": {"name": "x", "bogus": 1}})", 400, "badRequest"},
+      {"POST", vol + "/action", R"({"os-extend": {"new_size": 1}})", 400, "badRequest"},
+      {"POST", vol + "/action", R"({"os-extend": {}})", 400, "badRequest"},
+      {"POST", vol + "/action", R"({"os-frobnicate": {}})", 400, "badRequest"},
+      {"POST", vol + "/action", R"({"os-reset_status": {"status": "available"}})", 403, "forbidden"},
+      {"POST", vol + "/action", R"({"os-extend": {"new_size": 2}, "os-reserve": null})", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes/00000000-0000-0000-0000-000000000000", "", 404, "itemNotFound"},
+      {"GET", "/v3/alice/volumes/not-a-uuid", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes?limit=abc", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes?sort=name:sideways", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes?frob=1", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes/%2e%2e/etc", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes/%zz", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes/a%00b", "", 400, "badRequest"},
+      {"GET", "/v3/alice/nothing-here", "", 404, "itemNotFound"},
+      {"DELETE", "/v3/alice/volumes", "", 405, "badMethod"},
+      {"POST", "/v3/alice/types", R"({"volume_type": {"name": "t"}})", 403, "forbidden"},
+      {"GET", "/v3/alice/scheduler-stats/get_pools", "", 403, "forbidden"},
+      {"PUT", "/v3/alice/os-quota-sets/alice", R"({"quota_set": {"volumes": 99}})", 403, "forbidden"},
+      {"POST", "/v3/alice/backups", R"({"backup": {"volume_id": ")" + v.id + R"(", "container": "x"}})", 400, "badRequest"},
+      {"POST", "/v3/alice/snapshots", R"({"snapshot": {}})", 400, "badRequest"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.method);
+    CAPTURE(c.target);
+    CAPTURE(c.body);
+    auto r = f.Call(c.method, c.target, c.body);
+    CHECK(r.status == c.status);
+    CHECK(r.body.find(std::string("\"") + c.fault + "\"") != std::string::npos);
+  }
+  // A body larger than the limit.
+  RestOptions small;
+  small.max_body_bytes = 64;
+  RestHandler tight(*f.engine, small);
+  auto big = tight.Handle({"POST", "/v3/alice/volumes", {{"X-Auth-Token", "u:alice"}},
+                           std::string(1000, ' ') + "{}"});
+  CHECK(big.status == 413);
+  CHECK(f.State() == before);
+}
+
+TEST_CASE("a volume over REST: create, show, list with paging, update, extend, delete") {
+  Rest f;
+  auto made = f.Call("POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "name": "r1", "metadata": {"k": "v"}}})");
+  REQUIRE(made.status == 202);
+  const std::string id(Rest::Body(made).at("volume").at("id").as_string());
+  BS_REQUIRE_OK(f.engine->WaitForVolume(f.alice, id, {VolumeStatus::kAvailable}, kWait));
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(f.Call("POST", "/v3/alice/volumes", R"({"volume": {"size": 1}})").status == 202);
+  }
+  auto page = f.Call("GET", "/v3/alice/volumes/detail?limit=2&sort=created_at:asc");
+  REQUIRE(page.status == 200);
+  auto body = Rest::Body(page).as_object();
+  CHECK(body.at("volumes").as_array().size() == 2);
+  CHECK(body.contains("volumes_links"));
+  auto shown = Rest::Body(f.Call("GET", "/v3/alice/volumes/" + id)).at("volume");
+  CHECK(Rest::Text(shown.at("name")) == "r1");
+  CHECK(Rest::Text(shown.at("metadata").at("k")) == "v");
+  CHECK(Rest::Text(shown.at("bootable")) == "false");
+  CHECK(f.Call("PUT", "/v3/alice/volumes/" + id, R"({"volume": {"name": "r2"}})").status == 200);
+  CHECK(f.Call("POST", "/v3/alice/volumes/" + id + "/action", R"({"os-extend": {"new_size": 2}})").status == 202);
+  auto grown = f.engine->WaitForVolume(f.alice, id, {VolumeStatus::kAvailable}, kWait);
+  BS_REQUIRE_OK(grown);
+  CHECK(grown->size_gb == 2);
+  CHECK(grown->name == "r2");
+  // Another project sees nothing of it.
+  auto peek = f.Call("GET", "/v3/bob/volumes/" + id, {}, {{"X-Auth-Token", "u:bob"}});
+  CHECK(peek.status == 404);
+  CHECK(f.Call("DELETE", "/v3/alice/volumes/" + id).status == 202);
+  BS_CHECK_OK(f.engine->WaitForVolumeDeleted(f.alice, id, kWait));
+}
+
+}  // namespace
+}  // namespace blockstore::testing
