@@ -282,6 +282,21 @@ BS_API int bs_device_flush(bs_device* device);
 /* Closes the session (logs out, detaches a loop device). NULL is ignored. */
 BS_API void bs_device_close(bs_device* device);
 
+/* ---- REST: Cinder's v3 API as a handler the host mounts in its own HTTP server ---- */
+typedef struct bs_rest bs_rest;
+
+/* options_json may be NULL: {"auth_strategy": "noauth" | "tokens", "tokens": {"<token>":
+ * {"user_id", "project_id", "roles": [..]}}, "public_url", "max_body_bytes"}. The engine must
+ * outlive the handler. */
+BS_API int bs_rest_new(bs_rest** out, bs_engine* engine, const char* options_json);
+/* One request: headers_json is {"name": "value", …} or NULL; body may be NULL. Answers the
+ * status, the response headers as a JSON object and the body (both for bs_free). */
+BS_API int bs_rest_handle(bs_rest* rest, const char* method, const char* target,
+                          const char* headers_json, const char* body, size_t body_len,
+                          int* status, char** headers_json_out, char** body_out);
+/* NULL is ignored. */
+BS_API void bs_rest_free(bs_rest* rest);
+
 /* ---- volume types ---- */
 
 /* request_json: {"name", "description", "is_public", "extra_specs"}. */

@@ -752,6 +752,43 @@ static void attach_round_trip(const char* dir, const char* backend_options_json,
   bs_context_free(admin);
 }
 
+/* Cinder's REST API through the C handler: a request in, a response out. */
+static void test_rest(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  bs_rest* rest = NULL;
+  int status = 0;
+  char* headers = NULL;
+  char* body = NULL;
+  const char* create = "{\"volume\": {\"size\": 1, \"name\": \"c-rest\"}}";
+  options.state_path = dir;
+  options.config_json = "{\"host\": \"crest\"}";
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_rest_new(&rest, engine, "{\"auth_strategy\": \"bogus\"}") == BS_EINVAL);
+  CHECK(rest == NULL);
+  CHECK(bs_rest_new(&rest, engine, "{\"auth_strategy\": \"tokens\", \"tokens\": {\"t1\": "
+                    "{\"user_id\": \"u1\", \"project_id\": \"p1\"}}}") == BS_OK);
+  CHECK(bs_rest_handle(rest, "POST", "/v3/p1/volumes", "{\"X-Auth-Token\": \"t1\"}", create,
+                       strlen(create), &status, &headers, &body) == BS_OK);
+  CHECK(status == 202);
+  CHECK(body && strstr(body, "\"name\":\"c-rest\"") != NULL);
+  CHECK(headers && strstr(headers, "x-openstack-request-id") != NULL);
+  bs_free(headers);
+  bs_free(body);
+  CHECK(bs_rest_handle(rest, "GET", "/v3/p1/volumes", "{\"X-Auth-Token\": \"wrong\"}", NULL, 0,
+                       &status, &headers, &body) == BS_OK);
+  CHECK(status == 401);
+  CHECK(body && strstr(body, "unauthorized") != NULL);
+  bs_free(headers);
+  bs_free(body);
+  CHECK(bs_rest_handle(rest, "GET", "/v3/p1/volumes", "[1]", NULL, 0, &status, &headers, &body) ==
+        BS_EINVAL);
+  bs_rest_free(rest);
+  bs_rest_free(NULL);
+  bs_engine_free(engine);
+}
+
 /* The attach workflow through the tgtd the suite started (BS_TGT_ENV). */
 static void test_iscsi(void) {
   const char* path = getenv("BS_TGT_ENV");
@@ -785,15 +822,16 @@ int main(int argc, char** argv) {
     printf("capi iscsi: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[5];
-  for (int i = 0; i < 5; ++i) dirs[i] = make_temp_dir();
+  char* dirs[6];
+  for (int i = 0; i < 6; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_lifecycle(dirs[0]);
   test_scheduling(dirs[2]);
   test_backups(dirs[3]);
   attach_round_trip(dirs[4], "", "iqn.2026-11.org.blockstore.capi:local");
-  for (int i = 0; i < 5; ++i) {
+  test_rest(dirs[5]);
+  for (int i = 0; i < 6; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }

@@ -27,6 +27,7 @@ from blockstore._blockstore import (  # noqa: F401
     QosSpec,
     QuotaSet,
     QuotaUsage,
+    RestHandler,
     Snapshot,
     Volume,
     VolumeType,

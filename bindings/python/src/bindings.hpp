@@ -88,6 +88,8 @@ void BindEngine(py::module_& m);
 void BindBackups(py::module_& m);
 // Attachments, the legacy attach actions and the host-side connector; after BindEngine.
 void BindAttach(py::module_& m);
+// The REST handler; after BindEngine.
+void BindRest(py::module_& m);
 // The backup configuration of Engine(backup=…, backup_progress=…, backup_keys=…).
 BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
                               const std::optional<py::function>& progress,

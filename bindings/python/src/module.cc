@@ -138,4 +138,5 @@ PYBIND11_MODULE(_blockstore, m) {
   blockstore::python::BindEngine(m);
   blockstore::python::BindBackups(m);
   blockstore::python::BindAttach(m);
+  blockstore::python::BindRest(m);
 }
