@@ -95,7 +95,11 @@ RestResponse Json(int status, const json::value& body) {
   RestResponse r;
   r.status = status;
   r.headers.emplace_back("Content-Type", "application/json");
-  r.body = json::serialize(body);
+  // Appended piece by piece: large lists grow the text without zero-filling it first.
+  json::serializer sr;
+  sr.reset(&body);
+  char buf[32768];
+  while (!sr.done()) r.body.append(sr.read(buf, sizeof buf));
   return r;
 }
 

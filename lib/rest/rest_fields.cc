@@ -23,7 +23,7 @@ Result<std::optional<int64_t>> Int(const json::object& o, const char* key) {
   }
   if (v->is_double()) {
     const double d = v->get_double();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -1e15 && d < 1e15) {
+    if (d > -1e15 && d < 1e15 && d == static_cast<double>(static_cast<int64_t>(d))) {
       return std::optional<int64_t>(static_cast<int64_t>(d));
     }
   }

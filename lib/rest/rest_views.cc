@@ -5,15 +5,24 @@ namespace {
 
 json::value OrNull(const std::string& s) { return s.empty() ? json::value() : json::value(s); }
 
-json::array Links(const Call& c, const std::string& collection, const std::string& id) {
+json::array Links(const Call& c, const std::string& collection, const std::string& id,
+                  json::storage_ptr sp = {}) {
   const std::string self = c.Link(collection, id);
-  return json::array{json::object{{"href", self}, {"rel", "self"}},
-                     json::object{{"href", self}, {"rel", "bookmark"}}};
+  json::array out(sp);
+  out.reserve(2);
+  json::object a(sp), b(sp);
+  a.emplace("href", self);
+  a.emplace("rel", "self");
+  b.emplace("href", self);
+  b.emplace("rel", "bookmark");
+  out.emplace_back(std::move(a));
+  out.emplace_back(std::move(b));
+  return out;
 }
 
-json::object Meta(const Metadata& m) {
-  json::object o;
-  for (const auto& [k, v] : m) o[k] = v;
+json::object Meta(const Metadata& m, json::storage_ptr sp = {}) {
+  json::object o(sp);
+  for (const auto& [k, v] : m) o.emplace(k, v);
   return o;
 }
 
@@ -28,12 +37,19 @@ std::map<std::string, std::string> TypeNames(Call& c) {
   return out;
 }
 
-json::object VolumeSummary(const Call& c, const Volume& v) {
-  return {{"id", v.id}, {"name", v.name}, {"links", Links(c, "volumes", v.id)}};
+json::object VolumeSummary(const Call& c, const Volume& v, json::storage_ptr sp) {
+  json::object o(sp);
+  o.reserve(3);
+  o.emplace("id", v.id);
+  o.emplace("name", v.name);
+  o.emplace("links", Links(c, "volumes", v.id, sp));
+  return o;
 }
 
-json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types) {
-  json::object o;
+json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types,
+                          json::storage_ptr sp) {
+  json::object o(sp);
+  o.reserve(32);
   o["id"] = v.id;
   o["status"] = ToString(v.status);
   o["size"] = v.size_gb;
@@ -46,15 +62,15 @@ json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, 
   o["volume_type"] = t == types.end() ? json::value() : json::value(t->second);
   o["snapshot_id"] = OrNull(v.snapshot_id);
   o["source_volid"] = OrNull(v.source_volid);
-  o["metadata"] = Meta(v.metadata);
-  o["links"] = Links(c, "volumes", v.id);
+  o["metadata"] = Meta(v.metadata, sp);
+  o["links"] = Links(c, "volumes", v.id, sp);
   o["user_id"] = v.user_id;
   o["bootable"] = v.bootable ? "true" : "false";
   o["encrypted"] = false;
   o["replication_status"] = nullptr;
   o["consistencygroup_id"] = nullptr;
   o["multiattach"] = v.multiattach;
-  json::array attachments;
+  json::array attachments(sp);
   if (v.attach_status != AttachStatus::kDetached) {
     auto rows = c.engine.store().ListAttachmentsOfVolume(v.id);
     if (rows.ok()) {

@@ -1,0 +1,173 @@
+// REST figures: volume creates over HTTP with keep-alive (create → available), GET
+// /volumes/detail of 1,000 volumes, and the daemon's RSS idle and under that load. The bench
+// starts blockstored itself (a fresh state directory, quotas off) and stops it by its pid.
+//
+//   rest_bench --daemon PATH_TO_BLOCKSTORED
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using blockstore::bench::Emit;
+using blockstore::bench::Seconds;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kConnections = 8;
+constexpr int kCreates = 2000;
+
+// One keep-alive connection.
+class Client {
+ public:
+  explicit Client(int port) : socket_(io_) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    socket_.set_option(tcp::no_delay(true));
+  }
+  http::response<http::string_body> Send(http::verb verb, const std::string& target,
+                                         const std::string& body = {}) {
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set("X-Auth-Token", "bench:bench");
+    req.set("OpenStack-API-Version", "volume 3.60");
+    req.keep_alive(true);
+    if (!body.empty()) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(socket_, req);
+    http::response<http::string_body> res;
+    http::read(socket_, buffer_, res);
+    return res;
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+double RssMiB(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == field) {
+      double kib = 0;
+      in >> kib;
+      return kib / 1024.0;
+    }
+    in.ignore(1 << 16, '\n');
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string daemon;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--daemon") == 0) daemon = argv[i + 1];
+  }
+  if (daemon.empty()) {
+    std::fprintf(stderr, "usage: rest_bench --daemon PATH\n");
+    return 2;
+  }
+  const std::string dir = blockstore::bench::TempDir("rest");
+  {
+    std::ofstream conf(dir + "/blockstored.conf");
+    conf << "[DEFAULT]\nlisten = 127.0.0.1\nport = 0\nworkers = 4\nstate_path = " << dir
+         << "/state\nhost = bench\nenabled_backends = file-1\nquota_volumes = -1\n"
+         << "quota_gigabytes = -1\n\n[file-1]\nvolume_driver = file\nvolumes_dir = " << dir
+         << "/state/volumes\n";
+  }
+  int out[2];
+  if (::pipe(out) != 0) return 1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    ::dup2(out[1], 1);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 2);  // the access log
+    ::execl(daemon.c_str(), daemon.c_str(), "--config", (dir + "/blockstored.conf").c_str(), nullptr);
+    _exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  const auto colon = line.rfind(':');
+  if (line.find("listening") == std::string::npos || colon == std::string::npos) {
+    std::fprintf(stderr, "rest_bench: blockstored did not start: %s\n", line.c_str());
+    return 1;
+  }
+  const int port = std::atoi(line.c_str() + colon + 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double rss_idle = RssMiB(pid, "VmRSS:");
+
+  // Creates, then until every volume is available.
+  std::atomic<int> failures{0};
+  const auto start = Steady::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kConnections; ++t) {
+    threads.emplace_back([&, t] {
+      Client client(port);
+      for (int i = t; i < kCreates; i += kConnections) {
+        auto res = client.Send(http::verb::post, "/v3/bench/volumes",
+                               R"({"volume": {"size": 1, "name": "v)" + std::to_string(i) + "\"}}");
+        if (res.result_int() != 202) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double accepted_s = Seconds(start);
+  Client poll(port);
+  while (true) {
+    auto res = poll.Send(http::verb::get, "/v3/bench/volumes?status=creating&limit=1");
+    if (res.body().find("\"id\"") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double done_s = Seconds(start);
+  Emit("rest.create_per_s", kCreates / done_s, "volumes/s",
+       {{"volumes", kCreates}, {"connections", kConnections}, {"accepted_per_s", kCreates / accepted_s},
+        {"failures", static_cast<double>(failures)}});
+
+  // GET /volumes/detail?limit=1000, one connection, sequentially.
+  std::vector<double> ms;
+  Client lister(port);
+  for (int i = 0; i < 300; ++i) {
+    const auto t = Steady::now();
+    auto res = lister.Send(http::verb::get, "/v3/bench/volumes/detail?limit=1000");
+    ms.push_back(Seconds(t) * 1000);
+    if (res.result_int() != 200) ++failures;
+  }
+  std::sort(ms.begin(), ms.end());
+  Emit("rest.list_detail_1000_p99_ms", ms[static_cast<std::size_t>(ms.size() * 0.99)], "ms",
+       {{"p50_ms", ms[ms.size() / 2]}, {"requests", static_cast<double>(ms.size())}});
+  Emit("rest.rss_idle_mib", rss_idle, "MiB", {{"goal_mib", 30}});
+  Emit("rest.rss_load_mib", RssMiB(pid, "VmHWM:"), "MiB",
+       {{"goal_mib", 100}, {"volumes", kCreates}});
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
+  return failures == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
