@@ -3,6 +3,7 @@
 
 #include "lib/core/macros.hpp"
 #include "lib/store/list_query.hpp"
+#include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"
 
 namespace blockstore::internal {
@@ -88,28 +89,8 @@ Result<Backup> SqliteStore::GetBackupLocked(std::string_view id) {
 Result<std::vector<Backup>> SqliteStore::QueryBackupsLocked(const std::string& tail,
                                                             const std::vector<std::string>& binds,
                                                             bool cache) {
-  const std::string sql = std::string("SELECT ") + kBackupColumns + " FROM backups t " + tail;
-  std::unique_ptr<Stmt> once;
-  Stmt* st = nullptr;
-  if (cache) {
-    BS_ASSIGN_OR_RETURN(st, db_->Prepare(sql));
-  } else {
-    BS_ASSIGN_OR_RETURN(once, db_->PrepareOnce(sql));
-    st = once.get();
-  }
-  for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
-  std::vector<Backup> out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) {
-      st->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    out.push_back(ReadBackup(*st));
-  }
-  st->Reset();
-  return out;
+  return QueryRows(*db_, std::string("SELECT ") + kBackupColumns + " FROM backups t " + tail, binds,
+                   cache, ReadBackup);
 }
 
 Result<Backup> SqliteStore::CreateBackup(const Backup& in,
