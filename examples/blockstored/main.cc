@@ -55,7 +55,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   blockstored::Metrics metrics;
-  (*engine)->Subscribe([&metrics](const blockstore::Event& e) { metrics.Event(e.type); });
+  blockstore::Engine* running = engine->get();
+  (*engine)->Subscribe([&metrics, running](const blockstore::Event& e) {
+    metrics.Event(e.type);
+    if (e.type == "backup.create.end") {
+      auto b = running->store().GetBackup(e.resource_id);
+      if (b.ok()) metrics.BackupBytes(b->stored_bytes);
+    }
+  });
   blockstore::RestHandler rest(**engine, config->rest);
   blockstored::HttpServer server(rest, metrics,
                                  {config->listen, config->port, config->workers,

@@ -149,6 +149,11 @@ def test_backups_restore_export_import(daemon):
     record = props(cinder(daemon, "backup-export", bid, **admin).stdout)
     assert record["backup_service"] and record["backup_url"]
     wait_for(lambda: props(cinder(daemon, "backup-show", bid).stdout).get("status") == "available")
+    import urllib.request
+    metrics = urllib.request.urlopen(daemon.url + "/metrics").read().decode()
+    assert 'blockstore_operations_total{operation="backup.create",outcome="end"} 1' in metrics
+    assert "blockstore_backup_bytes_total 0" not in metrics
+    assert urllib.request.urlopen(daemon.url + "/healthz").read() == b"ok\n"
     cinder(daemon, "backup-delete", bid)
     wait_for(lambda: bid not in cinder(daemon, "backup-list").stdout)
 
