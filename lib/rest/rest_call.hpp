@@ -68,6 +68,7 @@ void AddNextLink(const Call& c, json::object& out, const std::string& collection
 std::optional<RestResponse> Volumes(Call& c);
 std::optional<RestResponse> Snapshots(Call& c);
 std::optional<RestResponse> Types(Call& c);
+std::optional<RestResponse> Qos(Call& c);
 std::optional<RestResponse> Quotas(Call& c);
 std::optional<RestResponse> Backups(Call& c);
 std::optional<RestResponse> Attachments(Call& c);

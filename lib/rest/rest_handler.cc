@@ -205,7 +205,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   // /v3/{project}/… or, as Cinder serves from 3.67 on, /v3/… for the caller's own project.
   static const std::set<std::string> kCollections = {
       "volumes", "snapshots", "types", "os-quota-sets", "limits", "scheduler-stats",
-      "os-services", "backups", "attachments"};
+      "os-services", "backups", "attachments", "qos-specs"};
   const bool projectless = kCollections.count(segments[1]) > 0;
   const std::string project = projectless ? ctx.project_id : segments[1];
   if (project != ctx.project_id && !ctx.is_admin()) {
@@ -233,7 +233,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   }
   RestResponse r;
   bool served = false;
-  for (auto handler : {rest::Volumes, rest::Snapshots, rest::Types, rest::Quotas, rest::Backups,
+  for (auto handler : {rest::Volumes, rest::Snapshots, rest::Types, rest::Qos, rest::Quotas, rest::Backups,
                        rest::Attachments, rest::Service}) {
     if (auto answer = handler(c)) {
       r = std::move(*answer);

@@ -110,6 +110,15 @@ def test_types_and_extra_specs(daemon):
     denied = cinder(daemon, "type-create", "silver", ok=False)
     assert denied.returncode != 0 and "HTTP 403" in denied.stderr
     assert t["Name"] == "gold"
+    qos = props(cinder(daemon, "qos-create", "fast", "consumer=front-end", "total_iops_sec=500",
+                       **admin).stdout)
+    cinder(daemon, "qos-associate", qos["id"], t["ID"], **admin)
+    assert "gold" in cinder(daemon, "qos-get-association", qos["id"], **admin).stdout
+    cinder(daemon, "qos-key", qos["id"], "set", "read_iops_sec=100", **admin)
+    assert "read_iops_sec" in cinder(daemon, "qos-show", qos["id"], **admin).stdout
+    cinder(daemon, "qos-disassociate", qos["id"], t["ID"], **admin)
+    cinder(daemon, "qos-delete", qos["id"], **admin)
+    assert qos["id"] not in cinder(daemon, "qos-list", **admin).stdout
 
 
 def test_quotas_limits_pools_services(daemon):
