@@ -93,6 +93,8 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
     else if (key == "host") c.engine.host = e.value;
     else if (key == "default_volume_type") c.engine.default_volume_type = e.value;
     else if (key == "public_url") c.rest.public_url = e.value;
+    else if (key == "tls_cert_file") c.tls_cert_file = e.value;
+    else if (key == "tls_key_file") c.tls_key_file = e.value;
     else if (key == "auth_strategy") {
       if (e.value != "noauth" && e.value != "tokens") {
         return InvalidArgument(where(e.line) + "auth_strategy must be noauth or tokens");

@@ -1,7 +1,9 @@
 #include "http_server.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <cstdio>
@@ -20,7 +22,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
 
-class Session;
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // From Stop: an idle connection closes now; a busy one after its response.
+  virtual void CloseIfIdle() = 0;
+  virtual std::shared_ptr<SessionBase> Lock() = 0;
+};
 
 struct Shared {
   blockstore::RestHandler& rest;
@@ -28,7 +36,8 @@ struct Shared {
   ServerOptions options;
   std::atomic<bool> stopping{false};
   std::mutex mu;
-  std::set<Session*> sessions;
+  std::set<SessionBase*> sessions;
+  std::optional<asio::ssl::context> tls;  // set when the server speaks HTTPS
 };
 
 // One access-log line per request: no header or body is ever logged, only the path.
@@ -44,14 +53,19 @@ void AccessLog(const std::string& remote, const std::string& method, const std::
                path.c_str(), status, seconds * 1000, request_id.c_str());
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (kTls false) or TLS.
+template <bool kTls>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket socket, Shared& shared) : stream_(Make(std::move(socket), shared)), shared_(shared) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = Lowest().socket().remote_endpoint(ec);
     remote_ = ec ? "-" : ep.address().to_string();
   }
-  ~Session() {
+  std::shared_ptr<SessionBase> Lock() override { return this->weak_from_this().lock(); }
+  ~Session() override {
     std::lock_guard lock(shared_.mu);
     shared_.sessions.erase(this);
   }
@@ -61,29 +75,47 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(shared_.mu);
       shared_.sessions.insert(this);
     }
-    Read();
+    if constexpr (kTls) {
+      Lowest().expires_after(shared_.options.request_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->Read();
+                              });
+    } else {
+      Read();
+    }
   }
 
-  // From Stop: an idle connection closes now; a busy one after its response.
-  void CloseIfIdle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->stream_.socket().close();
+  void CloseIfIdle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->busy_) self->Lowest().socket().close();
     });
   }
 
  private:
+  static Stream Make(tcp::socket socket, Shared& shared) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *shared.tls);
+    } else {
+      (void)shared;
+      return Stream(std::move(socket));
+    }
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(shared_.options.max_body_bytes);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(shared_.options.request_timeout);
+    Lowest().expires_after(shared_.options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout) {
+        ec == beast::error::timeout || ec == asio::ssl::error::stream_truncated) {
       return Close();
     }
     if (ec == http::error::body_limit) return Reply(413, R"({"overLimit": {"code": 413, "message": "Request is too large."}})", false);
@@ -140,8 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(http::response<http::string_body>&& res) {
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     const bool close = !sp->keep_alive();
-    stream_.expires_after(shared_.options.request_timeout);
-    http::async_write(stream_, *sp, [self = shared_from_this(), sp, close](beast::error_code ec, std::size_t) {
+    Lowest().expires_after(shared_.options.request_timeout);
+    http::async_write(stream_, *sp, [self = this->shared_from_this(), sp, close](beast::error_code ec, std::size_t) {
       self->busy_ = false;
       if (ec || close || self->shared_.stopping) return self->Close();
       self->Read();
@@ -150,11 +182,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Shared& shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -172,7 +204,8 @@ struct HttpServer::Impl {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed by Stop
       if (shared.stopping) return;
-      std::make_shared<Session>(std::move(socket), shared)->Start();
+      if (shared.tls) std::make_shared<Session<true>>(std::move(socket), shared)->Start();
+      else std::make_shared<Session<false>>(std::move(socket), shared)->Start();
       Accept();
     });
   }
@@ -188,6 +221,23 @@ HttpServer::~HttpServer() = default;
 
 blockstore::Result<int> HttpServer::Start() {
   beast::error_code ec;
+  const auto& o = impl_->shared.options;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+      return blockstore::InvalidArgument("TLS needs both tls_cert_file and tls_key_file");
+    }
+    auto& tls = impl_->shared.tls.emplace(asio::ssl::context::tls_server);
+    tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
+    tls.use_certificate_chain_file(o.tls_cert_file, ec);
+    if (!ec) tls.use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      impl_->shared.tls.reset();
+      return blockstore::InvalidArgument("TLS: " + ec.message() + " (" + o.tls_cert_file + ", " +
+                                         o.tls_key_file + ")");
+    }
+  }
   const auto address = asio::ip::make_address(impl_->shared.options.listen, ec);
   if (ec) return blockstore::InvalidArgument("listen: '" + impl_->shared.options.listen + "' is not an address");
   tcp::endpoint ep{address, static_cast<unsigned short>(impl_->shared.options.port)};
@@ -214,11 +264,11 @@ void HttpServer::Stop() {
     beast::error_code ec;
     impl_->acceptor.close(ec);
     // Collected under the lock, closed (and possibly destroyed, which takes the lock) after.
-    std::vector<std::shared_ptr<Session>> alive;
+    std::vector<std::shared_ptr<SessionBase>> alive;
     {
       std::lock_guard lock(impl_->shared.mu);
-      for (Session* s : impl_->shared.sessions) {
-        if (auto sp = s->weak_from_this().lock()) alive.push_back(std::move(sp));
+      for (SessionBase* s : impl_->shared.sessions) {
+        if (auto sp = s->Lock()) alive.push_back(std::move(sp));
       }
     }
     for (auto& s : alive) s->CloseIfIdle();

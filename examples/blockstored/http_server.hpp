@@ -1,6 +1,6 @@
 // blockstored's HTTP server (Boost.Beast): keep-alive connections served by a pool of I/O
 // threads; request size and time limits; /healthz and /metrics of its own; everything else
-// goes to the RestHandler. Stop() stops accepting, lets requests in flight finish and closes
+// goes to the RestHandler; HTTPS when given a certificate and key. Stop() stops accepting, lets requests in flight finish and closes
 // idle connections.
 #ifndef BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
 #define BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
@@ -22,6 +22,8 @@ struct ServerOptions {
   int workers = 4;
   std::size_t max_body_bytes = 1 << 20;
   std::chrono::seconds request_timeout{60};
+  std::string tls_cert_file;  // both set: HTTPS (TLS 1.2+)
+  std::string tls_key_file;
 };
 
 class HttpServer {

@@ -66,13 +66,15 @@ int main(int argc, char** argv) {
   blockstore::RestHandler rest(**engine, config->rest);
   blockstored::HttpServer server(rest, metrics,
                                  {config->listen, config->port, config->workers,
-                                  config->max_body_bytes, config->request_timeout});
+                                  config->max_body_bytes, config->request_timeout,
+                                  config->tls_cert_file, config->tls_key_file});
   auto port = server.Start();
   if (!port.ok()) {
     std::fprintf(stderr, "blockstored: %s\n", port.status().message().c_str());
     return 1;
   }
-  std::printf("blockstored listening on %s:%d\n", config->listen.c_str(), *port);
+  std::printf("blockstored listening%s on %s:%d\n", config->tls_cert_file.empty() ? "" : " (https)",
+              config->listen.c_str(), *port);
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;

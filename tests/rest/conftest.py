@@ -33,9 +33,10 @@ class Daemon:
             [os.environ["BS_BLOCKSTORED"], "--config", str(conf)],
             stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
         line = self.proc.stdout.readline()
-        assert "listening on" in line, f"blockstored did not start: {line!r}"
+        assert "listening" in line, f"blockstored did not start: {line!r}"
         self.port = int(line.rsplit(":", 1)[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if "(https)" in line else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
 
     def stop(self):
         if self.proc.poll() is None:
