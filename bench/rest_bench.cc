@@ -150,9 +150,12 @@ int main(int argc, char** argv) {
        {{"volumes", kCreates}, {"connections", kConnections}, {"accepted_per_s", kCreates / accepted_s},
         {"failures", static_cast<double>(failures)}});
 
-  // GET /volumes/detail?limit=1000, one connection, sequentially.
+  // GET /volumes/detail?limit=1000, one connection, sequentially, once the creates have
+  // settled (the backend's stats report after a burst of creates), after two warm-up requests.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   std::vector<double> ms;
   Client lister(port);
+  for (int i = 0; i < 2; ++i) lister.Send(http::verb::get, "/v3/bench/volumes/detail?limit=1000");
   for (int i = 0; i < 300; ++i) {
     const auto t = Steady::now();
     auto res = lister.Send(http::verb::get, "/v3/bench/volumes/detail?limit=1000");
@@ -161,7 +164,8 @@ int main(int argc, char** argv) {
   }
   std::sort(ms.begin(), ms.end());
   Emit("rest.list_detail_1000_p99_ms", ms[static_cast<std::size_t>(ms.size() * 0.99)], "ms",
-       {{"p50_ms", ms[ms.size() / 2]}, {"requests", static_cast<double>(ms.size())}});
+       {{"p50_ms", ms[ms.size() / 2]}, {"p90_ms", ms[ms.size() * 9 / 10]},
+        {"max_ms", ms.back()}, {"requests", static_cast<double>(ms.size())}});
   Emit("rest.rss_idle_mib", rss_idle, "MiB", {{"goal_mib", 30}});
   Emit("rest.rss_load_mib", RssMiB(pid, "VmHWM:"), "MiB",
        {{"goal_mib", 100}, {"volumes", kCreates}});

@@ -49,7 +49,6 @@ json::object VolumeSummary(const Call& c, const Volume& v, json::storage_ptr sp)
 json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types,
                           json::storage_ptr sp) {
   json::object o(sp);
-  o.reserve(32);
   o["id"] = v.id;
   o["status"] = ToString(v.status);
   o["size"] = v.size_gb;

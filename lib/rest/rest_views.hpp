@@ -11,7 +11,7 @@ namespace blockstore::rest {
 // Type id → name, read once per request for volume views.
 std::map<std::string, std::string> TypeNames(Call& c);
 
-// `sp`: where the view's memory comes from (a list builds all its views in one arena).
+// `sp`: where the view's memory comes from. Default: the heap.
 json::object VolumeSummary(const Call& c, const Volume& v, json::storage_ptr sp = {});
 json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types,
                           json::storage_ptr sp = {});

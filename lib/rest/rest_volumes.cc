@@ -65,16 +65,11 @@ Result<RestResponse> List(Call& c, bool detail) {
     if (limit && vols.size() > static_cast<std::size_t>(*limit)) vols.resize(static_cast<std::size_t>(*limit));
     q.limit = limit;
   }
-  // Every view of the page in one arena, released at once with the response text.
-  json::monotonic_resource arena;
-  json::storage_ptr sp(&arena);
-  json::array items(sp);
+  json::array items;
   items.reserve(vols.size());
   const auto types = detail ? TypeNames(c) : std::map<std::string, std::string>{};
-  for (const auto& v : vols) {
-    items.emplace_back(detail ? VolumeDetail(c, v, types, sp) : VolumeSummary(c, v, sp));
-  }
-  json::object out(sp);
+  for (const auto& v : vols) items.emplace_back(detail ? VolumeDetail(c, v, types) : VolumeSummary(c, v));
+  json::object out;
   out.emplace("volumes", std::move(items));
   AddNextLink(c, out, "volumes", vols.size(), q.limit, vols.empty() ? "" : vols.back().id);
   BS_ASSIGN_OR_RETURN(bool count, BoolParam(c, "with_count", false));
