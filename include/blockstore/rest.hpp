@@ -5,16 +5,18 @@
 // socket. examples/blockstored mounts it in a Boost.Beast server.
 //
 // What is served: the version documents (GET /, GET /v3/), and under /v3/{project_id}/
-// volumes (+ detail, actions), snapshots, types (+ extra_specs), os-quota-sets (+ defaults),
-// limits, scheduler-stats/get_pools, os-services, backups (+ detail, restore, export/import),
-// attachments (3.27+). Microversions come in `OpenStack-API-Version: volume 3.N` (3.0 when
+// volumes (+ detail, metadata, actions), snapshots, types (+ extra_specs), qos-specs,
+// os-quota-sets (+ defaults), limits, scheduler-stats/get_pools, os-services, backups
+// (+ detail, restore, export/import), attachments (3.27+); docs/rest.md has the list.
+// Microversions come in `OpenStack-API-Version: volume 3.N` (3.0 when
 // absent, 406 outside the supported range) and go back in the same header. Errors are Cinder's
 // bodies ({"itemNotFound": {"code": 404, "message": …}}). Every response carries
 // x-openstack-request-id.
 //
-// Auth: "noauth" takes `X-Auth-Token: <user>:<project>` (Cinder's noauth; the role admin when
-// the user or project is "admin"); "tokens" looks the token up in RestOptions::tokens. The
-// project in the URL must be the token's unless the caller is an admin.
+// Auth: "noauth" takes `X-Auth-Token: <user>:<project>` (Cinder's noauth; roles from X-Roles,
+// and admin when the user or project is "admin"); "tokens" looks the token up in
+// RestOptions::tokens. The project in the URL must be the token's unless the caller is an
+// admin; /v3/<collection> without a project means the caller's own.
 //
 // Thread-safety: Handle may be called from any number of threads at once.
 #ifndef BLOCKSTORE_REST_HPP
@@ -59,7 +61,8 @@ struct RestOptions {
   std::size_t max_body_bytes = 1 << 20;         // larger bodies: 413
 };
 
-// Identity problems of a static token file: "token user project [role,role]" per line.
+// Reads a static token file: one "token user project [role,role…]" per line, '#' comments.
+// invalid_argument naming the line for a malformed or repeated one.
 BS_API Result<std::map<std::string, RestIdentity>> ParseTokenFile(const std::string& text);
 
 // What Handle saw, for a host's logs and metrics.
