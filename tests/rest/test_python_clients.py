@@ -65,6 +65,13 @@ def test_openstacksdk_block_storage(daemon):
     bs.wait_for_delete(s, wait=20)
     types = [t.name for t in bs.types()]
     assert "__DEFAULT__" in types
+    b = bs.create_backup(volume_id=v.id, name="sdkbackup")
+    b = bs.wait_for_status(b, "available", wait=30)
+    assert "sdkbackup" in [x.name for x in bs.backups()]
+    restored = bs.restore_backup(b, name="sdkrestored")
+    wait_for(lambda: bs.get_volume(restored.volume_id).status == "available")
+    bs.delete_backup(b)
+    bs.wait_for_delete(b, wait=30)
     bs.delete_volume(v)
     bs.wait_for_delete(v, wait=20)
     assert str(uuid.UUID(v.id)) == v.id
