@@ -1,5 +1,10 @@
 // Attach through a real tgtd (started by the suite) and a real iSCSI initiator (libiscsi):
 // CHAP logins, data both ways, resize, detach under open I/O, restart recovery of exports.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -254,6 +259,64 @@ TEST_CASE("a restart brings back the exports of attached volumes and drops the o
   BS_REQUIRE_OK((*dev)->ReadAt(0, back));
   CHECK(back == data);
   CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kInUse);
+}
+
+TEST_CASE("an engine killed with SIGKILL while a volume is attached: the next one exports it again") {
+  PrivateTgt own;
+  TempDir dir;
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The engine that crashes: it attaches a volume, says how to reach it, and waits.
+    ::close(pipe_fds[0]);
+    auto e = Engine::Open(AttachConfig(dir.path(), own.env));
+    if (!e.ok()) _exit(2);
+    const auto alice = RequestContext::User("alice");
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    auto v = (*e)->api().CreateVolume(alice, r);
+    if (!v.ok() || !(*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait).ok()) _exit(3);
+    AttachmentCreateRequest a;
+    a.volume_id = v->id;
+    a.connector = TestConnector();
+    auto att = (*e)->api().CreateAttachment(alice, a);
+    if (!att.ok() || !(*e)->api().CompleteAttachment(alice, att->id).ok()) _exit(4);
+    const std::string line = v->id + "\n" + ConnectionInfoToJson(*att->connection_info) + "\n";
+    if (::write(pipe_fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(5);
+    while (true) ::pause();
+  }
+  ::close(pipe_fds[1]);
+  std::string got;
+  char buf[4096];
+  ssize_t n;
+  while (std::count(got.begin(), got.end(), '\n') < 2 && (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0) {
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const std::string child_said = "the child engine failed: " + got;
+  REQUIRE_MESSAGE(std::count(got.begin(), got.end(), '\n') == 2, child_said);
+  const std::string volume_id = got.substr(0, got.find('\n'));
+  auto info = ParseConnectionInfo(got.substr(got.find('\n') + 1, got.rfind('\n') - got.find('\n') - 1));
+  BS_REQUIRE_OK(info);
+  // The target host went down with it.
+  REQUIRE(Shell(own.env.script + " restart " + own.env.dir).find("TGT_CONTROL_PORT") != std::string::npos);
+  const Code before = CodeOf(ConnectVolume(*info, As(kHostIqn)));
+  CHECK((before == Code::kUnavailable || before == Code::kPermissionDenied));
+
+  auto e = Engine::Open(AttachConfig(dir.path(), own.env));
+  BS_REQUIRE_OK(e);
+  CHECK((*e)->managers().front()->recovery().exports_restored == 1);
+  auto dev = ConnectVolume(*info, As(kHostIqn));
+  BS_REQUIRE_OK(dev);
+  const auto data = Pattern(1 << 20, 8);
+  BS_REQUIRE_OK((*dev)->WriteAt(0, data));
+  CHECK(ReadRange(dir / ("volumes/volume-" + volume_id), 0, data.size()) == Str(data));
+  CHECK((*e)->api().GetVolume(RequestContext::User("alice"), volume_id)->status == VS::kInUse);
 }
 
 }  // namespace
