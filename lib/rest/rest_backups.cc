@@ -70,22 +70,10 @@ Result<RestResponse> Import(Call& c) {
 }
 
 Result<RestResponse> Action(Call& c, const std::string& id) {
-  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
-  if (body.size() != 1) return InvalidArgument("an action body names exactly one action");
-  const std::string name(body.begin()->key());
-  if (name == "os-reset_status") {
-    if (!body.begin()->value().is_object()) return InvalidArgument("os-reset_status needs status");
-    BS_ASSIGN_OR_RETURN(auto status, Str(body.begin()->value().as_object(), "status"));
-    auto parsed = status ? ParseBackupStatus(*status) : std::nullopt;
-    if (!parsed) return InvalidArgument("os-reset_status needs a backup status");
-    BS_RETURN_IF_ERROR(c.api().ResetBackupStatus(c.ctx, id, *parsed).status());
-    return Empty(202);
-  }
-  if (name == "os-force_delete") {
-    BS_RETURN_IF_ERROR(c.api().DeleteBackup(c.ctx, id, true).status());
-    return Empty(202);
-  }
-  return Error(400, "There is no such action: " + name);
+  return StatusActions(
+      c, "backup", [](const std::string& s) { return ParseBackupStatus(s); },
+      [&](auto status) { return c.api().ResetBackupStatus(c.ctx, id, status).status(); },
+      [&] { return c.api().DeleteBackup(c.ctx, id, true).status(); });
 }
 
 }  // namespace

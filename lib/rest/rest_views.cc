@@ -5,23 +5,14 @@ namespace {
 
 json::value OrNull(const std::string& s) { return s.empty() ? json::value() : json::value(s); }
 
-json::array Links(const Call& c, const std::string& collection, const std::string& id,
-                  json::storage_ptr sp = {}) {
+json::array Links(const Call& c, const std::string& collection, const std::string& id) {
   const std::string self = c.Link(collection, id);
-  json::array out(sp);
-  out.reserve(2);
-  json::object a(sp), b(sp);
-  a.emplace("href", self);
-  a.emplace("rel", "self");
-  b.emplace("href", self);
-  b.emplace("rel", "bookmark");
-  out.emplace_back(std::move(a));
-  out.emplace_back(std::move(b));
-  return out;
+  return json::array{json::object{{"href", self}, {"rel", "self"}},
+                     json::object{{"href", self}, {"rel", "bookmark"}}};
 }
 
-json::object Meta(const Metadata& m, json::storage_ptr sp = {}) {
-  json::object o(sp);
+json::object Meta(const Metadata& m) {
+  json::object o;
   for (const auto& [k, v] : m) o.emplace(k, v);
   return o;
 }
@@ -37,18 +28,12 @@ std::map<std::string, std::string> TypeNames(Call& c) {
   return out;
 }
 
-json::object VolumeSummary(const Call& c, const Volume& v, json::storage_ptr sp) {
-  json::object o(sp);
-  o.reserve(3);
-  o.emplace("id", v.id);
-  o.emplace("name", v.name);
-  o.emplace("links", Links(c, "volumes", v.id, sp));
-  return o;
+json::object VolumeSummary(const Call& c, const Volume& v) {
+  return {{"id", v.id}, {"name", v.name}, {"links", Links(c, "volumes", v.id)}};
 }
 
-json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types,
-                          json::storage_ptr sp) {
-  json::object o(sp);
+json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types) {
+  json::object o;
   o["id"] = v.id;
   o["status"] = ToString(v.status);
   o["size"] = v.size_gb;
@@ -61,15 +46,15 @@ json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, 
   o["volume_type"] = t == types.end() ? json::value() : json::value(t->second);
   o["snapshot_id"] = OrNull(v.snapshot_id);
   o["source_volid"] = OrNull(v.source_volid);
-  o["metadata"] = Meta(v.metadata, sp);
-  o["links"] = Links(c, "volumes", v.id, sp);
+  o["metadata"] = Meta(v.metadata);
+  o["links"] = Links(c, "volumes", v.id);
   o["user_id"] = v.user_id;
   o["bootable"] = v.bootable ? "true" : "false";
   o["encrypted"] = false;
   o["replication_status"] = nullptr;
   o["consistencygroup_id"] = nullptr;
   o["multiattach"] = v.multiattach;
-  json::array attachments(sp);
+  json::array attachments;
   if (v.attach_status != AttachStatus::kDetached) {
     auto rows = c.engine.store().ListAttachmentsOfVolume(v.id);
     if (rows.ok()) {

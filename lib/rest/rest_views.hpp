@@ -11,10 +11,8 @@ namespace blockstore::rest {
 // Type id → name, read once per request for volume views.
 std::map<std::string, std::string> TypeNames(Call& c);
 
-// `sp`: where the view's memory comes from. Default: the heap.
-json::object VolumeSummary(const Call& c, const Volume& v, json::storage_ptr sp = {});
-json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types,
-                          json::storage_ptr sp = {});
+json::object VolumeSummary(const Call& c, const Volume& v);
+json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types);
 json::object SnapshotView(const Call& c, const Snapshot& s);
 json::object BackupSummary(const Call& c, const Backup& b);
 json::object BackupDetail(const Call& c, const Backup& b);

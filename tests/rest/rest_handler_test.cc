@@ -115,6 +115,9 @@ TEST_CASE("bad requests get Cinder's error bodies and change nothing") {
       {"PUT", "/v3/alice/os-quota-sets/alice", R"({"quota_set": {"volumes": 99}})", 403, "forbidden"},
       {"POST", "/v3/alice/backups", R"({"backup": {"volume_id": ")" + v.id + R"(", "container": "x"}})", 400, "badRequest"},
       {"POST", "/v3/alice/snapshots", R"({"snapshot": {}})", 400, "badRequest"},
+      {"POST", "/v3/alice/snapshots/" + v.id + "/action", R"({"os-reset_status": {"status": "bogus"}})", 400, "badRequest"},
+      {"POST", "/v3/alice/backups/" + v.id + "/action", R"({"os-frobnicate": {}})", 400, "badRequest"},
+      {"POST", "/v3/alice/backups/" + v.id + "/action", R"({"os-force_delete": {}})", 403, "forbidden"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.method);

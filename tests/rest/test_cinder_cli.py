@@ -182,6 +182,7 @@ def test_attachments(daemon):
     assert aid in cinder(daemon, "attachment-list").stdout
     refused = cinder(daemon, "delete", vid, ok=False)
     assert refused.returncode != 0 or "Delete for volume" in refused.stdout + refused.stderr
+    assert volume_status(daemon, vid)["status"] == "in-use"  # the attached volume stays
     cinder(daemon, "attachment-delete", aid)
     wait_volume(daemon, vid, "available")
     old = cinder(daemon, "attachment-list", version="3.26", ok=False)
