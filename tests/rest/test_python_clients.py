@@ -68,8 +68,13 @@ def test_openstacksdk_block_storage(daemon):
     b = bs.create_backup(volume_id=v.id, name="sdkbackup")
     b = bs.wait_for_status(b, "available", wait=30)
     assert "sdkbackup" in [x.name for x in bs.backups()]
-    restored = bs.restore_backup(b, name="sdkrestored")
-    wait_for(lambda: bs.get_volume(restored.volume_id).status == "available")
+    # The SDK's restore answers with the backup itself (it drops the response body), so the
+    # restore is followed through the backup's status, then the new volume is looked up by name.
+    bs.restore_backup(b, name="sdkrestored")
+    wait_for(lambda: bs.get_backup(b.id).status == "available")
+    restored = [x for x in bs.volumes() if x.name == "sdkrestored"]
+    assert len(restored) == 1 and restored[0].status == "available"
+    assert restored[0].metadata.get("src_backup_id") == b.id
     bs.delete_backup(b)
     bs.wait_for_delete(b, wait=30)
     bs.delete_volume(v)
