@@ -108,6 +108,37 @@ int bs_type_unset_extra_spec(char** out, bs_engine* e, const bs_context* c, cons
   });
 }
 
+int bs_type_access_add(bs_engine* e, const bs_context* c, const char* type_id,
+                       const char* project_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(NeedCall(e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
+    BS_ASSIGN_OR_RETURN(std::string project, capi::Arg(project_id, "project_id"));
+    return e->engine->api().AddVolumeTypeAccess(c->ctx, id, project);
+  });
+}
+
+int bs_type_access_remove(bs_engine* e, const bs_context* c, const char* type_id,
+                          const char* project_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(NeedCall(e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
+    BS_ASSIGN_OR_RETURN(std::string project, capi::Arg(project_id, "project_id"));
+    return e->engine->api().RemoveVolumeTypeAccess(c->ctx, id, project);
+  });
+}
+
+int bs_type_access_list(char** out, bs_engine* e, const bs_context* c, const char* type_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
+    BS_ASSIGN_OR_RETURN(auto projects, e->engine->api().ListVolumeTypeAccess(c->ctx, id));
+    json::array a;
+    for (const auto& p : projects) a.push_back(json::value(p));
+    return capi::Emit(out, a);
+  });
+}
+
 int bs_qos_create(char** out, bs_engine* e, const bs_context* c, const char* request_json) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));

@@ -77,6 +77,16 @@ int bs_volume_extend(char** out, bs_engine* e, const bs_context* c, const char* 
   });
 }
 
+int bs_volume_update_readonly(char** out, bs_engine* e, const bs_context* c,
+                              const char* volume_id, int readonly) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().UpdateReadonlyFlag(c->ctx, id, readonly != 0));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
 int bs_volume_reset_status(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
                            const char* status) {
   return capi::Guard([&]() -> Status {

@@ -72,6 +72,10 @@ class BS_API Api {
   // invalid_argument unless new_size_gb > size; resource_exhausted over quota.
   Result<Volume> ExtendVolume(const RequestContext& ctx, const std::string& id,
                               int64_t new_size_gb);
+  // An available volume becomes read-only (or read-write again): from then on it is only
+  // connected "ro", and a legacy attach asking for rw is refused.
+  Result<Volume> UpdateReadonlyFlag(const RequestContext& ctx, const std::string& id,
+                                    bool readonly);
   // Admin only. Refuses the statuses a restart would act on (creating, deleting, extending).
   Result<Volume> ResetVolumeStatus(const RequestContext& ctx, const std::string& id,
                                    VolumeStatus status);
@@ -188,7 +192,8 @@ class BS_API Api {
   // ---- volume types (create, update, delete and extra specs are admin only) ----
   Result<VolumeType> CreateVolumeType(const RequestContext& ctx,
                                       const VolumeTypeCreateRequest& request);
-  // By id or by name. Non-admins see public types only, with only the user-visible extra specs.
+  // By id or by name. Non-admins see the public types and the private ones their project was
+  // given access to, with only the user-visible extra specs.
   Result<VolumeType> GetVolumeType(const RequestContext& ctx, const std::string& id_or_name);
   Result<VolumeType> GetDefaultVolumeType(const RequestContext& ctx);
   Result<std::vector<VolumeType>> ListVolumeTypes(const RequestContext& ctx);
@@ -199,6 +204,15 @@ class BS_API Api {
                                              const Metadata& specs);
   Result<VolumeType> UnsetVolumeTypeExtraSpec(const RequestContext& ctx, const std::string& id,
                                               const std::string& key);
+  // Admin only: the projects that may see and use a private type. A public type has no such
+  // list (invalid_argument); adding a project twice is already_exists, removing one that was
+  // never added not_found.
+  Status AddVolumeTypeAccess(const RequestContext& ctx, const std::string& type_id,
+                             const std::string& project_id);
+  Status RemoveVolumeTypeAccess(const RequestContext& ctx, const std::string& type_id,
+                                const std::string& project_id);
+  Result<std::vector<std::string>> ListVolumeTypeAccess(const RequestContext& ctx,
+                                                        const std::string& type_id);
 
   // ---- QoS specs (admin only) ----
   Result<QosSpec> CreateQosSpec(const RequestContext& ctx, const QosSpecCreateRequest& request);

@@ -149,6 +149,9 @@ BS_API int bs_volume_extend(char** out_json, bs_engine* engine, const bs_context
                             const char* volume_id, int64_t new_size_gb);
 BS_API int bs_volume_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
                                   const char* volume_id, const char* status);
+/* An available volume becomes read-only (readonly != 0) or read-write again. */
+BS_API int bs_volume_update_readonly(char** out_json, bs_engine* engine, const bs_context* context,
+                                     const char* volume_id, int readonly);
 /* statuses: comma-separated Cinder statuses ("available,error"). */
 BS_API int bs_volume_wait(char** out_json, bs_engine* engine, const bs_context* context,
                           const char* volume_id, const char* statuses, int64_t timeout_ms);
@@ -314,6 +317,14 @@ BS_API int bs_type_set_extra_specs(char** out_json, bs_engine* engine, const bs_
 BS_API int bs_type_unset_extra_spec(char** out_json, bs_engine* engine,
                                     const bs_context* context, const char* type_id,
                                     const char* key);
+/* Admin only: the projects that may use a private type. The list answers a JSON array of
+ * project ids. */
+BS_API int bs_type_access_add(bs_engine* engine, const bs_context* context, const char* type_id,
+                              const char* project_id);
+BS_API int bs_type_access_remove(bs_engine* engine, const bs_context* context,
+                                 const char* type_id, const char* project_id);
+BS_API int bs_type_access_list(char** out_json, bs_engine* engine, const bs_context* context,
+                               const char* type_id);
 
 /* ---- QoS specs ---- */
 

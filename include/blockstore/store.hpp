@@ -44,6 +44,7 @@ struct VolumeTransition {
   std::string expect_host;         // when set, the volume's host must equal it
   std::optional<std::string> host;
   std::optional<uint64_t> size_gb;
+  std::optional<bool> readonly;
   bool save_previous_status = false;      // previous_status := the current status
   bool restore_previous_status = false;   // to := previous_status when one is saved
   QuotaAction quota = QuotaAction::kNone;  // applied to the reservations this volume owns
@@ -233,12 +234,21 @@ class BS_API Store {
   virtual Result<VolumeType> CreateVolumeType(const VolumeType& t) = 0;
   virtual Result<VolumeType> GetVolumeType(std::string_view id) = 0;
   virtual Result<VolumeType> GetVolumeTypeByName(std::string_view name) = 0;
-  virtual Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private) = 0;
+  // Every type when `include_private`; otherwise the public ones and the private ones
+  // `access_project` was given access to.
+  virtual Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private,
+                                                          std::string_view access_project) = 0;
   virtual Result<VolumeType> UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) = 0;
   // failed_precondition while a volume uses the type.
   virtual Status DeleteVolumeType(std::string_view id) = 0;
   virtual Result<VolumeType> SetExtraSpecs(std::string_view type_id, const Metadata& specs) = 0;
   virtual Result<VolumeType> UnsetExtraSpec(std::string_view type_id, std::string_view key) = 0;
+  // The projects that may use a private type. Adding one twice is already_exists; removing
+  // one never added is not_found. A deleted type takes its list along.
+  virtual Status AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) = 0;
+  virtual Status RemoveVolumeTypeAccess(std::string_view type_id,
+                                        std::string_view project_id) = 0;
+  virtual Result<std::vector<std::string>> ListVolumeTypeAccess(std::string_view type_id) = 0;
 
   // QoS specs.
   virtual Result<QosSpec> CreateQosSpec(const QosSpec& q) = 0;

@@ -78,6 +78,8 @@ struct Volume {
   std::string source_volid;  // source volume, if a clone
   bool bootable = false;
   bool multiattach = false;
+  // Read-only volumes are only ever connected "ro". Unset until the flag is first set.
+  std::optional<bool> readonly;
   Metadata metadata;
   TimePoint created_at{};
   TimePoint updated_at{};

@@ -1,6 +1,7 @@
 // Api: construction and the checks every operation shares.
 #include "lib/api/api_impl.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "lib/api/validation.hpp"
@@ -64,7 +65,13 @@ Result<VolumeType> Api::Impl::ResolveType(const RequestContext& ctx,
     }
     return t.status();
   }
-  if (!t->is_public && !ctx.is_admin()) return NotFound("volume type '" + want + "' not found");
+  if (!t->is_public && !ctx.is_admin()) {
+    // A private type exists, for everyone else, only for the projects given access to it.
+    BS_ASSIGN_OR_RETURN(auto projects, store.ListVolumeTypeAccess(t->id));
+    if (std::find(projects.begin(), projects.end(), ctx.project_id) == projects.end()) {
+      return NotFound("volume type '" + want + "' not found");
+    }
+  }
   return t;
 }
 

@@ -37,6 +37,8 @@ std::vector<VS> ReservableStatuses(const Volume& v) {
   return out;
 }
 
+bool IsReadonly(const Volume& v) { return v.readonly.value_or(false); }
+
 Status CheckMode(const std::string& mode, bool allow_empty) {
   if ((allow_empty && mode.empty()) || mode == "rw" || mode == "ro") return Status::Ok();
   return InvalidArgument("mode must be rw or ro");
@@ -115,7 +117,7 @@ Result<Attachment> Api::CreateAttachment(const RequestContext& ctx,
   a.volume_id = v.id;
   a.instance_uuid = r.instance_uuid;
   a.attach_status = AS::kReserved;
-  a.attach_mode = r.mode.empty() ? "null" : r.mode;
+  a.attach_mode = IsReadonly(v) ? "ro" : r.mode.empty() ? "null" : r.mode;
   BS_ASSIGN_OR_RETURN(a, d.store.CreateAttachment(a, ReservableStatuses(v)));
   if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.start", *now);
   if (!r.connector) return a;
@@ -153,7 +155,8 @@ Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::s
       }
     }
   }
-  const std::string mode = a.attach_mode != "null" ? a.attach_mode
+  const std::string mode = IsReadonly(v)              ? "ro"
+                           : a.attach_mode != "null" ? a.attach_mode
                            : !connector.mode.empty() ? connector.mode
                                                      : "rw";
   auto info = d.Connect(ctx, v, connector, mode);
@@ -265,7 +268,10 @@ Result<ConnectionInfo> Api::InitializeConnection(const RequestContext& ctx,
   if (v.status == VS::kCreating || v.status == VS::kDeleting) {
     return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) + "'");
   }
-  return d.Connect(ctx, v, connector, connector.mode.empty() ? "rw" : connector.mode);
+  const std::string mode = IsReadonly(v)               ? "ro"
+                           : connector.mode.empty()  ? "rw"
+                                                     : connector.mode;
+  return d.Connect(ctx, v, connector, mode);
 }
 
 Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::string& volume_id,
@@ -280,6 +286,9 @@ Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::strin
   BS_RETURN_IF_ERROR(CheckMode(r.mode, /*allow_empty=*/false));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   BS_RETURN_IF_ERROR(CheckAttachable(v));
+  if (IsReadonly(v) && r.mode == "rw") {
+    return InvalidArgument("volume " + v.id + " is read-only; attach it with mode ro");
+  }
   AttachmentChange c;
   c.to = AS::kAttached;
   c.attach_mode = r.mode;

@@ -60,7 +60,7 @@ Result<VolumeType> Api::GetDefaultVolumeType(const RequestContext& ctx) {
 Result<std::vector<VolumeType>> Api::ListVolumeTypes(const RequestContext& ctx) {
   auto& d = *impl_;
   BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
-  BS_ASSIGN_OR_RETURN(auto types, d.store.ListVolumeTypes(ctx.is_admin()));
+  BS_ASSIGN_OR_RETURN(auto types, d.store.ListVolumeTypes(ctx.is_admin(), ctx.project_id));
   for (auto& t : types) t = Impl::ForCaller(ctx, std::move(t));
   return types;
 }
@@ -113,6 +113,58 @@ Result<VolumeType> Api::UnsetVolumeTypeExtraSpec(const RequestContext& ctx, cons
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", id));
   BS_RETURN_IF_ERROR(internal::CheckText("extra spec key", key));
   return d.store.UnsetExtraSpec(id, key);
+}
+
+// ---- private-type access ----
+
+namespace {
+
+Result<VolumeType> PrivateType(Store& store, const std::string& type_id) {
+  BS_RETURN_IF_ERROR(internal::CheckId("volume type", type_id));
+  BS_ASSIGN_OR_RETURN(VolumeType t, store.GetVolumeType(type_id));
+  if (t.is_public) {
+    return InvalidArgument("volume type " + t.id +
+                           " is public; access lists are for private types only");
+  }
+  return t;
+}
+
+Status CheckProject(const std::string& project_id) {
+  if (project_id.empty()) return InvalidArgument("a project id is required");
+  return internal::CheckText("project id", project_id);
+}
+
+}  // namespace
+
+Status Api::AddVolumeTypeAccess(const RequestContext& ctx, const std::string& type_id,
+                                const std::string& project_id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "giving a project access to a volume type"));
+  BS_RETURN_IF_ERROR(CheckProject(project_id));
+  BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store, type_id));
+  BS_RETURN_IF_ERROR(d.store.AddVolumeTypeAccess(t.id, project_id));
+  d.notifier.Emit("volume_type_project.access.add", "volume_type", t.id, project_id, "available");
+  return Status::Ok();
+}
+
+Status Api::RemoveVolumeTypeAccess(const RequestContext& ctx, const std::string& type_id,
+                                   const std::string& project_id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "removing a project's access to a volume type"));
+  BS_RETURN_IF_ERROR(CheckProject(project_id));
+  BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store, type_id));
+  BS_RETURN_IF_ERROR(d.store.RemoveVolumeTypeAccess(t.id, project_id));
+  d.notifier.Emit("volume_type_project.access.remove", "volume_type", t.id, project_id,
+                  "deleted");
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Api::ListVolumeTypeAccess(const RequestContext& ctx,
+                                                           const std::string& type_id) {
+  auto& d = *impl_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing a volume type's access"));
+  BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store, type_id));
+  return d.store.ListVolumeTypeAccess(t.id);
 }
 
 // ---- QoS specs ----

@@ -254,6 +254,19 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
   return v;
 }
 
+Result<Volume> Api::UpdateReadonlyFlag(const RequestContext& ctx, const std::string& id,
+                                       bool readonly) {
+  auto& d = *impl_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, id));
+  VolumeTransition t;
+  t.from = {VS::kAvailable};
+  t.to = VS::kAvailable;
+  t.readonly = readonly;
+  BS_ASSIGN_OR_RETURN(v, d.store.TransitionVolume(v.id, t));
+  d.notifier.Volume("volume.update_readonly_flag", v);
+  return v;
+}
+
 Result<PlacementExplanation> Api::ExplainPlacement(const RequestContext& ctx,
                                                   const VolumeCreateRequest& r) {
   auto& d = *impl_;

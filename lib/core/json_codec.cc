@@ -75,6 +75,7 @@ json::object ToJson(const Volume& v) {
   o["source_volid"] = v.source_volid.empty() ? json::value(nullptr) : json::value(v.source_volid);
   o["bootable"] = v.bootable;
   o["multiattach"] = v.multiattach;
+  o["readonly"] = v.readonly ? json::value(*v.readonly) : json::value(nullptr);
   o["metadata"] = MetadataToJson(v.metadata);
   o["created_at"] = FormatTime(v.created_at);
   o["updated_at"] = FormatTime(v.updated_at);

@@ -70,6 +70,35 @@ Result<RestResponse> ExtraSpecs(Call& c, const std::string& id) {
   return Json(200, json::object{{key, value}});
 }
 
+// POST /types/{id}/action: addProjectAccess / removeProjectAccess, each {"project": id}.
+Result<RestResponse> Action(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  if (body.size() != 1) return InvalidArgument("a volume type action body names exactly one action");
+  const std::string name(body.begin()->key());
+  if (name != "addProjectAccess" && name != "removeProjectAccess") {
+    return InvalidArgument("unknown volume type action '" + name + "'");
+  }
+  BS_ASSIGN_OR_RETURN(json::object a, Member(body, name.c_str()));
+  BS_RETURN_IF_ERROR(OnlyKnown(a, {"project"}, name.c_str()));
+  BS_ASSIGN_OR_RETURN(auto project, Str(a, "project"));
+  if (!project) return InvalidArgument(name + " needs project");
+  if (name == "addProjectAccess") {
+    BS_RETURN_IF_ERROR(c.api().AddVolumeTypeAccess(c.ctx, id, *project));
+  } else {
+    BS_RETURN_IF_ERROR(c.api().RemoveVolumeTypeAccess(c.ctx, id, *project));
+  }
+  return Empty(202);
+}
+
+Result<RestResponse> AccessList(Call& c, const std::string& id) {
+  BS_ASSIGN_OR_RETURN(auto projects, c.api().ListVolumeTypeAccess(c.ctx, id));
+  json::array items;
+  for (const auto& p : projects) {
+    items.push_back(json::object{{"volume_type_id", id}, {"project_id", p}});
+  }
+  return Json(200, json::object{{"volume_type_access", std::move(items)}});
+}
+
 }  // namespace
 
 std::optional<RestResponse> Types(Call& c) {
@@ -105,6 +134,16 @@ std::optional<RestResponse> Types(Call& c) {
   if (p[2] == "extra_specs" && p.size() <= 4) {
     c.route = c.method + (p.size() == 3 ? " /types/{id}/extra_specs" : " /types/{id}/extra_specs/{key}");
     return answer(ExtraSpecs(c, id));
+  }
+  if (p.size() == 3 && p[2] == "action") {
+    c.route = c.method + " /types/{id}/action";
+    if (c.method != "POST") return Error(405, "Method not allowed");
+    return answer(Action(c, id));
+  }
+  if (p.size() == 3 && p[2] == "os-volume-type-access") {
+    c.route = c.method + " /types/{id}/os-volume-type-access";
+    if (c.method != "GET") return Error(405, "Method not allowed");
+    return answer(AccessList(c, id));
   }
   return std::nullopt;
 }

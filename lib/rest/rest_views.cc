@@ -21,7 +21,7 @@ json::object Meta(const Metadata& m) {
 
 std::map<std::string, std::string> TypeNames(Call& c) {
   std::map<std::string, std::string> out;
-  auto types = c.engine.store().ListVolumeTypes(true);
+  auto types = c.engine.store().ListVolumeTypes(true, {});
   if (types.ok()) {
     for (const auto& t : *types) out[t.id] = t.name;
   }
@@ -46,7 +46,10 @@ json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, 
   o["volume_type"] = t == types.end() ? json::value() : json::value(t->second);
   o["snapshot_id"] = OrNull(v.snapshot_id);
   o["source_volid"] = OrNull(v.source_volid);
-  o["metadata"] = Meta(v.metadata);
+  json::object meta = Meta(v.metadata);
+  // Cinder shows the read-only flag, once set, among the metadata as "True" or "False".
+  if (v.readonly) meta["readonly"] = *v.readonly ? "True" : "False";
+  o["metadata"] = std::move(meta);
   o["links"] = Links(c, "volumes", v.id);
   o["user_id"] = v.user_id;
   o["bootable"] = v.bootable ? "true" : "false";

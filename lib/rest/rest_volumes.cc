@@ -261,6 +261,13 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
     BS_RETURN_IF_ERROR(api.UpdateVolume(c.ctx, id, u).status());
     return Empty(200);
   }
+  if (name == "os-update_readonly_flag") {
+    BS_RETURN_IF_ERROR(OnlyKnown(a, {"readonly"}, "os-update_readonly_flag"));
+    BS_ASSIGN_OR_RETURN(auto readonly, Bool(a, "readonly"));
+    if (!readonly) return InvalidArgument("os-update_readonly_flag needs readonly");
+    BS_RETURN_IF_ERROR(api.UpdateReadonlyFlag(c.ctx, id, *readonly).status());
+    return Empty(202);
+  }
   if (name == "os-reserve") {
     BS_RETURN_IF_ERROR(api.ReserveVolume(c.ctx, id).status());
     return Empty(202);

@@ -180,6 +180,17 @@ CREATE TABLE volume_exports (
   updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // 4: which projects may use a private volume type; the read-only flag of volumes
+      // (NULL: never set).
+      R"sql(
+CREATE TABLE volume_type_projects (
+  type_id TEXT NOT NULL REFERENCES volume_types(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL,
+  PRIMARY KEY (type_id, project_id)
+) WITHOUT ROWID;
+CREATE INDEX volume_type_projects_project ON volume_type_projects(project_id);
+ALTER TABLE volumes ADD COLUMN readonly INTEGER;
+)sql",
   };
   return kMigrations;
 }

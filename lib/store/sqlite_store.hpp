@@ -90,11 +90,15 @@ class SqliteStore final : public Store {
   Result<VolumeType> CreateVolumeType(const VolumeType& t) override;
   Result<VolumeType> GetVolumeType(std::string_view id) override;
   Result<VolumeType> GetVolumeTypeByName(std::string_view name) override;
-  Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private) override;
+  Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private,
+                                                  std::string_view access_project) override;
   Result<VolumeType> UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) override;
   Status DeleteVolumeType(std::string_view id) override;
   Result<VolumeType> SetExtraSpecs(std::string_view type_id, const Metadata& specs) override;
   Result<VolumeType> UnsetExtraSpec(std::string_view type_id, std::string_view key) override;
+  Status AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) override;
+  Status RemoveVolumeTypeAccess(std::string_view type_id, std::string_view project_id) override;
+  Result<std::vector<std::string>> ListVolumeTypeAccess(std::string_view type_id) override;
 
   Result<QosSpec> CreateQosSpec(const QosSpec& q) override;
   Result<QosSpec> GetQosSpec(std::string_view id) override;

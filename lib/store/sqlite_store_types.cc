@@ -75,11 +75,15 @@ Result<VolumeType> SqliteStore::GetVolumeTypeByName(std::string_view name) {
   return GetVolumeTypeLocked(id);
 }
 
-Result<std::vector<VolumeType>> SqliteStore::ListVolumeTypes(bool include_private) {
+Result<std::vector<VolumeType>> SqliteStore::ListVolumeTypes(bool include_private,
+                                                             std::string_view access_project) {
   std::lock_guard lock(mu_);
-  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string(kTypeColumns) +
-                                              "WHERE is_public = 1 OR ? ORDER BY name"));
-  st->Bind(1, int64_t{include_private});
+  BS_ASSIGN_OR_RETURN(
+      Stmt * st,
+      db_->Prepare(std::string(kTypeColumns) +
+                   "WHERE is_public = 1 OR ? OR id IN (SELECT type_id FROM volume_type_projects "
+                   "WHERE project_id = ?) ORDER BY name"));
+  st->Bind(1, int64_t{include_private}).Bind(2, access_project);
   std::vector<VolumeType> out;
   while (true) {
     BS_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -299,6 +303,53 @@ Status SqliteStore::DisassociateQos(std::string_view qos_id, std::string_view ty
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volume_types SET qos_specs_id = '' WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, type_id).Run());
   return tx.Commit();
+}
+
+Status SqliteStore::AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare("INSERT OR IGNORE INTO volume_type_projects "
+                                               "(type_id, project_id) VALUES (?, ?)"));
+  BS_RETURN_IF_ERROR(ins->Bind(1, type_id).Bind(2, project_id).Run());
+  if (db_->Changes() == 0) {
+    return AlreadyExists("project " + std::string(project_id) +
+                         " already has access to volume type " + std::string(type_id));
+  }
+  return tx.Commit();
+}
+
+Status SqliteStore::RemoveVolumeTypeAccess(std::string_view type_id,
+                                           std::string_view project_id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volume_type_projects WHERE "
+                                               "type_id = ? AND project_id = ?"));
+  BS_RETURN_IF_ERROR(del->Bind(1, type_id).Bind(2, project_id).Run());
+  if (db_->Changes() == 0) {
+    return NotFound("project " + std::string(project_id) + " has no access to volume type " +
+                    std::string(type_id));
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<std::string>> SqliteStore::ListVolumeTypeAccess(std::string_view type_id) {
+  std::lock_guard lock(mu_);
+  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT project_id FROM volume_type_projects "
+                                              "WHERE type_id = ? ORDER BY project_id"));
+  st->Bind(1, type_id);
+  std::vector<std::string> out;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(st->Text(0));
+  }
+  st->Reset();
+  return out;
 }
 
 }  // namespace blockstore::internal

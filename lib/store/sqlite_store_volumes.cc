@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kVolumeColumns =
     "t.id, t.project_id, t.user_id, t.name, t.description, t.size, t.status, t.previous_status, "
     "t.attach_status, t.host, t.availability_zone, t.volume_type_id, t.snapshot_id, "
-    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at, "
+    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at, t.readonly, "
     // The metadata rides along as one JSON object: one statement per record, not two.
     "(SELECT json_group_object(m.key, m.value) FROM volume_metadata m WHERE m.volume_id = t.id)";
 
@@ -36,7 +36,8 @@ Volume ReadVolume(const Stmt& st) {
   v.multiattach = st.Int(15) != 0;
   v.created_at = ParseTime(st.Text(16)).value_or(TimePoint{});
   v.updated_at = ParseTime(st.Text(17)).value_or(TimePoint{});
-  v.metadata = MetadataFromColumn(st, 18);
+  if (!st.IsNull(18)) v.readonly = st.Int(18) != 0;
+  v.metadata = MetadataFromColumn(st, 19);
   return v;
 }
 
@@ -207,6 +208,7 @@ Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const Vo
   if (t.save_previous_status) previous = v.status;
   if (t.host) v.host = *t.host;
   if (t.size_gb) v.size_gb = *t.size_gb;
+  if (t.readonly) v.readonly = *t.readonly;
   v.status = to;
   v.previous_status = previous;
   v.updated_at = options_.clock();
@@ -215,15 +217,16 @@ Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const Vo
       Stmt * st,
       db_->Prepare("UPDATE volumes SET status = ?, previous_status = ?, host = ?, size = ?, "
                    "updated_at = ?, pending_size = CASE WHEN ?1 = 'extending' THEN pending_size "
-                   "ELSE 0 END, quota_committed = quota_committed OR ? WHERE id = ?"));
+                   "ELSE 0 END, quota_committed = quota_committed OR ?, readonly = ? "
+                   "WHERE id = ?"));
   st->Bind(1, ToString(v.status));
   if (previous) st->Bind(2, ToString(*previous)); else st->BindNull(2);
-  BS_RETURN_IF_ERROR(st->Bind(3, v.host)
-                         .Bind(4, static_cast<int64_t>(v.size_gb))
-                         .Bind(5, FormatTime(v.updated_at))
-                         .Bind(6, int64_t{t.quota == QuotaAction::kCommit})
-                         .Bind(7, v.id)
-                         .Run());
+  st->Bind(3, v.host)
+      .Bind(4, static_cast<int64_t>(v.size_gb))
+      .Bind(5, FormatTime(v.updated_at))
+      .Bind(6, int64_t{t.quota == QuotaAction::kCommit});
+  if (v.readonly) st->Bind(7, int64_t{*v.readonly}); else st->BindNull(7);
+  BS_RETURN_IF_ERROR(st->Bind(8, v.id).Run());
   return v;
 }
 

@@ -48,6 +48,50 @@ TEST_SUITE("policy") {
     CHECK(v->multiattach);
   }
 
+  TEST_CASE("a private type's access list admits projects one by one") {
+    EngineFixture f;
+    auto priv = f.api().CreateVolumeType(f.admin, {"private", "", false, {}});
+    BS_REQUIRE_OK(priv);
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    r.volume_type = "private";
+    BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kNotFound);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.alice, priv->id, "alice"),
+                  Code::kPermissionDenied);
+    BS_REQUIRE_OK(f.api().AddVolumeTypeAccess(f.admin, priv->id, "alice"));
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, priv->id, "alice"), Code::kAlreadyExists);
+    CHECK(*f.api().ListVolumeTypeAccess(f.admin, priv->id) == std::vector<std::string>{"alice"});
+    BS_CHECK_CODE(f.api().ListVolumeTypeAccess(f.alice, priv->id), Code::kPermissionDenied);
+    // Alice sees and uses it; Bob still does not.
+    BS_REQUIRE_OK(f.api().GetVolumeType(f.alice, "private"));
+    CHECK(f.api().ListVolumeTypes(f.alice)->size() == 2);
+    CHECK(f.api().ListVolumeTypes(f.bob)->size() == 1);
+    BS_CHECK_CODE(f.api().GetVolumeType(f.bob, priv->id), Code::kNotFound);
+    BS_CHECK_CODE(f.api().CreateVolume(f.bob, r), Code::kNotFound);
+    auto v = f.api().CreateVolume(f.alice, r);
+    BS_REQUIRE_OK(v);
+    CHECK(v->volume_type_id == priv->id);
+    // Bad requests change nothing.
+    auto pub = f.api().GetVolumeType(f.admin, "__DEFAULT__");
+    BS_REQUIRE_OK(pub);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, pub->id, "bob"), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.api().ListVolumeTypeAccess(f.admin, pub->id), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, priv->id, ""), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, priv->id, "bad\nproject"),
+                  Code::kInvalidArgument);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, "not-a-uuid", "bob"),
+                  Code::kInvalidArgument);
+    BS_CHECK_CODE(f.api().AddVolumeTypeAccess(f.admin, "00000000-0000-0000-0000-000000000001", "bob"),
+                  Code::kNotFound);
+    BS_CHECK_CODE(f.api().RemoveVolumeTypeAccess(f.admin, priv->id, "bob"), Code::kNotFound);
+    CHECK(*f.api().ListVolumeTypeAccess(f.admin, priv->id) == std::vector<std::string>{"alice"});
+    // Removed again: gone for Alice; her volume keeps its type.
+    BS_REQUIRE_OK(f.api().RemoveVolumeTypeAccess(f.admin, priv->id, "alice"));
+    BS_CHECK_CODE(f.api().GetVolumeType(f.alice, "private"), Code::kNotFound);
+    CHECK(f.api().ListVolumeTypeAccess(f.admin, priv->id)->empty());
+    CHECK(f.api().GetVolume(f.alice, v->id)->volume_type_id == priv->id);
+  }
+
   TEST_CASE("volume types: extra specs, rename, delete when unused") {
     EngineFixture f;
     // vendor-scoped specs are for drivers; the scheduler does not match them.

@@ -173,6 +173,56 @@ TEST_CASE("multiattach: only a type that allows it takes a second attachment; ro
   CHECK(f.Get(shared.id).status == VS::kAvailable);
 }
 
+TEST_CASE("a read-only volume is only ever connected ro; the flag changes only while available") {
+  Fixture f;
+  const Volume v = f.Available(1);
+  CHECK_FALSE(v.readonly.has_value());
+  auto flagged = f.api().UpdateReadonlyFlag(f.alice, v.id, true);
+  BS_REQUIRE_OK(flagged);
+  CHECK(flagged->readonly == std::optional<bool>(true));
+  CHECK(f.Get(v.id).readonly == std::optional<bool>(true));
+  BS_CHECK_CODE(f.api().UpdateReadonlyFlag(f.bob, v.id, false), Code::kNotFound);
+
+  // The attachments API turns any asked-for mode into ro.
+  const Attachment a = Attach(f, v, "rw");
+  CHECK(a.attach_mode == "ro");
+  REQUIRE(a.connection_info);
+  auto device = ConnectVolume(*a.connection_info);
+  BS_REQUIRE_OK(device);
+  BS_CHECK_CODE((*device)->WriteAt(0, Pattern(4096, 1)), Code::kPermissionDenied);
+  // While in use the flag stays as it is.
+  BS_REQUIRE_OK(f.api().CompleteAttachment(f.alice, a.id));
+  const std::string before = f.State();
+  BS_CHECK_CODE(f.api().UpdateReadonlyFlag(f.alice, v.id, false), Code::kFailedPrecondition);
+  CHECK(f.State() == before);
+  CHECK(f.Get(v.id).readonly == std::optional<bool>(true));
+  device->reset();
+  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, a.id));
+
+  // The legacy flow: initialize_connection answers ro; an rw attach is refused.
+  auto info = f.api().InitializeConnection(f.alice, v.id, TestConnector());
+  BS_REQUIRE_OK(info);
+  CHECK(info->data.find("\"access_mode\":\"ro\"") != std::string::npos);
+  BS_CHECK_OK(f.api().TerminateConnection(f.alice, v.id, TestConnector()));
+  LegacyAttachRequest r;
+  r.host_name = "host-a";
+  r.mode = "rw";
+  BS_CHECK_CODE(f.api().AttachVolume(f.alice, v.id, r), Code::kInvalidArgument);
+  CHECK(f.Get(v.id).status == VS::kAvailable);
+
+  // Read-write again: writes go through.
+  auto cleared = f.api().UpdateReadonlyFlag(f.alice, v.id, false);
+  BS_REQUIRE_OK(cleared);
+  CHECK(cleared->readonly == std::optional<bool>(false));
+  const Attachment rw = Attach(f, v);
+  CHECK(rw.attach_mode == "rw");
+  auto writer = ConnectVolume(*rw.connection_info);
+  BS_REQUIRE_OK(writer);
+  BS_CHECK_OK((*writer)->WriteAt(0, Pattern(4096, 2)));
+  writer->reset();
+  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, rw.id));
+}
+
 TEST_CASE("the legacy actions: reserve, initialize_connection, attach, detaching, detach") {
   Fixture f;
   const Volume v = f.Available(1);

@@ -205,6 +205,37 @@ static void test_lifecycle(const char* dir) {
   bs_free(out);
   CHECK(bs_type_update(&out, engine, admin, type_id, "{\"description\": \"shiny\"}") == BS_OK);
   bs_free(out);
+  /* a private type and its access list */
+  {
+    char vip_id[64];
+    CHECK(bs_type_create(&out, engine, admin, "{\"name\": \"vip\", \"is_public\": false}") == BS_OK);
+    CHECK(field(out, "id", vip_id, sizeof vip_id));
+    bs_free(out);
+    CHECK(bs_type_get(&out, engine, alice, "vip") == BS_ENOTFOUND);
+    CHECK(bs_type_access_add(engine, alice, vip_id, "alice") == BS_EPERM);
+    CHECK(bs_type_access_add(engine, admin, vip_id, "alice") == BS_OK);
+    CHECK(bs_type_access_add(engine, admin, vip_id, "alice") == BS_EEXIST);
+    CHECK(bs_type_access_add(engine, admin, vip_id, NULL) == BS_EINVAL);
+    CHECK(bs_type_access_list(&out, engine, admin, vip_id) == BS_OK);
+    CHECK(strcmp(out, "[\"alice\"]") == 0);
+    bs_free(out);
+    CHECK(bs_type_get(&out, engine, alice, "vip") == BS_OK);
+    bs_free(out);
+    CHECK(bs_type_access_remove(engine, admin, vip_id, "alice") == BS_OK);
+    CHECK(bs_type_access_remove(engine, admin, vip_id, "alice") == BS_ENOTFOUND);
+    CHECK(bs_type_get(&out, engine, alice, "vip") == BS_ENOTFOUND);
+    CHECK(bs_type_access_list(&out, engine, admin, type_id) == BS_EINVAL); /* a public type */
+    CHECK(bs_type_delete(engine, admin, vip_id) == BS_OK);
+  }
+  /* the read-only flag */
+  CHECK(bs_volume_update_readonly(&out, engine, alice, id, 1) == BS_OK);
+  CHECK(strstr(out, "\"readonly\":true") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_update_readonly(&out, engine, alice, id, 0) == BS_OK);
+  CHECK(strstr(out, "\"readonly\":false") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_update_readonly(&out, engine, alice, "nope", 1) == BS_EINVAL);
+  CHECK(out == NULL);
   CHECK(bs_qos_create(&out, engine, admin, "{\"name\": \"q\", \"specs\": {\"total_iops_sec\": \"100\"}}") == BS_OK);
   CHECK(field(out, "id", qos_id, sizeof qos_id));
   bs_free(out);

@@ -168,5 +168,56 @@ TEST_CASE("a volume over REST: create, show, list with paging, update, extend, d
   BS_CHECK_OK(f.engine->WaitForVolumeDeleted(f.alice, id, kWait));
 }
 
+TEST_CASE("private types over REST: access add, list and remove; the read-only flag") {
+  Rest f;
+  const std::map<std::string, std::string> admin = {{"X-Auth-Token", "admin:admin"}};
+  auto made = f.Call("POST", "/v3/admin/types",
+                     R"({"volume_type": {"name": "vip", "os-volume-type-access:is_public": false}})",
+                     admin);
+  REQUIRE(made.status == 200);
+  const std::string type_id(Rest::Body(made).at("volume_type").at("id").as_string());
+  const std::string action = "/v3/admin/types/" + type_id + "/action";
+  const std::string access = "/v3/admin/types/" + type_id + "/os-volume-type-access";
+  CHECK(f.Call("GET", "/v3/alice/types/vip").status == 404);
+  CHECK(f.Call("POST", "/v3/alice/types/" + type_id + "/action",
+               R"({"addProjectAccess": {"project": "alice"}})").status == 403);
+  CHECK(f.Call("POST", action, R"({"addProjectAccess": {"project": "alice"}})", admin).status == 202);
+  CHECK(f.Call("POST", action, R"({"addProjectAccess": {"project": "alice"}})", admin).status == 409);
+  // Malformed actions change nothing.
+  CHECK(f.Call("POST", action, R"({"addProjectAccess": {}})", admin).status == 400);
+  CHECK(f.Call("POST", action, R"({"addProjectAccess": {"project": 7}})", admin).status == 400);
+  CHECK(f.Call("POST", action, R"({"addProjectAccess": {"project": "x", "extra": 1}})", admin).status == 400);
+  CHECK(f.Call("POST", action, R"({"grantEverything": {}})", admin).status == 400);
+  CHECK(f.Call("POST", action, "{nope", admin).status == 400);
+  auto listed = f.Call("GET", access, {}, admin);
+  REQUIRE(listed.status == 200);
+  const auto rows = Rest::Body(listed).at("volume_type_access").as_array();
+  REQUIRE(rows.size() == 1);
+  CHECK(Rest::Text(rows.at(0).at("project_id")) == "alice");
+  CHECK(Rest::Text(rows.at(0).at("volume_type_id")) == type_id);
+  CHECK(f.Call("GET", "/v3/alice/types/vip").status == 200);
+  auto vol = f.Call("POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "volume_type": "vip"}})");
+  REQUIRE(vol.status == 202);
+  const std::string id(Rest::Body(vol).at("volume").at("id").as_string());
+  CHECK(f.Call("POST", "/v3/bob/volumes", R"({"volume": {"size": 1, "volume_type": "vip"}})",
+               {{"X-Auth-Token", "u:bob"}}).status == 404);
+  CHECK(f.Call("POST", action, R"({"removeProjectAccess": {"project": "alice"}})", admin).status == 202);
+  CHECK(f.Call("POST", action, R"({"removeProjectAccess": {"project": "alice"}})", admin).status == 404);
+  CHECK(Rest::Body(f.Call("GET", access, {}, admin)).at("volume_type_access").as_array().empty());
+
+  // os-update_readonly_flag: shown among the metadata as Cinder does.
+  BS_REQUIRE_OK(f.engine->WaitForVolume(f.alice, id, {VolumeStatus::kAvailable}, kWait));
+  const std::string vol_action = "/v3/alice/volumes/" + id + "/action";
+  CHECK(f.Call("POST", vol_action, R"({"os-update_readonly_flag": {"readonly": "maybe"}})").status == 400);
+  CHECK(f.Call("POST", vol_action, R"({"os-update_readonly_flag": {}})").status == 400);
+  CHECK_FALSE(Rest::Body(f.Call("GET", "/v3/alice/volumes/" + id)).at("volume").at("metadata").as_object().contains("readonly"));
+  CHECK(f.Call("POST", vol_action, R"({"os-update_readonly_flag": {"readonly": true}})").status == 202);
+  auto shown = Rest::Body(f.Call("GET", "/v3/alice/volumes/" + id)).at("volume");
+  CHECK(Rest::Text(shown.at("metadata").at("readonly")) == "True");
+  CHECK(f.Call("POST", vol_action, R"({"os-update_readonly_flag": {"readonly": false}})").status == 202);
+  shown = Rest::Body(f.Call("GET", "/v3/alice/volumes/" + id)).at("volume");
+  CHECK(Rest::Text(shown.at("metadata").at("readonly")) == "False");
+}
+
 }  // namespace
 }  // namespace blockstore::testing

@@ -121,6 +121,33 @@ def test_types_and_extra_specs(daemon):
     assert qos["id"] not in cinder(daemon, "qos-list", **admin).stdout
 
 
+def test_private_type_access(daemon):
+    admin = dict(user="admin", project="admin")
+    t = table(cinder(daemon, "type-create", "--is-public", "false", "vip", **admin).stdout)[0]
+    assert t["Is_Public"] == "False"
+    hidden = cinder(daemon, "create", "--volume-type", "vip", "1", ok=False)
+    assert hidden.returncode != 0
+    cinder(daemon, "type-access-add", "--volume-type", t["ID"], "--project-id", "p1", **admin)
+    rows = table(cinder(daemon, "type-access-list", "--volume-type", t["ID"], **admin).stdout)
+    assert rows == [{"Volume_type_ID": t["ID"], "Project_ID": "p1"}]
+    again = cinder(daemon, "type-access-add", "--volume-type", t["ID"], "--project-id", "p1",
+                   ok=False, **admin)
+    assert again.returncode != 0 and "HTTP 409" in again.stderr
+    v = props(cinder(daemon, "create", "--volume-type", "vip", "1").stdout)
+    assert wait_volume(daemon, v["id"], "available")["volume_type"] == "vip"
+    other = cinder(daemon, "create", "--volume-type", "vip", "1", project="p2", ok=False)
+    assert other.returncode != 0
+    cinder(daemon, "type-access-remove", "--volume-type", t["ID"], "--project-id", "p1", **admin)
+    assert table(cinder(daemon, "type-access-list", "--volume-type", t["ID"], **admin).stdout) == []
+    # The read-only flag, as `cinder show` reports it.
+    cinder(daemon, "readonly-mode-update", v["id"], "True")
+    assert "readonly : True" in props(cinder(daemon, "show", v["id"]).stdout)["metadata"]
+    cinder(daemon, "readonly-mode-update", v["id"], "False")
+    assert "readonly : False" in props(cinder(daemon, "show", v["id"]).stdout)["metadata"]
+    cinder(daemon, "delete", v["id"])
+    wait_gone(daemon, v["id"])
+
+
 def test_quotas_limits_pools_services(daemon):
     admin = dict(user="admin", project="admin")
     q = props(cinder(daemon, "quota-show", "p1").stdout)

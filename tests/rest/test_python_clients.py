@@ -2,6 +2,7 @@
 import uuid
 
 import openstack
+import pytest
 from cinderclient import client as cinder_client
 from cinderclient import exceptions as cinder_exceptions
 from cinderclient.contrib import noauth
@@ -80,3 +81,54 @@ def test_openstacksdk_block_storage(daemon):
     bs.delete_volume(v)
     bs.wait_for_delete(v, wait=20)
     assert str(uuid.UUID(v.id)) == v.id
+
+
+def sdk(daemon, token, project):
+    conn = openstack.connection.Connection(
+        auth_type="admin_token", auth={"token": token, "endpoint": daemon.url + "/v3"},
+        block_storage_endpoint_override=f"{daemon.url}/v3/{project}",
+        block_storage_api_version="3")
+    return conn.block_storage
+
+
+def test_openstacksdk_type_access_readonly_and_legacy_attach(daemon):
+    admin = sdk(daemon, "admin:admin", "admin")
+    bs = sdk(daemon, "u1:p1", "p1")
+    t = admin.create_type(name="sdkprivate", is_public=False)
+    admin.add_type_access(t, "p1")
+    assert admin.get_type_access(t) == [{"volume_type_id": t.id, "project_id": "p1"}]
+    v = bs.create_volume(size=1, name="sdkro", volume_type="sdkprivate")
+    v = bs.wait_for_status(v, "available", wait=20)
+    admin.remove_type_access(t, "p1")
+    assert admin.get_type_access(t) == []
+    with pytest.raises(openstack.exceptions.ResourceNotFound):
+        admin.remove_type_access(t, "p1")
+
+    bs.set_volume_readonly(v, True)
+    assert bs.get_volume(v.id).metadata["readonly"] == "True"
+    # The legacy attach flow, as a hypervisor drives it.
+    connector = {"host": "sdk-host", "initiator": "iqn.2026-11.org.blockstore.sdk:host",
+                 "ip": "127.0.0.1"}
+    bs.reserve_volume(v)
+    assert bs.get_volume(v.id).status == "attaching"
+    bs.init_volume_attachment(v, connector)
+    with pytest.raises(openstack.exceptions.BadRequestException):
+        bs.attach_volume(v, "/dev/vdb", host_name="sdk-host")  # read-only: ro only
+    bs.unreserve_volume(v)
+    bs.terminate_volume_attachment(v, connector)
+    assert bs.get_volume(v.id).status == "available"
+    bs.set_volume_readonly(v, False)
+    bs.reserve_volume(v)
+    bs.init_volume_attachment(v, connector)
+    bs.attach_volume(v, "/dev/vdb", host_name="sdk-host")
+    shown = bs.get_volume(v.id)
+    assert shown.status == "in-use" and shown.attachments[0]["device"] == "/dev/vdb"
+    assert "host_name" not in shown.attachments[0]  # as in Cinder, for admins only
+    assert admin.get_volume(v.id).attachments[0]["host_name"] == "sdk-host"
+    bs.begin_volume_detaching(v)
+    bs.terminate_volume_attachment(v, connector)
+    bs.detach_volume(v, shown.attachments[0]["attachment_id"])
+    assert bs.get_volume(v.id).status == "available"
+    bs.delete_volume(v)
+    bs.wait_for_delete(v, wait=20)
+

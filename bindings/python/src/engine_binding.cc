@@ -217,6 +217,11 @@ void BindEngine(py::module_& m) {
              return Unwrap(e.api().ExtendVolume(ctx, id, new_size));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("new_size"))
+      .def("update_volume_readonly",
+           [](PyEngine& e, Ctx ctx, const std::string& id, bool readonly) {
+             return Unwrap(e.api().UpdateReadonlyFlag(ctx, id, readonly));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("readonly"))
       .def("reset_volume_status",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
              auto s = ParseVolumeStatus(status);
@@ -323,6 +328,21 @@ void BindEngine(py::module_& m) {
              return Unwrap(e.api().UnsetVolumeTypeExtraSpec(ctx, id, key));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::arg("key"))
+      .def("add_volume_type_access",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& project) {
+             Check(e.api().AddVolumeTypeAccess(ctx, id, project));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"), py::arg("project_id"))
+      .def("remove_volume_type_access",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& project) {
+             Check(e.api().RemoveVolumeTypeAccess(ctx, id, project));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"), py::arg("project_id"))
+      .def("list_volume_type_access",
+           [](PyEngine& e, Ctx ctx, const std::string& id) {
+             return Unwrap(e.api().ListVolumeTypeAccess(ctx, id));
+           },
+           Release(), py::arg("ctx"), py::arg("type_id"))
       // ---- QoS specs ----
       .def("create_qos_spec",
            [](PyEngine& e, Ctx ctx, std::string name, std::string consumer, Metadata specs) {

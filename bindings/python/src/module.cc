@@ -33,6 +33,7 @@ void BindRecords(py::module_& m) {
       .def_readonly("source_volid", &Volume::source_volid)
       .def_readonly("bootable", &Volume::bootable)
       .def_readonly("multiattach", &Volume::multiattach)
+      .def_readonly("readonly", &Volume::readonly)
       .def_readonly("metadata", &Volume::metadata)
       .def_property_readonly("created_at", [](const Volume& v) { return FormatTime(v.created_at); })
       .def_property_readonly("updated_at", [](const Volume& v) { return FormatTime(v.updated_at); })

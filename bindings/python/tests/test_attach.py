@@ -81,6 +81,26 @@ def test_multiattach_and_read_only(engine, alice, admin):
     assert engine.get_volume(alice, v.id).status == "available"
 
 
+def test_read_only_flag(engine, alice, bob):
+    v = make_volume(engine, alice)
+    assert v.readonly is None
+    with pytest.raises(blockstore.NotFound):
+        engine.update_volume_readonly(bob, v.id, True)
+    assert engine.update_volume_readonly(alice, v.id, True).readonly is True
+    a = engine.create_attachment(alice, v.id, mode="rw",
+                                 connector=blockstore.host_connector(initiator=HOST_IQN))
+    assert a.attach_mode == "ro"
+    with blockstore.connect_volume(a.connection_info) as dev:
+        assert not dev.writable()
+    with pytest.raises(blockstore.FailedPrecondition):  # attaching: the flag stays
+        engine.update_volume_readonly(alice, v.id, False)
+    engine.delete_attachment(alice, a.id)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.attach_volume(alice, v.id, host_name="py-host", mode="rw")
+    assert engine.update_volume_readonly(alice, v.id, False).readonly is False
+    assert engine.get_volume(alice, v.id).status == "available"
+
+
 def test_legacy_actions(engine, alice, admin):
     v = make_volume(engine, alice)
     connector = blockstore.host_connector(initiator=HOST_IQN)

@@ -94,6 +94,30 @@ def test_types_and_qos(engine, alice, admin):
         engine.get_volume_type(admin, t.id)
 
 
+def test_private_type_access(engine, alice, bob, admin):
+    t = engine.create_volume_type(admin, "vip", is_public=False)
+    with pytest.raises(blockstore.NotFound):
+        engine.get_volume_type(alice, "vip")
+    with pytest.raises(blockstore.PermissionDenied):
+        engine.add_volume_type_access(alice, t.id, "alice")
+    engine.add_volume_type_access(admin, t.id, "alice")
+    with pytest.raises(blockstore.AlreadyExists):
+        engine.add_volume_type_access(admin, t.id, "alice")
+    assert engine.list_volume_type_access(admin, t.id) == ["alice"]
+    vol = engine.create_volume(alice, 1, volume_type="vip")
+    assert vol.volume_type_id == t.id
+    with pytest.raises(blockstore.NotFound):
+        engine.create_volume(bob, 1, volume_type="vip")
+    assert "vip" not in {x.name for x in engine.list_volume_types(bob)}
+    engine.remove_volume_type_access(admin, t.id, "alice")
+    with pytest.raises(blockstore.NotFound):
+        engine.remove_volume_type_access(admin, t.id, "alice")
+    assert engine.list_volume_type_access(admin, t.id) == []
+    default = engine.get_default_volume_type(admin)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.add_volume_type_access(admin, default.id, "bob")
+
+
 def test_reset_status_and_bad_status_names(engine, alice, admin):
     vol = available(engine, alice)
     with pytest.raises(blockstore.PermissionDenied):
