@@ -103,6 +103,14 @@ RestResponse Json(int status, const json::value& body) {
   return r;
 }
 
+RestResponse JsonText(int status, std::string body) {
+  RestResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
 RestResponse Empty(int status) {
   RestResponse r;
   r.status = status;
@@ -221,13 +229,20 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
   return q;
 }
 
+std::optional<std::string> NextLink(const Call& c, const std::string& collection,
+                                    std::size_t returned, const std::optional<int64_t>& limit,
+                                    const std::string& last_id) {
+  if (!limit || returned < static_cast<std::size_t>(*limit) || last_id.empty()) return std::nullopt;
+  return c.base + "/v3/" + c.project + "/" + collection + "?limit=" + std::to_string(*limit) +
+         "&marker=" + last_id;
+}
+
 void AddNextLink(const Call& c, json::object& out, const std::string& collection,
                  std::size_t returned, const std::optional<int64_t>& limit,
                  const std::string& last_id) {
-  if (!limit || returned < static_cast<std::size_t>(*limit) || last_id.empty()) return;
-  std::string href = c.base + "/v3/" + c.project + "/" + collection + "?limit=" +
-                     std::to_string(*limit) + "&marker=" + last_id;
-  out[collection + "_links"] = json::array{json::object{{"href", href}, {"rel", "next"}}};
+  auto href = NextLink(c, collection, returned, limit, last_id);
+  if (!href) return;
+  out[collection + "_links"] = json::array{json::object{{"href", *href}, {"rel", "next"}}};
 }
 
 }  // namespace blockstore::rest

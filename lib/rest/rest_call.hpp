@@ -44,6 +44,8 @@ struct Call {
 std::string Clean(const std::string& in);
 
 RestResponse Json(int status, const json::value& body);
+// A JSON answer already written as text.
+RestResponse JsonText(int status, std::string body);
 RestResponse Empty(int status);
 // Cinder's error body for a Status: {"badRequest": {"code": 400, "message": …}}.
 RestResponse Error(const Status& s);
@@ -59,6 +61,10 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
 Result<bool> BoolParam(const Call& c, const std::string& key, bool fallback);
 // Cinder's string booleans in bodies: true, "true", "True", "1", … ; 400 otherwise.
 Result<bool> BodyBool(const json::value& v, const std::string& what);
+// The link to the next page when this one is full.
+std::optional<std::string> NextLink(const Call& c, const std::string& collection,
+                                    std::size_t returned, const std::optional<int64_t>& limit,
+                                    const std::string& last_id);
 // `<collection>_links` with rel next when the page is full.
 void AddNextLink(const Call& c, json::object& out, const std::string& collection,
                  std::size_t returned, const std::optional<int64_t>& limit,

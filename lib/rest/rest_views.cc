@@ -19,8 +19,8 @@ json::object Meta(const Metadata& m) {
 
 }  // namespace
 
-std::map<std::string, std::string> TypeNames(Call& c) {
-  std::map<std::string, std::string> out;
+TypeNameMap TypeNames(Call& c) {
+  TypeNameMap out;
   auto types = c.engine.store().ListVolumeTypes(true, {});
   if (types.ok()) {
     for (const auto& t : *types) out[t.id] = t.name;
@@ -28,68 +28,92 @@ std::map<std::string, std::string> TypeNames(Call& c) {
   return out;
 }
 
-json::object VolumeSummary(const Call& c, const Volume& v) {
-  return {{"id", v.id}, {"name", v.name}, {"links", Links(c, "volumes", v.id)}};
+namespace {
+
+void WriteLinks(JsonOut& w, const Call& c, const std::string& collection, const std::string& id) {
+  const std::string self = c.Link(collection, id);
+  w.Key("links").BeginArray();
+  w.BeginObject().Key("href").Str(self).Key("rel").Str("self").EndObject();
+  w.BeginObject().Key("href").Str(self).Key("rel").Str("bookmark").EndObject();
+  w.EndArray();
 }
 
-json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types) {
-  json::object o;
-  o["id"] = v.id;
-  o["status"] = ToString(v.status);
-  o["size"] = v.size_gb;
-  o["availability_zone"] = v.availability_zone;
-  o["created_at"] = FormatTime(v.created_at);
-  o["updated_at"] = FormatTime(v.updated_at);
-  o["name"] = v.name;
-  o["description"] = v.description;
+}  // namespace
+
+void WriteVolumeSummary(JsonOut& w, const Call& c, const Volume& v) {
+  w.BeginObject().Key("id").Str(v.id).Key("name").Str(v.name);
+  WriteLinks(w, c, "volumes", v.id);
+  w.EndObject();
+}
+
+void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& types) {
+  w.BeginObject();
+  w.Key("id").Str(v.id);
+  w.Key("status").Str(ToString(v.status));
+  w.Key("size").UInt(v.size_gb);
+  w.Key("availability_zone").Str(v.availability_zone);
+  w.Key("created_at").Str(FormatTime(v.created_at));
+  w.Key("updated_at").Str(FormatTime(v.updated_at));
+  w.Key("name").Str(v.name);
+  w.Key("description").Str(v.description);
   auto t = types.find(v.volume_type_id);
-  o["volume_type"] = t == types.end() ? json::value() : json::value(t->second);
-  o["snapshot_id"] = OrNull(v.snapshot_id);
-  o["source_volid"] = OrNull(v.source_volid);
-  json::object meta = Meta(v.metadata);
+  w.Key("volume_type");
+  if (t == types.end()) w.Null(); else w.Str(t->second);
+  w.Key("snapshot_id").StrOrNull(v.snapshot_id);
+  w.Key("source_volid").StrOrNull(v.source_volid);
+  w.Key("metadata").BeginObject();
+  for (const auto& [k, value] : v.metadata) {
+    if (v.readonly && k == "readonly") continue;
+    w.Key(k).Str(value);
+  }
   // Cinder shows the read-only flag, once set, among the metadata as "True" or "False".
-  if (v.readonly) meta["readonly"] = *v.readonly ? "True" : "False";
-  o["metadata"] = std::move(meta);
-  o["links"] = Links(c, "volumes", v.id);
-  o["user_id"] = v.user_id;
-  o["bootable"] = v.bootable ? "true" : "false";
-  o["encrypted"] = false;
-  o["replication_status"] = nullptr;
-  o["consistencygroup_id"] = nullptr;
-  o["multiattach"] = v.multiattach;
-  json::array attachments;
+  if (v.readonly) w.Key("readonly").Str(*v.readonly ? "True" : "False");
+  w.EndObject();
+  WriteLinks(w, c, "volumes", v.id);
+  w.Key("user_id").Str(v.user_id);
+  w.Key("bootable").Str(v.bootable ? "true" : "false");
+  w.Key("encrypted").Bool(false);
+  w.Key("replication_status").Null();
+  w.Key("consistencygroup_id").Null();
+  w.Key("multiattach").Bool(v.multiattach);
+  w.Key("attachments").BeginArray();
   if (v.attach_status != AttachStatus::kDetached) {
     auto rows = c.engine.store().ListAttachmentsOfVolume(v.id);
     if (rows.ok()) {
       for (const auto& a : *rows) {
         if (a.attach_status != AttachStatus::kAttached) continue;
-        json::object at{{"id", a.id},
-                        {"attachment_id", a.id},
-                        {"volume_id", v.id},
-                        {"server_id", OrNull(a.instance_uuid)},
-                        {"device", OrNull(a.mountpoint)},
-                        {"attached_at", a.attach_time ? json::value(FormatTime(*a.attach_time))
-                                                      : json::value()}};
-        if (c.ctx.is_admin()) at["host_name"] = OrNull(a.attached_host);
-        attachments.push_back(std::move(at));
+        w.BeginObject();
+        w.Key("id").Str(a.id).Key("attachment_id").Str(a.id).Key("volume_id").Str(v.id);
+        w.Key("server_id").StrOrNull(a.instance_uuid);
+        w.Key("device").StrOrNull(a.mountpoint);
+        w.Key("attached_at");
+        if (a.attach_time) w.Str(FormatTime(*a.attach_time)); else w.Null();
+        if (c.ctx.is_admin()) w.Key("host_name").StrOrNull(a.attached_host);
+        w.EndObject();
       }
     }
   }
-  o["attachments"] = std::move(attachments);
+  w.EndArray();
   if (c.ctx.is_admin()) {
-    o["migration_status"] = nullptr;
-    o["os-vol-host-attr:host"] = OrNull(v.host);
-    o["os-vol-mig-status-attr:migstat"] = nullptr;
-    o["os-vol-mig-status-attr:name_id"] = nullptr;
+    w.Key("migration_status").Null();
+    w.Key("os-vol-host-attr:host").StrOrNull(v.host);
+    w.Key("os-vol-mig-status-attr:migstat").Null();
+    w.Key("os-vol-mig-status-attr:name_id").Null();
   }
-  o["os-vol-tenant-attr:tenant_id"] = v.project_id;
-  if (c.Version(13)) o["group_id"] = nullptr;
-  if (c.Version(21) && c.ctx.is_admin()) o["provider_id"] = nullptr;
-  if (c.Version(48)) {
-    o["shared_targets"] = false;
-    o["service_uuid"] = nullptr;
-  }
-  return o;
+  w.Key("os-vol-tenant-attr:tenant_id").Str(v.project_id);
+  if (c.Version(13)) w.Key("group_id").Null();
+  if (c.Version(21) && c.ctx.is_admin()) w.Key("provider_id").Null();
+  if (c.Version(48)) w.Key("shared_targets").Bool(false).Key("service_uuid").Null();
+  w.EndObject();
+}
+
+RestResponse VolumeResponse(int status, Call& c, const Volume& v) {
+  std::string body;
+  JsonOut w(body);
+  w.BeginObject().Key("volume");
+  WriteVolumeDetail(w, c, v, TypeNames(c));
+  w.EndObject();
+  return JsonText(status, std::move(body));
 }
 
 json::object SnapshotView(const Call& c, const Snapshot& s) {

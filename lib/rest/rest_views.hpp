@@ -4,15 +4,20 @@
 
 #include <map>
 
+#include "lib/rest/json_out.hpp"
 #include "lib/rest/rest_call.hpp"
 
 namespace blockstore::rest {
 
 // Type id → name, read once per request for volume views.
-std::map<std::string, std::string> TypeNames(Call& c);
+using TypeNameMap = std::map<std::string, std::string>;
+TypeNameMap TypeNames(Call& c);
 
-json::object VolumeSummary(const Call& c, const Volume& v);
-json::object VolumeDetail(Call& c, const Volume& v, const std::map<std::string, std::string>& types);
+// Volumes are written straight as text: a list of a thousand is the API's largest answer.
+void WriteVolumeSummary(JsonOut& w, const Call& c, const Volume& v);
+void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& types);
+// {"volume": detail}.
+RestResponse VolumeResponse(int status, Call& c, const Volume& v);
 json::object SnapshotView(const Call& c, const Snapshot& s);
 json::object BackupSummary(const Call& c, const Backup& b);
 json::object BackupDetail(const Call& c, const Backup& b);

@@ -65,22 +65,32 @@ Result<RestResponse> List(Call& c, bool detail) {
     if (limit && vols.size() > static_cast<std::size_t>(*limit)) vols.resize(static_cast<std::size_t>(*limit));
     q.limit = limit;
   }
-  json::array items;
-  items.reserve(vols.size());
-  const auto types = detail ? TypeNames(c) : std::map<std::string, std::string>{};
-  for (const auto& v : vols) items.emplace_back(detail ? VolumeDetail(c, v, types) : VolumeSummary(c, v));
-  json::object out;
-  out.emplace("volumes", std::move(items));
-  AddNextLink(c, out, "volumes", vols.size(), q.limit, vols.empty() ? "" : vols.back().id);
-  BS_ASSIGN_OR_RETURN(bool count, BoolParam(c, "with_count", false));
-  if (count && c.Version(45)) {
+  std::optional<std::size_t> count;
+  BS_ASSIGN_OR_RETURN(bool with_count, BoolParam(c, "with_count", false));
+  if (with_count && c.Version(45)) {
     ListQuery all = q;
     all.limit.reset();
     all.marker.clear();
     BS_ASSIGN_OR_RETURN(auto every, c.api().ListVolumes(c.ctx, all));
-    out["count"] = every.size();
+    count = every.size();
   }
-  return Json(200, out);
+  std::string body;
+  body.reserve(vols.size() * (detail ? 900 : 250) + 256);
+  JsonOut w(body);
+  w.BeginObject().Key("volumes").BeginArray();
+  const TypeNameMap types = detail ? TypeNames(c) : TypeNameMap{};
+  for (const auto& v : vols) {
+    if (detail) WriteVolumeDetail(w, c, v, types); else WriteVolumeSummary(w, c, v);
+  }
+  w.EndArray();
+  if (auto next = NextLink(c, "volumes", vols.size(), q.limit, vols.empty() ? "" : vols.back().id)) {
+    w.Key("volumes_links").BeginArray();
+    w.BeginObject().Key("href").Str(*next).Key("rel").Str("next").EndObject();
+    w.EndArray();
+  }
+  if (count) w.Key("count").UInt(*count);
+  w.EndObject();
+  return JsonText(200, std::move(body));
 }
 
 Result<std::vector<std::string>> Ids(const json::object& hints, const char* key) {
@@ -145,7 +155,7 @@ Result<RestResponse> Create(Call& c) {
     r.query = query.value_or("");
   }
   BS_ASSIGN_OR_RETURN(Volume created, c.api().CreateVolume(c.ctx, r));
-  return Json(202, json::object{{"volume", VolumeDetail(c, created, TypeNames(c))}});
+  return VolumeResponse(202, c, created);
 }
 
 Result<RestResponse> Update(Call& c, const std::string& id) {
@@ -164,7 +174,7 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
   }
   BS_ASSIGN_OR_RETURN(u.metadata, Meta(v, "metadata"));
   BS_ASSIGN_OR_RETURN(Volume updated, c.api().UpdateVolume(c.ctx, id, u));
-  return Json(200, json::object{{"volume", VolumeDetail(c, updated, TypeNames(c))}});
+  return VolumeResponse(200, c, updated);
 }
 
 Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
@@ -342,7 +352,7 @@ std::optional<RestResponse> Volumes(Call& c) {
     if (c.method == "GET") {
       auto v = c.api().GetVolume(c.ctx, id);
       if (!v.ok()) return Error(v.status());
-      return Json(200, json::object{{"volume", VolumeDetail(c, *v, TypeNames(c))}});
+      return VolumeResponse(200, c, *v);
     }
     if (c.method == "PUT") return answer(Update(c, id));
     if (c.method == "DELETE") {

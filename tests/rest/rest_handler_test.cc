@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "blockstore/rest.hpp"
+#include "lib/rest/json_out.hpp"
 #include "tests/api/fixture.hpp"
 
 namespace blockstore::testing {
@@ -23,6 +24,50 @@ struct Rest : EngineFixture {
     return {};
   }
 };
+
+TEST_CASE("JsonOut writes what Boost.JSON reads back, escapes included") {
+  std::string text;
+  rest::JsonOut w(text);
+  const std::string hostile = "q\"uote \\back\nnl\x01 \xc3\xa9t\xc3\xa9 </script>";
+  w.BeginObject();
+  w.Key("s").Str(hostile).Key("empty").StrOrNull("").Key(hostile).Int(-7);
+  w.Key("big").UInt(UINT64_MAX).Key("t").Bool(true).Key("list").BeginArray();
+  w.BeginObject().EndObject().BeginArray().EndArray().Int(1).Null();
+  w.EndArray().Key("v").Value(boost::json::parse(R"({"a": [1, "x"]})"));
+  w.EndObject();
+  const auto back = boost::json::parse(text).as_object();
+  CHECK(back.at("s").as_string() == hostile);
+  CHECK(back.at("empty").is_null());
+  CHECK(back.at(hostile).as_int64() == -7);
+  CHECK(back.at("big").as_uint64() == UINT64_MAX);
+  CHECK(back.at("t").as_bool());
+  CHECK(boost::json::serialize(back.at("list")) == "[{},[],1,null]");
+  CHECK(boost::json::serialize(back.at("v")) == R"({"a":[1,"x"]})");
+}
+
+TEST_CASE("volume views: a hostile name and metadata come back intact in show and detail") {
+  Rest f;
+  const std::string name = R"(a \"quoted\" \\ name é)";
+  auto made = f.Call("POST", "/v3/alice/volumes",
+                     R"({"volume": {"size": 1, "name": ")" + name + R"(", "metadata": {"k\"": "v\\"}}})");
+  REQUIRE(made.status == 202);
+  const auto created = Rest::Body(made).at("volume");
+  const std::string id(created.at("id").as_string());
+  const std::string want = R"(a "quoted" \ name é)";
+  CHECK(Rest::Text(created.at("name")) == want);
+  BS_REQUIRE_OK(f.engine->WaitForVolume(f.alice, id, {VolumeStatus::kAvailable}, kWait));
+  auto list = f.Call("GET", "/v3/alice/volumes/detail?limit=1");
+  REQUIRE(list.status == 200);
+  const auto vols = Rest::Body(list).at("volumes").as_array();
+  REQUIRE(vols.size() == 1);
+  CHECK(Rest::Text(vols.at(0).at("name")) == want);
+  CHECK(Rest::Text(vols.at(0).at("metadata").at("k\"")) == "v\\");
+  CHECK(Rest::Body(list).at("volumes_links").at(0).at("href").as_string().ends_with("marker=" + id));
+  auto brief = Rest::Body(f.Call("GET", "/v3/alice/volumes?with_count=true", {},
+                                 {{"X-Auth-Token", "u:alice"}, {"OpenStack-API-Version", "volume 3.45"}}));
+  CHECK(brief.at("count").as_int64() == 1);
+  CHECK(Rest::Text(brief.at("volumes").at(0).at("name")) == want);
+}
 
 TEST_CASE("versions, microversions and the request id") {
   Rest f;
