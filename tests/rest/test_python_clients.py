@@ -132,3 +132,36 @@ def test_openstacksdk_type_access_readonly_and_legacy_attach(daemon):
     bs.delete_volume(v)
     bs.wait_for_delete(v, wait=20)
 
+
+def test_openstacksdk_types_quotas_pools_limits(daemon):
+    admin = sdk(daemon, "admin:admin", "admin")
+    bs = sdk(daemon, "u1:p1", "p1")
+    t = admin.create_type(name="sdkgold", extra_specs={"volume_backend_name": "file-1"})
+    admin.update_type_extra_specs(t, tier="gold")
+    assert admin.get_type(t.id).extra_specs == {"volume_backend_name": "file-1", "tier": "gold"}
+    admin.delete_type_extra_specs(t, ["tier"])
+    assert admin.get_type(t.id).extra_specs == {"volume_backend_name": "file-1"}
+    v = bs.wait_for_status(bs.create_volume(size=1, name="sdktyped", volume_type="sdkgold"),
+                           "available", wait=20)
+    assert v.volume_type == "sdkgold"
+    bs.set_volume_metadata(v, owner="sdk")
+    assert bs.get_volume(v.id).metadata == {"owner": "sdk"}
+    bs.set_volume_bootable_status(v, True)
+    assert bs.get_volume(v.id).is_bootable is True
+
+    quota = admin.get_quota_set("p1", usage=True)
+    assert quota.usage["volumes"] >= 1 and quota.volumes == 10
+    admin.update_quota_set(quota, volumes=25)
+    assert admin.get_quota_set("p1").volumes == 25
+    assert admin.get_quota_set_defaults("p1").volumes == 10
+    pools = list(admin.backend_pools())
+    assert pools and all("#" in p.name for p in pools)
+    limits = bs.get_limits()
+    assert limits.absolute.max_total_volumes == 25
+    with pytest.raises(openstack.exceptions.HttpException) as denied:
+        bs.create_type(name="notmine")
+    assert denied.value.status_code == 403
+    bs.delete_volume(v)
+    bs.wait_for_delete(v, wait=20)
+    admin.delete_type(t)
+
