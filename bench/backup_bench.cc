@@ -5,6 +5,7 @@
 // PUTs to the same store.
 //
 //   backup_bench [--store ENVFILE]      the figures, one JSON object per line
+//   backup_bench --posix-only           only the machine limit and the posix backup/restore
 //   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process; prints
 //                                       its peak RSS in MiB
 #include <fcntl.h>
@@ -235,6 +236,7 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--rss-child") return RssChild(argv[2]);
   std::string store_env;
   if (argc == 3 && std::string(argv[1]) == "--store") store_env = argv[2];
+  const bool posix_only = argc == 2 && std::string(argv[1]) == "--posix-only";
   const std::string dir = TempDir("backup");
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const bool cold = DropCaches();
@@ -272,6 +274,11 @@ int main(int argc, char** argv) {
     Emit("backup.restore_posix_mib_s", 1024.0 / rs, "MiB/s",
          {{"ratio_to_limit", 1024.0 / rs / limit[half]}}, {{"data", data}});
     Must(rig.engine->api().DeleteVolume(kAdmin, restored).status(), "delete volume");
+  }
+  if (posix_only) {
+    rig.engine->Close();
+    std::filesystem::remove_all(dir);
+    return 0;
   }
 
   // ---- a 100 GiB sparse volume holding 1 GiB: only the data is read ----

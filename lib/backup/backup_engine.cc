@@ -279,7 +279,7 @@ Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, const Trans
     if (!opened.ok()) return opened.status();
     *stored = std::move(opened).value();
   }
-  auto data = DecodeChunk(*stored, c.stored_as, c.length, c.sha256, what);
+  auto data = DecodeChunk(std::move(*stored), c.stored_as, c.length, c.sha256, what);
   if (!data.ok()) return data.status();
   return sink(c, *data);
 }

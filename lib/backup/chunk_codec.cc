@@ -185,4 +185,16 @@ Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Co
   return data;
 }
 
+Result<std::vector<std::byte>> DecodeChunk(std::vector<std::byte>&& stored, Compression stored_as,
+                                           std::size_t length, const Sha256& sha256,
+                                           const std::string& what) {
+  if (stored_as != Compression::kNone || stored.size() != length) {
+    return DecodeChunk(std::span<const std::byte>(stored), stored_as, length, sha256, what);
+  }
+  if (Sha256Of(stored) != sha256) {
+    return DataLoss(what + ": SHA-256 mismatch: the stored data is not what was backed up");
+  }
+  return std::move(stored);
+}
+
 }  // namespace blockstore::internal

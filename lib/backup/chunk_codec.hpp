@@ -48,6 +48,11 @@ Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression wa
 Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
                                            std::size_t length, const Sha256& sha256,
                                            const std::string& what);
+// The same, taking the stored bytes: a chunk stored raw is checked and handed back without a
+// copy.
+Result<std::vector<std::byte>> DecodeChunk(std::vector<std::byte>&& stored, Compression stored_as,
+                                           std::size_t length, const Sha256& sha256,
+                                           const std::string& what);
 
 }  // namespace blockstore::internal
 

@@ -103,6 +103,32 @@ TEST_SUITE("chunk codec") {
     BS_CHECK_CODE(DecodeChunk(raw->bytes, Compression::kNone, 1000, raw->sha256, "c"), Code::kDataLoss);
   }
 
+  TEST_CASE("decoding stored bytes it may take: raw chunks come back checked, without a copy") {
+    const auto data = Random(5000);
+    auto raw = EncodeChunk(data, Compression::kNone);
+    BS_REQUIRE_OK(raw);
+    std::vector<std::byte> stored = raw->bytes;
+    const std::byte* where = stored.data();
+    auto back = DecodeChunk(std::move(stored), Compression::kNone, data.size(), raw->sha256, "c");
+    BS_REQUIRE_OK(back);
+    CHECK(*back == data);
+    CHECK(back->data() == where);
+    std::vector<std::byte> flipped = raw->bytes;
+    flipped[4999] ^= std::byte{1};
+    BS_CHECK_CODE(DecodeChunk(std::move(flipped), Compression::kNone, data.size(), raw->sha256, "c"),
+                  Code::kDataLoss);
+    std::vector<std::byte> short_one(raw->bytes.begin(), raw->bytes.end() - 1);
+    BS_CHECK_CODE(DecodeChunk(std::move(short_one), Compression::kNone, data.size(), raw->sha256, "c"),
+                  Code::kDataLoss);
+    // Compressed chunks take the ordinary path.
+    auto packed = EncodeChunk(std::vector<std::byte>(8192, std::byte{7}), Compression::kZstd);
+    BS_REQUIRE_OK(packed);
+    std::vector<std::byte> copy = packed->bytes;
+    auto unpacked = DecodeChunk(std::move(copy), packed->stored_as, 8192, packed->sha256, "c");
+    BS_REQUIRE_OK(unpacked);
+    CHECK(*unpacked == std::vector<std::byte>(8192, std::byte{7}));
+  }
+
   TEST_CASE("zero detection, hex and compression names") {
     std::vector<std::byte> zeros(4099);
     CHECK(AllZero(zeros));

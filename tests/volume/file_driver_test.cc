@@ -85,6 +85,42 @@ TEST_SUITE("file driver") {
     CHECK(dev->ReadAt(kGiB + 10, tail).value() == 0);
   }
 
+  TEST_CASE("large aligned writes (direct) and small ones (cached) see each other's data") {
+    TempDir dir;
+    auto d = MakeDriver(dir);
+    auto v = Vol(1);
+    BS_REQUIRE_OK(d->CreateVolume(v));
+    auto dev = std::move(d->OpenVolume(v).value());
+    const uint64_t at = 64ull << 20;
+    // Cached first, then overwritten directly: the direct data wins.
+    BS_REQUIRE_OK(dev->WriteAt(at + 4096, Pattern(8192, 1)));
+    const auto big = Pattern(4 << 20, 2);
+    BS_REQUIRE_OK(dev->WriteAt(at, big));
+    std::vector<std::byte> back(big.size());
+    BS_REQUIRE_OK(dev->ReadAt(at, back));
+    CHECK(back == big);
+    // A small cached write over the direct data, then an unaligned large one next to it.
+    const auto small = Pattern(100, 3);
+    BS_REQUIRE_OK(dev->WriteAt(at + 1000, small));
+    const auto odd = Pattern((2 << 20) + 3, 4);
+    BS_REQUIRE_OK(dev->WriteAt(at + big.size() + 1, odd));
+    BS_REQUIRE_OK(dev->Flush());
+    auto expect = big;
+    std::memcpy(expect.data() + 1000, small.data(), small.size());
+    BS_REQUIRE_OK(dev->ReadAt(at, back));
+    CHECK(back == expect);
+    std::vector<std::byte> odd_back(odd.size());
+    BS_REQUIRE_OK(dev->ReadAt(at + big.size() + 1, odd_back));
+    CHECK(odd_back == odd);
+    // What another reader of the file sees (through the page cache) is the same.
+    const int fd = ::open((dir / ("vols/volume-" + v.id)).c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    std::vector<std::byte> other(big.size());
+    CHECK(::pread(fd, other.data(), other.size(), static_cast<off_t>(at)) == static_cast<ssize_t>(other.size()));
+    ::close(fd);
+    CHECK(other == expect);
+  }
+
   TEST_CASE("snapshots and clones copy only the written extents and the data") {
     for (const char* reflink : {"never", "auto"}) {
       CAPTURE(reflink);

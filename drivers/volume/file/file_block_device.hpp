@@ -4,7 +4,9 @@
 #ifndef BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
 #define BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,7 +35,16 @@ class FileBlockDevice final : public BlockDevice {
  private:
   FileBlockDevice(int fd, uint64_t size, std::string path, bool read_only, bool block)
       : fd_(fd), size_(size), path_(std::move(path)), read_only_(read_only), block_(block) {}
+  // Large aligned writes to a file go around the page cache (O_DIRECT): the file's second
+  // descriptor, opened at the first such write; -1 where the filesystem refuses direct I/O.
+  int DirectFd();
+  // false when direct I/O turned out not to work here: the write is to be done buffered.
+  bool WriteDirect(uint64_t offset, std::span<const std::byte> data, Status& status);
+
   int fd_;
+  std::once_flag direct_once_;
+  int direct_fd_ = -1;
+  std::atomic<bool> direct_works_{true};
   uint64_t size_;
   std::string path_;
   bool read_only_;

@@ -1,0 +1,36 @@
+#include "drivers/io/direct_write.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace blockstore::io {
+
+DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t offset) {
+  if (data.size() % kDirectAlign != 0 || offset % kDirectAlign != 0) {
+    return DirectOutcome::kUnsupported;
+  }
+  if (data.empty()) return DirectOutcome::kWritten;
+  // The caller's buffer is rarely aligned as direct I/O needs: write from an aligned copy.
+  std::unique_ptr<std::byte, decltype(&std::free)> buf(
+      static_cast<std::byte*>(std::aligned_alloc(kDirectAlign, data.size())), &std::free);
+  if (!buf) return DirectOutcome::kUnsupported;
+  std::memcpy(buf.get(), data.data(), data.size());
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::pwrite(fd, buf.get() + done, data.size() - done,
+                               static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EINVAL && done == 0) return DirectOutcome::kUnsupported;
+      return DirectOutcome::kFailed;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return DirectOutcome::kWritten;
+}
+
+}  // namespace blockstore::io

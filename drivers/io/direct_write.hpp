@@ -1,0 +1,29 @@
+// Internal: writes that go around the page cache (O_DIRECT). Restores and backups stream data
+// nobody reads again soon; written directly it reaches the disk at the disk's speed, takes no
+// fresh page-cache pages, and pushes nothing the host caches out of memory.
+#ifndef BLOCKSTORE_DRIVERS_IO_DIRECT_WRITE_HPP
+#define BLOCKSTORE_DRIVERS_IO_DIRECT_WRITE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace blockstore::io {
+
+// Offsets and lengths of direct writes are multiples of this (every logical block size in use
+// divides it).
+inline constexpr std::size_t kDirectAlign = 4096;
+
+enum class DirectOutcome {
+  kWritten,      // all of it is written
+  kUnsupported,  // the file refuses direct I/O; nothing was written
+  kFailed,       // a write failed; errno says why
+};
+
+// Writes `data` (its size a multiple of kDirectAlign) at `offset` (aligned too) of `fd`, which
+// was opened or switched (fcntl) to O_DIRECT, through an aligned copy of the data.
+DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t offset);
+
+}  // namespace blockstore::io
+
+#endif  // BLOCKSTORE_DRIVERS_IO_DIRECT_WRITE_HPP
