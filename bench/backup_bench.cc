@@ -6,8 +6,12 @@
 //
 //   backup_bench [--store ENVFILE]      the figures, one JSON object per line
 //   backup_bench --posix-only           only the machine limit and the posix backup/restore
+//   backup_bench --store-only ENVFILE   only the Swift and S3 figures
 //   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process; prints
 //                                       its peak RSS in MiB
+//
+// BS_BENCH_BACKUP_WORKERS, BS_BENCH_CHUNK_MIB and BS_BENCH_MEMORY_MIB override the engine's
+// backup defaults (workers, chunk size, memory budget) for experiments.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -136,6 +140,8 @@ struct Rig {
                         {"backup_gigabytes", -1}, {"snapshots", -1}};
     c.backup.target = std::move(target);
     if (const char* w = std::getenv("BS_BENCH_BACKUP_WORKERS")) c.backup.workers = std::atoi(w);
+    if (const char* w = std::getenv("BS_BENCH_CHUNK_MIB")) c.backup.chunk_size = std::atoi(w) * kMiB;
+    if (const char* w = std::getenv("BS_BENCH_MEMORY_MIB")) c.backup.memory_budget = std::atoi(w) * kMiB;
     engine = Must(Engine::Open(c), "open engine");
   }
   std::string File(const std::string& id) const { return dir + "/volumes/volume-" + id; }
@@ -230,12 +236,55 @@ double CurlPutRate(const std::map<std::string, std::string>& env, const std::str
   return 1024.0 / (end - start);
 }
 
+// Swift and S3 against curl's 4 parallel 32 MiB PUTs to the same store.
+void StoreFigures(const std::string& store_env, const std::string& dir) {
+  const auto env = ReadEnv(store_env);
+  const double curl = CurlPutRate(env, dir);
+  Emit("backup.curl_put_p4_mib_s", curl, "MiB/s", {{"objects", 32}, {"object_mib", 32}});
+  struct Store {
+    const char* metric;
+    std::function<Result<std::unique_ptr<BackupTarget>>()> make;
+  };
+  SwiftTargetOptions so;
+  so.auth_url = env.at("SWIFT_AUTH_URL");
+  so.user = env.at("SWIFT_USER");
+  so.key = env.at("SWIFT_KEY");
+  so.container = "bench";
+  S3TargetOptions s3;
+  s3.endpoint = env.at("S3_ENDPOINT");
+  s3.access_key = env.at("S3_ACCESS_KEY");
+  s3.secret_key = env.at("S3_SECRET_KEY");
+  s3.region = env.at("S3_REGION");
+  s3.bucket = "bench-s3";
+  const Store stores[] = {{"backup.full_swift_mib_s", [&] { return NewSwiftTarget(so); }},
+                          {"backup.full_s3_mib_s", [&] { return NewS3Target(s3); }}};
+  for (const auto& s : stores) {
+    std::shared_ptr<BackupTarget> target = Must(s.make(), s.metric);
+    const double chunk_mib = static_cast<double>(target->PreferredChunkSize()) / kMiB;
+    Rig r(dir + "/" + s.metric, target);
+    Volume v = r.NewVolume(1);
+    WriteData(r.File(v.id), 0, kData, 7, false);
+    std::string id;
+    const double secs = r.Backup(v.id, false, &id);
+    Emit(s.metric, 1024.0 / secs, "MiB/s",
+         {{"ratio_to_curl_p4", 1024.0 / secs / curl}, {"chunk_mib", chunk_mib}},
+         {{"data", "random"}});
+    r.DeleteBackup(id);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--rss-child") return RssChild(argv[2]);
   std::string store_env;
   if (argc == 3 && std::string(argv[1]) == "--store") store_env = argv[2];
+  if (argc == 3 && std::string(argv[1]) == "--store-only") {
+    const std::string dir = TempDir("backup");
+    StoreFigures(argv[2], dir);
+    std::filesystem::remove_all(dir);
+    return 0;
+  }
   const bool posix_only = argc == 2 && std::string(argv[1]) == "--posix-only";
   const std::string dir = TempDir("backup");
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -339,40 +388,7 @@ int main(int argc, char** argv) {
   }
   rig.engine->Close();
 
-  // ---- object stores ----
-  if (!store_env.empty()) {
-    const auto env = ReadEnv(store_env);
-    const double curl = CurlPutRate(env, dir);
-    Emit("backup.curl_put_p4_mib_s", curl, "MiB/s", {{"objects", 32}, {"object_mib", 32}});
-    struct Store {
-      const char* metric;
-      std::function<Result<std::unique_ptr<BackupTarget>>()> make;
-    };
-    SwiftTargetOptions so;
-    so.auth_url = env.at("SWIFT_AUTH_URL");
-    so.user = env.at("SWIFT_USER");
-    so.key = env.at("SWIFT_KEY");
-    so.container = "bench";
-    S3TargetOptions s3;
-    s3.endpoint = env.at("S3_ENDPOINT");
-    s3.access_key = env.at("S3_ACCESS_KEY");
-    s3.secret_key = env.at("S3_SECRET_KEY");
-    s3.region = env.at("S3_REGION");
-    s3.bucket = "bench-s3";
-    const Store stores[] = {{"backup.full_swift_mib_s", [&] { return NewSwiftTarget(so); }},
-                            {"backup.full_s3_mib_s", [&] { return NewS3Target(s3); }}};
-    for (const auto& s : stores) {
-      Rig r(dir + "/" + s.metric, Must(s.make(), s.metric));
-      Volume v = r.NewVolume(1);
-      WriteData(r.File(v.id), 0, kData, 7, false);
-      std::string id;
-      const double secs = r.Backup(v.id, false, &id);
-      Emit(s.metric, 1024.0 / secs, "MiB/s",
-           {{"ratio_to_curl_p4", 1024.0 / secs / curl}, {"chunk_mib", 4}},
-           {{"data", "random"}});
-      r.DeleteBackup(id);
-    }
-  }
+  if (!store_env.empty()) StoreFigures(store_env, dir);
   std::filesystem::remove_all(dir);
   return 0;
 }

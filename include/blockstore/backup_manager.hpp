@@ -39,7 +39,9 @@ struct BackupConfig {
   // Where backups go. Default (in an Engine): a posix target under state_path/backups.
   std::shared_ptr<BackupTarget> target;
   std::string compression = "zstd";     // zstd | zlib | none (Cinder's spellings accepted)
-  uint64_t chunk_size = 4ull << 20;     // bytes per object; a multiple of 4 KiB up to 256 MiB
+  // Bytes per object of a full backup (an incremental keeps its parent's): a multiple of 4 KiB
+  // up to 256 MiB. Default (0): the target's choice, BackupTarget::PreferredChunkSize().
+  uint64_t chunk_size = 0;
   // Threads per job hashing, compressing and moving chunks; more than the cores, so that one
   // waiting on the disk or the network leaves the cores busy. Default: 4.
   int workers = 4;

@@ -13,7 +13,9 @@
 #ifndef BLOCKSTORE_BACKUP_TARGET_HPP
 #define BLOCKSTORE_BACKUP_TARGET_HPP
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <span>
@@ -29,6 +31,10 @@ class BS_API BackupTarget {
  public:
   virtual ~BackupTarget();
   virtual Status Put(const std::string& name, std::span<const std::byte> data) = 0;
+  // Put, told the data's SHA-256 because the caller has it already: a target that needs the
+  // hash (S3 signs it) does not compute it again. Default: Put.
+  virtual Status PutHashed(const std::string& name, std::span<const std::byte> data,
+                           const std::array<unsigned char, 32>& sha256);
   virtual Result<std::vector<std::byte>> Get(const std::string& name) = 0;
   // Names starting with `prefix`, sorted.
   virtual Result<std::vector<std::string>> List(const std::string& prefix) = 0;
@@ -36,6 +42,10 @@ class BS_API BackupTarget {
   virtual Status Delete(const std::string& name) = 0;
   // "posix:/srv/backups", "swift:https://…/container", …: for messages and records.
   virtual std::string Describe() const = 0;
+  // The chunk size backups use here unless configured: small enough that an incremental
+  // uploads little for a small change, large enough that the store's fixed cost per object
+  // does not dominate. Default: 4 MiB; Swift and S3: 16 MiB.
+  virtual uint64_t PreferredChunkSize() const;
   // Makes every object Put so far durable. Put already makes an object appear whole or not
   // at all; a store that is durable when a PUT returns (Swift, S3) has nothing to do here.
   // Backups call it before writing a manifest and after. Default: OK.

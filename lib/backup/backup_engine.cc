@@ -40,6 +40,15 @@ auto WithRetries(int retries, F f) -> decltype(f()) {
   return r;
 }
 
+int WorkersFor(const TransferOptions& o, uint64_t chunk_size) {
+  int workers = std::max(1, o.workers);
+  if (o.memory_budget > 0 && chunk_size > 0) {
+    const uint64_t fit = std::max<uint64_t>(1, o.memory_budget / (2 * chunk_size));
+    workers = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(workers), fit));
+  }
+  return workers;
+}
+
 bool Overlaps(const std::vector<Extent>& extents, uint64_t off, uint64_t len) {
   auto it = std::upper_bound(extents.begin(), extents.end(), off,
                              [](uint64_t o, const Extent& e) { return o < e.offset + e.length; });
@@ -116,12 +125,14 @@ std::string ManifestObject(const std::string& prefix, const std::string& backup_
 Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std::string& prefix,
                            const std::string& backup_id, const std::string& volume_id,
                            const Manifest* parent, const TransferOptions& o) {
-  if (o.chunk_size == 0 || o.chunk_size % 4096 != 0 || o.chunk_size > (256ull << 20)) {
+  // An incremental cuts the volume as its parent did, whatever the configuration says now.
+  const uint64_t chunk = parent ? parent->chunk_size : o.chunk_size;
+  if (chunk == 0 || chunk % 4096 != 0 || chunk > (256ull << 20)) {
     return InvalidArgument("the chunk size must be a multiple of 4 KiB up to 256 MiB");
   }
   const uint64_t size = device.SizeBytes();
-  if (parent && (parent->chunk_size != o.chunk_size || parent->size_bytes > size)) {
-    return FailedPrecondition("the parent backup's chunk size or volume size differs: take a full backup");
+  if (parent && parent->size_bytes > size) {
+    return FailedPrecondition("the volume is smaller than at the parent backup: take a full backup");
   }
   auto extents = device.AllocatedRanges();
   if (!extents.ok()) return extents.status();
@@ -130,20 +141,20 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   m.volume_id = volume_id;
   m.parent_id = parent ? parent->backup_id : "";
   m.size_bytes = size;
-  m.chunk_size = o.chunk_size;
+  m.chunk_size = chunk;
   m.key_id = o.key.empty() ? "" : o.key_id;
   // A parent's chunk serves only when it is stored as this backup would store it.
   const bool reuse = parent && parent->key_id == m.key_id;
-  const std::size_t n = static_cast<std::size_t>((size + o.chunk_size - 1) / o.chunk_size);
+  const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
   m.chunks.resize(n);
   std::mutex device_mu;
   ProgressMeter meter(size, o.progress);
   TokenBucket pace(o.bandwidth_bytes_per_s);
   auto report = [&](uint64_t done, uint64_t stored) { meter.Add(done, stored); };
-  Status s = ForEach(n, o.workers, o.cancel, [&](std::size_t i) -> Status {
+  Status s = ForEach(n, WorkersFor(o, chunk), o.cancel, [&](std::size_t i) -> Status {
     ChunkRef& c = m.chunks[i];
-    c.offset = i * o.chunk_size;
-    c.length = std::min<uint64_t>(o.chunk_size, size - c.offset);
+    c.offset = i * chunk;
+    c.length = std::min<uint64_t>(chunk, size - c.offset);
     if (!Overlaps(*extents, c.offset, c.length)) {
       c.zero = true;  // a hole: never read
       report(c.length, 0);
@@ -184,7 +195,13 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       c.encrypted = true;
     }
     c.stored_bytes = enc->bytes.size();
-    Status put = WithRetries(o.retries, [&] { return target.Put(c.object, enc->bytes); });
+    // Stored as it is (raw, not sealed), the object's hash is the chunk's: a target that
+    // needs it (S3 signs it) is told rather than hashing 4 MiB again.
+    const bool as_is = c.stored_as == Compression::kNone && !c.encrypted;
+    Status put = WithRetries(o.retries, [&] {
+      return as_is ? target.PutHashed(c.object, enc->bytes, c.sha256)
+                   : target.Put(c.object, enc->bytes);
+    });
     if (!put.ok()) return Status(put.code(), Where(i, c.offset) + ": " + put.message());
     report(c.length, c.stored_bytes);
     return Status::Ok();
@@ -296,7 +313,8 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
   ProgressMeter meter(m.size_bytes, o.progress);
   TokenBucket pace(o.bandwidth_bytes_per_s);
   const std::vector<std::byte> zeros(fresh ? 0 : m.chunk_size);
-  Status s = ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
+  Status s = ForEach(m.chunks.size(), WorkersFor(o, m.chunk_size), o.cancel,
+                     [&](std::size_t i) -> Status {
     const ChunkRef& c = m.chunks[i];
     Status st;
     std::unique_lock lock(device_mu, std::defer_lock);
@@ -321,7 +339,8 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
 }
 
 Status RunVerify(const Manifest& m, BackupTarget& target, const TransferOptions& o) {
-  return ForEach(m.chunks.size(), o.workers, o.cancel, [&](std::size_t i) -> Status {
+  return ForEach(m.chunks.size(), WorkersFor(o, m.chunk_size), o.cancel,
+                 [&](std::size_t i) -> Status {
     if (m.chunks[i].zero) return Status::Ok();
     return Fetch(m, i, target, o,
                  [](const ChunkRef&, std::span<const std::byte>) { return Status::Ok(); });

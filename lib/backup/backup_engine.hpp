@@ -30,9 +30,12 @@ struct TransferProgress {
 };
 
 struct TransferOptions {
-  uint64_t chunk_size = 4ull << 20;  // a multiple of 4 KiB
+  uint64_t chunk_size = 4ull << 20;  // of a full backup; an incremental keeps its parent's
   Compression compression = Compression::kZstd;
   int workers = 2;
+  // Caps the workers so that their buffers (two chunks each) fit: a job's chunk size is its
+  // manifest's, which need not be the configured one. 0: no cap.
+  uint64_t memory_budget = 0;
   std::function<void(const TransferProgress&)> progress;  // called from worker threads
   const std::atomic<bool>* cancel = nullptr;               // set to stop: cancelled
   int retries = 3;  // per object, on unavailable, with backoff

@@ -462,15 +462,16 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   if (!c.target) return InvalidArgument("the backup service needs a target");
   if (!options.open) return InvalidArgument("the backup service needs a device opener");
   if (options.host.empty()) return InvalidArgument("the backup service needs a host name");
-  if (c.chunk_size == 0 || c.chunk_size % 4096 != 0 || c.chunk_size > (256ull << 20)) {
+  const uint64_t chunk_size = c.chunk_size ? c.chunk_size : c.target->PreferredChunkSize();
+  if (chunk_size == 0 || chunk_size % 4096 != 0 || chunk_size > (256ull << 20)) {
     return InvalidArgument("backup chunk_size must be a multiple of 4 KiB up to 256 MiB");
   }
   if (c.workers < 1 || c.workers > 64) return InvalidArgument("backup workers must be 1..64");
   if (c.max_jobs < 1 || c.max_jobs > 64) return InvalidArgument("backup max_jobs must be 1..64");
   if (c.retries < 0 || c.retries > 10) return InvalidArgument("backup retries must be 0..10");
-  if (c.memory_budget < 2 * c.chunk_size) {
+  if (c.memory_budget < 2 * chunk_size) {
     return InvalidArgument("the backup memory budget must hold at least two chunks (" +
-                           std::to_string(2 * c.chunk_size) + " bytes)");
+                           std::to_string(2 * chunk_size) + " bytes)");
   }
   if (c.progress_interval.count() < 0) {
     return InvalidArgument("backup progress_interval must not be negative");
@@ -484,10 +485,10 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   }
   auto impl = std::make_unique<Impl>(store, transport, std::move(options));
   internal::TransferOptions& t = impl->transfer;
-  t.chunk_size = c.chunk_size;
+  t.chunk_size = chunk_size;
   t.compression = compression;
-  t.workers = static_cast<int>(
-      std::min<uint64_t>(static_cast<uint64_t>(c.workers), c.memory_budget / (2 * c.chunk_size)));
+  t.workers = c.workers;
+  t.memory_budget = c.memory_budget;
   t.retries = c.retries;
   t.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;
   Impl* raw = impl.get();

@@ -184,9 +184,19 @@ TEST_SUITE("backup engine") {
     BS_REQUIRE_OK(m);
     auto small = SparseFile(s.dir / "small", 4 * kMiB);
     BS_CHECK_CODE(RunRestore(*m, *s.target, *small, true, s.options), Code::kInvalidArgument);
+    // An incremental keeps its parent's chunk size, whatever is configured now, and stays
+    // within the memory budget with the larger chunks.
     TransferOptions other = s.options;
     other.chunk_size = 2 * kMiB;
-    BS_CHECK_CODE(RunBackup(*vol, *s.target, "vol", "b2", "v", &*m, other), Code::kFailedPrecondition);
+    other.memory_budget = 2 * s.options.chunk_size;
+    Fill(*vol, 3 * kMiB, 4096, 9);
+    auto inc = RunBackup(*vol, *s.target, "vol", "b2", "v", &*m, other);
+    BS_REQUIRE_OK(inc);
+    CHECK(inc->chunk_size == m->chunk_size);
+    CHECK(inc->chunks.size() == m->chunks.size());
+    auto shrunk = SparseFile(s.dir / "shrunk", 4 * kMiB);
+    BS_CHECK_CODE(RunBackup(*shrunk, *s.target, "shrunk", "b4", "v", &*m, s.options),
+                  Code::kFailedPrecondition);  // smaller than its parent
     std::atomic<bool> stop{true};
     TransferOptions cancelled = s.options;
     cancelled.cancel = &stop;

@@ -3,6 +3,7 @@
 // contract over both APIs, whole backup lifecycles through an engine, a store that drops
 // connections mid-backup, and damaged objects.
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -113,6 +114,7 @@ TEST_CASE("swift target: put, get, list, delete over the Swift API") {
   auto t = NewSwiftTarget(Swift(env, Unique("contract")));
   BS_REQUIRE_OK(t);
   CHECK((*t)->Describe().find("swift:http://127.0.0.1:") == 0);
+  CHECK((*t)->PreferredChunkSize() == 16 * kMiB);
   TargetContract(**t);
   auto bad = Swift(env, "contract");
   bad.key = "wrong";
@@ -127,6 +129,7 @@ TEST_CASE("s3 target: put, get, list, delete with SigV4, path-style and virtual-
     auto t = NewS3Target(S3(env, Unique("contract"), addressing));
     BS_REQUIRE_OK(t);
     TargetContract(**t);
+    CHECK((*t)->PreferredChunkSize() == 16 * kMiB);
   }
   auto bad = S3(env, "contract-bad");
   bad.secret_key = "wrong";
@@ -135,6 +138,20 @@ TEST_CASE("s3 target: put, get, list, delete with SigV4, path-style and virtual-
   auto http = S3(env, "contract-x");
   http.endpoint = "ftp://127.0.0.1";
   BS_CHECK_CODE(NewS3Target(http), Code::kInvalidArgument);
+}
+
+TEST_CASE("s3 target: a put told the data's hash signs it; a wrong hash is refused") {
+  auto env = StoreEnv();
+  auto t = NewS3Target(S3(env, Unique("hashed")));
+  BS_REQUIRE_OK(t);
+  const auto data = Bytes("told, not computed");
+  std::array<unsigned char, 32> sha{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), sha.data());
+  BS_REQUIRE_OK((*t)->PutHashed("backups/h/one", data, sha));
+  CHECK((*t)->Get("backups/h/one").value() == data);
+  sha[0] ^= 1;
+  CHECK_FALSE((*t)->PutHashed("backups/h/two", data, sha).ok());
+  BS_CHECK_CODE((*t)->Get("backups/h/two"), Code::kNotFound);
 }
 
 TEST_CASE("s3 target: listing pages through continuation tokens") {

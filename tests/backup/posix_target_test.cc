@@ -36,6 +36,7 @@ TEST_SUITE("posix backup target") {
   TEST_CASE("put, get, list by prefix, replace, delete") {
     TempDir dir;
     auto t = Open(dir / "backups");
+    CHECK(t->PreferredChunkSize() == 4u << 20);
     BS_REQUIRE_OK(t->Put("vol1/b1/chunk-00000", Bytes("first")));
     BS_REQUIRE_OK(t->Put("vol1/b1/chunk-00001", Bytes("second")));
     BS_REQUIRE_OK(t->Put("vol1/b2/chunk-00000", Bytes("third")));

@@ -19,6 +19,11 @@ namespace blockstore {
 
 BackupTarget::~BackupTarget() = default;
 Status BackupTarget::Flush() { return Status::Ok(); }
+uint64_t BackupTarget::PreferredChunkSize() const { return 4ull << 20; }
+Status BackupTarget::PutHashed(const std::string& name, std::span<const std::byte> data,
+                               const std::array<unsigned char, 32>&) {
+  return Put(name, data);
+}
 
 Status CheckObjectName(const std::string& name) {
   if (name.empty()) return InvalidArgument("an object name must not be empty");

@@ -83,6 +83,10 @@ class SwiftTarget final : public BackupTarget {
     return Status::Ok();
   }
 
+  // Every request costs the store a fixed amount of work (authentication, container or bucket
+  // listing updates, a new file): larger objects than on a local disk.
+  uint64_t PreferredChunkSize() const override { return 16ull << 20; }
+
   std::string Describe() const override {
     std::lock_guard lock(mu_);
     return "swift:" + (storage_url_.empty() ? o_.auth_url : storage_url_) + "/" + o_.container;
