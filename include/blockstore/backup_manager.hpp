@@ -46,8 +46,8 @@ struct BackupConfig {
   // waiting on the disk or the network leaves the cores busy. Default: 4.
   int workers = 4;
   // Per job: workers are capped so that their chunk buffers (two per worker: the data and its
-  // compressed form) fit. Default: 64 MiB.
-  uint64_t memory_budget = 64ull << 20;
+  // compressed form) fit. Default: 128 MiB (four workers with 16 MiB chunks).
+  uint64_t memory_budget = 128ull << 20;
   int max_jobs = 2;                     // backups, restores and verifies running at once
   uint64_t bandwidth_bytes_per_s = 0;   // per job; 0: no limit
   int retries = 3;                      // per object, on retryable target failures
