@@ -13,7 +13,7 @@
 #include <set>
 
 #include "blockstore/backup_target.hpp"
-#include "drivers/io/direct_write.hpp"
+#include "drivers/io/direct_io.hpp"
 
 namespace blockstore {
 
