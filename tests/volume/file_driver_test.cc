@@ -85,7 +85,7 @@ TEST_SUITE("file driver") {
     CHECK(dev->ReadAt(kGiB + 10, tail).value() == 0);
   }
 
-  TEST_CASE("large aligned writes (direct) and small ones (cached) see each other's data") {
+  TEST_CASE("large aligned reads and writes (direct) and small ones (cached) see each other's data") {
     TempDir dir;
     auto d = MakeDriver(dir);
     auto v = Vol(1);
@@ -102,6 +102,14 @@ TEST_SUITE("file driver") {
     // A small cached write over the direct data, then an unaligned large one next to it.
     const auto small = Pattern(100, 3);
     BS_REQUIRE_OK(dev->WriteAt(at + 1000, small));
+    {
+      // A large aligned read (direct) sees the small write still in the page cache.
+      auto expect = big;
+      std::memcpy(expect.data() + 1000, small.data(), small.size());
+      std::vector<std::byte> now(big.size());
+      BS_REQUIRE_OK(dev->ReadAt(at, now));
+      CHECK(now == expect);
+    }
     const auto odd = Pattern((2 << 20) + 3, 4);
     BS_REQUIRE_OK(dev->WriteAt(at + big.size() + 1, odd));
     BS_REQUIRE_OK(dev->Flush());
