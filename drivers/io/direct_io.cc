@@ -33,28 +33,4 @@ DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t off
   return DirectOutcome::kWritten;
 }
 
-DirectOutcome PreadDirect(int fd, std::span<std::byte> out, uint64_t offset) {
-  if (out.size() % kDirectAlign != 0 || offset % kDirectAlign != 0) {
-    return DirectOutcome::kUnsupported;
-  }
-  if (out.empty()) return DirectOutcome::kWritten;
-  std::unique_ptr<std::byte, decltype(&std::free)> buf(
-      static_cast<std::byte*>(std::aligned_alloc(kDirectAlign, out.size())), &std::free);
-  if (!buf) return DirectOutcome::kUnsupported;
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd, buf.get() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EINVAL && done == 0) return DirectOutcome::kUnsupported;
-      return DirectOutcome::kFailed;
-    }
-    if (n == 0) return DirectOutcome::kUnsupported;  // the file ends first
-    done += static_cast<std::size_t>(n);
-  }
-  std::memcpy(out.data(), buf.get(), out.size());
-  return DirectOutcome::kWritten;
-}
-
 }  // namespace blockstore::io

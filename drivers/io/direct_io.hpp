@@ -1,5 +1,5 @@
-// Internal: reads and writes that go around the page cache (O_DIRECT). Backups and restores
-// stream data nobody reads again soon; moved directly it goes at the disk's speed, takes no
+// Internal: writes that go around the page cache (O_DIRECT). Restores and backups stream data
+// nobody reads again soon; written directly it reaches the disk at the disk's speed, takes no
 // fresh page-cache pages, and pushes nothing the host caches out of memory.
 #ifndef BLOCKSTORE_DRIVERS_IO_DIRECT_IO_HPP
 #define BLOCKSTORE_DRIVERS_IO_DIRECT_IO_HPP
@@ -15,7 +15,7 @@ namespace blockstore::io {
 inline constexpr std::size_t kDirectAlign = 4096;
 
 enum class DirectOutcome {
-  kWritten,      // all of it is written (or read)
+  kWritten,      // all of it is written
   kUnsupported,  // the file refuses direct I/O; nothing was written
   kFailed,       // a write failed; errno says why
 };
@@ -23,11 +23,6 @@ enum class DirectOutcome {
 // Writes `data` (its size a multiple of kDirectAlign) at `offset` (aligned too) of `fd`, which
 // was opened or switched (fcntl) to O_DIRECT, through an aligned copy of the data.
 DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t offset);
-
-// Reads into `out` (its size a multiple of kDirectAlign) from `offset` (aligned too) of `fd`,
-// opened with O_DIRECT, through an aligned buffer. kWritten here means: all of `out` is
-// filled; kUnsupported also when the file ends early (the caller reads the ordinary way).
-DirectOutcome PreadDirect(int fd, std::span<std::byte> out, uint64_t offset);
 
 }  // namespace blockstore::io
 

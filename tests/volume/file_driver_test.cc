@@ -85,7 +85,7 @@ TEST_SUITE("file driver") {
     CHECK(dev->ReadAt(kGiB + 10, tail).value() == 0);
   }
 
-  TEST_CASE("large aligned reads and writes (direct) and small ones (cached) see each other's data") {
+  TEST_CASE("large aligned writes (direct) and small ones (cached) see each other's data") {
     TempDir dir;
     auto d = MakeDriver(dir);
     auto v = Vol(1);
@@ -103,7 +103,7 @@ TEST_SUITE("file driver") {
     const auto small = Pattern(100, 3);
     BS_REQUIRE_OK(dev->WriteAt(at + 1000, small));
     {
-      // A large aligned read (direct) sees the small write still in the page cache.
+      // Reads see the small write still in the page cache over the direct data.
       auto expect = big;
       std::memcpy(expect.data() + 1000, small.data(), small.size());
       std::vector<std::byte> now(big.size());

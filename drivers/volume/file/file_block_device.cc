@@ -76,7 +76,7 @@ FileBlockDevice::~FileBlockDevice() {
 
 int FileBlockDevice::DirectFd() {
   std::call_once(direct_once_, [&] {
-    direct_fd_ = ::open(path_.c_str(), (read_only_ ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
+    direct_fd_ = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   });
   return direct_fd_;
 }
@@ -99,36 +99,10 @@ bool FileBlockDevice::WriteDirect(uint64_t offset, std::span<const std::byte> da
   return false;
 }
 
-bool FileBlockDevice::ReadDirect(uint64_t offset, std::span<std::byte> out, Status& status) {
-  const int fd = direct_works_ ? DirectFd() : -1;
-  if (fd < 0) return false;
-  switch (io::PreadDirect(fd, out, offset)) {
-    case io::DirectOutcome::kWritten:
-      status = Status::Ok();
-      return true;
-    case io::DirectOutcome::kUnsupported:
-      direct_works_ = false;
-      return false;
-    case io::DirectOutcome::kFailed:
-      status = Errno("reading " + path_, errno);
-      return true;
-  }
-  return false;
-}
-
 Result<std::size_t> FileBlockDevice::ReadAt(uint64_t offset, std::span<std::byte> out) {
   if (offset >= size_) return std::size_t{0};
   std::size_t want = out.size();
   if (offset + want > size_) want = static_cast<std::size_t>(size_ - offset);
-  // Large aligned reads (a backup) come straight from the disk, as large writes go to it.
-  if (!block_ && want >= kEagerWriteback && offset % io::kDirectAlign == 0 &&
-      want % io::kDirectAlign == 0) {
-    Status s;
-    if (ReadDirect(offset, out.first(want), s)) {
-      if (!s.ok()) return s;
-      return want;
-    }
-  }
   std::size_t done = 0;
   while (done < want) {
     const ssize_t n = ::pread(fd_, out.data() + done, want - done,

@@ -35,13 +35,12 @@ class FileBlockDevice final : public BlockDevice {
  private:
   FileBlockDevice(int fd, uint64_t size, std::string path, bool read_only, bool block)
       : fd_(fd), size_(size), path_(std::move(path)), read_only_(read_only), block_(block) {}
-  // Large aligned reads and writes of a file go around the page cache (O_DIRECT): the file's
-  // second descriptor, opened at the first such request; -1 where the filesystem refuses
-  // direct I/O.
+  // Large aligned writes to a file go around the page cache (O_DIRECT): the file's second
+  // descriptor, opened at the first such write; -1 where the filesystem refuses direct I/O.
+  // (Reads stay buffered: a backup gains from the kernel's readahead.)
   int DirectFd();
-  // false when direct I/O turned out not to work here: the request is to be done buffered.
+  // false when direct I/O turned out not to work here: the write is to be done buffered.
   bool WriteDirect(uint64_t offset, std::span<const std::byte> data, Status& status);
-  bool ReadDirect(uint64_t offset, std::span<std::byte> out, Status& status);
 
   int fd_;
   std::once_flag direct_once_;
