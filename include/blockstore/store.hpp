@@ -226,8 +226,15 @@ class BS_API Store {
   // volume.
   virtual Result<std::optional<VolumeExport>> GetVolumeExport(std::string_view volume_id) = 0;
   virtual Status SetVolumeExport(std::string_view volume_id, const VolumeExport& e) = 0;
-  // Volumes on `backend` with at least one attachment that has connection info: the exports
-  // a restart must bring back.
+  // Hosts connected through the legacy initialize_connection (which records no attachment),
+  // so that a restart admits them again: one per host (its initiator, else its host name),
+  // replaced when it connects again. Forgetting with no connector forgets them all.
+  virtual Status SaveLegacyConnector(std::string_view volume_id, const Connector& c) = 0;
+  virtual Status ForgetLegacyConnector(std::string_view volume_id,
+                                       const std::optional<Connector>& c) = 0;
+  virtual Result<std::vector<Connector>> ListLegacyConnectors(std::string_view volume_id) = 0;
+  // Volumes on `backend` with at least one attachment that has connection info, or a legacy
+  // connector: the exports a restart must bring back.
   virtual Result<std::vector<Volume>> ListConnectedVolumesOnBackend(std::string_view backend) = 0;
 
   // Volume types. Names are unique (already_exists).

@@ -73,6 +73,12 @@ Status Api::Impl::Disconnect(const RequestContext& ctx, const Volume& v,
     export_needed = true;
     if (c && o.connector && SameHost(*c, *o.connector)) host_needed = true;
   }
+  // Hosts still connected through the legacy actions need the export (and their access) too.
+  BS_ASSIGN_OR_RETURN(auto legacy, store.ListLegacyConnectors(v.id));
+  for (const auto& l : legacy) {
+    export_needed = true;
+    if (c && SameHost(*c, l)) host_needed = true;
+  }
   internal::json::object body{
       {"connector", c ? internal::json::value(internal::ToJson(*c)) : internal::json::value()},
       {"revoke_host", c.has_value() && !host_needed},
@@ -271,7 +277,11 @@ Result<ConnectionInfo> Api::InitializeConnection(const RequestContext& ctx,
   const std::string mode = IsReadonly(v)               ? "ro"
                            : connector.mode.empty()  ? "rw"
                                                      : connector.mode;
-  return d.Connect(ctx, v, connector, mode);
+  BS_ASSIGN_OR_RETURN(ConnectionInfo info, d.Connect(ctx, v, connector, mode));
+  // No attachment records this connection: the connector is kept so that a restart admits
+  // the host again.
+  BS_RETURN_IF_ERROR(d.store.SaveLegacyConnector(v.id, connector));
+  return info;
 }
 
 Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::string& volume_id,
@@ -342,11 +352,20 @@ Status Api::TerminateConnection(const RequestContext& ctx, const std::string& vo
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   if (v.host.empty()) return FailedPrecondition("volume " + v.id + " has no backend");
   BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
-  // The attachments of this host stop needing the connection.
+  // The attachments of this host stop needing the connection, and so does its legacy one.
   std::erase_if(rows, [&](const Attachment& o) {
     return o.connector && SameHost(*o.connector, connector);
   });
-  BS_RETURN_IF_ERROR(d.Disconnect(ctx, v, connector, rows));
+  auto legacy = d.store.ListLegacyConnectors(v.id);
+  BS_RETURN_IF_ERROR(legacy.status());
+  BS_RETURN_IF_ERROR(d.store.ForgetLegacyConnector(v.id, connector));
+  if (Status s = d.Disconnect(ctx, v, connector, rows); !s.ok()) {
+    // Still connected: keep what a restart needs to know.
+    for (const auto& l : *legacy) {
+      if (SameHost(l, connector)) (void)d.store.SaveLegacyConnector(v.id, l);
+    }
+    return s;
+  }
   if (v.status == VS::kAttaching) (void)d.store.SettleAttachState(v.id, {VS::kAttaching});
   return Status::Ok();
 }
@@ -391,6 +410,7 @@ Result<Volume> Api::ForceDetach(const RequestContext& ctx, const std::string& vo
   BS_ASSIGN_OR_RETURN(auto left, d.store.ListAttachmentsOfVolume(v.id));
   if (left.empty() && !v.host.empty()) {
     // Also what legacy connections (which record no attachment) left exported.
+    BS_RETURN_IF_ERROR(d.store.ForgetLegacyConnector(v.id, std::nullopt));
     BS_RETURN_IF_ERROR(d.Disconnect(ctx, v, std::nullopt, {}));
     // A volume stuck mid-action (attaching, detaching) is settled too.
       const std::vector<VS> stuck = {VS::kAttaching, VS::kDetaching, VS::kReserved, VS::kInUse};

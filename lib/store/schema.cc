@@ -191,6 +191,16 @@ CREATE TABLE volume_type_projects (
 CREATE INDEX volume_type_projects_project ON volume_type_projects(project_id);
 ALTER TABLE volumes ADD COLUMN readonly INTEGER;
 )sql",
+      // 5: hosts connected through the legacy initialize_connection, which records no
+      // attachment; one per host, keyed by its initiator (or host name).
+      R"sql(
+CREATE TABLE volume_connectors (
+  volume_id TEXT NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+  host_key TEXT NOT NULL,
+  connector TEXT NOT NULL,
+  PRIMARY KEY (volume_id, host_key)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

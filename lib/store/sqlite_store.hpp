@@ -85,6 +85,10 @@ class SqliteStore final : public Store {
                                    const std::vector<VolumeStatus>& from) override;
   Result<std::optional<VolumeExport>> GetVolumeExport(std::string_view volume_id) override;
   Status SetVolumeExport(std::string_view volume_id, const VolumeExport& e) override;
+  Status SaveLegacyConnector(std::string_view volume_id, const Connector& c) override;
+  Status ForgetLegacyConnector(std::string_view volume_id,
+                               const std::optional<Connector>& c) override;
+  Result<std::vector<Connector>> ListLegacyConnectors(std::string_view volume_id) override;
   Result<std::vector<Volume>> ListConnectedVolumesOnBackend(std::string_view backend) override;
 
   Result<VolumeType> CreateVolumeType(const VolumeType& t) override;

@@ -298,12 +298,62 @@ Status SqliteStore::SetVolumeExport(std::string_view volume_id, const VolumeExpo
   return st->Bind(1, volume_id).Bind(2, e.location).Bind(3, e.auth).Bind(4, NowText()).Run();
 }
 
+namespace {
+
+std::string HostKey(const Connector& c) { return c.initiator.empty() ? "host:" + c.host : c.initiator; }
+
+}  // namespace
+
+Status SqliteStore::SaveLegacyConnector(std::string_view volume_id, const Connector& c) {
+  std::lock_guard lock(mu_);
+  BS_RETURN_IF_ERROR(GetVolumeLocked(volume_id).status());
+  BS_ASSIGN_OR_RETURN(Stmt * st,
+                      db_->Prepare("INSERT INTO volume_connectors (volume_id, host_key, connector) "
+                                   "VALUES (?, ?, ?) ON CONFLICT(volume_id, host_key) DO UPDATE "
+                                   "SET connector = excluded.connector"));
+  return st->Bind(1, volume_id)
+      .Bind(2, HostKey(c))
+      .Bind(3, json::serialize(ToJson(c)))
+      .Run();
+}
+
+Status SqliteStore::ForgetLegacyConnector(std::string_view volume_id,
+                                          const std::optional<Connector>& c) {
+  std::lock_guard lock(mu_);
+  if (!c) {
+    BS_ASSIGN_OR_RETURN(Stmt * all, db_->Prepare("DELETE FROM volume_connectors WHERE volume_id = ?"));
+    return all->Bind(1, volume_id).Run();
+  }
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("DELETE FROM volume_connectors WHERE volume_id = ? "
+                                              "AND host_key = ?"));
+  return st->Bind(1, volume_id).Bind(2, HostKey(*c)).Run();
+}
+
+Result<std::vector<Connector>> SqliteStore::ListLegacyConnectors(std::string_view volume_id) {
+  std::lock_guard lock(mu_);
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT connector FROM volume_connectors WHERE "
+                                              "volume_id = ? ORDER BY host_key"));
+  st->Bind(1, volume_id);
+  std::vector<Connector> out;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    boost::system::error_code ec;
+    auto v = json::parse(st->Text(0), ec);
+    if (ec) continue;  // written by this code only; a damaged row is skipped
+    if (auto c = ConnectorFromJson(v); c.ok()) out.push_back(std::move(c).value());
+  }
+  st->Reset();
+  return out;
+}
+
 Result<std::vector<Volume>> SqliteStore::ListConnectedVolumesOnBackend(std::string_view backend) {
   std::lock_guard lock(mu_);
   return QueryVolumesLocked(
-      "WHERE (t.host = ?1 OR substr(t.host, 1, length(?1) + 1) = ?1 || '#') AND EXISTS "
+      "WHERE (t.host = ?1 OR substr(t.host, 1, length(?1) + 1) = ?1 || '#') AND (EXISTS "
       "(SELECT 1 FROM volume_attachments a WHERE a.volume_id = t.id AND "
-      "a.connection_info IS NOT NULL) ORDER BY t.created_at",
+      "a.connection_info IS NOT NULL) OR EXISTS (SELECT 1 FROM volume_connectors c "
+      "WHERE c.volume_id = t.id)) ORDER BY t.created_at",
       {std::string(backend)});
 }
 

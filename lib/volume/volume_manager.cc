@@ -1,6 +1,7 @@
 // VolumeManager: driver calls and final status changes for one backend.
 #include "blockstore/volume_manager.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include "lib/core/attach_codec.hpp"
@@ -316,6 +317,16 @@ void VolumeManager::Impl::RestoreExports() {
     if (rows.ok()) {
       for (const auto& a : *rows) {
         if (a.connector && a.connection_info) e.connectors.push_back(*a.connector);
+      }
+    }
+    // Hosts connected through the legacy actions, which record no attachment; each host once.
+    if (auto legacy = store.ListLegacyConnectors(v.id); legacy.ok()) {
+      for (const auto& l : *legacy) {
+        const bool known = std::any_of(e.connectors.begin(), e.connectors.end(), [&](const Connector& c) {
+          return c.initiator.empty() && l.initiator.empty() ? c.host == l.host
+                                                            : c.initiator == l.initiator;
+        });
+        if (!known) e.connectors.push_back(l);
       }
     }
     exported.push_back(std::move(e));

@@ -261,6 +261,50 @@ TEST_CASE("a restart brings back the exports of attached volumes and drops the o
   CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kInUse);
 }
 
+TEST_CASE("a restart admits a host connected through the legacy actions again") {
+  PrivateTgt own;
+  IscsiFixture f(own.env);
+  const Volume v = f.Available(1);
+  BS_REQUIRE_OK(f.api().ReserveVolume(f.alice, v.id));
+  auto info = f.api().InitializeConnection(f.alice, v.id, TestConnector(kHostIqn));
+  BS_REQUIRE_OK(info);
+  LegacyAttachRequest r;
+  r.host_name = "host-a";
+  r.mountpoint = "/dev/vdb";
+  BS_REQUIRE_OK(f.api().AttachVolume(f.alice, v.id, r));
+  const auto data = Pattern(1 << 20, 8);
+  {
+    auto dev = ConnectVolume(*info, As(kHostIqn));
+    BS_REQUIRE_OK(dev);
+    BS_REQUIRE_OK((*dev)->WriteAt(0, data));
+  }
+  // Engine and tgtd go away; the next engine exports the volume again, to that host only.
+  f.engine.reset();
+  REQUIRE(Shell(f.tgt.script + " restart " + f.tgt.dir).find("TGT_CONTROL_PORT") != std::string::npos);
+  CHECK(f.Targets().find(v.id) == std::string::npos);
+  f.Open();
+  CHECK(f.engine->managers().front()->recovery().exports_restored == 1);
+  BS_CHECK_CODE(ConnectVolume(*info, As(kOtherIqn)), Code::kPermissionDenied);
+  {
+    auto dev = ConnectVolume(*info, As(kHostIqn));
+    BS_REQUIRE_OK(dev);
+    std::vector<std::byte> back(data.size());
+    BS_REQUIRE_OK((*dev)->ReadAt(0, back));
+    CHECK(back == data);
+  }
+  // Detached the legacy way, the export goes and a further restart brings nothing back.
+  BS_REQUIRE_OK(f.api().BeginDetaching(f.alice, v.id));
+  BS_REQUIRE_OK(f.api().TerminateConnection(f.alice, v.id, TestConnector(kHostIqn)));
+  auto detached = f.api().DetachVolume(f.alice, v.id);
+  BS_REQUIRE_OK(detached);
+  CHECK(detached->status == VS::kAvailable);
+  CHECK(f.Targets().find(v.id) == std::string::npos);
+  f.engine.reset();
+  f.Open();
+  CHECK(f.engine->managers().front()->recovery().exports_restored == 0);
+  CHECK(f.Targets().find(v.id) == std::string::npos);
+}
+
 TEST_CASE("an engine killed with SIGKILL while a volume is attached: the next one exports it again") {
   PrivateTgt own;
   TempDir dir;
