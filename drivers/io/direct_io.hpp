@@ -13,6 +13,8 @@ namespace blockstore::io {
 // Offsets and lengths of direct writes are multiples of this (every logical block size in use
 // divides it).
 inline constexpr std::size_t kDirectAlign = 4096;
+// Below this a write goes through the page cache: the copy and the wait are not worth it.
+inline constexpr std::size_t kDirectMin = 1 << 20;
 
 enum class DirectOutcome {
   kWritten,      // all of it is written

@@ -44,10 +44,8 @@ Status CheckMode(const std::string& mode, bool allow_empty) {
   return InvalidArgument("mode must be rw or ro");
 }
 
-// Whether two connectors are the same host, as its export sees it.
 bool SameHost(const Connector& a, const Connector& b) {
-  if (!a.initiator.empty() || !b.initiator.empty()) return a.initiator == b.initiator;
-  return a.host == b.host;
+  return internal::HostKey(a) == internal::HostKey(b);
 }
 
 }  // namespace

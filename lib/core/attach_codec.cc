@@ -12,6 +12,10 @@ constexpr std::string_view kIgnoredConnectorKeys[] = {
 
 }  // namespace
 
+std::string HostKey(const Connector& c) {
+  return c.initiator.empty() ? "host:" + c.host : c.initiator;
+}
+
 json::object ToJson(const Connector& c) {
   json::object o;
   o["host"] = c.host;

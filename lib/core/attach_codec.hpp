@@ -8,6 +8,9 @@
 namespace blockstore::internal {
 
 json::object ToJson(const Connector& c);
+// Who a connector is, as an export sees it: its initiator, else "host:<host name>". Two
+// connectors with the same key are the same host.
+std::string HostKey(const Connector& c);
 // Reads os-brick's connector dict. Keys os-brick sends that blockstore does not use (wwpns,
 // nqn, uuid, …) are accepted and dropped; any other key is invalid_argument.
 Result<Connector> ConnectorFromJson(const json::value& v);

@@ -83,13 +83,4 @@ JsonOut& JsonOut::UInt(uint64_t n) {
   return Raw(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
 }
 
-JsonOut& JsonOut::Value(const internal::json::value& v) {
-  Separate();
-  internal::json::serializer sr;
-  sr.reset(&v);
-  char buf[4096];
-  while (!sr.done()) out_.append(sr.read(buf, sizeof buf));
-  return *this;
-}
-
 }  // namespace blockstore::rest

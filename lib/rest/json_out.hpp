@@ -30,8 +30,6 @@ class JsonOut {
   JsonOut& UInt(uint64_t n);
   JsonOut& Bool(bool b) { return Raw(b ? "true" : "false"); }
   JsonOut& Null() { return Raw("null"); }
-  // A value built the ordinary way.
-  JsonOut& Value(const internal::json::value& v);
 
  private:
   JsonOut& Open(char c);

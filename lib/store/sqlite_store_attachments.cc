@@ -298,12 +298,6 @@ Status SqliteStore::SetVolumeExport(std::string_view volume_id, const VolumeExpo
   return st->Bind(1, volume_id).Bind(2, e.location).Bind(3, e.auth).Bind(4, NowText()).Run();
 }
 
-namespace {
-
-std::string HostKey(const Connector& c) { return c.initiator.empty() ? "host:" + c.host : c.initiator; }
-
-}  // namespace
-
 Status SqliteStore::SaveLegacyConnector(std::string_view volume_id, const Connector& c) {
   std::lock_guard lock(mu_);
   BS_RETURN_IF_ERROR(GetVolumeLocked(volume_id).status());

@@ -323,8 +323,7 @@ void VolumeManager::Impl::RestoreExports() {
     if (auto legacy = store.ListLegacyConnectors(v.id); legacy.ok()) {
       for (const auto& l : *legacy) {
         const bool known = std::any_of(e.connectors.begin(), e.connectors.end(), [&](const Connector& c) {
-          return c.initiator.empty() && l.initiator.empty() ? c.host == l.host
-                                                            : c.initiator == l.initiator;
+          return internal::HostKey(c) == internal::HostKey(l);
         });
         if (!known) e.connectors.push_back(l);
       }

@@ -60,8 +60,6 @@ Status Errno(const std::string& what, int err) {
   return Unavailable(std::move(msg));  // EIO, ESTALE, EINTR, …: worth another try
 }
 
-constexpr std::size_t kDirectMin = 1 << 20;
-
 Status MakeDirs(const std::string& path) {
   std::size_t pos = 1;
   while (true) {
@@ -88,7 +86,7 @@ Status SyncDir(const std::string& dir) {
 std::size_t WriteDirect(int fd, std::span<const std::byte> data, const std::string& path,
                         Status& s) {
   const std::size_t aligned = data.size() - data.size() % io::kDirectAlign;
-  if (aligned < kDirectMin || ::fcntl(fd, F_SETFL, O_DIRECT) != 0) return 0;
+  if (aligned < io::kDirectMin || ::fcntl(fd, F_SETFL, O_DIRECT) != 0) return 0;
   std::size_t done = 0;
   switch (io::PwriteDirect(fd, data.first(aligned), 0)) {
     case io::DirectOutcome::kWritten:

@@ -130,7 +130,7 @@ Status FileBlockDevice::WriteAt(uint64_t offset, std::span<const std::byte> data
   // Large aligned writes (a restore, a copy) go straight to the disk: at the disk's speed,
   // without taking fresh page-cache pages for data nobody reads soon (and without pushing out
   // what others cache).
-  if (!block_ && data.size() >= kEagerWriteback && offset % io::kDirectAlign == 0 &&
+  if (!block_ && data.size() >= io::kDirectMin && offset % io::kDirectAlign == 0 &&
       data.size() % io::kDirectAlign == 0) {
     Status s;
     if (WriteDirect(offset, data, s)) return s;
