@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <string>
+
+#include <sys/resource.h>
 
 namespace blockstore::bench {
 
@@ -41,6 +44,41 @@ inline void Emit(const std::string& metric, double value, const std::string& uni
   std::printf("}\n");
   std::fflush(stdout);
 }
+
+// CPU use over an interval: how busy the whole machine was (all processes, from /proc/stat) and
+// how many CPU seconds this process spent (getrusage).
+class CpuMeter {
+ public:
+  CpuMeter() : machine_(MachineTicks()), self_(SelfSeconds()) {}
+  // Fraction of all cores' time spent busy since construction, 0..1.
+  double MachineBusy() const {
+    const auto now = MachineTicks();
+    const double total = now.first - machine_.first, idle = now.second - machine_.second;
+    return total > 0 ? (total - idle) / total : 0;
+  }
+  double SelfCpuSeconds() const { return SelfSeconds() - self_; }
+
+ private:
+  // (all ticks, idle + iowait ticks) of the "cpu" line.
+  static std::pair<double, double> MachineTicks() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    double v[8] = {};
+    in >> cpu;
+    for (double& x : v) in >> x;
+    double total = 0;
+    for (double x : v) total += x;
+    return {total, v[3] + v[4]};
+  }
+  static double SelfSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  }
+  std::pair<double, double> machine_;
+  double self_;
+};
 
 inline std::string TempDir(const char* tag) {
   const char* base = std::getenv("BS_BENCH_DIR");

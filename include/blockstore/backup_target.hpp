@@ -80,9 +80,11 @@ struct SwiftTargetOptions {
   std::string ca_file;
 };
 
-// Objects in one container of a Swift store. Puts send the body's MD5 as ETag, so the store
-// refuses a damaged upload; gets check the ETag of what came back. An expired token is renewed
-// once per request. Signs in (and creates the container) before returning.
+// Objects in one container of a Swift store. A put checks the ETag the store answers (the MD5
+// of what it stored) against the MD5 of what was sent, taken as the body streams; a mismatch
+// fails the put as unavailable, to be sent again. Gets check the ETag of what came back. An
+// expired token is renewed once per request. Signs in (and creates the container) before
+// returning.
 BS_API Result<std::unique_ptr<BackupTarget>> NewSwiftTarget(const SwiftTargetOptions& options);
 
 struct S3TargetOptions {

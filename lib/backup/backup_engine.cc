@@ -55,8 +55,6 @@ bool Overlaps(const std::vector<Extent>& extents, uint64_t off, uint64_t len) {
   return it != extents.end() && it->offset < off + len;
 }
 
-// Runs body(index) for every index in [0, n) on `workers` threads; the first failure stops
-// the others and is returned.
 // Progress with its rate and ETA, reported under a lock as chunks finish.
 class ProgressMeter {
  public:
@@ -84,13 +82,16 @@ class ProgressMeter {
   TransferProgress p_;
 };
 
+// Runs body(index, worker) for every index in [0, n) on `workers` threads (worker in
+// [0, workers), so that each may keep buffers of its own); the first failure stops the others
+// and is returned.
 Status ForEach(std::size_t n, int workers, const std::atomic<bool>* cancel,
-               const std::function<Status(std::size_t)>& body) {
+               const std::function<Status(std::size_t, int)>& body) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mu;
   Status first;
-  auto run = [&] {
+  auto run = [&](int worker) {
     while (!failed.load()) {
       if (cancel && cancel->load()) {
         std::lock_guard lock(mu);
@@ -100,7 +101,7 @@ Status ForEach(std::size_t n, int workers, const std::atomic<bool>* cancel,
       }
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
-      Status s = body(i);
+      Status s = body(i, worker);
       if (!s.ok()) {
         std::lock_guard lock(mu);
         if (first.ok()) first = s;
@@ -110,8 +111,8 @@ Status ForEach(std::size_t n, int workers, const std::atomic<bool>* cancel,
     }
   };
   std::vector<std::thread> threads;
-  for (int w = 1; w < std::max(1, workers); ++w) threads.emplace_back(run);
-  run();
+  for (int w = 1; w < std::max(1, workers); ++w) threads.emplace_back(run, w);
+  run(0);
   for (auto& t : threads) t.join();
   return first;
 }
@@ -151,7 +152,11 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   ProgressMeter meter(size, o.progress);
   TokenBucket pace(o.bandwidth_bytes_per_s);
   auto report = [&](uint64_t done, uint64_t stored) { meter.Add(done, stored); };
-  Status s = ForEach(n, WorkersFor(o, chunk), o.cancel, [&](std::size_t i) -> Status {
+  const int workers = WorkersFor(o, chunk);
+  // Each worker reads into one buffer of its own, reused chunk after chunk: a raw chunk goes to
+  // the target from it and comes back, never copied or reallocated.
+  std::vector<std::vector<std::byte>> buffers(static_cast<std::size_t>(workers));
+  Status s = ForEach(n, workers, o.cancel, [&](std::size_t i, int worker) -> Status {
     ChunkRef& c = m.chunks[i];
     c.offset = i * chunk;
     c.length = std::min<uint64_t>(chunk, size - c.offset);
@@ -160,7 +165,8 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       report(c.length, 0);
       return Status::Ok();
     }
-    std::vector<std::byte> buf(c.length);
+    std::vector<std::byte>& buf = buffers[static_cast<std::size_t>(worker)];
+    buf.resize(c.length);
     pace.Take(c.length);
     {
       std::unique_lock lock(device_mu, std::defer_lock);
@@ -183,25 +189,27 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
         return Status::Ok();
       }
     }
-    auto enc = EncodeChunk(buf, o.compression, 0, &sha);
+    auto enc = EncodeChunk(std::move(buf), o.compression, 0, &sha);
     if (!enc.ok()) return enc.status();
     c.sha256 = enc->sha256;
     c.stored_as = enc->stored_as;
     c.object = ChunkName(prefix, backup_id, i);
+    std::vector<std::byte> sealed;
     if (!o.key.empty()) {
-      auto sealed = Seal(o.key, c.object, enc->bytes);
-      if (!sealed.ok()) return sealed.status();
-      enc->bytes = std::move(sealed).value();
+      auto s = Seal(o.key, c.object, enc->bytes);
+      if (!s.ok()) return s.status();
+      sealed = std::move(s).value();
       c.encrypted = true;
     }
-    c.stored_bytes = enc->bytes.size();
+    const std::span<const std::byte> payload = c.encrypted ? sealed : enc->bytes;
+    c.stored_bytes = payload.size();
     // Stored as it is (raw, not sealed), the object's hash is the chunk's: a target that
-    // needs it (S3 signs it) is told rather than hashing 4 MiB again.
+    // needs it (S3 signs it) is told rather than hashing the chunk again.
     const bool as_is = c.stored_as == Compression::kNone && !c.encrypted;
     Status put = WithRetries(o.retries, [&] {
-      return as_is ? target.PutHashed(c.object, enc->bytes, c.sha256)
-                   : target.Put(c.object, enc->bytes);
+      return as_is ? target.PutHashed(c.object, payload, c.sha256) : target.Put(c.object, payload);
     });
+    if (c.stored_as == Compression::kNone) buf = std::move(enc->bytes);  // the buffer back
     if (!put.ok()) return Status(put.code(), Where(i, c.offset) + ": " + put.message());
     report(c.length, c.stored_bytes);
     return Status::Ok();
@@ -314,7 +322,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
   TokenBucket pace(o.bandwidth_bytes_per_s);
   const std::vector<std::byte> zeros(fresh ? 0 : m.chunk_size);
   Status s = ForEach(m.chunks.size(), WorkersFor(o, m.chunk_size), o.cancel,
-                     [&](std::size_t i) -> Status {
+                     [&](std::size_t i, int) -> Status {
     const ChunkRef& c = m.chunks[i];
     Status st;
     std::unique_lock lock(device_mu, std::defer_lock);
@@ -340,7 +348,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
 
 Status RunVerify(const Manifest& m, BackupTarget& target, const TransferOptions& o) {
   return ForEach(m.chunks.size(), WorkersFor(o, m.chunk_size), o.cancel,
-                 [&](std::size_t i) -> Status {
+                 [&](std::size_t i, int) -> Status {
     if (m.chunks[i].zero) return Status::Ok();
     return Fetch(m, i, target, o,
                  [](const ChunkRef&, std::span<const std::byte>) { return Status::Ok(); });

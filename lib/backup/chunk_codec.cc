@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "lib/core/macros.hpp"
+
 namespace blockstore::internal {
 
 const char* ToString(Compression c) {
@@ -108,12 +110,10 @@ bool WorthCompressing(std::span<const std::byte> data) {
   return !ZSTD_isError(n) && n * 100 < sample.size() * 97;
 }
 
-}  // namespace
-
-Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level,
-                                 const Sha256* known_sha256) {
-  EncodedChunk out;
-  out.sha256 = known_sha256 ? *known_sha256 : Sha256Of(data);
+// Compresses `data` when that helps; otherwise leaves `out.bytes` empty for the caller to fill
+// with the raw data.
+Status Compress(std::span<const std::byte> data, Compression want, int level, EncodedChunk& out) {
+  out.stored_as = Compression::kNone;
   if (want != Compression::kNone && !WorthCompressing(data)) want = Compression::kNone;
   if (want == Compression::kZstd) {
     ZSTD_CCtx* cctx = ThreadContext();
@@ -125,7 +125,7 @@ Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression wa
       buf.resize(n);
       out.bytes = std::move(buf);
       out.stored_as = Compression::kZstd;
-      return out;
+      return Status::Ok();
     }
   } else if (want == Compression::kZlib) {
     uLongf n = compressBound(static_cast<uLong>(data.size()));
@@ -138,11 +138,29 @@ Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression wa
       buf.resize(n);
       out.bytes = std::move(buf);
       out.stored_as = Compression::kZlib;
-      return out;
+      return Status::Ok();
     }
   }
-  out.bytes.assign(data.begin(), data.end());  // incompressible (or none asked): raw
-  out.stored_as = Compression::kNone;
+  return Status::Ok();  // incompressible (or none asked): raw
+}
+
+}  // namespace
+
+Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level,
+                                 const Sha256* known_sha256) {
+  EncodedChunk out;
+  out.sha256 = known_sha256 ? *known_sha256 : Sha256Of(data);
+  BS_RETURN_IF_ERROR(Compress(data, want, level, out));
+  if (out.stored_as == Compression::kNone) out.bytes.assign(data.begin(), data.end());
+  return out;
+}
+
+Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want, int level,
+                                 const Sha256* known_sha256) {
+  EncodedChunk out;
+  out.sha256 = known_sha256 ? *known_sha256 : Sha256Of(data);
+  BS_RETURN_IF_ERROR(Compress(data, want, level, out));
+  if (out.stored_as == Compression::kNone) out.bytes = std::move(data);
   return out;
 }
 

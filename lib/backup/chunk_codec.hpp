@@ -41,6 +41,11 @@ struct EncodedChunk {
 // incompressible is stored raw without compressing the whole of it.
 Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level = 0,
                                  const Sha256* known_sha256 = nullptr);
+// The same, taking the caller's buffer: a chunk stored raw moves `data` into the result rather
+// than copying it (the caller may take the buffer back from `bytes` for its next chunk); one
+// that compresses leaves `data` as it was.
+Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want, int level = 0,
+                                 const Sha256* known_sha256 = nullptr);
 
 // The data back: decompressed to exactly `length` bytes and hashed; data_loss naming `what`
 // (e.g. "chunk 12 at offset 50331648") when the bytes do not decompress or do not hash to

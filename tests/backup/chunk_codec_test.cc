@@ -103,6 +103,28 @@ TEST_SUITE("chunk codec") {
     BS_CHECK_CODE(DecodeChunk(raw->bytes, Compression::kNone, 1000, raw->sha256, "c"), Code::kDataLoss);
   }
 
+  TEST_CASE("encoding a buffer it may take: a raw chunk moves it, a compressed one leaves it") {
+    std::vector<std::byte> noise = Random(1 << 20);
+    const std::vector<std::byte> copy = noise;
+    const std::byte* where = noise.data();
+    auto raw = EncodeChunk(std::move(noise), Compression::kZstd);
+    BS_REQUIRE_OK(raw);
+    CHECK(raw->stored_as == Compression::kNone);
+    CHECK(raw->bytes.data() == where);  // the caller's buffer, not a copy
+    CHECK(raw->bytes == copy);
+    CHECK(raw->sha256 == Sha256Of(copy));
+    std::vector<std::byte> zeros_and_text(1 << 20, std::byte{0});
+    for (std::size_t i = 0; i < zeros_and_text.size(); i += 64) zeros_and_text[i] = std::byte{'a'};
+    const std::vector<std::byte> before = zeros_and_text;
+    auto packed = EncodeChunk(std::move(zeros_and_text), Compression::kZstd);
+    BS_REQUIRE_OK(packed);
+    CHECK(packed->stored_as == Compression::kZstd);
+    CHECK(zeros_and_text == before);  // untouched: the caller reuses it
+    auto back = DecodeChunk(packed->bytes, packed->stored_as, before.size(), packed->sha256, "c");
+    BS_REQUIRE_OK(back);
+    CHECK(*back == before);
+  }
+
   TEST_CASE("decoding stored bytes it may take: raw chunks come back checked, without a copy") {
     const auto data = Random(5000);
     auto raw = EncodeChunk(data, Compression::kNone);

@@ -55,6 +55,16 @@ SwiftTargetOptions Swift(const std::map<std::string, std::string>& env, std::str
   return o;
 }
 
+// The same store, every request (sign-in included) through `proxy`.
+SwiftTargetOptions SwiftVia(const FaultProxy& proxy, const std::map<std::string, std::string>& env,
+                            std::string container) {
+  SwiftTargetOptions o = Swift(env, std::move(container));
+  const std::string via = "http://127.0.0.1:" + std::to_string(proxy.port());
+  o.auth_url = via + "/auth/v1.0";
+  o.storage_url = via + "/v1/AUTH_test";
+  return o;
+}
+
 S3TargetOptions S3(const std::map<std::string, std::string>& env, std::string bucket,
                    std::string addressing = "path") {
   S3TargetOptions o;
@@ -152,6 +162,57 @@ TEST_CASE("s3 target: a put told the data's hash signs it; a wrong hash is refus
   sha[0] ^= 1;
   CHECK_FALSE((*t)->PutHashed("backups/h/two", data, sha).ok());
   BS_CHECK_CODE((*t)->Get("backups/h/two"), Code::kNotFound);
+}
+
+// Bytes damaged between the target and the store, through a proxy that flips one of them: the
+// put or get is not trusted (unavailable, so the engine tries again) and the next one, undamaged,
+// goes through.
+void DamagedInFlight(BackupTarget& t, FaultProxy& proxy, const std::string& put_says) {
+  std::vector<std::byte> big(3 * kMiB);
+  std::mt19937 rng(11);
+  for (auto& x : big) x = static_cast<std::byte>(rng());
+  SUBCASE("on the way up") {
+    proxy.flip_upload = 1;
+    Status put = t.Put("backups/f/chunk-00000000", big);
+    CHECK(proxy.flipped.load() == 1);
+    CHECK(put.code() == Code::kUnavailable);
+    CHECK_MESSAGE(put.message().find(put_says) != std::string::npos, put.ToString());
+    BS_REQUIRE_OK(t.Put("backups/f/chunk-00000000", big));
+    auto got = t.Get("backups/f/chunk-00000000");
+    BS_REQUIRE_OK(got);
+    CHECK(*got == big);
+  }
+  SUBCASE("on the way down") {
+    BS_REQUIRE_OK(t.Put("backups/f/chunk-00000000", big));
+    proxy.flip_download = 1;
+    auto damaged = t.Get("backups/f/chunk-00000000");
+    CHECK(proxy.flipped.load() == 1);
+    CHECK(damaged.status().code() == Code::kUnavailable);
+    CHECK_MESSAGE(damaged.status().message().find("does not match its ETag") != std::string::npos,
+                  damaged.status().ToString());
+    auto got = t.Get("backups/f/chunk-00000000");
+    BS_REQUIRE_OK(got);
+    CHECK(*got == big);
+  }
+  BS_REQUIRE_OK(t.Delete("backups/f/chunk-00000000"));
+}
+
+TEST_CASE("swift target: bytes damaged in flight are caught by the store's ETag") {
+  auto env = StoreEnv();
+  FaultProxy proxy(PortOf(env.at("SWIFT_AUTH_URL")));
+  auto t = NewSwiftTarget(SwiftVia(proxy, env, Unique("flips")));
+  BS_REQUIRE_OK(t);
+  DamagedInFlight(**t, proxy, "the store holds other bytes than were sent");
+}
+
+TEST_CASE("s3 target: bytes damaged in flight are caught by the signed hash and the ETag") {
+  auto env = StoreEnv();
+  FaultProxy proxy(PortOf(env.at("S3_ENDPOINT")));
+  auto o = S3(env, Unique("flips"));
+  o.endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
+  auto t = NewS3Target(o);
+  BS_REQUIRE_OK(t);
+  DamagedInFlight(**t, proxy, "the store received damaged bytes");
 }
 
 TEST_CASE("s3 target: listing pages through continuation tokens") {
@@ -290,11 +351,7 @@ TEST_CASE("backup lifecycle on S3: chain, verify, restore, export/import, delete
 TEST_CASE("a store that drops connections: retries carry a backup through, an outage fails it") {
   auto env = StoreEnv();
   FaultProxy proxy(PortOf(env.at("SWIFT_AUTH_URL")));
-  auto o = Swift(env, Unique("faults"));
-  const std::string via = "http://127.0.0.1:" + std::to_string(proxy.port());
-  o.auth_url = via + "/auth/v1.0";
-  o.storage_url = via + "/v1/AUTH_test";
-  auto made = NewSwiftTarget(o);
+  auto made = NewSwiftTarget(SwiftVia(proxy, env, Unique("faults")));
   BS_REQUIRE_OK(made);
   std::shared_ptr<BackupTarget> target = std::move(made).value();
   Store s(target, /*retries=*/6);
@@ -307,6 +364,16 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
     Backup b = s.Backed({.volume_id = v.id});
     CHECK(proxy.dropped.load() > 0);
     BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
+  }
+  SUBCASE("bytes damaged on their way to the store: those puts go again; the backup verifies") {
+    proxy.flip_upload = 2;
+    Backup b = s.Backed({.volume_id = v.id});
+    CHECK(proxy.flipped.load() == 2);
+    BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
+    auto r = s.engine->api().RestoreBackup(s.admin, b.id, {});
+    BS_REQUIRE_OK(r);
+    BS_REQUIRE_OK(s.engine->WaitForVolume(s.admin, r->volume_id, {VS::kAvailable}, kWait));
+    CHECK(ReadRange(s.File(r->volume_id), 0, 24 * kMiB) == ReadRange(s.File(v.id), 0, 24 * kMiB));
   }
   SUBCASE("the store goes away mid-backup: error, the volume is available, nothing left") {
     std::atomic<bool> cut{false};

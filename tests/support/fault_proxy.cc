@@ -72,6 +72,18 @@ void FaultProxy::Pump(int client) {
   }
   char buf[1 << 16];
   long sent = 0;
+  // Flips the middle byte of buf[0, got) when the read is large (only a body streams that much
+  // at once: headers are far shorter) and `budget` allows.
+  auto maybe_flip = [&](ssize_t got, std::atomic<int>& budget) {
+    if (got < (16 << 10)) return;
+    for (int left = budget.load(); left > 0;) {
+      if (budget.compare_exchange_weak(left, left - 1)) {
+        buf[got / 2] = static_cast<char>(buf[got / 2] ^ 0x5a);
+        ++flipped;
+        return;
+      }
+    }
+  };
   pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
   while (!stop_) {
     if (down) {
@@ -90,12 +102,15 @@ void FaultProxy::Pump(int client) {
       const int to = fds[1 - i].fd;
       if (i == 0) {
         sent += got;
+        maybe_flip(got, flip_upload);
         const long limit = cut_after_bytes.load();
         if (limit > 0 && sent > limit) {
           ++dropped;
           closed = true;
           break;
         }
+      } else {
+        maybe_flip(got, flip_download);
       }
       for (ssize_t off = 0; off < got;) {
         const ssize_t put = ::write(to, buf + off, static_cast<size_t>(got - off));

@@ -1,7 +1,9 @@
 // A TCP proxy on 127.0.0.1 that forwards to a real server and breaks connections on demand:
 // every Nth new connection is dropped at once, a connection is cut in the middle of a request
 // once it has carried `cut_after_bytes` towards the server, and while `down` is set every
-// connection (open ones included) is cut. For tests of what clients do when a store goes away mid-transfer.
+// connection (open ones included) is cut. It can also damage data in flight: flip one byte of
+// a request body or of a response body. For tests of
+// what clients do when a store goes away mid-transfer, or hands back other bytes than it got.
 #ifndef BLOCKSTORE_TESTS_SUPPORT_FAULT_PROXY_HPP
 #define BLOCKSTORE_TESTS_SUPPORT_FAULT_PROXY_HPP
 
@@ -23,6 +25,11 @@ class FaultProxy {
   std::atomic<int> drop_every{0};  // 0: drop none; N: drop connections N, 2N, …
   std::atomic<bool> down{false};
   std::atomic<long> cut_after_bytes{0};  // 0: never
+  // The next N large reads (16 KiB or more at once, so inside a body) towards the server
+  // (upload) or back from it (download) get one byte flipped.
+  std::atomic<int> flip_upload{0};
+  std::atomic<int> flip_download{0};
+  std::atomic<int> flipped{0};
   std::atomic<int> connections{0};
   std::atomic<int> dropped{0};
 

@@ -12,23 +12,80 @@ namespace {
 
 std::once_flag g_curl_init;
 
+// An MD5 taken piece by piece; without a context (not asked for) every call does nothing.
+class Md5Stream {
+ public:
+  explicit Md5Stream(bool wanted) : ctx_(wanted ? EVP_MD_CTX_new() : nullptr) { Reset(); }
+  ~Md5Stream() { EVP_MD_CTX_free(ctx_); }
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+  void Reset() {
+    if (ctx_) EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr);
+  }
+  void Update(const void* data, std::size_t n) {
+    if (ctx_) EVP_DigestUpdate(ctx_, data, n);
+  }
+  std::string Hex() {
+    if (!ctx_) return {};
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, out, &len);
+    return ToHex(std::string_view(reinterpret_cast<const char*>(out), len));
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
 struct Upload {
   std::span<const std::byte> data;
   std::size_t offset = 0;
+  Md5Stream& md5;
 };
 
 std::size_t ReadBody(char* out, std::size_t size, std::size_t n, void* p) {
   auto* u = static_cast<Upload*>(p);
   const std::size_t want = std::min(size * n, u->data.size() - u->offset);
   std::memcpy(out, u->data.data() + u->offset, want);
+  u->md5.Update(out, want);  // from the copy, still in the cache
   u->offset += want;
   return want;
 }
 
+// libcurl rewinds an upload to send it again (on a kept-alive connection the server had
+// closed, say): the digest starts over with it.
+int SeekBody(void* p, curl_off_t offset, int origin) {
+  auto* u = static_cast<Upload*>(p);
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > u->data.size()) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  u->offset = static_cast<std::size_t>(offset);
+  u->md5.Reset();
+  u->md5.Update(u->data.data(), u->offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+// Larger bodies than this are not reserved for in advance, whatever Content-Length says.
+constexpr curl_off_t kMaxReserve = curl_off_t{512} << 20;
+
+struct Download {
+  CURL* handle;
+  std::vector<std::byte>& body;
+  Md5Stream& md5;
+  bool sized = false;
+};
+
 std::size_t WriteBody(char* in, std::size_t size, std::size_t n, void* p) {
-  auto* body = static_cast<std::vector<std::byte>*>(p);
+  auto* d = static_cast<Download*>(p);
+  if (!d->sized) {  // one allocation for the whole body, not a doubling series of copies
+    d->sized = true;
+    curl_off_t length = -1;
+    curl_easy_getinfo(d->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    if (length > 0 && length <= kMaxReserve) d->body.reserve(static_cast<std::size_t>(length));
+  }
   const auto* b = reinterpret_cast<const std::byte*>(in);
-  body->insert(body->end(), b, b + size * n);
+  d->body.insert(d->body.end(), b, b + size * n);
+  d->md5.Update(in, size * n);
   return size * n;
 }
 
@@ -97,7 +154,10 @@ Result<Response> Client::Send(const Request& r) {
   if (!c) return Unavailable("cannot create an HTTP handle");
   curl_easy_reset(c);
   Response resp;
-  Upload upload{r.body, 0};
+  const bool put = r.method == "PUT";
+  Md5Stream sent(r.md5 && put), received(r.md5 && !put);
+  Upload upload{r.body, 0, sent};
+  Download download{c, resp.body, received};
   curl_slist* headers = nullptr;
   for (const auto& h : r.headers) headers = curl_slist_append(headers, h.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
@@ -109,13 +169,15 @@ Result<Response> Client::Send(const Request& r) {
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
   if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &download);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
-  if (r.method == "PUT") {
+  if (put) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
     curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, SeekBody);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, &upload);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
   } else if (r.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -131,6 +193,7 @@ Result<Response> Client::Send(const Request& r) {
     return Unavailable(r.method + " " + WithoutQuery(r.url) + ": " + curl_easy_strerror(rc));
   }
   Give(c);
+  resp.payload_md5 = put ? sent.Hex() : received.Hex();
   return resp;
 }
 
@@ -164,7 +227,13 @@ std::string ToHex(std::string_view raw) {
   return out;
 }
 
-std::string Md5Hex(std::span<const std::byte> d) { return Digest(EVP_md5(), d.data(), d.size()); }
+std::string Unquoted(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return etag;
+}
+
 std::string Sha256Hex(std::span<const std::byte> d) {
   return Digest(EVP_sha256(), d.data(), d.size());
 }

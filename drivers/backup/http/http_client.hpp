@@ -1,5 +1,6 @@
 // Internal to the object-store targets: HTTP requests over libcurl, with connections kept
-// alive and reused across calls and threads, and the digests the stores check.
+// alive and reused across calls and threads, and the digests the stores check (also computed
+// on the fly, as a payload streams).
 //
 // Thread-safety: Send may be called from several threads at once; each call takes its own
 // connection handle from a small pool.
@@ -24,12 +25,17 @@ struct Request {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::span<const std::byte> body;   // sent with PUT
+  // The MD5 of the payload (the body a PUT sends, or the one a GET receives), computed as it
+  // streams, into Response::payload_md5: a store's ETag can then be checked without a pass of
+  // its own over the data before the request or after it.
+  bool md5 = false;
 };
 
 struct Response {
   long status = 0;
   std::map<std::string, std::string> headers;  // names lowercased
   std::vector<std::byte> body;
+  std::string payload_md5;  // lowercase hex, when the request asked for it
   std::string Header(const std::string& lower_name) const;
   std::string_view Text() const {
     return {reinterpret_cast<const char*>(body.data()), body.size()};
@@ -66,7 +72,9 @@ class Client {
 // the form both Swift paths and SigV4's canonical requests accept.
 std::string Encode(std::string_view s, bool keep_slash);
 
-std::string Md5Hex(std::span<const std::byte> data);
+// An ETag without the double quotes HTTP puts around it (S3 quotes it, Swift does not).
+std::string Unquoted(std::string etag);
+
 std::string Sha256Hex(std::span<const std::byte> data);
 std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw bytes

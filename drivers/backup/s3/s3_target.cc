@@ -123,13 +123,13 @@ class S3Target final : public BackupTarget {
 
   Result<std::vector<std::byte>> Get(const std::string& name) override {
     if (Status s = CheckObjectName(name); !s.ok()) return s;
-    auto r = Send("GET", name, {}, {});
+    auto r = Send("GET", name, {}, {}, {}, /*md5=*/true);
     if (!r.ok()) return r.status();
     if (r->status == 404) return NotFound("object " + name + " not found in " + Describe());
     if (r->status != 200) return http::FromHttp(*r, "GET " + name);
-    std::string etag = r->Header("etag");
-    if (etag.size() >= 2 && etag.front() == '"') etag = etag.substr(1, etag.size() - 2);
-    if (etag.size() == 32 && etag != http::Md5Hex(r->body)) {
+    // A single-part object's ETag is its MD5 (a multipart one's is not, and is longer).
+    const std::string etag = http::Unquoted(r->Header("etag"));
+    if (etag.size() == 32 && etag != r->payload_md5) {
       return Unavailable("GET " + name + ": the body does not match its ETag");
     }
     return std::move(r->body);
@@ -180,7 +180,7 @@ class S3Target final : public BackupTarget {
   Result<http::Response> Send(const std::string& method, const std::string& key,
                               std::vector<std::pair<std::string, std::string>> query,
                               std::span<const std::byte> body,
-                              std::string payload = {}) {
+                              std::string payload = {}, bool md5 = false) {
     const bool virtual_host = o_.addressing == "virtual";
     const std::string host = HostPort(virtual_host);
     std::string path = virtual_host ? "/" : "/" + http::Encode(o_.bucket, false) + (key.empty() ? "" : "/");
@@ -223,6 +223,7 @@ class S3Target final : public BackupTarget {
                        ", SignedHeaders=" + signed_headers + ", Signature=" + signature};
     if (method == "PUT") req.headers.push_back("Content-Type: application/octet-stream");
     req.body = body;
+    req.md5 = md5;
     return client_.Send(req);
   }
 

@@ -27,25 +27,29 @@ class SwiftTarget final : public BackupTarget {
 
   Status Put(const std::string& name, std::span<const std::byte> data) override {
     if (Status s = CheckObjectName(name); !s.ok()) return s;
-    const std::string md5 = http::Md5Hex(data);
-    // Swift checks the body against the ETag we send and refuses it (422) when they differ:
-    // a corrupted upload is never stored.
-    auto r = Call("PUT", ObjectUrl(name), {"ETag: " + md5, "Content-Type: application/octet-stream"},
-                  data);
+    // Swift answers with the MD5 of the bytes it stored (ETag); the body's own MD5 is taken as
+    // it is sent. When they differ the object is damaged: the put fails as unavailable, so the
+    // engine sends it again, over it, and no backup ever names it as it is.
+    auto r = Call("PUT", ObjectUrl(name), {"Content-Type: application/octet-stream"}, data,
+                  /*md5=*/true);
     if (!r.ok()) return r.status();
-    if (r->status == 422) return Unavailable("PUT " + name + ": the store received damaged bytes");
     if (r->status != 201) return http::FromHttp(*r, "PUT " + name);
+    const std::string etag = http::Unquoted(r->Header("etag"));
+    if (etag != r->payload_md5) {
+      return Unavailable("PUT " + name + ": the store holds other bytes than were sent (ETag '" +
+                         etag.substr(0, 40) + "', MD5 sent " + r->payload_md5 + ")");
+    }
     return Status::Ok();
   }
 
   Result<std::vector<std::byte>> Get(const std::string& name) override {
     if (Status s = CheckObjectName(name); !s.ok()) return s;
-    auto r = Call("GET", ObjectUrl(name), {}, {});
+    auto r = Call("GET", ObjectUrl(name), {}, {}, /*md5=*/true);
     if (!r.ok()) return r.status();
     if (r->status == 404) return NotFound("object " + name + " not found in " + Describe());
     if (r->status != 200) return http::FromHttp(*r, "GET " + name);
-    const std::string etag = r->Header("etag");
-    if (!etag.empty() && etag != http::Md5Hex(r->body)) {
+    const std::string etag = http::Unquoted(r->Header("etag"));
+    if (!etag.empty() && etag != r->payload_md5) {
       return Unavailable("GET " + name + ": the body does not match its ETag");
     }
     return std::move(r->body);
@@ -110,7 +114,8 @@ class SwiftTarget final : public BackupTarget {
 
   // One request with the current token; on 401 (an expired token) one more after signing in.
   Result<http::Response> Call(const std::string& method, const std::string& url_tail,
-                              std::vector<std::string> headers, std::span<const std::byte> body) {
+                              std::vector<std::string> headers, std::span<const std::byte> body,
+                              bool md5 = false) {
     for (int attempt = 0;; ++attempt) {
       std::string token, base;
       {
@@ -120,7 +125,7 @@ class SwiftTarget final : public BackupTarget {
       }
       std::vector<std::string> h = headers;
       h.push_back("X-Auth-Token: " + token);
-      auto r = client_.Send({method, base + url_tail, std::move(h), body});
+      auto r = client_.Send({method, base + url_tail, std::move(h), body, md5});
       if (!r.ok() || r->status != 401 || attempt > 0) return r;
       if (Status s = Authenticate(); !s.ok()) return s;
     }
