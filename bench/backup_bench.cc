@@ -359,15 +359,22 @@ int main(int argc, char** argv) {
           {"cores", cores}},
          {{"data", data}, {"page_cache", cold ? "dropped" : "kept"}});
     DropCaches();
+    const CpuMeter backup_cpu;
     full_seconds[half] = rig.Backup(v.id, false, &full_id[half]);
     full_rate[half] = 1024.0 / full_seconds[half];
     volume_of[half] = v.id;
     Emit("backup.full_posix_mib_s", full_rate[half], "MiB/s",
-         {{"ratio_to_limit", full_rate[half] / limit[half]}}, {{"data", data}});
+         {{"ratio_to_limit", full_rate[half] / limit[half]},
+          {"machine_busy", backup_cpu.MachineBusy()}},
+         {{"data", data}});
     std::string restored;
+    DropCaches();
+    const CpuMeter restore_cpu;
     const double rs = rig.Restore(full_id[half], &restored);
     Emit("backup.restore_posix_mib_s", 1024.0 / rs, "MiB/s",
-         {{"ratio_to_limit", 1024.0 / rs / limit[half]}}, {{"data", data}});
+         {{"ratio_to_limit", 1024.0 / rs / limit[half]},
+          {"machine_busy", restore_cpu.MachineBusy()}},
+         {{"data", data}});
     Must(rig.engine->api().DeleteVolume(kAdmin, restored).status(), "delete volume");
   }
   if (posix_only) {
@@ -411,10 +418,18 @@ int main(int argc, char** argv) {
              {{"seconds", s}, {"sequential_read_1g_seconds", read_s}});
       }
     }
-    DropCaches();
-    const double full_restore = rig.Restore(full_id[false]);
-    DropCaches();
-    const double chain_restore = rig.Restore(chain.back());
+    // Each restore twice, alternating, the better of each: which comes first must not decide.
+    double full_restore = 1e9, chain_restore = 1e9;
+    for (int round = 0; round < 2; ++round) {
+      for (bool from_chain : {false, true}) {
+        DropCaches();
+        std::string restored;
+        const double t = rig.Restore(from_chain ? chain.back() : full_id[false], &restored);
+        double& best = from_chain ? chain_restore : full_restore;
+        best = std::min(best, t);
+        Must(rig.engine->api().DeleteVolume(kAdmin, restored).status(), "delete volume");
+      }
+    }
     Emit("backup.restore_chain10_ratio", chain_restore / full_restore, "x",
          {{"chain10_seconds", chain_restore}, {"full_seconds", full_restore}});
   }
