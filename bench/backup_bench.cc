@@ -236,7 +236,8 @@ double CurlPutRate(const std::map<std::string, std::string>& env, const std::str
         << "url=$(printf '%s' \"$h\" | sed -n 's/^[Xx]-[Ss]torage-[Uu]rl: //p')/curl-anchor\n"
         << "curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" \"$url\"\n"
         << "put() { curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" -T \"$1\" \"$url/obj$1\"; }\n"
-        << "del() { curl -sf -o /dev/null -X DELETE -H \"X-Auth-Token: $tok\" \"$url/obj$1\"; }\n";
+        << "del() { curl -sf -o /dev/null -X DELETE -H \"X-Auth-Token: $tok\" \"$url/obj$1\"; }\n"
+        << "export -f put del\nexport tok url\n";
     } else {
       // A netrc file: the access key holds a ':', which --user would split at.
       const std::string host = env.at("S3_ENDPOINT").substr(env.at("S3_ENDPOINT").find("//") + 2);
@@ -248,11 +249,10 @@ double CurlPutRate(const std::map<std::string, std::string>& env, const std::str
         << "s3 -X PUT -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url\" || true\n"
         << "for f in $(seq 32); do sha256sum $f | cut -c1-64 >$f.sha; done\n"
         << "put() { s3 -H \"x-amz-content-sha256: $(cat $1.sha)\" -T \"$1\" \"$url/obj$1\"; }\n"
-        << "del() { s3 -X DELETE -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url/obj$1\"; }\n";
+        << "del() { s3 -X DELETE -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url/obj$1\"; }\n"
+        << "export -f s3 put del\nexport url\n";
     }
-    s << "export -f put del s3 2>/dev/null || export -f put del\n"
-      << "export tok url\n"
-      << (cached ? "cat $(seq 32) >/dev/null\n" : "sync; echo 3 >/proc/sys/vm/drop_caches || true\n")
+    s << (cached ? "cat $(seq 32) >/dev/null\n" : "sync; echo 3 >/proc/sys/vm/drop_caches || true\n")
       << "start=$(date +%s.%N)\n"
       << "seq 32 | xargs -P4 -I{} bash -c 'put {}'\n"
       << "end=$(date +%s.%N)\n"

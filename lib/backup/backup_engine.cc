@@ -196,9 +196,9 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     c.object = ChunkName(prefix, backup_id, i);
     std::vector<std::byte> sealed;
     if (!o.key.empty()) {
-      auto s = Seal(o.key, c.object, enc->bytes);
-      if (!s.ok()) return s.status();
-      sealed = std::move(s).value();
+      auto made = Seal(o.key, c.object, enc->bytes);
+      if (!made.ok()) return made.status();
+      sealed = std::move(made).value();
       c.encrypted = true;
     }
     const std::span<const std::byte> payload = c.encrypted ? sealed : enc->bytes;

@@ -65,8 +65,9 @@ int SeekBody(void* p, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-// Larger bodies than this are not reserved for in advance, whatever Content-Length says.
-constexpr curl_off_t kMaxReserve = curl_off_t{512} << 20;
+// Bodies up to the largest a backup chunk is stored as (256 MiB, plus a sealed chunk's few
+// bytes) are reserved for in advance; beyond that a Content-Length is not taken on trust.
+constexpr curl_off_t kMaxReserve = curl_off_t{257} << 20;
 
 struct Download {
   CURL* handle;

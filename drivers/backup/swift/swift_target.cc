@@ -35,6 +35,10 @@ class SwiftTarget final : public BackupTarget {
     if (!r.ok()) return r.status();
     if (r->status != 201) return http::FromHttp(*r, "PUT " + name);
     const std::string etag = http::Unquoted(r->Header("etag"));
+    if (etag.empty()) {
+      return Internal("PUT " + name + ": the store answered without an ETag, so what it stored "
+                      "cannot be checked");
+    }
     if (etag != r->payload_md5) {
       return Unavailable("PUT " + name + ": the store holds other bytes than were sent (ETag '" +
                          etag.substr(0, 40) + "', MD5 sent " + r->payload_md5 + ")");
