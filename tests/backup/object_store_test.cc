@@ -205,6 +205,27 @@ TEST_CASE("swift target: bytes damaged in flight are caught by the store's ETag"
   DamagedInFlight(**t, proxy, "the store holds other bytes than were sent");
 }
 
+TEST_CASE("swift target: a PUT whose kept-alive connection died unanswered goes again whole") {
+  // libcurl sends a request again on a fresh connection when a reused one dies before any
+  // answer: the body is rewound, and the MD5 taken as it streams starts over with it.
+  auto env = StoreEnv();
+  FaultProxy proxy(PortOf(env.at("SWIFT_AUTH_URL")));
+  auto t = NewSwiftTarget(SwiftVia(proxy, env, Unique("rewind")));
+  BS_REQUIRE_OK(t);
+  BS_REQUIRE_OK((*t)->Put("backups/r/small", Bytes("keeps the connection open")));
+  // Small enough to be sent whole before the proxy, having taken it, closes the connection.
+  std::vector<std::byte> body(32 << 10);
+  std::mt19937 rng(5);
+  for (auto& x : body) x = static_cast<std::byte>(rng());
+  proxy.max_cuts = 1;
+  proxy.cut_after_bytes = 4096;  // past the first request, within the second
+  BS_REQUIRE_OK((*t)->Put("backups/r/again", body));
+  CHECK(proxy.dropped.load() == 1);
+  auto got = (*t)->Get("backups/r/again");
+  BS_REQUIRE_OK(got);
+  CHECK(*got == body);
+}
+
 TEST_CASE("s3 target: bytes damaged in flight are caught by the signed hash and the ETag") {
   auto env = StoreEnv();
   FaultProxy proxy(PortOf(env.at("S3_ENDPOINT")));

@@ -104,7 +104,8 @@ void FaultProxy::Pump(int client) {
         sent += got;
         maybe_flip(got, flip_upload);
         const long limit = cut_after_bytes.load();
-        if (limit > 0 && sent > limit) {
+        const int most = max_cuts.load();
+        if (limit > 0 && sent > limit && (most == 0 || cuts_.fetch_add(1) < most)) {
           ++dropped;
           closed = true;
           break;

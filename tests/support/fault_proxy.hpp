@@ -25,6 +25,7 @@ class FaultProxy {
   std::atomic<int> drop_every{0};  // 0: drop none; N: drop connections N, 2N, …
   std::atomic<bool> down{false};
   std::atomic<long> cut_after_bytes{0};  // 0: never
+  std::atomic<int> max_cuts{0};          // cut no more connections than this (0: no limit)
   // The next N large reads (16 KiB or more at once, so inside a body) towards the server
   // (upload) or back from it (download) get one byte flipped.
   std::atomic<int> flip_upload{0};
@@ -40,6 +41,7 @@ class FaultProxy {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> cuts_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<std::thread> pumps_;
