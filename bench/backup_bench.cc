@@ -7,8 +7,8 @@
 //   backup_bench [--store ENVFILE]      the figures, one JSON object per line
 //   backup_bench --posix-only           only the machine limit and the posix backup/restore
 //   backup_bench --store-only ENVFILE   only the Swift and S3 figures
-//   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process; prints
-//                                       its peak RSS in MiB
+//   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process, then its
+//                                       restore; prints the peak RSS of each in MiB
 //
 // BS_BENCH_BACKUP_WORKERS, BS_BENCH_CHUNK_MIB and BS_BENCH_MEMORY_MIB override the engine's
 // backup defaults (workers, chunk size, memory budget) for experiments.
@@ -193,8 +193,13 @@ int RssChild(const std::string& dir) {
   Rig rig(dir + "/state", Must(NewPosixTarget(po), "posix target"));
   Volume v = rig.NewVolume(1);
   WriteData(rig.File(v.id), 0, kData, 11, false);
-  rig.Backup(v.id, false);
-  std::printf("%.3f\n", ProcMiB("VmHWM:"));
+  std::string id;
+  rig.Backup(v.id, false, &id);
+  const double backup_peak = ProcMiB("VmHWM:");
+  // The peak again, for a restore of that backup alone ("5" to clear_refs resets VmHWM).
+  std::ofstream("/proc/self/clear_refs") << "5";
+  rig.Restore(id);
+  std::printf("%.3f %.3f\n", backup_peak, ProcMiB("VmHWM:"));
   return 0;
 }
 
@@ -439,13 +444,14 @@ int main(int argc, char** argv) {
     const std::string child = dir + "/rss";
     std::filesystem::create_directories(child);
     FILE* p = ::popen((std::string("'") + argv[0] + "' --rss-child '" + child + "'").c_str(), "r");
-    double peak = -1;
-    if (!p || std::fscanf(p, "%lf", &peak) != 1) Die("the RSS child failed");
+    double peak = -1, restore_peak = -1;
+    if (!p || std::fscanf(p, "%lf %lf", &peak, &restore_peak) != 2) Die("the RSS child failed");
     ::pclose(p);
     const BackupConfig defaults;
     Emit("backup.peak_rss_mib", peak, "MiB",
          {{"memory_budget_mib", static_cast<double>(defaults.memory_budget) / kMiB},
-          {"goal_mib", static_cast<double>(defaults.memory_budget) / kMiB + 32}});
+          {"goal_mib", static_cast<double>(defaults.memory_budget) / kMiB + 32},
+          {"restore_peak_rss_mib", restore_peak}});
   }
   rig.engine->Close();
 

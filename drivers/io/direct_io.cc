@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -14,14 +15,18 @@ DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t off
     return DirectOutcome::kUnsupported;
   }
   if (data.empty()) return DirectOutcome::kWritten;
-  // The caller's buffer is rarely aligned as direct I/O needs: write from an aligned copy.
-  std::unique_ptr<std::byte, decltype(&std::free)> buf(
-      static_cast<std::byte*>(std::aligned_alloc(kDirectAlign, data.size())), &std::free);
-  if (!buf) return DirectOutcome::kUnsupported;
-  std::memcpy(buf.get(), data.data(), data.size());
+  // An aligned buffer is written as it is; any other from an aligned copy.
+  std::unique_ptr<std::byte, decltype(&std::free)> copy(nullptr, &std::free);
+  const std::byte* from = data.data();
+  if (reinterpret_cast<std::uintptr_t>(from) % kDirectAlign != 0) {
+    copy.reset(static_cast<std::byte*>(std::aligned_alloc(kDirectAlign, data.size())));
+    if (!copy) return DirectOutcome::kUnsupported;
+    std::memcpy(copy.get(), data.data(), data.size());
+    from = copy.get();
+  }
   std::size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd, buf.get() + done, data.size() - done,
+    const ssize_t n = ::pwrite(fd, from + done, data.size() - done,
                                static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;

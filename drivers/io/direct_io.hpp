@@ -23,7 +23,8 @@ enum class DirectOutcome {
 };
 
 // Writes `data` (its size a multiple of kDirectAlign) at `offset` (aligned too) of `fd`, which
-// was opened or switched (fcntl) to O_DIRECT, through an aligned copy of the data.
+// was opened or switched (fcntl) to O_DIRECT: from `data` itself when it starts on a
+// kDirectAlign boundary, otherwise through an aligned copy.
 DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t offset);
 
 }  // namespace blockstore::io

@@ -42,11 +42,13 @@ struct BackupConfig {
   // Bytes per object of a full backup (an incremental keeps its parent's): a multiple of 4 KiB
   // up to 256 MiB. Default (0): the target's choice, BackupTarget::PreferredChunkSize().
   uint64_t chunk_size = 0;
-  // Threads per job hashing, compressing and moving chunks; more than the cores, so that one
-  // waiting on the disk or the network leaves the cores busy. Default: 4.
-  int workers = 4;
-  // Per job: workers are capped so that their chunk buffers (two per worker: the data and its
-  // compressed form) fit. Default: 128 MiB (four workers with 16 MiB chunks).
+  // Threads per job reading, hashing, compressing and moving chunks; more than the cores, so
+  // that those waiting on the disk or the network leave the cores busy (restores, which mostly
+  // wait, gain most). Default: 8.
+  int workers = 8;
+  // Per job: workers are capped so that their chunk buffers fit: two per worker (a backup's
+  // data and its compressed form; a restore's stored object and the chunk decoded from it),
+  // three with encryption. Default: 128 MiB (eight workers with 4 MiB chunks, four with 16 MiB).
   uint64_t memory_budget = 128ull << 20;
   int max_jobs = 2;                     // backups, restores and verifies running at once
   uint64_t bandwidth_bytes_per_s = 0;   // per job; 0: no limit

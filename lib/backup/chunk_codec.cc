@@ -164,21 +164,19 @@ Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want
   return out;
 }
 
-Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
-                                           std::size_t length, const Sha256& sha256,
-                                           const std::string& what) {
-  std::vector<std::byte> data;
+Status DecodeChunkInto(std::span<const std::byte> stored, Compression stored_as,
+                       std::span<std::byte> out, const Sha256& sha256, const std::string& what) {
+  const std::size_t length = out.size();
   switch (stored_as) {
     case Compression::kNone:
       if (stored.size() != length) {
         return DataLoss(what + ": stored " + std::to_string(stored.size()) + " bytes, expected " +
                         std::to_string(length));
       }
-      data.assign(stored.begin(), stored.end());
+      std::memcpy(out.data(), stored.data(), length);
       break;
     case Compression::kZstd: {
-      data.resize(length);
-      const std::size_t n = ZSTD_decompress(data.data(), length, stored.data(), stored.size());
+      const std::size_t n = ZSTD_decompress(out.data(), length, stored.data(), stored.size());
       if (ZSTD_isError(n) || n != length) {
         return DataLoss(what + ": does not decompress (zstd: " +
                         (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong length") + ")");
@@ -186,9 +184,8 @@ Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Co
       break;
     }
     case Compression::kZlib: {
-      data.resize(length);
       uLongf n = static_cast<uLongf>(length);
-      const int rc = uncompress(reinterpret_cast<Bytef*>(data.data()), &n,
+      const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &n,
                                 reinterpret_cast<const Bytef*>(stored.data()),
                                 static_cast<uLong>(stored.size()));
       if (rc != Z_OK || n != length) {
@@ -197,22 +194,18 @@ Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Co
       break;
     }
   }
-  if (Sha256Of(data) != sha256) {
+  if (Sha256Of(out) != sha256) {
     return DataLoss(what + ": SHA-256 mismatch: the stored data is not what was backed up");
   }
-  return data;
+  return Status::Ok();
 }
 
-Result<std::vector<std::byte>> DecodeChunk(std::vector<std::byte>&& stored, Compression stored_as,
+Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
                                            std::size_t length, const Sha256& sha256,
                                            const std::string& what) {
-  if (stored_as != Compression::kNone || stored.size() != length) {
-    return DecodeChunk(std::span<const std::byte>(stored), stored_as, length, sha256, what);
-  }
-  if (Sha256Of(stored) != sha256) {
-    return DataLoss(what + ": SHA-256 mismatch: the stored data is not what was backed up");
-  }
-  return std::move(stored);
+  std::vector<std::byte> data(length);
+  BS_RETURN_IF_ERROR(DecodeChunkInto(stored, stored_as, data, sha256, what));
+  return data;
 }
 
 }  // namespace blockstore::internal

@@ -53,11 +53,10 @@ Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want
 Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
                                            std::size_t length, const Sha256& sha256,
                                            const std::string& what);
-// The same, taking the stored bytes: a chunk stored raw is checked and handed back without a
-// copy.
-Result<std::vector<std::byte>> DecodeChunk(std::vector<std::byte>&& stored, Compression stored_as,
-                                           std::size_t length, const Sha256& sha256,
-                                           const std::string& what);
+// The same, into `out` (exactly the chunk's length; a caller's buffer, reused from chunk to
+// chunk): what `out` holds is only to be trusted when the status is ok.
+Status DecodeChunkInto(std::span<const std::byte> stored, Compression stored_as,
+                       std::span<std::byte> out, const Sha256& sha256, const std::string& what);
 
 }  // namespace blockstore::internal
 

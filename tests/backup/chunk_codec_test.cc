@@ -125,31 +125,41 @@ TEST_SUITE("chunk codec") {
     CHECK(*back == before);
   }
 
-  TEST_CASE("decoding stored bytes it may take: raw chunks come back checked, without a copy") {
-    const auto data = Random(5000);
-    auto raw = EncodeChunk(data, Compression::kNone);
+  TEST_CASE("decoding into a caller's buffer: every form checked, the buffer reused") {
+    const auto noise = Random(5000);
+    std::vector<std::byte> text(8192, std::byte{7});
+    auto raw = EncodeChunk(noise, Compression::kNone);
+    auto packed = EncodeChunk(text, Compression::kZstd);
+    auto deflated = EncodeChunk(text, Compression::kZlib);
     BS_REQUIRE_OK(raw);
-    std::vector<std::byte> stored = raw->bytes;
-    const std::byte* where = stored.data();
-    auto back = DecodeChunk(std::move(stored), Compression::kNone, data.size(), raw->sha256, "c");
-    BS_REQUIRE_OK(back);
-    CHECK(*back == data);
-    CHECK(back->data() == where);
+    BS_REQUIRE_OK(packed);
+    BS_REQUIRE_OK(deflated);
+    REQUIRE(packed->stored_as == Compression::kZstd);
+    REQUIRE(deflated->stored_as == Compression::kZlib);
+    std::vector<std::byte> out(8192);
+    BS_REQUIRE_OK(DecodeChunkInto(raw->bytes, Compression::kNone, std::span(out).first(5000),
+                                  raw->sha256, "c"));
+    CHECK(std::equal(noise.begin(), noise.end(), out.begin()));
+    BS_REQUIRE_OK(DecodeChunkInto(packed->bytes, Compression::kZstd, out, packed->sha256, "c"));
+    CHECK(out == text);
+    std::fill(out.begin(), out.end(), std::byte{0});
+    BS_REQUIRE_OK(DecodeChunkInto(deflated->bytes, Compression::kZlib, out, deflated->sha256, "c"));
+    CHECK(out == text);
+    // Damage of every kind is data_loss, naming the chunk.
     std::vector<std::byte> flipped = raw->bytes;
     flipped[4999] ^= std::byte{1};
-    BS_CHECK_CODE(DecodeChunk(std::move(flipped), Compression::kNone, data.size(), raw->sha256, "c"),
-                  Code::kDataLoss);
-    std::vector<std::byte> short_one(raw->bytes.begin(), raw->bytes.end() - 1);
-    BS_CHECK_CODE(DecodeChunk(std::move(short_one), Compression::kNone, data.size(), raw->sha256, "c"),
-                  Code::kDataLoss);
-    // Compressed chunks take the ordinary path.
-    auto packed = EncodeChunk(std::vector<std::byte>(8192, std::byte{7}), Compression::kZstd);
-    BS_REQUIRE_OK(packed);
-    std::vector<std::byte> copy = packed->bytes;
-    auto unpacked = DecodeChunk(std::move(copy), packed->stored_as, 8192, packed->sha256, "c");
-    BS_REQUIRE_OK(unpacked);
-    CHECK(*unpacked == std::vector<std::byte>(8192, std::byte{7}));
+    Status s = DecodeChunkInto(flipped, Compression::kNone, std::span(out).first(5000), raw->sha256,
+                               "chunk 3 at offset 12582912");
+    CHECK(s.code() == Code::kDataLoss);
+    CHECK(s.message().find("chunk 3 at offset 12582912") != std::string::npos);
+    CHECK(DecodeChunkInto(raw->bytes, Compression::kNone, std::span(out).first(4999), raw->sha256,
+                          "c").code() == Code::kDataLoss);  // the wrong length
+    CHECK(DecodeChunkInto(packed->bytes, Compression::kZstd, std::span(out).first(8191),
+                          packed->sha256, "c").code() == Code::kDataLoss);
+    CHECK(DecodeChunkInto(packed->bytes, Compression::kZlib, out, packed->sha256, "c").code() ==
+          Code::kDataLoss);
   }
+
 
   TEST_CASE("zero detection, hex and compression names") {
     std::vector<std::byte> zeros(4099);
