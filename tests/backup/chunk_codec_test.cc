@@ -160,7 +160,6 @@ TEST_SUITE("chunk codec") {
           Code::kDataLoss);
   }
 
-
   TEST_CASE("zero detection, hex and compression names") {
     std::vector<std::byte> zeros(4099);
     CHECK(AllZero(zeros));
