@@ -219,8 +219,12 @@ std::map<std::string, std::string> ReadEnv(const std::string& path) {
 // dropped, as the backups read their volume. Over S3 each PUT signs its body's SHA-256, which
 // the store checks, as the S3 target's PUTs do (curl is handed the hashes, computed beforehand
 // and outside the timing). With `cached` the files are read from the page cache instead.
-// Returns MiB/s.
-double CurlPutRate(const std::map<std::string, std::string>& env, const std::string& dir,
+// Then, the store's caches dropped, the same 4 at a time GET the objects back into files on the
+// disk, synced, as a restore writes its volume. Returns MiB/s of each.
+struct CurlRates {
+  double put = 0, get = 0;
+};
+CurlRates CurlRate(const std::map<std::string, std::string>& env, const std::string& dir,
                    const std::string& api, bool cached) {
   const std::string files = dir + "/curl-files";
   if (!std::filesystem::exists(files)) {
@@ -241,8 +245,9 @@ double CurlPutRate(const std::map<std::string, std::string>& env, const std::str
         << "url=$(printf '%s' \"$h\" | sed -n 's/^[Xx]-[Ss]torage-[Uu]rl: //p')/curl-anchor\n"
         << "curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" \"$url\"\n"
         << "put() { curl -sf -o /dev/null -X PUT -H \"X-Auth-Token: $tok\" -T \"$1\" \"$url/obj$1\"; }\n"
+        << "get() { curl -sf -o \"got/$1\" -H \"X-Auth-Token: $tok\" \"$url/obj$1\"; }\n"
         << "del() { curl -sf -o /dev/null -X DELETE -H \"X-Auth-Token: $tok\" \"$url/obj$1\"; }\n"
-        << "export -f put del\nexport tok url\n";
+        << "export -f put get del\nexport tok url\n";
     } else {
       // A netrc file: the access key holds a ':', which --user would split at.
       const std::string host = env.at("S3_ENDPOINT").substr(env.at("S3_ENDPOINT").find("//") + 2);
@@ -254,34 +259,48 @@ double CurlPutRate(const std::map<std::string, std::string>& env, const std::str
         << "s3 -X PUT -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url\" || true\n"
         << "for f in $(seq 32); do sha256sum $f | cut -c1-64 >$f.sha; done\n"
         << "put() { s3 -H \"x-amz-content-sha256: $(cat $1.sha)\" -T \"$1\" \"$url/obj$1\"; }\n"
+        << "get() { curl -sf -o \"got/$1\" --netrc-file netrc --aws-sigv4 'aws:amz:"
+        << env.at("S3_REGION") << ":s3' -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url/obj$1\"; }\n"
         << "del() { s3 -X DELETE -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \"$url/obj$1\"; }\n"
-        << "export -f s3 put del\nexport url\n";
+        << "export -f s3 put get del\nexport url\n";
     }
     s << (cached ? "cat $(seq 32) >/dev/null\n" : "sync; echo 3 >/proc/sys/vm/drop_caches || true\n")
       << "start=$(date +%s.%N)\n"
       << "seq 32 | xargs -P4 -I{} bash -c 'put {}'\n"
       << "end=$(date +%s.%N)\n"
-      << "echo \"$start $end\"\n"
+      << "rm -rf got; mkdir got; sync; echo 3 >/proc/sys/vm/drop_caches || true\n"
+      << "get_start=$(date +%s.%N)\n"
+      << "seq 32 | xargs -P4 -I{} bash -c 'get {}'\n"
+      << "sync\n"
+      << "get_end=$(date +%s.%N)\n"
+      << "echo \"$start $end $get_start $get_end\"\n"
+      << "rm -rf got\n"
       << "seq 32 | xargs -P4 -I{} bash -c 'del {}'\n";
   }
   FILE* p = ::popen(("bash " + script).c_str(), "r");
-  double start = 0, end = 0;
-  if (!p || std::fscanf(p, "%lf %lf", &start, &end) != 2) Die("the curl anchor (" + api + ") failed");
+  double t[4] = {};
+  if (!p || std::fscanf(p, "%lf %lf %lf %lf", &t[0], &t[1], &t[2], &t[3]) != 4) {
+    Die("the curl anchor (" + api + ") failed");
+  }
   ::pclose(p);
-  return 1024.0 / (end - start);
+  return {1024.0 / (t[1] - t[0]), 1024.0 / (t[3] - t[2])};
 }
 
 // Swift and S3 against curl's 4 parallel 32 MiB PUTs to the same store.
 void StoreFigures(const std::string& store_env, const std::string& dir) {
   const auto env = ReadEnv(store_env);
   // Per API, the better of two runs: a limit, on a machine whose disk and cores are shared.
-  std::map<std::string, double> curl;
+  std::map<std::string, double> curl, curl_get;
   for (const std::string api : {"swift", "s3"}) {
-    curl[api] = std::max(CurlPutRate(env, dir, api, false), CurlPutRate(env, dir, api, false));
-    const double cached = CurlPutRate(env, dir, api, true);
+    const CurlRates a = CurlRate(env, dir, api, false), b = CurlRate(env, dir, api, false);
+    curl[api] = std::max(a.put, b.put);
+    curl_get[api] = std::max(a.get, b.get);
+    const double cached = CurlRate(env, dir, api, true).put;
     Emit("backup.curl_put_p4_mib_s", curl[api], "MiB/s",
          {{"objects", 32}, {"object_mib", 32}, {"from_page_cache_mib_s", cached}},
          {{"api", api}, {"source", "disk"}});
+    Emit("backup.curl_get_p4_mib_s", curl_get[api], "MiB/s", {{"objects", 32}, {"object_mib", 32}},
+         {{"api", api}, {"into", "files on the disk, synced"}});
   }
   struct Store {
     const char* api;
@@ -319,6 +338,12 @@ void StoreFigures(const std::string& store_env, const std::string& dir) {
           {"chunk_mib", chunk_mib},
           {"machine_busy", cpu.MachineBusy()},
           {"client_cpu_s", cpu.SelfCpuSeconds()}},
+         {{"data", "random"}, {"api", s.api}});
+    // Restored into a new volume, the store's caches and ours dropped first.
+    DropCaches();
+    const double restore_rate = 1024.0 / r.Restore(id);
+    Emit(std::string("backup.restore_") + s.api + "_mib_s", restore_rate, "MiB/s",
+         {{"ratio_to_curl_get_p4", restore_rate / curl_get[s.api]}, {"chunk_mib", chunk_mib}},
          {{"data", "random"}, {"api", s.api}});
     r.DeleteBackup(id);
   }
