@@ -1,8 +1,8 @@
 // Backup and restore throughput through the whole engine (Api → BackupManager → target),
 // measured against this machine's limits taken in the same run: sequential read and write of
 // the same amount of data, and SHA-256 + zstd on every core. With --store ENVFILE (the
-// endpoints scripts/swift-aio printed) also Swift and S3, against curl's 4 parallel 32 MiB
-// PUTs to the same store.
+// endpoints scripts/swift-aio printed) also backups to Swift and S3 and restores from them,
+// against curl's 4 parallel 32 MiB PUTs and GETs to the same store through the same API.
 //
 //   backup_bench [--store ENVFILE]      the figures, one JSON object per line
 //   backup_bench --posix-only           only the machine limit and the posix backup/restore
