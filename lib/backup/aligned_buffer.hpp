@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
-#include <new>
 #include <span>
 
 namespace blockstore::internal {
@@ -18,13 +17,13 @@ class AlignedBuffer {
   static constexpr std::size_t kAlign = 4096;
 
   // `n` bytes (their contents unspecified), in the allocation already held when it is large
-  // enough.
+  // enough; empty when the memory cannot be had.
   std::span<std::byte> Span(std::size_t n) {
     if (n > capacity_) {
       const std::size_t rounded = (n + kAlign - 1) / kAlign * kAlign;
       data_.reset(static_cast<std::byte*>(std::aligned_alloc(kAlign, rounded)));
-      if (!data_) throw std::bad_alloc();
-      capacity_ = rounded;
+      capacity_ = data_ ? rounded : 0;
+      if (!data_) return {};
     }
     return {data_.get(), n};
   }

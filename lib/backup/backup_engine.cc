@@ -291,6 +291,10 @@ Result<Manifest> ReadManifest(BackupTarget& target, const std::string& prefix,
 
 namespace {
 
+Status NoChunkMemory(uint64_t bytes) {
+  return ResourceExhausted("no memory for a chunk buffer of " + std::to_string(bytes) + " bytes");
+}
+
 // Fetches chunk i and decodes it into `out` (its length), checked against its hash. The stored
 // object is let go before returning, so that a worker holds no more than its budget while it
 // writes the chunk out.
@@ -333,6 +337,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
   std::span<std::byte> zeros;
   if (!fresh) {
     zeros = zero_buffer.Span(static_cast<std::size_t>(m.chunk_size));
+    if (zeros.size() != m.chunk_size) return NoChunkMemory(m.chunk_size);
     std::memset(zeros.data(), 0, zeros.size());
   }
   Status s = ForEach(m.chunks.size(), workers, o.cancel, [&](std::size_t i, int worker) -> Status {
@@ -347,6 +352,7 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
     } else {
       pace.Take(c.length);
       const auto out = buffers[static_cast<std::size_t>(worker)].Span(c.length);
+      if (out.size() != c.length) return NoChunkMemory(c.length);
       BS_RETURN_IF_ERROR(Fetch(m, i, target, o, out));
       data = out;
     }
@@ -368,7 +374,9 @@ Status RunVerify(const Manifest& m, BackupTarget& target, const TransferOptions&
   return ForEach(m.chunks.size(), workers, o.cancel, [&](std::size_t i, int worker) -> Status {
     const ChunkRef& c = m.chunks[i];
     if (c.zero) return Status::Ok();
-    return Fetch(m, i, target, o, buffers[static_cast<std::size_t>(worker)].Span(c.length));
+    const auto out = buffers[static_cast<std::size_t>(worker)].Span(c.length);
+    if (out.size() != c.length) return NoChunkMemory(c.length);
+    return Fetch(m, i, target, o, out);
   });
 }
 
