@@ -244,8 +244,8 @@ std::map<std::string, std::string> ReadEnv(const std::string& path) {
 // dropped, as the backups read their volume. Over S3 each PUT signs its body's SHA-256, which
 // the store checks, as the S3 target's PUTs do (curl is handed the hashes, computed beforehand
 // and outside the timing). With `cached` the files are read from the page cache instead.
-// Then, the store's caches dropped, the same 4 at a time GET the objects back into files on the
-// disk, synced, as a restore writes its volume. Returns MiB/s of each.
+// Then (unless `cached`), the store's caches dropped, the same 4 at a time GET the objects back
+// into files on the disk, synced, as a restore writes its volume. Returns MiB/s of each.
 struct CurlRates {
   double put = 0, get = 0;
 };
@@ -292,14 +292,18 @@ CurlRates CurlRate(const std::map<std::string, std::string>& env, const std::str
     s << (cached ? "cat $(seq 32) >/dev/null\n" : "sync; echo 3 >/proc/sys/vm/drop_caches || true\n")
       << "start=$(date +%s.%N)\n"
       << "seq 32 | xargs -P4 -I{} bash -c 'put {}'\n"
-      << "end=$(date +%s.%N)\n"
-      << "rm -rf got; mkdir got; sync; echo 3 >/proc/sys/vm/drop_caches || true\n"
-      << "get_start=$(date +%s.%N)\n"
-      << "seq 32 | xargs -P4 -I{} bash -c 'get {}'\n"
-      << "sync\n"
-      << "get_end=$(date +%s.%N)\n"
-      << "echo \"$start $end $get_start $get_end\"\n"
-      << "rm -rf got\n"
+      << "end=$(date +%s.%N)\n";
+    if (cached) {  // only the upload is wanted
+      s << "echo \"$start $end 0 0\"\n";
+    } else {
+      s << "rm -rf got; mkdir got; sync; echo 3 >/proc/sys/vm/drop_caches || true\n"
+        << "get_start=$(date +%s.%N)\n"
+        << "seq 32 | xargs -P4 -I{} bash -c 'get {}'\n"
+        << "sync\n"
+        << "get_end=$(date +%s.%N)\n"
+        << "echo \"$start $end $get_start $get_end\"\n";
+    }
+    s << "rm -rf got\n"
       << "seq 32 | xargs -P4 -I{} bash -c 'del {}'\n";
   }
   FILE* p = ::popen(("bash " + script).c_str(), "r");
@@ -308,7 +312,7 @@ CurlRates CurlRate(const std::map<std::string, std::string>& env, const std::str
     Die("the curl anchor (" + api + ") failed");
   }
   ::pclose(p);
-  return {1024.0 / (t[1] - t[0]), 1024.0 / (t[3] - t[2])};
+  return {1024.0 / (t[1] - t[0]), cached ? 0 : 1024.0 / (t[3] - t[2])};
 }
 
 // Swift and S3 against curl's 4 parallel 32 MiB PUTs to the same store.
