@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -366,7 +367,8 @@ void StoreFigures(const std::string& store_env, const std::string& dir) {
           {"ratio_to_curl_p4_swift_api", rate / curl["swift"]},
           {"chunk_mib", chunk_mib},
           {"machine_busy", cpu.MachineBusy()},
-          {"client_cpu_s", cpu.SelfCpuSeconds()}},
+          {"client_cpu_s", cpu.SelfCpuSeconds()},
+          {"client_system_cpu_s", cpu.SelfSystemSeconds()}},
          {{"data", "random"}, {"api", s.api}});
     // Restored into a new volume, the store's caches and ours dropped first.
     DropCaches();
@@ -466,25 +468,35 @@ int main(int argc, char** argv) {
   // ---- incrementals: 10 MiB changed of 1 GiB, then a chain of 10 ----
   {
     const std::string vol = volume_of[false];
-    const double read_s = 1024.0 / ReadRate(rig.File(vol));
     std::mt19937_64 rng(42);
     auto change = [&] {
       for (int i = 0; i < 10; ++i) {
         WriteData(rig.File(vol), (rng() % 1024) * kMiB, kMiB, rng(), false);
       }
     };
+    // Each incremental is paired with a sequential read of the volume taken right after it, so
+    // both see the disk in the same mood (on this VM its read rate swings by 2x from one second
+    // to the next); the figure is the median of the ten ratios.
     std::vector<std::string> chain;
+    std::vector<double> ratios;
+    double first_s = 0, first_read_s = 0;
     for (int i = 0; i < 10; ++i) {
       change();
       DropCaches();
       std::string id;
       const double s = rig.Backup(vol, true, &id);
+      const double read_s = 1024.0 / ReadRate(rig.File(vol));
       chain.push_back(id);
-      if (i == 0) {
-        Emit("backup.incremental_10m_ratio", s / read_s, "x",
-             {{"seconds", s}, {"sequential_read_1g_seconds", read_s}});
-      }
+      ratios.push_back(s / read_s);
+      std::fprintf(stderr, "inc %.3f read %.3f\n", s, read_s);
+      if (i == 0) first_s = s, first_read_s = read_s;
     }
+    std::vector<double> sorted = ratios;
+    std::sort(sorted.begin(), sorted.end());
+    Emit("backup.incremental_10m_ratio", (sorted[4] + sorted[5]) / 2, "x",
+         {{"incrementals", 10}, {"min", sorted.front()}, {"max", sorted.back()},
+          {"first_ratio", ratios.front()}, {"first_seconds", first_s},
+          {"first_sequential_read_1g_seconds", first_read_s}});
     // Each restore twice, alternating, the better of each: which comes first must not decide.
     double full_restore = 1e9, chain_restore = 1e9;
     for (int round = 0; round < 2; ++round) {

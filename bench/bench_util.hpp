@@ -49,7 +49,7 @@ inline void Emit(const std::string& metric, double value, const std::string& uni
 // how many CPU seconds this process spent (getrusage).
 class CpuMeter {
  public:
-  CpuMeter() : machine_(MachineTicks()), self_(SelfSeconds()) {}
+  CpuMeter() : machine_(MachineTicks()), self_(SelfSeconds()), self_sys_(SelfSystemSecondsNow()) {}
   // Fraction of all cores' time spent busy since construction, 0..1.
   double MachineBusy() const {
     const auto now = MachineTicks();
@@ -57,6 +57,8 @@ class CpuMeter {
     return total > 0 ? (total - idle) / total : 0;
   }
   double SelfCpuSeconds() const { return SelfSeconds() - self_; }
+  // The part of SelfCpuSeconds spent in the kernel.
+  double SelfSystemSeconds() const { return SelfSystemSecondsNow() - self_sys_; }
 
  private:
   // (all ticks, idle + iowait ticks) of the "cpu" line.
@@ -76,8 +78,13 @@ class CpuMeter {
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
   }
+  static double SelfSystemSecondsNow() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_stime.tv_sec) + static_cast<double>(u.ru_stime.tv_usec) / 1e6;
+  }
   std::pair<double, double> machine_;
-  double self_;
+  double self_, self_sys_;
 };
 
 inline std::string TempDir(const char* tag) {

@@ -56,6 +56,8 @@ Status BackupConfigFromJson(const json::value& v, BackupConfig& out) {
       BS_RETURN_IF_ERROR(uint(k, out.bandwidth_bytes_per_s));
     } else if (k == "workers") {
       BS_RETURN_IF_ERROR(integer(k, out.workers));
+    } else if (k == "read_streams") {
+      BS_RETURN_IF_ERROR(integer(k, out.read_streams));
     } else if (k == "max_jobs") {
       BS_RETURN_IF_ERROR(integer(k, out.max_jobs));
     } else if (k == "retries") {

@@ -79,7 +79,8 @@ typedef struct bs_engine_options {
    *                  "weight_handler": "OrderedHostWeightHandler", "max_attempts": 3,
    *                  "max_over_subscription_ratio": 20.0, "stale_after_ms": 0, "seed": 0},
    *    "backup": {"target": {"type": "posix", "root": "/srv/backups"}, "compression": "zstd",
-   *               "chunk_size": 4194304, "workers": 2, "memory_budget": 67108864,
+   *               "chunk_size": 4194304, "workers": 8, "read_streams": 2,
+   *               "memory_budget": 134217728,
    *               "max_jobs": 2, "bandwidth_bytes_per_s": 0, "retries": 3,
    *               "verify_after_backup": false, "progress_interval_ms": 1000,
    *               "encryption_key_id": ""}}

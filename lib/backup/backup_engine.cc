@@ -9,6 +9,8 @@
 
 #include "lib/backup/aligned_buffer.hpp"
 #include "lib/backup/chunk_cipher.hpp"
+#include "lib/backup/chunk_fingerprint.hpp"
+#include "lib/backup/read_turnstile.hpp"
 #include "lib/backup/token_bucket.hpp"
 #include "lib/core/base64.hpp"
 #include "lib/core/json_codec.hpp"
@@ -154,7 +156,6 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   const bool reuse = parent && parent->key_id == m.key_id;
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
   m.chunks.resize(n);
-  std::mutex device_mu;
   ProgressMeter meter(size, o.progress);
   TokenBucket pace(o.bandwidth_bytes_per_s);
   auto report = [&](uint64_t done, uint64_t stored) { meter.Add(done, stored); };
@@ -162,21 +163,31 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   // Each worker reads into one buffer of its own, reused chunk after chunk: a raw chunk goes to
   // the target from it and comes back, never copied or reallocated.
   std::vector<std::vector<std::byte>> buffers(static_cast<std::size_t>(workers));
+  // The chunks to read (not holes), numbered in order: their turns at the read gate, which
+  // lets them read in that order, o.read_streams at a time (one for a device that cannot take
+  // concurrent I/O), while the workers do the rest in parallel.
+  constexpr std::size_t kHole = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> turn(n, kHole);
+  for (std::size_t i = 0, reads = 0; i < n; ++i) {
+    const uint64_t off = i * chunk;
+    if (Overlaps(*extents, off, std::min<uint64_t>(chunk, size - off))) turn[i] = reads++;
+  }
+  ReadTurnstile gate(device.ConcurrentIo() ? o.read_streams : 1);
   Status s = ForEach(n, workers, o.cancel, [&](std::size_t i, int worker) -> Status {
     ChunkRef& c = m.chunks[i];
     c.offset = i * chunk;
     c.length = std::min<uint64_t>(chunk, size - c.offset);
-    if (!Overlaps(*extents, c.offset, c.length)) {
+    if (turn[i] == kHole) {
       c.zero = true;  // a hole: never read
       report(c.length, 0);
       return Status::Ok();
     }
+    ReadTurnstile::Ticket ticket(gate, turn[i]);  // passes its turn whatever happens
     std::vector<std::byte>& buf = buffers[static_cast<std::size_t>(worker)];
     buf.resize(c.length);
     pace.Take(c.length);
     {
-      std::unique_lock lock(device_mu, std::defer_lock);
-      if (!device.ConcurrentIo()) lock.lock();
+      const auto reading = ticket.Read();
       auto got = device.ReadAt(c.offset, buf);
       if (!got.ok()) return got.status();
       if (*got != c.length) return DataLoss("short read of " + Where(i, c.offset));
@@ -186,18 +197,28 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       report(c.length, 0);
       return Status::Ok();
     }
+    // The fingerprint first: a chunk equal to its parent's is known by it, and costs no SHA-256.
+    const Fingerprint fingerprint = FingerprintOf(buf);
+    const ChunkRef* p = reuse && i < parent->chunks.size() ? &parent->chunks[i] : nullptr;
+    if (p && (p->zero || p->length != c.length)) p = nullptr;
+    if (p && p->has_fingerprint && p->fingerprint == fingerprint) {
+      c = *p;  // unchanged: the parent's object serves
+      report(c.length, 0);
+      return Status::Ok();
+    }
     const Sha256 sha = Sha256Of(buf);
-    if (reuse && i < parent->chunks.size()) {
-      const ChunkRef& p = parent->chunks[i];
-      if (!p.zero && p.length == c.length && p.sha256 == sha) {
-        c = p;  // unchanged: the parent's object serves
-        report(c.length, 0);
-        return Status::Ok();
-      }
+    if (p && !p->has_fingerprint && p->sha256 == sha) {
+      c = *p;  // unchanged, by a parent written before fingerprints: from now on it has one
+      c.has_fingerprint = true;
+      c.fingerprint = fingerprint;
+      report(c.length, 0);
+      return Status::Ok();
     }
     auto enc = EncodeChunk(std::move(buf), o.compression, 0, &sha);
     if (!enc.ok()) return enc.status();
     c.sha256 = enc->sha256;
+    c.has_fingerprint = true;
+    c.fingerprint = fingerprint;
     c.stored_as = enc->stored_as;
     c.object = ChunkName(prefix, backup_id, i);
     std::vector<std::byte> sealed;

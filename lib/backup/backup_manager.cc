@@ -467,6 +467,9 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
     return InvalidArgument("backup chunk_size must be a multiple of 4 KiB up to 256 MiB");
   }
   if (c.workers < 1 || c.workers > 64) return InvalidArgument("backup workers must be 1..64");
+  if (c.read_streams < 1 || c.read_streams > 64) {
+    return InvalidArgument("backup read_streams must be 1..64");
+  }
   if (c.max_jobs < 1 || c.max_jobs > 64) return InvalidArgument("backup max_jobs must be 1..64");
   if (c.retries < 0 || c.retries > 10) return InvalidArgument("backup retries must be 0..10");
   if (c.memory_budget < 2 * chunk_size) {
@@ -488,6 +491,7 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   t.chunk_size = chunk_size;
   t.compression = compression;
   t.workers = c.workers;
+  t.read_streams = c.read_streams;
   t.memory_budget = c.memory_budget;
   t.retries = c.retries;
   t.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;

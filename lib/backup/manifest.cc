@@ -15,6 +15,7 @@ std::string EncodeManifest(const Manifest& m) {
     } else {
       o["object"] = c.object;
       o["sha256"] = Hex(c.sha256);
+      if (c.has_fingerprint) o["blake3"] = Hex(c.fingerprint);
       o["compression"] = ToString(c.stored_as);
       o["stored_bytes"] = c.stored_bytes;
       if (c.encrypted) o["encrypted"] = true;
@@ -113,6 +114,13 @@ Result<Manifest> DecodeManifest(std::string_view text) {
       auto h = ParseHex(*sha);
       if (!h.ok()) return Bad(h.status().message());
       c.sha256 = *h;
+      if (co->contains("blake3")) {  // optional: older manifests have none
+        auto b3 = Str(*co, "blake3");
+        auto fp = b3.ok() ? ParseHex(*b3) : Result<Sha256>(b3.status());
+        if (!fp.ok()) return Bad("'blake3' must be 64 lowercase hex digits");
+        c.has_fingerprint = true;
+        c.fingerprint = *fp;
+      }
       auto cs = ParseCompression(*comp);
       if (!cs.ok()) return Bad(cs.status().message());
       c.stored_as = *cs;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lib/backup/chunk_codec.hpp"
+#include "lib/backup/chunk_fingerprint.hpp"
 
 namespace blockstore::internal {
 
@@ -23,6 +24,10 @@ struct ChunkRef {
   bool zero = false;        // all zeros: no object, nothing stored
   std::string object;       // the object holding it (possibly an ancestor's)
   Sha256 sha256{};          // of the uncompressed bytes
+  // BLAKE3 of the same bytes, what an incremental compares; absent (false) in chunks written
+  // before fingerprints were kept, which are compared by sha256.
+  bool has_fingerprint = false;
+  Fingerprint fingerprint{};
   Compression stored_as = Compression::kNone;
   uint64_t stored_bytes = 0;
   bool encrypted = false;   // sealed with the manifest's key (AES-256-GCM), after compression

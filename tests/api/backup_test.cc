@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -653,6 +654,36 @@ TEST_CASE("a restart settles backups and restores that were running") {
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 1);
   CHECK(quota->resources.at("backups").reserved == 0);
+}
+
+TEST_CASE("backup settings out of range are refused when the engine opens") {
+  TempDir state, target_dir;
+  for (auto bad : std::vector<std::function<void(BackupConfig&)>>{
+           [](BackupConfig& b) { b.read_streams = 0; },
+           [](BackupConfig& b) { b.read_streams = 65; },
+           [](BackupConfig& b) { b.workers = 0; },
+           [](BackupConfig& b) { b.chunk_size = 1000; }}) {
+    EngineConfig c = BasicConfig(state.path());
+    c.backup.target = Posix(target_dir.path());
+    bad(c.backup);
+    BS_CHECK_CODE(Engine::Open(c), Code::kInvalidArgument);
+  }
+  EngineConfig c = BasicConfig(state.path());
+  c.backup.target = Posix(target_dir.path());
+  c.backup.read_streams = 1;
+  auto e = Engine::Open(c);
+  BS_REQUIRE_OK(e);
+  auto alice = RequestContext::User("alice");
+  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  BS_REQUIRE_OK(v);
+  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
+  WritePattern(state / ("volumes/volume-" + v->id), 0, 9 * kMiB, 21);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  BS_REQUIRE_OK(b);
+  auto done = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable, BS::kError}, kWait);
+  BS_REQUIRE_OK(done);
+  CHECK(done->status == BS::kAvailable);
+  CHECK(done->object_count == 3);
 }
 
 }  // namespace

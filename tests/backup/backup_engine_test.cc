@@ -4,13 +4,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "blockstore/backup_target.hpp"
 #include "drivers/volume/file/file_block_device.hpp"
 #include "lib/backup/backup_engine.hpp"
+#include "lib/backup/chunk_fingerprint.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -48,22 +54,38 @@ std::vector<std::byte> ReadAll(BlockDevice& d) {
   return out;
 }
 
-// Counts reads, so a test can see holes are never read.
-class CountingDevice final : public BlockDevice {
+// Records the bytes read (a test can see holes are never read), the order of reads and the most
+// that ran at once; each read takes a little while, so reads let in together overlap.
+class ObservingDevice final : public BlockDevice {
  public:
-  explicit CountingDevice(BlockDevice& d) : d_(d) {}
+  ObservingDevice(BlockDevice& d, bool concurrent) : d_(d), concurrent_(concurrent) {}
   Result<std::size_t> ReadAt(uint64_t o, std::span<std::byte> out) override {
-    bytes_read += out.size();
-    return d_.ReadAt(o, out);
+    const int now = running_.fetch_add(1) + 1;
+    {
+      std::lock_guard lock(mu_);
+      bytes_read += out.size();
+      offsets.push_back(o);
+      most = std::max(most, now);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+    auto r = d_.ReadAt(o, out);
+    running_.fetch_sub(1);
+    return r;
   }
   Status WriteAt(uint64_t o, std::span<const std::byte> data) override { return d_.WriteAt(o, data); }
   uint64_t SizeBytes() const override { return d_.SizeBytes(); }
   Status Flush() override { return d_.Flush(); }
   Result<std::vector<Extent>> AllocatedRanges() override { return d_.AllocatedRanges(); }
+  bool ConcurrentIo() const override { return concurrent_; }
   uint64_t bytes_read = 0;
+  std::vector<uint64_t> offsets;
+  int most = 0;
 
  private:
   BlockDevice& d_;
+  const bool concurrent_;
+  std::mutex mu_;
+  std::atomic<int> running_{0};
 };
 
 struct Setup {
@@ -90,7 +112,7 @@ TEST_SUITE("backup engine") {
     auto vol = SparseFile(s.dir / "vol", 64 * kMiB);
     Fill(*vol, 3 * kMiB, 2 * kMiB, 1);
     Fill(*vol, 40 * kMiB + 4096, 8192, 2);  // a small write inside one chunk
-    CountingDevice counting(*vol);
+    ObservingDevice counting(*vol, /*concurrent=*/false);
     std::vector<TransferProgress> seen;
     std::mutex mu;
     s.options.progress = [&](const TransferProgress& p) {
@@ -144,6 +166,99 @@ TEST_SUITE("backup engine") {
     Fill(*copy, 20 * kMiB, kMiB, 9);  // not fresh: stale data must be overwritten with zeros
     BS_REQUIRE_OK(RunRestore(*decoded, *s.target, *copy, /*fresh=*/false, s.options));
     CHECK(ReadAll(*copy) == ReadAll(*vol));
+  }
+
+  TEST_CASE("an incremental knows unchanged chunks by fingerprint; an older parent's by SHA-256") {
+    Setup s;
+    auto vol = SparseFile(s.dir / "vol", 8 * kMiB);
+    Fill(*vol, 0, 8 * kMiB, 5);
+    auto full = RunBackup(*vol, *s.target, "vol", "b1", "v", nullptr, s.options);
+    BS_REQUIRE_OK(full);
+    auto fingerprints_match = [&](const Manifest& m) {
+      const auto data = ReadAll(*vol);
+      for (const auto& c : m.chunks) {
+        CAPTURE(c.offset);
+        REQUIRE(c.has_fingerprint);
+        CHECK(c.fingerprint == FingerprintOf(std::span(data).subspan(c.offset, c.length)));
+      }
+    };
+    fingerprints_match(*full);
+    // The manifest keeps them, and reads them back.
+    const std::string text = EncodeManifest(*full);
+    const std::string field = "\"blake3\":\"" + Hex(full->chunks[3].fingerprint) + "\"";
+    REQUIRE(text.find(field) != std::string::npos);
+    auto back = DecodeManifest(text);
+    BS_REQUIRE_OK(back);
+    CHECK(back->chunks[3].has_fingerprint);
+    CHECK(back->chunks[3].fingerprint == full->chunks[3].fingerprint);
+    for (const char* bad : {"\"blake3\":\"not-hex\"", "\"blake3\":7", "\"blake3\":\"AB\""}) {
+      std::string broken = text;
+      broken.replace(broken.find(field), field.size(), bad);
+      CAPTURE(bad);
+      BS_CHECK_CODE(DecodeManifest(broken), Code::kDataLoss);
+    }
+
+    // The fingerprint decides: a chunk whose parent fingerprint differs is stored again even
+    // though its SHA-256 is the parent's, and the others are the parent's objects.
+    Manifest parent = *full;
+    parent.chunks[2].fingerprint[0] ^= 1;
+    auto inc = RunBackup(*vol, *s.target, "vol", "b2", "v", &parent, s.options);
+    BS_REQUIRE_OK(inc);
+    CHECK(s.StoredFiles("b2") == 1);
+    CHECK(inc->chunks[2].object == "vol/b2/chunk-00000002");
+    CHECK(inc->chunks[5].object == "vol/b1/chunk-00000005");
+    fingerprints_match(*inc);
+
+    // A parent written before fingerprints were kept: its chunks are compared by SHA-256, and
+    // those that did not change carry a fingerprint from this backup on.
+    Manifest old = *full;
+    for (auto& c : old.chunks) c.has_fingerprint = false;
+    const std::string old_text = EncodeManifest(old);
+    CHECK(old_text.find("blake3") == std::string::npos);
+    auto old_back = DecodeManifest(old_text);
+    BS_REQUIRE_OK(old_back);
+    CHECK_FALSE(old_back->chunks[0].has_fingerprint);
+    Fill(*vol, 6 * kMiB + 4096, 4096, 77);  // chunk 6 changes
+    auto inc2 = RunBackup(*vol, *s.target, "vol", "b3", "v", &*old_back, s.options);
+    BS_REQUIRE_OK(inc2);
+    CHECK(s.StoredFiles("b3") == 1);
+    CHECK(inc2->chunks[6].object == "vol/b3/chunk-00000006");
+    CHECK(inc2->chunks[0].object == "vol/b1/chunk-00000000");
+    fingerprints_match(*inc2);
+    auto copy = SparseFile(s.dir / "copy", 8 * kMiB);
+    BS_REQUIRE_OK(RunRestore(*inc2, *s.target, *copy, /*fresh=*/true, s.options));
+    CHECK(ReadAll(*copy) == ReadAll(*vol));
+  }
+
+  TEST_CASE("the volume is read in chunk order, read_streams chunks at a time, holes skipped") {
+    Setup s;
+    auto vol = SparseFile(s.dir / "vol", 48 * kMiB);
+    Fill(*vol, 0, 20 * kMiB, 3);
+    Fill(*vol, 30 * kMiB, 12 * kMiB, 4);  // a hole of 10 chunks between, 6 more at the end
+    s.options.workers = 6;
+    s.options.read_streams = 1;
+    ObservingDevice one(*vol, /*concurrent=*/true);
+    auto m = RunBackup(one, *s.target, "vol", "b1", "v", nullptr, s.options);
+    BS_REQUIRE_OK(m);
+    CHECK(one.offsets.size() == 32);
+    CHECK(std::is_sorted(one.offsets.begin(), one.offsets.end()));  // one stream: in order
+    CHECK(one.most == 1);
+    CHECK(std::count_if(m->chunks.begin(), m->chunks.end(), [](const ChunkRef& c) { return c.zero; }) == 16);
+
+    s.options.read_streams = 3;
+    ObservingDevice three(*vol, /*concurrent=*/true);
+    auto inc = RunBackup(three, *s.target, "vol", "b2", "v", &*m, s.options);
+    BS_REQUIRE_OK(inc);
+    CHECK(three.offsets.size() == 32);
+    CHECK(three.most <= 3);
+    CHECK(s.StoredFiles("b2") == 0);  // nothing changed
+
+    // A device that cannot take concurrent I/O is read one chunk at a time regardless.
+    s.options.read_streams = 4;
+    ObservingDevice serial(*vol, /*concurrent=*/false);
+    BS_REQUIRE_OK(RunBackup(serial, *s.target, "vol", "b3", "v", nullptr, s.options));
+    CHECK(serial.most == 1);
+    CHECK(std::is_sorted(serial.offsets.begin(), serial.offsets.end()));
   }
 
   TEST_CASE("damage is found by verify and restore, naming the chunk and offset") {

@@ -436,13 +436,19 @@ static void test_backups(const char* dir) {
   snprintf(config, sizeof config,
            "{\"host\": \"ctest\", \"backup\": {\"target\": {\"type\": \"posix\", "
            "\"root\": \"%s/target\", \"sync\": \"false\"}, \"compression\": \"zlib\", "
-           "\"workers\": 3, \"progress_interval_ms\": 0, \"encryption_key_id\": \"c-key\"}}",
+           "\"workers\": 3, \"read_streams\": 1, \"progress_interval_ms\": 0, "
+           "\"encryption_key_id\": \"c-key\"}}",
            dir);
   options.state_path = dir;
   options.config_json = "{\"backup\": {\"target\": {\"type\": \"tape\"}}}";
   CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
   CHECK(strstr(bs_last_error(), "tape") != NULL);
   options.config_json = "{\"backup\": {\"chunk_size\": 1000}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  options.config_json = "{\"backup\": {\"read_streams\": 0}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "read_streams") != NULL);
+  options.config_json = "{\"backup\": {\"read_streams\": \"two\"}}";
   CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
   options.config_json = config;
   options.backup_progress = on_progress;

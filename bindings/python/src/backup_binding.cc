@@ -29,6 +29,8 @@ BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
         c.chunk_size = v.cast<uint64_t>();
       } else if (key == "workers") {
         c.workers = v.cast<int>();
+      } else if (key == "read_streams") {
+        c.read_streams = v.cast<int>();
       } else if (key == "memory_budget") {
         c.memory_budget = v.cast<uint64_t>();
       } else if (key == "max_jobs") {

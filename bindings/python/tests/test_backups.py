@@ -32,7 +32,8 @@ def backups(tmp_path, target):
     engine = blockstore.Engine(
         str(tmp_path / "state"), host="pytest",
         backup={"target": {"type": "posix", "root": target, "sync": False},
-                "compression": "zstd", "workers": 2, "progress_interval": 0},
+                "compression": "zstd", "workers": 2, "read_streams": 1,
+                "progress_interval": 0},
         backup_progress=seen.append)
     with engine:
         yield engine, tmp_path / "state" / "volumes", seen
@@ -118,6 +119,8 @@ def test_export_import_and_bad_input(tmp_path, backups, admin, alice, target):
         blockstore.Engine(str(tmp_path / "x"), backup={"target": {"type": "tape"}})
     with pytest.raises(blockstore.InvalidArgument):
         blockstore.Engine(str(tmp_path / "y"), backup={"chunk_size": 1000})
+    with pytest.raises(blockstore.InvalidArgument, match="read_streams"):
+        blockstore.Engine(str(tmp_path / "z"), backup={"read_streams": 0})
 
     with blockstore.Engine(str(tmp_path / "other"), host="other",
                            backup={"target": {"type": "posix", "root": target}}) as second:
