@@ -488,7 +488,6 @@ int main(int argc, char** argv) {
       const double read_s = 1024.0 / ReadRate(rig.File(vol));
       chain.push_back(id);
       ratios.push_back(s / read_s);
-      std::fprintf(stderr, "inc %.3f read %.3f\n", s, read_s);
       if (i == 0) first_s = s, first_read_s = read_s;
     }
     std::vector<double> sorted = ratios;
