@@ -10,8 +10,9 @@
 //   backup_bench --rss-child DIR        (internal) one 1 GiB backup in a fresh process, then its
 //                                       restore; prints the peak RSS of each in MiB
 //
-// BS_BENCH_BACKUP_WORKERS, BS_BENCH_CHUNK_MIB and BS_BENCH_MEMORY_MIB override the engine's
-// backup defaults (workers, chunk size, memory budget) for experiments.
+// BS_BENCH_BACKUP_WORKERS, BS_BENCH_READ_STREAMS, BS_BENCH_CHUNK_MIB and BS_BENCH_MEMORY_MIB
+// override the engine's backup defaults (workers, read streams, chunk size, memory budget) for
+// experiments.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -167,6 +168,7 @@ struct Rig {
                         {"backup_gigabytes", -1}, {"snapshots", -1}};
     c.backup.target = std::move(target);
     if (const char* w = std::getenv("BS_BENCH_BACKUP_WORKERS")) c.backup.workers = std::atoi(w);
+    if (const char* w = std::getenv("BS_BENCH_READ_STREAMS")) c.backup.read_streams = std::atoi(w);
     if (const char* w = std::getenv("BS_BENCH_CHUNK_MIB")) c.backup.chunk_size = std::atoi(w) * kMiB;
     if (const char* w = std::getenv("BS_BENCH_MEMORY_MIB")) c.backup.memory_budget = std::atoi(w) * kMiB;
     chunk_size = c.backup.chunk_size;
