@@ -136,7 +136,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
                            const Manifest* parent, const TransferOptions& o) {
   // An incremental cuts the volume as its parent did, whatever the configuration says now.
   const uint64_t chunk = parent ? parent->chunk_size : o.chunk_size;
-  if (chunk == 0 || chunk % 4096 != 0 || chunk > (256ull << 20)) {
+  if (chunk == 0 || chunk % 4096 != 0 || chunk > kMaxChunkSize) {
     return InvalidArgument("the chunk size must be a multiple of 4 KiB up to 256 MiB");
   }
   const uint64_t size = device.SizeBytes();

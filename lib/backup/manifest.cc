@@ -81,6 +81,9 @@ Result<Manifest> DecodeManifest(std::string_view text) {
   m.volume_id = *vol;
   m.size_bytes = *size;
   m.chunk_size = *chunk;
+  if (m.chunk_size == 0 || m.chunk_size % 4096 != 0 || m.chunk_size > kMaxChunkSize) {
+    return Bad("'chunk_size' must be a multiple of 4 KiB up to 256 MiB");
+  }
   if (const auto* p = o->if_contains("parent_id"); p && p->is_string()) m.parent_id = p->get_string();
   if (const auto* k = o->if_contains("key_id"); k && k->is_string()) m.key_id = k->get_string();
   const auto* chunks = o->if_contains("chunks");

@@ -17,6 +17,7 @@
 namespace blockstore::internal {
 
 inline constexpr int kManifestVersion = 1;
+inline constexpr uint64_t kMaxChunkSize = 256ull << 20;  // chunks are 4 KiB multiples up to this
 
 struct ChunkRef {
   uint64_t offset = 0;

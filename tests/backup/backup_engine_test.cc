@@ -319,7 +319,12 @@ TEST_SUITE("backup engine") {
     BS_CHECK_CODE(s.target->Get(ManifestObject("vol", "b3")), Code::kNotFound);  // incomplete: no manifest
     for (const char* text : {"", "{}", "[1]", "{\"format\": \"blockstore-backup\", \"version\": 9}",
                              "{\"format\": \"blockstore-backup\", \"version\": 1, \"backup_id\": \"b\", "
-                             "\"volume_id\": \"v\", \"size_bytes\": 10, \"chunk_size\": 4096, \"chunks\": []}"}) {
+                             "\"volume_id\": \"v\", \"size_bytes\": 10, \"chunk_size\": 4096, \"chunks\": []}",
+                             "{\"format\": \"blockstore-backup\", \"version\": 1, \"backup_id\": \"b\", "
+                             "\"volume_id\": \"v\", \"size_bytes\": 0, \"chunk_size\": 1000, \"chunks\": []}",
+                             "{\"format\": \"blockstore-backup\", \"version\": 1, \"backup_id\": \"b\", "
+                             "\"volume_id\": \"v\", \"size_bytes\": 0, \"chunk_size\": 18446744073709547520, "
+                             "\"chunks\": []}"}) {
       CAPTURE(text);
       CHECK_FALSE(DecodeManifest(text).ok());
     }
