@@ -49,16 +49,19 @@ inline void Emit(const std::string& metric, double value, const std::string& uni
 // how many CPU seconds this process spent (getrusage).
 class CpuMeter {
  public:
-  CpuMeter() : machine_(MachineTicks()), self_(SelfSeconds()), self_sys_(SelfSystemSecondsNow()) {}
+  CpuMeter() : machine_(MachineTicks()), self_(SelfTimes()) {}
   // Fraction of all cores' time spent busy since construction, 0..1.
   double MachineBusy() const {
     const auto now = MachineTicks();
     const double total = now.first - machine_.first, idle = now.second - machine_.second;
     return total > 0 ? (total - idle) / total : 0;
   }
-  double SelfCpuSeconds() const { return SelfSeconds() - self_; }
+  double SelfCpuSeconds() const {
+    const auto now = SelfTimes();
+    return now.first - self_.first + now.second - self_.second;
+  }
   // The part of SelfCpuSeconds spent in the kernel.
-  double SelfSystemSeconds() const { return SelfSystemSecondsNow() - self_sys_; }
+  double SelfSystemSeconds() const { return SelfTimes().second - self_.second; }
 
  private:
   // (all ticks, idle + iowait ticks) of the "cpu" line.
@@ -72,19 +75,16 @@ class CpuMeter {
     for (double x : v) total += x;
     return {total, v[3] + v[4]};
   }
-  static double SelfSeconds() {
+  // (user, system) CPU seconds of this process.
+  static std::pair<double, double> SelfTimes() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return {seconds(u.ru_utime), seconds(u.ru_stime)};
   }
-  static double SelfSystemSecondsNow() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_stime.tv_sec) + static_cast<double>(u.ru_stime.tv_usec) / 1e6;
-  }
-  std::pair<double, double> machine_;
-  double self_, self_sys_;
+  std::pair<double, double> machine_, self_;
 };
 
 inline std::string TempDir(const char* tag) {

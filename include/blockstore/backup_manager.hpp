@@ -46,11 +46,12 @@ struct BackupConfig {
   // that those waiting on the disk or the network leave the cores busy (restores, which mostly
   // wait, gain most). Default: 8.
   int workers = 8;
-  // How many of a backup's workers read the volume at once; they read its chunks in order.
-  // A local disk reads fastest as one or two streams the kernel's readahead runs ahead of
-  // (more, in no order, slowed incrementals by a third here); a device far away over the
-  // network may want more. Devices that cannot take concurrent I/O are read one chunk at a
-  // time whatever this says. 1..64. Default: 2.
+  // How many of an incremental backup's workers read the volume at once; they read its chunks
+  // in order. An incremental stores few chunks and goes at the pace of its read, and a local
+  // disk reads fastest as one or two streams the kernel's readahead runs ahead of (more, in no
+  // order, slowed incrementals by a third here); a device far away over the network may want
+  // more. A full backup, busy storing what it reads, lets every worker read (still in order).
+  // Devices that cannot take concurrent I/O are read one chunk at a time. 1..64. Default: 2.
   int read_streams = 2;
   // Per job: workers are capped so that their chunk buffers fit: two per worker (a backup's
   // data and its compressed form; a restore's stored object and the chunk decoded from it),

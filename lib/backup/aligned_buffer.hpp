@@ -10,11 +10,13 @@
 #include <memory>
 #include <span>
 
+#include "drivers/io/direct_io.hpp"
+
 namespace blockstore::internal {
 
 class AlignedBuffer {
  public:
-  static constexpr std::size_t kAlign = 4096;
+  static constexpr std::size_t kAlign = io::kDirectAlign;
 
   // `n` bytes (their contents unspecified), in the allocation already held when it is large
   // enough; empty when the memory cannot be had.

@@ -136,7 +136,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
                            const Manifest* parent, const TransferOptions& o) {
   // An incremental cuts the volume as its parent did, whatever the configuration says now.
   const uint64_t chunk = parent ? parent->chunk_size : o.chunk_size;
-  if (chunk == 0 || chunk % 4096 != 0 || chunk > kMaxChunkSize) {
+  if (!ValidChunkSize(chunk)) {
     return InvalidArgument("the chunk size must be a multiple of 4 KiB up to 256 MiB");
   }
   const uint64_t size = device.SizeBytes();
@@ -164,15 +164,17 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   // the target from it and comes back, never copied or reallocated.
   std::vector<std::vector<std::byte>> buffers(static_cast<std::size_t>(workers));
   // The chunks to read (not holes), numbered in order: their turns at the read gate, which
-  // lets them read in that order, o.read_streams at a time (one for a device that cannot take
-  // concurrent I/O), while the workers do the rest in parallel.
+  // lets them read in that order. An incremental, which stores little and so goes at the pace
+  // of its read, reads o.read_streams chunks at a time (the disk's readahead keeps ahead of so
+  // few); a full one, busy hashing, compressing and storing, lets every worker read. A device
+  // that cannot take concurrent I/O is read one chunk at a time.
   constexpr std::size_t kHole = static_cast<std::size_t>(-1);
   std::vector<std::size_t> turn(n, kHole);
   for (std::size_t i = 0, reads = 0; i < n; ++i) {
     const uint64_t off = i * chunk;
     if (Overlaps(*extents, off, std::min<uint64_t>(chunk, size - off))) turn[i] = reads++;
   }
-  ReadTurnstile gate(device.ConcurrentIo() ? o.read_streams : 1);
+  ReadTurnstile gate(!device.ConcurrentIo() ? 1 : parent ? o.read_streams : workers);
   Status s = ForEach(n, workers, o.cancel, [&](std::size_t i, int worker) -> Status {
     ChunkRef& c = m.chunks[i];
     c.offset = i * chunk;

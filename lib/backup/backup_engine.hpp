@@ -33,7 +33,8 @@ struct TransferOptions {
   uint64_t chunk_size = 4ull << 20;  // of a full backup; an incremental keeps its parent's
   Compression compression = Compression::kZstd;
   int workers = 2;
-  // A backup reads the volume in chunk order, this many chunks at a time (read_turnstile.hpp).
+  // An incremental backup reads the volume in chunk order, this many chunks at a time
+  // (read_turnstile.hpp); a full one with every worker.
   int read_streams = 2;
   // Caps the workers so that their buffers (two chunks each) fit: a job's chunk size is its
   // manifest's, which need not be the configured one. 0: no cap.

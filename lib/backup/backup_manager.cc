@@ -463,7 +463,7 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   if (!options.open) return InvalidArgument("the backup service needs a device opener");
   if (options.host.empty()) return InvalidArgument("the backup service needs a host name");
   const uint64_t chunk_size = c.chunk_size ? c.chunk_size : c.target->PreferredChunkSize();
-  if (chunk_size == 0 || chunk_size % 4096 != 0 || chunk_size > internal::kMaxChunkSize) {
+  if (!internal::ValidChunkSize(chunk_size)) {
     return InvalidArgument("backup chunk_size must be a multiple of 4 KiB up to 256 MiB");
   }
   if (c.workers < 1 || c.workers > 64) return InvalidArgument("backup workers must be 1..64");

@@ -146,15 +146,6 @@ Status Compress(std::span<const std::byte> data, Compression want, int level, En
 
 }  // namespace
 
-Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level,
-                                 const Sha256* known_sha256) {
-  EncodedChunk out;
-  out.sha256 = known_sha256 ? *known_sha256 : Sha256Of(data);
-  BS_RETURN_IF_ERROR(Compress(data, want, level, out));
-  if (out.stored_as == Compression::kNone) out.bytes.assign(data.begin(), data.end());
-  return out;
-}
-
 Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want, int level,
                                  const Sha256* known_sha256) {
   EncodedChunk out;
@@ -198,14 +189,6 @@ Status DecodeChunkInto(std::span<const std::byte> stored, Compression stored_as,
     return DataLoss(what + ": SHA-256 mismatch: the stored data is not what was backed up");
   }
   return Status::Ok();
-}
-
-Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
-                                           std::size_t length, const Sha256& sha256,
-                                           const std::string& what) {
-  std::vector<std::byte> data(length);
-  BS_RETURN_IF_ERROR(DecodeChunkInto(stored, stored_as, data, sha256, what));
-  return data;
 }
 
 }  // namespace blockstore::internal

@@ -39,22 +39,16 @@ struct EncodedChunk {
 // `level`: the compressor's level (zstd 1..19, zlib 1..9); 0 = its default for speed.
 // `known_sha256`: the data's hash when the caller has it already. Data that samples show to be
 // incompressible is stored raw without compressing the whole of it.
-Result<EncodedChunk> EncodeChunk(std::span<const std::byte> data, Compression want, int level = 0,
-                                 const Sha256* known_sha256 = nullptr);
-// The same, taking the caller's buffer: a chunk stored raw moves `data` into the result rather
-// than copying it (the caller may take the buffer back from `bytes` for its next chunk); one
-// that compresses leaves `data` as it was.
+// The caller's buffer is taken: a chunk stored raw moves `data` into the result rather than
+// copying it (the caller may take the buffer back from `bytes` for its next chunk); one that
+// compresses leaves `data` as it was.
 Result<EncodedChunk> EncodeChunk(std::vector<std::byte>&& data, Compression want, int level = 0,
                                  const Sha256* known_sha256 = nullptr);
 
-// The data back: decompressed to exactly `length` bytes and hashed; data_loss naming `what`
-// (e.g. "chunk 12 at offset 50331648") when the bytes do not decompress or do not hash to
-// `sha256`.
-Result<std::vector<std::byte>> DecodeChunk(std::span<const std::byte> stored, Compression stored_as,
-                                           std::size_t length, const Sha256& sha256,
-                                           const std::string& what);
-// The same, into `out` (exactly the chunk's length; a caller's buffer, reused from chunk to
-// chunk): what `out` holds is only to be trusted when the status is ok.
+// The data back, into `out` (exactly the chunk's length; a caller's buffer, reused from chunk
+// to chunk): decompressed and hashed; data_loss naming `what` (e.g. "chunk 12 at offset
+// 50331648") when the bytes do not decompress to that length or do not hash to `sha256`. What
+// `out` holds is only to be trusted when the status is ok.
 Status DecodeChunkInto(std::span<const std::byte> stored, Compression stored_as,
                        std::span<std::byte> out, const Sha256& sha256, const std::string& what);
 

@@ -81,7 +81,7 @@ Result<Manifest> DecodeManifest(std::string_view text) {
   m.volume_id = *vol;
   m.size_bytes = *size;
   m.chunk_size = *chunk;
-  if (m.chunk_size == 0 || m.chunk_size % 4096 != 0 || m.chunk_size > kMaxChunkSize) {
+  if (!ValidChunkSize(m.chunk_size)) {
     return Bad("'chunk_size' must be a multiple of 4 KiB up to 256 MiB");
   }
   if (const auto* p = o->if_contains("parent_id"); p && p->is_string()) m.parent_id = p->get_string();

@@ -17,7 +17,11 @@
 namespace blockstore::internal {
 
 inline constexpr int kManifestVersion = 1;
-inline constexpr uint64_t kMaxChunkSize = 256ull << 20;  // chunks are 4 KiB multiples up to this
+// A chunk size is a multiple of 4 KiB up to 256 MiB: what backups are cut in and manifests may
+// say.
+inline constexpr bool ValidChunkSize(uint64_t bytes) {
+  return bytes > 0 && bytes % 4096 == 0 && bytes <= (256ull << 20);
+}
 
 struct ChunkRef {
   uint64_t offset = 0;

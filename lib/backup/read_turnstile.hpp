@@ -4,9 +4,11 @@
 //
 // Why: a local disk reads a volume fastest as one or two streams in order, with the kernel's
 // readahead ahead of them. Eight workers each reading the next 4 MiB chunk as they free up put
-// eight requests in flight in no particular order, and the readahead gives up: an incremental
-// of 1 GiB, which does little besides reading, took 0.65 s that way against 0.45 s through
-// this gate (docs/PERFORMANCE.md).
+// eight requests in flight in no particular order, and the readahead gives up. An incremental,
+// which does little besides reading, goes at the pace of its read: through this gate at two
+// streams it took 0.92–0.98 of a sequential read, against 1.28–1.36 with eight
+// (docs/PERFORMANCE.md). A full backup, whose pace is its hashing and storing, lets every
+// worker through.
 //
 // Every index a worker takes must pass, in turn, exactly once: Enter/Leave around its read, or
 // Skip when it needs none (a hole). A Ticket does that even when the worker fails before its

@@ -86,6 +86,15 @@ class GatedTarget final : public BackupTarget {
   std::unique_ptr<BackupTarget> inner_;
 };
 
+// A new 1 GiB volume of `ctx`'s, available.
+Volume NewVolume(Engine& e, const RequestContext& ctx) {
+  auto v = e.api().CreateVolume(ctx, {.size_gb = 1});
+  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+  auto done = e.WaitForVolume(ctx, v->id, {VS::kAvailable}, kWait);
+  REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+  return *done;
+}
+
 std::unique_ptr<BackupTarget> Posix(const std::string& root) {
   auto t = NewPosixTarget({root, false});
   REQUIRE_MESSAGE(t.ok(), t.status().ToString());
@@ -381,11 +390,9 @@ TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto alice = RequestContext::User("alice");
-  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
-  WritePattern(state / ("volumes/volume-" + v->id), 0, 10 * kMiB, 13);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  const Volume v = NewVolume(**e, alice);
+  WritePattern(state / ("volumes/volume-" + v.id), 0, 10 * kMiB, 13);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
   BS_CHECK_OK((*e)->api().VerifyBackup(alice, b->id));
@@ -428,11 +435,9 @@ TEST_CASE("a target that keeps failing ends the backup in error and leaves nothi
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto alice = RequestContext::User("alice");
-  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
-  WritePattern(state / ("volumes/volume-" + v->id), 0, 20 * kMiB, 14);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  const Volume v = NewVolume(**e, alice);
+  WritePattern(state / ("volumes/volume-" + v.id), 0, 20 * kMiB, 14);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto failed = (*e)->WaitForBackup(alice, b->id, {BS::kError, BS::kAvailable}, kWait);
   BS_REQUIRE_OK(failed);
@@ -440,7 +445,7 @@ TEST_CASE("a target that keeps failing ends the backup in error and leaves nothi
   CHECK_MESSAGE(failed->fail_reason.find("connection reset") != std::string::npos,
                 failed->fail_reason);
   CHECK(failing->puts_.load() > 2);  // retried before giving up
-  auto vol = (*e)->api().GetVolume(alice, v->id);
+  auto vol = (*e)->api().GetVolume(alice, v.id);
   BS_REQUIRE_OK(vol);
   CHECK(vol->status == VS::kAvailable);
   CHECK(Objects(target_dir.path()).empty());
@@ -464,18 +469,16 @@ TEST_CASE("a force delete cancels a backup being created") {
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto admin = RequestContext::Admin();
-  auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
-  WritePattern(state / ("volumes/volume-" + v->id), 0, 40 * kMiB, 15);
-  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+  const Volume v = NewVolume(**e, admin);
+  WritePattern(state / ("volumes/volume-" + v.id), 0, 40 * kMiB, 15);
+  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   while (gated->waiting_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   BS_CHECK_CODE((*e)->api().DeleteBackup(admin, b->id), Code::kFailedPrecondition);
   BS_REQUIRE_OK((*e)->api().DeleteBackup(admin, b->id, /*force=*/true));
   gated->open_ = true;
   BS_REQUIRE_OK((*e)->WaitForBackupDeleted(admin, b->id, kWait));
-  auto vol = (*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait);
+  auto vol = (*e)->WaitForVolume(admin, v.id, {VS::kAvailable}, kWait);
   BS_REQUIRE_OK(vol);
   CHECK(Objects(target_dir.path()).empty());
 }
@@ -492,11 +495,9 @@ TEST_CASE("progress reaches the host's callback with rate and ETA") {
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto alice = RequestContext::User("alice");
-  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
-  WritePattern(state / ("volumes/volume-" + v->id), 0, 8 * kMiB, 16);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  const Volume v = NewVolume(**e, alice);
+  WritePattern(state / ("volumes/volume-" + v.id), 0, 8 * kMiB, 16);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
   std::lock_guard lock(mu);
@@ -529,16 +530,14 @@ TEST_CASE("encrypted backups: nothing readable on the target, restore with the k
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto admin = RequestContext::Admin();
-  auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
-  const std::string file = state / ("volumes/volume-" + v->id);
+  const Volume v = NewVolume(**e, admin);
+  const std::string file = state / ("volumes/volume-" + v.id);
   // Compressible, recognisable data: a plaintext copy would show it.
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
     for (int i = 0; i < 100000; ++i) f << "SECRET-PATIENT-RECORD-" << i << "\n";
   }
-  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto done = (*e)->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
   BS_REQUIRE_OK(done);
@@ -603,15 +602,13 @@ TEST_CASE("a restart settles backups and restores that were running") {
   {
     auto e = Engine::Open(BasicConfig(state.path()));
     BS_REQUIRE_OK(e);
-    auto v = (*e)->api().CreateVolume(admin, {.size_gb = 1});
-    BS_REQUIRE_OK(v);
-    BS_REQUIRE_OK((*e)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
-    volume_id = v->id;
+    const Volume v = NewVolume(**e, admin);
+    volume_id = v.id;
     auto r = (*e)->api().CreateVolume(admin, {.size_gb = 1});
     BS_REQUIRE_OK(r);
     BS_REQUIRE_OK((*e)->WaitForVolume(admin, r->id, {VS::kAvailable}, kWait));
     restore_vol = r->id;
-    auto b = (*e)->api().CreateBackup(admin, {.volume_id = v->id});
+    auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
     BS_REQUIRE_OK(b);
     BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
     restoring_id = b->id;
@@ -674,11 +671,9 @@ TEST_CASE("backup settings out of range are refused when the engine opens") {
   auto e = Engine::Open(c);
   BS_REQUIRE_OK(e);
   auto alice = RequestContext::User("alice");
-  auto v = (*e)->api().CreateVolume(alice, {.size_gb = 1});
-  BS_REQUIRE_OK(v);
-  BS_REQUIRE_OK((*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait));
-  WritePattern(state / ("volumes/volume-" + v->id), 0, 9 * kMiB, 21);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v->id});
+  const Volume v = NewVolume(**e, alice);
+  WritePattern(state / ("volumes/volume-" + v.id), 0, 9 * kMiB, 21);
+  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto done = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable, BS::kError}, kWait);
   BS_REQUIRE_OK(done);

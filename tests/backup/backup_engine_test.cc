@@ -230,36 +230,45 @@ TEST_SUITE("backup engine") {
     CHECK(ReadAll(*copy) == ReadAll(*vol));
   }
 
-  TEST_CASE("the volume is read in chunk order, read_streams chunks at a time, holes skipped") {
+  TEST_CASE("an incremental reads in chunk order, read_streams chunks at a time, holes skipped") {
     Setup s;
     auto vol = SparseFile(s.dir / "vol", 48 * kMiB);
     Fill(*vol, 0, 20 * kMiB, 3);
     Fill(*vol, 30 * kMiB, 12 * kMiB, 4);  // a hole of 10 chunks between, 6 more at the end
     s.options.workers = 6;
     s.options.read_streams = 1;
-    ObservingDevice one(*vol, /*concurrent=*/true);
-    auto m = RunBackup(one, *s.target, "vol", "b1", "v", nullptr, s.options);
+    // A full backup lets every worker read (the reads still start in order).
+    ObservingDevice full(*vol, /*concurrent=*/true);
+    auto m = RunBackup(full, *s.target, "vol", "b1", "v", nullptr, s.options);
     BS_REQUIRE_OK(m);
+    CHECK(full.offsets.size() == 32);
+    CHECK(full.most > 1);
+    CHECK(full.most <= 6);
+    CHECK(std::count_if(m->chunks.begin(), m->chunks.end(), [](const ChunkRef& c) { return c.zero; }) == 16);
+
+    ObservingDevice one(*vol, /*concurrent=*/true);
+    auto inc1 = RunBackup(one, *s.target, "vol", "b2", "v", &*m, s.options);
+    BS_REQUIRE_OK(inc1);
     CHECK(one.offsets.size() == 32);
     CHECK(std::is_sorted(one.offsets.begin(), one.offsets.end()));  // one stream: in order
     CHECK(one.most == 1);
-    CHECK(std::count_if(m->chunks.begin(), m->chunks.end(), [](const ChunkRef& c) { return c.zero; }) == 16);
 
     s.options.read_streams = 3;
     ObservingDevice three(*vol, /*concurrent=*/true);
-    auto inc = RunBackup(three, *s.target, "vol", "b2", "v", &*m, s.options);
+    auto inc = RunBackup(three, *s.target, "vol", "b3", "v", &*m, s.options);
     BS_REQUIRE_OK(inc);
     CHECK(three.offsets.size() == 32);
     CHECK(three.most <= 3);
-    CHECK(s.StoredFiles("b2") == 0);  // nothing changed
+    CHECK(s.StoredFiles("b3") == 0);  // nothing changed
 
     // A device that cannot take concurrent I/O is read one chunk at a time regardless.
     s.options.read_streams = 4;
     ObservingDevice serial(*vol, /*concurrent=*/false);
-    BS_REQUIRE_OK(RunBackup(serial, *s.target, "vol", "b3", "v", nullptr, s.options));
+    BS_REQUIRE_OK(RunBackup(serial, *s.target, "vol", "b4", "v", nullptr, s.options));
     CHECK(serial.most == 1);
     CHECK(std::is_sorted(serial.offsets.begin(), serial.offsets.end()));
   }
+
 
   TEST_CASE("damage is found by verify and restore, naming the chunk and offset") {
     Setup s;

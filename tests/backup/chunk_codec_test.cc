@@ -5,6 +5,7 @@
 #include <random>
 
 #include "lib/backup/chunk_codec.hpp"
+#include "lib/core/macros.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -22,6 +23,21 @@ std::vector<std::byte> Random(std::size_t n, uint64_t seed = 1) {
   return out;
 }
 
+// The encoder takes the caller's buffer; these tests keep theirs and encode a copy.
+Result<EncodedChunk> Encode(const std::vector<std::byte>& data, Compression c,
+                            const Sha256* known_sha256 = nullptr) {
+  return EncodeChunk(std::vector<std::byte>(data), c, 0, known_sha256);
+}
+
+// Decodes into a buffer of the chunk's length, as a restore worker does.
+Result<std::vector<std::byte>> Decode(std::span<const std::byte> stored, Compression stored_as,
+                                      std::size_t length, const Sha256& sha256,
+                                      const std::string& what) {
+  std::vector<std::byte> out(length);
+  BS_RETURN_IF_ERROR(DecodeChunkInto(stored, stored_as, out, sha256, what));
+  return out;
+}
+
 std::vector<std::byte> Text(std::size_t n) {
   const std::string line = "blockstore backs volumes up in chunks; ";
   std::vector<std::byte> out(n);
@@ -36,11 +52,11 @@ TEST_SUITE("chunk codec") {
     const auto data = Text(1 << 20);
     for (Compression c : {Compression::kZstd, Compression::kZlib}) {
       CAPTURE(ToString(c));
-      auto enc = EncodeChunk(data, c);
+      auto enc = Encode(data, c);
       BS_REQUIRE_OK(enc);
       CHECK(enc->stored_as == c);
       CHECK(enc->bytes.size() < data.size() / 10);
-      auto dec = DecodeChunk(enc->bytes, enc->stored_as, data.size(), enc->sha256, "chunk 0");
+      auto dec = Decode(enc->bytes, enc->stored_as, data.size(), enc->sha256, "chunk 0");
       BS_REQUIRE_OK(dec);
       CHECK(*dec == data);
     }
@@ -48,11 +64,11 @@ TEST_SUITE("chunk codec") {
 
   TEST_CASE("incompressible data is stored raw; none stores raw") {
     const auto data = Random(1 << 20);
-    auto enc = EncodeChunk(data, Compression::kZstd);
+    auto enc = Encode(data, Compression::kZstd);
     BS_REQUIRE_OK(enc);
     CHECK(enc->stored_as == Compression::kNone);
     CHECK(enc->bytes == data);
-    auto plain = EncodeChunk(Text(4096), Compression::kNone);
+    auto plain = Encode(Text(4096), Compression::kNone);
     BS_REQUIRE_OK(plain);
     CHECK(plain->stored_as == Compression::kNone);
     CHECK(Hex(enc->sha256) == Hex(Sha256Of(data)));
@@ -65,42 +81,42 @@ TEST_SUITE("chunk codec") {
       std::fill(data.begin() + static_cast<std::ptrdiff_t>(i),
                 data.begin() + static_cast<std::ptrdiff_t>(i + 4096), std::byte{0});
     }
-    auto mixed = EncodeChunk(data, Compression::kZstd);
+    auto mixed = Encode(data, Compression::kZstd);
     BS_REQUIRE_OK(mixed);
     CHECK(mixed->stored_as == Compression::kZstd);
     CHECK(mixed->bytes.size() < data.size() * 6 / 10);
     const auto noise = Random(4 << 20, 10);
     const Sha256 known = Sha256Of(noise);
-    auto raw = EncodeChunk(noise, Compression::kZlib, 0, &known);
+    auto raw = Encode(noise, Compression::kZlib, &known);
     BS_REQUIRE_OK(raw);
     CHECK(raw->stored_as == Compression::kNone);
     CHECK(raw->sha256 == known);
-    auto back = DecodeChunk(mixed->bytes, mixed->stored_as, data.size(), mixed->sha256, "c");
+    auto back = Decode(mixed->bytes, mixed->stored_as, data.size(), mixed->sha256, "c");
     BS_REQUIRE_OK(back);
     CHECK(*back == data);
   }
 
   TEST_CASE("damage of every kind is data_loss naming the chunk") {
     const auto data = Text(65536);
-    auto enc = EncodeChunk(data, Compression::kZstd);
+    auto enc = Encode(data, Compression::kZstd);
     BS_REQUIRE_OK(enc);
     auto flipped = enc->bytes;
     flipped[flipped.size() / 2] ^= std::byte{0x40};
-    auto a = DecodeChunk(flipped, Compression::kZstd, data.size(), enc->sha256, "chunk 7 at offset 458752");
+    auto a = Decode(flipped, Compression::kZstd, data.size(), enc->sha256, "chunk 7 at offset 458752");
     BS_CHECK_CODE(a, Code::kDataLoss);
     CHECK(a.status().message().find("chunk 7 at offset 458752") != std::string::npos);
     auto truncated = std::span(enc->bytes).first(enc->bytes.size() / 2);
-    BS_CHECK_CODE(DecodeChunk(truncated, Compression::kZstd, data.size(), enc->sha256, "c"), Code::kDataLoss);
-    BS_CHECK_CODE(DecodeChunk(enc->bytes, Compression::kZlib, data.size(), enc->sha256, "c"), Code::kDataLoss);
+    BS_CHECK_CODE(Decode(truncated, Compression::kZstd, data.size(), enc->sha256, "c"), Code::kDataLoss);
+    BS_CHECK_CODE(Decode(enc->bytes, Compression::kZlib, data.size(), enc->sha256, "c"), Code::kDataLoss);
     Sha256 wrong = enc->sha256;
     wrong[0] ^= 1;
-    auto b = DecodeChunk(enc->bytes, Compression::kZstd, data.size(), wrong, "c");
+    auto b = Decode(enc->bytes, Compression::kZstd, data.size(), wrong, "c");
     BS_CHECK_CODE(b, Code::kDataLoss);
     CHECK(b.status().message().find("SHA-256 mismatch") != std::string::npos);
-    auto raw = EncodeChunk(Random(1000), Compression::kNone);
+    auto raw = Encode(Random(1000), Compression::kNone);
     BS_REQUIRE_OK(raw);
     raw->bytes.pop_back();
-    BS_CHECK_CODE(DecodeChunk(raw->bytes, Compression::kNone, 1000, raw->sha256, "c"), Code::kDataLoss);
+    BS_CHECK_CODE(Decode(raw->bytes, Compression::kNone, 1000, raw->sha256, "c"), Code::kDataLoss);
   }
 
   TEST_CASE("encoding a buffer it may take: a raw chunk moves it, a compressed one leaves it") {
@@ -120,7 +136,7 @@ TEST_SUITE("chunk codec") {
     BS_REQUIRE_OK(packed);
     CHECK(packed->stored_as == Compression::kZstd);
     CHECK(zeros_and_text == before);  // untouched: the caller reuses it
-    auto back = DecodeChunk(packed->bytes, packed->stored_as, before.size(), packed->sha256, "c");
+    auto back = Decode(packed->bytes, packed->stored_as, before.size(), packed->sha256, "c");
     BS_REQUIRE_OK(back);
     CHECK(*back == before);
   }
@@ -128,9 +144,9 @@ TEST_SUITE("chunk codec") {
   TEST_CASE("decoding into a caller's buffer: every form checked, the buffer reused") {
     const auto noise = Random(5000);
     std::vector<std::byte> text(8192, std::byte{7});
-    auto raw = EncodeChunk(noise, Compression::kNone);
-    auto packed = EncodeChunk(text, Compression::kZstd);
-    auto deflated = EncodeChunk(text, Compression::kZlib);
+    auto raw = Encode(noise, Compression::kNone);
+    auto packed = Encode(text, Compression::kZstd);
+    auto deflated = Encode(text, Compression::kZlib);
     BS_REQUIRE_OK(raw);
     BS_REQUIRE_OK(packed);
     BS_REQUIRE_OK(deflated);

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto m = DecodeManifest(text);
   if (!m.ok()) return 0;
-  if (m->chunk_size == 0 || m->chunk_size % 4096 != 0 || m->chunk_size > kMaxChunkSize) std::abort();
+  if (!ValidChunkSize(m->chunk_size)) std::abort();
   uint64_t expect = 0;
   for (const auto& c : m->chunks) {
     if (c.offset != expect || c.length == 0 || c.length > m->chunk_size) std::abort();
