@@ -84,7 +84,8 @@ struct SwiftTargetOptions {
 // of what it stored) against the MD5 of what was sent, taken as the body streams; a mismatch
 // fails the put as unavailable, to be sent again. Gets check the ETag of what came back. An
 // expired token is renewed once per request. Signs in (and creates the container) before
-// returning.
+// returning, trying again with backoff while the store answers unavailable (about 1.5 s in
+// all), and then fails unavailable.
 BS_API Result<std::unique_ptr<BackupTarget>> NewSwiftTarget(const SwiftTargetOptions& options);
 
 struct S3TargetOptions {
@@ -102,7 +103,7 @@ struct S3TargetOptions {
 
 // Objects in one bucket of an S3 store, every request signed with SigV4 and carrying its
 // payload's SHA-256 (the store refuses a damaged upload); gets check the ETag. Creates the
-// bucket (when asked) before returning.
+// bucket (when asked) before returning, trying again as NewSwiftTarget does.
 BS_API Result<std::unique_ptr<BackupTarget>> NewS3Target(const S3TargetOptions& options);
 
 // A target from string options, as configuration files and the C and Python surfaces give

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "drivers/backup/retry.hpp"
 #include "lib/backup/aligned_buffer.hpp"
 #include "lib/backup/chunk_cipher.hpp"
 #include "lib/backup/chunk_fingerprint.hpp"
@@ -27,21 +28,6 @@ std::string ChunkName(const std::string& prefix, const std::string& backup_id, s
 
 std::string Where(std::size_t index, uint64_t offset) {
   return "chunk " + std::to_string(index) + " at offset " + std::to_string(offset);
-}
-
-// Retries what is worth retrying (unavailable), with a short exponential backoff.
-template <typename F>
-auto WithRetries(int retries, F f) -> decltype(f()) {
-  auto r = f();
-  for (int attempt = 0; attempt < retries; ++attempt) {
-    Status s;
-    if constexpr (std::is_same_v<decltype(r), Status>) s = r;
-    else s = r.status();
-    if (s.code() != Code::kUnavailable) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
-    r = f();
-  }
-  return r;
 }
 
 // Workers for a job, capped so that their chunk buffers fit the memory budget: two each (a

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "drivers/backup/retry.hpp"
 #include "lib/backup/backup_engine.hpp"
 #include "lib/backup/backup_layout.hpp"
 #include "lib/backup/chunk_cipher.hpp"
@@ -171,9 +172,15 @@ Result<internal::TransferOptions> BackupManager::Impl::ReadOptions(const interna
 
 Status BackupManager::Impl::RemoveObjects(const std::string& id) {
   BackupTarget& target = *options.config.target;
-  BS_RETURN_IF_ERROR(target.Delete(internal::ManifestObject(internal::kBackupPrefix, id)));
-  BS_ASSIGN_OR_RETURN(auto names, target.List(internal::BackupDirectory(id)));
-  for (const auto& n : names) BS_RETURN_IF_ERROR(target.Delete(n));
+  const int retries = transfer.retries;
+  const std::string manifest = internal::ManifestObject(internal::kBackupPrefix, id);
+  BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(manifest); }));
+  BS_ASSIGN_OR_RETURN(auto names, internal::WithRetries(retries, [&] {
+                        return target.List(internal::BackupDirectory(id));
+                      }));
+  for (const auto& n : names) {
+    BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(n); }));
+  }
   return Status::Ok();
 }
 

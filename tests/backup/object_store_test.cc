@@ -11,6 +11,7 @@
 #include <random>
 
 #include "blockstore/backup_target.hpp"
+#include "drivers/backup/retry.hpp"
 #include "tests/support/fault_proxy.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -236,6 +237,40 @@ TEST_CASE("s3 target: bytes damaged in flight are caught by the signed hash and 
   DamagedInFlight(**t, proxy, "the store received damaged bytes");
 }
 
+TEST_CASE("targets set up through a store that refuses its first connections, not one down") {
+  auto env = StoreEnv();
+  SUBCASE("swift: authentication and the container are tried again") {
+    FaultProxy proxy(PortOf(env.at("SWIFT_AUTH_URL")));
+    proxy.drop_first = 2;
+    auto t = NewSwiftTarget(SwiftVia(proxy, env, Unique("setup")));
+    BS_REQUIRE_OK(t);
+    CHECK(proxy.dropped.load() == 2);
+    BS_REQUIRE_OK((*t)->Put("backups/s/one", Bytes("set up")));
+    proxy.down = true;  // every attempt is refused: each is a connection of its own
+    const int before = proxy.connections.load();
+    auto down = NewSwiftTarget(SwiftVia(proxy, env, Unique("setup")));
+    REQUIRE_FALSE(down.ok());
+    CHECK_MESSAGE(down.status().code() == Code::kUnavailable, down.status().ToString());
+    CHECK(proxy.connections.load() - before == 1 + internal::kSetupRetries);
+  }
+  SUBCASE("s3: the bucket is tried again") {
+    FaultProxy proxy(PortOf(env.at("S3_ENDPOINT")));
+    auto o = S3(env, Unique("setup"));
+    o.endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
+    proxy.drop_first = 2;
+    auto t = NewS3Target(o);
+    BS_REQUIRE_OK(t);
+    CHECK(proxy.dropped.load() == 2);
+    BS_REQUIRE_OK((*t)->Put("backups/s/one", Bytes("set up")));
+    proxy.down = true;  // every attempt is refused: each is a connection of its own
+    const int before = proxy.connections.load();
+    auto down = NewS3Target(o);
+    REQUIRE_FALSE(down.ok());
+    CHECK_MESSAGE(down.status().code() == Code::kUnavailable, down.status().ToString());
+    CHECK(proxy.connections.load() - before == 1 + internal::kSetupRetries);
+  }
+}
+
 TEST_CASE("s3 target: listing pages through continuation tokens") {
   auto env = StoreEnv();
   auto t = NewS3Target(S3(env, Unique("pages")));
@@ -385,6 +420,20 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
     Backup b = s.Backed({.volume_id = v.id});
     CHECK(proxy.dropped.load() > 0);
     BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
+  }
+  SUBCASE("connections drop while a backup is deleted: the deletes go again; nothing is left") {
+    Backup b = s.Backed({.volume_id = v.id});
+    // Each connection is cut a few requests in, and every other fresh one is refused.
+    proxy.drop_every = 2;
+    proxy.cut_after_bytes = 1500;
+    BS_REQUIRE_OK(s.engine->api().DeleteBackup(s.admin, b.id));
+    BS_REQUIRE_OK(s.engine->WaitForBackupDeleted(s.admin, b.id, kWait));
+    CHECK(proxy.dropped.load() > 0);
+    proxy.drop_every = 0;
+    proxy.cut_after_bytes = 0;
+    auto left = target->List("backups/" + b.id + "/");
+    BS_REQUIRE_OK(left);
+    CHECK(left->empty());
   }
   SUBCASE("bytes damaged on their way to the store: those puts go again; the backup verifies") {
     proxy.flip_upload = 2;

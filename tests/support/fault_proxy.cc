@@ -52,7 +52,7 @@ void FaultProxy::Accept() {
     if (client < 0) continue;
     const int n = ++connections;
     const int every = drop_every.load();
-    if (down || (every > 0 && n % every == 0)) {
+    if (down || n <= drop_first.load() || (every > 0 && n % every == 0)) {
       ++dropped;
       ::close(client);
       continue;

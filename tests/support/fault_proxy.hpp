@@ -23,6 +23,7 @@ class FaultProxy {
 
   int port() const { return port_; }
   std::atomic<int> drop_every{0};  // 0: drop none; N: drop connections N, 2N, …
+  std::atomic<int> drop_first{0};  // drop connections 1 to N
   std::atomic<bool> down{false};
   std::atomic<long> cut_after_bytes{0};  // 0: never
   std::atomic<int> max_cuts{0};          // cut no more connections than this (0: no limit)

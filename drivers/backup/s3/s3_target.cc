@@ -6,6 +6,7 @@
 
 #include "blockstore/backup_target.hpp"
 #include "drivers/backup/http/http_client.hpp"
+#include "drivers/backup/retry.hpp"
 
 namespace blockstore {
 namespace {
@@ -36,8 +37,8 @@ std::string XmlUnescape(std::string_view s) {
 // The text of every <tag>…</tag> in `xml`, in order.
 std::vector<std::string> Elements(std::string_view xml, std::string_view tag) {
   std::vector<std::string> out;
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
+  const std::string open = std::string("<").append(tag).append(">");
+  const std::string close = std::string("</").append(tag).append(">");
   std::size_t pos = 0;
   while ((pos = xml.find(open, pos)) != std::string_view::npos) {
     const std::size_t start = pos + open.size();
@@ -86,8 +87,13 @@ class S3Target final : public BackupTarget {
   S3Target(S3TargetOptions o, Endpoint e)
       : o_(std::move(o)), e_(std::move(e)), client_({o_.timeout_s, 10, o_.verify_tls, o_.ca_file}) {}
 
+  // Creates the bucket when asked to, again while the store answers that it cannot now.
   Status Start() {
     if (!o_.create_bucket) return Status::Ok();
+    return internal::WithRetries(internal::kSetupRetries, [&] { return CreateBucket(); });
+  }
+
+  Status CreateBucket() {
     auto r = Send("PUT", "", {}, {});
     if (!r.ok()) return r.status();
     if (r->status == 200) return Status::Ok();
@@ -183,7 +189,8 @@ class S3Target final : public BackupTarget {
                               std::string payload = {}, bool md5 = false) {
     const bool virtual_host = o_.addressing == "virtual";
     const std::string host = HostPort(virtual_host);
-    std::string path = virtual_host ? "/" : "/" + http::Encode(o_.bucket, false) + (key.empty() ? "" : "/");
+    std::string path = "/";
+    if (!virtual_host) path.append(http::Encode(o_.bucket, false)).append(key.empty() ? "" : "/");
     path += http::Encode(key, true);
     for (auto& [k, v] : query) {
       k = http::Encode(k, false);

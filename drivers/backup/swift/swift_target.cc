@@ -5,6 +5,7 @@
 
 #include "blockstore/backup_target.hpp"
 #include "drivers/backup/http/http_client.hpp"
+#include "drivers/backup/retry.hpp"
 
 namespace blockstore {
 namespace {
@@ -14,7 +15,13 @@ class SwiftTarget final : public BackupTarget {
   explicit SwiftTarget(SwiftTargetOptions o)
       : o_(std::move(o)), client_({o_.timeout_s, 10, o_.verify_tls, o_.ca_file}) {}
 
+  // Authenticates and creates the container when asked to, again while the store answers
+  // that it cannot now.
   Status Start() {
+    return internal::WithRetries(internal::kSetupRetries, [&] { return StartOnce(); });
+  }
+
+  Status StartOnce() {
     if (Status s = Authenticate(); !s.ok()) return s;
     if (!o_.create_container) return Status::Ok();
     auto r = Call("PUT", ContainerUrl(), {}, {});
@@ -135,7 +142,7 @@ class SwiftTarget final : public BackupTarget {
     }
   }
 
-  std::string ContainerUrl() const { return "/" + http::Encode(o_.container, false); }
+  std::string ContainerUrl() const { return std::string("/").append(http::Encode(o_.container, false)); }
   std::string ObjectUrl(const std::string& name) const {
     return ContainerUrl() + "/" + http::Encode(name, true);
   }

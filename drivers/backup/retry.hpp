@@ -1,0 +1,40 @@
+// Internal: calling a backup store again when it answered that it could not serve now
+// (unavailable: a 5xx, 408 or 429, a connection refused, reset or timed out), with a short
+// exponential backoff. Used by the backup engine and manager for every object, and by the
+// object-store targets while they set up (authenticate, create their container or bucket).
+#ifndef BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
+#define BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
+
+#include <chrono>
+#include <thread>
+#include <type_traits>
+
+#include "blockstore/result.hpp"
+
+namespace blockstore::internal {
+
+// Retries of a target's set-up: about a second and a half of waiting in all.
+inline constexpr int kSetupRetries = 4;
+
+// Calls f (returning a Status or a Result) until it answers anything but unavailable, at most
+// 1 + retries times, waiting 50 ms, 100 ms, 200 ms… between calls; returns the last answer.
+template <typename F>
+auto WithRetries(int retries, F f) -> decltype(f()) {
+  auto r = f();
+  for (int attempt = 0; attempt < retries; ++attempt) {
+    Status s;
+    if constexpr (std::is_same_v<decltype(r), Status>) {
+      s = r;
+    } else {
+      s = r.status();
+    }
+    if (s.code() != Code::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+    r = f();
+  }
+  return r;
+}
+
+}  // namespace blockstore::internal
+
+#endif  // BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
