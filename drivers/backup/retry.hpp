@@ -13,8 +13,8 @@
 
 namespace blockstore::internal {
 
-// Retries of a target's set-up: about a second and a half of waiting in all.
-inline constexpr int kSetupRetries = 4;
+// Retries of a target's set-up: 50 + 100 + 200 + 400 + 800 ms, about 1.5 s of waiting in all.
+inline constexpr int kSetupRetries = 5;
 
 // Calls f (returning a Status or a Result) until it answers anything but unavailable, at most
 // 1 + retries times, waiting 50 ms, 100 ms, 200 ms… between calls; returns the last answer.
