@@ -102,6 +102,11 @@ struct Setup {
   uint64_t StoredFiles(const std::string& backup_id) {
     return target->List("vol/" + backup_id + "/chunk-")->size();
   }
+  // Restores `m` onto `copy` (fresh: a new sparse file) and checks it then reads as `vol`.
+  void RestoresAs(const Manifest& m, BlockDevice& copy, bool fresh, BlockDevice& vol) {
+    BS_REQUIRE_OK(RunRestore(m, *target, copy, fresh, options));
+    CHECK(ReadAll(copy) == ReadAll(vol));
+  }
 };
 
 }  // namespace
@@ -133,8 +138,7 @@ TEST_SUITE("backup engine") {
     for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].bytes_done >= seen[i - 1].bytes_done);
 
     auto copy = SparseFile(s.dir / "copy", 64 * kMiB);
-    BS_REQUIRE_OK(RunRestore(*m, *s.target, *copy, /*fresh=*/true, s.options));
-    CHECK(ReadAll(*copy) == ReadAll(*vol));
+    s.RestoresAs(*m, *copy, /*fresh=*/true, *vol);
     CHECK(testing::AllocatedBytes(s.dir / "copy") <= 4 * kMiB);  // holes stay holes
     BS_REQUIRE_OK(RunVerify(*m, *s.target, s.options));
   }
@@ -164,8 +168,7 @@ TEST_SUITE("backup engine") {
     BS_REQUIRE_OK(decoded);
     auto copy = SparseFile(s.dir / "copy", 32 * kMiB);
     Fill(*copy, 20 * kMiB, kMiB, 9);  // not fresh: stale data must be overwritten with zeros
-    BS_REQUIRE_OK(RunRestore(*decoded, *s.target, *copy, /*fresh=*/false, s.options));
-    CHECK(ReadAll(*copy) == ReadAll(*vol));
+    s.RestoresAs(*decoded, *copy, /*fresh=*/false, *vol);
   }
 
   TEST_CASE("an incremental knows unchanged chunks by fingerprint; an older parent's by SHA-256") {
@@ -226,8 +229,7 @@ TEST_SUITE("backup engine") {
     CHECK(inc2->chunks[0].object == "vol/b1/chunk-00000000");
     fingerprints_match(*inc2);
     auto copy = SparseFile(s.dir / "copy", 8 * kMiB);
-    BS_REQUIRE_OK(RunRestore(*inc2, *s.target, *copy, /*fresh=*/true, s.options));
-    CHECK(ReadAll(*copy) == ReadAll(*vol));
+    s.RestoresAs(*inc2, *copy, /*fresh=*/true, *vol);
   }
 
   TEST_CASE("an incremental reads in chunk order, read_streams chunks at a time, holes skipped") {
