@@ -10,9 +10,10 @@
 // (docs/PERFORMANCE.md). A full backup, whose pace is its hashing and storing, lets every
 // worker through.
 //
-// Every index a worker takes must pass, in turn, exactly once: Enter/Leave around its read, or
-// Skip when it needs none (a hole). A Ticket does that even when the worker fails before its
-// read, so no later chunk waits forever.
+// Indexes number only the chunks that are read (a backup gives holes none). Every index must
+// pass, in turn, exactly once: Enter/Leave around its read, or Skip when it is not read after
+// all. A Ticket does that even when the worker fails before its read, so no later chunk waits
+// forever.
 //
 // Thread-safety: all methods may be called from several threads at once.
 #ifndef BLOCKSTORE_LIB_BACKUP_READ_TURNSTILE_HPP
