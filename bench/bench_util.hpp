@@ -45,6 +45,19 @@ inline void Emit(const std::string& metric, double value, const std::string& uni
   std::fflush(stdout);
 }
 
+// A figure that could not be measured honestly (some of the work failed): the value is null
+// and `failures` says how much failed, so no throughput is read off a broken run.
+inline void EmitFailed(const std::string& metric, const std::string& unit, double failures,
+                       const std::map<std::string, double>& extra = {},
+                       const std::map<std::string, std::string>& notes = {}) {
+  std::printf("{\"metric\": \"%s\", \"value\": null, \"unit\": \"%s\", \"failures\": %.0f",
+              metric.c_str(), unit.c_str(), failures);
+  for (const auto& [k, v] : extra) std::printf(", \"%s\": %.3f", k.c_str(), v);
+  for (const auto& [k, v] : notes) std::printf(", \"%s\": \"%s\"", k.c_str(), v.c_str());
+  std::printf("}\n");
+  std::fflush(stdout);
+}
+
 // CPU use over an interval: how busy the whole machine was (all processes, from /proc/stat) and
 // how many CPU seconds this process spent (getrusage).
 class CpuMeter {

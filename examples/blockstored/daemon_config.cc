@@ -85,6 +85,10 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
       auto v = integer(e, key, 1024, 64 << 20);
       if (!v.ok()) return v.status();
       c.max_body_bytes = static_cast<std::size_t>(*v);
+    } else if (key == "max_connections") {
+      auto v = integer(e, key, 1, 1 << 20);
+      if (!v.ok()) return v.status();
+      c.max_connections = static_cast<int>(*v);
     } else if (key == "request_timeout") {
       auto v = integer(e, key, 1, 3600);
       if (!v.ok()) return v.status();

@@ -2,7 +2,8 @@
 //
 //   [DEFAULT]   listen, port, state_path, host, enabled_backends, default_volume_type,
 //               auth_strategy (noauth | tokens), token_file, workers, public_url,
-//               max_request_body_bytes, request_timeout, quota_<resource>, per_volume_size_limit,
+//               max_request_body_bytes, request_timeout, max_connections, quota_<resource>,
+//               per_volume_size_limit,
 //               tls_cert_file and tls_key_file (HTTPS)
 //   [<backend>] volume_driver (file), volume_backend_name, filter_function, goodness_function,
 //               and the driver's own options (volumes_dir, target_protocol, …)
@@ -28,6 +29,7 @@ struct DaemonConfig {
   std::chrono::seconds request_timeout{60};
   std::string tls_cert_file;
   std::string tls_key_file;
+  int max_connections = 0;  // 0: from the open-file limit (ServerOptions)
   blockstore::EngineConfig engine;
   blockstore::RestOptions rest;
 };

@@ -5,6 +5,9 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -194,18 +197,76 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::atomic<bool> busy_{false};
 };
 
+// A connection over the limit: told so in plain HTTP (no TLS handshake is spent on it) and
+// closed. Cinder's clients retry a 503 that carries Retry-After.
+void Refuse(tcp::socket socket) {
+  static const std::string kBusy = [] {
+    const std::string body =
+        R"({"serviceUnavailable": {"code": 503, "message": "Too many connections; try again later."}})";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+           "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  auto s = std::make_shared<tcp::socket>(std::move(socket));
+  asio::async_write(*s, asio::buffer(kBusy), [s](beast::error_code, std::size_t) {
+    beast::error_code ec;
+    s->shutdown(tcp::socket::shutdown_send, ec);
+    s->close(ec);
+  });
+}
+
+int ConnectionLimit(int configured) {
+  if (configured > 0) return configured;
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur == RLIM_INFINITY) return 65536;
+  return static_cast<int>(std::max<rlim_t>(16, std::min<rlim_t>(nofile.rlim_cur, 1 << 20) - 128));
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
   Impl(blockstore::RestHandler& rest, Metrics& metrics, ServerOptions o)
-      : shared{rest, metrics, std::move(o)}, acceptor(io) {}
+      : shared{rest, metrics, std::move(o)}, acceptor(io), retry(io),
+        max_connections(ConnectionLimit(shared.options.max_connections)) {}
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec) return;  // closed by Stop
-      if (shared.stopping) return;
-      if (shared.tls) std::make_shared<Session<true>>(std::move(socket), shared)->Start();
-      else std::make_shared<Session<false>>(std::move(socket), shared)->Start();
+      if (shared.stopping || ec == asio::error::operation_aborted) return;  // closed by Stop
+      if (ec) {
+        // EMFILE, ENFILE, ENOBUFS, ECONNABORTED…: the listening socket is fine, and the
+        // connection waits in the backlog. Say so once per episode, wait, try again.
+        backoff = std::min(backoff == std::chrono::milliseconds(0) ? std::chrono::milliseconds(10)
+                                                                  : backoff * 2,
+                           std::chrono::milliseconds(1000));
+        if (!accept_failing) {
+          std::fprintf(stderr, "blockstored: accept failed: %s; retrying with backoff\n",
+                       ec.message().c_str());
+          accept_failing = true;
+        }
+        retry.expires_after(backoff);
+        retry.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && !shared.stopping) Accept();
+        });
+        return;
+      }
+      if (accept_failing) {
+        std::fprintf(stderr, "blockstored: accepting again\n");
+        accept_failing = false;
+      }
+      backoff = std::chrono::milliseconds(0);
+      std::size_t open;
+      {
+        std::lock_guard lock(shared.mu);
+        open = shared.sessions.size();
+      }
+      if (open >= static_cast<std::size_t>(max_connections)) {
+        shared.metrics.Request("refused: too many connections", 503, 0);
+        Refuse(std::move(socket));
+      } else if (shared.tls) {
+        std::make_shared<Session<true>>(std::move(socket), shared)->Start();
+      } else {
+        std::make_shared<Session<false>>(std::move(socket), shared)->Start();
+      }
       Accept();
     });
   }
@@ -213,6 +274,11 @@ struct HttpServer::Impl {
   asio::io_context io;
   Shared shared;
   tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  const int max_connections;
+  // Touched only by the accept chain, one step at a time.
+  std::chrono::milliseconds backoff{0};
+  bool accept_failing = false;
 };
 
 HttpServer::HttpServer(blockstore::RestHandler& rest, Metrics& metrics, ServerOptions options)
@@ -263,6 +329,7 @@ void HttpServer::Stop() {
     impl_->shared.stopping = true;
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->retry.cancel();
     // Collected under the lock, closed (and possibly destroyed, which takes the lock) after.
     std::vector<std::shared_ptr<SessionBase>> alive;
     {

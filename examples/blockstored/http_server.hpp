@@ -1,7 +1,8 @@
 // blockstored's HTTP server (Boost.Beast): keep-alive connections served by a pool of I/O
 // threads; request size and time limits; /healthz and /metrics of its own; everything else
-// goes to the RestHandler; HTTPS when given a certificate and key. Stop() stops accepting, lets requests in flight finish and closes
-// idle connections.
+// goes to the RestHandler; HTTPS when given a certificate and key. Stop() stops accepting, lets
+// requests in flight finish and closes idle connections. A failed accept (out of file
+// descriptors, say) is logged and tried again after a backoff; it never stops the server.
 #ifndef BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
 #define BLOCKSTORE_EXAMPLES_BLOCKSTORED_HTTP_SERVER_HPP
 
@@ -24,6 +25,9 @@ struct ServerOptions {
   std::chrono::seconds request_timeout{60};
   std::string tls_cert_file;  // both set: HTTPS (TLS 1.2+)
   std::string tls_key_file;
+  // Open connections at most; one more is answered 503 (with Retry-After) and closed. 0: the
+  // open-file limit less 128 descriptors kept for the engine (its database, volumes, exports).
+  int max_connections = 0;
 };
 
 class HttpServer {

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   blockstored::HttpServer server(rest, metrics,
                                  {config->listen, config->port, config->workers,
                                   config->max_body_bytes, config->request_timeout,
-                                  config->tls_cert_file, config->tls_key_file});
+                                  config->tls_cert_file, config->tls_key_file,
+                                  config->max_connections});
   auto port = server.Start();
   if (!port.ok()) {
     std::fprintf(stderr, "blockstored: %s\n", port.status().message().c_str());

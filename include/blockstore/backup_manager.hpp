@@ -91,6 +91,9 @@ struct BackupRecoveryReport {
   int backups_failed = 0;     // creating → error
   int restores_stopped = 0;   // restoring → available
   int backups_redeleted = 0;  // deleting → deleted again
+  // Temporary objects of interrupted puts, and directories left empty, removed from the
+  // target (RemoveLeftovers).
+  uint64_t leftovers_removed = 0;
 };
 
 class BS_API BackupManager {

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -38,8 +39,17 @@ class BS_API BackupTarget {
   virtual Result<std::vector<std::byte>> Get(const std::string& name) = 0;
   // Names starting with `prefix`, sorted.
   virtual Result<std::vector<std::string>> List(const std::string& prefix) = 0;
-  // Idempotent: deleting a missing object succeeds.
+  // Idempotent: deleting a missing object succeeds. A target with directories (posix) also
+  // removes the directories the delete leaves empty, so a deleted backup leaves nothing.
   virtual Status Delete(const std::string& name) = 0;
+  // Removes what interrupted puts left under `prefix` that is not an object — posix: the
+  // temporary files of puts a crash stopped, and directories left empty — except what
+  // `in_use` claims (it is given the name of the object the leftover was to become, e.g.
+  // "backups/<id>/chunk-00000007"). Returns how many leftovers went. Swift and S3 keep
+  // nothing of an unfinished PUT (an object appears whole or not at all), so the default
+  // removes nothing. A backup service calls it once at start-up, before it takes work.
+  virtual Result<uint64_t> RemoveLeftovers(const std::string& prefix,
+                                           const std::function<bool(const std::string&)>& in_use);
   // "posix:/srv/backups", "swift:https://…/container", …: for messages and records.
   virtual std::string Describe() const = 0;
   // The chunk size backups use here unless configured: small enough that an incremental
@@ -62,10 +72,12 @@ struct PosixTargetOptions {
   bool sync = true;
 };
 
-// Objects are files under the root; Put writes a temporary file, starts its writeback and
-// renames it into place; Flush fsyncs the files put since the last Flush, then their
-// directories, so the disk writes while the backup computes and a directory is synced once
-// per backup rather than once per object.
+// Objects are files under the root; Put writes a temporary file ("<name>.tmp-<pid>-<n>"),
+// starts its writeback and renames it into place; Flush fsyncs the files put since the last
+// Flush, then their directories, so the disk writes while the backup computes and a directory
+// is synced once per backup rather than once per object. Delete removes directories it
+// empties; RemoveLeftovers removes temporary files of puts a crash interrupted, and empty
+// directories.
 BS_API Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options);
 
 struct SwiftTargetOptions {

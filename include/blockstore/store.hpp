@@ -127,11 +127,14 @@ class BS_API Store {
                                            bool cascade) = 0;
   // Removes the row and its metadata and releases the quota it holds. Idempotent.
   virtual Status FinishVolumeDelete(std::string_view id) = 0;
-  // available|… → extending, remembering the previous status and reserving `charges`.
+  // available|… → extending, remembering the previous status and reserving, for each of
+  // `growth_resources`, the growth from the size the volume has in the same transaction
+  // (new_size_gb - size_gb): an extend never charges more than it applies. invalid_argument
+  // when the volume is already new_size_gb or larger.
   virtual Result<Volume> BeginVolumeExtend(std::string_view id,
                                            const std::vector<VolumeStatus>& allowed,
                                            uint64_t new_size_gb,
-                                           const std::vector<QuotaCharge>& charges) = 0;
+                                           const std::vector<std::string>& growth_resources) = 0;
   // The target size of an extend in progress, or 0.
   virtual Result<uint64_t> PendingExtendSize(std::string_view id) = 0;
   // Volumes whose host is `backend` or starts with "<backend>#", in one of `statuses`.

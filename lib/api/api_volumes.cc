@@ -228,16 +228,16 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
                            std::to_string(current.size_gb) + " GB");
   }
   BS_RETURN_IF_ERROR(d.CheckPerVolumeLimit(current.project_id, new_size_gb));
-  const int64_t delta = new_size_gb - static_cast<int64_t>(current.size_gb);
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeExtend(
-                                    id, {VS::kAvailable, VS::kInUse},
-                                    static_cast<uint64_t>(new_size_gb),
-                                    {{std::string(kQuotaGigabytes), delta}}));
+  // The growth is charged from the size the store sees when it takes the extend: `current`
+  // may be stale by then (another extend finished meanwhile).
+  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
+                                                          static_cast<uint64_t>(new_size_gb),
+                                                          {std::string(kQuotaGigabytes)}));
   d.notifier.Volume("volume.resize.start", v);
   // The scheduler checks the volume's pool has room for the growth and reserves it.
-  RequestSpec spec = d.SpecFor(current);
+  RequestSpec spec = d.SpecFor(v);
   spec.operation = RequestSpec::Operation::kExtend;
-  spec.current_size_gb = current.size_gb;
+  spec.current_size_gb = v.size_gb;
   spec.size_gb = static_cast<uint64_t>(new_size_gb);
   spec.vol_exists_on = v.host;
   spec.status = "extending";

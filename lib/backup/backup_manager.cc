@@ -181,7 +181,10 @@ Status BackupManager::Impl::RemoveObjects(const std::string& id) {
   for (const auto& n : names) {
     BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(n); }));
   }
-  return Status::Ok();
+  // What a crash mid-put left in the backup's directory goes with it, and the directory too.
+  return internal::WithRetries(retries, [&] {
+           return target.RemoveLeftovers(internal::BackupDirectory(id), nullptr);
+         }).status();
 }
 
 void BackupManager::Impl::Create(const std::string& id) {
@@ -246,16 +249,23 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
 
 void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
   // Whatever was written goes: a failed backup never leaves objects that nothing refers to.
-  (void)RemoveObjects(id);
+  const Status removed = RemoveObjects(id);
   auto now = store.GetBackup(id);
   if (now.ok() && now->status == BS::kDeleting) {
-    // Deleted while it ran: the source gets its status back and the record goes.
+    // Deleted while it ran: the source gets its status back and the record goes — unless its
+    // objects could not all be removed: then the record stays, error_deleting, so that a
+    // delete can be asked again and nothing is left on the target that no record names.
     BackupTransition t;
     t.from = {BS::kDeleting};
-    t.to = BS::kDeleting;
+    t.to = removed.ok() ? BS::kDeleting : BS::kErrorDeleting;
+    if (!removed.ok()) t.fail_reason = removed.ToString();
     t.volume = VolumeBack();
     t.snapshot = SnapshotBack();
-    (void)store.TransitionBackup(id, t);
+    auto moved = store.TransitionBackup(id, t);
+    if (!removed.ok()) {
+      if (moved.ok()) notifier.Backup("backup.delete.error", *moved, removed.ToString());
+      return;
+    }
     if (store.FinishBackupDelete(id).ok()) notifier.Backup("backup.delete.end", *now);
     return;
   }
@@ -460,6 +470,22 @@ Status BackupManager::Impl::Recover() {
       ++report.backups_redeleted;
     }
   }
+  // Temporary objects of puts a crash interrupted: every one this service's own jobs left is
+  // now unowned (those jobs were failed above), as is every one of a backup that is no longer
+  // being created. Only another backup service's running job keeps its own. A target that
+  // cannot be swept now is swept at the next start; the service starts regardless.
+  auto swept = internal::WithRetries(transfer.retries, [&] {
+    return options.config.target->RemoveLeftovers(
+        std::string(internal::kBackupPrefix) + "/", [&](const std::string& object) {
+          const std::size_t from = std::string_view(internal::kBackupPrefix).size() + 1;
+          const std::size_t end = object.find('/', from);
+          if (end == std::string::npos) return false;
+          auto owner = store.GetBackup(object.substr(from, end - from));
+          if (!owner.ok()) return owner.status().code() != Code::kNotFound;  // unsure: keep
+          return owner->status == BS::kCreating && owner->host != options.host;
+        });
+  });
+  if (swept.ok()) report.leftovers_removed = *swept;
   return Status::Ok();
 }
 

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "lib/core/json_parse.hpp"
+
 namespace blockstore::internal {
 namespace json = boost::json;
 
@@ -55,9 +57,9 @@ Result<std::string> Str(const json::object& o, std::string_view k) {
 }  // namespace
 
 Result<Manifest> DecodeManifest(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Bad("not JSON (" + ec.message() + ")");
+  auto parsed = ParseJson(text, "manifest");
+  if (!parsed.ok()) return DataLoss("backup " + parsed.status().message());
+  const json::value& v = *parsed;
   const auto* o = v.if_object();
   if (!o) return Bad("not an object");
   if (const auto* f = o->if_contains("format"); !f || *f != "blockstore-backup") {

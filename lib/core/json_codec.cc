@@ -29,13 +29,6 @@ Result<blockstore::Capacity> CapacityFrom(const json::value* v) {
 
 }  // namespace
 
-Result<json::value> ParseJson(std::string_view text, std::string_view what) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return InvalidArgument(std::string(what) + ": malformed JSON (" + ec.message() + ")");
-  return v;
-}
-
 json::object MetadataToJson(const Metadata& m) {
   json::object o;
   for (const auto& [k, v] : m) o[k] = v;

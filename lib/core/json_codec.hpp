@@ -9,6 +9,7 @@
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
 #include "blockstore/types.hpp"
+#include "lib/core/json_parse.hpp"
 
 namespace blockstore::internal {
 
@@ -41,9 +42,6 @@ Result<ListQuery> ListQueryFromJson(const json::value& v);
 Result<VolumeTypeCreateRequest> VolumeTypeCreateRequestFromJson(const json::value& v);
 Result<VolumeTypeUpdate> VolumeTypeUpdateFromJson(const json::value& v);
 Result<QosSpecCreateRequest> QosSpecCreateRequestFromJson(const json::value& v);
-
-// Parses text as one JSON value; invalid_argument naming what was being parsed.
-Result<json::value> ParseJson(std::string_view text, std::string_view what);
 
 }  // namespace blockstore::internal
 

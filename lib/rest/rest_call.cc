@@ -80,9 +80,9 @@ std::optional<std::string> Call::Param(const std::string& key) const {
 
 Result<json::object> Call::Body() const {
   if (request.body.empty()) return InvalidArgument("the request needs a JSON body");
-  boost::system::error_code ec;
-  json::value v = json::parse(request.body, ec);
-  if (ec) return InvalidArgument("Malformed request body: " + ec.message());
+  auto parsed = internal::ParseJson(request.body, "Malformed request body");
+  if (!parsed.ok()) return parsed.status();
+  json::value v = std::move(parsed).value();
   if (!v.is_object()) return InvalidArgument("Malformed request body: not a JSON object");
   return std::move(v.as_object());
 }
@@ -199,10 +199,9 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
       if (k == "offset") return InvalidArgument("offset is not supported; page with marker");
     } else if (k == "metadata") {
       if (!allowed("metadata")) return InvalidArgument("Invalid filter keys: metadata");
-      boost::system::error_code ec;
-      json::value m = json::parse(v, ec);
-      if (ec || !m.is_object()) return InvalidArgument("metadata must be a JSON object");
-      BS_ASSIGN_OR_RETURN(q.metadata, internal::MetadataFromJson(m, "metadata"));
+      auto m = internal::ParseJson(v, "metadata");
+      if (!m.ok() || !m->is_object()) return InvalidArgument("metadata must be a JSON object");
+      BS_ASSIGN_OR_RETURN(q.metadata, internal::MetadataFromJson(*m, "metadata"));
     } else if (allowed(k)) {
       if (k == "name") q.name = v;
       else if (k == "status") q.status = v;

@@ -36,7 +36,9 @@ CapacityView ComputeCapacity(const PoolStats& s, bool thin_requested, double def
   c.free = c.free_unbounded ? 0 : s.free_capacity_gb.gb;
   c.provisioned = s.provisioned_capacity_gb;
   const int pct = std::clamp(s.reserved_percentage, 0, 100);
-  c.reserved = std::floor(c.total * pct / 100.0);
+  // Whole gigabytes are reserved, as Cinder does; all of the pool when all of it is (the floor
+  // would leave a fraction of a gigabyte, multiplied by the over-subscription ratio, usable).
+  c.reserved = pct == 100 ? c.total : std::floor(c.total * pct / 100.0);
   c.usable = Round2(c.total - c.reserved);
   c.thin = thin_requested && s.thin_provisioning_support;
   c.ratio = c.thin ? OverSubscriptionRatio(s, default_ratio) : 1.0;

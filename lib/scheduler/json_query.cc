@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include "lib/core/json_parse.hpp"
+#include "lib/core/macros.hpp"
+
 namespace blockstore::internal {
 namespace json = boost::json;
 
@@ -29,11 +32,7 @@ Status Check(const json::array& q, int depth) {
 
 Result<json::value> PrepareQuery(const std::string& text) {
   if (text.size() > 65536) return InvalidArgument("query hint: longer than 64 KiB");
-  json::parse_options opts;
-  opts.max_depth = 40;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec, {}, opts);
-  if (ec) return InvalidArgument("query hint is not JSON: " + ec.message());
+  BS_ASSIGN_OR_RETURN(json::value v, ParseJson(text, "query hint", 40));
   if (!v.is_array()) return InvalidArgument("query hint must be a JSON list [op, args…]");
   if (Status s = Check(v.get_array(), 0); !s.ok()) return s;
   return v;

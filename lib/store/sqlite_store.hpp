@@ -34,7 +34,7 @@ class SqliteStore final : public Store {
   Status FinishVolumeDelete(std::string_view id) override;
   Result<Volume> BeginVolumeExtend(std::string_view id, const std::vector<VolumeStatus>& allowed,
                                    uint64_t new_size_gb,
-                                   const std::vector<QuotaCharge>& charges) override;
+                                   const std::vector<std::string>& growth_resources) override;
   Result<uint64_t> PendingExtendSize(std::string_view id) override;
   Result<std::vector<Volume>> ListVolumesOnBackend(
       std::string_view backend, const std::vector<VolumeStatus>& statuses) override;

@@ -311,7 +311,7 @@ Status SqliteStore::FinishVolumeDelete(std::string_view id) {
 Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
                                               const std::vector<VolumeStatus>& allowed,
                                               uint64_t new_size_gb,
-                                              const std::vector<QuotaCharge>& charges) {
+                                              const std::vector<std::string>& growth_resources) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -322,6 +322,9 @@ Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
                            " GB must be greater than the current size " +
                            std::to_string(v.size_gb) + " GB");
   }
+  const auto growth = static_cast<int64_t>(new_size_gb - v.size_gb);
+  std::vector<QuotaCharge> charges;
+  for (const auto& r : growth_resources) charges.push_back({r, growth});
   BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
   v.previous_status = v.status;
   v.status = VolumeStatus::kExtending;

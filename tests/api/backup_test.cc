@@ -35,14 +35,16 @@ void RequireSameData(const std::string& a, const std::string& b) {
   }
 }
 
-std::vector<std::string> Objects(const std::string& root) {
+// The files (or, with `directories`, the directories) under root, the root not counted.
+std::vector<std::string> Objects(const std::string& root, bool directories = false) {
   std::vector<std::string> out;
   if (!std::filesystem::exists(root)) return out;
   for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) out.push_back(e.path().string());
+    if (directories ? e.is_directory() : e.is_regular_file()) out.push_back(e.path().string());
   }
   return out;
 }
+std::vector<std::string> Directories(const std::string& root) { return Objects(root, true); }
 
 // A target that fails: every Put from the `fail_after`-th on answers unavailable.
 class FailingTarget final : public BackupTarget {
@@ -199,10 +201,27 @@ TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed an
     BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, id, kWait));
   }
   CHECK(Objects(dir / "backups").empty());
+  CHECK(Directories(dir / "backups").empty());  // no empty directory per deleted backup
   auto quota = api().GetQuotas(alice, "alice");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 0);
   CHECK(quota->resources.at("backup_gigabytes").in_use == 0);
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "backup churn leaves no directories behind") {
+  Volume v = Available(alice, 1);
+  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 3);
+  Backup keep = Backed(alice, {.volume_id = v.id});
+  for (int i = 0; i < 10; ++i) {
+    Backup b = Backed(alice, {.volume_id = v.id});
+    BS_REQUIRE_OK(api().DeleteBackup(alice, b.id));
+    BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, b.id, kWait));
+  }
+  // Only the kept backup's directory (and the prefix directory above it) remain.
+  auto dirs = Directories(dir / "backups");
+  CHECK(dirs.size() == 2);
+  CHECK(std::filesystem::exists(dir / ("backups/backups/" + keep.id)));
+  BS_CHECK_OK(api().VerifyBackup(alice, keep.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a later one uses") {
@@ -597,7 +616,7 @@ TEST_CASE("encrypted backups: nothing readable on the target, restore with the k
 
 TEST_CASE("a restart settles backups and restores that were running") {
   TempDir state;
-  std::string volume_id, restore_vol, backup_id, restoring_id;
+  std::string volume_id, restore_vol, backup_id, restoring_id, other_vol;
   auto admin = RequestContext::Admin();
   {
     auto e = Engine::Open(BasicConfig(state.path()));
@@ -608,6 +627,7 @@ TEST_CASE("a restart settles backups and restores that were running") {
     BS_REQUIRE_OK(r);
     BS_REQUIRE_OK((*e)->WaitForVolume(admin, r->id, {VS::kAvailable}, kWait));
     restore_vol = r->id;
+    other_vol = NewVolume(**e, admin).id;
     auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
     BS_REQUIRE_OK(b);
     BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
@@ -630,11 +650,40 @@ TEST_CASE("a restart settles backups and restores that were running") {
     BS_REQUIRE_OK((*store)->CreateBackup(b, {VS::kAvailable}, {{"backups", 1}}));
     backup_id = b.id;
     BS_REQUIRE_OK((*store)->BeginBackupRestore(restoring_id, restore_vol, false));
+    // A backup another backup service is running: its temporaries are that job's own.
+    Backup elsewhere = b;
+    elsewhere.id = "5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f";
+    elsewhere.volume_id = other_vol;
+    elsewhere.host = "otherhost";
+    BS_REQUIRE_OK((*store)->CreateBackup(elsewhere, {VS::kAvailable}, {{"backups", 1}}));
   }
+  // What the crash left on the target: the stranded backup's finished chunk and a chunk half
+  // written; a half-written chunk of a backup whose record is gone; an empty directory; and a
+  // chunk being written by the other host's running job.
+  const std::string objects = state / "backups/backups";
+  auto leave = [&](const std::string& rel) {
+    std::filesystem::create_directories(std::filesystem::path(objects + "/" + rel).parent_path());
+    std::ofstream(objects + "/" + rel) << "partial";
+  };
+  leave(backup_id + "/chunk-00000000");
+  leave(backup_id + "/chunk-00000001.tmp-4242-7");
+  leave("9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a/chunk-00000003.tmp-4242-9");
+  std::filesystem::create_directories(objects + "/1a2b3c4d-0000-4000-8000-000000000000");
+  leave("5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f/chunk-00000002.tmp-77-1");
   auto e = Engine::Open(BasicConfig(state.path()));
   BS_REQUIRE_OK(e);
   CHECK((*e)->backups().recovery().backups_failed == 1);
   CHECK((*e)->backups().recovery().restores_stopped == 1);
+  // The stranded backup's objects went when it was failed; the sweep took the gone backup's
+  // temporary and its directory, and the empty directory. The other host's job keeps its own.
+  CHECK((*e)->backups().recovery().leftovers_removed == 3);
+  std::vector<std::string> left;  // besides the finished backup's own objects
+  for (const auto& o : Objects(objects)) {
+    if (o.find("/" + restoring_id + "/") == std::string::npos) left.push_back(o);
+  }
+  CHECK(left == std::vector<std::string>{
+                    objects + "/5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f/chunk-00000002.tmp-77-1"});
+  CHECK(Directories(objects).size() == 2);  // the finished backup's and the other host's
   auto failed = (*e)->api().GetBackup(admin, backup_id);
   BS_REQUIRE_OK(failed);
   CHECK(failed->status == BS::kError);
@@ -650,7 +699,7 @@ TEST_CASE("a restart settles backups and restores that were running") {
   auto quota = (*e)->api().GetQuotas(admin, "admin");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 1);
-  CHECK(quota->resources.at("backups").reserved == 0);
+  CHECK(quota->resources.at("backups").reserved == 1);  // the other host's job, still running
 }
 
 TEST_CASE("backup settings out of range are refused when the engine opens") {

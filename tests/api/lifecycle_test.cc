@@ -1,7 +1,9 @@
 // Volume and snapshot lifecycles through the Engine on the file driver.
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "tests/support/test_support.hpp"
 
@@ -167,6 +169,56 @@ TEST_SUITE("lifecycle") {
     CHECK(done->size_gb == 4);
     CHECK(ListFiles(f.dir / "volumes").at("volume-" + v.id) == 4 * kGiB);
     CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 4);
+  }
+
+  TEST_CASE("racing extends of one volume charge exactly the growth each applied") {
+    Fixture f;
+    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}, {"volumes", -1}}));
+    constexpr int kRounds = 20;
+    constexpr int kThreads = 4;
+    std::vector<std::string> ids;
+    uint64_t sum = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      CAPTURE(round);
+      auto v = f.MakeVolume(f.alice, 1);
+      ids.push_back(v.id);
+      // Each thread wants the volume at its own size (2..5 GB) and asks until one of its
+      // requests is accepted or the volume is already that large. Every thread reads the
+      // volume before asking, so most requests are made on a size that is already stale.
+      std::vector<std::thread> threads;
+      std::atomic<int> accepted{0};
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          const int64_t target = 2 + t;
+          const auto deadline = std::chrono::steady_clock::now() + kWait;
+          while (std::chrono::steady_clock::now() < deadline) {
+            auto r = f.api().ExtendVolume(f.alice, v.id, target);
+            if (r.ok()) {
+              ++accepted;
+              return;
+            }
+            if (r.status().code() == Code::kInvalidArgument) return;  // already as large
+            std::this_thread::yield();
+          }
+        });
+      }
+      for (auto& th : threads) th.join();
+      CHECK(accepted.load() >= 1);
+      auto done = f.engine->WaitForVolume(f.alice, v.id, {VS::kAvailable, VS::kErrorExtending}, kWait);
+      BS_REQUIRE_OK(done);
+      REQUIRE(done->status == VS::kAvailable);
+      CHECK(done->size_gb == 5);  // the largest target was reached last or first, never lost
+      CHECK(ListFiles(f.dir / "volumes").at("volume-" + v.id) == 5 * kGiB);
+      sum += done->size_gb;
+      CHECK(f.Usage("alice", kQuotaGigabytes).in_use == static_cast<int64_t>(sum));
+      CHECK(f.Usage("alice", kQuotaGigabytes).reserved == 0);
+    }
+    for (const auto& id : ids) {
+      BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, id));
+      BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, id, kWait));
+    }
+    CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);  // no drift left behind
+    CHECK(f.Usage("alice", kQuotaVolumes).in_use == 0);
   }
 
   TEST_CASE("update name, description and metadata") {

@@ -2,6 +2,7 @@
 // by prefix, and hostile names never leave the root.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -122,5 +123,58 @@ TEST_SUITE("posix backup target") {
     }
     CHECK(*t->List("v/") == std::vector<std::string>{"v/obj"});
     CHECK(Text(*t->Get("v/obj")) == "whole");
+  }
+
+  TEST_CASE("a delete removes the directories it empties; leftovers of crashed puts are swept") {
+    TempDir dir;
+    auto t = Open(dir / "b");
+    BS_REQUIRE_OK(t->Put("backups/a/chunk-1", Bytes("1")));
+    BS_REQUIRE_OK(t->Put("backups/a/chunk-2", Bytes("2")));
+    BS_REQUIRE_OK(t->Put("backups/k/chunk-1", Bytes("k")));
+    BS_REQUIRE_OK(t->Delete("backups/a/chunk-1"));
+    CHECK(std::filesystem::exists(dir / "b/backups/a"));  // still holds chunk-2
+    BS_REQUIRE_OK(t->Delete("backups/a/chunk-2"));
+    CHECK_FALSE(std::filesystem::exists(dir / "b/backups/a"));
+    CHECK(std::filesystem::exists(dir / "b/backups/k"));
+    BS_REQUIRE_OK(t->Delete("backups/k/chunk-1"));
+    CHECK_FALSE(std::filesystem::exists(dir / "b/backups"));
+    CHECK(std::filesystem::exists(dir / "b"));  // the root stays
+    BS_REQUIRE_OK(t->Put("backups/a/chunk-3", Bytes("3")));  // and can be written again
+    CHECK(Text(*t->Get("backups/a/chunk-3")) == "3");
+
+    // What crashes leave: temporaries beside objects, in a directory of their own, and
+    // directories with nothing in them.
+    auto leave = [&](const std::string& rel) {
+      std::filesystem::create_directories(std::filesystem::path(dir / ("b/" + rel)).parent_path());
+      std::ofstream(dir / ("b/" + rel)) << "half";
+    };
+    leave("backups/a/chunk-4.tmp-11-0");
+    leave("backups/x/chunk-1.tmp-11-1");
+    leave("backups/live/chunk-9.tmp-12-0");
+    std::filesystem::create_directories(dir / "b/backups/empty/deeper");
+    leave("other/thing.tmp-1-1");  // outside the prefix: not the sweep's business
+    std::vector<std::string> asked;
+    auto removed = t->RemoveLeftovers("backups/", [&](const std::string& object) {
+      asked.push_back(object);
+      return object == "backups/live/chunk-9";
+    });
+    BS_REQUIRE_OK(removed);
+    CHECK(*removed == 5);  // two temporaries; x, empty/deeper and empty
+    std::sort(asked.begin(), asked.end());
+    CHECK(asked == std::vector<std::string>{"backups/a/chunk-4", "backups/live/chunk-9",
+                                            "backups/x/chunk-1"});
+    CHECK(std::filesystem::exists(dir / "b/backups/live/chunk-9.tmp-12-0"));
+    CHECK(std::filesystem::exists(dir / "b/other/thing.tmp-1-1"));
+    CHECK_FALSE(std::filesystem::exists(dir / "b/backups/x"));
+    CHECK_FALSE(std::filesystem::exists(dir / "b/backups/empty"));
+    CHECK(*t->List("backups/") == std::vector<std::string>{"backups/a/chunk-3"});
+    // Everything under one backup's directory, its directory too.
+    BS_REQUIRE_OK(t->Delete("backups/a/chunk-3"));
+    leave("backups/a/chunk-5.tmp-11-2");
+    auto one = t->RemoveLeftovers("backups/a/", nullptr);
+    BS_REQUIRE_OK(one);
+    CHECK(*one == 2);
+    CHECK_FALSE(std::filesystem::exists(dir / "b/backups/a"));
+    BS_CHECK_CODE(t->RemoveLeftovers("../", nullptr), Code::kInvalidArgument);
   }
 }

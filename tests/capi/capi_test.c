@@ -172,6 +172,9 @@ static void test_lifecycle(const char* dir) {
   CHECK(out == NULL);
   CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1, \"sise\": 2}") == BS_EINVAL);
   CHECK(bs_volume_create(&out, engine, alice, "{\"size\": \"big\"}") == BS_EINVAL);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1, \"size\": 2}") == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "appears twice") != NULL);
+  CHECK(out == NULL);
   CHECK(bs_volume_create(&out, engine, alice, "[") == BS_EINVAL);
   CHECK(bs_volume_create(&out, engine, alice, NULL) == BS_EINVAL);
   CHECK(bs_volume_create(&out, NULL, alice, "{\"size\": 1}") == BS_EINVAL);

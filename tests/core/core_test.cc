@@ -143,6 +143,19 @@ TEST_SUITE("json") {
     for (const char* garbage : {"", "{", "{\"size\": }", "nul", "\xff"}) {
       CHECK(internal::ParseJson(garbage, "req").status().code() == Code::kInvalidArgument);
     }
+    // A key named twice in one object is malformed, at any depth; the same key in two
+    // objects is not.
+    for (const char* twice : {R"({"size": 1, "size": 2})", R"({"a": {"k": 1, "k": 1}})",
+                              R"([{"x": 1}, {"y": 2, "y": 3}])", R"({"lo\u006eg": 1, "long": 2})"}) {
+      auto v = internal::ParseJson(twice, "req");
+      CHECK_MESSAGE(v.status().code() == Code::kInvalidArgument, twice);
+      CHECK_MESSAGE(v.status().message().find("appears twice") != std::string::npos, twice);
+    }
+    BS_CHECK_OK(internal::ParseJson(R"({"a": {"k": 1}, "b": {"k": 2}, "k": [{"k": 3}]})", "req"));
+    std::string big = "{";  // keys arriving in parts still compare whole
+    for (int i = 0; i < 2000; ++i) big += "\"key-" + std::to_string(i) + std::string(300, 'x') + "\": 1,";
+    big += "\"key-7" + std::string(300, 'x') + "\": 2}";
+    BS_CHECK_CODE(internal::ParseJson(big, "req"), Code::kInvalidArgument);
   }
   TEST_CASE("list query sort grammar") {
     auto v = internal::ParseJson(R"({"sort": "size:asc,name"})", "q");

@@ -1,5 +1,6 @@
 """A blockstored the tests start on a free port (in its own session) and stop by its pid."""
 import os
+import resource
 import signal
 import subprocess
 import time
@@ -8,7 +9,7 @@ import pytest
 
 
 class Daemon:
-    def __init__(self, tmp_path, extra_default="", backup=True):
+    def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None):
         self.state = tmp_path / "state"
         conf = tmp_path / "blockstored.conf"
         lines = [
@@ -28,10 +29,17 @@ class Daemon:
         if backup:
             lines += ["", "[backup]", "backup_target = posix", f"root = {tmp_path}/backups"]
         conf.write_text("\n".join(lines) + "\n")
-        self.log = open(tmp_path / "blockstored.log", "w")
+        self.log_path = tmp_path / "blockstored.log"
+        self.log = open(self.log_path, "w")
+
+        def limit_files():  # as `ulimit -n N` in the daemon's shell
+            if max_open_files:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files))
+
         self.proc = subprocess.Popen(
             [os.environ["BS_BLOCKSTORED"], "--config", str(conf)],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True,
+            preexec_fn=limit_files)
         line = self.proc.stdout.readline()
         assert "listening" in line, f"blockstored did not start: {line!r}"
         self.port = int(line.rsplit(":", 1)[1])

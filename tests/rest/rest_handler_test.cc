@@ -128,6 +128,12 @@ TEST_CASE("bad requests get Cinder's error bodies and change nothing") {
   const std::vector<Case> cases = {
       {"POST", "/v3/alice/volumes", "{not json", 400, "badRequest"},
       {"POST", "/v3/alice/volumes", "[1,2]", 400, "badRequest"},
+      // A key twice: which one counts depends on the reader, so the body is malformed.
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "size": 2}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1}, "volume": {"size": 2}})", 400, "badRequest"},
+      {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1, "metadata": {"a": "1", "a": "2"}}})", 400, "badRequest"},
+      {"PUT", vol, R"({"volume": {"name": "x", "name": "y"}})", 400, "badRequest"},
+      {"POST", vol + "/action", R"({"os-extend": {"new_size": 2, "new_size": 3}})", 400, "badRequest"},
       {"POST", "/v3/alice/volumes", R"({"volume": {"size": "big"}})", 400, "badRequest"},
       {"POST", "/v3/alice/volumes", R"({"volume": {"size": -1}})", 400, "badRequest"},
       {"POST", "/v3/alice/volumes", R"({"volume": {"size": 1e300}})", 400, "badRequest"},

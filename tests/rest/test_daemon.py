@@ -1,7 +1,9 @@
 """The daemon itself: HTTPS, configuration errors, the limits it enforces."""
 import json
 import os
+import socket
 import subprocess
+import time
 
 import pytest
 import requests
@@ -52,3 +54,69 @@ def test_limits_and_bad_http(daemon):
     ok = requests.get(daemon.url + "/v3/p1/volumes", headers=AUTH)
     assert ok.status_code == 200 and ok.headers["x-openstack-request-id"].startswith("req-")
     assert json.loads(ok.text) == {"volumes": []}
+
+
+def _flood(port, count, told_at_least=0):
+    """Opens `count` connections; returns them with what each was told so far (b"" for
+    nothing), waiting up to 10 s for at least `told_at_least` of them to be told something."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(count)]
+    told = [b""] * count
+    deadline = time.time() + 10
+    while True:
+        for i, s in enumerate(socks):
+            if told[i]:
+                continue
+            s.setblocking(False)
+            try:
+                told[i] = s.recv(4096)
+            except (BlockingIOError, ConnectionResetError):
+                pass
+        if sum(1 for t in told if t) >= told_at_least or time.time() > deadline:
+            return socks, told
+        time.sleep(0.05)
+
+
+def _serves(daemon):
+    r = requests.get(daemon.url + "/healthz", timeout=10)
+    assert r.status_code == 200 and r.text == "ok\n"
+    r = requests.post(daemon.url + "/v3/me/volumes", json={"volume": {"size": 1}},
+                      headers={"X-Auth-Token": "me:me"}, timeout=10)
+    assert r.status_code == 202, r.text
+
+
+def test_more_connections_than_the_limit_are_refused_politely(tmp_path):
+    # With 256 open files the daemon takes 128 connections; the rest are told 503 and closed.
+    d = Daemon(tmp_path, max_open_files=256)
+    try:
+        socks, told = _flood(d.port, 300, told_at_least=300 - 128)
+        refused = [t for t in told if t.startswith(b"HTTP/1.1 503")]
+        assert len(refused) >= 300 - 128 - 8, f"{len(refused)} refused"
+        assert len(refused) <= 300 - 100, f"{len(refused)} refused: the limit is 128"
+        assert all(b"Retry-After: 1" in t and b"serviceUnavailable" in t for t in refused)
+        assert d.proc.poll() is None
+        for s in socks:
+            s.close()
+        _serves(d)
+    finally:
+        assert d.stop() == 0
+
+
+def test_running_out_of_file_descriptors_never_stops_the_daemon(tmp_path):
+    # A limit above what the process can open: accept itself fails (EMFILE). The daemon must
+    # back off and keep accepting, and serve again once the connections close.
+    d = Daemon(tmp_path, extra_default="max_connections = 100000", max_open_files=256)
+    try:
+        socks, _ = _flood(d.port, 400)
+        deadline = time.time() + 10
+        while "accept failed" not in d.log_path.read_text() and time.time() < deadline:
+            time.sleep(0.05)
+        assert "accept failed" in d.log_path.read_text()
+        assert d.proc.poll() is None
+        for s in socks:
+            s.close()
+        time.sleep(0.5)
+        assert d.proc.poll() is None, "the daemon exited once the connections closed"
+        _serves(d)
+        assert "accepting again" in d.log_path.read_text()
+    finally:
+        assert d.stop() == 0

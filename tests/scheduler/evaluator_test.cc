@@ -73,6 +73,42 @@ TEST_SUITE("evaluator") {
     }
   }
 
+  TEST_CASE("conditionals group to the right, as in C") {
+    const std::vector<std::pair<std::string, double>> cases = {
+        {"1 ? 0 : 1 ? 2 : 3", 0},          // 1 ? 0 : (1 ? 2 : 3)
+        {"1 ? 2 : 3 ? 4 : 5", 2},
+        {"0 ? 2 : 3 ? 4 : 5", 4},
+        {"0 ? 2 : 0 ? 4 : 5", 5},
+        {"0 ? 1 : 0 ? 2 : 0 ? 3 : 4", 4},  // a longer chain
+        {"0 ? 1 : 0 ? 2 : 1 ? 3 : 4", 3},
+        {"(1 ? 0 : 1) ? 2 : 3", 3},        // parentheses group to the left
+        {"(0 ? 2 : 3) ? 4 : 5", 4},
+        {"1 ? (0 ? 6 : 7) : 8", 7},
+        {"1 ? 0 ? 6 : 7 : 8", 7},          // a conditional in the middle needs no parentheses
+        {"0 ? 0 ? 6 : 7 : 8", 8},
+        {"1 ? 1 ? 6 : 7 : 8", 6},
+        {"1 < 2 ? 1 > 2 ? 10 : 20 : 30", 20},  // comparisons bind tighter than '?:'
+        {"volume.size > 5 ? stats.free_capacity_gb < 10 ? 1 : 2 : 3", 2},
+        {"1 + (0 ? 1 : 2) * 3", 7},
+        {"0 ? 1 : 2 + 3", 5},              // arithmetic binds tighter too
+        {"(1 ? 2 : 3) and 0 ? 4 : 5", 5},  // and/or bind looser: (1 ? 2 : 3) and (0 ? 4 : 5)
+        {"0 or 1 ? 8 : 9", 8},
+    };
+    for (const auto& [text, want] : cases) {
+      CAPTURE(text);
+      CHECK(Num(text) == doctest::Approx(want));
+    }
+    for (const std::string bad : {"1 ? 2 : 3 ?", "1 ? 2 : 3 ? 4", "1 ? 2 ? 3 : 4", "1 ? : 2",
+                                  "1 ? 2 :", "1 ? 2 , 3 : 4"}) {
+      CAPTURE(bad);
+      BS_CHECK_CODE(Expression::Compile(bad), Code::kInvalidArgument);
+    }
+    std::string deep = "0";
+    for (int i = 0; i < 200; ++i) deep = "0 ? 1 : " + deep;
+    auto too_deep = Expression::Compile(deep);
+    BS_CHECK_CODE(too_deep, Code::kInvalidArgument);
+  }
+
   TEST_CASE("comparisons chain, logic returns operands, NOT binds above comparisons") {
     CHECK(Truth("1 < 2 < 3"));
     CHECK_FALSE(Truth("1 < 3 < 2"));
@@ -94,6 +130,25 @@ TEST_SUITE("evaluator") {
     auto b = Run("1 < 2");
     BS_REQUIRE_OK(b);
     CHECK(b->kind == Value::Kind::kBool);
+  }
+
+  TEST_CASE("where the language deliberately differs from Cinder's") {
+    // Variables keep their fractions (Cinder truncates each to an integer, so 120.5 free
+    // would read as 120 and fail this).
+    auto e = Expression::Compile("stats.free_capacity_gb > 120.2");
+    BS_REQUIRE_OK(e);
+    auto v = (*e)->Evaluate([](std::string_view, std::string_view) -> std::optional<Value> {
+      return Value::Number(120.5);
+    });
+    BS_REQUIRE_OK(v);
+    CHECK(v->Truthy());
+    CHECK(Num("capabilities.iops / 3000") == doctest::Approx(5000.0 / 3000));
+    // An and/or chain uses every operand (Cinder keeps only the first two of an
+    // unparenthesised chain: `1 and 1 and 0` would be 1 there).
+    CHECK(Num("1 and 1 and 0") == 0);
+    CHECK(Num("0 or 0 or 7") == 7);
+    CHECK(Num("1 and 2 and 3 and 4") == 4);
+    CHECK_FALSE(Truth("volume.size > 1 and volume.size < 100 and stats.free_capacity_gb > 50"));
   }
 
   TEST_CASE("variables: stats, capabilities, volume, extra; unknown ones are errors") {

@@ -82,6 +82,8 @@ TEST_SUITE("extra specs") {
         {"iops", ">= lots"},       {"iops", "= "},           {"tier", "<or> a <or>"},
         {"tier", "<or> a b"},      {"tier", "s== a b"},      {"capabilities:", "x"},
         {"capabilities::x", "y"},  {"iops", "== nan"},
+        // One operand only: Cinder silently ignores every word after the first.
+        {"iops", ">= 5 6"},        {"tier", "<in> go ld"},   {"thin", "<is> True False"},
     };
     for (const auto& [k, v] : bad) {
       CAPTURE(k);

@@ -119,6 +119,14 @@ TEST_SUITE("scheduler filters") {
     BS_REQUIRE_OK(e);
     REQUIRE(e->steps.size() == 1);
     CHECK(e->steps[0].removed == 3);
+    // Fully reserved is full even when the total has a fraction (251.97 GB would otherwise
+    // keep 0.97 GB, × 20 over-subscribed, usable).
+    PoolStats fraction = full;
+    fraction.pool_name = "fraction";
+    fraction.total_capacity_gb = Capacity::Number(251.97);
+    fraction.free_capacity_gb = Capacity::Number(77.99);
+    s->UpdateBackend("h@fr", "nova", Backend({fraction}), now_for_tests);
+    CHECK(Passing(*s, Request(1)) == std::set<std::string>{"h@be#inf", "h@be#ut"});
   }
 
   TEST_CASE("CapacityFilter: an extend asks only for the growth, on the volume's own pool") {

@@ -16,6 +16,16 @@ def make_volume(engine, ctx, size, **kw):
     return vol
 
 
+def wait_until(lock, check, timeout=10):
+    """Until check() holds under lock: events reach subscribers from engine threads."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with lock:
+            if check():
+                return
+        time.sleep(0.01)
+
+
 def test_create_is_a_sparse_file(engine, alice, tmp_path):
     vol = make_volume(engine, alice, 2, name="data", metadata={"env": "test"})
     path = tmp_path / "state" / "volumes" / f"volume-{vol.id}"
@@ -77,12 +87,7 @@ def test_events_arrive_from_engine_threads(engine, alice):
     engine.delete_volume(alice, vol.id)
     engine.wait_for_volume_deleted(alice, vol.id, timeout=10)
     # The row goes a moment before the event announcing it is published: wait for that too.
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with lock:
-            if ("volume.delete.end", vol.id, "deleted") in seen:
-                break
-        time.sleep(0.01)
+    wait_until(lock, lambda: ("volume.delete.end", vol.id, "deleted") in seen)
     engine.unsubscribe(token)
     make_volume(engine, alice, 1)
     with lock:
@@ -93,12 +98,41 @@ def test_events_arrive_from_engine_threads(engine, alice):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_failing_callback_does_not_break_the_engine(engine, alice):
+    calls = []
+    good = []
+    lock = threading.Lock()
+
     def bad(event):
+        with lock:
+            calls.append(event.type)
         raise RuntimeError("subscriber bug")
 
+    def on_event(event):
+        with lock:
+            good.append((event.type, event.resource_id))
+
     token = engine.subscribe(bad)
-    make_volume(engine, alice, 1)
+    other = engine.subscribe(on_event)
+    first = make_volume(engine, alice, 1)
+    # The failing callback really ran (and raised) for the create's events ...
+    wait_until(lock, lambda: "volume.create.end" in calls)
+    with lock:
+        assert calls[:2] == ["volume.create.start", "volume.create.end"]
     engine.unsubscribe(token)
+    # ... and the engine still works afterwards: another volume is created and deleted, and
+    # the other subscriber heard every event of both.
+    second = make_volume(engine, alice, 1)
+    engine.delete_volume(alice, second.id)
+    engine.wait_for_volume_deleted(alice, second.id, timeout=10)
+    wait_until(lock, lambda: ("volume.delete.end", second.id) in good)
+    engine.unsubscribe(other)
+    with lock:
+        assert [t for t, rid in good if rid == first.id] == ["volume.create.start",
+                                                             "volume.create.end"]
+        assert [t for t, rid in good if rid == second.id] == [
+            "volume.create.start", "volume.create.end", "volume.delete.start", "volume.delete.end"]
+        assert len(calls) == 2  # nothing after the unsubscribe
+    assert engine.get_volume(alice, first.id).status == "available"
 
 
 def test_waiting_releases_the_gil(engine, alice):

@@ -22,6 +22,12 @@ def test_rest_handler_round_trip(engine):
     assert status == 404 and b"itemNotFound" in body
     status, _, body = rest.handle("POST", "/v3/p1/volumes", {"X-Auth-Token": "u1:p1"}, b"{oops")
     assert status == 400 and json.loads(body)["badRequest"]["code"] == 400
+    # A key named twice is malformed, and creates nothing.
+    before = len(engine.list_volumes(me))
+    status, _, body = rest.handle("POST", "/v3/p1/volumes", {"X-Auth-Token": "u1:p1"},
+                                  b'{"volume": {"size": 1, "size": 2}}')
+    assert status == 400 and b"appears twice" in body
+    assert len(engine.list_volumes(me)) == before
 
 
 def test_rest_handler_tokens(engine):

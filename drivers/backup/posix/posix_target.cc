@@ -20,6 +20,10 @@ namespace blockstore {
 BackupTarget::~BackupTarget() = default;
 Status BackupTarget::Flush() { return Status::Ok(); }
 uint64_t BackupTarget::PreferredChunkSize() const { return 4ull << 20; }
+Result<uint64_t> BackupTarget::RemoveLeftovers(const std::string&,
+                                               const std::function<bool(const std::string&)>&) {
+  return uint64_t{0};
+}
 Status BackupTarget::PutHashed(const std::string& name, std::span<const std::byte> data,
                                const std::array<unsigned char, 32>&) {
   return Put(name, data);
@@ -111,9 +115,14 @@ class PosixTarget final : public BackupTarget {
     const std::string path = o_.root + "/" + name;
     const std::string dir = path.substr(0, path.rfind('/'));
     if (Status s = MakeDirs(dir); !s.ok()) return s;
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+    const std::string tmp = path + kTempMark + std::to_string(::getpid()) + "-" +
                             std::to_string(counter_.fetch_add(1));
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    // A delete that emptied the directory may have removed it since: make it again.
+    for (int again = 0; fd < 0 && errno == ENOENT && again < 3; ++again) {
+      if (Status s = MakeDirs(dir); !s.ok()) return s;
+      fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    }
     if (fd < 0) return Errno("create " + tmp, errno);
     Status s;
     std::size_t done = WriteDirect(fd, data, tmp, s);
@@ -207,7 +216,53 @@ class PosixTarget final : public BackupTarget {
 
   Result<std::vector<std::string>> List(const std::string& prefix) override {
     std::vector<std::string> out;
-    // Walk only the directory the prefix names, down from there.
+    const Status walked = Walk(prefix, [&](const std::string& rel, bool is_temp) {
+      if (!is_temp) out.push_back(rel);
+      return Status::Ok();
+    }, nullptr);
+    if (!walked.ok()) return walked;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Status Delete(const std::string& name) override {
+    if (Status s = CheckObjectName(name); !s.ok()) return s;
+    const std::string path = o_.root + "/" + name;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("delete " + name, errno);
+    RemoveEmptyParents(path);
+    return Status::Ok();
+  }
+
+  Result<uint64_t> RemoveLeftovers(const std::string& prefix,
+                                   const std::function<bool(const std::string&)>& in_use) override {
+    uint64_t removed = 0;
+    const Status walked = Walk(prefix, [&](const std::string& rel, bool is_temp) {
+      if (!is_temp) return Status::Ok();
+      const std::string object = rel.substr(0, rel.rfind(kTempMark));
+      if (in_use && in_use(object)) return Status::Ok();
+      const std::string path = o_.root + "/" + rel;
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("delete " + rel, errno);
+      ++removed;
+      return Status::Ok();
+    }, &removed);
+    if (!walked.ok()) return walked;
+    // The directory the prefix names, and those above it, if that emptied them.
+    const std::size_t slash = prefix.rfind('/');
+    if (slash != std::string::npos) removed += RemoveEmptyDirs(o_.root + "/" + prefix.substr(0, slash));
+    return removed;
+  }
+
+  std::string Describe() const override { return "posix:" + o_.root; }
+
+ private:
+  static constexpr const char* kTempMark = ".tmp-";
+
+  // Calls `visit(relative name, is a temporary)` for every file under the directory `prefix`
+  // names whose name starts with `prefix`. With `removed_dirs`, a directory under the root
+  // that is empty once visited is removed and counted there.
+  Status Walk(const std::string& prefix,
+              const std::function<Status(const std::string&, bool)>& visit,
+              uint64_t* removed_dirs) {
     const std::size_t slash = prefix.rfind('/');
     const std::string base = slash == std::string::npos ? "" : prefix.substr(0, slash);
     if (!base.empty()) {
@@ -220,7 +275,7 @@ class PosixTarget final : public BackupTarget {
       std::vector<std::pair<std::string, bool>> entries;
       while (dirent* e = ::readdir(d)) {
         const std::string n = e->d_name;
-        if (n == "." || n == ".." || n.find(".tmp-") != std::string::npos) continue;
+        if (n == "." || n == "..") continue;
         bool is_dir = e->d_type == DT_DIR;
         if (e->d_type == DT_UNKNOWN) {  // NFS and some others do not say: ask
           struct stat st {};
@@ -233,27 +288,35 @@ class PosixTarget final : public BackupTarget {
         const std::string child = rel.empty() ? n : rel + "/" + n;
         if (is_dir) {
           if (Status s = walk(child); !s.ok()) return s;
+          // Only directories under the prefix: "backups/" may hold other things' directories.
+          if (removed_dirs && (child + "/").compare(0, prefix.size(), prefix) == 0 &&
+              ::rmdir((o_.root + "/" + child).c_str()) == 0) {
+            ++*removed_dirs;
+          }
         } else if (child.compare(0, prefix.size(), prefix) == 0) {
-          out.push_back(child);
+          if (Status s = visit(child, n.find(kTempMark) != std::string::npos); !s.ok()) return s;
         }
       }
       return Status::Ok();
     };
-    if (Status s = walk(base); !s.ok()) return s;
-    std::sort(out.begin(), out.end());
-    return out;
+    return walk(base);
   }
 
-  Status Delete(const std::string& name) override {
-    if (Status s = CheckObjectName(name); !s.ok()) return s;
-    const std::string path = o_.root + "/" + name;
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("delete " + name, errno);
-    return Status::Ok();
+  // Removes `dir` and then its parents up to (not including) the root, as long as each is
+  // empty: rmdir fails on a directory that still holds anything, which ends the climb.
+  // Returns how many went.
+  uint64_t RemoveEmptyDirs(std::string dir) const {
+    uint64_t n = 0;
+    while (dir.size() > o_.root.size() && ::rmdir(dir.c_str()) == 0) {
+      ++n;
+      dir = dir.substr(0, dir.rfind('/'));
+    }
+    return n;
+  }
+  void RemoveEmptyParents(const std::string& path) const {
+    (void)RemoveEmptyDirs(path.substr(0, path.rfind('/')));
   }
 
-  std::string Describe() const override { return "posix:" + o_.root; }
-
- private:
   PosixTargetOptions o_;
   std::atomic<uint64_t> counter_{0};
   std::mutex mu_;

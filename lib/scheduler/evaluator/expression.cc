@@ -282,27 +282,25 @@ class Parser {
     return ParseChain(Node::Type::kAnd, {"and", "AND"}, {"&&"}, &Parser::ParseTernary);
   }
 
+  // cond ? yes : no, right-associative as in C: `a ? b : c ? d : e` is `a ? b : (c ? d : e)`,
+  // and the middle operand may itself be a conditional (`a ? b ? c : d : e`).
   R ParseTernary() {
     auto cond = ParseCompare();
-    if (!cond.ok()) return cond;
-    std::unique_ptr<Node> acc = std::move(cond).value();
-    int chained = 0;
-    while (IsOp(Peek(), {"?"})) {
-      if (++chained > kMaxExpressionDepth) return Error("too many chained '?:' operators");
-      Next();
-      auto yes = ParseCompare();
+    if (!cond.ok() || !IsOp(Peek(), {"?"})) return cond;
+    Next();
+    return Nested([&]() -> R {
+      auto yes = ParseTernary();
       if (!yes.ok()) return yes;
-      if (!IsOp(Peek(), {":"})) return IsOp(Peek(), {"?"}) ? Unexpected() : Error("'?' without its ':'");
+      if (!IsOp(Peek(), {":"})) return Peek().kind == Token::Kind::kEnd ? Error("'?' without its ':'") : Unexpected();
       Next();
-      auto no = ParseCompare();
+      auto no = ParseTernary();
       if (!no.ok()) return no;
       auto t = Make(Node::Type::kTernary);
-      t->kids.push_back(std::move(acc));
+      t->kids.push_back(std::move(cond).value());
       t->kids.push_back(std::move(yes).value());
       t->kids.push_back(std::move(no).value());
-      acc = std::move(t);
-    }
-    return acc;
+      return t;
+    });
   }
 
   R ParseCompare() {
