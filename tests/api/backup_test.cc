@@ -27,10 +27,11 @@ std::string VolumeFile(const TempDir& dir, const std::string& id) {
 
 // The regions the tests write, and a hole between them, compared between two volume files.
 void RequireSameData(const std::string& a, const std::string& b) {
-  for (auto [off, len] : {std::pair<uint64_t, uint64_t>{0, 6 * kMiB},
-                          {100 * kMiB, 3 * kMiB},
-                          {512 * kMiB, 8 * kMiB},
-                          {1024 * kMiB - 4 * kMiB, 4 * kMiB}}) {
+  for (const auto& region : {std::pair<uint64_t, uint64_t>{0, 6 * kMiB},
+                              {100 * kMiB, 3 * kMiB},
+                              {512 * kMiB, 8 * kMiB},
+                              {1024 * kMiB - 4 * kMiB, 4 * kMiB}}) {
+    const uint64_t off = region.first, len = region.second;  // (a lambda cannot capture bindings)
     CHECK_MESSAGE(ReadRange(a, off, len) == ReadRange(b, off, len), "offset " << off);
   }
 }

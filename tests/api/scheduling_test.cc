@@ -210,8 +210,9 @@ TEST_SUITE("scheduling") {
     CHECK(bad.status().message().find("capabilities:x") != std::string::npos);
     auto t = f.engine->api().CreateVolumeType(f.admin, {"t", "", true, {}});
     BS_REQUIRE_OK(t);
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& kv : std::vector<std::pair<std::string, std::string>>{
              {"provisioning:type", "maybe"}, {"iops", ">= many"}, {"multiattach", "<is> perhaps"}}) {
+      const std::string &k = kv.first, &v = kv.second;
       CAPTURE(k);
       BS_CHECK_CODE(f.engine->api().SetVolumeTypeExtraSpecs(f.admin, t->id, {{k, v}}),
                     Code::kInvalidArgument);

@@ -67,9 +67,10 @@ TEST_SUITE("evaluator") {
         {"capabilities.iops / 1000", 5}, {"extra.replicas * volume.size", 30},
         {"capabilities.thin + 1", 2},  // a boolean variable is 1, as int(True) in Python
     };
-    for (const auto& [text, want] : cases) {
+    for (const auto& c : cases) {
+      const std::string& text = c.first;
       CAPTURE(text);
-      CHECK(Num(text) == doctest::Approx(want));
+      CHECK(Num(text) == doctest::Approx(c.second));
     }
   }
 
@@ -94,9 +95,10 @@ TEST_SUITE("evaluator") {
         {"(1 ? 2 : 3) and 0 ? 4 : 5", 5},  // and/or bind looser: (1 ? 2 : 3) and (0 ? 4 : 5)
         {"0 or 1 ? 8 : 9", 8},
     };
-    for (const auto& [text, want] : cases) {
+    for (const auto& c : cases) {
+      const std::string& text = c.first;
       CAPTURE(text);
-      CHECK(Num(text) == doctest::Approx(want));
+      CHECK(Num(text) == doctest::Approx(c.second));
     }
     for (const std::string bad : {"1 ? 2 : 3 ?", "1 ? 2 : 3 ? 4", "1 ? 2 ? 3 : 4", "1 ? : 2",
                                   "1 ? 2 :", "1 ? 2 , 3 : 4"}) {

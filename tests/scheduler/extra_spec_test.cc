@@ -85,7 +85,8 @@ TEST_SUITE("extra specs") {
         // One operand only: Cinder silently ignores every word after the first.
         {"iops", ">= 5 6"},        {"tier", "<in> go ld"},   {"thin", "<is> True False"},
     };
-    for (const auto& [k, v] : bad) {
+    for (const auto& kv : bad) {
+      const std::string &k = kv.first, &v = kv.second;
       CAPTURE(k);
       CAPTURE(v);
       auto r = CompileExtraSpec(k, v);

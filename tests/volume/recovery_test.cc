@@ -43,7 +43,9 @@ std::pair<pid_t, std::string> SpawnHelper(const std::string& state_dir) {
 TEST_SUITE("recovery") {
   TEST_CASE("kill -9 mid-operation, then reopen") {
     TempDir dir;
-    auto [pid, line] = SpawnHelper(dir.path());
+    const auto helper = SpawnHelper(dir.path());
+    const pid_t pid = helper.first;
+    const std::string& line = helper.second;
     kill(pid, SIGKILL);
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
