@@ -131,14 +131,14 @@ int main(int argc, char** argv) {
   config.backends.push_back(b);
   config.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
   auto engine = Must(Engine::Open(config), "opening the engine");
-  Api& api = engine->api();
+  Engine& eng = *engine;
   const auto me = RequestContext::User("bench");
   Connector host = HostConnector("127.0.0.1", kInitiator);
 
   auto make = [&] {
     VolumeCreateRequest r;
     r.size_gb = 1;
-    auto v = Must(api.CreateVolume(me, r), "creating a volume");
+    auto v = Must(eng.volumes().Create(me, r), "creating a volume");
     return Must(engine->WaitForVolume(me, v.id, {VolumeStatus::kAvailable}, std::chrono::seconds(30)),
                 "waiting for a volume");
   };
@@ -150,12 +150,12 @@ int main(int argc, char** argv) {
   std::vector<double> init_ms, term_ms, create_ms;
   for (const auto& v : volumes) {
     auto t = Steady::now();
-    Must(api.InitializeConnection(me, v.id, host), "initialize_connection");
+    Must(eng.attachments().InitializeConnection(me, v.id, host), "initialize_connection");
     init_ms.push_back(Seconds(t) * 1000);
   }
   for (const auto& v : volumes) {
     auto t = Steady::now();
-    Must(api.TerminateConnection(me, v.id, host), "terminate_connection");
+    Must(eng.attachments().TerminateConnection(me, v.id, host), "terminate_connection");
     term_ms.push_back(Seconds(t) * 1000);
   }
   for (const auto& v : volumes) {
@@ -163,9 +163,9 @@ int main(int argc, char** argv) {
     r.volume_id = v.id;
     r.connector = host;
     auto t = Steady::now();
-    auto a = Must(api.CreateAttachment(me, r), "creating an attachment");
+    auto a = Must(eng.attachments().Create(me, r), "creating an attachment");
     create_ms.push_back(Seconds(t) * 1000);
-    Must(api.DeleteAttachment(me, a.id).status(), "deleting an attachment");
+    Must(eng.attachments().Delete(me, a.id).status(), "deleting an attachment");
   }
   Emit("attach.initialize_connection_p50_ms", Percentile(init_ms, 0.5), "ms",
        {{"p90_ms", Percentile(init_ms, 0.9)}, {"samples", kSamples},
@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   AttachmentCreateRequest r;
   r.volume_id = data_vol.id;
   r.connector = host;
-  const Attachment a = Must(api.CreateAttachment(me, r), "attaching the data volume");
+  const Attachment a = Must(eng.attachments().Create(me, r), "attaching the data volume");
   const ConnectionInfo& info = *a.connection_info;
   std::vector<std::byte> buf(kCall);
   std::mt19937_64 rng(42);
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
        {{"connector_mib_s", mib / ours_r}, {"qemu_mib_s", mib / qemu_r}, {"gib", 1}});
   Emit("attach.iscsi_write_ratio_vs_qemu", qemu_w / ours_w, "x",
        {{"connector_mib_s", mib / ours_w}, {"qemu_mib_s", mib / qemu_w}, {"gib", 1}});
-  Must(api.DeleteAttachment(me, a.id).status(), "detaching");
+  Must(eng.attachments().Delete(me, a.id).status(), "detaching");
   engine.reset();
   std::system(("rm -rf '" + dir + "'").c_str());
   return 0;

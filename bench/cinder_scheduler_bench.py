@@ -6,9 +6,15 @@ over BackendState objects built from stats reports, exactly as the FilterSchedul
 and weighs them. Only the database look-up of services is left out (there is no database
 here): the timed part is Cinder's filtering and weighing of the candidates, per request.
 
-    /usr/bin/python3 bench/cinder_scheduler_bench.py POOLS REQUESTS
+    /usr/bin/python3 bench/cinder_scheduler_bench.py POOLS WARMUP REQUESTS COLD_REQUESTS
 
-Prints one JSON object: {"pools": N, "p50_ms": …, "p99_ms": …}.
+As scheduler_bench does for ours: WARMUP requests first (not timed), then REQUESTS of the
+"gold" type, then COLD_REQUESTS whose type changes every time (`<or> gold <or> xN`, which the
+same pools pass). Cinder remembers nothing between requests, so its warm and cold cases cost
+alike; both are measured so that each side is timed doing the same work.
+
+Prints one JSON object: {"pools": N, "p50_ms": …, "p99_ms": …, "cold_p50_ms": …,
+"cold_p99_ms": …, "requests": …, "cold_requests": …}.
 """
 import json
 import logging
@@ -29,7 +35,7 @@ POOLS_PER_BACKEND = 100
 
 def main():
     pools = int(sys.argv[1])
-    requests = int(sys.argv[2])
+    warmup, requests, cold_requests = (int(a) for a in sys.argv[2:5])
     logging.disable(logging.CRITICAL)
     cfg.CONF([], project="cinder", default_config_files=[])
     # No database: the service list the manager would read is supplied below instead.
@@ -81,18 +87,29 @@ def main():
         "retry": {"num_attempts": 1, "backends": []},
         "scheduler_hints": {},
     }
-    lat = []
-    for _ in range(requests):
-        t0 = time.perf_counter()
-        passed = hm.get_filtered_backends(list(candidates), filter_properties)
-        weighed = hm.get_weighed_backends(passed, filter_properties)
-        _ = weighed[0].obj.host
-        lat.append((time.perf_counter() - t0) * 1000.0)
-    lat.sort()
-    p50 = lat[len(lat) // 2]
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    def measure(count, cold):
+        lat = []
+        passed = []
+        for i in range(count):
+            if cold:
+                spec = {"capabilities:tier": "<or> gold <or> x%d" % i}
+                filter_properties["resource_type"] = {"extra_specs": spec}
+                filter_properties["volume_type"] = {"extra_specs": spec}
+            t0 = time.perf_counter()
+            passed = hm.get_filtered_backends(list(candidates), filter_properties)
+            weighed = hm.get_weighed_backends(passed, filter_properties)
+            _ = weighed[0].obj.host
+            lat.append((time.perf_counter() - t0) * 1000.0)
+        lat.sort()
+        return (lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))], len(passed))
+
+    measure(warmup, False)
+    p50, p99, passed = measure(requests, False)
+    cold_p50, cold_p99, cold_passed = measure(cold_requests, True)
     print(json.dumps({"pools": len(candidates), "p50_ms": p50, "p99_ms": p99,
-                      "passed": len(passed), "elapsed_s": time.time() - now}))
+                      "cold_p50_ms": cold_p50, "cold_p99_ms": cold_p99, "passed": passed,
+                      "cold_passed": cold_passed, "requests": requests,
+                      "cold_requests": cold_requests, "elapsed_s": time.time() - now}))
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ std::vector<std::string> CreateMany(Engine& engine, Completion& done, int n) {
   VolumeCreateRequest r;
   r.size_gb = 1;
   for (int i = 0; i < n; ++i) {
-    auto v = engine.api().CreateVolume(ctx, r);
+    auto v = engine.volumes().Create(ctx, r);
     if (!v.ok()) {
       std::fprintf(stderr, "create: %s\n", v.status().ToString().c_str());
       std::exit(1);
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     engine->Subscribe([&](const Event& e) { cycle.On(e); });
     auto fresh = CreateMany(*engine, cycle, volumes);
     for (const auto& id : fresh) {
-      if (auto r = engine->api().DeleteVolume(ctx, id); !r.ok()) {
+      if (auto r = engine->volumes().Delete(ctx, id); !r.ok()) {
         std::fprintf(stderr, "delete: %s\n", r.status().ToString().c_str());
         return 1;
       }
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
     q.limit = 1000;
     std::size_t seen = 0;
     while (true) {
-      auto page = engine->api().ListVolumes(RequestContext::Admin(), q);
+      auto page = engine->volumes().List(RequestContext::Admin(), q);
       if (!page.ok() || page->empty()) break;
       seen += page->size();
       q.marker = page->back().id;

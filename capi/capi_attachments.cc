@@ -26,7 +26,7 @@ int VolumeAction(char** out, bs_engine* e, const bs_context* c, const char* volu
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
-    BS_ASSIGN_OR_RETURN(Volume v, call(e->engine->api(), c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Volume v, call(e->engine->attachments(), c->ctx, id));
     return capi::Emit(out, internal::ToJson(v));
   });
 }
@@ -41,7 +41,7 @@ int bs_attachment_create(char** out, bs_engine* e, const bs_context* c, const ch
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "attachment create request"));
     BS_ASSIGN_OR_RETURN(AttachmentCreateRequest r, internal::AttachmentCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->api().CreateAttachment(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->attachments().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(a));
   });
 }
@@ -52,7 +52,7 @@ int bs_attachment_update(char** out, bs_engine* e, const bs_context* c, const ch
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(attachment_id, "attachment_id"));
     BS_ASSIGN_OR_RETURN(Connector conn, ConnectorArg(connector_json));
-    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->api().UpdateAttachment(c->ctx, id, conn));
+    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->attachments().Update(c->ctx, id, conn));
     return capi::Emit(out, internal::ToJson(a));
   });
 }
@@ -62,7 +62,7 @@ int bs_attachment_complete(char** out, bs_engine* e, const bs_context* c,
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(attachment_id, "attachment_id"));
-    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->api().CompleteAttachment(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->attachments().Complete(c->ctx, id));
     return capi::Emit(out, internal::ToJson(a));
   });
 }
@@ -71,7 +71,7 @@ int bs_attachment_delete(char** out, bs_engine* e, const bs_context* c, const ch
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(attachment_id, "attachment_id"));
-    BS_ASSIGN_OR_RETURN(auto left, e->engine->api().DeleteAttachment(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(auto left, e->engine->attachments().Delete(c->ctx, id));
     return capi::Emit(out, ToArray(left));
   });
 }
@@ -80,7 +80,7 @@ int bs_attachment_get(char** out, bs_engine* e, const bs_context* c, const char*
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(attachment_id, "attachment_id"));
-    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->api().GetAttachment(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->attachments().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(a));
   });
 }
@@ -90,56 +90,56 @@ int bs_attachment_list(char** out, bs_engine* e, const bs_context* c, const char
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
     BS_ASSIGN_OR_RETURN(AttachmentQuery q, internal::AttachmentQueryFromJson(v));
-    BS_ASSIGN_OR_RETURN(auto list, e->engine->api().ListAttachments(c->ctx, q));
+    BS_ASSIGN_OR_RETURN(auto list, e->engine->attachments().List(c->ctx, q));
     return capi::Emit(out, ToArray(list));
   });
 }
 
 int bs_volume_reserve(char** out, bs_engine* e, const bs_context* c, const char* volume_id) {
-  return VolumeAction(out, e, c, volume_id, [](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [](AttachmentService& attachments, const RequestContext& ctx,
                                                const std::string& id) {
-    return api.ReserveVolume(ctx, id);
+    return attachments.Reserve(ctx, id);
   });
 }
 
 int bs_volume_unreserve(char** out, bs_engine* e, const bs_context* c, const char* volume_id) {
-  return VolumeAction(out, e, c, volume_id, [](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [](AttachmentService& attachments, const RequestContext& ctx,
                                                const std::string& id) {
-    return api.UnreserveVolume(ctx, id);
+    return attachments.Unreserve(ctx, id);
   });
 }
 
 int bs_volume_begin_detaching(char** out, bs_engine* e, const bs_context* c,
                               const char* volume_id) {
-  return VolumeAction(out, e, c, volume_id, [](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [](AttachmentService& attachments, const RequestContext& ctx,
                                                const std::string& id) {
-    return api.BeginDetaching(ctx, id);
+    return attachments.BeginDetaching(ctx, id);
   });
 }
 
 int bs_volume_roll_detaching(char** out, bs_engine* e, const bs_context* c,
                              const char* volume_id) {
-  return VolumeAction(out, e, c, volume_id, [](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [](AttachmentService& attachments, const RequestContext& ctx,
                                                const std::string& id) {
-    return api.RollDetaching(ctx, id);
+    return attachments.RollDetaching(ctx, id);
   });
 }
 
 int bs_volume_detach(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
                      const char* attachment_id) {
   const std::string which = attachment_id ? attachment_id : "";
-  return VolumeAction(out, e, c, volume_id, [&](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [&](AttachmentService& attachments, const RequestContext& ctx,
                                                 const std::string& id) {
-    return api.DetachVolume(ctx, id, which);
+    return attachments.Detach(ctx, id, which);
   });
 }
 
 int bs_volume_force_detach(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
                            const char* attachment_id) {
   const std::string which = attachment_id ? attachment_id : "";
-  return VolumeAction(out, e, c, volume_id, [&](Api& api, const RequestContext& ctx,
+  return VolumeAction(out, e, c, volume_id, [&](AttachmentService& attachments, const RequestContext& ctx,
                                                 const std::string& id) {
-    return api.ForceDetach(ctx, id, which);
+    return attachments.ForceDetach(ctx, id, which);
   });
 }
 
@@ -150,7 +150,7 @@ int bs_volume_initialize_connection(char** out, bs_engine* e, const bs_context* 
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
     BS_ASSIGN_OR_RETURN(Connector conn, ConnectorArg(connector_json));
     BS_ASSIGN_OR_RETURN(ConnectionInfo info,
-                        e->engine->api().InitializeConnection(c->ctx, id, conn));
+                        e->engine->attachments().InitializeConnection(c->ctx, id, conn));
     return capi::Emit(out, internal::ToJson(info));
   });
 }
@@ -163,7 +163,7 @@ int bs_volume_attach(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "attach request"));
     BS_ASSIGN_OR_RETURN(LegacyAttachRequest r, internal::LegacyAttachRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->api().AttachVolume(c->ctx, id, r));
+    BS_ASSIGN_OR_RETURN(Attachment a, e->engine->attachments().Attach(c->ctx, id, r));
     return capi::Emit(out, internal::ToJson(a));
   });
 }
@@ -175,7 +175,7 @@ int bs_volume_terminate_connection(bs_engine* e, const bs_context* c, const char
     BS_RETURN_IF_ERROR(capi::NeedContext(c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
     BS_ASSIGN_OR_RETURN(Connector conn, ConnectorArg(connector_json));
-    return e->engine->api().TerminateConnection(c->ctx, id, conn);
+    return e->engine->attachments().TerminateConnection(c->ctx, id, conn);
   });
 }
 

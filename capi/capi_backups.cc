@@ -87,7 +87,7 @@ int bs_backup_create(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "backup create request"));
     BS_ASSIGN_OR_RETURN(BackupCreateRequest r, internal::BackupCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().CreateBackup(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -96,7 +96,7 @@ int bs_backup_get(char** out, bs_engine* e, const bs_context* c, const char* bac
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().GetBackup(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -106,7 +106,7 @@ int bs_backup_list(char** out, bs_engine* e, const bs_context* c, const char* qu
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
     BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
-    BS_ASSIGN_OR_RETURN(auto backups, e->engine->api().ListBackups(c->ctx, q));
+    BS_ASSIGN_OR_RETURN(auto backups, e->engine->backups().List(c->ctx, q));
     return capi::Emit(out, ToArray(backups));
   });
 }
@@ -119,7 +119,7 @@ int bs_backup_update(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "backup update"));
     BS_ASSIGN_OR_RETURN(BackupUpdate u, internal::BackupUpdateFromJson(v));
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().UpdateBackup(c->ctx, id, u));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().Update(c->ctx, id, u));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -129,7 +129,7 @@ int bs_backup_delete(char** out, bs_engine* e, const bs_context* c, const char* 
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().DeleteBackup(c->ctx, id, force != 0));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().Delete(c->ctx, id, force != 0));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -141,7 +141,7 @@ int bs_backup_restore(char** out, bs_engine* e, const bs_context* c, const char*
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
     BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(BackupRestoreRequest r, internal::BackupRestoreRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(BackupRestoreResult res, e->engine->api().RestoreBackup(c->ctx, id, r));
+    BS_ASSIGN_OR_RETURN(BackupRestoreResult res, e->engine->backups().Restore(c->ctx, id, r));
     return capi::Emit(out, RestoreToJson(res));
   });
 }
@@ -154,7 +154,7 @@ int bs_backup_reset_status(char** out, bs_engine* e, const bs_context* c, const 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
     auto parsed = ParseBackupStatus(text);
     if (!parsed) return InvalidArgument("'" + text + "' is not a backup status");
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().ResetBackupStatus(c->ctx, id, *parsed));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().ResetStatus(c->ctx, id, *parsed));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -163,7 +163,7 @@ int bs_backup_export_record(char** out, bs_engine* e, const bs_context* c, const
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
-    BS_ASSIGN_OR_RETURN(BackupRecord r, e->engine->api().ExportBackupRecord(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(BackupRecord r, e->engine->backups().ExportRecord(c->ctx, id));
     return capi::Emit(out, json::object{{"backup_service", r.backup_service},
                                         {"backup_url", r.backup_url}});
   });
@@ -182,7 +182,7 @@ int bs_backup_import_record(char** out, bs_engine* e, const bs_context* c,
       }
     }
     BackupRecord r{fields["backup_service"], fields["backup_url"]};
-    BS_ASSIGN_OR_RETURN(Backup b, e->engine->api().ImportBackupRecord(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(Backup b, e->engine->backups().ImportRecord(c->ctx, r));
     return capi::Emit(out, internal::ToJson(b));
   });
 }
@@ -193,7 +193,7 @@ int bs_backup_verify(bs_engine* e, const bs_context* c, const char* backup_id,
     BS_RETURN_IF_ERROR(capi::NeedEngine(e));
     BS_RETURN_IF_ERROR(capi::NeedContext(c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(backup_id, "backup_id"));
-    return e->engine->api().VerifyBackup(c->ctx, id, Timeout(timeout_ms));
+    return e->engine->backups().Verify(c->ctx, id, Timeout(timeout_ms));
   });
 }
 

@@ -2,6 +2,8 @@
 #include "capi/capi_internal.hpp"
 #include "lib/core/macros.hpp"
 
+#include <set>
+
 using namespace blockstore;
 namespace json = blockstore::internal::json;
 

@@ -158,7 +158,7 @@ int bs_placement_explain(char** out_json, bs_engine* engine, const bs_context* c
     BS_ASSIGN_OR_RETURN(json::value body, capi::JsonArg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(VolumeCreateRequest r, internal::VolumeCreateRequestFromJson(body));
     BS_ASSIGN_OR_RETURN(PlacementExplanation e,
-                        engine->engine->api().ExplainPlacement(context->ctx, r));
+                        engine->engine->volumes().ExplainPlacement(context->ctx, r));
     return capi::Emit(out_json, internal::ToJson(e));
   });
 }

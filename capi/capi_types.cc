@@ -35,7 +35,7 @@ int bs_type_create(char** out, bs_engine* e, const bs_context* c, const char* re
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume type create request"));
     BS_ASSIGN_OR_RETURN(VolumeTypeCreateRequest r, internal::VolumeTypeCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().CreateVolumeType(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -44,7 +44,7 @@ int bs_type_get(char** out, bs_engine* e, const bs_context* c, const char* id_or
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(id_or_name, "id_or_name"));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().GetVolumeType(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -52,7 +52,7 @@ int bs_type_get(char** out, bs_engine* e, const bs_context* c, const char* id_or
 int bs_type_get_default(char** out, bs_engine* e, const bs_context* c) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().GetDefaultVolumeType(c->ctx));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().GetDefault(c->ctx));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -60,7 +60,7 @@ int bs_type_get_default(char** out, bs_engine* e, const bs_context* c) {
 int bs_type_list(char** out, bs_engine* e, const bs_context* c) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
-    BS_ASSIGN_OR_RETURN(auto types, e->engine->api().ListVolumeTypes(c->ctx));
+    BS_ASSIGN_OR_RETURN(auto types, e->engine->types().List(c->ctx));
     return capi::Emit(out, ToArray(types));
   });
 }
@@ -73,7 +73,7 @@ int bs_type_update(char** out, bs_engine* e, const bs_context* c, const char* ty
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume type update"));
     BS_ASSIGN_OR_RETURN(VolumeTypeUpdate u, internal::VolumeTypeUpdateFromJson(v));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().UpdateVolumeType(c->ctx, id, u));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().Update(c->ctx, id, u));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -82,7 +82,7 @@ int bs_type_delete(bs_engine* e, const bs_context* c, const char* type_id) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
-    return e->engine->api().DeleteVolumeType(c->ctx, id);
+    return e->engine->types().Delete(c->ctx, id);
   });
 }
 
@@ -92,7 +92,7 @@ int bs_type_set_extra_specs(char** out, bs_engine* e, const bs_context* c, const
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
     BS_ASSIGN_OR_RETURN(Metadata specs, SpecsArg(specs_json, "specs_json"));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().SetVolumeTypeExtraSpecs(c->ctx, id, specs));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().SetExtraSpecs(c->ctx, id, specs));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -103,7 +103,7 @@ int bs_type_unset_extra_spec(char** out, bs_engine* e, const bs_context* c, cons
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
     BS_ASSIGN_OR_RETURN(std::string k, capi::Arg(key, "key"));
-    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->api().UnsetVolumeTypeExtraSpec(c->ctx, id, k));
+    BS_ASSIGN_OR_RETURN(VolumeType t, e->engine->types().UnsetExtraSpec(c->ctx, id, k));
     return capi::Emit(out, internal::ToJson(t));
   });
 }
@@ -114,7 +114,7 @@ int bs_type_access_add(bs_engine* e, const bs_context* c, const char* type_id,
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
     BS_ASSIGN_OR_RETURN(std::string project, capi::Arg(project_id, "project_id"));
-    return e->engine->api().AddVolumeTypeAccess(c->ctx, id, project);
+    return e->engine->types().AddAccess(c->ctx, id, project);
   });
 }
 
@@ -124,7 +124,7 @@ int bs_type_access_remove(bs_engine* e, const bs_context* c, const char* type_id
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
     BS_ASSIGN_OR_RETURN(std::string project, capi::Arg(project_id, "project_id"));
-    return e->engine->api().RemoveVolumeTypeAccess(c->ctx, id, project);
+    return e->engine->types().RemoveAccess(c->ctx, id, project);
   });
 }
 
@@ -132,7 +132,7 @@ int bs_type_access_list(char** out, bs_engine* e, const bs_context* c, const cha
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(type_id, "type_id"));
-    BS_ASSIGN_OR_RETURN(auto projects, e->engine->api().ListVolumeTypeAccess(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(auto projects, e->engine->types().ListAccess(c->ctx, id));
     json::array a;
     for (const auto& p : projects) a.push_back(json::value(p));
     return capi::Emit(out, a);
@@ -145,7 +145,7 @@ int bs_qos_create(char** out, bs_engine* e, const bs_context* c, const char* req
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "QoS spec create request"));
     BS_ASSIGN_OR_RETURN(QosSpecCreateRequest r, internal::QosSpecCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->api().CreateQosSpec(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->qos().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -154,7 +154,7 @@ int bs_qos_get(char** out, bs_engine* e, const bs_context* c, const char* qos_id
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(qos_id, "qos_id"));
-    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->api().GetQosSpec(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->qos().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -162,7 +162,7 @@ int bs_qos_get(char** out, bs_engine* e, const bs_context* c, const char* qos_id
 int bs_qos_list(char** out, bs_engine* e, const bs_context* c) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
-    BS_ASSIGN_OR_RETURN(auto specs, e->engine->api().ListQosSpecs(c->ctx));
+    BS_ASSIGN_OR_RETURN(auto specs, e->engine->qos().List(c->ctx));
     return capi::Emit(out, ToArray(specs));
   });
 }
@@ -171,7 +171,7 @@ int bs_qos_delete(bs_engine* e, const bs_context* c, const char* qos_id, int for
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(qos_id, "qos_id"));
-    return e->engine->api().DeleteQosSpec(c->ctx, id, force != 0);
+    return e->engine->qos().Delete(c->ctx, id, force != 0);
   });
 }
 
@@ -181,7 +181,7 @@ int bs_qos_set_keys(char** out, bs_engine* e, const bs_context* c, const char* q
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(qos_id, "qos_id"));
     BS_ASSIGN_OR_RETURN(Metadata specs, SpecsArg(specs_json, "specs_json"));
-    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->api().SetQosSpecKeys(c->ctx, id, specs));
+    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->qos().SetKeys(c->ctx, id, specs));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -192,7 +192,7 @@ int bs_qos_unset_key(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(qos_id, "qos_id"));
     BS_ASSIGN_OR_RETURN(std::string k, capi::Arg(key, "key"));
-    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->api().UnsetQosSpecKey(c->ctx, id, k));
+    BS_ASSIGN_OR_RETURN(QosSpec q, e->engine->qos().UnsetKey(c->ctx, id, k));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -202,7 +202,7 @@ int bs_qos_associate(bs_engine* e, const bs_context* c, const char* qos_id, cons
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string q, capi::Arg(qos_id, "qos_id"));
     BS_ASSIGN_OR_RETURN(std::string t, capi::Arg(type_id, "type_id"));
-    return e->engine->api().AssociateQosSpec(c->ctx, q, t);
+    return e->engine->qos().Associate(c->ctx, q, t);
   });
 }
 
@@ -212,7 +212,7 @@ int bs_qos_disassociate(bs_engine* e, const bs_context* c, const char* qos_id,
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string q, capi::Arg(qos_id, "qos_id"));
     BS_ASSIGN_OR_RETURN(std::string t, capi::Arg(type_id, "type_id"));
-    return e->engine->api().DisassociateQosSpec(c->ctx, q, t);
+    return e->engine->qos().Disassociate(c->ctx, q, t);
   });
 }
 
@@ -220,7 +220,7 @@ int bs_quota_get(char** out, bs_engine* e, const bs_context* c, const char* proj
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string p, capi::Arg(project_id, "project_id"));
-    BS_ASSIGN_OR_RETURN(QuotaSet q, e->engine->api().GetQuotas(c->ctx, p));
+    BS_ASSIGN_OR_RETURN(QuotaSet q, e->engine->quotas().Get(c->ctx, p));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -230,7 +230,7 @@ int bs_quota_defaults(char** out, bs_engine* e) {
     BS_RETURN_IF_ERROR(capi::NeedOut(out));
     *out = nullptr;
     BS_RETURN_IF_ERROR(capi::NeedEngine(e));
-    return capi::Emit(out, internal::ToJson(e->engine->api().GetDefaultQuotas()));
+    return capi::Emit(out, internal::ToJson(e->engine->quotas().GetDefaults()));
   });
 }
 
@@ -250,7 +250,7 @@ int bs_quota_update(char** out, bs_engine* e, const bs_context* c, const char* p
       }
       limits[std::string(kv.key())] = kv.value().get_int64();
     }
-    BS_ASSIGN_OR_RETURN(QuotaSet q, e->engine->api().UpdateQuotas(c->ctx, p, limits));
+    BS_ASSIGN_OR_RETURN(QuotaSet q, e->engine->quotas().Update(c->ctx, p, limits));
     return capi::Emit(out, internal::ToJson(q));
   });
 }
@@ -259,7 +259,7 @@ int bs_quota_reset(bs_engine* e, const bs_context* c, const char* project_id) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(NeedCall(e, c));
     BS_ASSIGN_OR_RETURN(std::string p, capi::Arg(project_id, "project_id"));
-    return e->engine->api().ResetQuotas(c->ctx, p);
+    return e->engine->quotas().Reset(c->ctx, p);
   });
 }
 

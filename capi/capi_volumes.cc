@@ -19,7 +19,7 @@ int bs_volume_create(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume create request"));
     BS_ASSIGN_OR_RETURN(VolumeCreateRequest r, internal::VolumeCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().CreateVolume(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -28,7 +28,7 @@ int bs_volume_get(char** out, bs_engine* e, const bs_context* c, const char* vol
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().GetVolume(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -38,7 +38,7 @@ int bs_volume_list(char** out, bs_engine* e, const bs_context* c, const char* qu
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
     BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
-    BS_ASSIGN_OR_RETURN(auto vols, e->engine->api().ListVolumes(c->ctx, q));
+    BS_ASSIGN_OR_RETURN(auto vols, e->engine->volumes().List(c->ctx, q));
     return capi::Emit(out, ToArray(vols));
   });
 }
@@ -51,7 +51,7 @@ int bs_volume_update(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "volume update"));
     BS_ASSIGN_OR_RETURN(VolumeUpdate u, internal::VolumeUpdateFromJson(v));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().UpdateVolume(c->ctx, id, u));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Update(c->ctx, id, u));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -61,7 +61,7 @@ int bs_volume_delete(char** out, bs_engine* e, const bs_context* c, const char* 
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().DeleteVolume(
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Delete(
                                         c->ctx, id, DeleteOptions{cascade != 0, force != 0}));
     return capi::Emit(out, internal::ToJson(vol));
   });
@@ -72,7 +72,7 @@ int bs_volume_extend(char** out, bs_engine* e, const bs_context* c, const char* 
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().ExtendVolume(c->ctx, id, new_size_gb));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Extend(c->ctx, id, new_size_gb));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -82,7 +82,7 @@ int bs_volume_update_readonly(char** out, bs_engine* e, const bs_context* c,
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().UpdateReadonlyFlag(c->ctx, id, readonly != 0));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().SetReadonly(c->ctx, id, readonly != 0));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -95,7 +95,7 @@ int bs_volume_reset_status(char** out, bs_engine* e, const bs_context* c, const 
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
     auto parsed = ParseVolumeStatus(text);
     if (!parsed) return InvalidArgument("'" + text + "' is not a volume status");
-    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->api().ResetVolumeStatus(c->ctx, id, *parsed));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().ResetStatus(c->ctx, id, *parsed));
     return capi::Emit(out, internal::ToJson(vol));
   });
 }
@@ -127,7 +127,7 @@ int bs_snapshot_create(char** out, bs_engine* e, const bs_context* c, const char
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(request_json, "request_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "snapshot create request"));
     BS_ASSIGN_OR_RETURN(SnapshotCreateRequest r, internal::SnapshotCreateRequestFromJson(v));
-    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().CreateSnapshot(c->ctx, r));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->snapshots().Create(c->ctx, r));
     return capi::Emit(out, internal::ToJson(s));
   });
 }
@@ -136,7 +136,7 @@ int bs_snapshot_get(char** out, bs_engine* e, const bs_context* c, const char* s
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
-    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().GetSnapshot(c->ctx, id));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->snapshots().Get(c->ctx, id));
     return capi::Emit(out, internal::ToJson(s));
   });
 }
@@ -146,7 +146,7 @@ int bs_snapshot_list(char** out, bs_engine* e, const bs_context* c, const char* 
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(json::value v, capi::JsonArg(query_json, "query_json"));
     BS_ASSIGN_OR_RETURN(ListQuery q, internal::ListQueryFromJson(v));
-    BS_ASSIGN_OR_RETURN(auto snaps, e->engine->api().ListSnapshots(c->ctx, q));
+    BS_ASSIGN_OR_RETURN(auto snaps, e->engine->snapshots().List(c->ctx, q));
     return capi::Emit(out, ToArray(snaps));
   });
 }
@@ -159,7 +159,7 @@ int bs_snapshot_update(char** out, bs_engine* e, const bs_context* c, const char
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(update_json, "update_json"));
     BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "snapshot update"));
     BS_ASSIGN_OR_RETURN(SnapshotUpdate u, internal::SnapshotUpdateFromJson(v));
-    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().UpdateSnapshot(c->ctx, id, u));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->snapshots().Update(c->ctx, id, u));
     return capi::Emit(out, internal::ToJson(s));
   });
 }
@@ -169,7 +169,7 @@ int bs_snapshot_delete(char** out, bs_engine* e, const bs_context* c, const char
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
     BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(snapshot_id, "snapshot_id"));
-    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().DeleteSnapshot(c->ctx, id, force != 0));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->snapshots().Delete(c->ctx, id, force != 0));
     return capi::Emit(out, internal::ToJson(s));
   });
 }
@@ -182,7 +182,7 @@ int bs_snapshot_reset_status(char** out, bs_engine* e, const bs_context* c,
     BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(status, "status"));
     auto parsed = ParseSnapshotStatus(text);
     if (!parsed) return InvalidArgument("'" + text + "' is not a snapshot status");
-    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->api().ResetSnapshotStatus(c->ctx, id, *parsed));
+    BS_ASSIGN_OR_RETURN(Snapshot s, e->engine->snapshots().ResetStatus(c->ctx, id, *parsed));
     return capi::Emit(out, internal::ToJson(s));
   });
 }

@@ -82,14 +82,14 @@ int main(int argc, char** argv) {
   config.backends.push_back(file);
   auto engine = Engine::Open(config);
   if (!engine.ok()) return Die("opening the engine", engine.status());
-  Api& api = (*engine)->api();
+  Engine& eng = **engine;
   const RequestContext me = RequestContext::User("demo");
 
   // 1. The volume to attach.
   VolumeCreateRequest create;
   create.size_gb = 1;
   create.name = "attach-demo";
-  auto vol = api.CreateVolume(me, create);
+  auto vol = eng.volumes().Create(me, create);
   if (!vol.ok()) return Die("creating the volume", vol.status());
   auto ready = (*engine)->WaitForVolume(me, vol->id, {VolumeStatus::kAvailable}, std::chrono::seconds(10));
   if (!ready.ok()) return Die("waiting for the volume", ready.status());
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   AttachmentCreateRequest attach;
   attach.volume_id = vol->id;
   attach.connector = host;
-  auto attachment = api.CreateAttachment(me, attach);
+  auto attachment = eng.attachments().Create(me, attach);
   if (!attachment.ok()) return Die("attaching", attachment.status());
   const ConnectionInfo& info = *attachment->connection_info;
   std::printf("attachment %s  %s, connection %s\n", attachment->id.c_str(),
@@ -113,10 +113,10 @@ int main(int argc, char** argv) {
   options.initiator = host.initiator;
   auto device = ConnectVolume(info, options);
   if (!device.ok()) return Die("connecting", device.status());
-  auto done = api.CompleteAttachment(me, attachment->id);
+  auto done = eng.attachments().Complete(me, attachment->id);
   if (!done.ok()) return Die("completing the attachment", done.status());
   std::printf("volume     %s  %s (%llu bytes seen by the host)\n", vol->id.c_str(),
-              std::string(ToString(api.GetVolume(me, vol->id)->status)).c_str(),
+              std::string(ToString(eng.volumes().Get(me, vol->id)->status)).c_str(),
               static_cast<unsigned long long>((*device)->SizeBytes()));
   std::vector<std::byte> wrote(4 << 20), got(4 << 20);
   for (std::size_t i = 0; i < wrote.size(); ++i) wrote[i] = static_cast<std::byte>(i * 31 + 7);
@@ -130,9 +130,9 @@ int main(int argc, char** argv) {
   device->reset();
 
   // 4. Detach: the export goes, the volume is free again.
-  auto left = api.DeleteAttachment(me, attachment->id);
+  auto left = eng.attachments().Delete(me, attachment->id);
   if (!left.ok()) return Die("detaching", left.status());
-  auto after = api.GetVolume(me, vol->id);
+  auto after = eng.volumes().Get(me, vol->id);
   std::printf("volume     %s  %s / %s\n", vol->id.c_str(), std::string(ToString(after->status)).c_str(),
               std::string(ToString(after->attach_status)).c_str());
   if (after->status != VolumeStatus::kAvailable) return 1;

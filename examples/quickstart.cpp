@@ -49,20 +49,20 @@ int main(int argc, char** argv) {
   config.state_path = dir;
   auto engine = Engine::Open(config);
   if (!engine.ok()) return Die(engine.status());
-  Api& api = (*engine)->api();
+  Engine& eng = **engine;
   const auto me = RequestContext::User("demo");
   const auto wait = std::chrono::seconds(30);
 
   VolumeCreateRequest create;
   create.size_gb = 1;
   create.name = "data";
-  auto vol = api.CreateVolume(me, create);  // returns at once, in "creating"
+  auto vol = eng.volumes().Create(me, create);  // returns at once, in "creating"
   if (!vol.ok()) return Die(vol.status());
   auto ready = (*engine)->WaitForVolume(me, vol->id, {VolumeStatus::kAvailable, VolumeStatus::kError}, wait);
   if (!ready.ok()) return Die(ready.status());
   Print("volume", *ready);
 
-  auto snap = api.CreateSnapshot(me, {ready->id, "data-snap", "", false, {}});
+  auto snap = eng.snapshots().Create(me, {ready->id, "data-snap", "", false, {}});
   if (!snap.ok()) return Die(snap.status());
   auto snap_ready = (*engine)->WaitForSnapshot(me, snap->id, {SnapshotStatus::kAvailable, SnapshotStatus::kError}, wait);
   if (!snap_ready.ok()) return Die(snap_ready.status());
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   VolumeCreateRequest clone;
   clone.source_volid = ready->id;
   clone.name = "data-clone";
-  auto copy = api.CreateVolume(me, clone);
+  auto copy = eng.volumes().Create(me, clone);
   if (!copy.ok()) return Die(copy.status());
   auto copy_ready = (*engine)->WaitForVolume(me, copy->id, {VolumeStatus::kAvailable, VolumeStatus::kError}, wait);
   if (!copy_ready.ok()) return Die(copy_ready.status());
@@ -81,12 +81,12 @@ int main(int argc, char** argv) {
   BackupCreateRequest backup;
   backup.volume_id = ready->id;
   backup.name = "data-backup";
-  auto b = api.CreateBackup(me, backup);
+  auto b = eng.backups().Create(me, backup);
   if (!b.ok()) return Die(b.status());
   auto b_ready = (*engine)->WaitForBackup(me, b->id, {BackupStatus::kAvailable, BackupStatus::kError}, wait);
   if (!b_ready.ok()) return Die(b_ready.status());
   Print("backup", *b_ready);
-  auto restore = api.RestoreBackup(me, b->id, {});
+  auto restore = eng.backups().Restore(me, b->id, {});
   if (!restore.ok()) return Die(restore.status());
   if (auto back = (*engine)->WaitForBackup(me, b->id, {BackupStatus::kAvailable}, wait); !back.ok()) {
     return Die(back.status());

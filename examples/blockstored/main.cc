@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   (*engine)->Subscribe([&metrics, running](const blockstore::Event& e) {
     metrics.Event(e.type);
     if (e.type == "backup.create.end") {
-      auto b = running->store().GetBackup(e.resource_id);
+      auto b = running->backups().Get(blockstore::RequestContext::Admin(), e.resource_id);
       if (b.ok()) metrics.BackupBytes(b->stored_bytes);
     }
   });

@@ -28,6 +28,7 @@
 
 #include "blockstore/backup_target.hpp"
 #include "blockstore/driver.hpp"
+#include "blockstore/env.hpp"
 #include "blockstore/export.h"
 #include "blockstore/result.hpp"
 #include "blockstore/store.hpp"
@@ -74,17 +75,12 @@ struct BackupConfig {
   std::function<void(const BackupProgress&)> progress;
 };
 
-// Opens the data of a volume, or of `snapshot` when it is not null, wherever its backend is.
-using DeviceOpener = std::function<Result<std::unique_ptr<BlockDevice>>(const Volume& volume,
-                                                                        const Snapshot* snapshot)>;
-
 struct BackupManagerOptions {
   std::string host;  // the engine host: backups record it, recovery looks for it
   std::string availability_zone = "nova";
   BackupConfig config;
-  DeviceOpener open;
   std::function<void(Event)> notify;
-  std::function<TimePoint()> clock;
+  std::shared_ptr<Env> env;  // Default: SystemEnv()
 };
 
 struct BackupRecoveryReport {

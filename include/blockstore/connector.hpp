@@ -1,7 +1,7 @@
 // blockstore — the host side of attach (os-brick's role): from connection info to an open
 // BlockDevice.
 //
-// A host describes itself with a Connector (HostConnector), attaches a volume through the Api
+// A host describes itself with a Connector (HostConnector), attaches a volume through the AttachmentService
 // (CreateAttachment with that connector, or the legacy InitializeConnection) and opens what it
 // got back with ConnectVolume:
 //   - `iscsi`: a userspace iSCSI session (libiscsi) to the portal, logged in with the CHAP

@@ -1,6 +1,6 @@
 // blockstore — RequestContext: who is asking.
 //
-// Every Api call takes one. A context scopes what the caller can see and touch to its project;
+// Every service call takes one. A context scopes what the caller can see and touch to its project;
 // the "admin" role lifts that scope and allows admin-only operations.
 //
 // Thread-safety: a plain value.
@@ -17,7 +17,7 @@ struct RequestContext {
   std::string project_id;
   std::string user_id;
   std::vector<std::string> roles;
-  std::string request_id;  // "req-<uuid>"; filled in by the Api when empty
+  std::string request_id;  // "req-<uuid>"; filled in by the service when empty
 
   [[nodiscard]] bool is_admin() const {
     return std::find(roles.begin(), roles.end(), "admin") != roles.end();

@@ -159,6 +159,12 @@ class BS_API VolumeDriver {
   virtual Status TerminateConnection(const Volume& volume, const VolumeExport& export_record,
                                      const Connector& connector, bool revoke_host,
                                      bool remove_export);
+  // Exports a snapshot's data, read-only, to the host `connector` describes: a backup of the
+  // snapshot reads it through this connection. Default: unimplemented.
+  virtual Result<ConnectionInfo> InitializeSnapshotConnection(const Snapshot& snapshot,
+                                                              const Connector& connector);
+  // Withdraws it. Idempotent. Default: OK.
+  virtual Status TerminateSnapshotConnection(const Snapshot& snapshot, const Connector& connector);
   // At start: makes sure each of `exported` is exported as recorded, to its hosts, and
   // removes every other export the driver manages (those of volumes detached while the engine
   // was down). Default: OK.

@@ -1,9 +1,13 @@
 // blockstore — Engine: the embedded default, every role in one process.
 //
 // Open assembles a store (SQLite under state_path unless one is given), a transport
-// (in-process unless one is given), the scheduler, one VolumeManager per configured backend and
-// the Api, creates the default volume type if it is missing, and recovers what a crash left
-// behind. Close (or the destructor) lets in-flight work finish, then stops every thread.
+// (in-process unless one is given), the scheduler, one volume service per configured backend,
+// the backup service and the api role's services, creates the default volume type if it is
+// missing, and recovers what a crash left behind. Close (or the destructor) lets in-flight
+// work finish, then stops every thread.
+//
+// Hosts call the service they mean: volumes(), snapshots(), backups(), attachments(),
+// types(), qos(), quotas().
 //
 // Threads: the transport's workers (one for the scheduler, volume_workers per backend,
 // backup.max_jobs for the backup service, each job with backup.workers more while it runs)
@@ -16,19 +20,27 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "blockstore/api.hpp"
+#include "blockstore/attachment_service.hpp"
 #include "blockstore/backup_manager.hpp"
+#include "blockstore/backup_service.hpp"
 #include "blockstore/driver.hpp"
+#include "blockstore/env.hpp"
 #include "blockstore/export.h"
+#include "blockstore/qos_service.hpp"
+#include "blockstore/quota_service.hpp"
 #include "blockstore/result.hpp"
 #include "blockstore/scheduler.hpp"
+#include "blockstore/snapshot_service.hpp"
 #include "blockstore/store.hpp"
 #include "blockstore/transport.hpp"
+#include "blockstore/type_service.hpp"
 #include "blockstore/volume_manager.hpp"
+#include "blockstore/volume_service.hpp"
 
 namespace blockstore {
 
@@ -55,10 +67,27 @@ struct EngineConfig {
   BackupConfig backup;
   // Extra drivers, registered after the built-in "file" driver.
   std::function<Status(DriverRegistry&)> register_drivers;
-  // Seams for hosts and tests. Default: SQLite store, in-process transport, system clock.
+  // Seams for hosts and tests. Default: SQLite store, in-process transport, SystemEnv().
   std::shared_ptr<Store> store;
   std::shared_ptr<Transport> transport;
-  std::function<TimePoint()> clock;
+  // Time: every timestamp, deadline, retry pause and wait of every role.
+  std::shared_ptr<Env> env;
+};
+
+// What the roles found left behind by a crash when the engine opened, and what they did.
+struct EngineRecovery {
+  std::map<std::string, RecoveryReport> backends;  // by "host@backend"
+  BackupRecoveryReport backup;
+  int unplaced = 0;  // volumes left creating before placement, moved to error
+};
+
+// A service of this engine as `cinder service-list` shows it.
+struct ServiceState {
+  std::string binary;  // cinder-scheduler, cinder-volume, cinder-backup
+  std::string host;    // the volume service's "host@backend"; this host for the others
+  std::string availability_zone;
+  TimePoint updated_at{};  // the volume service's last stats report; now for the others
+  bool up = true;
 };
 
 class BS_API Engine {
@@ -69,16 +98,21 @@ class BS_API Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  Api& api();
-  Store& store();
-  const std::vector<std::unique_ptr<VolumeManager>>& managers() const;
-  BackupManager& backups();
+  VolumeService& volumes();
+  SnapshotService& snapshots();
+  BackupService& backups();
+  AttachmentService& attachments();
+  TypeService& types();
+  QosService& qos();
+  QuotaService& quotas();
+
   // The pools the scheduler knows, as last reported.
   std::vector<PoolState> Pools() const;
+  // The services this engine runs.
+  std::vector<ServiceState> Services() const;
   // Asks every backend for fresh stats (asynchronously, like Cinder's periodic report).
   Status RefreshStats();
-  // Volumes the scheduler found stranded at start (creating, never placed) and moved to error.
-  int recovered_unplaced() const;
+  const EngineRecovery& recovery() const;
 
   // Events: every status change the engine makes. Returns a token for Unsubscribe.
   uint64_t Subscribe(std::function<void(const Event&)> callback);

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "blockstore/driver.hpp"
+#include "blockstore/env.hpp"
 #include "blockstore/export.h"
 #include "blockstore/result.hpp"
 #include "blockstore/types.hpp"
@@ -63,6 +64,10 @@ struct RequestSpec {
   // backend (host@backend), or only this pool when it names one (host@backend#pool).
   std::string resource_backend;
   std::string snapshot_id;  // snapshot requests: the snapshot being made
+  // A volume created to restore this backup onto: once created it goes straight to
+  // restoring-backup (never available before it holds the backup's data) and the backup
+  // service is told to restore; if it cannot be created the backup is available again.
+  std::string restore_backup_id;
   // Earlier attempts of this request (reschedules): the backend and why it failed.
   struct Attempt {
     std::string backend;  // host@backend
@@ -147,7 +152,7 @@ struct SchedulerOptions {
   uint64_t seed = 0;  // for ChanceWeigher and the stochastic handler; 0: random
   // Where a volume lives (host@backend#pool), for the same_host/different_host hints.
   std::function<std::optional<std::string>(const std::string& volume_id)> locate_volume;
-  std::function<TimePoint()> clock;  // Default: the system clock
+  std::shared_ptr<Env> env;  // report ages. Default: SystemEnv()
   std::shared_ptr<const SchedulerRegistry> registry;  // host filters and weighers
 };
 

@@ -9,7 +9,7 @@
 // amounts to in_use; rollback drops them. Deleting a resource releases what it committed.
 //
 // OpenSqliteStore is the embedded default. Hosts may implement Store over another database;
-// the Api and managers use only this interface.
+// the services and managers use only this interface.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #ifndef BLOCKSTORE_STORE_HPP
@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "blockstore/env.hpp"
 #include "blockstore/export.h"
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
@@ -290,7 +291,7 @@ struct SqliteStoreOptions {
   Durability durability = Durability::kNormal;
   int busy_timeout_ms = 5000;   // Default: 5 s of waiting on another process's lock
   int cache_mib = 8;            // Default: 8 MiB of page cache
-  std::function<TimePoint()> clock;  // Default: the system clock
+  std::shared_ptr<Env> env;  // timestamps. Default: SystemEnv()
 };
 
 // Opens (creating or migrating forward) a SQLite store. Codes: invalid_argument (path),

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "blockstore/driver.hpp"
+#include "blockstore/env.hpp"
 #include "blockstore/export.h"
 #include "blockstore/result.hpp"
 #include "blockstore/store.hpp"
@@ -33,7 +34,7 @@ struct VolumeManagerOptions {
   std::string availability_zone = "nova";
   int workers = 2;                 // concurrent driver operations. Default: 2
   std::function<void(Event)> notify;
-  std::function<TimePoint()> clock;
+  std::shared_ptr<Env> env;  // Default: SystemEnv()
 };
 
 // What Start found and did.
@@ -58,7 +59,6 @@ class BS_API VolumeManager {
 
   const std::string& backend() const;  // host@backend
   const RecoveryReport& recovery() const;
-  VolumeDriver& driver();
   // Reads the driver's stats, fills in allocated capacity from the store and casts them to the
   // scheduler.
   Status ReportStats();

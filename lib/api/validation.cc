@@ -4,8 +4,10 @@
 
 #include <string>
 
+#include "blockstore/scheduler.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/iscsi_name.hpp"
+#include "lib/core/macros.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -131,6 +133,12 @@ Status CheckConnector(const Connector& c) {
     return InvalidArgument("connector: 'mode' must be rw or ro");
   }
   return CheckText("connector mountpoint", c.mountpoint);
+}
+
+Status CheckSpecs(std::string_view field, const Metadata& specs) {
+  BS_RETURN_IF_ERROR(CheckMetadata(field, specs));
+  for (const auto& [k, v] : specs) BS_RETURN_IF_ERROR(ValidateExtraSpec(k, v));
+  return Status::Ok();
 }
 
 }  // namespace blockstore::internal

@@ -23,6 +23,10 @@ Status CheckSize(std::string_view field, int64_t gb);
 // A connector dict: host required (a host name), ip an IPv4/IPv6 address, initiator an iSCSI
 // name, platform and os_type short words, mode rw|ro, mountpoint clean text.
 Status CheckConnector(const Connector& c);
+// Extra specs (of a type, or a QoS spec) are text like metadata, and those the scheduler reads
+// must be well formed: a type whose spec the scheduler cannot read would fail every volume
+// later.
+Status CheckSpecs(std::string_view field, const Metadata& specs);
 
 }  // namespace blockstore::internal
 

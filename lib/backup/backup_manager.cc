@@ -6,14 +6,18 @@
 #include <optional>
 #include <thread>
 
+#include "blockstore/connector.hpp"
 #include "drivers/backup/retry.hpp"
+#include "lib/attach/teardown.hpp"
 #include "lib/backup/backup_engine.hpp"
 #include "lib/backup/backup_layout.hpp"
+#include "lib/backup/backup_rpc.hpp"
 #include "lib/backup/chunk_cipher.hpp"
+#include "lib/core/attach_codec.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
-#include "lib/core/messages.hpp"
 #include "lib/core/notifier.hpp"
+#include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
 
@@ -79,13 +83,77 @@ SnapshotTransition SnapshotBack() {
   return t;
 }
 
+// A volume's (or snapshot's) data reached through its backend's volume service, as the seed's
+// backup workflow has it: exported to this backup host — a `local` connection when the
+// backend runs on this host, otherwise what the backend serves (iSCSI through tgt) — and
+// opened by the host-side connector. The export is withdrawn when this goes, keeping what the
+// volume's own attachments still need.
+class AttachedDevice {
+ public:
+  static Result<std::unique_ptr<AttachedDevice>> Open(Transport& transport, Store& store,
+                                                      const std::string& host, const Volume& v,
+                                                      const Snapshot* snap, bool writable) {
+    auto a = std::unique_ptr<AttachedDevice>(new AttachedDevice(transport, store, v, snap));
+    a->connector_ = HostConnector();
+    // The backend's host part is this host: the data can be read where it lies.
+    a->connector_.do_local_attach = internal::BackendOf(v.host).substr(0, v.host.find('@')) == host;
+    a->connector_.mode = writable ? "rw" : "ro";
+    Result<ConnectionInfo> info =
+        snap ? a->client_.ConnectSnapshot(snap->id, a->connector_)
+             : a->client_.InitializeConnection(v.id, a->connector_, a->connector_.mode);
+    if (!info.ok()) return info.status();
+    a->connected_ = true;
+    ConnectOptions co;
+    co.initiator = a->connector_.initiator;
+    BS_ASSIGN_OR_RETURN(a->device_, ConnectVolume(*info, co));
+    return a;
+  }
+  ~AttachedDevice() {
+    device_.reset();
+    if (!connected_) return;
+    if (snapshot_id_) {
+      (void)client_.DisconnectSnapshot(*snapshot_id_, connector_);
+      return;
+    }
+    // The volume's own attachments keep their host's access and the export.
+    auto rows = store_.ListAttachmentsOfVolume(volume_id_);
+    auto legacy = store_.ListLegacyConnectors(volume_id_);
+    if (!rows.ok() || !legacy.ok()) return;  // unsure: leave the export; a restart tidies it
+    const internal::Teardown t = internal::TeardownFor(connector_, *rows, *legacy);
+    (void)client_.TerminateConnection(volume_id_, connector_, t.revoke_host, t.remove_export);
+  }
+  BlockDevice& device() { return *device_; }
+
+ private:
+  AttachedDevice(Transport& transport, Store& store, const Volume& v, const Snapshot* snap)
+      : client_(transport, v.host), store_(store), volume_id_(v.id) {
+    if (snap) snapshot_id_ = snap->id;
+  }
+  internal::VolumeClient client_;
+  Store& store_;
+  std::string volume_id_;
+  std::optional<std::string> snapshot_id_;
+  Connector connector_;
+  bool connected_ = false;
+  std::unique_ptr<BlockDevice> device_;
+};
+
 }  // namespace
 
-struct BackupManager::Impl {
+struct BackupManager::Impl final : internal::BackupHandler {
   Impl(Store& s, Transport& t, BackupManagerOptions o)
-      : store(s), transport(t), options(std::move(o)), notifier(options.notify, options.clock) {}
+      : store(s), transport(t), options(std::move(o)), notifier(options.notify, options.env),
+        dispatcher(internal::BackupDispatcher(*this)) {}
 
-  Result<std::string> Handle(const std::string& text);
+  // ---- the backup API (backup_rpc.hpp) ----
+  void CreateBackup(const std::string& id) override { Create(id); }
+  void RestoreBackup(const std::string& id, bool volume_is_new) override {
+    Restore(id, volume_is_new);
+  }
+  void DeleteBackup(const std::string& id) override { Delete(id); }
+  void ImportBackup(const std::string& id) override { Import(id); }
+  Status VerifyBackup(const std::string& id) override { return Verify(id); }
+
   void Create(const std::string& id);
   Status RunCreate(const Backup& b);
   void FailCreate(const std::string& id, const Status& why);
@@ -104,9 +172,6 @@ struct BackupManager::Impl {
   // Every object the backup wrote, its manifest first (a backup without one is visibly
   // incomplete). Objects it shares with its parent are the parent's and stay.
   Status RemoveObjects(const std::string& id);
-  // Waits for a volume being created for a restore to become available and takes it
-  // (restoring-backup).
-  Result<Volume> AwaitNewVolume(const std::string& id);
 
   Store& store;
   Transport& transport;
@@ -115,32 +180,8 @@ struct BackupManager::Impl {
   internal::TransferOptions transfer;
   BackupRecoveryReport report;
   std::vector<std::string> redelete;
+  internal::rpc::Dispatcher dispatcher;
 };
-
-Result<std::string> BackupManager::Impl::Handle(const std::string& text) {
-  BS_ASSIGN_OR_RETURN(internal::Message m, internal::DecodeMessage(text));
-  if (m.method == "create_backup") {
-    Create(m.id);
-  } else if (m.method == "restore_backup") {
-    auto body = internal::ParseJson(m.body.empty() ? "{}" : m.body, "restore message");
-    bool is_new = false;
-    if (body.ok() && body->is_object()) {
-      if (auto* f = body->as_object().if_contains("volume_is_new"); f && f->is_bool()) {
-        is_new = f->as_bool();
-      }
-    }
-    Restore(m.id, is_new);
-  } else if (m.method == "delete_backup") {
-    Delete(m.id);
-  } else if (m.method == "import_backup") {
-    Import(m.id);
-  } else if (m.method == "verify_backup") {
-    BS_RETURN_IF_ERROR(Verify(m.id));
-  } else {
-    return InvalidArgument("backup manager: unknown method '" + m.method + "'");
-  }
-  return std::string("{}");
-}
 
 Result<std::string> BackupManager::Impl::Key(const std::string& key_id) {
   if (!options.config.key_provider) {
@@ -205,7 +246,9 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   if (!b.snapshot_id.empty()) {
     BS_ASSIGN_OR_RETURN(snap, store.GetSnapshot(b.snapshot_id));
   }
-  BS_ASSIGN_OR_RETURN(auto device, options.open(v, snap ? &*snap : nullptr));
+  BS_ASSIGN_OR_RETURN(auto attached, AttachedDevice::Open(transport, store, options.host, v,
+                                                         snap ? &*snap : nullptr, false));
+  BlockDevice* device = &attached->device();
   std::optional<internal::Manifest> parent;
   if (!b.parent_id.empty()) {
     BS_ASSIGN_OR_RETURN(parent, LoadManifest(b.parent_id));
@@ -288,29 +331,6 @@ void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
   if (failed.ok()) notifier.Backup("backup.create.error", *failed, why.ToString());
 }
 
-Result<Volume> BackupManager::Impl::AwaitNewVolume(const std::string& id) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  while (true) {
-    BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
-    if (v.status == VS::kRestoringBackup) return v;  // taken for the restore when it began
-    if (v.status == VS::kAvailable) {
-      VolumeTransition t;
-      t.from = {VS::kAvailable};
-      t.to = VS::kRestoringBackup;
-      return store.TransitionVolume(v.id, t);
-    }
-    if (v.status != VS::kCreating) {
-      return FailedPrecondition("the volume created for the restore, " + id + ", is '" +
-                                std::string(ToString(v.status)) + "'");
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return DeadlineExceeded("the volume created for the restore, " + id +
-                              ", is still creating after 10 minutes");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
 void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
   auto b = store.GetBackup(id);
   if (!b.ok() || b->status != BS::kRestoring) return;
@@ -336,19 +356,22 @@ void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
 }
 
 Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
-  Volume v;
-  if (volume_is_new) {
-    BS_ASSIGN_OR_RETURN(v, AwaitNewVolume(b.restore_volume_id));
-  } else {
-    BS_ASSIGN_OR_RETURN(v, store.GetVolume(b.restore_volume_id));
+  // The volume was taken for the restore (restoring-backup) when it began; a new one when its
+  // volume service created it.
+  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(b.restore_volume_id));
+  if (v.status != VS::kRestoringBackup) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "', not restoring-backup");
   }
   BS_ASSIGN_OR_RETURN(internal::Manifest m, LoadManifest(b.id));
-  BS_ASSIGN_OR_RETURN(auto device, options.open(v, nullptr));
+  BS_ASSIGN_OR_RETURN(auto attached,
+                      AttachedDevice::Open(transport, store, options.host, v, nullptr, true));
+  auto* device = &attached->device();
   JobProgress progress(store, options.config, b.id, "restore", BS::kRestoring);
   BS_ASSIGN_OR_RETURN(internal::TransferOptions read, ReadOptions(m));
   BS_RETURN_IF_ERROR(internal::RunRestore(m, *options.config.target, *device, volume_is_new,
                                           progress.Options(read)));
-  device.reset();
+  attached.reset();  // flushed and detached before anyone is told the volume is ready
   Metadata meta = v.metadata;
   meta["src_backup_id"] = b.id;
   (void)store.UpdateVolume(v.id, VolumeUpdate{.metadata = meta});
@@ -448,6 +471,12 @@ Status BackupManager::Impl::Recover() {
       FailCreate(b.id, Aborted("the backup was interrupted by a restart"));
       ++report.backups_failed;
     } else if (b.status == BS::kRestoring) {
+      // A restore still waiting for its new volume is the volume service's to settle: the
+      // volume is created (and the restore started) or failed (and the backup freed).
+      if (auto target = store.GetVolume(b.restore_volume_id);
+          target.ok() && target->status == VS::kCreating) {
+        continue;
+      }
       BackupTransition t;
       t.from = {BS::kRestoring};
       t.to = BS::kAvailable;
@@ -493,7 +522,6 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
                                                             BackupManagerOptions options) {
   const BackupConfig& c = options.config;
   if (!c.target) return InvalidArgument("the backup service needs a target");
-  if (!options.open) return InvalidArgument("the backup service needs a device opener");
   if (options.host.empty()) return InvalidArgument("the backup service needs a host name");
   const uint64_t chunk_size = c.chunk_size ? c.chunk_size : c.target->PreferredChunkSize();
   if (!internal::ValidChunkSize(chunk_size)) {
@@ -516,9 +544,7 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   if (!c.encryption_key_id.empty() && !c.key_provider) {
     return InvalidArgument("backup encryption_key_id is set but no key provider is");
   }
-  if (!options.clock) {
-    options.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
-  }
+  if (!options.env) options.env = SystemEnv();
   auto impl = std::make_unique<Impl>(store, transport, std::move(options));
   internal::TransferOptions& t = impl->transfer;
   t.chunk_size = chunk_size;
@@ -534,13 +560,9 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
     BS_RETURN_IF_ERROR(raw->Key(raw->options.config.encryption_key_id).status());
   }
   BS_RETURN_IF_ERROR(raw->Recover());
-  BS_RETURN_IF_ERROR(transport.Listen(
-      std::string(internal::kBackupTopic),
-      [raw](const std::string& m) { return raw->Handle(m); }, c.max_jobs));
-  for (const auto& id : raw->redelete) {
-    BS_RETURN_IF_ERROR(transport.Cast(std::string(internal::kBackupTopic),
-                                      internal::EncodeMessage({"delete_backup", id, {}, {}})));
-  }
+  BS_RETURN_IF_ERROR(raw->dispatcher.Serve(transport, internal::kBackupTopic, c.max_jobs));
+  const internal::BackupClient self(transport);
+  for (const auto& id : raw->redelete) BS_RETURN_IF_ERROR(self.DeleteBackup(id));
   return std::unique_ptr<BackupManager>(new BackupManager(std::move(impl)));
 }
 

@@ -21,6 +21,13 @@ Status VolumeDriver::TerminateConnection(const Volume&, const VolumeExport&, con
 }
 
 Status VolumeDriver::RestoreExports(const std::vector<ExportedVolume>&) { return Status::Ok(); }
+Result<ConnectionInfo> VolumeDriver::InitializeSnapshotConnection(const Snapshot& snapshot,
+                                                                  const Connector&) {
+  return Unimplemented("this backend cannot export snapshot " + snapshot.id);
+}
+Status VolumeDriver::TerminateSnapshotConnection(const Snapshot&, const Connector&) {
+  return Status::Ok();
+}
 
 Status DriverRegistry::Register(std::string name, DriverFactory factory) {
   if (name.empty() || !factory) return InvalidArgument("a driver needs a name and a factory");

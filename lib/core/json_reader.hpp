@@ -13,13 +13,18 @@
 
 namespace blockstore::internal {
 
-// Reads fields of one JSON object strictly: wrong types and unknown keys are errors.
+// Reads fields of one JSON object strictly: wrong types are errors, and so are unknown keys
+// unless told to ignore them (messages between roles: a newer minor may add fields).
 class Reader {
  public:
-  Reader(const json::value& v, std::string_view what) : what_(what) {
+  enum Unknown { kRefuseUnknown, kIgnoreUnknown };
+  Reader(const json::value& v, std::string_view what, Unknown unknown = kRefuseUnknown)
+      : what_(what), unknown_(unknown) {
     obj_ = v.if_object();
     if (!obj_) status_ = InvalidArgument(std::string(what) + " must be a JSON object");
   }
+  Reader(const json::object& o, std::string_view what, Unknown unknown = kRefuseUnknown)
+      : what_(what), unknown_(unknown), obj_(&o) {}
 
   void String(std::string_view key, std::string& out) {
     if (auto* v = Find(key)) {
@@ -38,6 +43,13 @@ class Reader {
       if (auto* i = v->if_int64()) out = *i;
       else if (auto* u = v->if_uint64()) out = *u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(*u);
       else Fail(key, "an integer");
+    }
+  }
+  // Any JSON number.
+  void Number(std::string_view key, std::optional<double>& out) {
+    if (auto* v = Find(key)) {
+      if (v->is_number()) out = v->to_number<double>();
+      else Fail(key, "a number");
     }
   }
   void Bool(std::string_view key, bool& out) {
@@ -65,7 +77,7 @@ class Reader {
   template <typename F>
   void Object(std::string_view key, F read) {
     if (auto* v = Find(key)) {
-      Reader inner(*v, std::string(what_) + ": " + std::string(key));
+      Reader inner(*v, std::string(what_) + ": " + std::string(key), unknown_);
       read(inner);
       if (Status s = inner.Finish(); !s.ok() && status_.ok()) status_ = s;
     }
@@ -88,7 +100,7 @@ class Reader {
     return &it->value();
   }
   Status Finish() {
-    if (!status_.ok()) return status_;
+    if (!status_.ok() || unknown_ == kIgnoreUnknown) return status_;
     for (const auto& kv : *obj_) {
       if (!seen_.count(std::string(kv.key()))) {
         return InvalidArgument(std::string(what_) + ": unknown field '" +
@@ -114,6 +126,7 @@ class Reader {
   }
 
   std::string what_;
+  Unknown unknown_ = kRefuseUnknown;
   const json::object* obj_ = nullptr;
   Status status_;
   std::set<std::string> seen_;

@@ -3,8 +3,10 @@
 #define BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "blockstore/env.hpp"
 #include "blockstore/types.hpp"
 
 namespace blockstore::internal {
@@ -12,8 +14,7 @@ namespace blockstore::internal {
 class Notifier {
  public:
   using Sink = std::function<void(Event)>;
-  Notifier(Sink sink, std::function<TimePoint()> clock)
-      : sink_(std::move(sink)), clock_(std::move(clock)) {}
+  Notifier(Sink sink, std::shared_ptr<Env> env) : sink_(std::move(sink)), env_(std::move(env)) {}
 
   void Volume(const std::string& type, const blockstore::Volume& v, std::string message = {}) const {
     Emit(type, "volume", v.id, v.project_id, std::string(ToString(v.status)), std::move(message));
@@ -37,14 +38,15 @@ class Notifier {
     e.project_id = std::move(project);
     e.status = std::move(status);
     e.message = std::move(message);
-    e.at = clock_();
+    e.at = env_->Now();
     sink_(std::move(e));
   }
-  TimePoint Now() const { return clock_(); }
+  TimePoint Now() const { return env_->Now(); }
+  Env& env() const { return *env_; }
 
  private:
   Sink sink_;
-  std::function<TimePoint()> clock_;
+  std::shared_ptr<Env> env_;
 };
 
 }  // namespace blockstore::internal

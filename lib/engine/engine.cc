@@ -11,11 +11,13 @@
 #include <mutex>
 #include <thread>
 
+#include "lib/api/service_core.hpp"
 #include "lib/core/event_bus.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
-#include "lib/core/messages.hpp"
+#include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/scheduler/scheduler_service.hpp"
+#include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
 
@@ -24,7 +26,16 @@ struct Engine::Impl {
   std::shared_ptr<Store> store;
   std::shared_ptr<Transport> transport;
   internal::EventBus bus;
-  std::unique_ptr<Api> api;
+  // The api role: the services over their shared core.
+  std::unique_ptr<internal::ServiceCore> core;
+  std::unique_ptr<VolumeService> volumes;
+  std::unique_ptr<SnapshotService> snapshots;
+  std::unique_ptr<BackupService> backup_service;
+  std::unique_ptr<AttachmentService> attachments;
+  std::unique_ptr<TypeService> types;
+  std::unique_ptr<QosService> qos;
+  std::unique_ptr<QuotaService> quotas;
+  EngineRecovery recovery;
   std::unique_ptr<internal::SchedulerService> scheduler;
   std::vector<std::unique_ptr<VolumeManager>> managers;
   std::unique_ptr<BackupManager> backups;
@@ -46,8 +57,9 @@ struct Engine::Impl {
   void StartTicker(std::chrono::milliseconds every, std::function<void()> tick) {
     if (every.count() <= 0) return;
     ticker = std::thread([this, every, tick = std::move(tick)] {
+      Env& env = *config.env;
       std::unique_lock lock(tick_mu);
-      while (!tick_cv.wait_for(lock, every, [this] { return stop_ticker; })) {
+      while (!env.WaitUntil(lock, tick_cv, env.SteadyNow() + every, [this] { return stop_ticker; })) {
         lock.unlock();
         tick();
         lock.lock();
@@ -114,7 +126,8 @@ Result<Record> Engine::Impl::Wait(Load load, Done done, std::chrono::millisecond
     ++seen;
     cv.notify_all();
   });
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Env& env = *config.env;
+  const SteadyTime deadline = env.SteadyNow() + timeout;
   Result<Record> out = DeadlineExceeded("timed out");
   while (true) {
     uint64_t before;
@@ -130,9 +143,9 @@ Result<Record> Engine::Impl::Wait(Load load, Done done, std::chrono::millisecond
     std::unique_lock lock(mu);
     // Events wake us at once; the periodic re-read also covers changes made by another
     // process sharing the store.
-    const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
-    cv.wait_until(lock, slice, [&] { return seen != before; });
-    if (std::chrono::steady_clock::now() >= deadline && seen == before) {
+    const SteadyTime slice = std::min(deadline, env.SteadyNow() + std::chrono::milliseconds(200));
+    env.WaitUntil(lock, cv, slice, [&] { return seen != before; });
+    if (env.SteadyNow() >= deadline && seen == before) {
       out = DeadlineExceeded("timed out after " + std::to_string(timeout.count()) +
                              " ms waiting for " + id + " (now '" + std::string(ToString(r->status)) + "')");
       break;
@@ -152,9 +165,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   if (config.host.empty()) config.host = HostName();
   BS_RETURN_IF_ERROR(CheckName("host", config.host));
   BS_RETURN_IF_ERROR(CheckName("availability zone", config.availability_zone));
-  if (!config.clock) {
-    config.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
-  }
+  if (!config.env) config.env = SystemEnv();
   if (config.backends.empty()) {
     config.backends.push_back(
         {"file", "file", "file", {{"volumes_dir", config.state_path + "/volumes"}}});
@@ -190,7 +201,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     so.quota_defaults = DefaultQuotaLimits();
     for (const auto& [res, limit] : config.quota_defaults) so.quota_defaults[res] = limit;
     so.durability = config.durability;
-    so.clock = config.clock;
+    so.env = config.env;
     BS_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(so));
     e.store = std::move(store);
   }
@@ -204,14 +215,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     def.id = internal::NewUuid();
     def.name = config.default_volume_type;
     def.description = "Default Volume Type";
-    def.created_at = config.clock();
+    def.created_at = config.env->Now();
     auto made = e.store->CreateVolumeType(def);
     if (!made.ok() && made.status().code() != Code::kAlreadyExists) return made.status();
   }
 
   auto notify = [bus = &e.bus](Event ev) { bus->Publish(std::move(ev)); };
   SchedulerOptions so = config.scheduler;
-  if (!so.clock) so.clock = config.clock;
+  if (!so.env) so.env = config.env;
   if (so.stale_after.count() == 0) so.stale_after = config.stats_interval * 3;
   so.locate_volume = [store = e.store.get()](const std::string& id) -> std::optional<std::string> {
     auto v = store->GetVolume(id);
@@ -220,9 +231,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   };
   BS_ASSIGN_OR_RETURN(auto placement, NewFilterScheduler(std::move(so)));
   e.scheduler = std::make_unique<internal::SchedulerService>(
-      *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.clock),
+      *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.env),
       config.scheduler.max_attempts);
   BS_RETURN_IF_ERROR(e.scheduler->Start());
+  e.recovery.unplaced = e.scheduler->recovered();
 
   DriverRegistry registry;
   BS_RETURN_IF_ERROR(RegisterFileDriver(registry));
@@ -235,9 +247,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     mo.availability_zone = config.availability_zone;
     mo.workers = config.volume_workers;
     mo.notify = notify;
-    mo.clock = config.clock;
+    mo.env = config.env;
     BS_ASSIGN_OR_RETURN(auto manager,
                         VolumeManager::Start(*e.store, *e.transport, std::move(driver), b, mo));
+    e.recovery.backends[manager->backend()] = manager->recovery();
     e.managers.push_back(std::move(manager));
   }
 
@@ -251,35 +264,29 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     BS_ASSIGN_OR_RETURN(auto target, NewPosixTarget(po));
     bo.config.target = std::move(target);
   }
-  bo.open = [managers = &e.managers](const Volume& v, const Snapshot* snap)
-      -> Result<std::unique_ptr<BlockDevice>> {
-    const std::string backend = internal::BackendOf(v.host);
-    for (const auto& m : *managers) {
-      if (m->backend() != backend) continue;
-      return snap ? m->driver().OpenSnapshot(*snap) : m->driver().OpenVolume(v);
-    }
-    return Unavailable("no volume service runs for backend '" + backend + "' of volume " + v.id);
-  };
   bo.notify = notify;
-  bo.clock = config.clock;
+  bo.env = config.env;
   BS_ASSIGN_OR_RETURN(e.backups, BackupManager::Start(*e.store, *e.transport, std::move(bo)));
+  e.recovery.backup = e.backups->recovery();
 
   // The managers' first stats reports were cast to the single, ordered scheduler queue; a call
   // behind them returns once they are in, so the engine opens knowing its pools.
-  BS_RETURN_IF_ERROR(e.transport
-                         ->Call(std::string(internal::kSchedulerTopic),
-                                internal::EncodeMessage({"ping", {}, {}, {}}),
-                                std::chrono::seconds(30))
-                         .status());
+  BS_RETURN_IF_ERROR(internal::SchedulerClient(*e.transport).Ping(std::chrono::seconds(30)));
 
-  ApiOptions ao;
+  internal::ServiceOptions ao;
   ao.default_volume_type = config.default_volume_type;
   ao.availability_zones = {config.availability_zone};
   ao.default_availability_zone = config.availability_zone;
   ao.notify = notify;
-  ao.clock = config.clock;
   ao.backup_host = config.host;
-  e.api = std::make_unique<Api>(*e.store, *e.transport, std::move(ao));
+  e.core = std::make_unique<internal::ServiceCore>(*e.store, *e.transport, config.env, std::move(ao));
+  e.volumes = std::make_unique<VolumeService>(*e.core);
+  e.snapshots = std::make_unique<SnapshotService>(*e.core);
+  e.backup_service = std::make_unique<BackupService>(*e.core, *e.volumes);
+  e.attachments = std::make_unique<AttachmentService>(*e.core);
+  e.types = std::make_unique<TypeService>(*e.core);
+  e.qos = std::make_unique<QosService>(*e.core);
+  e.quotas = std::make_unique<QuotaService>(*e.core);
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
   raw->impl_->StartTicker(config.stats_interval, [raw] { (void)raw->RefreshStats(); });
@@ -295,27 +302,43 @@ void Engine::Close() {
   if (impl_->closed) return;
   impl_->closed = true;
   impl_->StopTicker();
-  impl_->api->Close();
+  impl_->core->Close();
   impl_->transport->Shutdown();
   // Nothing runs any more: release the database so another engine may open the state. A
   // store the host supplied is the host's to close.
   if (!impl_->config.store) impl_->store->Close();
 }
 
-Api& Engine::api() { return *impl_->api; }
-Store& Engine::store() { return *impl_->store; }
-const std::vector<std::unique_ptr<VolumeManager>>& Engine::managers() const {
-  return impl_->managers;
-}
-BackupManager& Engine::backups() { return *impl_->backups; }
+VolumeService& Engine::volumes() { return *impl_->volumes; }
+SnapshotService& Engine::snapshots() { return *impl_->snapshots; }
+BackupService& Engine::backups() { return *impl_->backup_service; }
+AttachmentService& Engine::attachments() { return *impl_->attachments; }
+TypeService& Engine::types() { return *impl_->types; }
+QosService& Engine::qos() { return *impl_->qos; }
+QuotaService& Engine::quotas() { return *impl_->quotas; }
 std::vector<PoolState> Engine::Pools() const { return impl_->scheduler->scheduler().Pools(); }
-int Engine::recovered_unplaced() const { return impl_->scheduler->recovered(); }
+const EngineRecovery& Engine::recovery() const { return impl_->recovery; }
+
+std::vector<ServiceState> Engine::Services() const {
+  std::vector<ServiceState> out;
+  const auto pools = Pools();
+  const TimePoint now = impl_->config.env->Now();
+  for (const auto& m : impl_->managers) {
+    ServiceState s{"cinder-volume", m->backend(), impl_->config.availability_zone, {}, true};
+    for (const auto& pool : pools) {
+      if (pool.backend == m->backend()) s.updated_at = std::max(s.updated_at, pool.updated_at);
+    }
+    if (s.updated_at == TimePoint{}) s.updated_at = now;
+    out.push_back(std::move(s));
+  }
+  out.push_back({"cinder-scheduler", impl_->config.host, impl_->config.availability_zone, now, true});
+  out.push_back({"cinder-backup", impl_->config.host, impl_->config.availability_zone, now, true});
+  return out;
+}
 
 Status Engine::RefreshStats() {
   for (const auto& m : impl_->managers) {
-    BS_RETURN_IF_ERROR(impl_->transport->Cast(
-        internal::VolumeTopic(m->backend()),
-        internal::EncodeMessage({"report_stats", m->backend(), {}, {}})));
+    BS_RETURN_IF_ERROR(internal::VolumeClient(*impl_->transport, m->backend()).ReportStats());
   }
   return Status::Ok();
 }
@@ -335,7 +358,7 @@ bool Contains(const std::vector<E>& v, E x) {
 Result<Volume> Engine::WaitForVolume(const RequestContext& ctx, const std::string& id,
                                      const std::vector<VolumeStatus>& statuses,
                                      std::chrono::milliseconds timeout) {
-  BS_RETURN_IF_ERROR(impl_->api->GetVolume(ctx, id).status());  // policy and id checks
+  BS_RETURN_IF_ERROR(impl_->volumes->Get(ctx, id).status());  // policy and id checks
   return impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
                              [&](const Volume& v) { return Contains(statuses, v.status); },
                              timeout, id);
@@ -343,7 +366,7 @@ Result<Volume> Engine::WaitForVolume(const RequestContext& ctx, const std::strin
 
 Status Engine::WaitForVolumeDeleted(const RequestContext& ctx, const std::string& id,
                                     std::chrono::milliseconds timeout) {
-  auto first = impl_->api->GetVolume(ctx, id);
+  auto first = impl_->volumes->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
   auto r = impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
                                [](const Volume&) { return false; }, timeout, id);
@@ -353,7 +376,7 @@ Status Engine::WaitForVolumeDeleted(const RequestContext& ctx, const std::string
 Result<Snapshot> Engine::WaitForSnapshot(const RequestContext& ctx, const std::string& id,
                                          const std::vector<SnapshotStatus>& statuses,
                                          std::chrono::milliseconds timeout) {
-  BS_RETURN_IF_ERROR(impl_->api->GetSnapshot(ctx, id).status());
+  BS_RETURN_IF_ERROR(impl_->snapshots->Get(ctx, id).status());
   return impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
                                [&](const Snapshot& s) { return Contains(statuses, s.status); },
                                timeout, id);
@@ -361,7 +384,7 @@ Result<Snapshot> Engine::WaitForSnapshot(const RequestContext& ctx, const std::s
 
 Status Engine::WaitForSnapshotDeleted(const RequestContext& ctx, const std::string& id,
                                       std::chrono::milliseconds timeout) {
-  auto first = impl_->api->GetSnapshot(ctx, id);
+  auto first = impl_->snapshots->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
   auto r = impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
                                  [](const Snapshot&) { return false; }, timeout, id);
@@ -371,7 +394,7 @@ Status Engine::WaitForSnapshotDeleted(const RequestContext& ctx, const std::stri
 Result<Backup> Engine::WaitForBackup(const RequestContext& ctx, const std::string& id,
                                      const std::vector<BackupStatus>& statuses,
                                      std::chrono::milliseconds timeout) {
-  BS_RETURN_IF_ERROR(impl_->api->GetBackup(ctx, id).status());
+  BS_RETURN_IF_ERROR(impl_->backup_service->Get(ctx, id).status());
   return impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
                              [&](const Backup& b) { return Contains(statuses, b.status); },
                              timeout, id);
@@ -379,7 +402,7 @@ Result<Backup> Engine::WaitForBackup(const RequestContext& ctx, const std::strin
 
 Status Engine::WaitForBackupDeleted(const RequestContext& ctx, const std::string& id,
                                     std::chrono::milliseconds timeout) {
-  auto first = impl_->api->GetBackup(ctx, id);
+  auto first = impl_->backup_service->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
   auto r = impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
                                [](const Backup&) { return false; }, timeout, id);

@@ -29,7 +29,7 @@ Result<RestResponse> List(Call& c, bool detail) {
       return InvalidArgument("Invalid filter keys: " + k);
     }
   }
-  BS_ASSIGN_OR_RETURN(auto rows, c.api().ListAttachments(c.ctx, q));
+  BS_ASSIGN_OR_RETURN(auto rows, c.attachments().List(c.ctx, q));
   json::array items;
   for (const auto& a : rows) items.push_back(detail ? AttachmentDetail(a) : AttachmentSummary(a));
   json::object out{{"attachments", std::move(items)}};
@@ -58,7 +58,7 @@ Result<RestResponse> Create(Call& c) {
   auto conn = ConnectorIn(a);
   if (conn.ok()) r.connector = *conn;
   else if (conn.status().code() != Code::kNotFound) return conn.status();
-  BS_ASSIGN_OR_RETURN(Attachment made, c.api().CreateAttachment(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(Attachment made, c.attachments().Create(c.ctx, r));
   return Json(200, json::object{{"attachment", AttachmentDetail(made)}});
 }
 
@@ -66,7 +66,7 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object a, Member(body, "attachment"));
   BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
-  BS_ASSIGN_OR_RETURN(Attachment updated, c.api().UpdateAttachment(c.ctx, id, conn));
+  BS_ASSIGN_OR_RETURN(Attachment updated, c.attachments().Update(c.ctx, id, conn));
   return Json(200, json::object{{"attachment", AttachmentDetail(updated)}});
 }
 
@@ -87,12 +87,12 @@ std::optional<RestResponse> Attachments(Call& c) {
   if (p.size() == 2) {
     c.route = c.method + " /attachments/{id}";
     if (c.method == "GET") {
-      auto a = c.api().GetAttachment(c.ctx, id);
+      auto a = c.attachments().Get(c.ctx, id);
       return a.ok() ? Json(200, json::object{{"attachment", AttachmentDetail(*a)}}) : Error(a.status());
     }
     if (c.method == "PUT") return answer(Update(c, id));
     if (c.method == "DELETE") {
-      auto left = c.api().DeleteAttachment(c.ctx, id);
+      auto left = c.attachments().Delete(c.ctx, id);
       if (!left.ok()) return Error(left.status());
       json::array items;
       for (const auto& a : *left) items.push_back(AttachmentSummary(a));
@@ -109,7 +109,7 @@ std::optional<RestResponse> Attachments(Call& c) {
       return Error(400, "The only attachment action is os-complete");
     }
     if (!c.Version(44)) return Error(404, "os-complete needs microversion 3.44 or later");
-    auto done = c.api().CompleteAttachment(c.ctx, id);
+    auto done = c.attachments().Complete(c.ctx, id);
     return done.ok() ? Empty(204) : Error(done.status());
   }
   return std::nullopt;

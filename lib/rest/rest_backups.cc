@@ -9,7 +9,7 @@ namespace {
 
 Result<RestResponse> List(Call& c, bool detail) {
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
-  BS_ASSIGN_OR_RETURN(auto backups, c.api().ListBackups(c.ctx, q));
+  BS_ASSIGN_OR_RETURN(auto backups, c.backups().List(c.ctx, q));
   json::array items;
   for (const auto& b : backups) items.push_back(detail ? BackupDetail(c, b) : BackupSummary(c, b));
   json::object out{{"backups", std::move(items)}};
@@ -40,7 +40,7 @@ Result<RestResponse> Create(Call& c) {
   r.incremental = incremental.value_or(false);
   r.force = force.value_or(false);
   r.metadata = meta.value_or(Metadata{});
-  BS_ASSIGN_OR_RETURN(Backup made, c.api().CreateBackup(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(Backup made, c.backups().Create(c.ctx, r));
   return Json(202, json::object{{"backup", json::object{{"id", made.id}, {"name", made.name},
                                                         {"links", BackupSummary(c, made)["links"]}}}});
 }
@@ -53,7 +53,7 @@ Result<RestResponse> Restore(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(auto name, Str(r, "name"));
   req.volume_id = volume.value_or("");
   req.name = name.value_or("");
-  BS_ASSIGN_OR_RETURN(BackupRestoreResult done, c.api().RestoreBackup(c.ctx, id, req));
+  BS_ASSIGN_OR_RETURN(BackupRestoreResult done, c.backups().Restore(c.ctx, id, req));
   return Json(202, json::object{{"restore", json::object{{"backup_id", done.backup_id},
                                                          {"volume_id", done.volume_id},
                                                          {"volume_name", done.volume_name}}}});
@@ -65,15 +65,15 @@ Result<RestResponse> Import(Call& c) {
   BS_ASSIGN_OR_RETURN(auto service, Str(r, "backup_service"));
   BS_ASSIGN_OR_RETURN(auto url, Str(r, "backup_url"));
   if (!service || !url) return InvalidArgument("backup-record needs backup_service and backup_url");
-  BS_ASSIGN_OR_RETURN(Backup b, c.api().ImportBackupRecord(c.ctx, {*service, *url}));
+  BS_ASSIGN_OR_RETURN(Backup b, c.backups().ImportRecord(c.ctx, {*service, *url}));
   return Json(201, json::object{{"backup", BackupSummary(c, b)}});
 }
 
 Result<RestResponse> Action(Call& c, const std::string& id) {
   return StatusActions(
       c, "backup", [](const std::string& s) { return ParseBackupStatus(s); },
-      [&](auto status) { return c.api().ResetBackupStatus(c.ctx, id, status).status(); },
-      [&] { return c.api().DeleteBackup(c.ctx, id, true).status(); });
+      [&](auto status) { return c.backups().ResetStatus(c.ctx, id, status).status(); },
+      [&] { return c.backups().Delete(c.ctx, id, true).status(); });
 }
 
 }  // namespace
@@ -100,13 +100,13 @@ std::optional<RestResponse> Backups(Call& c) {
   if (p.size() == 2) {
     c.route = c.method + " /backups/{id}";
     if (c.method == "GET") {
-      auto b = c.api().GetBackup(c.ctx, id);
+      auto b = c.backups().Get(c.ctx, id);
       return b.ok() ? Json(200, json::object{{"backup", BackupDetail(c, *b)}}) : Error(b.status());
     }
     if (c.method == "DELETE") {
       auto force = BoolParam(c, "force", false);
       if (!force.ok()) return Error(force.status());
-      auto d = c.api().DeleteBackup(c.ctx, id, *force);
+      auto d = c.backups().Delete(c.ctx, id, *force);
       return d.ok() ? Empty(202) : Error(d.status());
     }
     return Error(405, "Method not allowed");
@@ -119,7 +119,7 @@ std::optional<RestResponse> Backups(Call& c) {
   if (p[2] == "export_record") {
     c.route = c.method + " /backups/{id}/export_record";
     if (c.method != "GET") return Error(405, "Method not allowed");
-    auto r = c.api().ExportBackupRecord(c.ctx, id);
+    auto r = c.backups().ExportRecord(c.ctx, id);
     if (!r.ok()) return Error(r.status());
     return Json(200, json::object{{"backup-record", json::object{{"backup_service", r->backup_service},
                                                                  {"backup_url", r->backup_url}}}});

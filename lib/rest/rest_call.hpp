@@ -29,7 +29,13 @@ struct Call {
   std::string base;                       // "http://host:port" for links
   std::string route;                      // filled in by the handler that serves it
 
-  Api& api() { return engine.api(); }
+  VolumeService& volumes() { return engine.volumes(); }
+  SnapshotService& snapshots() { return engine.snapshots(); }
+  BackupService& backups() { return engine.backups(); }
+  AttachmentService& attachments() { return engine.attachments(); }
+  TypeService& types() { return engine.types(); }
+  QosService& qos() { return engine.qos(); }
+  QuotaService& quotas() { return engine.quotas(); }
   bool Version(int at_least) const { return minor >= at_least; }
   // The query parameter, if given (the last one wins).
   std::optional<std::string> Param(const std::string& key) const;

@@ -23,13 +23,13 @@ Result<RestResponse> Create(Call& c) {
     else if (k == "consumer") r.consumer = v;
     else r.specs[k] = v;
   }
-  BS_ASSIGN_OR_RETURN(QosSpec made, c.api().CreateQosSpec(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(QosSpec made, c.qos().Create(c.ctx, r));
   return Json(200, json::object{{"qos_specs", QosView(made)}});
 }
 
 Result<RestResponse> Associations(Call& c, const std::string& id) {
-  BS_RETURN_IF_ERROR(c.api().GetQosSpec(c.ctx, id).status());
-  BS_ASSIGN_OR_RETURN(auto types, c.api().ListVolumeTypes(c.ctx));
+  BS_RETURN_IF_ERROR(c.qos().Get(c.ctx, id).status());
+  BS_ASSIGN_OR_RETURN(auto types, c.types().List(c.ctx));
   json::array out;
   for (const auto& t : types) {
     if (t.qos_specs_id != id) continue;
@@ -42,19 +42,19 @@ Result<RestResponse> Member(Call& c, const std::string& id) {
   const auto& p = c.path;
   if (p.size() == 2) {
     if (c.method == "GET") {
-      BS_ASSIGN_OR_RETURN(QosSpec q, c.api().GetQosSpec(c.ctx, id));
+      BS_ASSIGN_OR_RETURN(QosSpec q, c.qos().Get(c.ctx, id));
       return Json(200, json::object{{"qos_specs", QosView(q)}});
     }
     if (c.method == "DELETE") {
       BS_ASSIGN_OR_RETURN(bool force, BoolParam(c, "force", false));
-      BS_RETURN_IF_ERROR(c.api().DeleteQosSpec(c.ctx, id, force));
+      BS_RETURN_IF_ERROR(c.qos().Delete(c.ctx, id, force));
       return Empty(202);
     }
     if (c.method == "PUT") {
       BS_ASSIGN_OR_RETURN(json::object body, c.Body());
       BS_ASSIGN_OR_RETURN(auto specs, Meta(body, "qos_specs"));
       if (!specs) return InvalidArgument("Missing required element 'qos_specs' in request body.");
-      BS_RETURN_IF_ERROR(c.api().SetQosSpecKeys(c.ctx, id, *specs).status());
+      BS_RETURN_IF_ERROR(c.qos().SetKeys(c.ctx, id, *specs).status());
       json::object out;
       for (const auto& [k, v] : *specs) out[k] = v;
       return Json(200, json::object{{"qos_specs", std::move(out)}});
@@ -68,7 +68,7 @@ Result<RestResponse> Member(Call& c, const std::string& id) {
     if (!keys || !keys->is_array()) return InvalidArgument("delete_keys needs a list of keys");
     for (const auto& k : keys->as_array()) {
       if (!k.is_string()) return InvalidArgument("delete_keys needs a list of keys");
-      BS_RETURN_IF_ERROR(c.api().UnsetQosSpecKey(c.ctx, id, std::string(k.get_string())).status());
+      BS_RETURN_IF_ERROR(c.qos().UnsetKey(c.ctx, id, std::string(k.get_string())).status());
     }
     return Empty(202);
   }
@@ -77,14 +77,14 @@ Result<RestResponse> Member(Call& c, const std::string& id) {
   if (what == "associate" || what == "disassociate") {
     auto type = c.Param("vol_type_id");
     if (!type) return InvalidArgument("vol_type_id is required");
-    BS_RETURN_IF_ERROR(what == "associate" ? c.api().AssociateQosSpec(c.ctx, id, *type)
-                                           : c.api().DisassociateQosSpec(c.ctx, id, *type));
+    BS_RETURN_IF_ERROR(what == "associate" ? c.qos().Associate(c.ctx, id, *type)
+                                           : c.qos().Disassociate(c.ctx, id, *type));
     return Empty(202);
   }
   if (what == "disassociate_all") {
-    BS_ASSIGN_OR_RETURN(auto types, c.api().ListVolumeTypes(c.ctx));
+    BS_ASSIGN_OR_RETURN(auto types, c.types().List(c.ctx));
     for (const auto& t : types) {
-      if (t.qos_specs_id == id) BS_RETURN_IF_ERROR(c.api().DisassociateQosSpec(c.ctx, id, t.id));
+      if (t.qos_specs_id == id) BS_RETURN_IF_ERROR(c.qos().Disassociate(c.ctx, id, t.id));
     }
     return Empty(202);
   }
@@ -99,7 +99,7 @@ std::optional<RestResponse> Qos(Call& c) {
   if (c.path.size() == 1) {
     c.route = c.method + " /qos-specs";
     if (c.method == "GET") {
-      auto all = c.api().ListQosSpecs(c.ctx);
+      auto all = c.qos().List(c.ctx);
       if (!all.ok()) return Error(all.status());
       json::array items;
       for (const auto& q : *all) items.push_back(QosView(q));

@@ -29,7 +29,7 @@ Result<RestResponse> Update(Call& c, const std::string& project) {
     if (!n) continue;
     limits[key] = *n;
   }
-  BS_ASSIGN_OR_RETURN(QuotaSet set, c.api().UpdateQuotas(c.ctx, project, limits));
+  BS_ASSIGN_OR_RETURN(QuotaSet set, c.quotas().Update(c.ctx, project, limits));
   return Json(200, json::object{{"quota_set", QuotaView(set, false)}});
 }
 
@@ -40,7 +40,7 @@ std::optional<RestResponse> Quotas(Call& c) {
   if (p.size() == 1 && p[0] == "limits") {
     c.route = c.method + " /limits";
     if (c.method != "GET") return Error(405, "Method not allowed");
-    auto q = c.api().GetQuotas(c.ctx, c.ctx.project_id);
+    auto q = c.quotas().Get(c.ctx, c.ctx.project_id);
     if (!q.ok()) return Error(q.status());
     auto get = [&](const char* r) { return q->resources.count(r) ? q->resources.at(r) : QuotaUsage{}; };
     json::object absolute{
@@ -63,7 +63,7 @@ std::optional<RestResponse> Quotas(Call& c) {
     if (p[2] != "defaults") return std::nullopt;
     c.route = c.method + " /os-quota-sets/{project}/defaults";
     if (c.method != "GET") return Error(405, "Method not allowed");
-    QuotaSet d = c.api().GetDefaultQuotas();
+    QuotaSet d = c.quotas().GetDefaults();
     d.project_id = project;
     return Json(200, json::object{{"quota_set", QuotaView(d, false)}});
   }
@@ -71,7 +71,7 @@ std::optional<RestResponse> Quotas(Call& c) {
   if (c.method == "GET") {
     auto usage = BoolParam(c, "usage", false);
     if (!usage.ok()) return Error(usage.status());
-    auto q = c.api().GetQuotas(c.ctx, project);
+    auto q = c.quotas().Get(c.ctx, project);
     return q.ok() ? Json(200, json::object{{"quota_set", QuotaView(*q, *usage)}}) : Error(q.status());
   }
   if (c.method == "PUT") {
@@ -79,7 +79,7 @@ std::optional<RestResponse> Quotas(Call& c) {
     return r.ok() ? std::move(r).value() : Error(r.status());
   }
   if (c.method == "DELETE") {
-    Status s = c.api().ResetQuotas(c.ctx, project);
+    Status s = c.quotas().Reset(c.ctx, project);
     return s.ok() ? Empty(200) : Error(s);
   }
   return Error(405, "Method not allowed");

@@ -65,30 +65,18 @@ std::optional<RestResponse> Service(Call& c) {
     const auto host = c.Param("host");
     json::array services;
     auto add = [&](const std::string& bin, const std::string& h, const std::string& zone,
-                   const std::string& updated) {
+                   const char* state, const std::string& updated) {
       if ((binary && *binary != bin) || (host && *host != h)) return;
       services.push_back(json::object{{"binary", bin}, {"host", h}, {"zone", zone},
-                                      {"status", "enabled"}, {"state", "up"},
+                                      {"status", "enabled"}, {"state", state},
                                       {"updated_at", updated}, {"disabled_reason", nullptr},
                                       {"cluster", nullptr}, {"replication_status", "disabled"},
                                       {"active_backend_id", nullptr}, {"frozen", false}});
     };
-    const auto pools = c.engine.Pools();
-    std::string scheduler_host;
-    for (const auto& m : c.engine.managers()) {
-      std::string zone = "nova", updated;
-      for (const auto& pool : pools) {
-        if (pool.backend == m->backend()) {
-          zone = pool.availability_zone;
-          updated = FormatTime(pool.updated_at);
-        }
-      }
-      scheduler_host = m->backend().substr(0, m->backend().find('@'));
-      add("cinder-volume", m->backend(), zone, updated);
+    for (const auto& svc : c.engine.Services()) {
+      add(svc.binary, svc.host, svc.availability_zone, svc.up ? "up" : "down",
+          FormatTime(std::chrono::time_point_cast<std::chrono::microseconds>(svc.updated_at)));
     }
-    const std::string now = FormatTime(std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()));
-    add("cinder-scheduler", scheduler_host, "nova", now);
-    add("cinder-backup", scheduler_host, "nova", now);
     return Json(200, json::object{{"services", std::move(services)}});
   }
   return std::nullopt;

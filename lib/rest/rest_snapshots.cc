@@ -8,7 +8,7 @@ namespace {
 
 Result<RestResponse> List(Call& c) {
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
-  BS_ASSIGN_OR_RETURN(auto snaps, c.api().ListSnapshots(c.ctx, q));
+  BS_ASSIGN_OR_RETURN(auto snaps, c.snapshots().List(c.ctx, q));
   json::array items;
   for (const auto& s : snaps) items.push_back(SnapshotView(c, s));
   json::object out{{"snapshots", std::move(items)}};
@@ -31,7 +31,7 @@ Result<RestResponse> Create(Call& c) {
   r.description = description.value_or("");
   r.force = force.value_or(false);
   r.metadata = meta.value_or(Metadata{});
-  BS_ASSIGN_OR_RETURN(Snapshot made, c.api().CreateSnapshot(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(Snapshot made, c.snapshots().Create(c.ctx, r));
   return Json(202, json::object{{"snapshot", SnapshotView(c, made)}});
 }
 
@@ -50,15 +50,15 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
     BS_ASSIGN_OR_RETURN(u.description, Str(s, "display_description"));
   }
   BS_ASSIGN_OR_RETURN(u.metadata, Meta(s, "metadata"));
-  BS_ASSIGN_OR_RETURN(Snapshot updated, c.api().UpdateSnapshot(c.ctx, id, u));
+  BS_ASSIGN_OR_RETURN(Snapshot updated, c.snapshots().Update(c.ctx, id, u));
   return Json(200, json::object{{"snapshot", SnapshotView(c, updated)}});
 }
 
 Result<RestResponse> Action(Call& c, const std::string& id) {
   return StatusActions(
       c, "snapshot", [](const std::string& s) { return ParseSnapshotStatus(s); },
-      [&](auto status) { return c.api().ResetSnapshotStatus(c.ctx, id, status).status(); },
-      [&] { return c.api().DeleteSnapshot(c.ctx, id, true).status(); });
+      [&](auto status) { return c.snapshots().ResetStatus(c.ctx, id, status).status(); },
+      [&] { return c.snapshots().Delete(c.ctx, id, true).status(); });
 }
 
 }  // namespace
@@ -77,12 +77,12 @@ std::optional<RestResponse> Snapshots(Call& c) {
   if (p.size() == 2) {
     c.route = c.method + " /snapshots/{id}";
     if (c.method == "GET") {
-      auto s = c.api().GetSnapshot(c.ctx, id);
+      auto s = c.snapshots().Get(c.ctx, id);
       return s.ok() ? Json(200, json::object{{"snapshot", SnapshotView(c, *s)}}) : Error(s.status());
     }
     if (c.method == "PUT") return answer(Update(c, id));
     if (c.method == "DELETE") {
-      auto d = c.api().DeleteSnapshot(c.ctx, id);
+      auto d = c.snapshots().Delete(c.ctx, id);
       return d.ok() ? Empty(202) : Error(d.status());
     }
     return Error(405, "Method not allowed");

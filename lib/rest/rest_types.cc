@@ -19,7 +19,7 @@ Result<RestResponse> Create(Call& c) {
   r.description = description.value_or("");
   r.is_public = is_public.value_or(true);
   r.extra_specs = specs.value_or(Metadata{});
-  BS_ASSIGN_OR_RETURN(VolumeType made, c.api().CreateVolumeType(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(VolumeType made, c.types().Create(c.ctx, r));
   return Json(200, json::object{{"volume_type", TypeView(made)}});
 }
 
@@ -30,34 +30,34 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(u.name, Str(t, "name"));
   BS_ASSIGN_OR_RETURN(u.description, Str(t, "description"));
   BS_ASSIGN_OR_RETURN(u.is_public, Bool(t, "is_public"));
-  BS_ASSIGN_OR_RETURN(VolumeType updated, c.api().UpdateVolumeType(c.ctx, id, u));
+  BS_ASSIGN_OR_RETURN(VolumeType updated, c.types().Update(c.ctx, id, u));
   return Json(200, json::object{{"volume_type", TypeView(updated)}});
 }
 
 Result<RestResponse> ExtraSpecs(Call& c, const std::string& id) {
   if (c.path.size() == 3) {
     if (c.method == "GET") {
-      BS_ASSIGN_OR_RETURN(VolumeType t, c.api().GetVolumeType(c.ctx, id));
+      BS_ASSIGN_OR_RETURN(VolumeType t, c.types().Get(c.ctx, id));
       return Json(200, json::object{{"extra_specs", TypeView(t)["extra_specs"]}});
     }
     if (c.method != "POST") return Error(405, "Method not allowed");
     BS_ASSIGN_OR_RETURN(json::object body, c.Body());
     BS_ASSIGN_OR_RETURN(auto specs, Meta(body, "extra_specs"));
     if (!specs) return InvalidArgument("Missing required element 'extra_specs' in request body.");
-    BS_ASSIGN_OR_RETURN(VolumeType t, c.api().SetVolumeTypeExtraSpecs(c.ctx, id, *specs));
+    BS_ASSIGN_OR_RETURN(VolumeType t, c.types().SetExtraSpecs(c.ctx, id, *specs));
     json::object out;
     for (const auto& [k, v] : *specs) out[k] = t.extra_specs[k];
     return Json(200, json::object{{"extra_specs", out}});
   }
   const std::string& key = c.path[3];
   if (c.method == "GET") {
-    BS_ASSIGN_OR_RETURN(VolumeType t, c.api().GetVolumeType(c.ctx, id));
+    BS_ASSIGN_OR_RETURN(VolumeType t, c.types().Get(c.ctx, id));
     auto it = t.extra_specs.find(key);
     if (it == t.extra_specs.end()) return NotFound("extra spec '" + key + "' not found");
     return Json(200, json::object{{key, it->second}});
   }
   if (c.method == "DELETE") {
-    BS_RETURN_IF_ERROR(c.api().UnsetVolumeTypeExtraSpec(c.ctx, id, key).status());
+    BS_RETURN_IF_ERROR(c.types().UnsetExtraSpec(c.ctx, id, key).status());
     return Empty(202);
   }
   if (c.method != "PUT") return Error(405, "Method not allowed");
@@ -66,7 +66,7 @@ Result<RestResponse> ExtraSpecs(Call& c, const std::string& id) {
     return InvalidArgument("the body must be {\"" + key + "\": \"value\"}");
   }
   const std::string value(body.begin()->value().get_string());
-  BS_RETURN_IF_ERROR(c.api().SetVolumeTypeExtraSpecs(c.ctx, id, {{key, value}}).status());
+  BS_RETURN_IF_ERROR(c.types().SetExtraSpecs(c.ctx, id, {{key, value}}).status());
   return Json(200, json::object{{key, value}});
 }
 
@@ -83,15 +83,15 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(auto project, Str(a, "project"));
   if (!project) return InvalidArgument(name + " needs project");
   if (name == "addProjectAccess") {
-    BS_RETURN_IF_ERROR(c.api().AddVolumeTypeAccess(c.ctx, id, *project));
+    BS_RETURN_IF_ERROR(c.types().AddAccess(c.ctx, id, *project));
   } else {
-    BS_RETURN_IF_ERROR(c.api().RemoveVolumeTypeAccess(c.ctx, id, *project));
+    BS_RETURN_IF_ERROR(c.types().RemoveAccess(c.ctx, id, *project));
   }
   return Empty(202);
 }
 
 Result<RestResponse> AccessList(Call& c, const std::string& id) {
-  BS_ASSIGN_OR_RETURN(auto projects, c.api().ListVolumeTypeAccess(c.ctx, id));
+  BS_ASSIGN_OR_RETURN(auto projects, c.types().ListAccess(c.ctx, id));
   json::array items;
   for (const auto& p : projects) {
     items.push_back(json::object{{"volume_type_id", id}, {"project_id", p}});
@@ -108,7 +108,7 @@ std::optional<RestResponse> Types(Call& c) {
   if (p.size() == 1) {
     c.route = c.method + " /types";
     if (c.method == "GET") {
-      auto types = c.api().ListVolumeTypes(c.ctx);
+      auto types = c.types().List(c.ctx);
       if (!types.ok()) return Error(types.status());
       json::array items;
       for (const auto& t : *types) items.push_back(TypeView(t));
@@ -121,12 +121,12 @@ std::optional<RestResponse> Types(Call& c) {
   if (p.size() == 2) {
     c.route = c.method + " /types/{id}";
     if (c.method == "GET") {
-      auto t = id == "default" ? c.api().GetDefaultVolumeType(c.ctx) : c.api().GetVolumeType(c.ctx, id);
+      auto t = id == "default" ? c.types().GetDefault(c.ctx) : c.types().Get(c.ctx, id);
       return t.ok() ? Json(200, json::object{{"volume_type", TypeView(*t)}}) : Error(t.status());
     }
     if (c.method == "PUT") return answer(Update(c, id));
     if (c.method == "DELETE") {
-      Status s = c.api().DeleteVolumeType(c.ctx, id);
+      Status s = c.types().Delete(c.ctx, id);
       return s.ok() ? Empty(202) : Error(s);
     }
     return Error(405, "Method not allowed");

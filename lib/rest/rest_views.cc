@@ -21,7 +21,7 @@ json::object Meta(const Metadata& m) {
 
 TypeNameMap TypeNames(Call& c) {
   TypeNameMap out;
-  auto types = c.engine.store().ListVolumeTypes(true, {});
+  auto types = c.engine.types().List(RequestContext::Admin());
   if (types.ok()) {
     for (const auto& t : *types) out[t.id] = t.name;
   }
@@ -78,7 +78,10 @@ void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& 
   w.Key("multiattach").Bool(v.multiattach);
   w.Key("attachments").BeginArray();
   if (v.attach_status != AttachStatus::kDetached) {
-    auto rows = c.engine.store().ListAttachmentsOfVolume(v.id);
+    AttachmentQuery q;
+    q.volume_id = v.id;
+    q.all_projects = true;
+    auto rows = c.engine.attachments().List(RequestContext::Admin(), q);
     if (rows.ok()) {
       for (const auto& a : *rows) {
         if (a.attach_status != AttachStatus::kAttached) continue;

@@ -59,7 +59,7 @@ Result<RestResponse> List(Call& c, bool detail) {
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, kVolumeFilters));
   const auto limit = q.limit;
   if (!times.empty()) q.limit.reset();  // filtered here: the page is cut after
-  BS_ASSIGN_OR_RETURN(auto vols, c.api().ListVolumes(c.ctx, q));
+  BS_ASSIGN_OR_RETURN(auto vols, c.volumes().List(c.ctx, q));
   if (!times.empty()) {
     std::erase_if(vols, [&](const Volume& v) { return !Passes(v, times); });
     if (limit && vols.size() > static_cast<std::size_t>(*limit)) vols.resize(static_cast<std::size_t>(*limit));
@@ -71,7 +71,7 @@ Result<RestResponse> List(Call& c, bool detail) {
     ListQuery all = q;
     all.limit.reset();
     all.marker.clear();
-    BS_ASSIGN_OR_RETURN(auto every, c.api().ListVolumes(c.ctx, all));
+    BS_ASSIGN_OR_RETURN(auto every, c.volumes().List(c.ctx, all));
     count = every.size();
   }
   std::string body;
@@ -154,7 +154,7 @@ Result<RestResponse> Create(Call& c) {
     BS_ASSIGN_OR_RETURN(auto query, Str(h, "query"));
     r.query = query.value_or("");
   }
-  BS_ASSIGN_OR_RETURN(Volume created, c.api().CreateVolume(c.ctx, r));
+  BS_ASSIGN_OR_RETURN(Volume created, c.volumes().Create(c.ctx, r));
   return VolumeResponse(202, c, created);
 }
 
@@ -173,12 +173,12 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
     BS_ASSIGN_OR_RETURN(u.description, Str(v, "display_description"));
   }
   BS_ASSIGN_OR_RETURN(u.metadata, Meta(v, "metadata"));
-  BS_ASSIGN_OR_RETURN(Volume updated, c.api().UpdateVolume(c.ctx, id, u));
+  BS_ASSIGN_OR_RETURN(Volume updated, c.volumes().Update(c.ctx, id, u));
   return VolumeResponse(200, c, updated);
 }
 
 Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
-  BS_ASSIGN_OR_RETURN(Volume v, c.api().GetVolume(c.ctx, id));
+  BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
   json::object items;
   if (c.path.size() == 3) {
     if (c.method == "GET") {
@@ -193,7 +193,7 @@ Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
     for (const auto& [k, val] : *given) next[k] = val;
     VolumeUpdate u;
     u.metadata = next;
-    BS_ASSIGN_OR_RETURN(Volume updated, c.api().UpdateVolume(c.ctx, id, u));
+    BS_ASSIGN_OR_RETURN(Volume updated, c.volumes().Update(c.ctx, id, u));
     for (const auto& [k, val] : updated.metadata) items[k] = val;
     return Json(200, json::object{{"metadata", items}});
   }
@@ -208,7 +208,7 @@ Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
   if (c.method == "DELETE") {
     if (it == v.metadata.end()) return NotFound("metadata key '" + key + "' not found");
     u.metadata->erase(key);
-    BS_RETURN_IF_ERROR(c.api().UpdateVolume(c.ctx, id, u).status());
+    BS_RETURN_IF_ERROR(c.volumes().Update(c.ctx, id, u).status());
     return Empty(200);
   }
   if (c.method != "PUT") return Error(405, "Method not allowed");
@@ -218,7 +218,7 @@ Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
     return InvalidArgument("the body must be {\"meta\": {\"" + key + "\": value}}");
   }
   (*u.metadata)[key] = meta->begin()->second;
-  BS_RETURN_IF_ERROR(c.api().UpdateVolume(c.ctx, id, u).status());
+  BS_RETURN_IF_ERROR(c.volumes().Update(c.ctx, id, u).status());
   return Json(200, json::object{{"meta", json::object{{key, meta->begin()->second}}}});
 }
 
@@ -237,18 +237,17 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
   if (!arg.is_null() && !arg.is_object()) return InvalidArgument("the arguments of " + name + " must be an object");
   const json::object& a = arg.is_object() ? arg.as_object() : kNone;
   c.route = "POST /volumes/{id}/action " + name;
-  Api& api = c.api();
   if (name == "os-extend") {
     BS_ASSIGN_OR_RETURN(auto size, Int(a, "new_size"));
     if (!size) return InvalidArgument("os-extend needs new_size");
     if (!c.Version(42)) {  // extending an attached volume needs 3.42
-      BS_ASSIGN_OR_RETURN(Volume v, api.GetVolume(c.ctx, id));
+      BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
       if (v.status != VolumeStatus::kAvailable) {
         return InvalidArgument("volume " + id + " is '" + std::string(ToString(v.status)) +
                                "'; extending it needs microversion 3.42 or later");
       }
     }
-    BS_RETURN_IF_ERROR(api.ExtendVolume(c.ctx, id, *size).status());
+    BS_RETURN_IF_ERROR(c.volumes().Extend(c.ctx, id, *size).status());
     return Empty(202);
   }
   if (name == "os-reset_status") {
@@ -256,11 +255,11 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
     if (!status) return InvalidArgument("os-reset_status needs status");
     auto parsed = ParseVolumeStatus(*status);
     if (!parsed) return InvalidArgument("'" + *status + "' is not a volume status");
-    BS_RETURN_IF_ERROR(api.ResetVolumeStatus(c.ctx, id, *parsed).status());
+    BS_RETURN_IF_ERROR(c.volumes().ResetStatus(c.ctx, id, *parsed).status());
     return Empty(202);
   }
   if (name == "os-force_delete") {
-    BS_RETURN_IF_ERROR(api.DeleteVolume(c.ctx, id, {.force = true}).status());
+    BS_RETURN_IF_ERROR(c.volumes().Delete(c.ctx, id, {.force = true}).status());
     return Empty(202);
   }
   if (name == "os-set_bootable") {
@@ -268,40 +267,40 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
     if (!bootable) return InvalidArgument("os-set_bootable needs bootable");
     VolumeUpdate u;
     u.bootable = *bootable;
-    BS_RETURN_IF_ERROR(api.UpdateVolume(c.ctx, id, u).status());
+    BS_RETURN_IF_ERROR(c.volumes().Update(c.ctx, id, u).status());
     return Empty(200);
   }
   if (name == "os-update_readonly_flag") {
     BS_RETURN_IF_ERROR(OnlyKnown(a, {"readonly"}, "os-update_readonly_flag"));
     BS_ASSIGN_OR_RETURN(auto readonly, Bool(a, "readonly"));
     if (!readonly) return InvalidArgument("os-update_readonly_flag needs readonly");
-    BS_RETURN_IF_ERROR(api.UpdateReadonlyFlag(c.ctx, id, *readonly).status());
+    BS_RETURN_IF_ERROR(c.volumes().SetReadonly(c.ctx, id, *readonly).status());
     return Empty(202);
   }
   if (name == "os-reserve") {
-    BS_RETURN_IF_ERROR(api.ReserveVolume(c.ctx, id).status());
+    BS_RETURN_IF_ERROR(c.attachments().Reserve(c.ctx, id).status());
     return Empty(202);
   }
   if (name == "os-unreserve") {
-    BS_RETURN_IF_ERROR(api.UnreserveVolume(c.ctx, id).status());
+    BS_RETURN_IF_ERROR(c.attachments().Unreserve(c.ctx, id).status());
     return Empty(202);
   }
   if (name == "os-begin_detaching") {
-    BS_RETURN_IF_ERROR(api.BeginDetaching(c.ctx, id).status());
+    BS_RETURN_IF_ERROR(c.attachments().BeginDetaching(c.ctx, id).status());
     return Empty(202);
   }
   if (name == "os-roll_detaching") {
-    BS_RETURN_IF_ERROR(api.RollDetaching(c.ctx, id).status());
+    BS_RETURN_IF_ERROR(c.attachments().RollDetaching(c.ctx, id).status());
     return Empty(202);
   }
   if (name == "os-initialize_connection") {
     BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
-    BS_ASSIGN_OR_RETURN(ConnectionInfo info, api.InitializeConnection(c.ctx, id, conn));
+    BS_ASSIGN_OR_RETURN(ConnectionInfo info, c.attachments().InitializeConnection(c.ctx, id, conn));
     return Json(200, json::object{{"connection_info", internal::ToJson(info)}});
   }
   if (name == "os-terminate_connection") {
     BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
-    BS_RETURN_IF_ERROR(api.TerminateConnection(c.ctx, id, conn));
+    BS_RETURN_IF_ERROR(c.attachments().TerminateConnection(c.ctx, id, conn));
     return Empty(202);
   }
   if (name == "os-attach") {
@@ -314,15 +313,15 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
     r.host_name = host.value_or("");
     r.mountpoint = mountpoint.value_or("");
     r.mode = mode.value_or("rw");
-    BS_RETURN_IF_ERROR(api.AttachVolume(c.ctx, id, r).status());
+    BS_RETURN_IF_ERROR(c.attachments().Attach(c.ctx, id, r).status());
     return Empty(202);
   }
   if (name == "os-detach" || name == "os-force_detach") {
     BS_ASSIGN_OR_RETURN(auto attachment, Str(a, "attachment_id"));
     if (name == "os-detach") {
-      BS_RETURN_IF_ERROR(api.DetachVolume(c.ctx, id, attachment.value_or("")).status());
+      BS_RETURN_IF_ERROR(c.attachments().Detach(c.ctx, id, attachment.value_or("")).status());
     } else {
-      BS_RETURN_IF_ERROR(api.ForceDetach(c.ctx, id, attachment.value_or("")).status());
+      BS_RETURN_IF_ERROR(c.attachments().ForceDetach(c.ctx, id, attachment.value_or("")).status());
     }
     return Empty(202);
   }
@@ -350,7 +349,7 @@ std::optional<RestResponse> Volumes(Call& c) {
   if (p.size() == 2) {
     c.route = c.method + " /volumes/{id}";
     if (c.method == "GET") {
-      auto v = c.api().GetVolume(c.ctx, id);
+      auto v = c.volumes().Get(c.ctx, id);
       if (!v.ok()) return Error(v.status());
       return VolumeResponse(200, c, *v);
     }
@@ -360,7 +359,7 @@ std::optional<RestResponse> Volumes(Call& c) {
       if (!cascade.ok()) return Error(cascade.status());
       auto force = BoolParam(c, "force", false);
       if (!force.ok()) return Error(force.status());
-      auto d = c.api().DeleteVolume(c.ctx, id, {.cascade = *cascade, .force = *force});
+      auto d = c.volumes().Delete(c.ctx, id, {.cascade = *cascade, .force = *force});
       return d.ok() ? Empty(202) : Error(d.status());
     }
     return Error(405, "Method not allowed");

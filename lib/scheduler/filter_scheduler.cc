@@ -100,9 +100,7 @@ struct Run {
 class FilterScheduler final : public Scheduler {
  public:
   explicit FilterScheduler(SchedulerOptions o) : o_(std::move(o)) {
-    if (!o_.clock) {
-      o_.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
-    }
+    if (!o_.env) o_.env = SystemEnv();
     rng_seed_ = o_.seed ? o_.seed : std::random_device{}();
     for (const char* name : {"IgnoreAttemptedHostsFilter", "SameBackendFilter",
                              "DifferentBackendFilter", "JsonFilter"}) {
@@ -147,7 +145,7 @@ class FilterScheduler final : public Scheduler {
   void UpdateBackend(const std::string& backend, const std::string& zone,
                      const BackendStats& stats, TimePoint taken_at) override {
     std::unique_lock lock(mu_);
-    const TimePoint now = o_.clock();
+    const TimePoint now = o_.env->Now();
     const std::string prefix = backend + "#";
     std::set<std::string> reported;
     bool added_or_removed = false;
@@ -340,7 +338,7 @@ class FilterScheduler final : public Scheduler {
   Run Execute(const PreparedRequest& r, bool explain) const {
     Run run;
     run.trace.pools = pools_.size();
-    const TimePoint now = o_.clock();
+    const TimePoint now = o_.env->Now();
     const bool only_home = !r.spec->vol_exists_on.empty() &&
                            r.spec->operation != RequestSpec::Operation::kCreate;
     const std::string& only = r.spec->resource_backend;
@@ -530,7 +528,7 @@ class FilterScheduler final : public Scheduler {
     auto it = pools_.find(pool);
     if (it == pools_.end()) return;
     DropReservation(key);
-    it->second->reservations.push_back({key, gb, o_.clock()});
+    it->second->reservations.push_back({key, gb, o_.env->Now()});
     it->second->Recompute();
     reservation_pool_[key] = pool;
   }

@@ -60,6 +60,7 @@ json::object ToJson(const RequestSpec& r) {
   o["query"] = r.query;
   o["vol_exists_on"] = r.vol_exists_on;
   o["resource_backend"] = r.resource_backend;
+  if (!r.restore_backup_id.empty()) o["restore_backup_id"] = r.restore_backup_id;
   json::array attempts;
   for (const auto& a : r.attempts) {
     attempts.push_back(json::object{{"backend", a.backend}, {"pool", a.pool}, {"error", a.error}});
@@ -100,6 +101,7 @@ Result<RequestSpec> RequestSpecFromJson(const json::value& v) {
   r.query = Str(*o, "query");
   r.vol_exists_on = Str(*o, "vol_exists_on");
   r.resource_backend = Str(*o, "resource_backend");
+  r.restore_backup_id = Str(*o, "restore_backup_id");
   if (const auto* a = o->if_contains("attempts"); a && a->is_array()) {
     for (const auto& e : a->get_array()) {
       if (!e.is_object()) continue;

@@ -9,12 +9,12 @@
 #include "blockstore/scheduler.hpp"
 #include "blockstore/store.hpp"
 #include "blockstore/transport.hpp"
-#include "lib/core/messages.hpp"
 #include "lib/core/notifier.hpp"
+#include "lib/scheduler/scheduler_rpc.hpp"
 
 namespace blockstore::internal {
 
-class SchedulerService {
+class SchedulerService final : SchedulerHandler {
  public:
   SchedulerService(Store& store, Transport& transport, std::unique_ptr<Scheduler> scheduler,
                    Notifier notifier, int max_attempts);
@@ -25,14 +25,18 @@ class SchedulerService {
   int recovered() const { return recovered_; }
 
  private:
-  Result<std::string> Handle(const std::string& text);
-  void CreateVolume(const Message& m);
-  void ExtendVolume(const Message& m);
-  void CreateSnapshot(const Message& m);
-  void Fail(const Volume& v, const Status& why);
+  // ---- the scheduler API (scheduler_rpc.hpp) ----
+  void CreateVolume(const std::string& id, RequestSpec spec, const std::string& request_id) override;
+  void ExtendVolume(const std::string& id, RequestSpec spec, const std::string& request_id) override;
+  void CreateSnapshot(const std::string& id, RequestSpec spec, const std::string& request_id) override;
+  void UpdateStats(const StatsReport& report) override;
+  void Freed(const std::string& pool, const std::string& volume_id, double size_gb) override;
+  void Release(const std::string& reservation) override;
+  Result<PlacementExplanation> Explain(const RequestSpec& spec) override;
 
   Store& store_;
   Transport& transport_;
+  rpc::Dispatcher dispatcher_;
   std::unique_ptr<Scheduler> scheduler_;
   Notifier notifier_;
   int max_attempts_;

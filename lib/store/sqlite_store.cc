@@ -64,9 +64,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   SqliteStoreOptions opts = options;
   if (opts.quota_defaults.empty()) opts.quota_defaults = DefaultQuotaLimits();
   for (const auto& [k, v] : DefaultQuotaLimits()) opts.quota_defaults.emplace(k, v);
-  if (!opts.clock) {
-    opts.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
-  }
+  if (!opts.env) opts.env = SystemEnv();
   return std::unique_ptr<Store>(new internal::SqliteStore(std::move(db), std::move(opts)));
 }
 
@@ -94,7 +92,7 @@ void SqliteStore::Close() {
   db_->Close();
 }
 
-std::string SqliteStore::NowText() const { return FormatTime(options_.clock()); }
+std::string SqliteStore::NowText() const { return FormatTime(options_.env->Now()); }
 
 Result<Metadata> SqliteStore::LoadPairsLocked(const char* table, const char* id_col,
                                               std::string_view id) {

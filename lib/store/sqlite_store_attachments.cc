@@ -112,7 +112,7 @@ Result<Volume> SqliteStore::DeriveAttachStateLocked(std::string_view volume_id) 
   const AS attach = first ? *ParseAttachStatus(*first) : AS::kDetached;
   v.attach_status = attach;
   if (AttachRelated(v.status)) v.status = StatusFor(attach);
-  v.updated_at = options_.clock();
+  v.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volumes SET status = ?, attach_status = ?, "
                                               "updated_at = ? WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, ToString(v.status))
@@ -144,7 +144,7 @@ Result<Attachment> SqliteStore::CreateAttachment(const Attachment& in,
   }
   Attachment a = in;
   a.project_id = v.project_id;
-  a.created_at = a.updated_at = options_.clock();
+  a.created_at = a.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(
       Stmt * ins,
       db_->Prepare("INSERT INTO volume_attachments (id, volume_id, project_id, instance_uuid, "
@@ -228,7 +228,7 @@ Result<Attachment> SqliteStore::UpdateAttachment(std::string_view id, const Atta
   if (c.mountpoint) a.mountpoint = *c.mountpoint;
   if (c.attach_time) a.attach_time = *c.attach_time;
   if (c.detach_time) a.detach_time = *c.detach_time;
-  a.updated_at = options_.clock();
+  a.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
       db_->Prepare("UPDATE volume_attachments SET attach_status = ?, connector = ?, "

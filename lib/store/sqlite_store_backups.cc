@@ -218,7 +218,7 @@ Result<Backup> SqliteStore::UpdateBackup(std::string_view id, const BackupUpdate
   BS_ASSIGN_OR_RETURN(Backup b, GetBackupLocked(id));
   if (u.name) b.name = *u.name;
   if (u.description) b.description = *u.description;
-  b.updated_at = options_.clock();
+  b.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE backups SET name = ?, description = ?, "
                                               "updated_at = ? WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, b.name)
@@ -270,7 +270,7 @@ Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTr
   if (t.volume_id) b.volume_id = *t.volume_id;
   if (t.restore_volume_id) b.restore_volume_id = *t.restore_volume_id;
   if (t.encrypted) b.encrypted = *t.encrypted;
-  b.updated_at = options_.clock();
+  b.updated_at = options_.env->Now();
   BS_RETURN_IF_ERROR(SettleLocked(Owner(b.id), t.quota));
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
@@ -319,7 +319,7 @@ Result<Backup> SqliteStore::BeginBackupDelete(std::string_view id,
                               " has incremental backups based on it; delete them first");
   }
   b.status = BackupStatus::kDeleting;
-  b.updated_at = options_.clock();
+  b.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE backups SET status = ?, updated_at = ? WHERE id = ?"));
   BS_RETURN_IF_ERROR(
@@ -390,7 +390,7 @@ Result<Backup> SqliteStore::BeginBackupRestore(std::string_view id, std::string_
   b.restore_volume_id = v.id;
   b.progress_bytes = 0;
   b.progress_total = 0;
-  b.updated_at = options_.clock();
+  b.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE backups SET status = ?, restore_volume_id = ?, "
                                    "progress_bytes = 0, progress_total = 0, updated_at = ? "

@@ -137,7 +137,7 @@ Result<Snapshot> SqliteStore::UpdateSnapshot(std::string_view id, const Snapshot
   BS_ASSIGN_OR_RETURN(Snapshot s, GetSnapshotLocked(id));
   if (u.name) s.name = *u.name;
   if (u.description) s.description = *u.description;
-  s.updated_at = options_.clock();
+  s.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE snapshots SET name = ?, description = ?, "
                                               "updated_at = ? WHERE id = ?"));
   BS_RETURN_IF_ERROR(
@@ -169,7 +169,7 @@ Result<Snapshot> SqliteStore::TransitionSnapshotLocked(std::string_view id,
   }
   s.status = t.to;
   if (t.progress) s.progress = *t.progress;
-  s.updated_at = options_.clock();
+  s.updated_at = options_.env->Now();
   BS_RETURN_IF_ERROR(SettleLocked(Owner(s.id), t.quota));
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE snapshots SET status = ?, progress = ?, updated_at = ?, "

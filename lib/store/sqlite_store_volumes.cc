@@ -167,7 +167,7 @@ Result<Volume> SqliteStore::UpdateVolume(std::string_view id, const VolumeUpdate
   if (u.name) v.name = *u.name;
   if (u.description) v.description = *u.description;
   if (u.bootable) v.bootable = *u.bootable;
-  v.updated_at = options_.clock();
+  v.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE volumes SET name = ?, description = ?, bootable = ?, "
                                    "updated_at = ? WHERE id = ?"));
@@ -211,7 +211,7 @@ Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const Vo
   if (t.readonly) v.readonly = *t.readonly;
   v.status = to;
   v.previous_status = previous;
-  v.updated_at = options_.clock();
+  v.updated_at = options_.env->Now();
   BS_RETURN_IF_ERROR(SettleLocked(Owner(v.id), t.quota));
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
@@ -328,7 +328,7 @@ Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
   BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
   v.previous_status = v.status;
   v.status = VolumeStatus::kExtending;
-  v.updated_at = options_.clock();
+  v.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE volumes SET status = 'extending', previous_status = ?, "
                                    "pending_size = ?, updated_at = ? WHERE id = ?"));

@@ -4,50 +4,58 @@
 #include <algorithm>
 #include <atomic>
 
+#include "lib/backup/backup_rpc.hpp"
 #include "lib/core/attach_codec.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
-#include "lib/core/messages.hpp"
 #include "lib/core/notifier.hpp"
-#include "lib/scheduler/request_spec_codec.hpp"
+#include "lib/scheduler/scheduler_rpc.hpp"
+#include "lib/volume/create_failure.hpp"
+#include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
 
 using VS = VolumeStatus;
 using SS = SnapshotStatus;
 
-struct VolumeManager::Impl {
+struct VolumeManager::Impl final : internal::VolumeHandler {
   Impl(Store& s, Transport& t, std::unique_ptr<VolumeDriver> d, const BackendConfig& b,
        VolumeManagerOptions o)
       : store(s), transport(t), driver(std::move(d)), config(b), options(std::move(o)),
         name(options.host + "@" + b.name),
-        notifier(options.notify, options.clock) {}
+        notifier(options.notify, options.env), scheduler(t), backup(t),
+        dispatcher(internal::VolumeDispatcher(*this)) {}
 
-  Result<std::string> Handle(const std::string& text);
-  void CreateVolume(const std::string& id, const std::string& body);
-  void DeleteVolume(const std::string& id);
-  void ExtendVolume(const std::string& id, const std::string& body);
-  void CreateSnapshot(const std::string& id);
-  void DeleteSnapshot(const std::string& id);
-  // Exports a volume to a connector; the connection info as JSON text.
-  Result<std::string> Connect(const std::string& id, const std::string& body);
-  Status Disconnect(const std::string& id, const std::string& body);
+  // ---- the volume API (volume_rpc.hpp) ----
+  void CreateVolume(const std::string& id, const RequestSpec& spec) override;
+  void DeleteVolume(const std::string& id) override;
+  void ExtendVolume(const std::string& id) override;
+  void CreateSnapshot(const std::string& id) override;
+  void DeleteSnapshot(const std::string& id) override;
+  Result<ConnectionInfo> InitializeConnection(const std::string& id, const Connector& connector,
+                                              const std::string& mode) override;
+  Status TerminateConnection(const std::string& id, const std::optional<Connector>& connector,
+                             bool revoke_host, bool remove_export) override;
+  Result<ConnectionInfo> ConnectSnapshot(const std::string& id, const Connector& connector) override;
+  Status DisconnectSnapshot(const std::string& id, const Connector& connector) override;
+  Status ReportStats() override;
+
   // Brings back the exports of connected volumes after a restart, and drops the others.
   void RestoreExports();
-  Status ReportStats();
   // Tells the scheduler a deleted volume's capacity is free again, so it need not wait for the
   // next stats report.
   void GiveBack(const Volume& v);
   // Gives back a placement's reservation (a create, extend or snapshot that failed).
   void Release(const std::string& key);
   Status Recover();
-  void FailCreate(const Volume& v, const Status& why);
+  // The driver's part of a failed create; the record is settled in the one place for that.
+  void FailCreate(const Volume& v, const Status& why, const std::string& restore_backup_id = {});
   // Counts a finished create or delete; every kReportEvery of them the backend reports afresh,
   // so the scheduler's reservations are confirmed (and dropped) between periodic reports too.
   void Changed();
   // Sends a failed create back to the scheduler for another backend; false when it may not be
   // retried (a copy must be made where its source lives; bad input fails everywhere).
-  bool Reschedule(const Volume& v, const std::string& body, const Status& why);
+  bool Reschedule(const Volume& v, RequestSpec spec, const Status& why);
 
   Store& store;
   Transport& transport;
@@ -56,6 +64,9 @@ struct VolumeManager::Impl {
   VolumeManagerOptions options;
   std::string name;
   internal::Notifier notifier;
+  internal::SchedulerClient scheduler;
+  internal::BackupClient backup;
+  internal::rpc::Dispatcher dispatcher;
   RecoveryReport report;
   std::atomic<int> changes{0};
   static constexpr int kReportEvery = 500;
@@ -67,53 +78,27 @@ void VolumeManager::Impl::Changed() {
   (void)ReportStats();
 }
 
-Result<std::string> VolumeManager::Impl::Handle(const std::string& text) {
-  BS_ASSIGN_OR_RETURN(internal::Message m, internal::DecodeMessage(text));
-  if (m.method == "create_volume") CreateVolume(m.id, m.body);
-  else if (m.method == "delete_volume") DeleteVolume(m.id);
-  else if (m.method == "extend_volume") ExtendVolume(m.id, m.body);
-  else if (m.method == "create_snapshot") CreateSnapshot(m.id);
-  else if (m.method == "delete_snapshot") DeleteSnapshot(m.id);
-  else if (m.method == "connect") return Connect(m.id, m.body);
-  else if (m.method == "disconnect") BS_RETURN_IF_ERROR(Disconnect(m.id, m.body));
-  else if (m.method == "report_stats") BS_RETURN_IF_ERROR(ReportStats());
-  else return InvalidArgument("volume manager: unknown method '" + m.method + "'");
-  return std::string("{}");
-}
-
 void VolumeManager::Impl::GiveBack(const Volume& v) {
   if (v.host.empty()) return;
-  internal::json::object body{{"size", v.size_gb}, {"volume_id", v.id}};
-  (void)transport.Cast(std::string(internal::kSchedulerTopic),
-                       internal::EncodeMessage({"freed", v.host, {},
-                                                internal::json::serialize(body)}));
+  (void)scheduler.Freed(v.host, v.id, static_cast<double>(v.size_gb));
 }
 
 void VolumeManager::Impl::Release(const std::string& key) {
-  (void)transport.Cast(std::string(internal::kSchedulerTopic),
-                       internal::EncodeMessage({"release", key, {}, {}}));
+  (void)scheduler.Release(key);
 }
 
-void VolumeManager::Impl::FailCreate(const Volume& v, const Status& why) {
+void VolumeManager::Impl::FailCreate(const Volume& v, const Status& why,
+                                     const std::string& restore_backup_id) {
   (void)driver->DeleteVolume(v);  // best effort: leave nothing half-made behind
-  VolumeTransition t;
-  t.from = {VS::kCreating};
-  t.to = VS::kError;
-  t.quota = QuotaAction::kRollback;
-  auto failed = store.TransitionVolume(v.id, t);
-  if (failed.ok()) notifier.Volume("volume.create.error", *failed, why.ToString());
+  internal::FailVolumeCreate(store, notifier, v.id, why, restore_backup_id);
   Release(v.id);
 }
 
-bool VolumeManager::Impl::Reschedule(const Volume& v, const std::string& body, const Status& why) {
-  if (body.empty() || !v.snapshot_id.empty() || !v.source_volid.empty()) return false;
+bool VolumeManager::Impl::Reschedule(const Volume& v, RequestSpec spec, const Status& why) {
+  if (!v.snapshot_id.empty() || !v.source_volid.empty()) return false;
   if (why.code() == Code::kInvalidArgument || why.code() == Code::kNotFound) return false;
-  auto parsed = internal::ParseJson(body, "request spec");
-  if (!parsed.ok()) return false;
-  auto spec = internal::RequestSpecFromJson(*parsed);
-  if (!spec.ok()) return false;
   (void)driver->DeleteVolume(v);  // best effort, as for a failure
-  spec->attempts.push_back({name, v.host, why.ToString()});
+  spec.attempts.push_back({name, v.host, why.ToString()});
   // Back to the scheduler unplaced; the quota reservation stays with the volume.
   VolumeTransition t;
   t.from = {VS::kCreating};
@@ -123,14 +108,13 @@ bool VolumeManager::Impl::Reschedule(const Volume& v, const std::string& body, c
   auto back = store.TransitionVolume(v.id, t);
   if (!back.ok()) return true;  // deleted or reset meanwhile: nothing more to do
   notifier.Volume("volume.create.retry", *back, why.ToString());
-  Status s = transport.Cast(std::string(internal::kSchedulerTopic),
-                            internal::EncodeMessage({"create_volume", v.id, {},
-                                                     internal::json::serialize(internal::ToJson(*spec))}));
-  if (!s.ok()) FailCreate(*back, s);
+  if (Status s = scheduler.CreateVolume(v.id, spec); !s.ok()) {
+    FailCreate(*back, s, spec.restore_backup_id);
+  }
   return true;
 }
 
-void VolumeManager::Impl::CreateVolume(const std::string& id, const std::string& body) {
+void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec& spec) {
   auto loaded = store.GetVolume(id);
   if (!loaded.ok() || loaded->status != VS::kCreating) return;  // deleted or reset meanwhile
   const Volume& v = *loaded;
@@ -145,12 +129,15 @@ void VolumeManager::Impl::CreateVolume(const std::string& id, const std::string&
     s = driver->CreateVolume(v);
   }
   if (!s.ok()) {
-    if (!Reschedule(v, body, s)) FailCreate(v, s);
+    if (!Reschedule(v, spec, s)) FailCreate(v, s, spec.restore_backup_id);
     return;
   }
+  // A volume made for a restore is handed straight to it: nobody sees it available before it
+  // holds the backup's data.
+  const bool for_restore = !spec.restore_backup_id.empty();
   VolumeTransition t;
   t.from = {VS::kCreating};
-  t.to = VS::kAvailable;
+  t.to = for_restore ? VS::kRestoringBackup : VS::kAvailable;
   t.expect_host = v.host;
   t.quota = QuotaAction::kCommit;
   auto done = store.TransitionVolume(id, t);
@@ -163,6 +150,18 @@ void VolumeManager::Impl::CreateVolume(const std::string& id, const std::string&
   }
   notifier.Volume("volume.create.end", *done);
   Changed();
+  if (for_restore) {
+    if (Status st = backup.RestoreBackup(spec.restore_backup_id, /*volume_is_new=*/true); !st.ok()) {
+      BackupTransition b;
+      b.from = {BackupStatus::kRestoring};
+      b.to = BackupStatus::kAvailable;
+      b.fail_reason = st.ToString();
+      b.volume = VolumeTransition{{VS::kRestoringBackup}, VS::kErrorRestoring};
+      if (auto back = store.TransitionBackup(spec.restore_backup_id, b); back.ok()) {
+        notifier.Backup("backup.restore.error", *back, st.ToString());
+      }
+    }
+  }
 }
 
 void VolumeManager::Impl::DeleteVolume(const std::string& id) {
@@ -191,7 +190,7 @@ void VolumeManager::Impl::DeleteVolume(const std::string& id) {
   Changed();
 }
 
-void VolumeManager::Impl::ExtendVolume(const std::string& id, const std::string& /*body*/) {
+void VolumeManager::Impl::ExtendVolume(const std::string& id) {
   auto loaded = store.GetVolume(id);
   if (!loaded.ok() || loaded->status != VS::kExtending) return;
   auto target = store.PendingExtendSize(id);
@@ -256,18 +255,17 @@ void VolumeManager::Impl::DeleteSnapshot(const std::string& id) {
   if (failed.ok()) notifier.Snapshot("snapshot.delete.error", *failed, s.ToString());
 }
 
-Result<std::string> VolumeManager::Impl::Connect(const std::string& id, const std::string& body) {
-  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(body, "connect request"));
-  const auto* o = parsed.if_object();
-  if (!o || !o->if_contains("connector")) return InvalidArgument("connect: no connector");
-  BS_ASSIGN_OR_RETURN(Connector connector, internal::ConnectorFromJson(o->at("connector")));
-  std::string mode = "rw";
-  if (const auto* m = o->if_contains("mode"); m && m->is_string()) mode = m->get_string();
+Result<ConnectionInfo> VolumeManager::Impl::InitializeConnection(const std::string& id,
+                                                                const Connector& connector,
+                                                                const std::string& mode) {
   BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
   BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
   BS_ASSIGN_OR_RETURN(ConnectionResult r, driver->InitializeConnection(v, existing, connector));
-  if (!existing || existing->location != r.export_record.location ||
-      existing->auth != r.export_record.auth) {
+  // A local connection (a reader on the backend's own host, such as a backup) needs no
+  // export, and must not replace the record of one that hosts elsewhere use.
+  const bool local_beside_export = r.info.driver_volume_type == "local" && existing;
+  if (!local_beside_export && (!existing || existing->location != r.export_record.location ||
+                               existing->auth != r.export_record.auth)) {
     BS_RETURN_IF_ERROR(store.SetVolumeExport(id, r.export_record));
   }
   // What the manager adds to every driver's data, as Cinder's does.
@@ -280,26 +278,28 @@ Result<std::string> VolumeManager::Impl::Connect(const std::string& id, const st
   d["cacheable"] = false;
   if (!d.contains("volume_id")) d["volume_id"] = v.id;
   r.info.data = internal::json::serialize(data);
-  return internal::json::serialize(internal::ToJson(r.info));
+  return r.info;
 }
 
-Status VolumeManager::Impl::Disconnect(const std::string& id, const std::string& body) {
-  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(body, "disconnect request"));
-  const auto* o = parsed.if_object();
-  if (!o) return InvalidArgument("disconnect: the request must be an object");
-  Connector connector;
-  if (const auto* c = o->if_contains("connector"); c && !c->is_null()) {
-    BS_ASSIGN_OR_RETURN(connector, internal::ConnectorFromJson(*c));
-  }
-  auto flag = [&](const char* key) {
-    const auto* f = o->if_contains(key);
-    return f && f->is_bool() && f->get_bool();
-  };
+Status VolumeManager::Impl::TerminateConnection(const std::string& id,
+                                                const std::optional<Connector>& connector,
+                                                bool revoke_host, bool remove_export) {
   BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
   BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
   if (!existing) return Status::Ok();  // never exported
-  return driver->TerminateConnection(v, *existing, connector, flag("revoke_host"),
-                                     flag("remove_export"));
+  return driver->TerminateConnection(v, *existing, connector.value_or(Connector{}), revoke_host,
+                                     remove_export);
+}
+
+Result<ConnectionInfo> VolumeManager::Impl::ConnectSnapshot(const std::string& id,
+                                                           const Connector& connector) {
+  BS_ASSIGN_OR_RETURN(Snapshot snap, store.GetSnapshot(id));
+  return driver->InitializeSnapshotConnection(snap, connector);
+}
+
+Status VolumeManager::Impl::DisconnectSnapshot(const std::string& id, const Connector& connector) {
+  BS_ASSIGN_OR_RETURN(Snapshot snap, store.GetSnapshot(id));
+  return driver->TerminateSnapshotConnection(snap, connector);
 }
 
 void VolumeManager::Impl::RestoreExports() {
@@ -341,7 +341,7 @@ void VolumeManager::Impl::RestoreExports() {
 Status VolumeManager::Impl::ReportStats() {
   // Stamped before the store is read: placements recorded after this are not in the report,
   // and the scheduler keeps their reservations.
-  const TimePoint taken_at = options.clock();
+  const TimePoint taken_at = options.env->Now();
   BS_ASSIGN_OR_RETURN(BackendStats stats, driver->GetStats());
   if (stats.volume_backend_name.empty()) {
     stats.volume_backend_name =
@@ -358,12 +358,7 @@ Status VolumeManager::Impl::ReportStats() {
     if (pool.filter_function.empty()) pool.filter_function = config.filter_function;
     if (pool.goodness_function.empty()) pool.goodness_function = config.goodness_function;
   }
-  internal::json::object body{{"backend", name},
-                              {"availability_zone", options.availability_zone},
-                              {"taken_at", FormatTime(taken_at)},
-                              {"stats", internal::ToJson(stats)}};
-  internal::Message m{"update_stats", name, {}, internal::json::serialize(body)};
-  return transport.Cast(std::string(internal::kSchedulerTopic), internal::EncodeMessage(m));
+  return scheduler.UpdateStats({name, options.availability_zone, taken_at, std::move(stats)});
 }
 
 Status VolumeManager::Impl::Recover() {
@@ -411,23 +406,20 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
   if (!driver) return InvalidArgument("a volume manager needs a driver");
   if (options.host.empty()) return InvalidArgument("a volume manager needs a host name");
   if (backend.name.empty()) return InvalidArgument("a backend needs a name");
-  if (!options.clock) {
-    options.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); };
-  }
+  if (!options.env) options.env = SystemEnv();
   auto impl = std::make_unique<Impl>(store, transport, std::move(driver), backend,
                                      std::move(options));
   BS_RETURN_IF_ERROR(impl->driver->Initialize());
   BS_RETURN_IF_ERROR(impl->Recover());
   impl->RestoreExports();
   Impl* raw = impl.get();
-  BS_RETURN_IF_ERROR(transport.Listen(
-      internal::VolumeTopic(raw->name),
-      [raw](const std::string& text) { return raw->Handle(text); }, raw->options.workers));
+  BS_RETURN_IF_ERROR(raw->dispatcher.Serve(transport, internal::VolumeTopic(raw->name),
+                                            raw->options.workers));
+  const internal::VolumeClient self(transport, raw->name);
   // Deletes a crash interrupted run again, now that the topic is served.
   BS_ASSIGN_OR_RETURN(auto deleting, store.ListVolumesOnBackend(raw->name, {VS::kDeleting}));
   for (const auto& v : deleting) {
-    BS_RETURN_IF_ERROR(transport.Cast(internal::VolumeTopic(raw->name),
-                                      internal::EncodeMessage({"delete_volume", v.id, {}, {}})));
+    BS_RETURN_IF_ERROR(self.DeleteVolume(v.id));
     ++raw->report.volumes_redeleted;
   }
   BS_ASSIGN_OR_RETURN(auto snap_deleting,
@@ -436,8 +428,7 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
     // Snapshots of a volume being deleted go with it; the others on their own.
     auto vol = store.GetVolume(s.volume_id);
     if (vol.ok() && vol->status == VS::kDeleting) continue;
-    BS_RETURN_IF_ERROR(transport.Cast(internal::VolumeTopic(raw->name),
-                                      internal::EncodeMessage({"delete_snapshot", s.id, {}, {}})));
+    BS_RETURN_IF_ERROR(self.DeleteSnapshot(s.id));
     ++raw->report.snapshots_redeleted;
   }
   BS_RETURN_IF_ERROR(raw->ReportStats());
@@ -448,7 +439,6 @@ VolumeManager::VolumeManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 VolumeManager::~VolumeManager() = default;
 const std::string& VolumeManager::backend() const { return impl_->name; }
 const RecoveryReport& VolumeManager::recovery() const { return impl_->report; }
-VolumeDriver& VolumeManager::driver() { return *impl_->driver; }
 Status VolumeManager::ReportStats() { return impl_->ReportStats(); }
 
 }  // namespace blockstore

@@ -91,7 +91,7 @@ class GatedTarget final : public BackupTarget {
 
 // A new 1 GiB volume of `ctx`'s, available.
 Volume NewVolume(Engine& e, const RequestContext& ctx) {
-  auto v = e.api().CreateVolume(ctx, {.size_gb = 1});
+  auto v = e.volumes().Create(ctx, {.size_gb = 1});
   REQUIRE_MESSAGE(v.ok(), v.status().ToString());
   auto done = e.WaitForVolume(ctx, v->id, {VS::kAvailable}, kWait);
   REQUIRE_MESSAGE(done.ok(), done.status().ToString());
@@ -106,7 +106,7 @@ std::unique_ptr<BackupTarget> Posix(const std::string& root) {
 
 struct BackupFixture : EngineFixture {
   Backup Backed(const RequestContext& ctx, BackupCreateRequest r) {
-    auto b = api().CreateBackup(ctx, r);
+    auto b = engine->backups().Create(ctx, r);
     REQUIRE_MESSAGE(b.ok(), b.status().ToString());
     CHECK(b->status == BS::kCreating);
     auto done = engine->WaitForBackup(ctx, b->id, {BS::kAvailable, BS::kError}, kWait);
@@ -116,7 +116,7 @@ struct BackupFixture : EngineFixture {
   }
   Volume Restored(const RequestContext& ctx, const std::string& backup_id,
                   BackupRestoreRequest r = {}) {
-    auto res = api().RestoreBackup(ctx, backup_id, r);
+    auto res = engine->backups().Restore(ctx, backup_id, r);
     REQUIRE_MESSAGE(res.ok(), res.status().ToString());
     auto b = engine->WaitForBackup(ctx, backup_id, {BS::kAvailable}, kWait);
     REQUIRE_MESSAGE(b.ok(), b.status().ToString());
@@ -142,10 +142,10 @@ TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volum
   CHECK(b.progress_total == kGiB);
   CHECK(b.container.find("posix:") == 0);
   CHECK(b.host == "testhost");
-  auto after = api().GetVolume(alice, v.id);
+  auto after = engine->volumes().Get(alice, v.id);
   BS_REQUIRE_OK(after);
   CHECK(after->status == VS::kAvailable);
-  auto quota = api().GetQuotas(alice, "alice");
+  auto quota = engine->quotas().Get(alice, "alice");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 1);
   CHECK(quota->resources.at("backup_gigabytes").in_use == 1);
@@ -157,7 +157,7 @@ TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volum
   RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
   // Restored onto a fresh sparse volume, the holes stay holes.
   CHECK(AllocatedBytes(VolumeFile(dir, r.id)) < 32 * kMiB);
-  BS_CHECK_OK(api().VerifyBackup(alice, b.id));
+  BS_CHECK_OK(engine->backups().Verify(alice, b.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "a restore onto an existing volume overwrites all of it") {
@@ -187,7 +187,7 @@ TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed an
   Backup inc2 = Backed(alice, {.volume_id = v.id, .incremental = true});
   CHECK(inc2.parent_id == inc.id);
   CHECK(inc2.object_count == 0);
-  auto parent = api().GetBackup(alice, full.id);
+  auto parent = engine->backups().Get(alice, full.id);
   BS_REQUIRE_OK(parent);
   CHECK(parent->has_dependent_backups);
 
@@ -195,15 +195,15 @@ TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed an
   RequireSameData(file, VolumeFile(dir, r.id));
 
   // A backup others are based on stays until they go.
-  BS_CHECK_CODE(api().DeleteBackup(alice, full.id), Code::kFailedPrecondition);
-  BS_CHECK_CODE(api().DeleteBackup(alice, inc.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(engine->backups().Delete(alice, full.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(engine->backups().Delete(alice, inc.id), Code::kFailedPrecondition);
   for (const auto& id : {inc2.id, inc.id, full.id}) {
-    BS_REQUIRE_OK(api().DeleteBackup(alice, id));
+    BS_REQUIRE_OK(engine->backups().Delete(alice, id));
     BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, id, kWait));
   }
   CHECK(Objects(dir / "backups").empty());
   CHECK(Directories(dir / "backups").empty());  // no empty directory per deleted backup
-  auto quota = api().GetQuotas(alice, "alice");
+  auto quota = engine->quotas().Get(alice, "alice");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 0);
   CHECK(quota->resources.at("backup_gigabytes").in_use == 0);
@@ -215,14 +215,14 @@ TEST_CASE_FIXTURE(BackupFixture, "backup churn leaves no directories behind") {
   Backup keep = Backed(alice, {.volume_id = v.id});
   for (int i = 0; i < 10; ++i) {
     Backup b = Backed(alice, {.volume_id = v.id});
-    BS_REQUIRE_OK(api().DeleteBackup(alice, b.id));
+    BS_REQUIRE_OK(engine->backups().Delete(alice, b.id));
     BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, b.id, kWait));
   }
   // Only the kept backup's directory (and the prefix directory above it) remain.
   auto dirs = Directories(dir / "backups");
   CHECK(dirs.size() == 2);
   CHECK(std::filesystem::exists(dir / ("backups/backups/" + keep.id)));
-  BS_CHECK_OK(api().VerifyBackup(alice, keep.id));
+  BS_CHECK_OK(engine->backups().Verify(alice, keep.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a later one uses") {
@@ -234,9 +234,9 @@ TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a lat
   Backup b = Backed(alice, {.volume_id = v.id});
   Backup c = Backed(alice, {.volume_id = v.id, .incremental = true});
   CHECK(c.parent_id == b.id);
-  BS_REQUIRE_OK(api().DeleteBackup(alice, a.id));
+  BS_REQUIRE_OK(engine->backups().Delete(alice, a.id));
   BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, a.id, kWait));
-  BS_CHECK_OK(api().VerifyBackup(alice, c.id));
+  BS_CHECK_OK(engine->backups().Verify(alice, c.id));
   Volume r = Restored(alice, c.id);
   RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
 }
@@ -249,7 +249,7 @@ TEST_CASE_FIXTURE(BackupFixture, "a backup of a snapshot reads the snapshot") {
   Backup b = Backed(alice, {.volume_id = v.id, .snapshot_id = s.id});
   CHECK(b.snapshot_id == s.id);
   CHECK(b.data_timestamp == s.created_at);
-  auto snap = api().GetSnapshot(alice, s.id);
+  auto snap = engine->snapshots().Get(alice, s.id);
   BS_REQUIRE_OK(snap);
   CHECK(snap->status == SnapshotStatus::kAvailable);
   Volume r = Restored(alice, b.id);
@@ -261,12 +261,12 @@ TEST_CASE_FIXTURE(BackupFixture, "a backup of a snapshot reads the snapshot") {
 
 TEST_CASE_FIXTURE(BackupFixture, "an in-use volume needs force") {
   Volume v = Available(alice, 1);
-  BS_REQUIRE_OK(api().ResetVolumeStatus(admin, v.id, VS::kInUse));
+  BS_REQUIRE_OK(engine->volumes().ResetStatus(admin, v.id, VS::kInUse));
   const std::string before = State();
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kFailedPrecondition);
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id}), Code::kFailedPrecondition);
   CHECK(State() == before);
   Backup b = Backed(alice, {.volume_id = v.id, .force = true});
-  auto after = api().GetVolume(alice, v.id);
+  auto after = engine->volumes().Get(alice, v.id);
   BS_REQUIRE_OK(after);
   CHECK(after->status == VS::kInUse);  // back to what it was
 }
@@ -276,51 +276,51 @@ TEST_CASE_FIXTURE(BackupFixture, "bad backup requests are refused and change not
   Volume bobs = Available(bob, 1);
   Backup b = Backed(alice, {.volume_id = v.id});
   const std::string before = State();
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = "nope"}), Code::kInvalidArgument);
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = bobs.id}), Code::kNotFound);
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id, .name = std::string("a\0b", 3)}),
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = "nope"}), Code::kInvalidArgument);
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = bobs.id}), Code::kNotFound);
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id, .name = std::string("a\0b", 3)}),
                 Code::kInvalidArgument);
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id, .name = std::string(300, 'x')}),
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id, .name = std::string(300, 'x')}),
                 Code::kInvalidArgument);
-  BS_CHECK_CODE(api().CreateBackup(bob, {.volume_id = bobs.id, .incremental = true}),
+  BS_CHECK_CODE(engine->backups().Create(bob, {.volume_id = bobs.id, .incremental = true}),
                 Code::kFailedPrecondition);
-  BS_CHECK_CODE(api().GetBackup(bob, b.id), Code::kNotFound);
-  BS_CHECK_CODE(api().DeleteBackup(bob, b.id), Code::kNotFound);
-  BS_CHECK_CODE(api().RestoreBackup(bob, b.id, {}), Code::kNotFound);
-  BS_CHECK_CODE(api().RestoreBackup(alice, b.id, {.volume_id = bobs.id}), Code::kNotFound);
-  BS_CHECK_CODE(api().DeleteBackup(alice, b.id, /*force=*/true), Code::kPermissionDenied);
-  BS_CHECK_CODE(api().ResetBackupStatus(alice, b.id, BS::kError), Code::kPermissionDenied);
-  BS_CHECK_CODE(api().ResetBackupStatus(admin, b.id, BS::kRestoring), Code::kInvalidArgument);
-  BS_CHECK_CODE(api().ExportBackupRecord(alice, b.id), Code::kPermissionDenied);
-  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"blockstore.backup", "!!!"}),
+  BS_CHECK_CODE(engine->backups().Get(bob, b.id), Code::kNotFound);
+  BS_CHECK_CODE(engine->backups().Delete(bob, b.id), Code::kNotFound);
+  BS_CHECK_CODE(engine->backups().Restore(bob, b.id, {}), Code::kNotFound);
+  BS_CHECK_CODE(engine->backups().Restore(alice, b.id, {.volume_id = bobs.id}), Code::kNotFound);
+  BS_CHECK_CODE(engine->backups().Delete(alice, b.id, /*force=*/true), Code::kPermissionDenied);
+  BS_CHECK_CODE(engine->backups().ResetStatus(alice, b.id, BS::kError), Code::kPermissionDenied);
+  BS_CHECK_CODE(engine->backups().ResetStatus(admin, b.id, BS::kRestoring), Code::kInvalidArgument);
+  BS_CHECK_CODE(engine->backups().ExportRecord(alice, b.id), Code::kPermissionDenied);
+  BS_CHECK_CODE(engine->backups().ImportRecord(admin, {"blockstore.backup", "!!!"}),
                 Code::kInvalidArgument);
-  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"cinder.backup.drivers.swift", "e30="}),
+  BS_CHECK_CODE(engine->backups().ImportRecord(admin, {"cinder.backup.drivers.swift", "e30="}),
                 Code::kInvalidArgument);
-  BS_CHECK_CODE(api().ImportBackupRecord(admin, {"blockstore.backup", "e30="}),  // "{}"
+  BS_CHECK_CODE(engine->backups().ImportRecord(admin, {"blockstore.backup", "e30="}),  // "{}"
                 Code::kInvalidArgument);
-  BS_CHECK_CODE(api().ListBackups(alice, {.status = "bogus"}), Code::kInvalidArgument);
-  BS_CHECK_CODE(api().ListBackups(alice, {.all_projects = true}), Code::kPermissionDenied);
+  BS_CHECK_CODE(engine->backups().List(alice, {.status = "bogus"}), Code::kInvalidArgument);
+  BS_CHECK_CODE(engine->backups().List(alice, {.all_projects = true}), Code::kPermissionDenied);
   CHECK(State() == before);
   // A volume smaller than the backup.
-  BS_REQUIRE_OK(api().ExtendVolume(alice, v.id, 2));
+  BS_REQUIRE_OK(engine->volumes().Extend(alice, v.id, 2));
   BS_REQUIRE_OK(engine->WaitForVolume(alice, v.id, {VS::kAvailable}, kWait));
   Backup big = Backed(alice, {.volume_id = v.id});
   Volume small = Available(alice, 1);
   const std::string before2 = State();
-  BS_CHECK_CODE(api().RestoreBackup(alice, big.id, {.volume_id = small.id}),
+  BS_CHECK_CODE(engine->backups().Restore(alice, big.id, {.volume_id = small.id}),
                 Code::kInvalidArgument);
   CHECK(State() == before2);
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "backups count against their quotas") {
   Volume v = Available(alice, 1);
-  BS_REQUIRE_OK(api().UpdateQuotas(admin, "alice", {{"backups", 1}}));
+  BS_REQUIRE_OK(engine->quotas().Update(admin, "alice", {{"backups", 1}}));
   Backed(alice, {.volume_id = v.id});
   const std::string before = State();
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kResourceExhausted);
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id}), Code::kResourceExhausted);
   CHECK(State() == before);
-  BS_REQUIRE_OK(api().UpdateQuotas(admin, "alice", {{"backups", 5}, {"backup_gigabytes", 1}}));
-  BS_CHECK_CODE(api().CreateBackup(alice, {.volume_id = v.id}), Code::kResourceExhausted);
+  BS_REQUIRE_OK(engine->quotas().Update(admin, "alice", {{"backups", 5}, {"backup_gigabytes", 1}}));
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id}), Code::kResourceExhausted);
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "listing backups filters, sorts and pages") {
@@ -329,21 +329,21 @@ TEST_CASE_FIXTURE(BackupFixture, "listing backups filters, sorts and pages") {
   Backed(alice, {.volume_id = v.id, .name = "a"});
   Backed(alice, {.volume_id = v.id, .name = "b"});
   Backed(alice, {.volume_id = w.id, .name = "c"});
-  auto all = api().ListBackups(alice, {});
+  auto all = engine->backups().List(alice, {});
   BS_REQUIRE_OK(all);
   CHECK(all->size() == 3);
-  auto of_v = api().ListBackups(alice, {.volume_id = v.id});
+  auto of_v = engine->backups().List(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(of_v);
   CHECK(of_v->size() == 2);
-  auto by_name = api().ListBackups(alice, {.sort = {{"name", false}}, .limit = 2});
+  auto by_name = engine->backups().List(alice, {.sort = {{"name", false}}, .limit = 2});
   BS_REQUIRE_OK(by_name);
   REQUIRE(by_name->size() == 2);
   CHECK((*by_name)[0].name == "a");
-  auto next = api().ListBackups(alice, {.sort = {{"name", false}}, .marker = (*by_name)[1].id});
+  auto next = engine->backups().List(alice, {.sort = {{"name", false}}, .marker = (*by_name)[1].id});
   BS_REQUIRE_OK(next);
   REQUIRE(next->size() == 1);
   CHECK((*next)[0].name == "c");
-  auto none = api().ListBackups(bob, {});
+  auto none = engine->backups().List(bob, {});
   BS_REQUIRE_OK(none);
   CHECK(none->empty());
 }
@@ -358,21 +358,21 @@ TEST_CASE("export and import: another engine restores from the same target") {
   auto a = Engine::Open(config(a_dir.path()));
   BS_REQUIRE_OK(a);
   auto admin = RequestContext::Admin();
-  auto v = (*a)->api().CreateVolume(admin, {.size_gb = 1});
+  auto v = (*a)->volumes().Create(admin, {.size_gb = 1});
   BS_REQUIRE_OK(v);
   BS_REQUIRE_OK((*a)->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait));
   WritePattern(a_dir / ("volumes/volume-" + v->id), 0, 6 * kMiB, 12);
-  auto b = (*a)->api().CreateBackup(admin, {.volume_id = v->id, .name = "carried"});
+  auto b = (*a)->backups().Create(admin, {.volume_id = v->id, .name = "carried"});
   BS_REQUIRE_OK(b);
   BS_REQUIRE_OK((*a)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
-  auto record = (*a)->api().ExportBackupRecord(admin, b->id);
+  auto record = (*a)->backups().ExportRecord(admin, b->id);
   BS_REQUIRE_OK(record);
   CHECK(record->backup_service == "blockstore.backup");
 
   auto other = Engine::Open(config(b_dir.path()));
   BS_REQUIRE_OK(other);
-  Api& api = (*other)->api();
-  auto imported = api.ImportBackupRecord(admin, *record);
+  Engine& eng = **other;
+  auto imported = eng.backups().ImportRecord(admin, *record);
   BS_REQUIRE_OK(imported);
   CHECK(imported->id == b->id);
   CHECK(imported->volume_id == std::string(kImportedBackupVolumeId));
@@ -380,8 +380,8 @@ TEST_CASE("export and import: another engine restores from the same target") {
   BS_REQUIRE_OK(ready);
   REQUIRE_MESSAGE(ready->status == BS::kAvailable, ready->fail_reason);
   CHECK(ready->name == "carried");
-  BS_CHECK_CODE(api.ImportBackupRecord(admin, *record), Code::kAlreadyExists);
-  auto res = api.RestoreBackup(admin, b->id, {});
+  BS_CHECK_CODE(eng.backups().ImportRecord(admin, *record), Code::kAlreadyExists);
+  auto res = eng.backups().Restore(admin, b->id, {});
   BS_REQUIRE_OK(res);
   BS_REQUIRE_OK((*other)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
   auto restored = (*other)->WaitForVolume(admin, res->volume_id, {VS::kAvailable}, kWait);
@@ -390,14 +390,14 @@ TEST_CASE("export and import: another engine restores from the same target") {
         ReadRange(a_dir / ("volumes/volume-" + v->id), 0, 6 * kMiB));
 
   // A record whose objects are not on the target ends in error, quota returned.
-  auto gone = (*a)->api().CreateBackup(admin, {.volume_id = v->id});
+  auto gone = (*a)->backups().Create(admin, {.volume_id = v->id});
   BS_REQUIRE_OK(gone);
   BS_REQUIRE_OK((*a)->WaitForBackup(admin, gone->id, {BS::kAvailable}, kWait));
-  auto gone_record = (*a)->api().ExportBackupRecord(admin, gone->id);
+  auto gone_record = (*a)->backups().ExportRecord(admin, gone->id);
   BS_REQUIRE_OK(gone_record);
-  BS_REQUIRE_OK((*a)->api().DeleteBackup(admin, gone->id));
+  BS_REQUIRE_OK((*a)->backups().Delete(admin, gone->id));
   BS_REQUIRE_OK((*a)->WaitForBackupDeleted(admin, gone->id, kWait));
-  BS_REQUIRE_OK(api.ImportBackupRecord(admin, *gone_record));
+  BS_REQUIRE_OK(eng.backups().ImportRecord(admin, *gone_record));
   auto failed = (*other)->WaitForBackup(admin, gone->id, {BS::kError}, kWait);
   BS_REQUIRE_OK(failed);
   CHECK(failed->fail_reason.find("manifest") != std::string::npos);
@@ -412,10 +412,10 @@ TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
   auto alice = RequestContext::User("alice");
   const Volume v = NewVolume(**e, alice);
   WritePattern(state / ("volumes/volume-" + v.id), 0, 10 * kMiB, 13);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
-  BS_CHECK_OK((*e)->api().VerifyBackup(alice, b->id));
+  BS_CHECK_OK((*e)->backups().Verify(alice, b->id));
   const std::string chunk = target_dir / ("backups/" + b->id + "/chunk-00000001");
   REQUIRE(std::filesystem::exists(chunk));
   {
@@ -423,15 +423,15 @@ TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
     f.seekp(100);
     f.put('\x5a').put('\xa5');
   }
-  Status verify = (*e)->api().VerifyBackup(alice, b->id);
+  Status verify = (*e)->backups().Verify(alice, b->id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("chunk 1 at offset 4194304") != std::string::npos,
                 verify.message());
 
-  auto target = (*e)->api().CreateVolume(alice, {.size_gb = 1});
+  auto target = (*e)->volumes().Create(alice, {.size_gb = 1});
   BS_REQUIRE_OK(target);
   BS_REQUIRE_OK((*e)->WaitForVolume(alice, target->id, {VS::kAvailable}, kWait));
-  BS_REQUIRE_OK((*e)->api().RestoreBackup(alice, b->id, {.volume_id = target->id}));
+  BS_REQUIRE_OK((*e)->backups().Restore(alice, b->id, {.volume_id = target->id}));
   auto failed = (*e)->WaitForVolume(alice, target->id, {VS::kErrorRestoring}, kWait);
   BS_REQUIRE_OK(failed);
   auto after = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait);
@@ -441,7 +441,7 @@ TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
 
   // A missing object is named too.
   std::filesystem::remove(chunk);
-  verify = (*e)->api().VerifyBackup(alice, b->id);
+  verify = (*e)->backups().Verify(alice, b->id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("missing") != std::string::npos, verify.message());
 }
@@ -457,7 +457,7 @@ TEST_CASE("a target that keeps failing ends the backup in error and leaves nothi
   auto alice = RequestContext::User("alice");
   const Volume v = NewVolume(**e, alice);
   WritePattern(state / ("volumes/volume-" + v.id), 0, 20 * kMiB, 14);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto failed = (*e)->WaitForBackup(alice, b->id, {BS::kError, BS::kAvailable}, kWait);
   BS_REQUIRE_OK(failed);
@@ -465,18 +465,18 @@ TEST_CASE("a target that keeps failing ends the backup in error and leaves nothi
   CHECK_MESSAGE(failed->fail_reason.find("connection reset") != std::string::npos,
                 failed->fail_reason);
   CHECK(failing->puts_.load() > 2);  // retried before giving up
-  auto vol = (*e)->api().GetVolume(alice, v.id);
+  auto vol = (*e)->volumes().Get(alice, v.id);
   BS_REQUIRE_OK(vol);
   CHECK(vol->status == VS::kAvailable);
   CHECK(Objects(target_dir.path()).empty());
-  auto quota = (*e)->api().GetQuotas(alice, "alice");
+  auto quota = (*e)->quotas().Get(alice, "alice");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 0);
   CHECK(quota->resources.at("backups").reserved == 0);
   // A failed backup is not something to verify or restore, and it may be deleted.
-  BS_CHECK_CODE((*e)->api().VerifyBackup(alice, b->id), Code::kFailedPrecondition);
-  BS_CHECK_CODE((*e)->api().RestoreBackup(alice, b->id, {}), Code::kFailedPrecondition);
-  BS_REQUIRE_OK((*e)->api().DeleteBackup(alice, b->id));
+  BS_CHECK_CODE((*e)->backups().Verify(alice, b->id), Code::kFailedPrecondition);
+  BS_CHECK_CODE((*e)->backups().Restore(alice, b->id, {}), Code::kFailedPrecondition);
+  BS_REQUIRE_OK((*e)->backups().Delete(alice, b->id));
   BS_REQUIRE_OK((*e)->WaitForBackupDeleted(alice, b->id, kWait));
 }
 
@@ -491,11 +491,11 @@ TEST_CASE("a force delete cancels a backup being created") {
   auto admin = RequestContext::Admin();
   const Volume v = NewVolume(**e, admin);
   WritePattern(state / ("volumes/volume-" + v.id), 0, 40 * kMiB, 15);
-  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(admin, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   while (gated->waiting_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  BS_CHECK_CODE((*e)->api().DeleteBackup(admin, b->id), Code::kFailedPrecondition);
-  BS_REQUIRE_OK((*e)->api().DeleteBackup(admin, b->id, /*force=*/true));
+  BS_CHECK_CODE((*e)->backups().Delete(admin, b->id), Code::kFailedPrecondition);
+  BS_REQUIRE_OK((*e)->backups().Delete(admin, b->id, /*force=*/true));
   gated->open_ = true;
   BS_REQUIRE_OK((*e)->WaitForBackupDeleted(admin, b->id, kWait));
   auto vol = (*e)->WaitForVolume(admin, v.id, {VS::kAvailable}, kWait);
@@ -517,7 +517,7 @@ TEST_CASE("progress reaches the host's callback with rate and ETA") {
   auto alice = RequestContext::User("alice");
   const Volume v = NewVolume(**e, alice);
   WritePattern(state / ("volumes/volume-" + v.id), 0, 8 * kMiB, 16);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
   std::lock_guard lock(mu);
@@ -557,7 +557,7 @@ TEST_CASE("encrypted backups: nothing readable on the target, restore with the k
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
     for (int i = 0; i < 100000; ++i) f << "SECRET-PATIENT-RECORD-" << i << "\n";
   }
-  auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(admin, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto done = (*e)->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
   BS_REQUIRE_OK(done);
@@ -569,8 +569,8 @@ TEST_CASE("encrypted backups: nothing readable on the target, restore with the k
     CHECK_MESSAGE(bytes.find("SECRET-PATIENT") == std::string::npos, path);
     CHECK_MESSAGE(bytes.find("\"chunks\"") == std::string::npos, path);  // the manifest is sealed
   }
-  BS_CHECK_OK((*e)->api().VerifyBackup(admin, b->id));
-  auto r = (*e)->api().RestoreBackup(admin, b->id, {});
+  BS_CHECK_OK((*e)->backups().Verify(admin, b->id));
+  auto r = (*e)->backups().Restore(admin, b->id, {});
   BS_REQUIRE_OK(r);
   BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
   auto restored = (*e)->WaitForVolume(admin, r->volume_id, {VS::kAvailable, VS::kErrorRestoring}, kWait);
@@ -587,18 +587,18 @@ TEST_CASE("encrypted backups: nothing readable on the target, restore with the k
     f.seekp(40);
     f.put(static_cast<char>(was ^ 1));
   }
-  Status verify = (*e)->api().VerifyBackup(admin, b->id);
+  Status verify = (*e)->backups().Verify(admin, b->id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("chunk 0 at offset 0") != std::string::npos, verify.message());
 
   // Another engine without the key cannot adopt the backup; with it, it can.
-  auto record = (*e)->api().ExportBackupRecord(admin, b->id);
+  auto record = (*e)->backups().ExportRecord(admin, b->id);
   BS_REQUIRE_OK(record);
   EngineConfig keyless = BasicConfig(other_state.path());
   keyless.backup.target = Posix(target_dir.path());
   auto other = Engine::Open(keyless);
   BS_REQUIRE_OK(other);
-  BS_REQUIRE_OK((*other)->api().ImportBackupRecord(admin, *record));
+  BS_REQUIRE_OK((*other)->backups().ImportRecord(admin, *record));
   auto refused = (*other)->WaitForBackup(admin, b->id, {BS::kError, BS::kAvailable}, kWait);
   BS_REQUIRE_OK(refused);
   CHECK(refused->status == BS::kError);
@@ -624,12 +624,12 @@ TEST_CASE("a restart settles backups and restores that were running") {
     BS_REQUIRE_OK(e);
     const Volume v = NewVolume(**e, admin);
     volume_id = v.id;
-    auto r = (*e)->api().CreateVolume(admin, {.size_gb = 1});
+    auto r = (*e)->volumes().Create(admin, {.size_gb = 1});
     BS_REQUIRE_OK(r);
     BS_REQUIRE_OK((*e)->WaitForVolume(admin, r->id, {VS::kAvailable}, kWait));
     restore_vol = r->id;
     other_vol = NewVolume(**e, admin).id;
-    auto b = (*e)->api().CreateBackup(admin, {.volume_id = v.id});
+    auto b = (*e)->backups().Create(admin, {.volume_id = v.id});
     BS_REQUIRE_OK(b);
     BS_REQUIRE_OK((*e)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));
     restoring_id = b->id;
@@ -673,11 +673,11 @@ TEST_CASE("a restart settles backups and restores that were running") {
   leave("5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f/chunk-00000002.tmp-77-1");
   auto e = Engine::Open(BasicConfig(state.path()));
   BS_REQUIRE_OK(e);
-  CHECK((*e)->backups().recovery().backups_failed == 1);
-  CHECK((*e)->backups().recovery().restores_stopped == 1);
+  CHECK((*e)->recovery().backup.backups_failed == 1);
+  CHECK((*e)->recovery().backup.restores_stopped == 1);
   // The stranded backup's objects went when it was failed; the sweep took the gone backup's
   // temporary and its directory, and the empty directory. The other host's job keeps its own.
-  CHECK((*e)->backups().recovery().leftovers_removed == 3);
+  CHECK((*e)->recovery().backup.leftovers_removed == 3);
   std::vector<std::string> left;  // besides the finished backup's own objects
   for (const auto& o : Objects(objects)) {
     if (o.find("/" + restoring_id + "/") == std::string::npos) left.push_back(o);
@@ -685,19 +685,19 @@ TEST_CASE("a restart settles backups and restores that were running") {
   CHECK(left == std::vector<std::string>{
                     objects + "/5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f/chunk-00000002.tmp-77-1"});
   CHECK(Directories(objects).size() == 2);  // the finished backup's and the other host's
-  auto failed = (*e)->api().GetBackup(admin, backup_id);
+  auto failed = (*e)->backups().Get(admin, backup_id);
   BS_REQUIRE_OK(failed);
   CHECK(failed->status == BS::kError);
-  auto v = (*e)->api().GetVolume(admin, volume_id);
+  auto v = (*e)->volumes().Get(admin, volume_id);
   BS_REQUIRE_OK(v);
   CHECK(v->status == VS::kAvailable);
-  auto restored = (*e)->api().GetBackup(admin, restoring_id);
+  auto restored = (*e)->backups().Get(admin, restoring_id);
   BS_REQUIRE_OK(restored);
   CHECK(restored->status == BS::kAvailable);
-  auto rv = (*e)->api().GetVolume(admin, restore_vol);
+  auto rv = (*e)->volumes().Get(admin, restore_vol);
   BS_REQUIRE_OK(rv);
   CHECK(rv->status == VS::kErrorRestoring);
-  auto quota = (*e)->api().GetQuotas(admin, "admin");
+  auto quota = (*e)->quotas().Get(admin, "admin");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 1);
   CHECK(quota->resources.at("backups").reserved == 1);  // the other host's job, still running
@@ -723,7 +723,7 @@ TEST_CASE("backup settings out of range are refused when the engine opens") {
   auto alice = RequestContext::User("alice");
   const Volume v = NewVolume(**e, alice);
   WritePattern(state / ("volumes/volume-" + v.id), 0, 9 * kMiB, 21);
-  auto b = (*e)->api().CreateBackup(alice, {.volume_id = v.id});
+  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   auto done = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable, BS::kError}, kWait);
   BS_REQUIRE_OK(done);

@@ -74,28 +74,28 @@ TEST_SUITE("bad input") {
     others.source_volid = v.id;
     for (auto& c : cases) {
       CAPTURE(c.what);
-      BS_CHECK_CODE(f.api().CreateVolume(f.alice, c.request), c.code);
+      BS_CHECK_CODE(f.engine->volumes().Create(f.alice, c.request), c.code);
     }
     // Another project's source is invisible.
-    BS_CHECK_CODE(f.api().CreateVolume(f.bob, others), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->volumes().Create(f.bob, others), Code::kNotFound);
     CHECK(f.State() == before);
   }
 
   TEST_CASE("over quota is resource_exhausted and changes nothing") {
     EngineFixture f;
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"volumes", 1}, {"gigabytes", 5}}));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"volumes", 1}, {"gigabytes", 5}}));
     f.Available(f.alice, 1);
     const std::string before = f.State();
-    auto too_many = f.api().CreateVolume(f.alice, Sized(1));
+    auto too_many = f.engine->volumes().Create(f.alice, Sized(1));
     BS_CHECK_CODE(too_many, Code::kResourceExhausted);
     CHECK(too_many.status().message().find("volumes") != std::string::npos);
     CHECK(f.State() == before);
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"volumes", 5}}));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"volumes", 5}}));
     const std::string before_gb = f.State();
-    BS_CHECK_CODE(f.api().CreateVolume(f.alice, Sized(5)), Code::kResourceExhausted);
+    BS_CHECK_CODE(f.engine->volumes().Create(f.alice, Sized(5)), Code::kResourceExhausted);
     CHECK(f.State() == before_gb);
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"per_volume_gigabytes", 2}}));
-    auto per = f.api().CreateVolume(f.alice, Sized(3));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"per_volume_gigabytes", 2}}));
+    auto per = f.engine->volumes().Create(f.alice, Sized(3));
     BS_CHECK_CODE(per, Code::kResourceExhausted);
     CHECK(per.status().message().find("per-volume") != std::string::npos);
   }
@@ -104,18 +104,18 @@ TEST_SUITE("bad input") {
     EngineFixture f;
     auto v = f.Available(f.alice, 1);
     auto s = f.AvailableSnapshot(f.alice, v.id);
-    BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kMaintenance));
+    BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kMaintenance));
     const std::string before = f.State();
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, v.id), Code::kFailedPrecondition);
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, v.id, {.cascade = true}), Code::kFailedPrecondition);
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, internal::NewUuid()), Code::kNotFound);
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, "../etc"), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().DeleteVolume(f.bob, v.id), Code::kNotFound);
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, v.id, {.force = true}), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id, {.cascade = true}), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, internal::NewUuid()), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, "../etc"), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.bob, v.id), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id, {.force = true}), Code::kPermissionDenied);
     CHECK(f.State() == before);
-    BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kAvailable));
+    BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kAvailable));
     const std::string with_snap = f.State();
-    BS_CHECK_CODE(f.api().DeleteVolume(f.alice, v.id), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id), Code::kFailedPrecondition);
     CHECK(f.State() == with_snap);
     (void)s;
   }
@@ -124,30 +124,30 @@ TEST_SUITE("bad input") {
     EngineFixture f;
     auto v = f.Available(f.alice, 2);
     const std::string before = f.State();
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, 1), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, 2), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, -4), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, int64_t{1} << 50), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, 5000), Code::kResourceExhausted);
-    BS_CHECK_CODE(f.api().ExtendVolume(f.bob, v.id, 3), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, 1), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, 2), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, -4), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, int64_t{1} << 50), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, 5000), Code::kResourceExhausted);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.bob, v.id, 3), Code::kNotFound);
     CHECK(f.State() == before);
-    BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kError));
+    BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kError));
     const std::string errored = f.State();
-    BS_CHECK_CODE(f.api().ExtendVolume(f.alice, v.id, 3), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, 3), Code::kFailedPrecondition);
     CHECK(f.State() == errored);
   }
 
   TEST_CASE("snapshot: volume in the wrong status, unknown volume, bad names") {
     EngineFixture f;
     auto v = f.Available(f.alice, 1);
-    BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kError));
+    BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kError));
     const std::string before = f.State();
-    BS_CHECK_CODE(f.api().CreateSnapshot(f.alice, {v.id, "s", "", false, {}}), Code::kFailedPrecondition);
-    BS_CHECK_CODE(f.api().CreateSnapshot(f.alice, {internal::NewUuid(), "s", "", false, {}}), Code::kNotFound);
-    BS_CHECK_CODE(f.api().CreateSnapshot(f.alice, {"", "s", "", false, {}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().CreateSnapshot(f.alice, {v.id, std::string(300, 'x'), "", false, {}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().CreateSnapshot(f.bob, {v.id, "s", "", false, {}}), Code::kNotFound);
-    BS_CHECK_CODE(f.api().DeleteSnapshot(f.alice, internal::NewUuid()), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->snapshots().Create(f.alice, {v.id, "s", "", false, {}}), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->snapshots().Create(f.alice, {internal::NewUuid(), "s", "", false, {}}), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->snapshots().Create(f.alice, {"", "s", "", false, {}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->snapshots().Create(f.alice, {v.id, std::string(300, 'x'), "", false, {}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->snapshots().Create(f.bob, {v.id, "s", "", false, {}}), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->snapshots().Delete(f.alice, internal::NewUuid()), Code::kNotFound);
     CHECK(f.State() == before);
   }
 
@@ -158,45 +158,45 @@ TEST_SUITE("bad input") {
     VolumeUpdate u;
     u.name = "fine";
     u.description = std::string(256, 'd');
-    BS_CHECK_CODE(f.api().UpdateVolume(f.alice, v.id, u), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Update(f.alice, v.id, u), Code::kInvalidArgument);
     VolumeUpdate m;
     m.metadata = Metadata{{"", "x"}};
-    BS_CHECK_CODE(f.api().UpdateVolume(f.alice, v.id, m), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().UpdateVolume(f.bob, v.id, VolumeUpdate{}), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->volumes().Update(f.alice, v.id, m), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Update(f.bob, v.id, VolumeUpdate{}), Code::kNotFound);
     CHECK(f.State() == before);
   }
 
   TEST_CASE("types, QoS and quotas: garbage and policy") {
     EngineFixture f;
     const std::string before = f.State();
-    BS_CHECK_CODE(f.api().CreateVolumeType(f.alice, {"t", "", true, {}}), Code::kPermissionDenied);
-    BS_CHECK_CODE(f.api().CreateVolumeType(f.admin, {"", "", true, {}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().CreateVolumeType(f.admin, {"__DEFAULT__", "", true, {}}), Code::kAlreadyExists);
-    BS_CHECK_CODE(f.api().CreateVolumeType(f.admin, {"t", "", true, {{"", "x"}}}), Code::kInvalidArgument);
-    auto def = f.api().GetDefaultVolumeType(f.admin);
+    BS_CHECK_CODE(f.engine->types().Create(f.alice, {"t", "", true, {}}), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->types().Create(f.admin, {"", "", true, {}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->types().Create(f.admin, {"__DEFAULT__", "", true, {}}), Code::kAlreadyExists);
+    BS_CHECK_CODE(f.engine->types().Create(f.admin, {"t", "", true, {{"", "x"}}}), Code::kInvalidArgument);
+    auto def = f.engine->types().GetDefault(f.admin);
     BS_REQUIRE_OK(def);
-    BS_CHECK_CODE(f.api().DeleteVolumeType(f.admin, def->id), Code::kFailedPrecondition);
-    BS_CHECK_CODE(f.api().UpdateQuotas(f.alice, "alice", {{"volumes", 100}}), Code::kPermissionDenied);
-    BS_CHECK_CODE(f.api().UpdateQuotas(f.admin, "alice", {{"volumes", -2}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().UpdateQuotas(f.admin, "alice", {{"unicorns", 1}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().UpdateQuotas(f.admin, "alice", {{"volumes", 5}, {"unicorns", 1}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().GetQuotas(f.alice, "bob"), Code::kPermissionDenied);
-    BS_CHECK_CODE(f.api().CreateQosSpec(f.admin, {"q", "sideways", {}}), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().CreateQosSpec(f.alice, {"q", "back-end", {}}), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->types().Delete(f.admin, def->id), Code::kFailedPrecondition);
+    BS_CHECK_CODE(f.engine->quotas().Update(f.alice, "alice", {{"volumes", 100}}), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->quotas().Update(f.admin, "alice", {{"volumes", -2}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->quotas().Update(f.admin, "alice", {{"unicorns", 1}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->quotas().Update(f.admin, "alice", {{"volumes", 5}, {"unicorns", 1}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->quotas().Get(f.alice, "bob"), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->qos().Create(f.admin, {"q", "sideways", {}}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->qos().Create(f.alice, {"q", "back-end", {}}), Code::kPermissionDenied);
     CHECK(f.State() == before);
   }
 
   TEST_CASE("a quota cannot drop below what is in use") {
     EngineFixture f;
     f.Available(f.alice, 3);
-    BS_CHECK_CODE(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", 2}}), Code::kInvalidArgument);
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", 3}}));
+    BS_CHECK_CODE(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", 2}}), Code::kInvalidArgument);
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", 3}}));
   }
 
   TEST_CASE("a context without a project is refused") {
     EngineFixture f;
     RequestContext nobody;
-    BS_CHECK_CODE(f.api().CreateVolume(nobody, Sized(1)), Code::kInvalidArgument);
-    BS_CHECK_CODE(f.api().ListVolumes(nobody, {}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Create(nobody, Sized(1)), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().List(nobody, {}), Code::kInvalidArgument);
   }
 }

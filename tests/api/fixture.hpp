@@ -18,18 +18,17 @@ struct EngineFixture {
     REQUIRE_MESSAGE(e.ok(), e.status().ToString());
     engine = std::move(e).value();
   }
-  Api& api() { return engine->api(); }
   Volume Available(const RequestContext& ctx, int64_t gb) {
     VolumeCreateRequest r;
     r.size_gb = gb;
-    auto v = api().CreateVolume(ctx, r);
+    auto v = engine->volumes().Create(ctx, r);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     auto done = engine->WaitForVolume(ctx, v->id, {VolumeStatus::kAvailable}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
     return *done;
   }
   Snapshot AvailableSnapshot(const RequestContext& ctx, const std::string& volume_id) {
-    auto s = api().CreateSnapshot(ctx, {volume_id, "s", "", false, {}});
+    auto s = engine->snapshots().Create(ctx, {volume_id, "s", "", false, {}});
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
     auto done = engine->WaitForSnapshot(ctx, s->id, {SnapshotStatus::kAvailable}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());

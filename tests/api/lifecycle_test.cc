@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "drivers/volume/file/file_block_device.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -30,13 +31,12 @@ struct Fixture {
     REQUIRE_MESSAGE(e.ok(), e.status().ToString());
     engine = std::move(e).value();
   }
-  Api& api() { return engine->api(); }
 
   Volume MakeVolume(const RequestContext& ctx, int64_t gb, const std::string& name = "v") {
     VolumeCreateRequest r;
     r.size_gb = gb;
     r.name = name;
-    auto v = api().CreateVolume(ctx, r);
+    auto v = engine->volumes().Create(ctx, r);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     CHECK(v->status == VS::kCreating);
     auto done = engine->WaitForVolume(ctx, v->id, {VS::kAvailable, VS::kError}, kWait);
@@ -48,7 +48,7 @@ struct Fixture {
     SnapshotCreateRequest r;
     r.volume_id = volume_id;
     r.name = "snap";
-    auto s = api().CreateSnapshot(ctx, r);
+    auto s = engine->snapshots().Create(ctx, r);
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
     CHECK(s->status == SS::kCreating);
     auto done = engine->WaitForSnapshot(ctx, s->id, {SS::kAvailable, SS::kError}, kWait);
@@ -57,7 +57,7 @@ struct Fixture {
     return *done;
   }
   QuotaUsage Usage(const std::string& project, std::string_view res) {
-    return api().GetQuotas(admin, project)->resources[std::string(res)];
+    return engine->quotas().Get(admin, project)->resources[std::string(res)];
   }
   std::string VolumePath(const std::string& id) { return dir / ("volumes/volume-" + id); }
 };
@@ -73,7 +73,7 @@ TEST_SUITE("lifecycle") {
     CHECK(v.project_id == "alice");
     CHECK(ListFiles(f.dir / "volumes").at("volume-" + v.id) == 3 * kGiB);
     CHECK(AllocatedBytes(f.VolumePath(v.id)) < 1 << 20);  // sparse
-    auto type = f.api().GetDefaultVolumeType(f.alice);
+    auto type = f.engine->types().GetDefault(f.alice);
     BS_REQUIRE_OK(type);
     CHECK(v.volume_type_id == type->id);
     CHECK(f.Usage("alice", kQuotaVolumes).in_use == 1);
@@ -85,7 +85,7 @@ TEST_SUITE("lifecycle") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 2);
     {
-      auto dev = f.engine->managers()[0]->driver().OpenVolume(v);
+      auto dev = file_driver::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + v.id);
       BS_REQUIRE_OK(dev);
       std::vector<std::byte> data(4096, std::byte{0x5a});
       BS_REQUIRE_OK((*dev)->WriteAt(kGiB, data));
@@ -98,7 +98,7 @@ TEST_SUITE("lifecycle") {
 
     VolumeCreateRequest from_snap;
     from_snap.snapshot_id = s.id;  // size defaults to the snapshot's
-    auto a = f.api().CreateVolume(f.alice, from_snap);
+    auto a = f.engine->volumes().Create(f.alice, from_snap);
     BS_REQUIRE_OK(a);
     auto a_done = f.engine->WaitForVolume(f.alice, a->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(a_done);
@@ -109,14 +109,14 @@ TEST_SUITE("lifecycle") {
     VolumeCreateRequest clone;
     clone.source_volid = v.id;
     clone.size_gb = 5;
-    auto c = f.api().CreateVolume(f.alice, clone);
+    auto c = f.engine->volumes().Create(f.alice, clone);
     BS_REQUIRE_OK(c);
     auto c_done = f.engine->WaitForVolume(f.alice, c->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(c_done);
     CHECK(c_done->status == VS::kAvailable);
     CHECK(ListFiles(f.dir / "volumes").at("volume-" + c->id) == 5 * kGiB);
     for (const auto& id : {a->id, c->id}) {
-      auto dev = f.engine->managers()[0]->driver().OpenVolume(*f.api().GetVolume(f.alice, id));
+      auto dev = file_driver::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + id);
       BS_REQUIRE_OK(dev);
       std::vector<std::byte> got(4096);
       REQUIRE((*dev)->ReadAt(kGiB, got).ok());
@@ -128,16 +128,16 @@ TEST_SUITE("lifecycle") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1);
     auto s = f.MakeSnapshot(f.alice, v.id);
-    auto refused = f.api().DeleteVolume(f.alice, v.id);
+    auto refused = f.engine->volumes().Delete(f.alice, v.id);
     BS_CHECK_CODE(refused, Code::kFailedPrecondition);
     CHECK(refused.status().message().find("snapshot") != std::string::npos);
-    CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kAvailable);
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kAvailable);
 
-    auto del = f.api().DeleteVolume(f.alice, v.id, {.cascade = true});
+    auto del = f.engine->volumes().Delete(f.alice, v.id, {.cascade = true});
     BS_REQUIRE_OK(del);
     CHECK(del->status == VS::kDeleting);
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
-    BS_CHECK_CODE(f.api().GetSnapshot(f.alice, s.id), Code::kNotFound);
+    BS_CHECK_CODE(f.engine->snapshots().Get(f.alice, s.id), Code::kNotFound);
     CHECK(ListFiles(f.dir / "volumes").empty());
     CHECK(f.Usage("alice", kQuotaVolumes).in_use == 0);
     CHECK(f.Usage("alice", kQuotaSnapshots).in_use == 0);
@@ -148,19 +148,19 @@ TEST_SUITE("lifecycle") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1);
     auto s = f.MakeSnapshot(f.alice, v.id);
-    auto del = f.api().DeleteSnapshot(f.alice, s.id);
+    auto del = f.engine->snapshots().Delete(f.alice, s.id);
     BS_REQUIRE_OK(del);
     CHECK(del->status == SS::kDeleting);
     BS_REQUIRE_OK(f.engine->WaitForSnapshotDeleted(f.alice, s.id, kWait));
     CHECK(ListFiles(f.dir / "volumes").size() == 1);
-    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
   }
 
   TEST_CASE("extend grows the file and the quota") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1);
-    auto ext = f.api().ExtendVolume(f.alice, v.id, 4);
+    auto ext = f.engine->volumes().Extend(f.alice, v.id, 4);
     BS_REQUIRE_OK(ext);
     CHECK(ext->status == VS::kExtending);
     auto done = f.engine->WaitForVolume(f.alice, v.id, {VS::kAvailable, VS::kErrorExtending}, kWait);
@@ -173,7 +173,7 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("racing extends of one volume charge exactly the growth each applied") {
     Fixture f;
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}, {"volumes", -1}}));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", -1}, {"volumes", -1}}));
     constexpr int kRounds = 20;
     constexpr int kThreads = 4;
     std::vector<std::string> ids;
@@ -192,7 +192,7 @@ TEST_SUITE("lifecycle") {
           const int64_t target = 2 + t;
           const auto deadline = std::chrono::steady_clock::now() + kWait;
           while (std::chrono::steady_clock::now() < deadline) {
-            auto r = f.api().ExtendVolume(f.alice, v.id, target);
+            auto r = f.engine->volumes().Extend(f.alice, v.id, target);
             if (r.ok()) {
               ++accepted;
               return;
@@ -214,7 +214,7 @@ TEST_SUITE("lifecycle") {
       CHECK(f.Usage("alice", kQuotaGigabytes).reserved == 0);
     }
     for (const auto& id : ids) {
-      BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, id));
+      BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, id));
       BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, id, kWait));
     }
     CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);  // no drift left behind
@@ -228,17 +228,17 @@ TEST_SUITE("lifecycle") {
     u.name = "renamed";
     u.description = "the data";
     u.metadata = Metadata{{"env", "prod"}};
-    auto up = f.api().UpdateVolume(f.alice, v.id, u);
+    auto up = f.engine->volumes().Update(f.alice, v.id, u);
     BS_REQUIRE_OK(up);
-    auto got = f.api().GetVolume(f.alice, v.id);
+    auto got = f.engine->volumes().Get(f.alice, v.id);
     CHECK(got->name == "renamed");
     CHECK(got->description == "the data");
     CHECK(got->metadata == Metadata{{"env", "prod"}});
     VolumeUpdate clear;
     clear.metadata = Metadata{};
-    BS_REQUIRE_OK(f.api().UpdateVolume(f.alice, v.id, clear));
-    CHECK(f.api().GetVolume(f.alice, v.id)->metadata.empty());
-    CHECK(f.api().GetVolume(f.alice, v.id)->name == "renamed");
+    BS_REQUIRE_OK(f.engine->volumes().Update(f.alice, v.id, clear));
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->metadata.empty());
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->name == "renamed");
   }
 
   TEST_CASE("list filters, sorts and pages") {
@@ -248,12 +248,12 @@ TEST_SUITE("lifecycle") {
     f.MakeVolume(f.bob, 1, "n0");
     ListQuery q;
     q.limit = 4;
-    auto first = f.api().ListVolumes(f.alice, q);
+    auto first = f.engine->volumes().List(f.alice, q);
     BS_REQUIRE_OK(first);
     CHECK(first->size() == 4);
     CHECK((*first)[0].created_at >= (*first)[1].created_at);  // newest first by default
     q.marker = first->back().id;
-    auto second = f.api().ListVolumes(f.alice, q);
+    auto second = f.engine->volumes().List(f.alice, q);
     BS_REQUIRE_OK(second);
     CHECK(second->size() == 2);
     std::set<std::string> seen;
@@ -262,13 +262,13 @@ TEST_SUITE("lifecycle") {
     CHECK(seen == ids);
     ListQuery by_name;
     by_name.name = "n0";
-    CHECK(f.api().ListVolumes(f.alice, by_name)->size() == 1);
+    CHECK(f.engine->volumes().List(f.alice, by_name)->size() == 1);
     by_name.all_projects = true;
-    BS_CHECK_CODE(f.api().ListVolumes(f.alice, by_name), Code::kPermissionDenied);
-    CHECK(f.api().ListVolumes(f.admin, by_name)->size() == 2);
+    BS_CHECK_CODE(f.engine->volumes().List(f.alice, by_name), Code::kPermissionDenied);
+    CHECK(f.engine->volumes().List(f.admin, by_name)->size() == 2);
     ListQuery sized;
     sized.sort = {{"size", false}};
-    auto by_size = f.api().ListVolumes(f.alice, sized);
+    auto by_size = f.engine->volumes().List(f.alice, sized);
     CHECK(by_size->front().size_gb == 1);
     CHECK(by_size->back().size_gb == 2);
   }
@@ -284,7 +284,7 @@ TEST_SUITE("lifecycle") {
       cv.notify_all();
     });
     auto v = f.MakeVolume(f.alice, 1);
-    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
     {
       // The row goes before the event announcing it is published: wait for the event too.
@@ -316,13 +316,13 @@ TEST_SUITE("lifecycle") {
     VolumeTypeCreateRequest t;
     t.name = "slow-type";
     t.extra_specs = {{"volume_backend_name", "slow"}};
-    auto type = f.api().CreateVolumeType(f.admin, t);
+    auto type = f.engine->types().Create(f.admin, t);
     BS_REQUIRE_OK(type);
     for (int i = 0; i < 3; ++i) {
       VolumeCreateRequest r;
       r.size_gb = 1;
       r.volume_type = "slow-type";
-      auto v = f.api().CreateVolume(f.alice, r);
+      auto v = f.engine->volumes().Create(f.alice, r);
       BS_REQUIRE_OK(v);
       auto done = f.engine->WaitForVolume(f.alice, v->id, {VS::kAvailable, VS::kError}, kWait);
       BS_REQUIRE_OK(done);
@@ -336,10 +336,10 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("no room anywhere: the volume goes to error with the reason, quota rolled back") {
     Fixture f;
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}}));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", -1}}));
     VolumeCreateRequest r;
     r.size_gb = (int64_t{1} << 20) - 1;  // far beyond this disk even thin-provisioned
-    auto v = f.api().CreateVolume(f.alice, r);
+    auto v = f.engine->volumes().Create(f.alice, r);
     BS_REQUIRE_OK(v);
     auto done = f.engine->WaitForVolume(f.alice, v->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(done);
@@ -349,8 +349,8 @@ TEST_SUITE("lifecycle") {
     CHECK(f.Usage("alice", kQuotaGigabytes).reserved == 0);
     CHECK(f.Usage("alice", kQuotaVolumes).reserved == 0);
     // An error volume that was never placed is deleted at once.
-    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v->id));
-    BS_CHECK_CODE(f.api().GetVolume(f.alice, v->id), Code::kNotFound);
+    BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v->id));
+    BS_CHECK_CODE(f.engine->volumes().Get(f.alice, v->id), Code::kNotFound);
   }
 
   TEST_CASE("create/delete churn never runs the scheduler out of room") {
@@ -360,7 +360,7 @@ TEST_SUITE("lifecycle") {
                    {{"volumes_dir", f.dir / "thick"}, {"max_over_subscription_ratio", "1.0"}}}};
     c.stats_interval = std::chrono::milliseconds(0);  // only the give-backs keep the books
     f.Reopen(c);
-    BS_REQUIRE_OK(f.api().UpdateQuotas(f.admin, "alice", {{"gigabytes", -1}}));
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", -1}}));
     auto pools = f.engine->Pools();
     REQUIRE(pools.size() == 1);
     // 60 % of the pool: two of these never fit at once, so each cycle needs the last one's
@@ -370,14 +370,14 @@ TEST_SUITE("lifecycle") {
     for (int i = 0; i < 4; ++i) {
       CAPTURE(i);
       auto v = f.MakeVolume(f.alice, big);
-      BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+      BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
       BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
     }
     // Nor are the books too generous: with one in place, a second still does not fit.
     f.MakeVolume(f.alice, big);
     VolumeCreateRequest second;
     second.size_gb = big;
-    auto v2 = f.api().CreateVolume(f.alice, second);
+    auto v2 = f.engine->volumes().Create(f.alice, second);
     BS_REQUIRE_OK(v2);
     auto failed = f.engine->WaitForVolume(f.alice, v2->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(failed);
@@ -387,13 +387,13 @@ TEST_SUITE("lifecycle") {
   TEST_CASE("reset status is admin only and settles quota") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1);
-    BS_CHECK_CODE(f.api().ResetVolumeStatus(f.alice, v.id, VS::kError), Code::kPermissionDenied);
-    BS_CHECK_CODE(f.api().ResetVolumeStatus(f.admin, v.id, VS::kDeleting), Code::kInvalidArgument);
-    auto r = f.api().ResetVolumeStatus(f.admin, v.id, VS::kError);
+    BS_CHECK_CODE(f.engine->volumes().ResetStatus(f.alice, v.id, VS::kError), Code::kPermissionDenied);
+    BS_CHECK_CODE(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kDeleting), Code::kInvalidArgument);
+    auto r = f.engine->volumes().ResetStatus(f.admin, v.id, VS::kError);
     BS_REQUIRE_OK(r);
     CHECK(r->status == VS::kError);
     CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 1);  // still holds its space
-    BS_REQUIRE_OK(f.api().DeleteVolume(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
     CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);
   }
@@ -402,7 +402,7 @@ TEST_SUITE("lifecycle") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 2, "keep");
     f.Reopen();
-    auto got = f.api().GetVolume(f.alice, v.id);
+    auto got = f.engine->volumes().Get(f.alice, v.id);
     BS_REQUIRE_OK(got);
     CHECK(got->name == "keep");
     CHECK(got->status == VS::kAvailable);
@@ -414,10 +414,10 @@ TEST_SUITE("lifecycle") {
     auto v = f.MakeVolume(f.alice, 1);
     f.engine->Close();
     f.engine->Close();  // idempotent
-    BS_CHECK_CODE(f.api().GetVolume(f.alice, v.id), Code::kUnavailable);
+    BS_CHECK_CODE(f.engine->volumes().Get(f.alice, v.id), Code::kUnavailable);
     VolumeCreateRequest r;
     r.size_gb = 1;
-    BS_CHECK_CODE(f.api().CreateVolume(f.alice, r), Code::kUnavailable);
+    BS_CHECK_CODE(f.engine->volumes().Create(f.alice, r), Code::kUnavailable);
   }
 
   TEST_CASE("a second engine on the same state is refused until the first closes") {
@@ -427,10 +427,10 @@ TEST_SUITE("lifecycle") {
     BS_CHECK_CODE(second, Code::kUnavailable);
     CHECK(second.status().message().find("in use") != std::string::npos);
     // The refused opener changed nothing.
-    CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kAvailable);
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kAvailable);
     f.engine->Close();
     auto third = Engine::Open(testing::BasicConfig(f.dir.path()));
     BS_REQUIRE_OK(third);
-    CHECK((*third)->api().GetVolume(f.alice, v.id)->name == "mine");
+    CHECK((*third)->volumes().Get(f.alice, v.id)->name == "mine");
   }
 }

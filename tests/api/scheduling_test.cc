@@ -115,7 +115,7 @@ struct Fixture {
   }
   Volume Create(int64_t gb, VolumeCreateRequest r = {}) {
     r.size_gb = gb;
-    auto v = engine->api().CreateVolume(alice, r);
+    auto v = engine->volumes().Create(alice, r);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     auto done = engine->WaitForVolume(alice, v->id, {VS::kAvailable, VS::kError}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
@@ -135,7 +135,7 @@ TEST_SUITE("scheduling") {
     CHECK(f.failures == 2);  // each broken backend tried once
     log.Message("volume.create.end");
     CHECK(log.Count("volume.create.retry") == 2);
-    CHECK(f.engine->api().GetQuotas(f.admin, "alice")->resources["gigabytes"].in_use == 1);
+    CHECK(f.engine->quotas().Get(f.admin, "alice")->resources["gigabytes"].in_use == 1);
   }
 
   TEST_CASE("after the last attempt the error says why each attempt failed") {
@@ -149,7 +149,7 @@ TEST_SUITE("scheduling") {
     CHECK(message.find("attempt 1 on testhost@broken") != std::string::npos);
     CHECK(message.find("attempt 3 on testhost@broken") != std::string::npos);
     CHECK(message.find("the array is on fire") != std::string::npos);
-    auto q = f.engine->api().GetQuotas(f.admin, "alice")->resources["gigabytes"];
+    auto q = f.engine->quotas().Get(f.admin, "alice")->resources["gigabytes"];
     CHECK(q.in_use == 0);
     CHECK(q.reserved == 0);
   }
@@ -165,19 +165,19 @@ TEST_SUITE("scheduling") {
     Fixture f(0, 2);
     VolumeCreateRequest r;
     r.size_gb = 1;
-    auto e = f.engine->api().ExplainPlacement(f.admin, r);
+    auto e = f.engine->volumes().ExplainPlacement(f.admin, r);
     BS_REQUIRE_OK(e);
     CHECK(e->pools == 2);
     CHECK(e->ranking.size() == 2);
     CHECK(!e->chosen.empty());
     CHECK(e->steps.size() == 3);  // Cinder's default filters
     r.size_gb = 1 << 20;  // 1 PiB: nobody has room
-    auto none = f.engine->api().ExplainPlacement(f.admin, r);
+    auto none = f.engine->volumes().ExplainPlacement(f.admin, r);
     BS_REQUIRE_OK(none);
     CHECK(none->chosen.empty());
     CHECK(none->error.find("CapacityFilter removed 2 of 2") != std::string::npos);
-    BS_CHECK_CODE(f.engine->api().ExplainPlacement(f.alice, r), Code::kPermissionDenied);
-    auto listed = f.engine->api().ListVolumes(f.admin, {.all_projects = true});
+    BS_CHECK_CODE(f.engine->volumes().ExplainPlacement(f.alice, r), Code::kPermissionDenied);
+    auto listed = f.engine->volumes().List(f.admin, {.all_projects = true});
     BS_REQUIRE_OK(listed);
     CHECK(listed->empty());
     for (const auto& p : f.engine->Pools()) CHECK(p.reserved_gb == 0);
@@ -197,32 +197,32 @@ TEST_SUITE("scheduling") {
     VolumeCreateRequest bad;
     bad.size_gb = 1;
     bad.same_host = {"../etc/passwd"};
-    BS_CHECK_CODE(f.engine->api().CreateVolume(f.alice, bad), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Create(f.alice, bad), Code::kInvalidArgument);
     bad.same_host.clear();
     bad.query = "[\"frobnicate\", 1]";
-    BS_CHECK_CODE(f.engine->api().CreateVolume(f.alice, bad), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Create(f.alice, bad), Code::kInvalidArgument);
   }
 
   TEST_CASE("garbage extra specs are refused when the type is written, naming the spec") {
     Fixture f(0, 1);
-    auto bad = f.engine->api().CreateVolumeType(f.admin, {"t", "", true, {{"capabilities:x", "<all-in> a"}}});
+    auto bad = f.engine->types().Create(f.admin, {"t", "", true, {{"capabilities:x", "<all-in> a"}}});
     BS_CHECK_CODE(bad, Code::kInvalidArgument);
     CHECK(bad.status().message().find("capabilities:x") != std::string::npos);
-    auto t = f.engine->api().CreateVolumeType(f.admin, {"t", "", true, {}});
+    auto t = f.engine->types().Create(f.admin, {"t", "", true, {}});
     BS_REQUIRE_OK(t);
     for (const auto& kv : std::vector<std::pair<std::string, std::string>>{
              {"provisioning:type", "maybe"}, {"iops", ">= many"}, {"multiattach", "<is> perhaps"}}) {
       const std::string &k = kv.first, &v = kv.second;
       CAPTURE(k);
-      BS_CHECK_CODE(f.engine->api().SetVolumeTypeExtraSpecs(f.admin, t->id, {{k, v}}),
+      BS_CHECK_CODE(f.engine->types().SetExtraSpecs(f.admin, t->id, {{k, v}}),
                     Code::kInvalidArgument);
     }
-    CHECK(f.engine->api().GetVolumeType(f.admin, t->id)->extra_specs.empty());
+    CHECK(f.engine->types().Get(f.admin, t->id)->extra_specs.empty());
   }
 
   TEST_CASE("a type the pools cannot satisfy fails the volume with the reason") {
     Fixture f(0, 1);
-    BS_REQUIRE_OK(f.engine->api().CreateVolumeType(f.admin, {"gold", "", true, {{"capabilities:tier", "gold"}}}));
+    BS_REQUIRE_OK(f.engine->types().Create(f.admin, {"gold", "", true, {{"capabilities:tier", "gold"}}}));
     EventLog log(*f.engine);
     VolumeCreateRequest r;
     r.volume_type = "gold";
@@ -245,12 +245,12 @@ TEST_SUITE("scheduling") {
     auto& engine = **e;
     auto admin = RequestContext::Admin();
     auto alice = RequestContext::User("alice");
-    BS_REQUIRE_OK(engine.api().UpdateQuotas(admin, "alice", {{"gigabytes", -1}}));
+    BS_REQUIRE_OK(engine.quotas().Update(admin, "alice", {{"gigabytes", -1}}));
     const auto total = static_cast<int64_t>(engine.Pools()[0].stats.total_capacity_gb.gb);
     const int64_t big = total * 6 / 10;
     VolumeCreateRequest r;
     r.size_gb = big;
-    auto v = engine.api().CreateVolume(alice, r);
+    auto v = engine.volumes().Create(alice, r);
     BS_REQUIRE_OK(v);
     auto done = engine.WaitForVolume(alice, v->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(done);
@@ -258,16 +258,16 @@ TEST_SUITE("scheduling") {
 
     EventLog log(engine);
     // Doubling does not fit on the pool: the volume goes back to available, quota rolled back.
-    auto grow = engine.api().ExtendVolume(alice, v->id, big * 2);
+    auto grow = engine.volumes().Extend(alice, v->id, big * 2);
     BS_REQUIRE_OK(grow);
     auto back = engine.WaitForVolume(alice, v->id, {VS::kAvailable, VS::kErrorExtending}, kWait);
     BS_REQUIRE_OK(back);
     CHECK(back->status == VS::kAvailable);
     CHECK(back->size_gb == static_cast<uint64_t>(big));
-    CHECK(engine.api().GetQuotas(admin, "alice")->resources["gigabytes"].in_use == big);
-    CHECK(engine.api().GetQuotas(admin, "alice")->resources["gigabytes"].reserved == 0);
+    CHECK(engine.quotas().Get(admin, "alice")->resources["gigabytes"].in_use == big);
+    CHECK(engine.quotas().Get(admin, "alice")->resources["gigabytes"].reserved == 0);
     // A snapshot the size of the volume does not fit either.
-    auto snap = engine.api().CreateSnapshot(alice, {v->id, "s", "", false, {}});
+    auto snap = engine.snapshots().Create(alice, {v->id, "s", "", false, {}});
     BS_REQUIRE_OK(snap);
     auto failed = engine.WaitForSnapshot(alice, snap->id, {SnapshotStatus::kAvailable, SnapshotStatus::kError}, kWait);
     BS_REQUIRE_OK(failed);

@@ -25,24 +25,23 @@ struct Fixture {
     REQUIRE_MESSAGE(e.ok(), e.status().ToString());
     engine = std::move(e).value();
   }
-  Api& api() { return engine->api(); }
   Volume Available(int64_t gb, const std::string& type = {}) {
     VolumeCreateRequest r;
     r.size_gb = gb;
     r.volume_type = type;
-    auto v = api().CreateVolume(alice, r);
+    auto v = engine->volumes().Create(alice, r);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     auto done = engine->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
     return *done;
   }
   Volume Get(const std::string& id) {
-    auto v = api().GetVolume(alice, id);
+    auto v = engine->volumes().Get(alice, id);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     return *v;
   }
   std::string MultiattachType() {
-    auto t = api().CreateVolumeType(admin, {"shared", "", true, {{"multiattach", "<is> True"}}});
+    auto t = engine->types().Create(admin, {"shared", "", true, {{"multiattach", "<is> True"}}});
     REQUIRE_MESSAGE(t.ok(), t.status().ToString());
     return t->id;
   }
@@ -55,7 +54,7 @@ Attachment Attach(Fixture& f, const Volume& v, const std::string& mode = {}) {
   r.volume_id = v.id;
   r.connector = TestConnector();
   r.mode = mode;
-  auto a = f.api().CreateAttachment(f.alice, r);
+  auto a = f.engine->attachments().Create(f.alice, r);
   REQUIRE_MESSAGE(a.ok(), a.status().ToString());
   return *a;
 }
@@ -66,7 +65,7 @@ TEST_CASE("the attachments API walks a volume through reserved, attaching, in-us
   AttachmentCreateRequest r;
   r.volume_id = v.id;
   r.instance_uuid = "6a0c3c4e-1f4b-4d7e-9f43-2b1c4c8a0d11";
-  auto a = f.api().CreateAttachment(f.alice, r);
+  auto a = f.engine->attachments().Create(f.alice, r);
   BS_REQUIRE_OK(a);
   CHECK(a->attach_status == AS::kReserved);
   CHECK(a->attach_mode == "null");
@@ -74,7 +73,7 @@ TEST_CASE("the attachments API walks a volume through reserved, attaching, in-us
   CHECK(f.Get(v.id).status == VS::kReserved);
   CHECK(f.Get(v.id).attach_status == AS::kReserved);
 
-  auto updated = f.api().UpdateAttachment(f.alice, a->id, TestConnector());
+  auto updated = f.engine->attachments().Update(f.alice, a->id, TestConnector());
   BS_REQUIRE_OK(updated);
   CHECK(updated->attach_status == AS::kAttaching);
   CHECK(updated->attach_mode == "rw");
@@ -84,7 +83,7 @@ TEST_CASE("the attachments API walks a volume through reserved, attaching, in-us
   CHECK(updated->connection_info->data.find("\"access_mode\":\"rw\"") != std::string::npos);
   CHECK(f.Get(v.id).status == VS::kAttaching);
 
-  auto done = f.api().CompleteAttachment(f.alice, a->id);
+  auto done = f.engine->attachments().Complete(f.alice, a->id);
   BS_REQUIRE_OK(done);
   CHECK(done->attach_status == AS::kAttached);
   CHECK(done->attach_time.has_value());
@@ -104,56 +103,56 @@ TEST_CASE("the attachments API walks a volume through reserved, attaching, in-us
   dev->reset();
 
   // An attached volume cannot be deleted; listing and showing work; another project sees nothing.
-  BS_CHECK_CODE(f.api().DeleteVolume(f.alice, v.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id), Code::kFailedPrecondition);
   AttachmentQuery q;
   q.volume_id = v.id;
-  auto listed = f.api().ListAttachments(f.alice, q);
+  auto listed = f.engine->attachments().List(f.alice, q);
   BS_REQUIRE_OK(listed);
   REQUIRE(listed->size() == 1);
   CHECK(listed->front().id == a->id);
-  auto theirs = f.api().ListAttachments(f.bob, {});
+  auto theirs = f.engine->attachments().List(f.bob, {});
   BS_REQUIRE_OK(theirs);
   CHECK(theirs->empty());
-  BS_CHECK_CODE(f.api().GetAttachment(f.bob, a->id), Code::kNotFound);
-  BS_CHECK_CODE(f.api().DeleteAttachment(f.bob, a->id), Code::kNotFound);
+  BS_CHECK_CODE(f.engine->attachments().Get(f.bob, a->id), Code::kNotFound);
+  BS_CHECK_CODE(f.engine->attachments().Delete(f.bob, a->id), Code::kNotFound);
 
-  auto left = f.api().DeleteAttachment(f.alice, a->id);
+  auto left = f.engine->attachments().Delete(f.alice, a->id);
   BS_REQUIRE_OK(left);
   CHECK(left->empty());
   Volume after = f.Get(v.id);
   CHECK(after.status == VS::kAvailable);
   CHECK(after.attach_status == AS::kDetached);
-  BS_CHECK_CODE(f.api().GetAttachment(f.alice, a->id), Code::kNotFound);
-  BS_CHECK_OK(f.api().DeleteVolume(f.alice, v.id));
+  BS_CHECK_CODE(f.engine->attachments().Get(f.alice, a->id), Code::kNotFound);
+  BS_CHECK_OK(f.engine->volumes().Delete(f.alice, v.id));
 }
 
 TEST_CASE("multiattach: only a type that allows it takes a second attachment; ro refuses writes") {
   Fixture f;
   const Volume single = f.Available(1);
   const Attachment first = Attach(f, single);
-  BS_CHECK_OK(f.api().CompleteAttachment(f.alice, first.id));
+  BS_CHECK_OK(f.engine->attachments().Complete(f.alice, first.id));
   const std::string before = f.State();
   AttachmentCreateRequest second;
   second.volume_id = single.id;
   second.connector = TestConnector(kOtherIqn);
-  BS_CHECK_CODE(f.api().CreateAttachment(f.alice, second), Code::kFailedPrecondition);
-  BS_CHECK_CODE(f.api().ReserveVolume(f.alice, single.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->attachments().Create(f.alice, second), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->attachments().Reserve(f.alice, single.id), Code::kFailedPrecondition);
   CHECK(f.State() == before);
 
   const Volume shared = f.Available(1, f.MultiattachType());
   CHECK(shared.multiattach);
   const Attachment rw = Attach(f, shared, "rw");
-  BS_CHECK_OK(f.api().CompleteAttachment(f.alice, rw.id));
+  BS_CHECK_OK(f.engine->attachments().Complete(f.alice, rw.id));
   AttachmentCreateRequest ro_req;
   ro_req.volume_id = shared.id;
   ro_req.connector = TestConnector(kOtherIqn);
   ro_req.mode = "ro";
-  auto ro = f.api().CreateAttachment(f.alice, ro_req);
+  auto ro = f.engine->attachments().Create(f.alice, ro_req);
   BS_REQUIRE_OK(ro);
   CHECK(ro->attach_mode == "ro");
   // The rw attachment keeps the volume in-use while the second is being connected.
   CHECK(f.Get(shared.id).status == VS::kInUse);
-  BS_CHECK_OK(f.api().CompleteAttachment(f.alice, ro->id));
+  BS_CHECK_OK(f.engine->attachments().Complete(f.alice, ro->id));
 
   auto reader = ConnectVolume(*ro->connection_info);
   BS_REQUIRE_OK(reader);
@@ -167,9 +166,9 @@ TEST_CASE("multiattach: only a type that allows it takes a second attachment; ro
   BS_REQUIRE_OK(n);
   CHECK(back == data);
 
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, rw.id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, rw.id));
   CHECK(f.Get(shared.id).status == VS::kInUse);  // the ro host still uses it
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, ro->id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, ro->id));
   CHECK(f.Get(shared.id).status == VS::kAvailable);
 }
 
@@ -177,11 +176,11 @@ TEST_CASE("a read-only volume is only ever connected ro; the flag changes only w
   Fixture f;
   const Volume v = f.Available(1);
   CHECK_FALSE(v.readonly.has_value());
-  auto flagged = f.api().UpdateReadonlyFlag(f.alice, v.id, true);
+  auto flagged = f.engine->volumes().SetReadonly(f.alice, v.id, true);
   BS_REQUIRE_OK(flagged);
   CHECK(flagged->readonly == std::optional<bool>(true));
   CHECK(f.Get(v.id).readonly == std::optional<bool>(true));
-  BS_CHECK_CODE(f.api().UpdateReadonlyFlag(f.bob, v.id, false), Code::kNotFound);
+  BS_CHECK_CODE(f.engine->volumes().SetReadonly(f.bob, v.id, false), Code::kNotFound);
 
   // The attachments API turns any asked-for mode into ro.
   const Attachment a = Attach(f, v, "rw");
@@ -191,27 +190,27 @@ TEST_CASE("a read-only volume is only ever connected ro; the flag changes only w
   BS_REQUIRE_OK(device);
   BS_CHECK_CODE((*device)->WriteAt(0, Pattern(4096, 1)), Code::kPermissionDenied);
   // While in use the flag stays as it is.
-  BS_REQUIRE_OK(f.api().CompleteAttachment(f.alice, a.id));
+  BS_REQUIRE_OK(f.engine->attachments().Complete(f.alice, a.id));
   const std::string before = f.State();
-  BS_CHECK_CODE(f.api().UpdateReadonlyFlag(f.alice, v.id, false), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->volumes().SetReadonly(f.alice, v.id, false), Code::kFailedPrecondition);
   CHECK(f.State() == before);
   CHECK(f.Get(v.id).readonly == std::optional<bool>(true));
   device->reset();
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, a.id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, a.id));
 
   // The legacy flow: initialize_connection answers ro; an rw attach is refused.
-  auto info = f.api().InitializeConnection(f.alice, v.id, TestConnector());
+  auto info = f.engine->attachments().InitializeConnection(f.alice, v.id, TestConnector());
   BS_REQUIRE_OK(info);
   CHECK(info->data.find("\"access_mode\":\"ro\"") != std::string::npos);
-  BS_CHECK_OK(f.api().TerminateConnection(f.alice, v.id, TestConnector()));
+  BS_CHECK_OK(f.engine->attachments().TerminateConnection(f.alice, v.id, TestConnector()));
   LegacyAttachRequest r;
   r.host_name = "host-a";
   r.mode = "rw";
-  BS_CHECK_CODE(f.api().AttachVolume(f.alice, v.id, r), Code::kInvalidArgument);
+  BS_CHECK_CODE(f.engine->attachments().Attach(f.alice, v.id, r), Code::kInvalidArgument);
   CHECK(f.Get(v.id).status == VS::kAvailable);
 
   // Read-write again: writes go through.
-  auto cleared = f.api().UpdateReadonlyFlag(f.alice, v.id, false);
+  auto cleared = f.engine->volumes().SetReadonly(f.alice, v.id, false);
   BS_REQUIRE_OK(cleared);
   CHECK(cleared->readonly == std::optional<bool>(false));
   const Attachment rw = Attach(f, v);
@@ -220,48 +219,48 @@ TEST_CASE("a read-only volume is only ever connected ro; the flag changes only w
   BS_REQUIRE_OK(writer);
   BS_CHECK_OK((*writer)->WriteAt(0, Pattern(4096, 2)));
   writer->reset();
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, rw.id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, rw.id));
 }
 
 TEST_CASE("the legacy actions: reserve, initialize_connection, attach, detaching, detach") {
   Fixture f;
   const Volume v = f.Available(1);
-  auto reserved = f.api().ReserveVolume(f.alice, v.id);
+  auto reserved = f.engine->attachments().Reserve(f.alice, v.id);
   BS_REQUIRE_OK(reserved);
   CHECK(reserved->status == VS::kAttaching);
-  auto unreserved = f.api().UnreserveVolume(f.alice, v.id);
+  auto unreserved = f.engine->attachments().Unreserve(f.alice, v.id);
   BS_REQUIRE_OK(unreserved);
   CHECK(unreserved->status == VS::kAvailable);
 
-  BS_REQUIRE_OK(f.api().ReserveVolume(f.alice, v.id));
-  auto info = f.api().InitializeConnection(f.alice, v.id, TestConnector());
+  BS_REQUIRE_OK(f.engine->attachments().Reserve(f.alice, v.id));
+  auto info = f.engine->attachments().InitializeConnection(f.alice, v.id, TestConnector());
   BS_REQUIRE_OK(info);
   CHECK(info->driver_volume_type == "local");
   LegacyAttachRequest r;
   r.host_name = "host-a";
   r.mountpoint = "/dev/vdb";
-  auto a = f.api().AttachVolume(f.alice, v.id, r);
+  auto a = f.engine->attachments().Attach(f.alice, v.id, r);
   BS_REQUIRE_OK(a);
   CHECK(a->attach_status == AS::kAttached);
   CHECK(f.Get(v.id).status == VS::kInUse);
   // The same host attaching again reuses its attachment.
-  auto again = f.api().AttachVolume(f.alice, v.id, r);
+  auto again = f.engine->attachments().Attach(f.alice, v.id, r);
   BS_REQUIRE_OK(again);
   CHECK(again->id == a->id);
 
-  auto detaching = f.api().BeginDetaching(f.alice, v.id);
+  auto detaching = f.engine->attachments().BeginDetaching(f.alice, v.id);
   BS_REQUIRE_OK(detaching);
   CHECK(detaching->status == VS::kDetaching);
-  auto rolled = f.api().RollDetaching(f.alice, v.id);
+  auto rolled = f.engine->attachments().RollDetaching(f.alice, v.id);
   BS_REQUIRE_OK(rolled);
   CHECK(rolled->status == VS::kInUse);
-  BS_REQUIRE_OK(f.api().BeginDetaching(f.alice, v.id));
-  BS_CHECK_OK(f.api().TerminateConnection(f.alice, v.id, TestConnector()));
-  auto detached = f.api().DetachVolume(f.alice, v.id);
+  BS_REQUIRE_OK(f.engine->attachments().BeginDetaching(f.alice, v.id));
+  BS_CHECK_OK(f.engine->attachments().TerminateConnection(f.alice, v.id, TestConnector()));
+  auto detached = f.engine->attachments().Detach(f.alice, v.id);
   BS_REQUIRE_OK(detached);
   CHECK(detached->status == VS::kAvailable);
   CHECK(detached->attach_status == AS::kDetached);
-  BS_CHECK_CODE(f.api().DetachVolume(f.alice, v.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->attachments().Detach(f.alice, v.id), Code::kFailedPrecondition);
 }
 
 TEST_CASE("bad attach requests get clear errors and change nothing") {
@@ -272,7 +271,7 @@ TEST_CASE("bad attach requests get clear errors and change nothing") {
     AttachmentCreateRequest r;
     r.volume_id = v.id;
     r.connector = std::move(c);
-    return f.api().CreateAttachment(f.alice, r);
+    return f.engine->attachments().Create(f.alice, r);
   };
   Connector c = TestConnector();
   c.initiator = "iqn.bad";
@@ -298,59 +297,59 @@ TEST_CASE("bad attach requests get clear errors and change nothing") {
   AttachmentCreateRequest r;
   r.volume_id = v.id;
   r.mode = "readwrite";
-  BS_CHECK_CODE(f.api().CreateAttachment(f.alice, r), Code::kInvalidArgument);
+  BS_CHECK_CODE(f.engine->attachments().Create(f.alice, r), Code::kInvalidArgument);
   r.mode = "";
   r.instance_uuid = "not-a-uuid";
-  BS_CHECK_CODE(f.api().CreateAttachment(f.alice, r), Code::kInvalidArgument);
+  BS_CHECK_CODE(f.engine->attachments().Create(f.alice, r), Code::kInvalidArgument);
   r.instance_uuid = "";
   r.volume_id = "00000000-0000-0000-0000-00000000dead";
-  BS_CHECK_CODE(f.api().CreateAttachment(f.alice, r), Code::kNotFound);
+  BS_CHECK_CODE(f.engine->attachments().Create(f.alice, r), Code::kNotFound);
   r.volume_id = v.id;
-  BS_CHECK_CODE(f.api().CreateAttachment(f.bob, r), Code::kNotFound);
-  BS_CHECK_CODE(f.api().UpdateAttachment(f.alice, "00000000-0000-0000-0000-00000000beef",
+  BS_CHECK_CODE(f.engine->attachments().Create(f.bob, r), Code::kNotFound);
+  BS_CHECK_CODE(f.engine->attachments().Update(f.alice, "00000000-0000-0000-0000-00000000beef",
                                          TestConnector()),
                 Code::kNotFound);
-  BS_CHECK_CODE(f.api().CompleteAttachment(f.alice, "x"), Code::kInvalidArgument);
-  BS_CHECK_CODE(f.api().ForceDetach(f.alice, v.id), Code::kPermissionDenied);
+  BS_CHECK_CODE(f.engine->attachments().Complete(f.alice, "x"), Code::kInvalidArgument);
+  BS_CHECK_CODE(f.engine->attachments().ForceDetach(f.alice, v.id), Code::kPermissionDenied);
   LegacyAttachRequest both;
   both.host_name = "h";
   both.instance_uuid = "6a0c3c4e-1f4b-4d7e-9f43-2b1c4c8a0d11";
-  BS_CHECK_CODE(f.api().AttachVolume(f.alice, v.id, both), Code::kInvalidArgument);
+  BS_CHECK_CODE(f.engine->attachments().Attach(f.alice, v.id, both), Code::kInvalidArgument);
   CHECK(f.State() == before);
 
   // A volume in error cannot be attached.
-  BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kError));
+  BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kError));
   const std::string in_error = f.State();
   BS_CHECK_CODE(create(TestConnector()), Code::kFailedPrecondition);
-  BS_CHECK_CODE(f.api().ReserveVolume(f.alice, v.id), Code::kFailedPrecondition);
-  BS_CHECK_CODE(f.api().InitializeConnection(f.alice, v.id, TestConnector()),
+  BS_CHECK_CODE(f.engine->attachments().Reserve(f.alice, v.id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->attachments().InitializeConnection(f.alice, v.id, TestConnector()),
                 Code::kFailedPrecondition);
   CHECK(f.State() == in_error);
 
   // Completing an attachment that was never connected is refused.
-  BS_REQUIRE_OK(f.api().ResetVolumeStatus(f.admin, v.id, VS::kAvailable));
+  BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, VS::kAvailable));
   AttachmentCreateRequest plain;
   plain.volume_id = v.id;
-  auto a = f.api().CreateAttachment(f.alice, plain);
+  auto a = f.engine->attachments().Create(f.alice, plain);
   BS_REQUIRE_OK(a);
-  BS_CHECK_CODE(f.api().CompleteAttachment(f.alice, a->id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->attachments().Complete(f.alice, a->id), Code::kFailedPrecondition);
 }
 
 TEST_CASE("force-detach tears everything down, whatever the attachments' state") {
   Fixture f;
   const Volume v = f.Available(1, f.MultiattachType());
   const Attachment a = Attach(f, v);
-  BS_REQUIRE_OK(f.api().CompleteAttachment(f.alice, a.id));
+  BS_REQUIRE_OK(f.engine->attachments().Complete(f.alice, a.id));
   AttachmentCreateRequest r;
   r.volume_id = v.id;
-  BS_REQUIRE_OK(f.api().CreateAttachment(f.alice, r));  // a second, only reserved
-  auto done = f.api().ForceDetach(f.admin, v.id);
+  BS_REQUIRE_OK(f.engine->attachments().Create(f.alice, r));  // a second, only reserved
+  auto done = f.engine->attachments().ForceDetach(f.admin, v.id);
   BS_REQUIRE_OK(done);
   CHECK(done->status == VS::kAvailable);
   CHECK(done->attach_status == AS::kDetached);
   AttachmentQuery q;
   q.volume_id = v.id;
-  auto left = f.api().ListAttachments(f.alice, q);
+  auto left = f.engine->attachments().List(f.alice, q);
   BS_REQUIRE_OK(left);
   CHECK(left->empty());
 }
@@ -364,7 +363,7 @@ TEST_CASE("racing attachments of a volume without multiattach: exactly one wins"
     threads.emplace_back([&] {
       AttachmentCreateRequest r;
       r.volume_id = v.id;
-      auto a = f.api().CreateAttachment(f.alice, r);
+      auto a = f.engine->attachments().Create(f.alice, r);
       if (a.ok()) ++won;
       else if (a.status().code() == Code::kFailedPrecondition) ++refused;
     });

@@ -66,11 +66,10 @@ struct IscsiFixture {
     REQUIRE_MESSAGE(e.ok(), e.status().ToString());
     engine = std::move(e).value();
   }
-  Api& api() { return engine->api(); }
   Volume Available(int64_t gb) {
     VolumeCreateRequest r;
     r.size_gb = gb;
-    auto v = api().CreateVolume(alice, r);
+    auto v = engine->volumes().Create(alice, r);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     auto done = engine->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
@@ -80,9 +79,9 @@ struct IscsiFixture {
     AttachmentCreateRequest r;
     r.volume_id = v.id;
     r.connector = TestConnector(iqn);
-    auto a = api().CreateAttachment(alice, r);
+    auto a = engine->attachments().Create(alice, r);
     REQUIRE_MESSAGE(a.ok(), a.status().ToString());
-    auto done = api().CompleteAttachment(alice, a->id);
+    auto done = engine->attachments().Complete(alice, a->id);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
     return *done;
   }
@@ -126,7 +125,7 @@ TEST_CASE("an iSCSI attach: CHAP login, data both ways, wrong credentials refuse
     CHECK_MESSAGE(info.data.find(key) != std::string::npos, key);
   }
   CHECK(info.data.find(f.TargetPrefix() + ":volume-" + v.id) != std::string::npos);
-  CHECK(f.engine->api().GetVolume(f.alice, v.id)->status == VS::kInUse);
+  CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kInUse);
 
   auto dev = ConnectVolume(info, As(kHostIqn));
   BS_REQUIRE_OK(dev);
@@ -164,7 +163,7 @@ TEST_CASE("extend of an attached volume: the host sees the new size after reconn
   IscsiFixture f;
   const Volume v = f.Available(1);
   const Attachment a = f.Attach(v);
-  BS_REQUIRE_OK(f.api().ExtendVolume(f.alice, v.id, 2));
+  BS_REQUIRE_OK(f.engine->volumes().Extend(f.alice, v.id, 2));
   auto grown = f.engine->WaitForVolume(f.alice, v.id, {VS::kInUse}, kWait);
   BS_REQUIRE_OK(grown);
   CHECK(grown->size_gb == 2);
@@ -182,9 +181,9 @@ TEST_CASE("detach while a host has the volume open: the export goes, the host's 
   const auto data = Pattern(1 << 20, 2);
   BS_REQUIRE_OK((*dev)->WriteAt(0, data));
   CHECK(f.Targets().find(v.id) != std::string::npos);
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, a.id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, a.id));
   CHECK(f.Targets().find(v.id) == std::string::npos);
-  CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kAvailable);
+  CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kAvailable);
   std::vector<std::byte> back(1 << 20);
   auto r = (*dev)->ReadAt(0, back);
   CHECK_FALSE(r.ok());
@@ -198,18 +197,18 @@ TEST_CASE("detach while a host has the volume open: the export goes, the host's 
 
 TEST_CASE("two hosts on a multiattach volume: detaching one keeps the other's access") {
   IscsiFixture f;
-  auto t = f.api().CreateVolumeType(f.admin, {"shared", "", true, {{"multiattach", "<is> True"}}});
+  auto t = f.engine->types().Create(f.admin, {"shared", "", true, {{"multiattach", "<is> True"}}});
   BS_REQUIRE_OK(t);
   VolumeCreateRequest r;
   r.size_gb = 1;
   r.volume_type = t->id;
-  auto created = f.api().CreateVolume(f.alice, r);
+  auto created = f.engine->volumes().Create(f.alice, r);
   BS_REQUIRE_OK(created);
   auto v = f.engine->WaitForVolume(f.alice, created->id, {VS::kAvailable}, kWait);
   BS_REQUIRE_OK(v);
   const Attachment one = f.Attach(*v, kHostIqn);
   const Attachment two = f.Attach(*v, kOtherIqn);
-  BS_REQUIRE_OK(f.api().DeleteAttachment(f.alice, one.id));
+  BS_REQUIRE_OK(f.engine->attachments().Delete(f.alice, one.id));
   // The first host is off the target's list; the second still gets in.
   BS_CHECK_CODE(ConnectVolume(*one.connection_info, As(kHostIqn)), Code::kPermissionDenied);
   auto dev = ConnectVolume(*two.connection_info, As(kOtherIqn));
@@ -248,7 +247,7 @@ TEST_CASE("a restart brings back the exports of attached volumes and drops the o
   REQUIRE(f.Targets().find(kOtherIqn) != std::string::npos);
 
   f.Open();
-  CHECK(f.engine->managers().front()->recovery().exports_restored == 1);
+  CHECK(f.engine->recovery().backends.begin()->second.exports_restored == 1);
   CHECK(f.Targets().find(stray) == std::string::npos);
   CHECK(f.Targets().find(kOtherIqn) == std::string::npos);
   BS_CHECK_CODE(ConnectVolume(*a.connection_info, As(kOtherIqn)), Code::kPermissionDenied);
@@ -258,20 +257,20 @@ TEST_CASE("a restart brings back the exports of attached volumes and drops the o
   std::vector<std::byte> back(data.size());
   BS_REQUIRE_OK((*dev)->ReadAt(0, back));
   CHECK(back == data);
-  CHECK(f.api().GetVolume(f.alice, v.id)->status == VS::kInUse);
+  CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kInUse);
 }
 
 TEST_CASE("a restart admits a host connected through the legacy actions again") {
   PrivateTgt own;
   IscsiFixture f(own.env);
   const Volume v = f.Available(1);
-  BS_REQUIRE_OK(f.api().ReserveVolume(f.alice, v.id));
-  auto info = f.api().InitializeConnection(f.alice, v.id, TestConnector(kHostIqn));
+  BS_REQUIRE_OK(f.engine->attachments().Reserve(f.alice, v.id));
+  auto info = f.engine->attachments().InitializeConnection(f.alice, v.id, TestConnector(kHostIqn));
   BS_REQUIRE_OK(info);
   LegacyAttachRequest r;
   r.host_name = "host-a";
   r.mountpoint = "/dev/vdb";
-  BS_REQUIRE_OK(f.api().AttachVolume(f.alice, v.id, r));
+  BS_REQUIRE_OK(f.engine->attachments().Attach(f.alice, v.id, r));
   const auto data = Pattern(1 << 20, 8);
   {
     auto dev = ConnectVolume(*info, As(kHostIqn));
@@ -283,7 +282,7 @@ TEST_CASE("a restart admits a host connected through the legacy actions again") 
   REQUIRE(Shell(f.tgt.script + " restart " + f.tgt.dir).find("TGT_CONTROL_PORT") != std::string::npos);
   CHECK(f.Targets().find(v.id) == std::string::npos);
   f.Open();
-  CHECK(f.engine->managers().front()->recovery().exports_restored == 1);
+  CHECK(f.engine->recovery().backends.begin()->second.exports_restored == 1);
   BS_CHECK_CODE(ConnectVolume(*info, As(kOtherIqn)), Code::kPermissionDenied);
   {
     auto dev = ConnectVolume(*info, As(kHostIqn));
@@ -293,15 +292,15 @@ TEST_CASE("a restart admits a host connected through the legacy actions again") 
     CHECK(back == data);
   }
   // Detached the legacy way, the export goes and a further restart brings nothing back.
-  BS_REQUIRE_OK(f.api().BeginDetaching(f.alice, v.id));
-  BS_REQUIRE_OK(f.api().TerminateConnection(f.alice, v.id, TestConnector(kHostIqn)));
-  auto detached = f.api().DetachVolume(f.alice, v.id);
+  BS_REQUIRE_OK(f.engine->attachments().BeginDetaching(f.alice, v.id));
+  BS_REQUIRE_OK(f.engine->attachments().TerminateConnection(f.alice, v.id, TestConnector(kHostIqn)));
+  auto detached = f.engine->attachments().Detach(f.alice, v.id);
   BS_REQUIRE_OK(detached);
   CHECK(detached->status == VS::kAvailable);
   CHECK(f.Targets().find(v.id) == std::string::npos);
   f.engine.reset();
   f.Open();
-  CHECK(f.engine->managers().front()->recovery().exports_restored == 0);
+  CHECK(f.engine->recovery().backends.begin()->second.exports_restored == 0);
   CHECK(f.Targets().find(v.id) == std::string::npos);
 }
 
@@ -320,13 +319,13 @@ TEST_CASE("an engine killed with SIGKILL while a volume is attached: the next on
     const auto alice = RequestContext::User("alice");
     VolumeCreateRequest r;
     r.size_gb = 1;
-    auto v = (*e)->api().CreateVolume(alice, r);
+    auto v = (*e)->volumes().Create(alice, r);
     if (!v.ok() || !(*e)->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait).ok()) _exit(3);
     AttachmentCreateRequest a;
     a.volume_id = v->id;
     a.connector = TestConnector();
-    auto att = (*e)->api().CreateAttachment(alice, a);
-    if (!att.ok() || !(*e)->api().CompleteAttachment(alice, att->id).ok()) _exit(4);
+    auto att = (*e)->attachments().Create(alice, a);
+    if (!att.ok() || !(*e)->attachments().Complete(alice, att->id).ok()) _exit(4);
     const std::string line = v->id + "\n" + ConnectionInfoToJson(*att->connection_info) + "\n";
     if (::write(pipe_fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(5);
     while (true) ::pause();
@@ -354,13 +353,13 @@ TEST_CASE("an engine killed with SIGKILL while a volume is attached: the next on
 
   auto e = Engine::Open(AttachConfig(dir.path(), own.env));
   BS_REQUIRE_OK(e);
-  CHECK((*e)->managers().front()->recovery().exports_restored == 1);
+  CHECK((*e)->recovery().backends.begin()->second.exports_restored == 1);
   auto dev = ConnectVolume(*info, As(kHostIqn));
   BS_REQUIRE_OK(dev);
   const auto data = Pattern(1 << 20, 8);
   BS_REQUIRE_OK((*dev)->WriteAt(0, data));
   CHECK(ReadRange(dir / ("volumes/volume-" + volume_id), 0, data.size()) == Str(data));
-  CHECK((*e)->api().GetVolume(RequestContext::User("alice"), volume_id)->status == VS::kInUse);
+  CHECK((*e)->volumes().Get(RequestContext::User("alice"), volume_id)->status == VS::kInUse);
 }
 
 }  // namespace

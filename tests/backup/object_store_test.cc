@@ -326,14 +326,14 @@ struct Store {
   }
   std::string File(const std::string& id) { return dir / ("volumes/volume-" + id); }
   Volume NewVolume() {
-    auto v = engine->api().CreateVolume(admin, {.size_gb = 1});
+    auto v = engine->volumes().Create(admin, {.size_gb = 1});
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());
     auto ready = engine->WaitForVolume(admin, v->id, {VS::kAvailable}, kWait);
     REQUIRE_MESSAGE(ready.ok(), ready.status().ToString());
     return *ready;
   }
   Backup Backed(BackupCreateRequest r) {
-    auto b = engine->api().CreateBackup(admin, r);
+    auto b = engine->backups().Create(admin, r);
     REQUIRE_MESSAGE(b.ok(), b.status().ToString());
     auto done = engine->WaitForBackup(admin, b->id, {BS::kAvailable, BS::kError}, kWait);
     REQUIRE_MESSAGE(done.ok(), done.status().ToString());
@@ -341,7 +341,7 @@ struct Store {
     return *done;
   }
   std::string Restore(const std::string& backup_id) {
-    auto r = engine->api().RestoreBackup(admin, backup_id, {});
+    auto r = engine->backups().Restore(admin, backup_id, {});
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     auto b = engine->WaitForBackup(admin, backup_id, {BS::kAvailable}, kWait);
     REQUIRE_MESSAGE(b.ok(), b.status().ToString());
@@ -368,7 +368,7 @@ void Lifecycle(const std::function<std::shared_ptr<BackupTarget>()>& make) {
     CHECK(chain.back().parent_id == chain[chain.size() - 2].id);
     CHECK(chain.back().object_count == 1);
   }
-  BS_CHECK_OK(a.engine->api().VerifyBackup(a.admin, chain.back().id));
+  BS_CHECK_OK(a.engine->backups().Verify(a.admin, chain.back().id));
   const std::string restored = a.Restore(chain.back().id);
   for (auto [off, len] : {std::pair<uint64_t, uint64_t>{0, 3 * kMiB}, {100 * kMiB, 3 * kMiB},
                           {900 * kMiB, 2 * kMiB}}) {
@@ -376,23 +376,23 @@ void Lifecycle(const std::function<std::shared_ptr<BackupTarget>()>& make) {
   }
 
   // Another engine reading the same store adopts the newest backup from its record.
-  auto record = a.engine->api().ExportBackupRecord(a.admin, chain.back().id);
+  auto record = a.engine->backups().ExportRecord(a.admin, chain.back().id);
   BS_REQUIRE_OK(record);
   Store b(make());
-  BS_REQUIRE_OK(b.engine->api().ImportBackupRecord(b.admin, *record));
+  BS_REQUIRE_OK(b.engine->backups().ImportRecord(b.admin, *record));
   auto imported = b.engine->WaitForBackup(b.admin, chain.back().id, {BS::kAvailable, BS::kError}, kWait);
   BS_REQUIRE_OK(imported);
   REQUIRE_MESSAGE(imported->status == BS::kAvailable, imported->fail_reason);
   const std::string there = b.Restore(chain.back().id);
   CHECK(ReadRange(b.File(there), 100 * kMiB, 3 * kMiB) == ReadRange(a.File(v.id), 100 * kMiB, 3 * kMiB));
-  BS_REQUIRE_OK(b.engine->api().DeleteBackup(b.admin, chain.back().id));
+  BS_REQUIRE_OK(b.engine->backups().Delete(b.admin, chain.back().id));
   BS_REQUIRE_OK(b.engine->WaitForBackupDeleted(b.admin, chain.back().id, kWait));
 
   // Deleting newest first empties the store; the other engine's deletion took only its own
   // copy of the newest backup's objects, which engine a no longer needs once it deletes that
   // backup too.
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    BS_REQUIRE_OK(a.engine->api().DeleteBackup(a.admin, it->id));
+    BS_REQUIRE_OK(a.engine->backups().Delete(a.admin, it->id));
     BS_REQUIRE_OK(a.engine->WaitForBackupDeleted(a.admin, it->id, kWait));
   }
   auto left = target->List("backups/");
@@ -435,14 +435,14 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
     proxy.cut_after_bytes = 7 * kMiB / 2;
     Backup b = s.Backed({.volume_id = v.id});
     CHECK(proxy.dropped.load() > 0);
-    BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
+    BS_CHECK_OK(s.engine->backups().Verify(s.admin, b.id));
   }
   SUBCASE("connections drop while a backup is deleted: the deletes go again; nothing is left") {
     Backup b = s.Backed({.volume_id = v.id});
     // Each connection is cut a few requests in, and every other fresh one is refused.
     proxy.drop_every = 2;
     proxy.cut_after_bytes = 1500;
-    BS_REQUIRE_OK(s.engine->api().DeleteBackup(s.admin, b.id));
+    BS_REQUIRE_OK(s.engine->backups().Delete(s.admin, b.id));
     BS_REQUIRE_OK(s.engine->WaitForBackupDeleted(s.admin, b.id, kWait));
     CHECK(proxy.dropped.load() > 0);
     proxy.drop_every = 0;
@@ -455,8 +455,8 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
     proxy.flip_upload = 2;
     Backup b = s.Backed({.volume_id = v.id});
     CHECK(proxy.flipped.load() == 2);
-    BS_CHECK_OK(s.engine->api().VerifyBackup(s.admin, b.id));
-    auto r = s.engine->api().RestoreBackup(s.admin, b.id, {});
+    BS_CHECK_OK(s.engine->backups().Verify(s.admin, b.id));
+    auto r = s.engine->backups().Restore(s.admin, b.id, {});
     BS_REQUIRE_OK(r);
     BS_REQUIRE_OK(s.engine->WaitForVolume(s.admin, r->volume_id, {VS::kAvailable}, kWait));
     CHECK(ReadRange(s.File(r->volume_id), 0, 24 * kMiB) == ReadRange(s.File(v.id), 0, 24 * kMiB));
@@ -471,7 +471,7 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
       proxy.down = true;
     });
-    auto b = s.engine->api().CreateBackup(s.admin, {.volume_id = v.id});
+    auto b = s.engine->backups().Create(s.admin, {.volume_id = v.id});
     BS_REQUIRE_OK(b);
     outage.join();
     auto done = s.engine->WaitForBackup(s.admin, b->id, {BS::kAvailable, BS::kError},
@@ -480,16 +480,16 @@ TEST_CASE("a store that drops connections: retries carry a backup through, an ou
     BS_REQUIRE_OK(done);
     CHECK(done->status == BS::kError);
     CHECK_MESSAGE(done->fail_reason.find("unavailable") != std::string::npos, done->fail_reason);
-    auto vol = s.engine->api().GetVolume(s.admin, v.id);
+    auto vol = s.engine->volumes().Get(s.admin, v.id);
     BS_REQUIRE_OK(vol);
     CHECK(vol->status == VS::kAvailable);
     // No backup is available that would fail verification.
-    auto listed = s.engine->api().ListBackups(s.admin, {.status = "available"});
+    auto listed = s.engine->backups().List(s.admin, {.status = "available"});
     BS_REQUIRE_OK(listed);
     CHECK(listed->empty());
     // What the failed backup wrote while the store went away goes with the backup.
     proxy.down = false;
-    BS_REQUIRE_OK(s.engine->api().DeleteBackup(s.admin, b->id));
+    BS_REQUIRE_OK(s.engine->backups().Delete(s.admin, b->id));
     BS_REQUIRE_OK(s.engine->WaitForBackupDeleted(s.admin, b->id, kWait));
     auto left = target->List("backups/" + b->id + "/");
     BS_REQUIRE_OK(left);
@@ -508,11 +508,11 @@ TEST_CASE("a damaged object on Swift fails verify and restore, naming the chunk"
   Backup b = s.Backed({.volume_id = v.id});
   // Valid for the store (its ETag matches), wrong for the backup.
   BS_REQUIRE_OK(target->Put("backups/" + b.id + "/chunk-00000002", Bytes("not the data")));
-  Status verify = s.engine->api().VerifyBackup(s.admin, b.id);
+  Status verify = s.engine->backups().Verify(s.admin, b.id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("chunk 2 at offset 2097152") != std::string::npos,
                 verify.message());
-  auto r = s.engine->api().RestoreBackup(s.admin, b.id, {});
+  auto r = s.engine->backups().Restore(s.admin, b.id, {});
   BS_REQUIRE_OK(r);
   auto failed = s.engine->WaitForVolume(s.admin, r->volume_id, {VS::kErrorRestoring}, kWait);
   BS_REQUIRE_OK(failed);

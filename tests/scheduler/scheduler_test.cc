@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "blockstore/env.hpp"
 #include "blockstore/scheduler.hpp"
 #include "lib/core/ids.hpp"
 #include "tests/support/test_support.hpp"
@@ -42,7 +43,7 @@ RequestSpec Request(uint64_t gb, Metadata specs = {}) {
 }
 
 std::unique_ptr<Scheduler> Make(SchedulerOptions o = {}) {
-  o.clock = [] { return now_for_tests; };
+  if (!o.env) o.env = std::make_shared<ManualEnv>(now_for_tests);
   if (o.seed == 0) o.seed = 42;
   auto s = NewFilterScheduler(std::move(o));
   REQUIRE_MESSAGE(s.ok(), s.status().ToString());
@@ -460,21 +461,24 @@ TEST_SUITE("scheduler placement") {
   }
 
   TEST_CASE("stale backends are skipped and counted") {
+    auto env = std::make_shared<ManualEnv>(now_for_tests);
     TimePoint clock = now_for_tests;
     SchedulerOptions o;
     o.stale_after = std::chrono::seconds(60);
-    o.clock = [&] { return clock; };
+    o.env = env;
     o.seed = 1;
     auto s = NewFilterScheduler(o).value();
     s->UpdateBackend("h@old", "nova", Backend({Pool("p", 100, 100)}), clock);
     clock += std::chrono::seconds(50);
+    env->Advance(std::chrono::seconds(50));
     s->UpdateBackend("h@new", "nova", Backend({Pool("p", 100, 10)}), clock);
     clock += std::chrono::seconds(20);
+    env->Advance(std::chrono::seconds(20));
     auto e = s->Explain(Request(1));
     BS_REQUIRE_OK(e);
     CHECK(e->stale == 1);
     CHECK(e->chosen == "h@new#p");
-    clock += std::chrono::seconds(60);
+    env->Advance(std::chrono::seconds(60));
     auto none = s->SelectPool(Request(1));
     BS_CHECK_CODE(none, Code::kResourceExhausted);
     CHECK(none.status().message().find("2 skipped for a stale report") != std::string::npos);

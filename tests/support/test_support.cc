@@ -44,7 +44,7 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
   ListQuery all;
   all.all_projects = true;
   all.sort = {{"id", false}};
-  auto vols = engine.api().ListVolumes(admin, all);
+  auto vols = engine.volumes().List(admin, all);
   REQUIRE(vols.ok());
   for (const auto& v : *vols) {
     out << "volume " << v.id << ' ' << v.project_id << ' ' << v.name << ' ' << v.size_gb << ' '
@@ -53,7 +53,7 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
     for (const auto& [k, val] : v.metadata) out << ' ' << k << '=' << val;
     out << '\n';
   }
-  auto snaps = engine.api().ListSnapshots(admin, all);
+  auto snaps = engine.snapshots().List(admin, all);
   REQUIRE(snaps.ok());
   for (const auto& s : *snaps) {
     out << "snapshot " << s.id << ' ' << s.volume_id << ' ' << ToString(s.status) << ' '
@@ -61,13 +61,13 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
   }
   AttachmentQuery every;
   every.all_projects = true;
-  auto attachments = engine.api().ListAttachments(admin, every);
+  auto attachments = engine.attachments().List(admin, every);
   REQUIRE(attachments.ok());
   for (const auto& a : *attachments) {
     out << "attachment " << a.id << ' ' << a.volume_id << ' ' << ToString(a.attach_status) << ' '
         << a.attach_mode << ' ' << a.attached_host << ' ' << FormatTime(a.updated_at) << '\n';
   }
-  auto types = engine.api().ListVolumeTypes(admin);
+  auto types = engine.types().List(admin);
   REQUIRE(types.ok());
   for (const auto& t : *types) {
     out << "type " << t.id << ' ' << t.name << ' ' << t.description << ' ' << t.is_public;
@@ -75,7 +75,7 @@ std::string ObservableState(Engine& engine, const std::vector<std::string>& proj
     out << '\n';
   }
   for (const auto& p : projects) {
-    auto q = engine.api().GetQuotas(admin, p);
+    auto q = engine.quotas().Get(admin, p);
     REQUIRE(q.ok());
     for (const auto& [res, u] : q->resources) {
       out << "quota " << p << ' ' << res << ' ' << u.limit << ' ' << u.in_use << ' '

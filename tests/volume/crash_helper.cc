@@ -88,14 +88,14 @@ int main(int argc, char** argv) {
   };
   auto engine = Engine::Open(c);
   if (!engine.ok()) return Fail("open", engine.status());
-  Api& api = (*engine)->api();
+  Engine& eng = **engine;
   auto ctx = RequestContext::User("crash");
   const auto wait = std::chrono::seconds(10);
   std::string ids[3];
   for (auto& id : ids) {
     VolumeCreateRequest r;
     r.size_gb = 1;
-    auto v = api.CreateVolume(ctx, r);
+    auto v = eng.volumes().Create(ctx, r);
     if (!v.ok()) return Fail("create", v.status());
     auto done = (*engine)->WaitForVolume(ctx, v->id, {VolumeStatus::kAvailable}, wait);
     if (!done.ok()) return Fail("wait", done.status());
@@ -104,11 +104,11 @@ int main(int argc, char** argv) {
   g_stall = true;
   VolumeCreateRequest r;
   r.size_gb = 1;
-  auto stuck_create = api.CreateVolume(ctx, r);
+  auto stuck_create = eng.volumes().Create(ctx, r);
   if (!stuck_create.ok()) return Fail("create", stuck_create.status());
-  if (auto s = api.DeleteVolume(ctx, ids[0]); !s.ok()) return Fail("delete", s.status());
-  if (auto s = api.ExtendVolume(ctx, ids[1], 3); !s.ok()) return Fail("extend", s.status());
-  auto snap = api.CreateSnapshot(ctx, {ids[2], "s", "", false, {}});
+  if (auto s = eng.volumes().Delete(ctx, ids[0]); !s.ok()) return Fail("delete", s.status());
+  if (auto s = eng.volumes().Extend(ctx, ids[1], 3); !s.ok()) return Fail("extend", s.status());
+  auto snap = eng.snapshots().Create(ctx, {ids[2], "s", "", false, {}});
   if (!snap.ok()) return Fail("snapshot", snap.status());
   while (g_stuck < 4) std::this_thread::yield();
   std::printf("%s %s %s %s %s\n", stuck_create->id.c_str(), ids[0].c_str(), ids[1].c_str(),

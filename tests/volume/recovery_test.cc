@@ -60,33 +60,33 @@ TEST_SUITE("recovery") {
     BS_REQUIRE_OK(opened);
     Engine& engine = **opened;
     auto ctx = RequestContext::User("crash");
-    const auto& report = engine.managers()[0]->recovery();
+    const auto& report = engine.recovery().backends.begin()->second;
     CHECK(report.volumes_failed == 1);
     CHECK(report.volumes_redeleted == 1);
     CHECK(report.extends_settled == 1);
     CHECK(report.snapshots_failed == 1);
 
     // creating → error, its reservation rolled back.
-    auto v = engine.api().GetVolume(ctx, creating);
+    auto v = engine.volumes().Get(ctx, creating);
     BS_REQUIRE_OK(v);
     CHECK(v->status == VolumeStatus::kError);
     // deleting → deleted again, file gone.
     BS_REQUIRE_OK(engine.WaitForVolumeDeleted(ctx, deleting, kWait));
     CHECK(ListFiles(dir / "volumes").count("volume-" + deleting) == 0);
     // The driver had grown the file before the crash: the extend is finished.
-    auto ext = engine.api().GetVolume(ctx, extending);
+    auto ext = engine.volumes().Get(ctx, extending);
     BS_REQUIRE_OK(ext);
     CHECK(ext->status == VolumeStatus::kAvailable);
     CHECK(ext->size_gb == 3);
     // creating snapshot → error, parent back in use as it was.
-    auto snap = engine.api().GetSnapshot(ctx, snapshot);
+    auto snap = engine.snapshots().Get(ctx, snapshot);
     BS_REQUIRE_OK(snap);
     CHECK(snap->status == SnapshotStatus::kError);
-    CHECK(engine.api().GetVolume(ctx, parent)->status == VolumeStatus::kAvailable);
+    CHECK(engine.volumes().Get(ctx, parent)->status == VolumeStatus::kAvailable);
 
     // Quota agrees with what exists: two 1 GB volumes + the 3 GB one... the extend's 2 GB
     // committed, the failed create and snapshot charged nothing.
-    auto q = engine.api().GetQuotas(RequestContext::Admin(), "crash");
+    auto q = engine.quotas().Get(RequestContext::Admin(), "crash");
     BS_REQUIRE_OK(q);
     CHECK(q->resources["volumes"].in_use == 2);
     CHECK(q->resources["gigabytes"].in_use == 4);
@@ -96,9 +96,9 @@ TEST_SUITE("recovery") {
     CHECK(q->resources["snapshots"].in_use == 0);
 
     // The failed records can be cleaned up normally.
-    BS_REQUIRE_OK(engine.api().DeleteSnapshot(ctx, snapshot));
+    BS_REQUIRE_OK(engine.snapshots().Delete(ctx, snapshot));
     BS_REQUIRE_OK(engine.WaitForSnapshotDeleted(ctx, snapshot, kWait));
-    BS_REQUIRE_OK(engine.api().DeleteVolume(ctx, creating));
+    BS_REQUIRE_OK(engine.volumes().Delete(ctx, creating));
     BS_REQUIRE_OK(engine.WaitForVolumeDeleted(ctx, creating, kWait));
   }
 }

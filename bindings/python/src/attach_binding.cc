@@ -135,7 +135,7 @@ void BindAttach(py::module_& m) {
                                        std::move(mode)};
              if (connector) r.connector = ToConnector(*connector);
              py::gil_scoped_release release;
-             return Unwrap(e.api().CreateAttachment(ctx, r));
+             return Unwrap(e.attachments().Create(ctx, r));
            },
            py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("connector") = py::none(),
            py::arg("instance_uuid") = "", py::arg("mode") = "")
@@ -143,18 +143,18 @@ void BindAttach(py::module_& m) {
            [](PyEngine& e, Ctx ctx, const std::string& id, const py::dict& connector) {
              Connector c = ToConnector(connector);
              py::gil_scoped_release release;
-             return Unwrap(e.api().UpdateAttachment(ctx, id, c));
+             return Unwrap(e.attachments().Update(ctx, id, c));
            },
            py::arg("ctx"), py::arg("attachment_id"), py::arg("connector"))
       .def("complete_attachment",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().CompleteAttachment(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().Complete(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("attachment_id"))
       .def("delete_attachment",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().DeleteAttachment(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().Delete(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("attachment_id"),
            "Tears down the connection and forgets the attachment; the volume's remaining ones.")
       .def("get_attachment",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetAttachment(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("attachment_id"))
       .def("list_attachments",
            [](PyEngine& e, Ctx ctx, std::optional<std::string> volume_id,
@@ -170,16 +170,16 @@ void BindAttach(py::module_& m) {
              q.limit = limit;
              q.marker = std::move(marker);
              q.all_projects = all_projects;
-             return Unwrap(e.api().ListAttachments(ctx, q));
+             return Unwrap(e.attachments().List(ctx, q));
            },
            Release(), py::arg("ctx"), py::kw_only(), py::arg("volume_id") = py::none(),
            py::arg("instance_uuid") = py::none(), py::arg("status") = py::none(),
            py::arg("limit") = py::none(), py::arg("marker") = "", py::arg("all_projects") = false)
       .def("reserve_volume",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().ReserveVolume(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().Reserve(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("unreserve_volume",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().UnreserveVolume(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().Unreserve(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("initialize_connection",
            [](PyEngine& e, Ctx ctx, const std::string& id, const py::dict& connector) {
@@ -187,7 +187,7 @@ void BindAttach(py::module_& m) {
              ConnectionInfo info;
              {
                py::gil_scoped_release release;
-               info = Unwrap(e.api().InitializeConnection(ctx, id, c));
+               info = Unwrap(e.attachments().InitializeConnection(ctx, id, c));
              }
              return FromConnectionInfo(info);
            },
@@ -195,32 +195,32 @@ void BindAttach(py::module_& m) {
       .def("attach_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::string instance_uuid,
               std::string host_name, std::string mountpoint, std::string mode) {
-             return Unwrap(e.api().AttachVolume(
+             return Unwrap(e.attachments().Attach(
                  ctx, id, {std::move(instance_uuid), std::move(host_name), std::move(mountpoint), std::move(mode)}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("instance_uuid") = "",
            py::arg("host_name") = "", py::arg("mountpoint") = "", py::arg("mode") = "rw")
       .def("begin_detaching",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().BeginDetaching(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().BeginDetaching(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("roll_detaching",
-           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().RollDetaching(ctx, id)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.attachments().RollDetaching(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("terminate_connection",
            [](PyEngine& e, Ctx ctx, const std::string& id, const py::dict& connector) {
              Connector c = ToConnector(connector);
              py::gil_scoped_release release;
-             Check(e.api().TerminateConnection(ctx, id, c));
+             Check(e.attachments().TerminateConnection(ctx, id, c));
            },
            py::arg("ctx"), py::arg("volume_id"), py::arg("connector"))
       .def("detach_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& attachment_id) {
-             return Unwrap(e.api().DetachVolume(ctx, id, attachment_id));
+             return Unwrap(e.attachments().Detach(ctx, id, attachment_id));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("attachment_id") = "")
       .def("force_detach",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& attachment_id) {
-             return Unwrap(e.api().ForceDetach(ctx, id, attachment_id));
+             return Unwrap(e.attachments().ForceDetach(ctx, id, attachment_id));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("attachment_id") = "");
 }

@@ -130,14 +130,14 @@ void BindBackups(py::module_& m) {
       .def("create_backup",
            [](PyEngine& e, Ctx ctx, std::string volume_id, std::string snapshot_id, std::string name,
               std::string description, bool incremental, bool force, Metadata metadata) {
-             return Unwrap(e.api().CreateBackup(
+             return Unwrap(e.backups().Create(
                  ctx, {std::move(volume_id), std::move(snapshot_id), std::move(name),
                        std::move(description), incremental, force, std::move(metadata)}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("snapshot_id") = "",
            py::arg("name") = "", py::arg("description") = "", py::arg("incremental") = false,
            py::arg("force") = false, py::arg("metadata") = Metadata{})
-      .def("get_backup", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetBackup(ctx, id)); },
+      .def("get_backup", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.backups().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("backup_id"))
       .def("list_backups",
            [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
@@ -146,7 +146,7 @@ void BindBackups(py::module_& m) {
               std::string marker, bool all_projects) {
              auto q = Query(std::move(name), std::move(status), std::move(volume_id), std::nullopt, std::nullopt,
                             std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
-             return Unwrap(e.api().ListBackups(ctx, q));
+             return Unwrap(e.backups().List(ctx, q));
            },
            Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
            py::arg("volume_id") = py::none(), py::arg("metadata") = py::none(), py::arg("sort") = py::none(),
@@ -154,18 +154,18 @@ void BindBackups(py::module_& m) {
       .def("update_backup",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
               std::optional<std::string> description, std::optional<Metadata> metadata) {
-             return Unwrap(e.api().UpdateBackup(ctx, id, {std::move(name), std::move(description), std::move(metadata)}));
+             return Unwrap(e.backups().Update(ctx, id, {std::move(name), std::move(description), std::move(metadata)}));
            },
            Release(), py::arg("ctx"), py::arg("backup_id"), py::kw_only(), py::arg("name") = py::none(),
            py::arg("description") = py::none(), py::arg("metadata") = py::none())
       .def("delete_backup",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool force) {
-             return Unwrap(e.api().DeleteBackup(ctx, id, force));
+             return Unwrap(e.backups().Delete(ctx, id, force));
            },
            Release(), py::arg("ctx"), py::arg("backup_id"), py::kw_only(), py::arg("force") = false)
       .def("restore_backup",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::string volume_id, std::string name) {
-             return Unwrap(e.api().RestoreBackup(ctx, id, {std::move(volume_id), std::move(name)}));
+             return Unwrap(e.backups().Restore(ctx, id, {std::move(volume_id), std::move(name)}));
            },
            Release(), py::arg("ctx"), py::arg("backup_id"), py::kw_only(), py::arg("volume_id") = "",
            py::arg("name") = "")
@@ -173,12 +173,12 @@ void BindBackups(py::module_& m) {
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
              auto s = ParseBackupStatus(status);
              if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a backup status")};
-             return Unwrap(e.api().ResetBackupStatus(ctx, id, *s));
+             return Unwrap(e.backups().ResetStatus(ctx, id, *s));
            },
            Release(), py::arg("ctx"), py::arg("backup_id"), py::arg("status"))
       .def("export_backup_record",
            [](PyEngine& e, Ctx ctx, const std::string& id) {
-             BackupRecord r = Unwrap(e.api().ExportBackupRecord(ctx, id));
+             BackupRecord r = Unwrap(e.backups().ExportRecord(ctx, id));
              return std::map<std::string, std::string>{{"backup_service", r.backup_service},
                                                        {"backup_url", r.backup_url}};
            },
@@ -194,12 +194,12 @@ void BindBackups(py::module_& m) {
                auto it = record.find(k);
                return it == record.end() ? std::string() : it->second;
              };
-             return Unwrap(e.api().ImportBackupRecord(ctx, {get("backup_service"), get("backup_url")}));
+             return Unwrap(e.backups().ImportRecord(ctx, {get("backup_service"), get("backup_url")}));
            },
            Release(), py::arg("ctx"), py::arg("record"))
       .def("verify_backup",
            [](PyEngine& e, Ctx ctx, const std::string& id, double timeout) {
-             Check(e.api().VerifyBackup(ctx, id, Millis(timeout)));
+             Check(e.backups().Verify(ctx, id, Millis(timeout)));
            },
            Release(), py::arg("ctx"), py::arg("backup_id"), py::arg("timeout") = 3600.0)
       .def("wait_for_backup",

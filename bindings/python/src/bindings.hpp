@@ -46,7 +46,13 @@ class PyEngine {
     if (!engine_) throw StatusError{Unavailable("the engine is closed")};
     return *engine_;
   }
-  Api& api() { return get().api(); }
+  VolumeService& volumes() { return get().volumes(); }
+  SnapshotService& snapshots() { return get().snapshots(); }
+  BackupService& backups() { return get().backups(); }
+  AttachmentService& attachments() { return get().attachments(); }
+  TypeService& types() { return get().types(); }
+  QosService& qos() { return get().qos(); }
+  QuotaService& quotas() { return get().quotas(); }
 
  private:
   std::unique_ptr<Engine> engine_;

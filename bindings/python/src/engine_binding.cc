@@ -164,7 +164,7 @@ void BindEngine(py::module_& m) {
                                              std::move(snapshot_id), std::move(source_volid),
                                              std::move(metadata), bootable, hints);
              py::gil_scoped_release release;
-             return Unwrap(e.api().CreateVolume(ctx, r));
+             return Unwrap(e.volumes().Create(ctx, r));
            },
            py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("name") = "",
            py::arg("description") = "", py::arg("volume_type") = "", py::arg("availability_zone") = "",
@@ -178,13 +178,13 @@ void BindEngine(py::module_& m) {
                                              std::move(availability_zone), std::move(snapshot_id),
                                              std::move(source_volid), std::move(metadata), false, hints);
              py::gil_scoped_release release;
-             return Unwrap(e.api().ExplainPlacement(ctx, r));
+             return Unwrap(e.volumes().ExplainPlacement(ctx, r));
            },
            py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("volume_type") = "",
            py::arg("availability_zone") = "", py::arg("snapshot_id") = "", py::arg("source_volid") = "",
            py::arg("metadata") = Metadata{}, py::arg("scheduler_hints") = py::none(),
            "Admin only: how a volume would be placed now, without placing it.")
-      .def("get_volume", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetVolume(ctx, id)); },
+      .def("get_volume", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.volumes().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("volume_id"))
       .def("list_volumes",
            [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
@@ -193,7 +193,7 @@ void BindEngine(py::module_& m) {
               std::string marker, bool all_projects) {
              auto q = Query(std::move(name), std::move(status), std::nullopt, std::move(zone), bootable,
                             std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
-             return Unwrap(e.api().ListVolumes(ctx, q));
+             return Unwrap(e.volumes().List(ctx, q));
            },
            Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
            py::arg("availability_zone") = py::none(), py::arg("bootable") = py::none(),
@@ -202,31 +202,31 @@ void BindEngine(py::module_& m) {
       .def("update_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
               std::optional<std::string> description, std::optional<Metadata> metadata, std::optional<bool> bootable) {
-             return Unwrap(e.api().UpdateVolume(ctx, id, {std::move(name), std::move(description), std::move(metadata), bootable}));
+             return Unwrap(e.volumes().Update(ctx, id, {std::move(name), std::move(description), std::move(metadata), bootable}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = py::none(),
            py::arg("description") = py::none(), py::arg("metadata") = py::none(), py::arg("bootable") = py::none())
       .def("delete_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool cascade, bool force) {
-             return Unwrap(e.api().DeleteVolume(ctx, id, {cascade, force}));
+             return Unwrap(e.volumes().Delete(ctx, id, {cascade, force}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("cascade") = false,
            py::arg("force") = false)
       .def("extend_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, int64_t new_size) {
-             return Unwrap(e.api().ExtendVolume(ctx, id, new_size));
+             return Unwrap(e.volumes().Extend(ctx, id, new_size));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("new_size"))
       .def("update_volume_readonly",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool readonly) {
-             return Unwrap(e.api().UpdateReadonlyFlag(ctx, id, readonly));
+             return Unwrap(e.volumes().SetReadonly(ctx, id, readonly));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("readonly"))
       .def("reset_volume_status",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
              auto s = ParseVolumeStatus(status);
              if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a volume status")};
-             return Unwrap(e.api().ResetVolumeStatus(ctx, id, *s));
+             return Unwrap(e.volumes().ResetStatus(ctx, id, *s));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("status"))
       .def("wait_for_volume",
@@ -245,12 +245,12 @@ void BindEngine(py::module_& m) {
       .def("create_snapshot",
            [](PyEngine& e, Ctx ctx, std::string volume_id, std::string name, std::string description, bool force,
               Metadata metadata) {
-             return Unwrap(e.api().CreateSnapshot(
+             return Unwrap(e.snapshots().Create(
                  ctx, {std::move(volume_id), std::move(name), std::move(description), force, std::move(metadata)}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = "",
            py::arg("description") = "", py::arg("force") = false, py::arg("metadata") = Metadata{})
-      .def("get_snapshot", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetSnapshot(ctx, id)); },
+      .def("get_snapshot", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.snapshots().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("snapshot_id"))
       .def("list_snapshots",
            [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
@@ -259,7 +259,7 @@ void BindEngine(py::module_& m) {
               std::string marker, bool all_projects) {
              auto q = Query(std::move(name), std::move(status), std::move(volume_id), std::nullopt, std::nullopt,
                             std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
-             return Unwrap(e.api().ListSnapshots(ctx, q));
+             return Unwrap(e.snapshots().List(ctx, q));
            },
            Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
            py::arg("volume_id") = py::none(), py::arg("metadata") = py::none(), py::arg("sort") = py::none(),
@@ -267,20 +267,20 @@ void BindEngine(py::module_& m) {
       .def("update_snapshot",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
               std::optional<std::string> description, std::optional<Metadata> metadata) {
-             return Unwrap(e.api().UpdateSnapshot(ctx, id, {std::move(name), std::move(description), std::move(metadata)}));
+             return Unwrap(e.snapshots().Update(ctx, id, {std::move(name), std::move(description), std::move(metadata)}));
            },
            Release(), py::arg("ctx"), py::arg("snapshot_id"), py::kw_only(), py::arg("name") = py::none(),
            py::arg("description") = py::none(), py::arg("metadata") = py::none())
       .def("delete_snapshot",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool force) {
-             return Unwrap(e.api().DeleteSnapshot(ctx, id, force));
+             return Unwrap(e.snapshots().Delete(ctx, id, force));
            },
            Release(), py::arg("ctx"), py::arg("snapshot_id"), py::kw_only(), py::arg("force") = false)
       .def("reset_snapshot_status",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
              auto s = ParseSnapshotStatus(status);
              if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a snapshot status")};
-             return Unwrap(e.api().ResetSnapshotStatus(ctx, id, *s));
+             return Unwrap(e.snapshots().ResetStatus(ctx, id, *s));
            },
            Release(), py::arg("ctx"), py::arg("snapshot_id"), py::arg("status"))
       .def("wait_for_snapshot",
@@ -298,93 +298,93 @@ void BindEngine(py::module_& m) {
       // ---- volume types ----
       .def("create_volume_type",
            [](PyEngine& e, Ctx ctx, std::string name, std::string description, bool is_public, Metadata extra_specs) {
-             return Unwrap(e.api().CreateVolumeType(ctx, {std::move(name), std::move(description), is_public, std::move(extra_specs)}));
+             return Unwrap(e.types().Create(ctx, {std::move(name), std::move(description), is_public, std::move(extra_specs)}));
            },
            Release(), py::arg("ctx"), py::arg("name"), py::kw_only(), py::arg("description") = "",
            py::arg("is_public") = true, py::arg("extra_specs") = Metadata{})
       .def("get_volume_type",
-           [](PyEngine& e, Ctx ctx, const std::string& id_or_name) { return Unwrap(e.api().GetVolumeType(ctx, id_or_name)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id_or_name) { return Unwrap(e.types().Get(ctx, id_or_name)); },
            Release(), py::arg("ctx"), py::arg("id_or_name"))
-      .def("get_default_volume_type", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().GetDefaultVolumeType(ctx)); },
+      .def("get_default_volume_type", [](PyEngine& e, Ctx ctx) { return Unwrap(e.types().GetDefault(ctx)); },
            Release(), py::arg("ctx"))
-      .def("list_volume_types", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().ListVolumeTypes(ctx)); }, Release(),
+      .def("list_volume_types", [](PyEngine& e, Ctx ctx) { return Unwrap(e.types().List(ctx)); }, Release(),
            py::arg("ctx"))
       .def("update_volume_type",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
               std::optional<std::string> description, std::optional<bool> is_public) {
-             return Unwrap(e.api().UpdateVolumeType(ctx, id, {std::move(name), std::move(description), is_public}));
+             return Unwrap(e.types().Update(ctx, id, {std::move(name), std::move(description), is_public}));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::kw_only(), py::arg("name") = py::none(),
            py::arg("description") = py::none(), py::arg("is_public") = py::none())
-      .def("delete_volume_type", [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.api().DeleteVolumeType(ctx, id)); },
+      .def("delete_volume_type", [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.types().Delete(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("type_id"))
       .def("set_extra_specs",
            [](PyEngine& e, Ctx ctx, const std::string& id, const Metadata& specs) {
-             return Unwrap(e.api().SetVolumeTypeExtraSpecs(ctx, id, specs));
+             return Unwrap(e.types().SetExtraSpecs(ctx, id, specs));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::arg("specs"))
       .def("unset_extra_spec",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& key) {
-             return Unwrap(e.api().UnsetVolumeTypeExtraSpec(ctx, id, key));
+             return Unwrap(e.types().UnsetExtraSpec(ctx, id, key));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::arg("key"))
       .def("add_volume_type_access",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& project) {
-             Check(e.api().AddVolumeTypeAccess(ctx, id, project));
+             Check(e.types().AddAccess(ctx, id, project));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::arg("project_id"))
       .def("remove_volume_type_access",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& project) {
-             Check(e.api().RemoveVolumeTypeAccess(ctx, id, project));
+             Check(e.types().RemoveAccess(ctx, id, project));
            },
            Release(), py::arg("ctx"), py::arg("type_id"), py::arg("project_id"))
       .def("list_volume_type_access",
            [](PyEngine& e, Ctx ctx, const std::string& id) {
-             return Unwrap(e.api().ListVolumeTypeAccess(ctx, id));
+             return Unwrap(e.types().ListAccess(ctx, id));
            },
            Release(), py::arg("ctx"), py::arg("type_id"))
       // ---- QoS specs ----
       .def("create_qos_spec",
            [](PyEngine& e, Ctx ctx, std::string name, std::string consumer, Metadata specs) {
-             return Unwrap(e.api().CreateQosSpec(ctx, {std::move(name), std::move(consumer), std::move(specs)}));
+             return Unwrap(e.qos().Create(ctx, {std::move(name), std::move(consumer), std::move(specs)}));
            },
            Release(), py::arg("ctx"), py::arg("name"), py::kw_only(), py::arg("consumer") = "back-end",
            py::arg("specs") = Metadata{})
-      .def("get_qos_spec", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.api().GetQosSpec(ctx, id)); },
+      .def("get_qos_spec", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.qos().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("qos_id"))
-      .def("list_qos_specs", [](PyEngine& e, Ctx ctx) { return Unwrap(e.api().ListQosSpecs(ctx)); }, Release(),
+      .def("list_qos_specs", [](PyEngine& e, Ctx ctx) { return Unwrap(e.qos().List(ctx)); }, Release(),
            py::arg("ctx"))
       .def("delete_qos_spec",
-           [](PyEngine& e, Ctx ctx, const std::string& id, bool force) { Check(e.api().DeleteQosSpec(ctx, id, force)); },
+           [](PyEngine& e, Ctx ctx, const std::string& id, bool force) { Check(e.qos().Delete(ctx, id, force)); },
            Release(), py::arg("ctx"), py::arg("qos_id"), py::kw_only(), py::arg("force") = false)
       .def("set_qos_keys",
            [](PyEngine& e, Ctx ctx, const std::string& id, const Metadata& specs) {
-             return Unwrap(e.api().SetQosSpecKeys(ctx, id, specs));
+             return Unwrap(e.qos().SetKeys(ctx, id, specs));
            },
            Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("specs"))
       .def("unset_qos_key",
            [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& key) {
-             return Unwrap(e.api().UnsetQosSpecKey(ctx, id, key));
+             return Unwrap(e.qos().UnsetKey(ctx, id, key));
            },
            Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("key"))
       .def("associate_qos_spec",
-           [](PyEngine& e, Ctx ctx, const std::string& q, const std::string& t) { Check(e.api().AssociateQosSpec(ctx, q, t)); },
+           [](PyEngine& e, Ctx ctx, const std::string& q, const std::string& t) { Check(e.qos().Associate(ctx, q, t)); },
            Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("type_id"))
       .def("disassociate_qos_spec",
            [](PyEngine& e, Ctx ctx, const std::string& q, const std::string& t) {
-             Check(e.api().DisassociateQosSpec(ctx, q, t));
+             Check(e.qos().Disassociate(ctx, q, t));
            },
            Release(), py::arg("ctx"), py::arg("qos_id"), py::arg("type_id"))
       // ---- quotas ----
-      .def("get_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { return Unwrap(e.api().GetQuotas(ctx, p)); },
+      .def("get_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { return Unwrap(e.quotas().Get(ctx, p)); },
            Release(), py::arg("ctx"), py::arg("project_id"))
-      .def("get_default_quotas", [](PyEngine& e) { return e.api().GetDefaultQuotas(); }, Release())
+      .def("get_default_quotas", [](PyEngine& e) { return e.quotas().GetDefaults(); }, Release())
       .def("update_quotas",
            [](PyEngine& e, Ctx ctx, const std::string& p, const std::map<std::string, int64_t>& limits) {
-             return Unwrap(e.api().UpdateQuotas(ctx, p, limits));
+             return Unwrap(e.quotas().Update(ctx, p, limits));
            },
            Release(), py::arg("ctx"), py::arg("project_id"), py::arg("limits"))
-      .def("reset_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { Check(e.api().ResetQuotas(ctx, p)); },
+      .def("reset_quotas", [](PyEngine& e, Ctx ctx, const std::string& p) { Check(e.quotas().Reset(ctx, p)); },
            Release(), py::arg("ctx"), py::arg("project_id"));
 }
 

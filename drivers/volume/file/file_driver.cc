@@ -1,4 +1,5 @@
 // The file driver: each volume is a sparse raw file in one directory (local disk or NFS).
+#include <boost/json.hpp>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -156,6 +157,20 @@ class FileDriver final : public VolumeDriver {
     const std::string path = VolumePath(v.id);
     if (::access(path.c_str(), F_OK) != 0) return Errno("volume file " + path, errno);
     return exporter_.Connect(v, path, existing, c);
+  }
+
+  // A snapshot is read where it lies: a file on this host. Hosts elsewhere have no way to it
+  // (snapshots are not exported over iSCSI).
+  Result<ConnectionInfo> InitializeSnapshotConnection(const Snapshot& snap,
+                                                      const Connector& c) override {
+    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (exporter_.protocol() != "local" && !c.do_local_attach) {
+      return Unimplemented("snapshot " + snap.id + " can be read only on this backend's host");
+    }
+    const std::string path = SnapshotPath(snap.id);
+    if (::access(path.c_str(), F_OK) != 0) return Errno("snapshot file " + path, errno);
+    boost::json::object data{{"device_path", path}, {"access_mode", "ro"}, {"snapshot_id", snap.id}};
+    return ConnectionInfo{"local", boost::json::serialize(data)};
   }
 
   Status TerminateConnection(const Volume& v, const VolumeExport& e, const Connector& c,

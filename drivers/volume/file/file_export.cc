@@ -134,7 +134,7 @@ Result<ConnectionResult> FileExporter::Connect(const Volume& v, const std::strin
 Status FileExporter::Disconnect(const Volume& v, const VolumeExport& e, const Connector& c,
                                 bool revoke_host, bool remove_export) {
   if (!tgt_ || e.location.starts_with(kLocalPrefix)) return Status::Ok();
-  if (revoke_host && !c.initiator.empty()) {
+  if (revoke_host && !c.initiator.empty() && !c.do_local_attach) {  // a local reader was never admitted
     if (Status s = tgt_->Revoke(v.id, c.initiator); !s.ok()) return s;
   }
   if (remove_export) return tgt_->Remove(v.id);

@@ -1,38 +1,42 @@
-// Api: quotas.
-#include "lib/api/api_impl.hpp"
+// QuotaService: quotas.
+#include "blockstore/quota_service.hpp"
+
+#include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/macros.hpp"
 
 namespace blockstore {
 
-Result<QuotaSet> Api::GetQuotas(const RequestContext& ctx, const std::string& project_id) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
+QuotaService::QuotaService(internal::ServiceCore& core) : core_(core) {}
+
+Result<QuotaSet> QuotaService::Get(const RequestContext& ctx, const std::string& project_id) {
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
   if (project_id.empty()) return InvalidArgument("a project id is required");
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
   if (!ctx.is_admin() && project_id != ctx.project_id) {
     return PermissionDenied("reading another project's quotas is an admin-only operation");
   }
-  return d.store.GetQuotaSet(project_id);
+  return d.store().GetQuotaSet(project_id);
 }
 
-QuotaSet Api::GetDefaultQuotas() const {
+QuotaSet QuotaService::GetDefaults() const {
   QuotaSet q;
-  for (const auto& [res, limit] : impl_->store.quota_defaults()) q.resources[res].limit = limit;
+  for (const auto& [res, limit] : core_.store().quota_defaults()) q.resources[res].limit = limit;
   return q;
 }
 
-Result<QuotaSet> Api::UpdateQuotas(const RequestContext& ctx, const std::string& project_id,
+Result<QuotaSet> QuotaService::Update(const RequestContext& ctx, const std::string& project_id,
                                    const std::map<std::string, int64_t>& limits) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "updating quotas"));
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "updating quotas"));
   if (project_id.empty()) return InvalidArgument("a project id is required");
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
   if (limits.empty()) return InvalidArgument("no quota limits given");
-  BS_ASSIGN_OR_RETURN(QuotaSet current, d.store.GetQuotaSet(project_id));
+  BS_ASSIGN_OR_RETURN(QuotaSet current, d.store().GetQuotaSet(project_id));
   // Validate everything before changing anything.
   for (const auto& [res, limit] : limits) {
-    if (!d.store.quota_defaults().count(res)) {
+    if (!d.store().quota_defaults().count(res)) {
       BS_RETURN_IF_ERROR(internal::CheckText("quota resource", res));
       return InvalidArgument("'" + res + "' is not a quota resource");
     }
@@ -48,17 +52,17 @@ Result<QuotaSet> Api::UpdateQuotas(const RequestContext& ctx, const std::string&
     }
   }
   for (const auto& [res, limit] : limits) {
-    BS_RETURN_IF_ERROR(d.store.SetQuotaLimit(project_id, res, limit));
+    BS_RETURN_IF_ERROR(d.store().SetQuotaLimit(project_id, res, limit));
   }
-  d.notifier.Emit("quota.update", "quota", project_id, project_id, "updated");
-  return d.store.GetQuotaSet(project_id);
+  d.notifier().Emit("quota.update", "quota", project_id, project_id, "updated");
+  return d.store().GetQuotaSet(project_id);
 }
 
-Status Api::ResetQuotas(const RequestContext& ctx, const std::string& project_id) {
-  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting quotas"));
+Status QuotaService::Reset(const RequestContext& ctx, const std::string& project_id) {
+  BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "resetting quotas"));
   if (project_id.empty()) return InvalidArgument("a project id is required");
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
-  return impl_->store.DeleteQuotaOverrides(project_id);
+  return core_.store().DeleteQuotaOverrides(project_id);
 }
 
 }  // namespace blockstore

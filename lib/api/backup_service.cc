@@ -1,5 +1,7 @@
-// Api: backups.
-#include "lib/api/api_impl.hpp"
+// BackupService: backups.
+#include "blockstore/backup_service.hpp"
+
+#include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/base64.hpp"
 #include "lib/core/ids.hpp"
@@ -36,8 +38,11 @@ void FailUnsent(Store& store, const std::string& id, const Status& why) {
 
 }  // namespace
 
-Result<Backup> Api::CreateBackup(const RequestContext& ctx, const BackupCreateRequest& r) {
-  auto& d = *impl_;
+BackupService::BackupService(internal::ServiceCore& core, VolumeService& volumes)
+    : core_(core), volumes_(volumes) {}
+
+Result<Backup> BackupService::Create(const RequestContext& ctx, const BackupCreateRequest& r) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(internal::CheckText("name", r.name));
   BS_RETURN_IF_ERROR(internal::CheckText("description", r.description));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", r.metadata));
@@ -45,7 +50,7 @@ Result<Backup> Api::CreateBackup(const RequestContext& ctx, const BackupCreateRe
   BS_RETURN_IF_ERROR(d.CheckBackupService());
   Backup b;
   b.id = internal::NewUuid();
-  b.created_at = b.updated_at = b.data_timestamp = d.options.clock();
+  b.created_at = b.updated_at = b.data_timestamp = d.env().Now();
   if (!r.snapshot_id.empty()) {
     BS_ASSIGN_OR_RETURN(Snapshot s, d.LoadSnapshot(ctx, r.snapshot_id));
     if (s.volume_id != v.id) {
@@ -65,26 +70,25 @@ Result<Backup> Api::CreateBackup(const RequestContext& ctx, const BackupCreateRe
   b.status = BS::kCreating;
   b.is_incremental = r.incremental;
   b.availability_zone = v.availability_zone;
-  b.host = d.options.backup_host;
+  b.host = d.options().backup_host;
   b.metadata = r.metadata;
   std::vector<VS> allowed = {VS::kAvailable};
   if (r.force) allowed.push_back(VS::kInUse);
-  BS_ASSIGN_OR_RETURN(b, d.store.CreateBackup(b, allowed, BackupCharges(b.size_gb)));
-  d.notifier.Backup("backup.create.start", b);
-  if (Status st = d.Cast(std::string(internal::kBackupTopic), "create_backup", b.id, ctx);
-      !st.ok()) {
-    FailUnsent(d.store, b.id, st);
+  BS_ASSIGN_OR_RETURN(b, d.store().CreateBackup(b, allowed, BackupCharges(b.size_gb)));
+  d.notifier().Backup("backup.create.start", b);
+  if (Status st = d.backup().CreateBackup(b.id, ctx.request_id); !st.ok()) {
+    FailUnsent(d.store(), b.id, st);
     return st;
   }
   return b;
 }
 
-Result<Backup> Api::GetBackup(const RequestContext& ctx, const std::string& id) {
-  return impl_->LoadBackup(ctx, id);
+Result<Backup> BackupService::Get(const RequestContext& ctx, const std::string& id) {
+  return core_.LoadBackup(ctx, id);
 }
 
-Result<std::vector<Backup>> Api::ListBackups(const RequestContext& ctx, const ListQuery& q) {
-  auto& d = *impl_;
+Result<std::vector<Backup>> BackupService::List(const RequestContext& ctx, const ListQuery& q) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   if (q.all_projects) BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing every project"));
   if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker backup", q.marker));
@@ -92,47 +96,46 @@ Result<std::vector<Backup>> Api::ListBackups(const RequestContext& ctx, const Li
   if (q.status && !ParseBackupStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a backup status");
   }
-  return d.store.ListBackups(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().ListBackups(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
-Result<Backup> Api::UpdateBackup(const RequestContext& ctx, const std::string& id,
+Result<Backup> BackupService::Update(const RequestContext& ctx, const std::string& id,
                                  const BackupUpdate& u) {
-  auto& d = *impl_;
+  auto& d = core_;
   if (u.name) BS_RETURN_IF_ERROR(internal::CheckText("name", *u.name));
   if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
   if (u.metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *u.metadata));
   BS_RETURN_IF_ERROR(d.LoadBackup(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Backup b, d.store.UpdateBackup(id, u));
-  d.notifier.Backup("backup.update", b);
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().UpdateBackup(id, u));
+  d.notifier().Backup("backup.update", b);
   return b;
 }
 
-Result<Backup> Api::DeleteBackup(const RequestContext& ctx, const std::string& id, bool force) {
-  auto& d = *impl_;
+Result<Backup> BackupService::Delete(const RequestContext& ctx, const std::string& id, bool force) {
+  auto& d = core_;
   if (force) BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "force-deleting a backup"));
   BS_ASSIGN_OR_RETURN(Backup current, d.LoadBackup(ctx, id));
   BS_RETURN_IF_ERROR(d.CheckBackupService());
   std::vector<BS> allowed = {BS::kAvailable, BS::kError};
   if (force) allowed.insert(allowed.end(), {BS::kErrorDeleting, BS::kCreating});
-  BS_ASSIGN_OR_RETURN(Backup b, d.store.BeginBackupDelete(id, allowed));
-  d.notifier.Backup("backup.delete.start", b);
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().BeginBackupDelete(id, allowed));
+  d.notifier().Backup("backup.delete.start", b);
   // A backup being created is stopped by its own job, which then deletes what it wrote.
   if (current.status == BS::kCreating) return b;
-  if (Status st = d.Cast(std::string(internal::kBackupTopic), "delete_backup", b.id, ctx);
-      !st.ok()) {
+  if (Status st = d.backup().DeleteBackup(b.id, ctx.request_id); !st.ok()) {
     BackupTransition t;
     t.from = {BS::kDeleting};
     t.to = BS::kErrorDeleting;
     t.fail_reason = st.ToString();
-    (void)d.store.TransitionBackup(b.id, t);
+    (void)d.store().TransitionBackup(b.id, t);
     return st;
   }
   return b;
 }
 
-Result<BackupRestoreResult> Api::RestoreBackup(const RequestContext& ctx, const std::string& id,
+Result<BackupRestoreResult> BackupService::Restore(const RequestContext& ctx, const std::string& id,
                                                const BackupRestoreRequest& r) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(internal::CheckText("name", r.name));
   BS_ASSIGN_OR_RETURN(Backup b, d.LoadBackup(ctx, id));
   BS_RETURN_IF_ERROR(d.CheckBackupService());
@@ -142,7 +145,6 @@ Result<BackupRestoreResult> Api::RestoreBackup(const RequestContext& ctx, const 
   }
   BackupRestoreResult out;
   out.backup_id = b.id;
-  bool is_new = false;
   if (!r.volume_id.empty()) {
     if (!r.name.empty()) {
       return InvalidArgument("a name is for a new volume; a restore onto volume " + r.volume_id +
@@ -156,34 +158,32 @@ Result<BackupRestoreResult> Api::RestoreBackup(const RequestContext& ctx, const 
     create.size_gb = static_cast<int64_t>(b.size_gb);
     create.name = r.name.empty() ? "restore_backup_" + b.id : r.name;
     create.description = "auto-created volume for the restore of backup " + b.id;
-    BS_ASSIGN_OR_RETURN(Volume v, CreateVolume(ctx, create));
+    // As Cinder does, nobody sees the new volume available before it holds the backup's data:
+    // the backup is taken for the restore now, and the volume service that creates the volume
+    // hands it straight to the restore (no waiting here).
+    BS_ASSIGN_OR_RETURN(Volume v, volumes_.CreateForRestore(ctx, create, b.id));
     out.volume_id = v.id;
     out.volume_name = v.name;
-    is_new = true;
-    // As Cinder does, the call returns once the new volume exists and is taken for the
-    // restore, so nobody sees it available before it holds the backup's data.
-    BS_RETURN_IF_ERROR(d.AwaitCreated(v.id, std::chrono::minutes(5)));
+    return out;
   }
-  BS_ASSIGN_OR_RETURN(b, d.store.BeginBackupRestore(b.id, out.volume_id, is_new));
-  d.notifier.Backup("backup.restore.start", b);
-  internal::json::object body{{"volume_is_new", is_new}};
-  if (Status st = d.Cast(std::string(internal::kBackupTopic), "restore_backup", b.id, ctx,
-                         internal::json::serialize(body));
+  BS_ASSIGN_OR_RETURN(b, d.store().BeginBackupRestore(b.id, out.volume_id, /*volume_is_new=*/false));
+  d.notifier().Backup("backup.restore.start", b);
+  if (Status st = d.backup().RestoreBackup(b.id, /*volume_is_new=*/false, ctx.request_id);
       !st.ok()) {
     BackupTransition t;
     t.from = {BS::kRestoring};
     t.to = BS::kAvailable;
     t.fail_reason = st.ToString();
     t.volume = VolumeTransition{{VS::kRestoringBackup}, VS::kAvailable};
-    (void)d.store.TransitionBackup(b.id, t);
+    (void)d.store().TransitionBackup(b.id, t);
     return st;
   }
   return out;
 }
 
-Result<Backup> Api::ResetBackupStatus(const RequestContext& ctx, const std::string& id,
+Result<Backup> BackupService::ResetStatus(const RequestContext& ctx, const std::string& id,
                                       BackupStatus status) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "resetting a backup's status"));
   BS_ASSIGN_OR_RETURN(Backup current, d.LoadBackup(ctx, id));
   if (status != BS::kAvailable && status != BS::kError) {
@@ -198,13 +198,13 @@ Result<Backup> Api::ResetBackupStatus(const RequestContext& ctx, const std::stri
   t.from = {current.status};
   t.to = status;
   if (current.status == BS::kCreating) t.quota = QuotaAction::kRollback;
-  BS_ASSIGN_OR_RETURN(Backup b, d.store.TransitionBackup(id, t));
-  d.notifier.Backup("backup.reset_status", b);
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().TransitionBackup(id, t));
+  d.notifier().Backup("backup.reset_status", b);
   return b;
 }
 
-Result<BackupRecord> Api::ExportBackupRecord(const RequestContext& ctx, const std::string& id) {
-  auto& d = *impl_;
+Result<BackupRecord> BackupService::ExportRecord(const RequestContext& ctx, const std::string& id) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "exporting a backup record"));
   BS_ASSIGN_OR_RETURN(Backup b, d.LoadBackup(ctx, id));
   if (b.status != BS::kAvailable) {
@@ -217,8 +217,8 @@ Result<BackupRecord> Api::ExportBackupRecord(const RequestContext& ctx, const st
   return r;
 }
 
-Result<Backup> Api::ImportBackupRecord(const RequestContext& ctx, const BackupRecord& record) {
-  auto& d = *impl_;
+Result<Backup> BackupService::ImportRecord(const RequestContext& ctx, const BackupRecord& record) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "importing a backup record"));
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(d.CheckBackupService());
@@ -236,44 +236,40 @@ Result<Backup> Api::ImportBackupRecord(const RequestContext& ctx, const BackupRe
   BS_RETURN_IF_ERROR(internal::CheckText("description", b.description));
   BS_RETURN_IF_ERROR(internal::CheckText("availability zone", b.availability_zone));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", b.metadata));
-  if (auto existing = d.store.GetBackup(b.id); existing.ok()) {
+  if (auto existing = d.store().GetBackup(b.id); existing.ok()) {
     return AlreadyExists("backup " + b.id + " already exists");
   }
-  const TimePoint now = d.options.clock();
+  const TimePoint now = d.env().Now();
   b.project_id = ctx.project_id;
   b.user_id = ctx.user_id;
   b.volume_id = std::string(kImportedBackupVolumeId);
   b.status = BS::kCreating;
-  b.host = d.options.backup_host;
+  b.host = d.options().backup_host;
   if (b.created_at == TimePoint{}) b.created_at = now;
   if (b.data_timestamp == TimePoint{}) b.data_timestamp = b.created_at;
   b.updated_at = now;
-  if (b.availability_zone.empty()) b.availability_zone = d.options.default_availability_zone;
+  if (b.availability_zone.empty()) b.availability_zone = d.options().default_availability_zone;
   // The parent's record may or may not be here; the link is kept either way, so that deleting
   // an imported parent is refused while this backup refers to its objects.
-  BS_ASSIGN_OR_RETURN(b, d.store.CreateBackup(b, {}, BackupCharges(b.size_gb)));
-  d.notifier.Backup("backup.import.start", b);
-  if (Status st = d.Cast(std::string(internal::kBackupTopic), "import_backup", b.id, ctx);
-      !st.ok()) {
-    FailUnsent(d.store, b.id, st);
+  BS_ASSIGN_OR_RETURN(b, d.store().CreateBackup(b, {}, BackupCharges(b.size_gb)));
+  d.notifier().Backup("backup.import.start", b);
+  if (Status st = d.backup().ImportBackup(b.id, ctx.request_id); !st.ok()) {
+    FailUnsent(d.store(), b.id, st);
     return st;
   }
   return b;
 }
 
-Status Api::VerifyBackup(const RequestContext& ctx, const std::string& id,
+Status BackupService::Verify(const RequestContext& ctx, const std::string& id,
                          std::chrono::milliseconds timeout) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Backup b, d.LoadBackup(ctx, id));
   BS_RETURN_IF_ERROR(d.CheckBackupService());
   if (b.status != BS::kAvailable) {
     return FailedPrecondition("backup " + b.id + " is '" + std::string(ToString(b.status)) +
                               "'; only an available backup can be verified");
   }
-  return d.transport
-      .Call(std::string(internal::kBackupTopic),
-            internal::EncodeMessage({"verify_backup", b.id, ctx.request_id, {}}), timeout)
-      .status();
+  return d.backup().VerifyBackup(b.id, timeout, ctx.request_id);
 }
 
 }  // namespace blockstore

@@ -1,7 +1,10 @@
-// Api: attachments and the legacy attach actions.
+// AttachmentService: attachments and the legacy attach actions.
+#include "blockstore/attachment_service.hpp"
+
 #include <algorithm>
 
-#include "lib/api/api_impl.hpp"
+#include "lib/api/service_core.hpp"
+#include "lib/attach/teardown.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/attach_codec.hpp"
 #include "lib/core/ids.hpp"
@@ -13,8 +16,6 @@ namespace {
 
 using VS = VolumeStatus;
 using AS = AttachStatus;
-
-constexpr std::chrono::seconds kBackendCallTimeout{60};
 
 bool InError(const Volume& v) { return ToString(v.status).find("error") != std::string_view::npos; }
 
@@ -48,67 +49,50 @@ bool SameHost(const Connector& a, const Connector& b) {
   return internal::HostKey(a) == internal::HostKey(b);
 }
 
-}  // namespace
-
-Result<ConnectionInfo> Api::Impl::Connect(const RequestContext& ctx, const Volume& v,
-                                          const Connector& c, const std::string& mode) {
-  internal::json::object body{{"connector", internal::ToJson(c)}, {"mode", mode}};
-  internal::Message m{"connect", v.id, ctx.request_id, internal::json::serialize(body)};
-  BS_ASSIGN_OR_RETURN(std::string reply,
-                      transport.Call(internal::VolumeTopic(internal::BackendOf(v.host)),
-                                     internal::EncodeMessage(m), kBackendCallTimeout));
-  BS_ASSIGN_OR_RETURN(auto parsed, internal::ParseJson(reply, "connection info"));
-  return internal::ConnectionInfoFromJson(parsed);
+// Exports the volume to `c` through its backend's volume service.
+Result<ConnectionInfo> Connect(internal::ServiceCore& d, const RequestContext& ctx, const Volume& v,
+                               const Connector& c, const std::string& mode) {
+  return d.volume(v.host).InitializeConnection(v.id, c, mode, ctx.request_id);
 }
 
-Status Api::Impl::Disconnect(const RequestContext& ctx, const Volume& v,
-                             const std::optional<Connector>& c,
-                             const std::vector<Attachment>& others) {
-  bool export_needed = false;
-  bool host_needed = false;
-  for (const auto& o : others) {
-    if (!o.connection_info) continue;
-    export_needed = true;
-    if (c && o.connector && SameHost(*c, *o.connector)) host_needed = true;
-  }
-  // Hosts still connected through the legacy actions need the export (and their access) too.
-  BS_ASSIGN_OR_RETURN(auto legacy, store.ListLegacyConnectors(v.id));
-  for (const auto& l : legacy) {
-    export_needed = true;
-    if (c && SameHost(*c, l)) host_needed = true;
-  }
-  internal::json::object body{
-      {"connector", c ? internal::json::value(internal::ToJson(*c)) : internal::json::value()},
-      {"revoke_host", c.has_value() && !host_needed},
-      {"remove_export", !export_needed}};
-  internal::Message m{"disconnect", v.id, ctx.request_id, internal::json::serialize(body)};
-  return transport
-      .Call(internal::VolumeTopic(internal::BackendOf(v.host)), internal::EncodeMessage(m),
-            kBackendCallTimeout)
-      .status();
+// Tears down what a leaving connector used, keeping what `others` (the volume's other
+// attachments) and the hosts connected through the legacy actions still need.
+Status Disconnect(internal::ServiceCore& d, const RequestContext& ctx, const Volume& v,
+                  const std::optional<Connector>& c, const std::vector<Attachment>& others) {
+  BS_ASSIGN_OR_RETURN(auto legacy, d.store().ListLegacyConnectors(v.id));
+  const internal::Teardown t = internal::TeardownFor(c, others, legacy);
+  return d.volume(v.host).TerminateConnection(v.id, c, t.revoke_host, t.remove_export,
+                                              ctx.request_id);
 }
 
-Result<Volume> Api::Impl::ForgetAttachment(const RequestContext& ctx, const Attachment& a) {
-  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(a.volume_id));
+// Tears down one attachment's connection, then forgets it. On a backend failure the
+// attachment is kept, error_detaching.
+Result<Volume> ForgetAttachment(internal::ServiceCore& d, const RequestContext& ctx,
+                                const Attachment& a) {
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(a.volume_id));
   if (a.connection_info || a.connector) {
-    BS_ASSIGN_OR_RETURN(auto rows, store.ListAttachmentsOfVolume(v.id));
+    BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
     std::erase_if(rows, [&](const Attachment& o) { return o.id == a.id; });
-    if (Status s = Disconnect(ctx, v, a.connector, rows); !s.ok()) {
+    if (Status s = Disconnect(d, ctx, v, a.connector, rows); !s.ok()) {
       AttachmentChange c;
       c.to = AS::kErrorDetaching;
-      (void)store.UpdateAttachment(a.id, c);
-      notifier.Volume("volume.detach.error", v, s.ToString());
+      (void)d.store().UpdateAttachment(a.id, c);
+      d.notifier().Volume("volume.detach.error", v, s.ToString());
       return s;
     }
   }
-  BS_ASSIGN_OR_RETURN(Volume after, store.DeleteAttachment(a.id));
-  notifier.Volume("volume.detach.end", after);
+  BS_ASSIGN_OR_RETURN(Volume after, d.store().DeleteAttachment(a.id));
+  d.notifier().Volume("volume.detach.end", after);
   return after;
 }
 
-Result<Attachment> Api::CreateAttachment(const RequestContext& ctx,
+}  // namespace
+
+AttachmentService::AttachmentService(internal::ServiceCore& core) : core_(core) {}
+
+Result<Attachment> AttachmentService::Create(const RequestContext& ctx,
                                          const AttachmentCreateRequest& r) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("volume", r.volume_id));
   if (!r.instance_uuid.empty()) BS_RETURN_IF_ERROR(internal::CheckId("instance", r.instance_uuid));
@@ -122,27 +106,27 @@ Result<Attachment> Api::CreateAttachment(const RequestContext& ctx,
   a.instance_uuid = r.instance_uuid;
   a.attach_status = AS::kReserved;
   a.attach_mode = IsReadonly(v) ? "ro" : r.mode.empty() ? "null" : r.mode;
-  BS_ASSIGN_OR_RETURN(a, d.store.CreateAttachment(a, ReservableStatuses(v)));
-  if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.start", *now);
+  BS_ASSIGN_OR_RETURN(a, d.store().CreateAttachment(a, ReservableStatuses(v)));
+  if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.start", *now);
   if (!r.connector) return a;
-  auto connected = UpdateAttachment(ctx, a.id, *r.connector);
+  auto connected = Update(ctx, a.id, *r.connector);
   if (!connected.ok()) {
     // Nothing is left behind: the reservation goes (the backend kept nothing either).
-    (void)d.ForgetAttachment(ctx, a);
+    (void)ForgetAttachment(d, ctx, a);
     return connected.status();
   }
   return connected;
 }
 
-Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::string& id,
+Result<Attachment> AttachmentService::Update(const RequestContext& ctx, const std::string& id,
                                          const Connector& connector) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
   BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.GetVolume(a.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(a.volume_id));
   BS_RETURN_IF_ERROR(CheckAttachable(v));
   const std::vector<AS> from = {AS::kReserved, AS::kAttaching, AS::kErrorAttaching};
   if (std::find(from.begin(), from.end(), a.attach_status) == from.end()) {
@@ -151,7 +135,7 @@ Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::s
                               "'; only a reserved or attaching attachment takes a connector");
   }
   if (!v.multiattach) {
-    BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+    BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
     for (const auto& o : rows) {
       if (o.id != a.id && o.connection_info) {
         return FailedPrecondition("volume " + v.id + " is already connected through attachment " +
@@ -163,13 +147,13 @@ Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::s
                            : a.attach_mode != "null" ? a.attach_mode
                            : !connector.mode.empty() ? connector.mode
                                                      : "rw";
-  auto info = d.Connect(ctx, v, connector, mode);
+  auto info = Connect(d, ctx, v, connector, mode);
   if (!info.ok()) {
     if (info.status().code() != Code::kInvalidArgument) {
       AttachmentChange c;
       c.to = AS::kErrorAttaching;
-      (void)d.store.UpdateAttachment(id, c);
-      d.notifier.Volume("volume.attach.error", v, info.status().ToString());
+      (void)d.store().UpdateAttachment(id, c);
+      d.notifier().Volume("volume.attach.error", v, info.status().ToString());
     }
     return info.status();
   }
@@ -181,20 +165,20 @@ Result<Attachment> Api::UpdateAttachment(const RequestContext& ctx, const std::s
   c.attach_mode = mode;
   c.attached_host = connector.host;
   if (!connector.mountpoint.empty()) c.mountpoint = connector.mountpoint;
-  auto done = d.store.UpdateAttachment(id, c);
+  auto done = d.store().UpdateAttachment(id, c);
   if (!done.ok()) {
     // Deleted or changed meanwhile: do not leave an export nobody records.
-    (void)d.Disconnect(ctx, v, connector, {});
+    (void)Disconnect(d, ctx, v, connector, {});
     return done.status();
   }
   return done;
 }
 
-Result<Attachment> Api::CompleteAttachment(const RequestContext& ctx, const std::string& id) {
-  auto& d = *impl_;
+Result<Attachment> AttachmentService::Complete(const RequestContext& ctx, const std::string& id) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
   if (a.attach_status == AS::kAttached) return a;
   if (a.attach_status != AS::kAttaching) {
@@ -206,66 +190,66 @@ Result<Attachment> Api::CompleteAttachment(const RequestContext& ctx, const std:
   AttachmentChange c;
   c.from = {AS::kAttaching};
   c.to = AS::kAttached;
-  c.attach_time = d.options.clock();
-  BS_ASSIGN_OR_RETURN(a, d.store.UpdateAttachment(id, c));
-  if (auto v = d.store.GetVolume(a.volume_id); v.ok()) d.notifier.Volume("volume.attach.end", *v);
+  c.attach_time = d.env().Now();
+  BS_ASSIGN_OR_RETURN(a, d.store().UpdateAttachment(id, c));
+  if (auto v = d.store().GetVolume(a.volume_id); v.ok()) d.notifier().Volume("volume.attach.end", *v);
   return a;
 }
 
-Result<std::vector<Attachment>> Api::DeleteAttachment(const RequestContext& ctx,
+Result<std::vector<Attachment>> AttachmentService::Delete(const RequestContext& ctx,
                                                       const std::string& id) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
-  BS_RETURN_IF_ERROR(d.ForgetAttachment(ctx, a).status());
-  return d.store.ListAttachmentsOfVolume(a.volume_id);
+  BS_RETURN_IF_ERROR(ForgetAttachment(d, ctx, a).status());
+  return d.store().ListAttachmentsOfVolume(a.volume_id);
 }
 
-Result<Attachment> Api::GetAttachment(const RequestContext& ctx, const std::string& id) {
-  auto& d = *impl_;
+Result<Attachment> AttachmentService::Get(const RequestContext& ctx, const std::string& id) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store.GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
   return a;
 }
 
-Result<std::vector<Attachment>> Api::ListAttachments(const RequestContext& ctx,
+Result<std::vector<Attachment>> AttachmentService::List(const RequestContext& ctx,
                                                      const AttachmentQuery& q) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   if (q.all_projects) BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing every project"));
   if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
   if (q.instance_uuid) BS_RETURN_IF_ERROR(internal::CheckId("instance", *q.instance_uuid));
   if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker attachment", q.marker));
-  return d.store.ListAttachments(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().ListAttachments(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
 // ---- legacy actions ----
 
-Result<Volume> Api::ReserveVolume(const RequestContext& ctx, const std::string& volume_id) {
-  auto& d = *impl_;
+Result<Volume> AttachmentService::Reserve(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   BS_RETURN_IF_ERROR(CheckAttachable(v));
   VolumeTransition t;
   t.from = {VS::kAvailable};
   if (v.multiattach) t.from.push_back(VS::kInUse);
   t.to = VS::kAttaching;
-  return d.store.TransitionVolume(v.id, t);
+  return d.store().TransitionVolume(v.id, t);
 }
 
-Result<Volume> Api::UnreserveVolume(const RequestContext& ctx, const std::string& volume_id) {
-  auto& d = *impl_;
+Result<Volume> AttachmentService::Unreserve(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  return d.store.SettleAttachState(v.id, {VS::kAttaching});
+  return d.store().SettleAttachState(v.id, {VS::kAttaching});
 }
 
-Result<ConnectionInfo> Api::InitializeConnection(const RequestContext& ctx,
+Result<ConnectionInfo> AttachmentService::InitializeConnection(const RequestContext& ctx,
                                                  const std::string& volume_id,
                                                  const Connector& connector) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   BS_RETURN_IF_ERROR(CheckAttachable(v));
@@ -275,16 +259,16 @@ Result<ConnectionInfo> Api::InitializeConnection(const RequestContext& ctx,
   const std::string mode = IsReadonly(v)               ? "ro"
                            : connector.mode.empty()  ? "rw"
                                                      : connector.mode;
-  BS_ASSIGN_OR_RETURN(ConnectionInfo info, d.Connect(ctx, v, connector, mode));
+  BS_ASSIGN_OR_RETURN(ConnectionInfo info, Connect(d, ctx, v, connector, mode));
   // No attachment records this connection: the connector is kept so that a restart admits
   // the host again.
-  BS_RETURN_IF_ERROR(d.store.SaveLegacyConnector(v.id, connector));
+  BS_RETURN_IF_ERROR(d.store().SaveLegacyConnector(v.id, connector));
   return info;
 }
 
-Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::string& volume_id,
+Result<Attachment> AttachmentService::Attach(const RequestContext& ctx, const std::string& volume_id,
                                      const LegacyAttachRequest& r) {
-  auto& d = *impl_;
+  auto& d = core_;
   if (r.instance_uuid.empty() == r.host_name.empty()) {
     return InvalidArgument("attach needs exactly one of instance_uuid and host_name");
   }
@@ -301,14 +285,14 @@ Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::strin
   c.to = AS::kAttached;
   c.attach_mode = r.mode;
   c.mountpoint = r.mountpoint;
-  c.attach_time = d.options.clock();
-  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  c.attach_time = d.env().Now();
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
   for (const auto& o : rows) {
     const bool same = r.instance_uuid.empty() ? o.attached_host == r.host_name
                                               : o.instance_uuid == r.instance_uuid;
     if (same) {
-      BS_ASSIGN_OR_RETURN(Attachment a, d.store.UpdateAttachment(o.id, c));
-      if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.end", *now);
+      BS_ASSIGN_OR_RETURN(Attachment a, d.store().UpdateAttachment(o.id, c));
+      if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
       return a;
     }
   }
@@ -323,57 +307,57 @@ Result<Attachment> Api::AttachVolume(const RequestContext& ctx, const std::strin
   a.attach_time = c.attach_time;
   std::vector<VS> from = ReservableStatuses(v);
   from.push_back(VS::kAttaching);
-  BS_ASSIGN_OR_RETURN(a, d.store.CreateAttachment(a, from));
-  if (auto now = d.store.GetVolume(v.id); now.ok()) d.notifier.Volume("volume.attach.end", *now);
+  BS_ASSIGN_OR_RETURN(a, d.store().CreateAttachment(a, from));
+  if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
   return a;
 }
 
-Result<Volume> Api::BeginDetaching(const RequestContext& ctx, const std::string& volume_id) {
-  auto& d = *impl_;
+Result<Volume> AttachmentService::BeginDetaching(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   VolumeTransition t;
   t.from = {VS::kInUse};
   t.to = VS::kDetaching;
-  return d.store.TransitionVolume(v.id, t);
+  return d.store().TransitionVolume(v.id, t);
 }
 
-Result<Volume> Api::RollDetaching(const RequestContext& ctx, const std::string& volume_id) {
-  auto& d = *impl_;
+Result<Volume> AttachmentService::RollDetaching(const RequestContext& ctx, const std::string& volume_id) {
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  return d.store.SettleAttachState(v.id, {VS::kDetaching});
+  return d.store().SettleAttachState(v.id, {VS::kDetaching});
 }
 
-Status Api::TerminateConnection(const RequestContext& ctx, const std::string& volume_id,
+Status AttachmentService::TerminateConnection(const RequestContext& ctx, const std::string& volume_id,
                                 const Connector& connector) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   if (v.host.empty()) return FailedPrecondition("volume " + v.id + " has no backend");
-  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
   // The attachments of this host stop needing the connection, and so does its legacy one.
   std::erase_if(rows, [&](const Attachment& o) {
     return o.connector && SameHost(*o.connector, connector);
   });
-  auto legacy = d.store.ListLegacyConnectors(v.id);
+  auto legacy = d.store().ListLegacyConnectors(v.id);
   BS_RETURN_IF_ERROR(legacy.status());
-  BS_RETURN_IF_ERROR(d.store.ForgetLegacyConnector(v.id, connector));
-  if (Status s = d.Disconnect(ctx, v, connector, rows); !s.ok()) {
+  BS_RETURN_IF_ERROR(d.store().ForgetLegacyConnector(v.id, connector));
+  if (Status s = Disconnect(d, ctx, v, connector, rows); !s.ok()) {
     // Still connected: keep what a restart needs to know.
     for (const auto& l : *legacy) {
-      if (SameHost(l, connector)) (void)d.store.SaveLegacyConnector(v.id, l);
+      if (SameHost(l, connector)) (void)d.store().SaveLegacyConnector(v.id, l);
     }
     return s;
   }
-  if (v.status == VS::kAttaching) (void)d.store.SettleAttachState(v.id, {VS::kAttaching});
+  if (v.status == VS::kAttaching) (void)d.store().SettleAttachState(v.id, {VS::kAttaching});
   return Status::Ok();
 }
 
-Result<Volume> Api::DetachVolume(const RequestContext& ctx, const std::string& volume_id,
+Result<Volume> AttachmentService::Detach(const RequestContext& ctx, const std::string& volume_id,
                                  const std::string& attachment_id) {
-  auto& d = *impl_;
+  auto& d = core_;
   if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
   if (rows.empty()) return FailedPrecondition("volume " + v.id + " is not attached");
   const Attachment* which = nullptr;
   if (attachment_id.empty()) {
@@ -388,31 +372,31 @@ Result<Volume> Api::DetachVolume(const RequestContext& ctx, const std::string& v
     }
     if (!which) return NotFound("attachment " + attachment_id + " of volume " + v.id + " not found");
   }
-  return d.ForgetAttachment(ctx, *which);
+  return ForgetAttachment(d, ctx, *which);
 }
 
-Result<Volume> Api::ForceDetach(const RequestContext& ctx, const std::string& volume_id,
+Result<Volume> AttachmentService::ForceDetach(const RequestContext& ctx, const std::string& volume_id,
                                 const std::string& attachment_id) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "force-detaching a volume"));
   if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  BS_ASSIGN_OR_RETURN(auto rows, d.store.ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
   bool found = attachment_id.empty();
   for (const auto& a : rows) {
     if (!attachment_id.empty() && a.id != attachment_id) continue;
     found = true;
-    BS_ASSIGN_OR_RETURN(v, d.ForgetAttachment(ctx, a));
+    BS_ASSIGN_OR_RETURN(v, ForgetAttachment(d, ctx, a));
   }
   if (!found) return NotFound("attachment " + attachment_id + " of volume " + v.id + " not found");
-  BS_ASSIGN_OR_RETURN(auto left, d.store.ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto left, d.store().ListAttachmentsOfVolume(v.id));
   if (left.empty() && !v.host.empty()) {
     // Also what legacy connections (which record no attachment) left exported.
-    BS_RETURN_IF_ERROR(d.store.ForgetLegacyConnector(v.id, std::nullopt));
-    BS_RETURN_IF_ERROR(d.Disconnect(ctx, v, std::nullopt, {}));
+    BS_RETURN_IF_ERROR(d.store().ForgetLegacyConnector(v.id, std::nullopt));
+    BS_RETURN_IF_ERROR(Disconnect(d, ctx, v, std::nullopt, {}));
     // A volume stuck mid-action (attaching, detaching) is settled too.
       const std::vector<VS> stuck = {VS::kAttaching, VS::kDetaching, VS::kReserved, VS::kInUse};
-    auto settled = d.store.SettleAttachState(v.id, stuck);
+    auto settled = d.store().SettleAttachState(v.id, stuck);
     if (settled.ok()) v = *settled;
   }
   return v;

@@ -1,5 +1,7 @@
-// Api: snapshots.
-#include "lib/api/api_impl.hpp"
+// SnapshotService: snapshots.
+#include "blockstore/snapshot_service.hpp"
+
+#include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/json_codec.hpp"
@@ -10,8 +12,10 @@ namespace blockstore {
 
 using SS = SnapshotStatus;
 
-Result<Snapshot> Api::CreateSnapshot(const RequestContext& ctx, const SnapshotCreateRequest& r) {
-  auto& d = *impl_;
+SnapshotService::SnapshotService(internal::ServiceCore& core) : core_(core) {}
+
+Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const SnapshotCreateRequest& r) {
+  auto& d = core_;
   BS_RETURN_IF_ERROR(internal::CheckText("name", r.name));
   BS_RETURN_IF_ERROR(internal::CheckText("description", r.description));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", r.metadata));
@@ -27,86 +31,82 @@ Result<Snapshot> Api::CreateSnapshot(const RequestContext& ctx, const SnapshotCr
   s.status = SS::kCreating;
   s.progress = "0%";
   s.metadata = r.metadata;
-  s.created_at = s.updated_at = d.options.clock();
+  s.created_at = s.updated_at = d.env().Now();
   std::vector<VolumeStatus> allowed = {VolumeStatus::kAvailable};
   if (r.force) allowed.push_back(VolumeStatus::kInUse);
   BS_ASSIGN_OR_RETURN(
-      s, d.store.CreateSnapshot(s, allowed,
+      s, d.store().CreateSnapshot(s, allowed,
                                 {{std::string(kQuotaSnapshots), 1},
                                  {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}}));
-  d.notifier.Snapshot("snapshot.create.start", s);
+  d.notifier().Snapshot("snapshot.create.start", s);
   // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
   RequestSpec spec = d.SpecFor(v);
   spec.operation = RequestSpec::Operation::kSnapshot;
   spec.snapshot_id = s.id;
   spec.vol_exists_on = v.host;
-  if (Status st = d.Cast(std::string(internal::kSchedulerTopic), "create_snapshot", s.id, ctx,
-                         internal::json::serialize(internal::ToJson(spec)));
-      !st.ok()) {
+  if (Status st = d.scheduler().CreateSnapshot(s.id, spec, ctx.request_id); !st.ok()) {
     SnapshotTransition t;
     t.from = {SS::kCreating};
     t.to = SS::kError;
     t.quota = QuotaAction::kRollback;
-    (void)d.store.TransitionSnapshot(s.id, t);
+    (void)d.store().TransitionSnapshot(s.id, t);
     return st;
   }
   return s;
 }
 
-Result<Snapshot> Api::GetSnapshot(const RequestContext& ctx, const std::string& id) {
-  return impl_->LoadSnapshot(ctx, id);
+Result<Snapshot> SnapshotService::Get(const RequestContext& ctx, const std::string& id) {
+  return core_.LoadSnapshot(ctx, id);
 }
 
-Result<std::vector<Snapshot>> Api::ListSnapshots(const RequestContext& ctx, const ListQuery& q) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
-  if (q.all_projects) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "listing every project"));
+Result<std::vector<Snapshot>> SnapshotService::List(const RequestContext& ctx, const ListQuery& q) {
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "listing every project"));
   if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker snapshot", q.marker));
   if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
   if (q.status && !ParseSnapshotStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a snapshot status");
   }
-  return d.store.ListSnapshots(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().ListSnapshots(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
-Result<Snapshot> Api::UpdateSnapshot(const RequestContext& ctx, const std::string& id,
+Result<Snapshot> SnapshotService::Update(const RequestContext& ctx, const std::string& id,
                                      const SnapshotUpdate& u) {
-  auto& d = *impl_;
+  auto& d = core_;
   if (u.name) BS_RETURN_IF_ERROR(internal::CheckText("name", *u.name));
   if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
   if (u.metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *u.metadata));
   BS_RETURN_IF_ERROR(d.LoadSnapshot(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.UpdateSnapshot(id, u));
-  d.notifier.Snapshot("snapshot.update", s);
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().UpdateSnapshot(id, u));
+  d.notifier().Snapshot("snapshot.update", s);
   return s;
 }
 
-Result<Snapshot> Api::DeleteSnapshot(const RequestContext& ctx, const std::string& id,
+Result<Snapshot> SnapshotService::Delete(const RequestContext& ctx, const std::string& id,
                                      bool force) {
-  auto& d = *impl_;
-  if (force) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "force-deleting a snapshot"));
+  auto& d = core_;
+  if (force) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "force-deleting a snapshot"));
   BS_ASSIGN_OR_RETURN(Snapshot current, d.LoadSnapshot(ctx, id));
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.GetVolume(current.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(current.volume_id));
   std::vector<SS> allowed = {SS::kAvailable, SS::kError};
   if (force) allowed.push_back(SS::kErrorDeleting);
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.BeginSnapshotDelete(id, allowed));
-  d.notifier.Snapshot("snapshot.delete.start", s);
-  if (Status st = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "delete_snapshot",
-                         s.id, ctx);
-      !st.ok()) {
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().BeginSnapshotDelete(id, allowed));
+  d.notifier().Snapshot("snapshot.delete.start", s);
+  if (Status st = d.volume(v.host).DeleteSnapshot(s.id, ctx.request_id); !st.ok()) {
     SnapshotTransition t;
     t.from = {SS::kDeleting};
     t.to = SS::kErrorDeleting;
-    (void)d.store.TransitionSnapshot(s.id, t);
+    (void)d.store().TransitionSnapshot(s.id, t);
     return st;
   }
   return s;
 }
 
-Result<Snapshot> Api::ResetSnapshotStatus(const RequestContext& ctx, const std::string& id,
+Result<Snapshot> SnapshotService::ResetStatus(const RequestContext& ctx, const std::string& id,
                                           SnapshotStatus status) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting a snapshot's status"));
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "resetting a snapshot's status"));
   BS_ASSIGN_OR_RETURN(Snapshot current, d.LoadSnapshot(ctx, id));
   if (status == SS::kCreating || status == SS::kDeleting || status == SS::kDeleted) {
     return InvalidArgument("cannot reset a snapshot to '" + std::string(ToString(status)) + "'");
@@ -117,8 +117,8 @@ Result<Snapshot> Api::ResetSnapshotStatus(const RequestContext& ctx, const std::
   if (current.status == SS::kCreating) {
     t.quota = status == SS::kError ? QuotaAction::kRollback : QuotaAction::kCommit;
   }
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store.TransitionSnapshot(id, t));
-  d.notifier.Snapshot("snapshot.reset_status", s);
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().TransitionSnapshot(id, t));
+  d.notifier().Snapshot("snapshot.reset_status", s);
   return s;
 }
 

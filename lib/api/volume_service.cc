@@ -1,13 +1,15 @@
-// Api: volumes.
+// VolumeService: volumes.
+#include "blockstore/volume_service.hpp"
+
 #include <algorithm>
 
-#include "lib/api/api_impl.hpp"
+#include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/scheduler/json_query.hpp"
-#include "lib/scheduler/request_spec_codec.hpp"
+#include "lib/volume/create_failure.hpp"
 
 namespace blockstore {
 namespace {
@@ -59,11 +61,14 @@ Status CheckHints(const VolumeCreateRequest& r) {
   return Status::Ok();
 }
 
-}  // namespace
+// A create request validated, and the volume it would make (nothing stored yet).
+struct PreparedVolume {
+  Volume volume;
+  VolumeType type;
+};
 
-Result<Api::Impl::PreparedVolume> Api::Impl::PrepareCreate(const RequestContext& ctx,
-                                                           const VolumeCreateRequest& r) {
-  auto& d = *this;
+Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestContext& ctx,
+                                     const VolumeCreateRequest& r) {
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(CheckHints(r));
   BS_RETURN_IF_ERROR(CheckCommonFields(r.name, r.description, r.metadata));
@@ -81,7 +86,7 @@ Result<Api::Impl::PreparedVolume> Api::Impl::PrepareCreate(const RequestContext&
                                 "'; creating a volume from it needs 'available'");
     }
     source_size = snap.size_gb;
-    BS_ASSIGN_OR_RETURN(Volume parent, d.store.GetVolume(snap.volume_id));
+    BS_ASSIGN_OR_RETURN(Volume parent, d.store().GetVolume(snap.volume_id));
     source_type_id = parent.volume_type_id;
   }
   if (!r.source_volid.empty()) {
@@ -110,8 +115,8 @@ Result<Api::Impl::PreparedVolume> Api::Impl::PrepareCreate(const RequestContext&
                                              : r.volume_type));
   std::string zone = r.availability_zone;
   if (zone.empty()) {
-    zone = d.options.default_availability_zone;
-  } else if (!d.options.availability_zones.count(zone)) {
+    zone = d.options().default_availability_zone;
+  } else if (!d.options().availability_zones.count(zone)) {
     BS_RETURN_IF_ERROR(internal::CheckText("availability zone", zone));
     return InvalidArgument("availability zone '" + zone + "' is not one this engine serves");
   }
@@ -132,94 +137,113 @@ Result<Api::Impl::PreparedVolume> Api::Impl::PrepareCreate(const RequestContext&
   v.bootable = r.bootable;
   v.multiattach = TypeAllowsMultiattach(type);
   v.metadata = r.metadata;
-  v.created_at = v.updated_at = d.options.clock();
+  v.created_at = v.updated_at = d.env().Now();
   return PreparedVolume{std::move(v), std::move(type)};
 }
 
-RequestSpec Api::Impl::CreateSpec(const PreparedVolume& p, const VolumeCreateRequest& r) {
-  RequestSpec spec = SpecFor(p.volume, p.type);
+RequestSpec CreateSpec(internal::ServiceCore& d, const PreparedVolume& p,
+                       const VolumeCreateRequest& r) {
+  RequestSpec spec = d.SpecFor(p.volume, p.type);
   spec.same_host = r.same_host;
   spec.different_host = r.different_host;
   spec.query = r.query;
   return spec;
 }
 
-Result<Volume> Api::CreateVolume(const RequestContext& ctx, const VolumeCreateRequest& r) {
-  auto& d = *impl_;
-  BS_ASSIGN_OR_RETURN(Impl::PreparedVolume p, d.PrepareCreate(ctx, r));
+}  // namespace
+
+VolumeService::VolumeService(internal::ServiceCore& core) : core_(core) {}
+
+Result<Volume> VolumeService::Create(const RequestContext& ctx, const VolumeCreateRequest& r) {
+  return Submit(ctx, r, {});
+}
+
+Result<Volume> VolumeService::CreateForRestore(const RequestContext& ctx,
+                                               const VolumeCreateRequest& r,
+                                               const std::string& backup_id) {
+  return Submit(ctx, r, backup_id);
+}
+
+Result<Volume> VolumeService::Submit(const RequestContext& ctx, const VolumeCreateRequest& r,
+                                     const std::string& restore_backup_id) {
+  auto& d = core_;
+  BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
   const int64_t size = static_cast<int64_t>(p.volume.size_gb);
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.CreateVolume(p.volume, {{std::string(kQuotaVolumes), 1},
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().CreateVolume(p.volume, {{std::string(kQuotaVolumes), 1},
                                                                 {std::string(kQuotaGigabytes), size}}));
-  d.notifier.Volume("volume.create.start", v);
+  d.notifier().Volume("volume.create.start", v);
   p.volume = v;
-  const std::string spec = internal::json::serialize(internal::ToJson(d.CreateSpec(p, r)));
-  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "create_volume", v.id, ctx, spec);
-      !s.ok()) {
-    VolumeTransition t;
-    t.from = {VS::kCreating};
-    t.to = VS::kError;
-    t.quota = QuotaAction::kRollback;
-    auto failed = d.store.TransitionVolume(v.id, t);
-    if (failed.ok()) d.notifier.Volume("volume.create.error", *failed, s.message());
+  RequestSpec spec = CreateSpec(d, p, r);
+  if (!restore_backup_id.empty()) {
+    // The backup is taken for the restore before the volume can be placed, so the volume
+    // service that creates it finds the restore waiting.
+    spec.restore_backup_id = restore_backup_id;
+    auto taken = d.store().BeginBackupRestore(restore_backup_id, v.id, /*volume_is_new=*/true);
+    if (!taken.ok()) {
+      internal::FailVolumeCreate(d.store(), d.notifier(), v.id, taken.status());
+      return taken.status();
+    }
+    d.notifier().Backup("backup.restore.start", *taken);
+  }
+  if (Status s = d.scheduler().CreateVolume(v.id, spec, ctx.request_id); !s.ok()) {
+    internal::FailVolumeCreate(d.store(), d.notifier(), v.id, s, restore_backup_id);
     return s;
   }
   return v;
 }
 
-Result<Volume> Api::GetVolume(const RequestContext& ctx, const std::string& id) {
-  return impl_->LoadVolume(ctx, id);
+Result<Volume> VolumeService::Get(const RequestContext& ctx, const std::string& id) {
+  return core_.LoadVolume(ctx, id);
 }
 
-Result<std::vector<Volume>> Api::ListVolumes(const RequestContext& ctx, const ListQuery& q) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->CheckContext(ctx));
-  if (q.all_projects) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "listing every project"));
+Result<std::vector<Volume>> VolumeService::List(const RequestContext& ctx, const ListQuery& q) {
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "listing every project"));
   if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker volume", q.marker));
   if (q.status && !ParseVolumeStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a volume status");
   }
-  return d.store.ListVolumes(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().ListVolumes(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
-Result<Volume> Api::UpdateVolume(const RequestContext& ctx, const std::string& id,
+Result<Volume> VolumeService::Update(const RequestContext& ctx, const std::string& id,
                                  const VolumeUpdate& u) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(CheckCommonFields(u.name, u.description, u.metadata));
   BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.UpdateVolume(id, u));
-  d.notifier.Volume("volume.update", v);
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().UpdateVolume(id, u));
+  d.notifier().Volume("volume.update", v);
   return v;
 }
 
-Result<Volume> Api::DeleteVolume(const RequestContext& ctx, const std::string& id,
+Result<Volume> VolumeService::Delete(const RequestContext& ctx, const std::string& id,
                                  const DeleteOptions& o) {
-  auto& d = *impl_;
-  if (o.force) BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "force-deleting a volume"));
+  auto& d = core_;
+  if (o.force) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "force-deleting a volume"));
   BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeDelete(
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeDelete(
                                     id, o.force ? ForceDeletableStatuses() : DeletableStatuses(),
                                     o.cascade));
-  d.notifier.Volume("volume.delete.start", v);
+  d.notifier().Volume("volume.delete.start", v);
   if (v.host.empty()) {  // never placed: nothing on any backend to remove
-    BS_RETURN_IF_ERROR(d.store.FinishVolumeDelete(v.id));
-    d.notifier.Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
+    BS_RETURN_IF_ERROR(d.store().FinishVolumeDelete(v.id));
+    d.notifier().Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
     return v;
   }
-  if (Status s = d.Cast(internal::VolumeTopic(internal::BackendOf(v.host)), "delete_volume",
-                        v.id, ctx);
-      !s.ok()) {
+  if (Status s = d.volume(v.host).DeleteVolume(v.id, ctx.request_id); !s.ok()) {
     VolumeTransition t;
     t.from = {VS::kDeleting};
     t.to = VS::kErrorDeleting;
-    (void)d.store.TransitionVolume(v.id, t);
+    (void)d.store().TransitionVolume(v.id, t);
     return s;
   }
   return v;
 }
 
-Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& id,
+Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::string& id,
                                  int64_t new_size_gb) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume current, d.LoadVolume(ctx, id));
   BS_RETURN_IF_ERROR(internal::CheckSize("new size", new_size_gb));
   if (static_cast<uint64_t>(new_size_gb) <= current.size_gb) {
@@ -230,10 +254,10 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
   BS_RETURN_IF_ERROR(d.CheckPerVolumeLimit(current.project_id, new_size_gb));
   // The growth is charged from the size the store sees when it takes the extend: `current`
   // may be stale by then (another extend finished meanwhile).
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
                                                           static_cast<uint64_t>(new_size_gb),
                                                           {std::string(kQuotaGigabytes)}));
-  d.notifier.Volume("volume.resize.start", v);
+  d.notifier().Volume("volume.resize.start", v);
   // The scheduler checks the volume's pool has room for the growth and reserves it.
   RequestSpec spec = d.SpecFor(v);
   spec.operation = RequestSpec::Operation::kExtend;
@@ -241,60 +265,52 @@ Result<Volume> Api::ExtendVolume(const RequestContext& ctx, const std::string& i
   spec.size_gb = static_cast<uint64_t>(new_size_gb);
   spec.vol_exists_on = v.host;
   spec.status = "extending";
-  if (Status s = d.Cast(std::string(internal::kSchedulerTopic), "extend_volume", v.id, ctx,
-                        internal::json::serialize(internal::ToJson(spec)));
-      !s.ok()) {
+  if (Status s = d.scheduler().ExtendVolume(v.id, spec, ctx.request_id); !s.ok()) {
     VolumeTransition t;
     t.from = {VS::kExtending};
     t.restore_previous_status = true;
     t.quota = QuotaAction::kRollback;
-    (void)d.store.TransitionVolume(v.id, t);
+    (void)d.store().TransitionVolume(v.id, t);
     return s;
   }
   return v;
 }
 
-Result<Volume> Api::UpdateReadonlyFlag(const RequestContext& ctx, const std::string& id,
+Result<Volume> VolumeService::SetReadonly(const RequestContext& ctx, const std::string& id,
                                        bool readonly) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, id));
   VolumeTransition t;
   t.from = {VS::kAvailable};
   t.to = VS::kAvailable;
   t.readonly = readonly;
-  BS_ASSIGN_OR_RETURN(v, d.store.TransitionVolume(v.id, t));
-  d.notifier.Volume("volume.update_readonly_flag", v);
+  BS_ASSIGN_OR_RETURN(v, d.store().TransitionVolume(v.id, t));
+  d.notifier().Volume("volume.update_readonly_flag", v);
   return v;
 }
 
-Result<PlacementExplanation> Api::ExplainPlacement(const RequestContext& ctx,
+Result<PlacementExplanation> VolumeService::ExplainPlacement(const RequestContext& ctx,
                                                   const VolumeCreateRequest& r) {
-  auto& d = *impl_;
+  auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "explaining a placement"));
-  BS_ASSIGN_OR_RETURN(Impl::PreparedVolume p, d.PrepareCreate(ctx, r));
-  RequestSpec spec = d.CreateSpec(p, r);
+  BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
+  RequestSpec spec = CreateSpec(d, p, r);
   // A copy is placed where its source lives.
   if (!p.volume.snapshot_id.empty()) {
-    BS_ASSIGN_OR_RETURN(Snapshot snap, d.store.GetSnapshot(p.volume.snapshot_id));
-    BS_ASSIGN_OR_RETURN(Volume parent, d.store.GetVolume(snap.volume_id));
+    BS_ASSIGN_OR_RETURN(Snapshot snap, d.store().GetSnapshot(p.volume.snapshot_id));
+    BS_ASSIGN_OR_RETURN(Volume parent, d.store().GetVolume(snap.volume_id));
     spec.resource_backend = parent.host;
   } else if (!p.volume.source_volid.empty()) {
-    BS_ASSIGN_OR_RETURN(Volume src, d.store.GetVolume(p.volume.source_volid));
+    BS_ASSIGN_OR_RETURN(Volume src, d.store().GetVolume(p.volume.source_volid));
     spec.resource_backend = src.host;
   }
-  internal::Message m{"explain", spec.volume_id, ctx.request_id,
-                      internal::json::serialize(internal::ToJson(spec))};
-  BS_ASSIGN_OR_RETURN(std::string reply,
-                      d.transport.Call(std::string(internal::kSchedulerTopic),
-                                       internal::EncodeMessage(m), std::chrono::seconds(30)));
-  BS_ASSIGN_OR_RETURN(internal::json::value parsed, internal::ParseJson(reply, "explanation"));
-  return internal::PlacementExplanationFromJson(parsed);
+  return d.scheduler().Explain(spec, std::chrono::seconds(30));
 }
 
-Result<Volume> Api::ResetVolumeStatus(const RequestContext& ctx, const std::string& id,
+Result<Volume> VolumeService::ResetStatus(const RequestContext& ctx, const std::string& id,
                                       VolumeStatus status) {
-  auto& d = *impl_;
-  BS_RETURN_IF_ERROR(impl_->RequireAdmin(ctx, "resetting a volume's status"));
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "resetting a volume's status"));
   BS_ASSIGN_OR_RETURN(Volume current, d.LoadVolume(ctx, id));
   if (status == VS::kCreating || status == VS::kDeleting || status == VS::kExtending) {
     return InvalidArgument("cannot reset a volume to '" + std::string(ToString(status)) +
@@ -311,8 +327,8 @@ Result<Volume> Api::ResetVolumeStatus(const RequestContext& ctx, const std::stri
   } else if (current.status == VS::kExtending) {
     t.quota = QuotaAction::kRollback;
   }
-  BS_ASSIGN_OR_RETURN(Volume v, d.store.TransitionVolume(id, t));
-  d.notifier.Volume("volume.reset_status", v);
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().TransitionVolume(id, t));
+  d.notifier().Volume("volume.reset_status", v);
   return v;
 }
 

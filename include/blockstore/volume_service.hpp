@@ -1,0 +1,80 @@
+// blockstore — VolumeService, volumes: create (blank, from a snapshot, as a clone), show, list,
+// update, delete, extend, the read-only flag, status resets and placement explanations.
+//
+// Part of the api role, over the services' shared core (context and policy, quota, loaders):
+// see docs/architecture.md. Mutating calls return at once with the record in its transitional
+// status, as Cinder does; completion is an Event, or Engine's WaitFor… calls. Bad input gets
+// invalid_argument and changes nothing; ids must be UUIDs; another project's resources are
+// not_found, never forbidden, so ids do not leak.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#ifndef BLOCKSTORE_VOLUME_SERVICE_HPP
+#define BLOCKSTORE_VOLUME_SERVICE_HPP
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "blockstore/context.hpp"
+#include "blockstore/export.h"
+#include "blockstore/requests.hpp"
+#include "blockstore/result.hpp"
+#include "blockstore/scheduler.hpp"
+#include "blockstore/types.hpp"
+
+namespace blockstore {
+
+namespace internal {
+class ServiceCore;
+}  // namespace internal
+
+struct DeleteOptions {
+  bool cascade = false;  // delete the volume's snapshots too
+  bool force = false;    // admin only: delete from any detached, non-deleting status
+};
+
+class BS_API VolumeService {
+ public:
+  explicit VolumeService(internal::ServiceCore& core);
+  VolumeService(const VolumeService&) = delete;
+  VolumeService& operator=(const VolumeService&) = delete;
+
+  // invalid_argument, not_found (type, snapshot, source volume), failed_precondition (source
+  // status), resource_exhausted (quota), unavailable (no scheduler listening).
+  Result<Volume> Create(const RequestContext& ctx, const VolumeCreateRequest& request);
+  Result<Volume> Get(const RequestContext& ctx, const std::string& id);
+  Result<std::vector<Volume>> List(const RequestContext& ctx, const ListQuery& query);
+  Result<Volume> Update(const RequestContext& ctx, const std::string& id,
+                        const VolumeUpdate& update);
+  // failed_precondition: wrong status, attached, or has snapshots without cascade.
+  Result<Volume> Delete(const RequestContext& ctx, const std::string& id,
+                        const DeleteOptions& options = {});
+  // invalid_argument unless new_size_gb > size; resource_exhausted over quota.
+  Result<Volume> Extend(const RequestContext& ctx, const std::string& id, int64_t new_size_gb);
+  // An available volume becomes read-only (or read-write again): from then on it is only
+  // connected "ro", and a legacy attach asking for rw is refused.
+  Result<Volume> SetReadonly(const RequestContext& ctx, const std::string& id, bool readonly);
+  // Admin only. Refuses the statuses a restart would act on (creating, deleting, extending).
+  Result<Volume> ResetStatus(const RequestContext& ctx, const std::string& id, VolumeStatus status);
+  // Admin only. How the scheduler would place a volume created with `request` now: each
+  // filter's removals with reasons, the weighed ranking and the winner. Nothing is placed or
+  // reserved. A request no pool can take is answered (with the trace), not refused.
+  Result<PlacementExplanation> ExplainPlacement(const RequestContext& ctx,
+                                                const VolumeCreateRequest& request);
+
+ private:
+  friend class BackupService;
+  // A volume for a restore of `backup_id`: the backup is taken for it (restoring) before the
+  // volume is placed, and the volume service that creates it starts the restore.
+  Result<Volume> CreateForRestore(const RequestContext& ctx, const VolumeCreateRequest& request,
+                                  const std::string& backup_id);
+  Result<Volume> Submit(const RequestContext& ctx, const VolumeCreateRequest& request,
+                        const std::string& restore_backup_id);
+
+  internal::ServiceCore& core_;
+};
+
+}  // namespace blockstore
+
+#endif  // BLOCKSTORE_VOLUME_SERVICE_HPP

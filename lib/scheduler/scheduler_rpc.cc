@@ -1,0 +1,121 @@
+#include "lib/scheduler/scheduler_rpc.hpp"
+
+#include "lib/core/json_codec.hpp"
+#include "lib/core/json_reader.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/scheduler/request_spec_codec.hpp"
+
+namespace blockstore::internal {
+
+namespace json = boost::json;
+
+SchedulerClient::SchedulerClient(Transport& transport)
+    : client_(transport, kSchedulerTopic, kSchedulerRpcVersion) {}
+
+Status SchedulerClient::CreateVolume(const std::string& volume_id, const RequestSpec& spec,
+                                     const std::string& request_id) const {
+  return client_.Cast("create_volume", volume_id, request_id, {{"spec", ToJson(spec)}});
+}
+Status SchedulerClient::ExtendVolume(const std::string& volume_id, const RequestSpec& spec,
+                                     const std::string& request_id) const {
+  return client_.Cast("extend_volume", volume_id, request_id, {{"spec", ToJson(spec)}});
+}
+Status SchedulerClient::CreateSnapshot(const std::string& snapshot_id, const RequestSpec& spec,
+                                       const std::string& request_id) const {
+  return client_.Cast("create_snapshot", snapshot_id, request_id, {{"spec", ToJson(spec)}});
+}
+
+Status SchedulerClient::UpdateStats(const StatsReport& r) const {
+  return client_.Cast("update_stats", r.backend, {},
+                      {{"availability_zone", r.availability_zone},
+                       {"taken_at", FormatTime(r.taken_at)},
+                       {"stats", ToJson(r.stats)}});
+}
+
+Status SchedulerClient::Freed(const std::string& pool, const std::string& volume_id,
+                              double size_gb) const {
+  return client_.Cast("freed", pool, {}, {{"volume_id", volume_id}, {"size", size_gb}});
+}
+
+Status SchedulerClient::Release(const std::string& reservation) const {
+  return client_.Cast("release", reservation, {});
+}
+
+Result<PlacementExplanation> SchedulerClient::Explain(const RequestSpec& spec,
+                                                      std::chrono::milliseconds timeout) const {
+  BS_ASSIGN_OR_RETURN(json::value reply,
+                      client_.Call("explain", spec.volume_id, {}, {{"spec", ToJson(spec)}}, timeout));
+  return PlacementExplanationFromJson(reply);
+}
+
+Status SchedulerClient::Ping(std::chrono::milliseconds timeout) const {
+  return client_.Call("ping", {}, {}, {}, timeout).status();
+}
+
+namespace {
+
+Result<RequestSpec> SpecArg(const rpc::Envelope& e) {
+  const auto* spec = e.args.if_contains("spec");
+  if (!spec) return InvalidArgument(e.method + ": no spec");
+  return RequestSpecFromJson(*spec);
+}
+
+}  // namespace
+
+rpc::Dispatcher SchedulerDispatcher(SchedulerHandler& h) {
+  rpc::Dispatcher d("scheduler", kSchedulerRpcVersion);
+  auto done = [] { return Result<json::value>(json::object()); };
+  using Placement = void (SchedulerHandler::*)(const std::string&, RequestSpec, const std::string&);
+  for (auto [name, method] : {std::pair<const char*, Placement>{"create_volume", &SchedulerHandler::CreateVolume},
+                              {"extend_volume", &SchedulerHandler::ExtendVolume},
+                              {"create_snapshot", &SchedulerHandler::CreateSnapshot}}) {
+    d.Add(name, [&h, done, method = method](const rpc::Envelope& e) -> Result<json::value> {
+      BS_ASSIGN_OR_RETURN(RequestSpec spec, SpecArg(e));
+      (h.*method)(e.id, std::move(spec), e.request_id);
+      return done();
+    });
+  }
+  d.Add("update_stats", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    StatsReport r;
+    r.backend = e.id;
+    const auto* stats = e.args.if_contains("stats");
+    if (!stats) return InvalidArgument("update_stats: no stats");
+    BS_ASSIGN_OR_RETURN(r.stats, BackendStatsFromJson(*stats));
+    std::string taken;
+    Reader in(e.args, "update_stats", Reader::kIgnoreUnknown);
+    in.String("availability_zone", r.availability_zone);
+    in.String("taken_at", taken);
+    BS_RETURN_IF_ERROR(in.Finish());
+    if (!taken.empty()) {
+      auto t = ParseTime(taken);
+      if (!t) return InvalidArgument("update_stats: taken_at '" + taken.substr(0, 40) + "' is not a time");
+      r.taken_at = *t;
+    }
+    h.UpdateStats(r);
+    return done();
+  });
+  d.Add("freed", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    std::string volume_id;
+    std::optional<double> size;
+    Reader in(e.args, "freed", Reader::kIgnoreUnknown);
+    in.String("volume_id", volume_id);
+    in.Number("size", size);
+    BS_RETURN_IF_ERROR(in.Finish());
+    if (volume_id.empty() || !size) return InvalidArgument("freed needs a size and a volume_id");
+    h.Freed(e.id, volume_id, *size);
+    return done();
+  });
+  d.Add("release", [&h, done](const rpc::Envelope& e) {
+    h.Release(e.id);
+    return done();
+  });
+  d.Add("explain", [&h](const rpc::Envelope& e) -> Result<json::value> {
+    BS_ASSIGN_OR_RETURN(RequestSpec spec, SpecArg(e));
+    BS_ASSIGN_OR_RETURN(PlacementExplanation x, h.Explain(spec));
+    return json::value(ToJson(x));
+  });
+  d.Add("ping", [done](const rpc::Envelope&) { return done(); });
+  return d;
+}
+
+}  // namespace blockstore::internal
