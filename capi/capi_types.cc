@@ -5,14 +5,9 @@
 using namespace blockstore;
 namespace json = blockstore::internal::json;
 
-namespace {
+using capi::ToArray;
 
-template <typename T>
-json::array ToArray(const std::vector<T>& items) {
-  json::array a;
-  for (const auto& i : items) a.push_back(internal::ToJson(i));
-  return a;
-}
+namespace {
 
 Result<Metadata> SpecsArg(const char* text, const char* name) {
   BS_ASSIGN_OR_RETURN(std::string s, capi::Arg(text, name));

@@ -7,7 +7,7 @@
 namespace blockstore::rest {
 namespace {
 
-Result<RestResponse> List(Call& c, bool detail) {
+Result<RestResponse> ListAttachment(Call& c, bool detail) {
   AttachmentQuery q;
   for (const auto& [k, v] : c.query) {
     if (k == "volume_id") q.volume_id = v;
@@ -37,13 +37,13 @@ Result<RestResponse> List(Call& c, bool detail) {
   return Json(200, out);
 }
 
-Result<Connector> ConnectorIn(const json::object& a) {
+Result<Connector> ConnectorInAttachment(const json::object& a) {
   const auto* c = a.if_contains("connector");
   if (!c || c->is_null()) return NotFound("no connector");
   return internal::ConnectorFromJson(*c);
 }
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateAttachment(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object a, Member(body, "attachment"));
   AttachmentCreateRequest r;
@@ -55,17 +55,17 @@ Result<RestResponse> Create(Call& c) {
   r.volume_id = *volume;
   r.instance_uuid = instance.value_or("");
   r.mode = mode.value_or("");
-  auto conn = ConnectorIn(a);
+  auto conn = ConnectorInAttachment(a);
   if (conn.ok()) r.connector = *conn;
   else if (conn.status().code() != Code::kNotFound) return conn.status();
   BS_ASSIGN_OR_RETURN(Attachment made, c.attachments().Create(c.ctx, r));
   return Json(200, json::object{{"attachment", AttachmentDetail(made)}});
 }
 
-Result<RestResponse> Update(Call& c, const std::string& id) {
+Result<RestResponse> UpdateAttachment(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object a, Member(body, "attachment"));
-  BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
+  BS_ASSIGN_OR_RETURN(Connector conn, ConnectorInAttachment(a));
   BS_ASSIGN_OR_RETURN(Attachment updated, c.attachments().Update(c.ctx, id, conn));
   return Json(200, json::object{{"attachment", AttachmentDetail(updated)}});
 }
@@ -79,8 +79,8 @@ std::optional<RestResponse> Attachments(Call& c) {
   const auto& p = c.path;
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
     c.route = c.method + (p.size() == 1 ? " /attachments" : " /attachments/detail");
-    if (c.method == "GET") return answer(List(c, p.size() == 2));
-    if (c.method == "POST" && p.size() == 1) return answer(Create(c));
+    if (c.method == "GET") return answer(ListAttachment(c, p.size() == 2));
+    if (c.method == "POST" && p.size() == 1) return answer(CreateAttachment(c));
     return Error(405, "Method not allowed");
   }
   const std::string& id = p[1];
@@ -90,7 +90,7 @@ std::optional<RestResponse> Attachments(Call& c) {
       auto a = c.attachments().Get(c.ctx, id);
       return a.ok() ? Json(200, json::object{{"attachment", AttachmentDetail(*a)}}) : Error(a.status());
     }
-    if (c.method == "PUT") return answer(Update(c, id));
+    if (c.method == "PUT") return answer(UpdateAttachment(c, id));
     if (c.method == "DELETE") {
       auto left = c.attachments().Delete(c.ctx, id);
       if (!left.ok()) return Error(left.status());

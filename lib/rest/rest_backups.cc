@@ -7,7 +7,7 @@
 namespace blockstore::rest {
 namespace {
 
-Result<RestResponse> List(Call& c, bool detail) {
+Result<RestResponse> ListBackup(Call& c, bool detail) {
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
   BS_ASSIGN_OR_RETURN(auto backups, c.backups().List(c.ctx, q));
   json::array items;
@@ -17,7 +17,7 @@ Result<RestResponse> List(Call& c, bool detail) {
   return Json(200, out);
 }
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateBackup(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object b, Member(body, "backup"));
   BackupCreateRequest r;
@@ -69,7 +69,7 @@ Result<RestResponse> Import(Call& c) {
   return Json(201, json::object{{"backup", BackupSummary(c, b)}});
 }
 
-Result<RestResponse> Action(Call& c, const std::string& id) {
+Result<RestResponse> ActionBackup(Call& c, const std::string& id) {
   return StatusActions(
       c, "backup", [](const std::string& s) { return ParseBackupStatus(s); },
       [&](auto status) { return c.backups().ResetStatus(c.ctx, id, status).status(); },
@@ -84,13 +84,13 @@ std::optional<RestResponse> Backups(Call& c) {
   const auto& p = c.path;
   if (p.size() == 1) {
     c.route = c.method + " /backups";
-    if (c.method == "GET") return answer(List(c, false));
-    if (c.method == "POST") return answer(Create(c));
+    if (c.method == "GET") return answer(ListBackup(c, false));
+    if (c.method == "POST") return answer(CreateBackup(c));
     return Error(405, "Method not allowed");
   }
   if (p.size() == 2 && p[1] == "detail") {
     c.route = c.method + " /backups/detail";
-    return c.method == "GET" ? answer(List(c, true)) : Error(405, "Method not allowed");
+    return c.method == "GET" ? answer(ListBackup(c, true)) : Error(405, "Method not allowed");
   }
   if (p.size() == 2 && p[1] == "import_record") {
     c.route = c.method + " /backups/import_record";
@@ -126,7 +126,7 @@ std::optional<RestResponse> Backups(Call& c) {
   }
   if (p[2] == "action") {
     c.route = c.method + " /backups/{id}/action";
-    return c.method == "POST" ? answer(Action(c, id)) : Error(405, "Method not allowed");
+    return c.method == "POST" ? answer(ActionBackup(c, id)) : Error(405, "Method not allowed");
   }
   return std::nullopt;
 }

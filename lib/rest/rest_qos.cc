@@ -11,7 +11,7 @@ json::object QosView(const QosSpec& q) {
   return {{"id", q.id}, {"name", q.name}, {"consumer", q.consumer}, {"specs", std::move(specs)}};
 }
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateQos(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object q, Member(body, "qos_specs"));
   QosSpecCreateRequest r;
@@ -38,7 +38,7 @@ Result<RestResponse> Associations(Call& c, const std::string& id) {
   return Json(200, json::object{{"qos_associations", std::move(out)}});
 }
 
-Result<RestResponse> Member(Call& c, const std::string& id) {
+Result<RestResponse> QosMember(Call& c, const std::string& id) {
   const auto& p = c.path;
   if (p.size() == 2) {
     if (c.method == "GET") {
@@ -105,11 +105,11 @@ std::optional<RestResponse> Qos(Call& c) {
       for (const auto& q : *all) items.push_back(QosView(q));
       return Json(200, json::object{{"qos_specs", std::move(items)}});
     }
-    if (c.method == "POST") return answer(Create(c));
+    if (c.method == "POST") return answer(CreateQos(c));
     return Error(405, "Method not allowed");
   }
   c.route = c.method + (c.path.size() == 2 ? " /qos-specs/{id}" : " /qos-specs/{id}/" + c.path[2]);
-  return answer(Member(c, c.path[1]));
+  return answer(QosMember(c, c.path[1]));
 }
 
 }  // namespace blockstore::rest

@@ -18,7 +18,7 @@ json::object QuotaView(const QuotaSet& q, bool usage) {
   return o;
 }
 
-Result<RestResponse> Update(Call& c, const std::string& project) {
+Result<RestResponse> UpdateQuota(Call& c, const std::string& project) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object q, Member(body, "quota_set"));
   std::map<std::string, int64_t> limits;
@@ -75,7 +75,7 @@ std::optional<RestResponse> Quotas(Call& c) {
     return q.ok() ? Json(200, json::object{{"quota_set", QuotaView(*q, *usage)}}) : Error(q.status());
   }
   if (c.method == "PUT") {
-    auto r = Update(c, project);
+    auto r = UpdateQuota(c, project);
     return r.ok() ? std::move(r).value() : Error(r.status());
   }
   if (c.method == "DELETE") {

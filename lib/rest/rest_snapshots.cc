@@ -6,7 +6,7 @@
 namespace blockstore::rest {
 namespace {
 
-Result<RestResponse> List(Call& c) {
+Result<RestResponse> ListSnapshot(Call& c) {
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
   BS_ASSIGN_OR_RETURN(auto snaps, c.snapshots().List(c.ctx, q));
   json::array items;
@@ -16,7 +16,7 @@ Result<RestResponse> List(Call& c) {
   return Json(200, out);
 }
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateSnapshot(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object s, Member(body, "snapshot"));
   SnapshotCreateRequest r;
@@ -35,7 +35,7 @@ Result<RestResponse> Create(Call& c) {
   return Json(202, json::object{{"snapshot", SnapshotView(c, made)}});
 }
 
-Result<RestResponse> Update(Call& c, const std::string& id) {
+Result<RestResponse> UpdateSnapshot(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object s, Member(body, "snapshot"));
   BS_RETURN_IF_ERROR(OnlyKnown(s, {"name", "description", "metadata", "display_name",
@@ -54,7 +54,7 @@ Result<RestResponse> Update(Call& c, const std::string& id) {
   return Json(200, json::object{{"snapshot", SnapshotView(c, updated)}});
 }
 
-Result<RestResponse> Action(Call& c, const std::string& id) {
+Result<RestResponse> ActionSnapshot(Call& c, const std::string& id) {
   return StatusActions(
       c, "snapshot", [](const std::string& s) { return ParseSnapshotStatus(s); },
       [&](auto status) { return c.snapshots().ResetStatus(c.ctx, id, status).status(); },
@@ -69,8 +69,8 @@ std::optional<RestResponse> Snapshots(Call& c) {
   const auto& p = c.path;
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
     c.route = c.method + (p.size() == 1 ? " /snapshots" : " /snapshots/detail");
-    if (c.method == "GET") return answer(List(c));
-    if (c.method == "POST" && p.size() == 1) return answer(Create(c));
+    if (c.method == "GET") return answer(ListSnapshot(c));
+    if (c.method == "POST" && p.size() == 1) return answer(CreateSnapshot(c));
     return Error(405, "Method not allowed");
   }
   const std::string& id = p[1];
@@ -80,7 +80,7 @@ std::optional<RestResponse> Snapshots(Call& c) {
       auto s = c.snapshots().Get(c.ctx, id);
       return s.ok() ? Json(200, json::object{{"snapshot", SnapshotView(c, *s)}}) : Error(s.status());
     }
-    if (c.method == "PUT") return answer(Update(c, id));
+    if (c.method == "PUT") return answer(UpdateSnapshot(c, id));
     if (c.method == "DELETE") {
       auto d = c.snapshots().Delete(c.ctx, id);
       return d.ok() ? Empty(202) : Error(d.status());
@@ -89,7 +89,7 @@ std::optional<RestResponse> Snapshots(Call& c) {
   }
   if (p.size() == 3 && p[2] == "action" && c.method == "POST") {
     c.route = "POST /snapshots/{id}/action";
-    return answer(Action(c, id));
+    return answer(ActionSnapshot(c, id));
   }
   return std::nullopt;
 }

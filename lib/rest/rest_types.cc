@@ -6,7 +6,7 @@
 namespace blockstore::rest {
 namespace {
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateType(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object t, Member(body, "volume_type"));
   VolumeTypeCreateRequest r;
@@ -23,7 +23,7 @@ Result<RestResponse> Create(Call& c) {
   return Json(200, json::object{{"volume_type", TypeView(made)}});
 }
 
-Result<RestResponse> Update(Call& c, const std::string& id) {
+Result<RestResponse> UpdateType(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object t, Member(body, "volume_type"));
   VolumeTypeUpdate u;
@@ -71,7 +71,7 @@ Result<RestResponse> ExtraSpecs(Call& c, const std::string& id) {
 }
 
 // POST /types/{id}/action: addProjectAccess / removeProjectAccess, each {"project": id}.
-Result<RestResponse> Action(Call& c, const std::string& id) {
+Result<RestResponse> ActionType(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   if (body.size() != 1) return InvalidArgument("a volume type action body names exactly one action");
   const std::string name(body.begin()->key());
@@ -114,7 +114,7 @@ std::optional<RestResponse> Types(Call& c) {
       for (const auto& t : *types) items.push_back(TypeView(t));
       return Json(200, json::object{{"volume_types", std::move(items)}});
     }
-    if (c.method == "POST") return answer(Create(c));
+    if (c.method == "POST") return answer(CreateType(c));
     return Error(405, "Method not allowed");
   }
   const std::string& id = p[1];
@@ -124,7 +124,7 @@ std::optional<RestResponse> Types(Call& c) {
       auto t = id == "default" ? c.types().GetDefault(c.ctx) : c.types().Get(c.ctx, id);
       return t.ok() ? Json(200, json::object{{"volume_type", TypeView(*t)}}) : Error(t.status());
     }
-    if (c.method == "PUT") return answer(Update(c, id));
+    if (c.method == "PUT") return answer(UpdateType(c, id));
     if (c.method == "DELETE") {
       Status s = c.types().Delete(c.ctx, id);
       return s.ok() ? Empty(202) : Error(s);
@@ -138,7 +138,7 @@ std::optional<RestResponse> Types(Call& c) {
   if (p.size() == 3 && p[2] == "action") {
     c.route = c.method + " /types/{id}/action";
     if (c.method != "POST") return Error(405, "Method not allowed");
-    return answer(Action(c, id));
+    return answer(ActionType(c, id));
   }
   if (p.size() == 3 && p[2] == "os-volume-type-access") {
     c.route = c.method + " /types/{id}/os-volume-type-access";

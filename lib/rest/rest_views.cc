@@ -11,7 +11,7 @@ json::array Links(const Call& c, const std::string& collection, const std::strin
                      json::object{{"href", self}, {"rel", "bookmark"}}};
 }
 
-json::object Meta(const Metadata& m) {
+json::object MetaObject(const Metadata& m) {
   json::object o;
   for (const auto& [k, v] : m) o.emplace(k, v);
   return o;
@@ -129,7 +129,7 @@ json::object SnapshotView(const Call& c, const Snapshot& s) {
   o["volume_id"] = s.volume_id;
   o["status"] = ToString(s.status);
   o["size"] = s.size_gb;
-  o["metadata"] = Meta(s.metadata);
+  o["metadata"] = MetaObject(s.metadata);
   o["os-extended-snapshot-attributes:progress"] = s.progress;
   o["os-extended-snapshot-attributes:project_id"] = s.project_id;
   if (c.Version(14)) o["group_snapshot_id"] = nullptr;
@@ -161,7 +161,7 @@ json::object BackupDetail(const Call& c, const Backup& b) {
   o["snapshot_id"] = OrNull(b.snapshot_id);
   o["data_timestamp"] = FormatTime(b.data_timestamp);
   if (c.Version(18)) o["os-backup-project-attr:project_id"] = b.project_id;
-  if (c.Version(43)) o["metadata"] = Meta(b.metadata);
+  if (c.Version(43)) o["metadata"] = MetaObject(b.metadata);
   if (c.Version(56)) o["user_id"] = b.user_id;
   return o;
 }
@@ -172,7 +172,7 @@ json::object TypeView(const VolumeType& t) {
           {"description", t.description},
           {"is_public", t.is_public},
           {"os-volume-type-access:is_public", t.is_public},
-          {"extra_specs", Meta(t.extra_specs)},
+          {"extra_specs", MetaObject(t.extra_specs)},
           {"qos_specs_id", OrNull(t.qos_specs_id)}};
 }
 

@@ -54,7 +54,7 @@ bool Passes(const Volume& v, const std::vector<TimeFilter>& filters) {
   return false;
 }
 
-Result<RestResponse> List(Call& c, bool detail) {
+Result<RestResponse> ListVolume(Call& c, bool detail) {
   BS_ASSIGN_OR_RETURN(auto times, TakeTimeFilters(c));
   BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, kVolumeFilters));
   const auto limit = q.limit;
@@ -110,7 +110,7 @@ Result<std::vector<std::string>> Ids(const json::object& hints, const char* key)
   return out;
 }
 
-Result<RestResponse> Create(Call& c) {
+Result<RestResponse> CreateVolume(Call& c) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object v, Member(body, "volume"));
   if (c.Version(53)) {
@@ -158,7 +158,7 @@ Result<RestResponse> Create(Call& c) {
   return VolumeResponse(202, c, created);
 }
 
-Result<RestResponse> Update(Call& c, const std::string& id) {
+Result<RestResponse> UpdateVolume(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object v, Member(body, "volume"));
   BS_RETURN_IF_ERROR(OnlyKnown(v, {"name", "description", "metadata", "display_name",
@@ -222,13 +222,13 @@ Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
   return Json(200, json::object{{"meta", json::object{{key, meta->begin()->second}}}});
 }
 
-Result<Connector> ConnectorIn(const json::object& args) {
+Result<Connector> ConnectorInVolume(const json::object& args) {
   const auto* c = args.if_contains("connector");
   if (!c || !c->is_object()) return InvalidArgument("a connector object is required");
   return internal::ConnectorFromJson(*c);
 }
 
-Result<RestResponse> Action(Call& c, const std::string& id) {
+Result<RestResponse> ActionVolume(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   if (body.size() != 1) return InvalidArgument("an action body names exactly one action");
   const std::string name(body.begin()->key());
@@ -294,12 +294,12 @@ Result<RestResponse> Action(Call& c, const std::string& id) {
     return Empty(202);
   }
   if (name == "os-initialize_connection") {
-    BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
+    BS_ASSIGN_OR_RETURN(Connector conn, ConnectorInVolume(a));
     BS_ASSIGN_OR_RETURN(ConnectionInfo info, c.attachments().InitializeConnection(c.ctx, id, conn));
     return Json(200, json::object{{"connection_info", internal::ToJson(info)}});
   }
   if (name == "os-terminate_connection") {
-    BS_ASSIGN_OR_RETURN(Connector conn, ConnectorIn(a));
+    BS_ASSIGN_OR_RETURN(Connector conn, ConnectorInVolume(a));
     BS_RETURN_IF_ERROR(c.attachments().TerminateConnection(c.ctx, id, conn));
     return Empty(202);
   }
@@ -336,13 +336,13 @@ std::optional<RestResponse> Volumes(Call& c) {
   const auto& p = c.path;
   if (p.size() == 1) {
     c.route = c.method + " /volumes";
-    if (c.method == "GET") return answer(List(c, false));
-    if (c.method == "POST") return answer(Create(c));
+    if (c.method == "GET") return answer(ListVolume(c, false));
+    if (c.method == "POST") return answer(CreateVolume(c));
     return Error(405, "Method not allowed");
   }
   if (p.size() == 2 && p[1] == "detail") {
     c.route = c.method + " /volumes/detail";
-    if (c.method == "GET") return answer(List(c, true));
+    if (c.method == "GET") return answer(ListVolume(c, true));
     return Error(405, "Method not allowed");
   }
   const std::string& id = p[1];
@@ -353,7 +353,7 @@ std::optional<RestResponse> Volumes(Call& c) {
       if (!v.ok()) return Error(v.status());
       return VolumeResponse(200, c, *v);
     }
-    if (c.method == "PUT") return answer(Update(c, id));
+    if (c.method == "PUT") return answer(UpdateVolume(c, id));
     if (c.method == "DELETE") {
       auto cascade = BoolParam(c, "cascade", false);
       if (!cascade.ok()) return Error(cascade.status());
@@ -367,7 +367,7 @@ std::optional<RestResponse> Volumes(Call& c) {
   if (p.size() == 3 && p[2] == "action") {
     c.route = "POST /volumes/{id}/action";
     if (c.method != "POST") return Error(405, "Method not allowed");
-    return answer(Action(c, id));
+    return answer(ActionVolume(c, id));
   }
   if (p[2] == "metadata" && p.size() <= 4) {
     c.route = c.method + (p.size() == 3 ? " /volumes/{id}/metadata" : " /volumes/{id}/metadata/{key}");

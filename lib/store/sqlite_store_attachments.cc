@@ -5,6 +5,7 @@
 #include "lib/core/macros.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"
+#include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -51,16 +52,6 @@ Attachment ReadAttachment(const Stmt& st) {
   a.created_at = ParseTime(st.Text(12)).value_or(TimePoint{});
   a.updated_at = ParseTime(st.Text(13)).value_or(TimePoint{});
   return a;
-}
-
-bool In(VS s, const std::vector<VS>& set) {
-  return std::find(set.begin(), set.end(), s) != set.end();
-}
-
-std::string Join(const std::vector<VS>& statuses) {
-  std::string out;
-  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
-  return out;
 }
 
 // The statuses whose word the attachments decide.
@@ -139,7 +130,7 @@ Result<Attachment> SqliteStore::CreateAttachment(const Attachment& in,
     }
     if (!same_server) {
       return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
-                                "'; attaching needs one of: " + Join(volume_statuses));
+                                "'; attaching needs one of: " + StatusList(volume_statuses));
     }
   }
   Attachment a = in;
@@ -268,7 +259,7 @@ Result<Volume> SqliteStore::SettleAttachState(std::string_view volume_id,
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(volume_id));
   if (!In(v.status, from)) {
     return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
-                              "'; this needs one of: " + Join(from));
+                              "'; this needs one of: " + StatusList(from));
   }
   BS_ASSIGN_OR_RETURN(v, DeriveAttachStateLocked(volume_id));
   BS_RETURN_IF_ERROR(tx.Commit());

@@ -5,6 +5,7 @@
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"
+#include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -59,23 +60,11 @@ const ListTable& BackupTable() {
   return kTable;
 }
 
-template <typename E>
-std::string Join(const std::vector<E>& statuses) {
-  std::string out;
-  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
-  return out;
-}
-
-template <typename E>
-bool In(E s, const std::vector<E>& set) {
-  return std::find(set.begin(), set.end(), s) != set.end();
-}
-
-std::string Owner(std::string_view id) { return "backup:" + std::string(id); }
+std::string BackupOwner(std::string_view id) { return "backup:" + std::string(id); }
 
 Status WrongStatus(const Backup& b, std::string_view action, const std::vector<BackupStatus>& from) {
   return FailedPrecondition("backup " + b.id + " is '" + std::string(ToString(b.status)) + "'; " +
-                            std::string(action) + " needs one of: " + Join(from));
+                            std::string(action) + " needs one of: " + StatusList(from));
 }
 
 }  // namespace
@@ -117,7 +106,7 @@ Result<Backup> SqliteStore::CreateBackup(const Backup& in,
     } else {
       if (!In(v.status, volume_statuses)) {
         return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
-                                  "'; a backup needs one of: " + Join(volume_statuses));
+                                  "'; a backup needs one of: " + StatusList(volume_statuses));
       }
       VolumeTransition t;
       t.from = volume_statuses;
@@ -150,7 +139,7 @@ Result<Backup> SqliteStore::CreateBackup(const Backup& in,
       b.parent_id = p.id;
     }
   }
-  BS_RETURN_IF_ERROR(ReserveLocked(b.project_id, Owner(b.id), charges));
+  BS_RETURN_IF_ERROR(ReserveLocked(b.project_id, BackupOwner(b.id), charges));
   BS_ASSIGN_OR_RETURN(
       Stmt * ins,
       db_->Prepare("INSERT INTO backups (id, project_id, user_id, volume_id, snapshot_id, name, "
@@ -271,7 +260,7 @@ Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTr
   if (t.restore_volume_id) b.restore_volume_id = *t.restore_volume_id;
   if (t.encrypted) b.encrypted = *t.encrypted;
   b.updated_at = options_.env->Now();
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(b.id), t.quota));
+  BS_RETURN_IF_ERROR(SettleLocked(BackupOwner(b.id), t.quota));
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
       db_->Prepare("UPDATE backups SET status = ?, fail_reason = ?, object_count = ?, "
@@ -344,7 +333,7 @@ Status SqliteStore::FinishBackupDelete(std::string_view id) {
   const int64_t size = sel->Int(1);
   const bool committed = sel->Int(2) != 0;
   sel->Reset();
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(id), QuotaAction::kRollback));
+  BS_RETURN_IF_ERROR(SettleLocked(BackupOwner(id), QuotaAction::kRollback));
   if (committed) {
     BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaBackups), 1},
                                                {std::string(kQuotaBackupGigabytes), size}}));

@@ -5,6 +5,7 @@
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"
+#include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -40,19 +41,7 @@ const ListTable& SnapshotTable() {
   return kTable;
 }
 
-template <typename E>
-std::string Join(const std::vector<E>& statuses) {
-  std::string out;
-  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
-  return out;
-}
-
-template <typename E>
-bool In(E s, const std::vector<E>& set) {
-  return std::find(set.begin(), set.end(), s) != set.end();
-}
-
-std::string Owner(std::string_view id) { return "snapshot:" + std::string(id); }
+std::string SnapshotOwner(std::string_view id) { return "snapshot:" + std::string(id); }
 
 }  // namespace
 
@@ -77,12 +66,12 @@ Result<Snapshot> SqliteStore::CreateSnapshot(const Snapshot& s,
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(s.volume_id));
   if (!In(v.status, volume_statuses)) {
     return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
-                              "'; a snapshot needs one of: " + Join(volume_statuses));
+                              "'; a snapshot needs one of: " + StatusList(volume_statuses));
   }
   if (v.host.empty()) {
     return FailedPrecondition("volume " + v.id + " was never placed on a backend");
   }
-  BS_RETURN_IF_ERROR(ReserveLocked(s.project_id, Owner(s.id), charges));
+  BS_RETURN_IF_ERROR(ReserveLocked(s.project_id, SnapshotOwner(s.id), charges));
   BS_ASSIGN_OR_RETURN(
       Stmt * ins,
       db_->Prepare("INSERT INTO snapshots (id, project_id, user_id, volume_id, name, description, "
@@ -165,12 +154,12 @@ Result<Snapshot> SqliteStore::TransitionSnapshotLocked(std::string_view id,
   if (!In(s.status, t.from)) {
     return FailedPrecondition("snapshot " + s.id + " is '" + std::string(ToString(s.status)) +
                               "'; moving to '" + std::string(ToString(t.to)) +
-                              "' needs one of: " + Join(t.from));
+                              "' needs one of: " + StatusList(t.from));
   }
   s.status = t.to;
   if (t.progress) s.progress = *t.progress;
   s.updated_at = options_.env->Now();
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(s.id), t.quota));
+  BS_RETURN_IF_ERROR(SettleLocked(SnapshotOwner(s.id), t.quota));
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE snapshots SET status = ?, progress = ?, updated_at = ?, "
                                    "quota_committed = quota_committed OR ? WHERE id = ?"));
@@ -207,7 +196,7 @@ Status SqliteStore::FinishSnapshotDelete(std::string_view id) {
   const int64_t size = sel->Int(1);
   const bool committed = sel->Int(2) != 0;
   sel->Reset();
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(id), QuotaAction::kRollback));
+  BS_RETURN_IF_ERROR(SettleLocked(SnapshotOwner(id), QuotaAction::kRollback));
   if (committed) {
     BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaSnapshots), 1},
                                                {std::string(kQuotaGigabytes), size}}));

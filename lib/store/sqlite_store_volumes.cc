@@ -5,6 +5,7 @@
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"
+#include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -50,16 +51,6 @@ const ListTable& VolumeTable() {
   return kTable;
 }
 
-std::string StatusList(const std::vector<VolumeStatus>& statuses) {
-  std::string out;
-  for (auto s : statuses) out += (out.empty() ? "" : ", ") + std::string(ToString(s));
-  return out;
-}
-
-bool In(VolumeStatus s, const std::vector<VolumeStatus>& set) {
-  return std::find(set.begin(), set.end(), s) == set.end() ? false : true;
-}
-
 Status WrongStatus(const Volume& v, std::string_view action,
                    const std::vector<VolumeStatus>& allowed) {
   return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
@@ -67,7 +58,7 @@ Status WrongStatus(const Volume& v, std::string_view action,
                             StatusList(allowed));
 }
 
-std::string Owner(std::string_view id) { return "volume:" + std::string(id); }
+std::string VolumeOwner(std::string_view id) { return "volume:" + std::string(id); }
 
 }  // namespace
 
@@ -109,7 +100,7 @@ Result<Volume> SqliteStore::CreateVolume(const Volume& v, const std::vector<Quot
     const std::vector<VolumeStatus> ok = {VolumeStatus::kAvailable, VolumeStatus::kInUse};
     if (!In(src.status, ok)) return WrongStatus(src, "cloning", ok);
   }
-  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
+  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, VolumeOwner(v.id), charges));
   BS_ASSIGN_OR_RETURN(
       Stmt * ins,
       db_->Prepare("INSERT INTO volumes (id, project_id, user_id, name, description, size, status, "
@@ -212,7 +203,7 @@ Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const Vo
   v.status = to;
   v.previous_status = previous;
   v.updated_at = options_.env->Now();
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(v.id), t.quota));
+  BS_RETURN_IF_ERROR(SettleLocked(VolumeOwner(v.id), t.quota));
   BS_ASSIGN_OR_RETURN(
       Stmt * st,
       db_->Prepare("UPDATE volumes SET status = ?, previous_status = ?, host = ?, size = ?, "
@@ -294,7 +285,7 @@ Status SqliteStore::FinishVolumeDelete(std::string_view id) {
     return FailedPrecondition("volume " + std::string(id) + " still has " +
                               std::to_string(snapshots) + " snapshot(s)");
   }
-  BS_RETURN_IF_ERROR(SettleLocked(Owner(id), QuotaAction::kRollback));
+  BS_RETURN_IF_ERROR(SettleLocked(VolumeOwner(id), QuotaAction::kRollback));
   if (committed) {
     BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaVolumes), 1},
                                                {std::string(kQuotaGigabytes), size}}));
@@ -325,7 +316,7 @@ Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
   const auto growth = static_cast<int64_t>(new_size_gb - v.size_gb);
   std::vector<QuotaCharge> charges;
   for (const auto& r : growth_resources) charges.push_back({r, growth});
-  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, Owner(v.id), charges));
+  BS_RETURN_IF_ERROR(ReserveLocked(v.project_id, VolumeOwner(v.id), charges));
   v.previous_status = v.status;
   v.status = VolumeStatus::kExtending;
   v.updated_at = options_.env->Now();

@@ -10,19 +10,12 @@
 #include <cstring>
 
 #include "drivers/io/direct_io.hpp"
+#include "drivers/volume/file/file_errno.hpp"
 
 namespace blockstore::file_driver {
 namespace {
 
 constexpr std::size_t kEagerWriteback = 1 << 20;
-
-Status Errno(const std::string& what, int err) {
-  std::string msg = what + ": " + std::strerror(err);
-  if (err == ENOENT) return NotFound(std::move(msg));
-  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
-  if (err == EIO || err == EAGAIN || err == EINTR) return Unavailable(std::move(msg));
-  return Internal(std::move(msg));
-}
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "blockstore/driver.hpp"
+#include "drivers/volume/file/file_errno.hpp"
 #include "drivers/volume/file/file_block_device.hpp"
 #include "drivers/volume/file/file_export.hpp"
 #include "drivers/volume/file/sparse_copy.hpp"
@@ -16,14 +17,6 @@
 namespace blockstore {
 namespace file_driver {
 namespace {
-
-Status Errno(const std::string& what, int err) {
-  std::string msg = what + ": " + std::strerror(err);
-  if (err == ENOENT) return NotFound(std::move(msg));
-  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
-  if (err == EIO || err == EAGAIN) return Unavailable(std::move(msg));
-  return Internal(std::move(msg));
-}
 
 // Ids reach the filesystem as file names: only UUID characters may pass.
 Status CheckId(const std::string& id) {

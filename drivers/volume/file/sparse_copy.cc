@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drivers/volume/file/file_block_device.hpp"
+#include "drivers/volume/file/file_errno.hpp"
 
 namespace blockstore::file_driver {
 namespace {
@@ -28,13 +29,6 @@ class Fd {
  private:
   int fd_;
 };
-
-Status Errno(const std::string& what, int err) {
-  std::string msg = what + ": " + std::strerror(err);
-  if (err == ENOENT) return NotFound(std::move(msg));
-  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
-  return Internal(std::move(msg));
-}
 
 Status CopyRange(int in, int out, uint64_t offset, uint64_t length) {
   off_t in_off = static_cast<off_t>(offset);

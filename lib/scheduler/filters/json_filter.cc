@@ -79,14 +79,14 @@ json::value Attribute(const PoolEntry& pool, const std::string& ref) {
   return obj;
 }
 
-json::value Run(const json::array& q, const PoolEntry& pool) {
+json::value Evaluate(const json::array& q, const PoolEntry& pool) {
   if (q.empty()) return true;
   const std::string op(q[0].get_string());
   json::array args;
   for (std::size_t i = 1; i < q.size(); ++i) {
     json::value arg;
     if (q[i].is_array()) {
-      arg = Run(q[i].get_array(), pool);
+      arg = Evaluate(q[i].get_array(), pool);
     } else if (q[i].is_string()) {
       const auto& s = q[i].get_string();
       if (s.empty()) continue;  // Cinder drops empty strings like missing attributes
@@ -131,7 +131,7 @@ class JsonFilter final : public Filter {
  public:
   bool Passes(const PoolEntry& pool, const PreparedRequest& r, std::string* why) const override {
     if (!r.query) return true;
-    json::value result = Run(r.query->get_array(), pool);
+    json::value result = Evaluate(r.query->get_array(), pool);
     bool pass = false;
     if (const auto* list = result.if_array()) {
       for (const auto& v : *list) pass = pass || Truthy(v);
