@@ -35,6 +35,9 @@
 #include "bench/bench_util.hpp"
 #include "blockstore/backup_target.hpp"
 #include "blockstore/engine.hpp"
+#include "blockstore/posix_target.hpp"
+#include "blockstore/s3_target.hpp"
+#include "blockstore/swift_target.hpp"
 
 using namespace blockstore;
 using namespace blockstore::bench;

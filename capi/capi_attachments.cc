@@ -1,7 +1,7 @@
 // C ABI: attachments, the legacy attach actions and the host-side connector.
 #include "blockstore/connector.hpp"
 #include "capi/capi_internal.hpp"
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 
 using namespace blockstore;

@@ -10,8 +10,8 @@
 #include "blockstore/c.h"
 #include "blockstore/context.hpp"
 #include "blockstore/engine.hpp"
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/json_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 struct bs_engine {
   std::unique_ptr<blockstore::Engine> engine;

@@ -65,67 +65,32 @@ class BS_API BackupTarget {
 // Checks a name as every target does: invalid_argument naming the problem.
 BS_API Status CheckObjectName(const std::string& name);
 
-struct PosixTargetOptions {
-  std::string root;  // a directory (local disk or an NFS mount); created if missing
-  // Make objects durable (fsync the files and their directories) on Flush. Default: true (a
-  // backup that reports success survives a power loss).
-  bool sync = true;
+using BackupTargetOptions = std::map<std::string, std::string>;
+using BackupTargetFactory =
+    std::function<Result<std::unique_ptr<BackupTarget>>(const BackupTargetOptions& options)>;
+
+// Target types by name, as volume drivers are registered. Thread-safety: Register before
+// sharing; Create is then safe from any thread.
+class BS_API BackupTargetRegistry {
+ public:
+  // already_exists when the name is taken.
+  Status Register(std::string type, BackupTargetFactory factory);
+  // The target options["type"] names, given the other options (string values, as
+  // configuration files and the C and Python surfaces have them). invalid_argument for a
+  // missing or unknown type; the factory's own errors otherwise.
+  Result<std::unique_ptr<BackupTarget>> Create(const BackupTargetOptions& options) const;
+  std::vector<std::string> Types() const;
+
+ private:
+  std::map<std::string, BackupTargetFactory> factories_;
 };
 
-// Objects are files under the root; Put writes a temporary file ("<name>.tmp-<pid>-<n>"),
-// starts its writeback and renames it into place; Flush fsyncs the files put since the last
-// Flush, then their directories, so the disk writes while the backup computes and a directory
-// is synced once per backup rather than once per object. Delete removes directories it
-// empties; RemoveLeftovers removes temporary files of puts a crash interrupted, and empty
-// directories.
-BS_API Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& options);
+// The built-in types: posix, swift and s3 (posix_target.hpp, swift_target.hpp, s3_target.hpp
+// list their options).
+BS_API const BackupTargetRegistry& BuiltinBackupTargets();
 
-struct SwiftTargetOptions {
-  std::string auth_url;   // v1 auth (tempauth, swauth): "http://proxy:8080/auth/v1.0"
-  std::string user;       // "account:user"
-  std::string key;        // never logged
-  std::string container = "volumebackups";
-  std::string storage_url;  // Default: the one the auth answer names
-  bool create_container = true;
-  long timeout_s = 300;
-  bool verify_tls = true;
-  std::string ca_file;
-};
-
-// Objects in one container of a Swift store. A put checks the ETag the store answers (the MD5
-// of what it stored) against the MD5 of what was sent, taken as the body streams; a mismatch
-// fails the put as unavailable, to be sent again. Gets check the ETag of what came back. An
-// expired token is renewed once per request. Signs in (and creates the container) before
-// returning, trying again with backoff while the store answers unavailable (about 1.5 s in
-// all), and then fails unavailable.
-BS_API Result<std::unique_ptr<BackupTarget>> NewSwiftTarget(const SwiftTargetOptions& options);
-
-struct S3TargetOptions {
-  std::string endpoint;   // "https://s3.example.com" or "http://127.0.0.1:8080"
-  std::string access_key;
-  std::string secret_key;  // never logged
-  std::string region = "us-east-1";
-  std::string bucket = "volumebackups";
-  std::string addressing = "path";  // path: endpoint/bucket/key; virtual: bucket.endpoint/key
-  bool create_bucket = true;
-  long timeout_s = 300;
-  bool verify_tls = true;
-  std::string ca_file;
-};
-
-// Objects in one bucket of an S3 store, every request signed with SigV4 and carrying its
-// payload's SHA-256 (the store refuses a damaged upload); gets check the ETag. Creates the
-// bucket (when asked) before returning, trying again as NewSwiftTarget does.
-BS_API Result<std::unique_ptr<BackupTarget>> NewS3Target(const S3TargetOptions& options);
-
-// A target from string options, as configuration files and the C and Python surfaces give
-// them: "type" = posix ("root", "sync"), swift ("auth_url", "user", "key", "container",
-// "storage_url", "create_container", "timeout", "verify_tls", "ca_file") or s3 ("endpoint",
-// "access_key", "secret_key", "region", "bucket", "addressing", "create_bucket", "timeout",
-// "verify_tls", "ca_file"). Booleans are true|false. Unknown types and options are
-// invalid_argument naming them.
-BS_API Result<std::unique_ptr<BackupTarget>> NewBackupTarget(
-    const std::map<std::string, std::string>& options);
+// BuiltinBackupTargets().Create(options).
+BS_API Result<std::unique_ptr<BackupTarget>> NewBackupTarget(const BackupTargetOptions& options);
 
 }  // namespace blockstore
 

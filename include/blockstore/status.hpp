@@ -8,6 +8,8 @@
 // re-reading the resource; kDeadlineExceeded if the operation is idempotent. Never retry the
 // others unchanged: the request itself is wrong or the state forbids it.
 //
+// A Status returned and dropped is a compile-time warning: ignore one on purpose with (void).
+//
 // Thread-safety: a Status is an immutable value; copies may be used from any thread.
 #ifndef BLOCKSTORE_STATUS_HPP
 #define BLOCKSTORE_STATUS_HPP
@@ -42,19 +44,19 @@ BS_API std::string_view CodeName(Code code);
 // The HTTP status a REST layer answers with for a code (400, 404, 409, 413, …).
 BS_API int HttpStatusOf(Code code);
 
-class BS_API Status {
+class [[nodiscard]] Status {
  public:
   Status() noexcept = default;  // OK
-  Status(Code code, std::string message);
+  BS_API Status(Code code, std::string message);
 
   static Status Ok() { return Status(); }
 
   [[nodiscard]] bool ok() const noexcept { return rep_ == nullptr; }
   [[nodiscard]] Code code() const noexcept { return rep_ ? rep_->code : Code::kOk; }
   // Empty for OK.
-  [[nodiscard]] const std::string& message() const noexcept;
+  [[nodiscard]] BS_API const std::string& message() const noexcept;
   // "not_found: volume 1234 not found", or "ok".
-  [[nodiscard]] std::string ToString() const;
+  [[nodiscard]] BS_API std::string ToString() const;
 
   friend bool operator==(const Status& a, const Status& b) {
     return a.code() == b.code() && a.message() == b.message();

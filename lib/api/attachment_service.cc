@@ -4,12 +4,12 @@
 #include <algorithm>
 
 #include "lib/api/service_core.hpp"
-#include "lib/attach/teardown.hpp"
 #include "lib/api/validation.hpp"
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
+#include "lib/attach/teardown.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore {
 namespace {

@@ -3,10 +3,10 @@
 
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
-#include "lib/core/base64.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/encoding/base64.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore {
 

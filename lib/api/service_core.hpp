@@ -18,7 +18,7 @@
 #include "blockstore/store.hpp"
 #include "blockstore/transport.hpp"
 #include "lib/backup/backup_rpc.hpp"
-#include "lib/core/notifier.hpp"
+#include "lib/events/notifier.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/volume_rpc.hpp"
 

@@ -4,8 +4,8 @@
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_codec.hpp"
 #include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore {

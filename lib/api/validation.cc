@@ -5,8 +5,8 @@
 #include <string>
 
 #include "blockstore/scheduler.hpp"
+#include "lib/attach/iscsi_name.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/iscsi_name.hpp"
 #include "lib/core/macros.hpp"
 
 namespace blockstore::internal {

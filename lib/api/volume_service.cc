@@ -6,8 +6,8 @@
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_codec.hpp"
 #include "lib/scheduler/json_query.hpp"
 #include "lib/volume/create_failure.hpp"
 

@@ -1,6 +1,6 @@
 #include "lib/attach/teardown.hpp"
 
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 
 namespace blockstore::internal {
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <span>
 
-#include "drivers/io/direct_io.hpp"
+#include "lib/io/direct_io.hpp"
 
 namespace blockstore::internal {
 

@@ -7,15 +7,15 @@
 #include <mutex>
 #include <thread>
 
-#include "drivers/backup/retry.hpp"
 #include "lib/backup/aligned_buffer.hpp"
 #include "lib/backup/chunk_cipher.hpp"
 #include "lib/backup/chunk_fingerprint.hpp"
 #include "lib/backup/read_turnstile.hpp"
 #include "lib/backup/token_bucket.hpp"
-#include "lib/core/base64.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/encoding/base64.hpp"
+#include "lib/env/retry.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -52,8 +52,8 @@ bool Overlaps(const std::vector<Extent>& extents, uint64_t off, uint64_t len) {
 // Progress with its rate and ETA, reported under a lock as chunks finish.
 class ProgressMeter {
  public:
-  ProgressMeter(uint64_t total, const std::function<void(const TransferProgress&)>& sink)
-      : sink_(sink), start_(std::chrono::steady_clock::now()) {
+  ProgressMeter(uint64_t total, const std::function<void(const TransferProgress&)>& sink, Env& env)
+      : sink_(sink), env_(env), start_(env.SteadyNow()) {
     p_.bytes_total = total;
   }
   void Add(uint64_t done, uint64_t stored) {
@@ -61,7 +61,7 @@ class ProgressMeter {
     p_.bytes_done += done;
     p_.bytes_stored += stored;
     const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        std::chrono::duration<double>(env_.SteadyNow() - start_).count();
     p_.rate_bytes_per_s = secs > 0 ? static_cast<double>(p_.bytes_done) / secs : 0;
     p_.eta_seconds = p_.rate_bytes_per_s > 0
                          ? static_cast<double>(p_.bytes_total - p_.bytes_done) / p_.rate_bytes_per_s
@@ -71,7 +71,8 @@ class ProgressMeter {
 
  private:
   const std::function<void(const TransferProgress&)>& sink_;
-  std::chrono::steady_clock::time_point start_;
+  Env& env_;
+  SteadyTime start_;
   std::mutex mu_;
   TransferProgress p_;
 };
@@ -142,8 +143,8 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   const bool reuse = parent && parent->key_id == m.key_id;
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
   m.chunks.resize(n);
-  ProgressMeter meter(size, o.progress);
-  TokenBucket pace(o.bandwidth_bytes_per_s);
+  ProgressMeter meter(size, o.progress, *o.env);
+  TokenBucket pace(o.bandwidth_bytes_per_s, *o.env);
   auto report = [&](uint64_t done, uint64_t stored) { meter.Add(done, stored); };
   const int workers = WorkersFor(o, chunk);
   // Each worker reads into one buffer of its own, reused chunk after chunk: a raw chunk goes to
@@ -223,7 +224,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     const bool as_is = c.stored_as == Compression::kNone && !c.encrypted;
     Status put = WithRetries(o.retries, [&] {
       return as_is ? target.PutHashed(c.object, payload, c.sha256) : target.Put(c.object, payload);
-    });
+    }, *o.env);
     if (c.stored_as == Compression::kNone) buf = std::move(enc->bytes);  // the buffer back
     if (!put.ok()) return Status(put.code(), Where(i, c.offset) + ": " + put.message());
     report(c.length, c.stored_bytes);
@@ -232,9 +233,9 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   if (!s.ok()) return s;
   // The chunks are durable before the manifest that names them, and the manifest before the
   // backup is reported done.
-  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }));
+  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }, *o.env));
   BS_RETURN_IF_ERROR(WriteManifest(target, prefix, m, o));
-  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }));
+  BS_RETURN_IF_ERROR(WithRetries(o.retries, [&] { return target.Flush(); }, *o.env));
   return m;
 }
 
@@ -258,7 +259,7 @@ Status WriteManifest(BackupTarget& target, const std::string& prefix, const Mani
         {"sealed", Base64Encode({reinterpret_cast<const char*>(sealed.data()), sealed.size()})}};
     text = json::serialize(envelope);
   }
-  return WithRetries(o.retries, [&] { return target.Put(name, AsBytes(text)); });
+  return WithRetries(o.retries, [&] { return target.Put(name, AsBytes(text)); }, *o.env);
 }
 
 Result<Manifest> ReadManifest(BackupTarget& target, const std::string& prefix,
@@ -310,7 +311,7 @@ Status NoChunkMemory(uint64_t bytes) {
 Status Fetch(const Manifest& m, std::size_t i, BackupTarget& target, const TransferOptions& o,
              std::span<std::byte> out) {
   const ChunkRef& c = m.chunks[i];
-  auto stored = WithRetries(o.retries, [&] { return target.Get(c.object); });
+  auto stored = WithRetries(o.retries, [&] { return target.Get(c.object); }, *o.env);
   if (!stored.ok()) {
     if (stored.status().code() == Code::kNotFound) {
       return DataLoss(Where(i, c.offset) + ": object " + c.object + " is missing");
@@ -336,8 +337,8 @@ Status RunRestore(const Manifest& m, BackupTarget& target, BlockDevice& device, 
                            " bytes) is smaller than the backup (" + std::to_string(m.size_bytes) + ")");
   }
   std::mutex device_mu;
-  ProgressMeter meter(m.size_bytes, o.progress);
-  TokenBucket pace(o.bandwidth_bytes_per_s);
+  ProgressMeter meter(m.size_bytes, o.progress, *o.env);
+  TokenBucket pace(o.bandwidth_bytes_per_s, *o.env);
   const int workers = WorkersFor(o, m.chunk_size);
   // Each worker decodes into an aligned buffer of its own, which a file volume writes straight
   // to the disk (direct I/O, no bounce copy).

@@ -17,6 +17,7 @@
 
 #include "blockstore/backup_target.hpp"
 #include "blockstore/driver.hpp"
+#include "blockstore/env.hpp"
 #include "lib/backup/manifest.hpp"
 
 namespace blockstore::internal {
@@ -42,6 +43,8 @@ struct TransferOptions {
   std::function<void(const TransferProgress&)> progress;  // called from worker threads
   const std::atomic<bool>* cancel = nullptr;               // set to stop: cancelled
   int retries = 3;  // per object, on unavailable, with backoff
+  // Rates, pacing and the pauses between retries go by its clocks.
+  std::shared_ptr<Env> env = SystemEnv();
   uint64_t bandwidth_bytes_per_s = 0;  // data read (backup) or written (restore); 0: no limit
   // Encryption (AES-256-GCM): a backup seals new chunks and its manifest with `key`, recorded
   // as `key_id`; restore and verify open them with `key`. Empty: none.

@@ -7,16 +7,16 @@
 #include <thread>
 
 #include "blockstore/connector.hpp"
-#include "drivers/backup/retry.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/attach/teardown.hpp"
 #include "lib/backup/backup_engine.hpp"
 #include "lib/backup/backup_layout.hpp"
 #include "lib/backup/backup_rpc.hpp"
 #include "lib/backup/chunk_cipher.hpp"
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
-#include "lib/core/notifier.hpp"
+#include "lib/env/retry.hpp"
+#include "lib/events/notifier.hpp"
+#include "lib/json/json_codec.hpp"
 #include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
@@ -31,17 +31,17 @@ namespace {
 // interval, and the record's status read back then — a job whose record left `expected` stops.
 class JobProgress {
  public:
-  JobProgress(Store& store, const BackupConfig& config, std::string id, std::string operation,
-              BS expected)
-      : store_(store), config_(config), id_(std::move(id)), operation_(std::move(operation)),
-        expected_(expected) {}
+  JobProgress(Store& store, const BackupConfig& config, Env& env, std::string id,
+              std::string operation, BS expected)
+      : store_(store), config_(config), env_(env), id_(std::move(id)),
+        operation_(std::move(operation)), expected_(expected) {}
 
   void operator()(const internal::TransferProgress& p) {
     if (config_.progress) {
       config_.progress({id_, operation_, p.bytes_done, p.bytes_total, p.bytes_stored,
                         p.rate_bytes_per_s, p.eta_seconds});
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = env_.SteadyNow();
     {
       std::lock_guard lock(mu_);
       if (now - last_ < config_.progress_interval && p.bytes_done != p.bytes_total) return;
@@ -60,11 +60,12 @@ class JobProgress {
  private:
   Store& store_;
   const BackupConfig& config_;
+  Env& env_;
   std::string id_;
   std::string operation_;
   BS expected_;
   std::mutex mu_;
-  std::chrono::steady_clock::time_point last_{};
+  SteadyTime last_{};
   std::atomic<bool> cancel_{false};
 };
 
@@ -214,18 +215,19 @@ Result<internal::TransferOptions> BackupManager::Impl::ReadOptions(const interna
 Status BackupManager::Impl::RemoveObjects(const std::string& id) {
   BackupTarget& target = *options.config.target;
   const int retries = transfer.retries;
+  Env& env = *options.env;
   const std::string manifest = internal::ManifestObject(internal::kBackupPrefix, id);
-  BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(manifest); }));
+  BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(manifest); }, env));
   BS_ASSIGN_OR_RETURN(auto names, internal::WithRetries(retries, [&] {
                         return target.List(internal::BackupDirectory(id));
-                      }));
+                      }, env));
   for (const auto& n : names) {
-    BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(n); }));
+    BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(n); }, env));
   }
   // What a crash mid-put left in the backup's directory goes with it, and the directory too.
   return internal::WithRetries(retries, [&] {
            return target.RemoveLeftovers(internal::BackupDirectory(id), nullptr);
-         }).status();
+         }, env).status();
 }
 
 void BackupManager::Impl::Create(const std::string& id) {
@@ -253,7 +255,7 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   if (!b.parent_id.empty()) {
     BS_ASSIGN_OR_RETURN(parent, LoadManifest(b.parent_id));
   }
-  JobProgress progress(store, options.config, b.id, "backup", BS::kCreating);
+  JobProgress progress(store, options.config, *options.env, b.id, "backup", BS::kCreating);
   internal::TransferOptions base = transfer;
   if (!options.config.encryption_key_id.empty()) {
     BS_ASSIGN_OR_RETURN(base.key, Key(options.config.encryption_key_id));
@@ -367,7 +369,7 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   BS_ASSIGN_OR_RETURN(auto attached,
                       AttachedDevice::Open(transport, store, options.host, v, nullptr, true));
   auto* device = &attached->device();
-  JobProgress progress(store, options.config, b.id, "restore", BS::kRestoring);
+  JobProgress progress(store, options.config, *options.env, b.id, "restore", BS::kRestoring);
   BS_ASSIGN_OR_RETURN(internal::TransferOptions read, ReadOptions(m));
   BS_RETURN_IF_ERROR(internal::RunRestore(m, *options.config.target, *device, volume_is_new,
                                           progress.Options(read)));
@@ -513,7 +515,7 @@ Status BackupManager::Impl::Recover() {
           if (!owner.ok()) return owner.status().code() != Code::kNotFound;  // unsure: keep
           return owner->status == BS::kCreating && owner->host != options.host;
         });
-  });
+  }, *options.env);
   if (swept.ok()) report.leftovers_removed = *swept;
   return Status::Ok();
 }
@@ -554,6 +556,7 @@ Result<std::unique_ptr<BackupManager>> BackupManager::Start(Store& store, Transp
   t.memory_budget = c.memory_budget;
   t.retries = c.retries;
   t.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;
+  t.env = impl->options.env;
   Impl* raw = impl.get();
   if (!raw->options.config.encryption_key_id.empty()) {
     // A key that cannot be had fails now, not at the first backup.

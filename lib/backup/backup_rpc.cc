@@ -1,7 +1,7 @@
 #include "lib/backup/backup_rpc.hpp"
 
-#include "lib/core/json_reader.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_reader.hpp"
 
 namespace blockstore::internal {
 

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "lib/core/json_parse.hpp"
+#include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal {
 namespace json = boost::json;

@@ -1,23 +1,21 @@
 #include "lib/backup/token_bucket.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace blockstore::internal {
 
-TokenBucket::TokenBucket(uint64_t bytes_per_second, Clock clock, Sleep sleep)
+TokenBucket::TokenBucket(uint64_t bytes_per_second, Env& env)
     : rate_(bytes_per_second),
-      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
-      sleep_(sleep ? std::move(sleep) : Sleep([](std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); })),
+      env_(env),
       tokens_(static_cast<double>(bytes_per_second)),
-      last_(clock_()) {}
+      last_(env.SteadyNow()) {}
 
 void TokenBucket::Take(uint64_t bytes) {
   if (rate_ == 0) return;
   std::chrono::nanoseconds wait{0};
   {
     std::lock_guard lock(mu_);
-    const auto now = clock_();
+    const auto now = env_.SteadyNow();
     const double elapsed = std::chrono::duration<double>(now - last_).count();
     last_ = now;
     // Refill, capped at one second's worth (the burst), then spend.
@@ -27,7 +25,7 @@ void TokenBucket::Take(uint64_t bytes) {
       wait = std::chrono::nanoseconds(static_cast<int64_t>(-tokens_ / static_cast<double>(rate_) * 1e9));
     }
   }
-  if (wait.count() > 0) sleep_(wait);
+  if (wait.count() > 0) env_.SleepFor(wait);
 }
 
 }  // namespace blockstore::internal

@@ -2,7 +2,7 @@
 // job. Take(n) blocks the caller until n bytes may pass; a burst of up to one second's worth
 // passes at once.
 //
-// The clock and the sleep are injected so tests run without waiting.
+// It reads the time and sleeps on an Env, so tests run on a ManualEnv without waiting.
 //
 // Thread-safety: Take may be called from several threads at once.
 #ifndef BLOCKSTORE_LIB_BACKUP_TOKEN_BUCKET_HPP
@@ -10,28 +10,25 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <mutex>
+
+#include "blockstore/env.hpp"
 
 namespace blockstore::internal {
 
 class TokenBucket {
  public:
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  using Sleep = std::function<void(std::chrono::nanoseconds)>;
-
-  // `bytes_per_second` 0: no limit (Take never waits).
-  explicit TokenBucket(uint64_t bytes_per_second, Clock clock = {}, Sleep sleep = {});
+  // `bytes_per_second` 0: no limit (Take never waits). `env` outlives the bucket.
+  explicit TokenBucket(uint64_t bytes_per_second, Env& env = *SystemEnv());
 
   void Take(uint64_t bytes);
 
  private:
   uint64_t rate_;
-  Clock clock_;
-  Sleep sleep_;
+  Env& env_;
   std::mutex mu_;
   double tokens_;  // may go negative: the debt later takers wait out
-  std::chrono::steady_clock::time_point last_;
+  SteadyTime last_;
 };
 
 }  // namespace blockstore::internal

@@ -6,13 +6,13 @@
 
 #include <fstream>
 
-#include "drivers/volume/file/file_block_device.hpp"
+#include "lib/attach/attach_codec.hpp"
+#include "lib/attach/iscsi_name.hpp"
 #include "lib/connector/iscsi_device.hpp"
 #include "lib/connector/loop_device.hpp"
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/json_codec.hpp"
-#include "lib/core/iscsi_name.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/io/file_block_device.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore {
 namespace {
@@ -64,7 +64,7 @@ Result<std::unique_ptr<BlockDevice>> ConnectLocal(const json::object& data,
   if (path.front() != '/') return InvalidArgument("connection info: 'device_path' must be absolute");
   const bool ro = ReadOnly(data);
   if (options.use_loop_device) return internal::OpenLoopDevice(path, ro);
-  return file_driver::FileBlockDevice::Open(path, ro);
+  return io::FileBlockDevice::Open(path, ro);
 }
 
 std::string Initiator(const std::string& host) {

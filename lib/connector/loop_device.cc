@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "drivers/volume/file/file_block_device.hpp"
+#include "lib/io/file_block_device.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -89,7 +89,7 @@ Result<std::unique_ptr<BlockDevice>> OpenLoopDevice(const std::string& path, boo
       if (err == EBUSY) continue;
       return Errno("attaching " + path + " to " + dev, err);
     }
-    auto inner = file_driver::FileBlockDevice::Open(dev, read_only);
+    auto inner = io::FileBlockDevice::Open(dev, read_only);
     if (!inner.ok()) {
       ::ioctl(fd, LOOP_CLR_FD, 0);
       ::close(fd);

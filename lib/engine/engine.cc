@@ -1,5 +1,7 @@
 // Engine: assembles the roles in one process.
 #include "blockstore/engine.hpp"
+#include "blockstore/file_driver.hpp"
+#include "blockstore/posix_target.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,9 +14,9 @@
 #include <thread>
 
 #include "lib/api/service_core.hpp"
-#include "lib/core/event_bus.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/events/event_bus.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/scheduler/scheduler_service.hpp"
 #include "lib/volume/volume_rpc.hpp"

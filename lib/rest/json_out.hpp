@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::rest {
 

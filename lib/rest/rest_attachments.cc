@@ -1,5 +1,5 @@
 // REST: /attachments (3.27+; os-complete 3.44; mode 3.54).
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_fields.hpp"
 #include "lib/rest/rest_views.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "blockstore/rest.hpp"
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::rest {
 

@@ -1,7 +1,7 @@
 // REST: /volumes — list, detail, create, show, update, delete, metadata and actions.
 #include <set>
 
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_fields.hpp"
 #include "lib/rest/rest_views.hpp"

@@ -1,7 +1,7 @@
 #include "lib/rpc/endpoint.hpp"
 
-#include "lib/core/json_parse.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal::rpc {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "lib/core/json_parse.hpp"
+#include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal::rpc {
 

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "lib/core/json_parse.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal {
 namespace json = boost::json;

@@ -1,6 +1,6 @@
 #include "lib/scheduler/request_spec_codec.hpp"
 
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::internal {
 namespace {

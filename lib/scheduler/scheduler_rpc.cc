@@ -1,8 +1,8 @@
 #include "lib/scheduler/scheduler_rpc.hpp"
 
-#include "lib/core/json_codec.hpp"
-#include "lib/core/json_reader.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_codec.hpp"
+#include "lib/json/json_reader.hpp"
 #include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore::internal {

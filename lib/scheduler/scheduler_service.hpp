@@ -9,7 +9,7 @@
 #include "blockstore/scheduler.hpp"
 #include "blockstore/store.hpp"
 #include "blockstore/transport.hpp"
-#include "lib/core/notifier.hpp"
+#include "lib/events/notifier.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 
 namespace blockstore::internal {

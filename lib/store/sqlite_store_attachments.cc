@@ -1,7 +1,7 @@
 // SqliteStore: attachments, and the exports that serve them.
 #include <algorithm>
 
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sqlite_store.hpp"

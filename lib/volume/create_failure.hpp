@@ -12,7 +12,7 @@
 #include <string>
 
 #include "blockstore/store.hpp"
-#include "lib/core/notifier.hpp"
+#include "lib/events/notifier.hpp"
 
 namespace blockstore::internal {
 

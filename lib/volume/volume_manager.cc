@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <atomic>
 
+#include "lib/attach/attach_codec.hpp"
 #include "lib/backup/backup_rpc.hpp"
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/json_codec.hpp"
 #include "lib/core/macros.hpp"
-#include "lib/core/notifier.hpp"
+#include "lib/events/notifier.hpp"
+#include "lib/json/json_codec.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/create_failure.hpp"
 #include "lib/volume/volume_rpc.hpp"

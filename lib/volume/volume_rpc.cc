@@ -1,8 +1,8 @@
 #include "lib/volume/volume_rpc.hpp"
 
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/json_reader.hpp"
+#include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/json/json_reader.hpp"
 #include "lib/scheduler/request_spec_codec.hpp"
 
 namespace blockstore::internal {

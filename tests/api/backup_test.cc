@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "blockstore/backup_target.hpp"
+#include "blockstore/posix_target.hpp"
 #include "tests/api/fixture.hpp"
 
 namespace blockstore::testing {
@@ -128,6 +129,8 @@ struct BackupFixture : EngineFixture {
     return *v;
   }
 };
+
+TEST_SUITE_BEGIN("backup service");
 
 TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volume") {
   Volume v = Available(alice, 1);
@@ -733,3 +736,5 @@ TEST_CASE("backup settings out of range are refused when the engine opens") {
 
 }  // namespace
 }  // namespace blockstore::testing
+
+TEST_SUITE_END();

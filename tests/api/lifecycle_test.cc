@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "drivers/volume/file/file_block_device.hpp"
+#include "lib/io/file_block_device.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -85,7 +85,7 @@ TEST_SUITE("lifecycle") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 2);
     {
-      auto dev = file_driver::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + v.id);
+      auto dev = io::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + v.id);
       BS_REQUIRE_OK(dev);
       std::vector<std::byte> data(4096, std::byte{0x5a});
       BS_REQUIRE_OK((*dev)->WriteAt(kGiB, data));
@@ -116,7 +116,7 @@ TEST_SUITE("lifecycle") {
     CHECK(c_done->status == VS::kAvailable);
     CHECK(ListFiles(f.dir / "volumes").at("volume-" + c->id) == 5 * kGiB);
     for (const auto& id : {a->id, c->id}) {
-      auto dev = file_driver::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + id);
+      auto dev = io::FileBlockDevice::Open(f.dir.path() + "/volumes/volume-" + id);
       BS_REQUIRE_OK(dev);
       std::vector<std::byte> got(4096);
       REQUIRE((*dev)->ReadAt(kGiB, got).ok());

@@ -59,6 +59,8 @@ Attachment Attach(Fixture& f, const Volume& v, const std::string& mode = {}) {
   return *a;
 }
 
+TEST_SUITE_BEGIN("attach");
+
 TEST_CASE("the attachments API walks a volume through reserved, attaching, in-use and back") {
   Fixture f;
   const Volume v = f.Available(1);
@@ -412,3 +414,5 @@ TEST_CASE("ConnectVolume refuses connection info it cannot use") {
 
 }  // namespace
 }  // namespace blockstore::testing
+
+TEST_SUITE_END();

@@ -111,6 +111,8 @@ ConnectionInfo WithPassword(ConnectionInfo info, const std::string& password) {
   return info;
 }
 
+TEST_SUITE_BEGIN("iscsi attach");
+
 TEST_CASE("an iSCSI attach: CHAP login, data both ways, wrong credentials refused") {
   IscsiFixture f;
   const Volume v = f.Available(1);
@@ -364,3 +366,5 @@ TEST_CASE("an engine killed with SIGKILL while a volume is attached: the next on
 
 }  // namespace
 }  // namespace blockstore::testing
+
+TEST_SUITE_END();

@@ -14,9 +14,10 @@
 #include <thread>
 
 #include "blockstore/backup_target.hpp"
-#include "drivers/volume/file/file_block_device.hpp"
+#include "blockstore/posix_target.hpp"
 #include "lib/backup/backup_engine.hpp"
 #include "lib/backup/chunk_fingerprint.hpp"
+#include "lib/io/file_block_device.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -32,7 +33,7 @@ std::unique_ptr<BlockDevice> SparseFile(const std::string& path, uint64_t size) 
   REQUIRE(fd >= 0);
   REQUIRE(::ftruncate(fd, static_cast<off_t>(size)) == 0);
   ::close(fd);
-  auto d = file_driver::FileBlockDevice::Open(path);
+  auto d = io::FileBlockDevice::Open(path);
   REQUIRE_MESSAGE(d.ok(), d.status().ToString());
   return std::move(d).value();
 }

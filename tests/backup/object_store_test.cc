@@ -12,7 +12,9 @@
 #include <random>
 
 #include "blockstore/backup_target.hpp"
-#include "drivers/backup/retry.hpp"
+#include "blockstore/s3_target.hpp"
+#include "blockstore/swift_target.hpp"
+#include "lib/env/retry.hpp"
 #include "tests/support/fault_proxy.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -120,6 +122,8 @@ void TargetContract(BackupTarget& t) {
   BS_REQUIRE_OK(empty);
   CHECK(empty->empty());
 }
+
+TEST_SUITE_BEGIN("object stores");
 
 TEST_CASE("swift target: put, get, list, delete over the Swift API") {
   auto env = StoreEnv();
@@ -524,3 +528,5 @@ TEST_CASE("a damaged object on Swift fails verify and restore, naming the chunk"
 
 }  // namespace
 }  // namespace blockstore::testing
+
+TEST_SUITE_END();

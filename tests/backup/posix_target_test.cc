@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "blockstore/backup_target.hpp"
+#include "blockstore/posix_target.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;

@@ -3,7 +3,7 @@
 
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;

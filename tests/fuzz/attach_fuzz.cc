@@ -7,8 +7,8 @@
 #include <string>
 
 #include "lib/api/validation.hpp"
-#include "lib/core/attach_codec.hpp"
-#include "lib/core/iscsi_name.hpp"
+#include "lib/attach/attach_codec.hpp"
+#include "lib/attach/iscsi_name.hpp"
 
 using namespace blockstore;
 namespace json = blockstore::internal::json;

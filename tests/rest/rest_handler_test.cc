@@ -25,6 +25,8 @@ struct Rest : EngineFixture {
   }
 };
 
+TEST_SUITE_BEGIN("rest handler");
+
 TEST_CASE("JsonOut writes what Boost.JSON reads back, escapes included") {
   std::string text;
   rest::JsonOut w(text);
@@ -272,3 +274,5 @@ TEST_CASE("private types over REST: access add, list and remove; the read-only f
 
 }  // namespace
 }  // namespace blockstore::testing
+
+TEST_SUITE_END();

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "blockstore/engine.hpp"
+#include "blockstore/file_driver.hpp"
 
 using namespace blockstore;
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "blockstore/driver.hpp"
+#include "blockstore/file_driver.hpp"
 #include "lib/core/ids.hpp"
 #include "tests/support/test_support.hpp"
 

@@ -12,8 +12,10 @@
 #include <mutex>
 #include <set>
 
-#include "blockstore/backup_target.hpp"
-#include "drivers/io/direct_io.hpp"
+#include "blockstore/posix_target.hpp"
+#include "drivers/backup/target_options.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/io/direct_io.hpp"
 
 namespace blockstore {
 
@@ -339,6 +341,17 @@ Result<std::unique_ptr<BackupTarget>> NewPosixTarget(const PosixTargetOptions& o
   }
   if (::access(o.root.c_str(), W_OK) != 0) return Errno("backup directory " + o.root, errno);
   return std::unique_ptr<BackupTarget>(new PosixTarget(std::move(o)));
+}
+
+Status RegisterPosixTarget(BackupTargetRegistry& registry) {
+  return registry.Register("posix", [](const BackupTargetOptions& options)
+                                        -> Result<std::unique_ptr<BackupTarget>> {
+    BS_RETURN_IF_ERROR(internal::OnlyKnown(options, "posix", {"root", "sync"}));
+    PosixTargetOptions o;
+    internal::TextOption(options, "root", o.root);
+    BS_RETURN_IF_ERROR(internal::FlagOption(options, "sync", o.sync));
+    return NewPosixTarget(o);
+  });
 }
 
 }  // namespace blockstore

@@ -3,10 +3,13 @@
 // x-amz-content-sha256 so the store checks the body it receives).
 #include <algorithm>
 #include <ctime>
+#include <set>
 
-#include "blockstore/backup_target.hpp"
+#include "blockstore/s3_target.hpp"
 #include "drivers/backup/http/http_client.hpp"
-#include "drivers/backup/retry.hpp"
+#include "drivers/backup/target_options.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/env/retry.hpp"
 
 namespace blockstore {
 namespace {
@@ -262,6 +265,26 @@ Result<std::unique_ptr<BackupTarget>> NewS3Target(const S3TargetOptions& options
   auto t = std::make_unique<S3Target>(options, std::move(e).value());
   if (Status s = t->Start(); !s.ok()) return s;
   return std::unique_ptr<BackupTarget>(std::move(t));
+}
+
+Status RegisterS3Target(BackupTargetRegistry& registry) {
+  return registry.Register("s3", [](const BackupTargetOptions& options)
+                                     -> Result<std::unique_ptr<BackupTarget>> {
+    std::set<std::string> known = {"endpoint", "access_key", "secret_key", "region", "bucket",
+                                   "addressing", "create_bucket"};
+    known.insert(internal::HttpOptionKeys().begin(), internal::HttpOptionKeys().end());
+    BS_RETURN_IF_ERROR(internal::OnlyKnown(options, "s3", known));
+    S3TargetOptions o;
+    internal::TextOption(options, "endpoint", o.endpoint);
+    internal::TextOption(options, "access_key", o.access_key);
+    internal::TextOption(options, "secret_key", o.secret_key);
+    internal::TextOption(options, "region", o.region);
+    internal::TextOption(options, "bucket", o.bucket);
+    internal::TextOption(options, "addressing", o.addressing);
+    BS_RETURN_IF_ERROR(internal::FlagOption(options, "create_bucket", o.create_bucket));
+    BS_RETURN_IF_ERROR(internal::HttpOptions(options, o));
+    return NewS3Target(o);
+  });
 }
 
 }  // namespace blockstore

@@ -2,10 +2,13 @@
 #include <boost/json.hpp>
 
 #include <mutex>
+#include <set>
 
-#include "blockstore/backup_target.hpp"
+#include "blockstore/swift_target.hpp"
 #include "drivers/backup/http/http_client.hpp"
-#include "drivers/backup/retry.hpp"
+#include "drivers/backup/target_options.hpp"
+#include "lib/core/macros.hpp"
+#include "lib/env/retry.hpp"
 
 namespace blockstore {
 namespace {
@@ -166,6 +169,25 @@ Result<std::unique_ptr<BackupTarget>> NewSwiftTarget(const SwiftTargetOptions& o
   auto t = std::make_unique<SwiftTarget>(options);
   if (Status s = t->Start(); !s.ok()) return s;
   return std::unique_ptr<BackupTarget>(std::move(t));
+}
+
+Status RegisterSwiftTarget(BackupTargetRegistry& registry) {
+  return registry.Register("swift", [](const BackupTargetOptions& options)
+                                        -> Result<std::unique_ptr<BackupTarget>> {
+    std::set<std::string> known = {"auth_url", "user", "key", "container", "storage_url",
+                                   "create_container"};
+    known.insert(internal::HttpOptionKeys().begin(), internal::HttpOptionKeys().end());
+    BS_RETURN_IF_ERROR(internal::OnlyKnown(options, "swift", known));
+    SwiftTargetOptions o;
+    internal::TextOption(options, "auth_url", o.auth_url);
+    internal::TextOption(options, "user", o.user);
+    internal::TextOption(options, "key", o.key);
+    internal::TextOption(options, "container", o.container);
+    internal::TextOption(options, "storage_url", o.storage_url);
+    BS_RETURN_IF_ERROR(internal::FlagOption(options, "create_container", o.create_container));
+    BS_RETURN_IF_ERROR(internal::HttpOptions(options, o));
+    return NewSwiftTarget(o);
+  });
 }
 
 }  // namespace blockstore

@@ -9,10 +9,11 @@
 #include <cstring>
 
 #include "blockstore/driver.hpp"
-#include "drivers/volume/file/file_errno.hpp"
-#include "drivers/volume/file/file_block_device.hpp"
+#include "blockstore/file_driver.hpp"
 #include "drivers/volume/file/file_export.hpp"
 #include "drivers/volume/file/sparse_copy.hpp"
+#include "lib/io/errno_status.hpp"
+#include "lib/io/file_block_device.hpp"
 
 namespace blockstore {
 namespace file_driver {
@@ -46,14 +47,14 @@ class FileDriver final : public VolumeDriver {
   Status Initialize() override {
     struct stat st {};
     if (::stat(o_.dir.c_str(), &st) != 0) {
-      if (errno != ENOENT) return Errno("volumes_dir " + o_.dir, errno);
+      if (errno != ENOENT) return io::Errno("volumes_dir " + o_.dir, errno);
       if (::mkdir(o_.dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        return Errno("creating volumes_dir " + o_.dir, errno);
+        return io::Errno("creating volumes_dir " + o_.dir, errno);
       }
     } else if (!S_ISDIR(st.st_mode)) {
       return InvalidArgument("volumes_dir " + o_.dir + " is not a directory");
     }
-    if (::access(o_.dir.c_str(), W_OK) != 0) return Errno("volumes_dir " + o_.dir, errno);
+    if (::access(o_.dir.c_str(), W_OK) != 0) return io::Errno("volumes_dir " + o_.dir, errno);
     return exporter_.Initialize();
   }
 
@@ -66,12 +67,12 @@ class FileDriver final : public VolumeDriver {
     // temporary name, since a half-copied file would look whole.)
     const std::string path = VolumePath(v.id);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Errno("creating " + path, errno);
+    if (fd < 0) return io::Errno("creating " + path, errno);
     Status s;
     if (::ftruncate(fd, static_cast<off_t>(v.size_gb * kGiB)) != 0) {
-      s = Errno("sizing " + path, errno);
+      s = io::Errno("sizing " + path, errno);
     } else if (o_.sync && ::fsync(fd) != 0) {
-      s = Errno("fsync " + path, errno);
+      s = io::Errno("fsync " + path, errno);
     }
     ::close(fd);
     if (!s.ok()) ::unlink(path.c_str());
@@ -102,13 +103,13 @@ class FileDriver final : public VolumeDriver {
     if (Status s = CheckId(v.id); !s.ok()) return s;
     const std::string path = VolumePath(v.id);
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return Errno("stat " + path, errno);
+    if (::stat(path.c_str(), &st) != 0) return io::Errno("stat " + path, errno);
     const uint64_t want = new_size_gb * kGiB;
     if (static_cast<uint64_t>(st.st_size) > want) {
       return InvalidArgument("extend would shrink " + path);
     }
     if (::truncate(path.c_str(), static_cast<off_t>(want)) != 0) {
-      return Errno("growing " + path, errno);
+      return io::Errno("growing " + path, errno);
     }
     return exporter_.Refresh(v.id);  // an attached host sees the new size
   }
@@ -129,18 +130,18 @@ class FileDriver final : public VolumeDriver {
     if (Status s = CheckId(v.id); !s.ok()) return s;
     struct stat st {};
     const std::string path = VolumePath(v.id);
-    if (::stat(path.c_str(), &st) != 0) return Errno("stat " + path, errno);
+    if (::stat(path.c_str(), &st) != 0) return io::Errno("stat " + path, errno);
     return static_cast<uint64_t>(st.st_size);
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
     if (Status s = CheckId(v.id); !s.ok()) return s;
-    return FileBlockDevice::Open(VolumePath(v.id));
+    return io::FileBlockDevice::Open(VolumePath(v.id));
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
     if (Status s = CheckId(snap.id); !s.ok()) return s;
-    return FileBlockDevice::Open(SnapshotPath(snap.id));
+    return io::FileBlockDevice::Open(SnapshotPath(snap.id));
   }
 
   Result<ConnectionResult> InitializeConnection(const Volume& v,
@@ -148,7 +149,7 @@ class FileDriver final : public VolumeDriver {
                                                 const Connector& c) override {
     if (Status s = CheckId(v.id); !s.ok()) return s;
     const std::string path = VolumePath(v.id);
-    if (::access(path.c_str(), F_OK) != 0) return Errno("volume file " + path, errno);
+    if (::access(path.c_str(), F_OK) != 0) return io::Errno("volume file " + path, errno);
     return exporter_.Connect(v, path, existing, c);
   }
 
@@ -161,7 +162,7 @@ class FileDriver final : public VolumeDriver {
       return Unimplemented("snapshot " + snap.id + " can be read only on this backend's host");
     }
     const std::string path = SnapshotPath(snap.id);
-    if (::access(path.c_str(), F_OK) != 0) return Errno("snapshot file " + path, errno);
+    if (::access(path.c_str(), F_OK) != 0) return io::Errno("snapshot file " + path, errno);
     boost::json::object data{{"device_path", path}, {"access_mode", "ro"}, {"snapshot_id", snap.id}};
     return ConnectionInfo{"local", boost::json::serialize(data)};
   }
@@ -181,7 +182,7 @@ class FileDriver final : public VolumeDriver {
 
   Result<BackendStats> GetStats() override {
     struct statvfs vfs {};
-    if (::statvfs(o_.dir.c_str(), &vfs) != 0) return Errno("statvfs " + o_.dir, errno);
+    if (::statvfs(o_.dir.c_str(), &vfs) != 0) return io::Errno("statvfs " + o_.dir, errno);
     const double total = static_cast<double>(vfs.f_blocks) * vfs.f_frsize / kGiB;
     const double free = static_cast<double>(vfs.f_bavail) * vfs.f_frsize / kGiB;
     BackendStats stats;
@@ -207,7 +208,7 @@ class FileDriver final : public VolumeDriver {
   std::string SnapshotPath(const std::string& id) const { return o_.dir + "/snapshot-" + id; }
 
   Status Remove(const std::string& path) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("removing " + path, errno);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io::Errno("removing " + path, errno);
     ::unlink((path + ".part").c_str());
     return Status::Ok();
   }

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "drivers/volume/file/file_block_device.hpp"
-#include "drivers/volume/file/file_errno.hpp"
+#include "lib/io/errno_status.hpp"
+#include "lib/io/file_block_device.hpp"
 
 namespace blockstore::file_driver {
 namespace {
@@ -45,7 +45,7 @@ Status CopyRange(int in, int out, uint64_t offset, uint64_t length) {
       if (n == 0) break;
       if (errno == EINTR) continue;
       if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP && errno != EINVAL) {
-        return Errno("copy_file_range", errno);
+        return io::Errno("copy_file_range", errno);
       }
       fallback = true;
     }
@@ -54,7 +54,7 @@ Status CopyRange(int in, int out, uint64_t offset, uint64_t length) {
     const ssize_t r = ::pread(in, buf.data(), want, in_off);
     if (r < 0) {
       if (errno == EINTR) continue;
-      return Errno("read", errno);
+      return io::Errno("read", errno);
     }
     if (r == 0) break;
     ssize_t w_done = 0;
@@ -63,7 +63,7 @@ Status CopyRange(int in, int out, uint64_t offset, uint64_t length) {
                                  out_off + w_done);
       if (w < 0) {
         if (errno == EINTR) continue;
-        return Errno("write", errno);
+        return io::Errno("write", errno);
       }
       w_done += w;
     }
@@ -78,8 +78,8 @@ Status SyncDir(const std::string& path) {
   const auto slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d.get() < 0) return Errno("opening " + dir, errno);
-  if (::fsync(d.get()) != 0) return Errno("fsync " + dir, errno);
+  if (d.get() < 0) return io::Errno("opening " + dir, errno);
+  if (::fsync(d.get()) != 0) return io::Errno("fsync " + dir, errno);
   return Status::Ok();
 }
 
@@ -90,16 +90,16 @@ Status SparseCopy(const std::string& src, const std::string& dst, uint64_t size_
   CopyOutcome local;
   CopyOutcome& result = outcome ? *outcome : local;
   Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) return Errno("opening " + src, errno);
+  if (in.get() < 0) return io::Errno("opening " + src, errno);
   struct stat st {};
-  if (::fstat(in.get(), &st) != 0) return Errno("stat " + src, errno);
+  if (::fstat(in.get(), &st) != 0) return io::Errno("stat " + src, errno);
   const auto src_size = static_cast<uint64_t>(st.st_size);
   if (size_bytes < src_size) {
     return InvalidArgument("a copy cannot be smaller than its source");
   }
   const std::string tmp = dst + ".part";
   Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (out.get() < 0) return Errno("creating " + tmp, errno);
+  if (out.get() < 0) return io::Errno("creating " + tmp, errno);
   auto fail = [&](Status s) {
     ::unlink(tmp.c_str());
     return s;
@@ -109,11 +109,11 @@ Status SparseCopy(const std::string& src, const std::string& dst, uint64_t size_
     if (::ioctl(out.get(), FICLONE, in.get()) == 0) {
       cloned = true;
     } else if (reflink == Reflink::kAlways) {
-      return fail(Errno("reflink (FICLONE) " + src, errno));
+      return fail(io::Errno("reflink (FICLONE) " + src, errno));
     }
   }
   if (!cloned) {
-    auto extents = FileExtents(in.get(), src_size);
+    auto extents = io::FileExtents(in.get(), src_size);
     if (!extents.ok()) return fail(extents.status());
     for (const auto& e : *extents) {
       Status s = CopyRange(in.get(), out.get(), e.offset, e.length);
@@ -123,10 +123,10 @@ Status SparseCopy(const std::string& src, const std::string& dst, uint64_t size_
   }
   result.reflinked = cloned;
   if (::ftruncate(out.get(), static_cast<off_t>(size_bytes)) != 0) {
-    return fail(Errno("sizing " + tmp, errno));
+    return fail(io::Errno("sizing " + tmp, errno));
   }
-  if (sync && ::fsync(out.get()) != 0) return fail(Errno("fsync " + tmp, errno));
-  if (::rename(tmp.c_str(), dst.c_str()) != 0) return fail(Errno("renaming " + tmp, errno));
+  if (sync && ::fsync(out.get()) != 0) return fail(io::Errno("fsync " + tmp, errno));
+  if (::rename(tmp.c_str(), dst.c_str()) != 0) return fail(io::Errno("renaming " + tmp, errno));
   if (sync) return SyncDir(dst);
   return Status::Ok();
 }

@@ -1,6 +1,6 @@
 // Internal: iSCSI names (RFC 3720 §3.2.6): the iqn., eui. and naa. forms.
-#ifndef BLOCKSTORE_LIB_CORE_ISCSI_NAME_HPP
-#define BLOCKSTORE_LIB_CORE_ISCSI_NAME_HPP
+#ifndef BLOCKSTORE_LIB_ATTACH_ISCSI_NAME_HPP
+#define BLOCKSTORE_LIB_ATTACH_ISCSI_NAME_HPP
 
 #include <string_view>
 
@@ -15,4 +15,4 @@ bool IsIscsiName(std::string_view name);
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_ISCSI_NAME_HPP
+#endif  // BLOCKSTORE_LIB_ATTACH_ISCSI_NAME_HPP

@@ -1,7 +1,7 @@
 // Internal: reads the fields of one JSON object strictly; wrong types and unknown keys are
 // errors that name the field.
-#ifndef BLOCKSTORE_LIB_CORE_JSON_READER_HPP
-#define BLOCKSTORE_LIB_CORE_JSON_READER_HPP
+#ifndef BLOCKSTORE_LIB_JSON_JSON_READER_HPP
+#define BLOCKSTORE_LIB_JSON_JSON_READER_HPP
 
 #include <optional>
 #include <set>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::internal {
 
@@ -134,4 +134,4 @@ class Reader {
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_JSON_READER_HPP
+#endif  // BLOCKSTORE_LIB_JSON_JSON_READER_HPP

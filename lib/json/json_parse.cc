@@ -1,4 +1,4 @@
-#include "lib/core/json_parse.hpp"
+#include "lib/json/json_parse.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 

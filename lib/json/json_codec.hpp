@@ -1,7 +1,7 @@
 // Internal: records and requests to and from JSON (Boost.JSON). The same shapes cross the
 // transport, the C ABI and (later) REST, so there is one place that defines them.
-#ifndef BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP
-#define BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP
+#ifndef BLOCKSTORE_LIB_JSON_JSON_CODEC_HPP
+#define BLOCKSTORE_LIB_JSON_JSON_CODEC_HPP
 
 #include <boost/json.hpp>
 
@@ -9,7 +9,7 @@
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
 #include "blockstore/types.hpp"
-#include "lib/core/json_parse.hpp"
+#include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal {
 
@@ -45,4 +45,4 @@ Result<QosSpecCreateRequest> QosSpecCreateRequestFromJson(const json::value& v);
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_JSON_CODEC_HPP
+#endif  // BLOCKSTORE_LIB_JSON_JSON_CODEC_HPP

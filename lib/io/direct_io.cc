@@ -1,4 +1,4 @@
-#include "drivers/io/direct_io.hpp"
+#include "lib/io/direct_io.hpp"
 
 #include <unistd.h>
 

@@ -3,8 +3,8 @@
 // word, so `{"size": 1, "size": 2}` would mean 2 to us and 1 to someone else).
 //
 // Thread-safety: free functions, no shared state.
-#ifndef BLOCKSTORE_LIB_CORE_JSON_PARSE_HPP
-#define BLOCKSTORE_LIB_CORE_JSON_PARSE_HPP
+#ifndef BLOCKSTORE_LIB_JSON_JSON_PARSE_HPP
+#define BLOCKSTORE_LIB_JSON_JSON_PARSE_HPP
 
 #include <boost/json.hpp>
 
@@ -21,4 +21,4 @@ Result<boost::json::value> ParseJson(std::string_view text, std::string_view wha
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_JSON_PARSE_HPP
+#endif  // BLOCKSTORE_LIB_JSON_JSON_PARSE_HPP

@@ -3,8 +3,8 @@
 // Publish numbers each event and calls every subscriber on the publishing thread. Unsubscribe
 // returns only once the subscriber's callback is not running and will not run again (unless it
 // is called from inside that very callback).
-#ifndef BLOCKSTORE_LIB_CORE_EVENT_BUS_HPP
-#define BLOCKSTORE_LIB_CORE_EVENT_BUS_HPP
+#ifndef BLOCKSTORE_LIB_EVENTS_EVENT_BUS_HPP
+#define BLOCKSTORE_LIB_EVENTS_EVENT_BUS_HPP
 
 #include <atomic>
 #include <functional>
@@ -40,4 +40,4 @@ class EventBus {
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_EVENT_BUS_HPP
+#endif  // BLOCKSTORE_LIB_EVENTS_EVENT_BUS_HPP

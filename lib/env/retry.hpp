@@ -2,13 +2,13 @@
 // (unavailable: a 5xx, 408 or 429, a connection refused, reset or timed out), with a short
 // exponential backoff. Used by the backup engine and manager for every object, and by the
 // object-store targets while they set up (authenticate, create their container or bucket).
-#ifndef BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
-#define BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
+#ifndef BLOCKSTORE_LIB_ENV_RETRY_HPP
+#define BLOCKSTORE_LIB_ENV_RETRY_HPP
 
 #include <chrono>
-#include <thread>
 #include <type_traits>
 
+#include "blockstore/env.hpp"
 #include "blockstore/result.hpp"
 
 namespace blockstore::internal {
@@ -17,9 +17,10 @@ namespace blockstore::internal {
 inline constexpr int kSetupRetries = 5;
 
 // Calls f (returning a Status or a Result) until it answers anything but unavailable, at most
-// 1 + retries times, waiting 50 ms, 100 ms, 200 ms… between calls; returns the last answer.
+// 1 + retries times, waiting 50 ms, 100 ms, 200 ms… (on `env`) between calls; returns the last
+// answer.
 template <typename F>
-auto WithRetries(int retries, F f) -> decltype(f()) {
+auto WithRetries(int retries, F f, Env& env = *SystemEnv()) -> decltype(f()) {
   auto r = f();
   for (int attempt = 0; attempt < retries; ++attempt) {
     Status s;
@@ -29,7 +30,7 @@ auto WithRetries(int retries, F f) -> decltype(f()) {
       s = r.status();
     }
     if (s.code() != Code::kUnavailable) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+    env.SleepFor(std::chrono::milliseconds(50 << attempt));
     r = f();
   }
   return r;
@@ -37,4 +38,4 @@ auto WithRetries(int retries, F f) -> decltype(f()) {
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_DRIVERS_BACKUP_RETRY_HPP
+#endif  // BLOCKSTORE_LIB_ENV_RETRY_HPP

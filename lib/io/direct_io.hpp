@@ -1,8 +1,8 @@
 // Internal: writes that go around the page cache (O_DIRECT). Restores and backups stream data
 // nobody reads again soon; written directly it reaches the disk at the disk's speed, takes no
 // fresh page-cache pages, and pushes nothing the host caches out of memory.
-#ifndef BLOCKSTORE_DRIVERS_IO_DIRECT_IO_HPP
-#define BLOCKSTORE_DRIVERS_IO_DIRECT_IO_HPP
+#ifndef BLOCKSTORE_LIB_IO_DIRECT_IO_HPP
+#define BLOCKSTORE_LIB_IO_DIRECT_IO_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -29,4 +29,4 @@ DirectOutcome PwriteDirect(int fd, std::span<const std::byte> data, uint64_t off
 
 }  // namespace blockstore::io
 
-#endif  // BLOCKSTORE_DRIVERS_IO_DIRECT_IO_HPP
+#endif  // BLOCKSTORE_LIB_IO_DIRECT_IO_HPP

@@ -1,6 +1,6 @@
 // Internal: what every role needs to stamp and publish events.
-#ifndef BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
-#define BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
+#ifndef BLOCKSTORE_LIB_EVENTS_NOTIFIER_HPP
+#define BLOCKSTORE_LIB_EVENTS_NOTIFIER_HPP
 
 #include <functional>
 #include <memory>
@@ -51,4 +51,4 @@ class Notifier {
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_NOTIFIER_HPP
+#endif  // BLOCKSTORE_LIB_EVENTS_NOTIFIER_HPP

@@ -1,4 +1,4 @@
-#include "drivers/volume/file/file_block_device.hpp"
+#include "lib/io/file_block_device.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "drivers/io/direct_io.hpp"
-#include "drivers/volume/file/file_errno.hpp"
+#include "lib/io/direct_io.hpp"
+#include "lib/io/errno_status.hpp"
 
-namespace blockstore::file_driver {
+namespace blockstore::io {
 namespace {
 
 constexpr std::size_t kEagerWriteback = 1 << 20;
@@ -157,4 +157,4 @@ Result<std::vector<Extent>> FileBlockDevice::AllocatedRanges() {
   return FileExtents(fd_, size_);
 }
 
-}  // namespace blockstore::file_driver
+}  // namespace blockstore::io

@@ -1,6 +1,6 @@
 // Internal: standard base64 (RFC 4648, with padding), as Cinder's backup records use it.
-#ifndef BLOCKSTORE_LIB_CORE_BASE64_HPP
-#define BLOCKSTORE_LIB_CORE_BASE64_HPP
+#ifndef BLOCKSTORE_LIB_ENCODING_BASE64_HPP
+#define BLOCKSTORE_LIB_ENCODING_BASE64_HPP
 
 #include <string>
 #include <string_view>
@@ -15,4 +15,4 @@ Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_BASE64_HPP
+#endif  // BLOCKSTORE_LIB_ENCODING_BASE64_HPP

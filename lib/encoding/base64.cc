@@ -1,4 +1,4 @@
-#include "lib/core/base64.hpp"
+#include "lib/encoding/base64.hpp"
 
 #include <openssl/evp.h>
 

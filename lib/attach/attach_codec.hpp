@@ -1,9 +1,9 @@
 // Internal: connectors, connection info, attachments and attach requests to and from JSON.
 // The shapes are os-brick's and Cinder's, so REST, C and Python hand them over unchanged.
-#ifndef BLOCKSTORE_LIB_CORE_ATTACH_CODEC_HPP
-#define BLOCKSTORE_LIB_CORE_ATTACH_CODEC_HPP
+#ifndef BLOCKSTORE_LIB_ATTACH_ATTACH_CODEC_HPP
+#define BLOCKSTORE_LIB_ATTACH_ATTACH_CODEC_HPP
 
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 namespace blockstore::internal {
 
@@ -26,4 +26,4 @@ Result<LegacyAttachRequest> LegacyAttachRequestFromJson(const json::value& v);
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_CORE_ATTACH_CODEC_HPP
+#endif  // BLOCKSTORE_LIB_ATTACH_ATTACH_CODEC_HPP

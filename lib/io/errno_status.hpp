@@ -1,6 +1,6 @@
-// Internal to the file driver: a failed system call on a volume's file, as a Status.
-#ifndef BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_ERRNO_HPP
-#define BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_ERRNO_HPP
+// Internal: a failed system call on a file or device, as a Status.
+#ifndef BLOCKSTORE_LIB_IO_ERRNO_STATUS_HPP
+#define BLOCKSTORE_LIB_IO_ERRNO_STATUS_HPP
 
 #include <cerrno>
 #include <cstring>
@@ -8,7 +8,7 @@
 
 #include "blockstore/status.hpp"
 
-namespace blockstore::file_driver {
+namespace blockstore::io {
 
 // A missing file is not_found, a full filesystem resource_exhausted, an I/O error or an
 // interrupted call unavailable (worth another try); anything else is internal.
@@ -20,6 +20,6 @@ inline Status Errno(const std::string& what, int err) {
   return Internal(std::move(msg));
 }
 
-}  // namespace blockstore::file_driver
+}  // namespace blockstore::io
 
-#endif  // BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_ERRNO_HPP
+#endif  // BLOCKSTORE_LIB_IO_ERRNO_STATUS_HPP

@@ -1,8 +1,8 @@
-#include "lib/core/json_codec.hpp"
+#include "lib/json/json_codec.hpp"
 
 #include <set>
 
-#include "lib/core/json_reader.hpp"
+#include "lib/json/json_reader.hpp"
 
 namespace blockstore::internal {
 namespace {

@@ -1,6 +1,6 @@
-#include "lib/core/attach_codec.hpp"
+#include "lib/attach/attach_codec.hpp"
 
-#include "lib/core/json_reader.hpp"
+#include "lib/json/json_reader.hpp"
 
 namespace blockstore::internal {
 namespace {

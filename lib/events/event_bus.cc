@@ -1,4 +1,4 @@
-#include "lib/core/event_bus.hpp"
+#include "lib/events/event_bus.hpp"
 
 #include <vector>
 

@@ -1,8 +1,8 @@
 // Internal: a BlockDevice over a regular (sparse) file or a kernel block device (a loop
 // device). The file driver opens its volumes with it, and the local connector the files and
 // loop devices it is handed.
-#ifndef BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
-#define BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
+#ifndef BLOCKSTORE_LIB_IO_FILE_BLOCK_DEVICE_HPP
+#define BLOCKSTORE_LIB_IO_FILE_BLOCK_DEVICE_HPP
 
 #include <atomic>
 #include <memory>
@@ -12,7 +12,7 @@
 
 #include "blockstore/driver.hpp"
 
-namespace blockstore::file_driver {
+namespace blockstore::io {
 
 // The holes-aware extent map of an open file: SEEK_DATA/SEEK_HOLE, or one extent covering the
 // file where the filesystem cannot tell.
@@ -52,6 +52,6 @@ class FileBlockDevice final : public BlockDevice {
   bool block_;  // a kernel block device: no hole map
 };
 
-}  // namespace blockstore::file_driver
+}  // namespace blockstore::io
 
-#endif  // BLOCKSTORE_DRIVERS_VOLUME_FILE_FILE_BLOCK_DEVICE_HPP
+#endif  // BLOCKSTORE_LIB_IO_FILE_BLOCK_DEVICE_HPP

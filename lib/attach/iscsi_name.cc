@@ -1,4 +1,4 @@
-#include "lib/core/iscsi_name.hpp"
+#include "lib/attach/iscsi_name.hpp"
 
 #include <cctype>
 
