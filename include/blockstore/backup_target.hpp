@@ -71,6 +71,15 @@ using BackupTargetFactory =
 
 // Target types by name, as volume drivers are registered. Thread-safety: Register before
 // sharing; Create is then safe from any thread.
+//
+// Example:
+//   blockstore::BackupTargetRegistry targets;
+//   auto added = targets.Register("vendor", [](const blockstore::BackupTargetOptions& options)
+//       -> blockstore::Result<std::unique_ptr<blockstore::BackupTarget>> {
+//     return blockstore::NewBackupTarget({{"type", "posix"}, {"root", options.at("root")}});
+//   });
+//   auto target = targets.Create({{"type", "vendor"}, {"root", "/srv/backups"}});
+//   if (!added.ok() || !target.ok()) return;
 class BS_API BackupTargetRegistry {
  public:
   // already_exists when the name is taken.

@@ -9,6 +9,18 @@
 // Hosts call the service they mean: volumes(), snapshots(), backups(), attachments(),
 // types(), qos(), quotas().
 //
+// Example:
+//   blockstore::EngineConfig config;
+//   config.state_path = "/var/lib/blockstore";
+//   auto engine = blockstore::Engine::Open(config).value();
+//   auto me = blockstore::RequestContext::User("my-project");
+//   blockstore::VolumeCreateRequest request;
+//   request.size_gb = 10;
+//   auto volume = engine->volumes().Create(me, request).value();  // "creating"
+//   auto ready = engine->WaitForVolume(me, volume.id, {blockstore::VolumeStatus::kAvailable},
+//                                      std::chrono::seconds(30));
+//   if (!ready.ok()) return;  // ready.status() says why
+//
 // Threads: the transport's workers (one for the scheduler, volume_workers per backend,
 // backup.max_jobs for the backup service, each job with backup.workers more while it runs)
 // and one ticker for the periodic stats report, all joined by Close.

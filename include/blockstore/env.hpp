@@ -43,6 +43,15 @@ BS_API std::shared_ptr<Env> SystemEnv();
 
 // An Env whose time moves only when told. Starts at `wall` (steady time at an arbitrary
 // origin). SleepFor(d) advances both clocks by d and returns at once.
+//
+// Example:
+//   auto env = std::make_shared<blockstore::ManualEnv>(blockstore::TimePoint{});
+//   const blockstore::SteadyTime start = env->SteadyNow();
+//   env->SleepFor(std::chrono::seconds(3));  // returns at once; both clocks move 3 s
+//   env->Advance(std::chrono::minutes(5));   // waits whose deadline this passes end
+//   bool passed = env->SteadyNow() - start == std::chrono::seconds(303);
+//   if (!passed || env->slept() != std::chrono::seconds(3)) return;
+//   // EngineConfig::env = env: the engine's retries, waits and timestamps go by it.
 class BS_API ManualEnv final : public Env {
  public:
   explicit ManualEnv(TimePoint wall);

@@ -68,11 +68,17 @@ Result<RestResponse> ListVolume(Call& c, bool detail) {
   std::optional<std::size_t> count;
   BS_ASSIGN_OR_RETURN(bool with_count, BoolParam(c, "with_count", false));
   if (with_count && c.Version(45)) {
+    // Every match, not one page of them: the list's own limit caps each page at 1000.
     ListQuery all = q;
-    all.limit.reset();
+    all.limit = 1000;
     all.marker.clear();
-    BS_ASSIGN_OR_RETURN(auto every, c.volumes().List(c.ctx, all));
-    count = every.size();
+    count = 0;
+    while (true) {
+      BS_ASSIGN_OR_RETURN(auto page, c.volumes().List(c.ctx, all));
+      *count += page.size();
+      if (page.size() < 1000) break;
+      all.marker = page.back().id;
+    }
   }
   std::string body;
   body.reserve(vols.size() * (detail ? 900 : 250) + 256);

@@ -71,6 +71,20 @@ TEST_CASE("volume views: a hostile name and metadata come back intact in show an
   CHECK(Rest::Text(brief.at("volumes").at(0).at("name")) == want);
 }
 
+TEST_CASE("with_count counts every match, past one page of 1000") {
+  Rest f;
+  BS_REQUIRE_OK(f.engine->quotas().Update(RequestContext::Admin(), "alice",
+                                          {{"volumes", -1}, {"gigabytes", -1}}));
+  VolumeCreateRequest r;
+  r.size_gb = 1;
+  for (int i = 0; i < 1003; ++i) BS_REQUIRE_OK(f.engine->volumes().Create(f.alice, r));
+  const std::map<std::string, std::string> headers = {{"X-Auth-Token", "u:alice"},
+                                                      {"OpenStack-API-Version", "volume 3.45"}};
+  auto counted = Rest::Body(f.Call("GET", "/v3/alice/volumes?with_count=true&limit=1", {}, headers));
+  CHECK(counted.at("count").as_int64() == 1003);
+  CHECK(counted.at("volumes").as_array().size() == 1);
+}
+
 TEST_CASE("versions, microversions and the request id") {
   Rest f;
   auto root = f.Call("GET", "/", {}, {});

@@ -113,7 +113,9 @@ TEST_SUITE("rpc") {
         {R"({"method": 7, "version": "3.0"})", "'method' must be a string"},
         {R"({"method": "m", "method": "n", "version": "3.0"})", "appears twice"},
     };
-    for (const auto& [text, why] : bad) {
+    for (const auto& item : bad) {
+      const std::string& text = item.first;
+      const std::string& why = item.second;
       CAPTURE(text);
       auto d = rpc::Decode(text);
       BS_CHECK_CODE(d, Code::kInvalidArgument);
