@@ -8,69 +8,6 @@ using capi::ParseStatuses;
 using capi::Timeout;
 using capi::ToArray;
 
-namespace blockstore::capi {
-
-Status BackupConfigFromJson(const json::value& v, BackupConfig& out) {
-  const auto* o = v.if_object();
-  if (!o) return InvalidArgument("config: backup must be an object");
-  auto uint = [&](std::string_view key, uint64_t& field) -> Status {
-    if (auto* f = o->if_contains(key)) {
-      if (!f->is_int64() || f->get_int64() < 0) {
-        return InvalidArgument("config: backup." + std::string(key) + " must be a non-negative integer");
-      }
-      field = static_cast<uint64_t>(f->get_int64());
-    }
-    return Status::Ok();
-  };
-  auto integer = [&](std::string_view key, int& field) -> Status {
-    uint64_t x = static_cast<uint64_t>(field);
-    BS_RETURN_IF_ERROR(uint(key, x));
-    if (x > 1024) return InvalidArgument("config: backup." + std::string(key) + " is too large");
-    field = static_cast<int>(x);
-    return Status::Ok();
-  };
-  for (const auto& kv : *o) {
-    const std::string k(kv.key());
-    if (k == "target") {
-      BS_ASSIGN_OR_RETURN(auto options, internal::MetadataFromJson(kv.value(), "backup target"));
-      BS_ASSIGN_OR_RETURN(auto target, NewBackupTarget(options));
-      out.target = std::move(target);
-    } else if (k == "compression") {
-      if (!kv.value().is_string()) return InvalidArgument("config: backup.compression must be a string");
-      out.compression = std::string(kv.value().get_string());
-    } else if (k == "encryption_key_id") {
-      if (!kv.value().is_string()) return InvalidArgument("config: backup.encryption_key_id must be a string");
-      out.encryption_key_id = std::string(kv.value().get_string());
-    } else if (k == "verify_after_backup") {
-      if (!kv.value().is_bool()) return InvalidArgument("config: backup.verify_after_backup must be true or false");
-      out.verify_after_backup = kv.value().get_bool();
-    } else if (k == "progress_interval_ms") {
-      uint64_t ms = 0;
-      BS_RETURN_IF_ERROR(uint(k, ms));
-      out.progress_interval = std::chrono::milliseconds(ms);
-    } else if (k == "chunk_size") {
-      BS_RETURN_IF_ERROR(uint(k, out.chunk_size));
-    } else if (k == "memory_budget") {
-      BS_RETURN_IF_ERROR(uint(k, out.memory_budget));
-    } else if (k == "bandwidth_bytes_per_s") {
-      BS_RETURN_IF_ERROR(uint(k, out.bandwidth_bytes_per_s));
-    } else if (k == "workers") {
-      BS_RETURN_IF_ERROR(integer(k, out.workers));
-    } else if (k == "read_streams") {
-      BS_RETURN_IF_ERROR(integer(k, out.read_streams));
-    } else if (k == "max_jobs") {
-      BS_RETURN_IF_ERROR(integer(k, out.max_jobs));
-    } else if (k == "retries") {
-      BS_RETURN_IF_ERROR(integer(k, out.retries));
-    } else {
-      return InvalidArgument("config: unknown backup key '" + k + "'");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace blockstore::capi
-
 namespace {
 
 json::object RestoreToJson(const BackupRestoreResult& r) {

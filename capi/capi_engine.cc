@@ -1,94 +1,23 @@
 // C ABI: engine lifecycle, pools and events.
+#include "blockstore/engine_config.hpp"
 #include "capi/capi_internal.hpp"
 #include "lib/core/macros.hpp"
-
-#include <set>
 
 using namespace blockstore;
 namespace json = blockstore::internal::json;
 
 namespace {
 
-Status ReadString(const json::object& o, std::string_view key, std::string& out) {
-  if (auto* v = o.if_contains(key)) {
-    if (!v->is_string()) return InvalidArgument("config: '" + std::string(key) + "' must be a string");
-    out = std::string(v->get_string());
-  }
-  return Status::Ok();
-}
-
-Result<EngineConfig> ConfigFromJson(const std::string& state_path, const json::value& v) {
-  EngineConfig c;
-  c.state_path = state_path;
-  const auto* o = v.if_object();
+// The schema's reading of config_json, with state_path (an argument of its own) added to it.
+Result<EngineConfig> ConfigFromJson(const std::string& state_path, json::value cfg,
+                                    std::string* error_key = nullptr) {
+  auto* o = cfg.if_object();
   if (!o) return InvalidArgument("config_json must be a JSON object");
-  static const std::set<std::string> kKnown = {"host", "availability_zone", "default_volume_type",
-                                               "durability", "volume_workers", "quota_defaults",
-                                               "backends", "stats_interval_ms", "scheduler",
-                                               "backup"};
-  for (const auto& kv : *o) {
-    if (!kKnown.count(std::string(kv.key()))) {
-      return InvalidArgument("config: unknown key '" + std::string(kv.key()) + "'");
-    }
+  if (o->contains("state_path")) {
+    return InvalidArgument("config: state_path is given by bs_engine_options.state_path, not in config_json");
   }
-  BS_RETURN_IF_ERROR(ReadString(*o, "host", c.host));
-  BS_RETURN_IF_ERROR(ReadString(*o, "availability_zone", c.availability_zone));
-  BS_RETURN_IF_ERROR(ReadString(*o, "default_volume_type", c.default_volume_type));
-  std::string durability = "normal";
-  BS_RETURN_IF_ERROR(ReadString(*o, "durability", durability));
-  if (durability == "full") c.durability = Durability::kFull;
-  else if (durability != "normal") return InvalidArgument("config: durability must be normal or full");
-  if (auto* w = o->if_contains("volume_workers")) {
-    if (!w->is_int64()) return InvalidArgument("config: volume_workers must be an integer");
-    c.volume_workers = static_cast<int>(w->get_int64());
-  }
-  if (auto* w = o->if_contains("stats_interval_ms")) {
-    if (!w->is_int64()) return InvalidArgument("config: stats_interval_ms must be an integer");
-    c.stats_interval = std::chrono::milliseconds(w->get_int64());
-  }
-  if (auto* q = o->if_contains("quota_defaults")) {
-    const auto* qo = q->if_object();
-    if (!qo) return InvalidArgument("config: quota_defaults must be an object");
-    for (const auto& kv : *qo) {
-      if (!kv.value().is_int64()) {
-        return InvalidArgument("config: quota_defaults." + std::string(kv.key()) + " must be an integer");
-      }
-      c.quota_defaults[std::string(kv.key())] = kv.value().get_int64();
-    }
-  }
-  if (auto* b = o->if_contains("backends")) {
-    const auto* arr = b->if_array();
-    if (!arr) return InvalidArgument("config: backends must be an array");
-    for (const auto& item : *arr) {
-      const auto* bo = item.if_object();
-      if (!bo) return InvalidArgument("config: each backend must be an object");
-      BackendConfig bc;
-      for (const auto& kv : *bo) {
-        const std::string k(kv.key());
-        if (k != "name" && k != "driver" && k != "volume_backend_name" && k != "options" &&
-            k != "filter_function" && k != "goodness_function") {
-          return InvalidArgument("config: unknown backend key '" + k + "'");
-        }
-      }
-      BS_RETURN_IF_ERROR(ReadString(*bo, "name", bc.name));
-      BS_RETURN_IF_ERROR(ReadString(*bo, "driver", bc.driver));
-      BS_RETURN_IF_ERROR(ReadString(*bo, "volume_backend_name", bc.volume_backend_name));
-      BS_RETURN_IF_ERROR(ReadString(*bo, "filter_function", bc.filter_function));
-      BS_RETURN_IF_ERROR(ReadString(*bo, "goodness_function", bc.goodness_function));
-      if (auto* opts = bo->if_contains("options")) {
-        BS_ASSIGN_OR_RETURN(auto m, internal::MetadataFromJson(*opts, "backend options"));
-        bc.options.insert(m.begin(), m.end());
-      }
-      c.backends.push_back(std::move(bc));
-    }
-  }
-  if (auto* s = o->if_contains("scheduler")) {
-    BS_RETURN_IF_ERROR(capi::SchedulerOptionsFromJson(*s, c.scheduler));
-  }
-  if (auto* b = o->if_contains("backup")) {
-    BS_RETURN_IF_ERROR(capi::BackupConfigFromJson(*b, c.backup));
-  }
-  return c;
+  (*o)["state_path"] = state_path;
+  return EngineConfigFromJson(json::serialize(cfg), ConfigSyntax::kTyped, error_key);
 }
 
 }  // namespace
@@ -106,7 +35,7 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     }
     BS_ASSIGN_OR_RETURN(std::string state_path, capi::Arg(options->state_path, "state_path"));
     BS_ASSIGN_OR_RETURN(json::value cfg, capi::JsonArg(options->config_json, "config_json"));
-    BS_ASSIGN_OR_RETURN(EngineConfig config, ConfigFromJson(state_path, cfg));
+    BS_ASSIGN_OR_RETURN(EngineConfig config, ConfigFromJson(state_path, std::move(cfg)));
     if (options->version >= 2 && options->scheduler_registry) {
       config.scheduler.registry = options->scheduler_registry->registry;
     }
@@ -134,6 +63,33 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     *out = handle.release();
     return Status::Ok();
   });
+}
+
+int bs_config_keys(char** out_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedOut(out_json));
+    json::array keys;
+    for (const auto& k : EngineConfigKeys()) {
+      keys.push_back(json::object{{"path", k.path},
+                                  {"type", k.type},
+                                  {"range", k.range},
+                                  {"default", k.default_value},
+                                  {"doc", k.doc}});
+    }
+    return capi::Emit(out_json, keys);
+  });
+}
+
+int bs_config_validate(const char* state_path, const char* config_json, char** out_error_key) {
+  if (out_error_key) *out_error_key = nullptr;
+  std::string key;
+  const int rc = capi::Guard([&]() -> Status {
+    BS_ASSIGN_OR_RETURN(std::string path, capi::Arg(state_path, "state_path"));
+    BS_ASSIGN_OR_RETURN(json::value cfg, capi::JsonArg(config_json, "config_json"));
+    return ConfigFromJson(path, std::move(cfg), &key).status();
+  });
+  if (rc != 0 && out_error_key) *out_error_key = capi::Dup(key);
+  return rc;
 }
 
 int bs_engine_close(bs_engine* engine) {

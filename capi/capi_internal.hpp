@@ -59,10 +59,6 @@ Result<std::string> Arg(const char* s, const char* name);
 Result<internal::json::value> JsonArg(const char* s, const char* name);
 // A pool as bs_engine_pools shows it.
 internal::json::object PoolToJson(const PoolState& p);
-// The "backup" object of the engine configuration.
-Status BackupConfigFromJson(const internal::json::value& v, BackupConfig& out);
-// The "scheduler" object of the engine configuration.
-Status SchedulerOptionsFromJson(const internal::json::value& v, SchedulerOptions& out);
 
 // "available,error" → the statuses, each parsed with `parse`.
 template <typename E, typename Parse>

@@ -28,57 +28,6 @@ json::object PoolToJson(const PoolState& p) {
                       {"capabilities", std::move(stats)}};
 }
 
-Status SchedulerOptionsFromJson(const json::value& v, SchedulerOptions& out) {
-  const auto* o = v.if_object();
-  if (!o) return InvalidArgument("config: scheduler must be an object");
-  for (const auto& kv : *o) {
-    const std::string k(kv.key());
-    const json::value& val = kv.value();
-    if (k == "filters") {
-      const auto* a = val.if_array();
-      if (!a) return InvalidArgument("config: scheduler.filters must be a list of names");
-      out.filters.clear();
-      for (const auto& f : *a) {
-        if (!f.is_string()) return InvalidArgument("config: scheduler.filters must be a list of names");
-        out.filters.emplace_back(f.get_string());
-      }
-    } else if (k == "weighers") {
-      const auto* w = val.if_object();
-      if (!w) return InvalidArgument("config: scheduler.weighers must map names to multipliers");
-      out.weighers.clear();
-      for (const auto& e : *w) {
-        if (!e.value().is_number()) {
-          return InvalidArgument("config: scheduler.weighers." + std::string(e.key()) +
-                                 " must be a number");
-        }
-        out.weighers[std::string(e.key())] = e.value().to_number<double>();
-      }
-    } else if (k == "weight_handler") {
-      if (!val.is_string()) return InvalidArgument("config: scheduler.weight_handler must be a string");
-      out.weight_handler = std::string(val.get_string());
-    } else if (k == "max_attempts") {
-      if (!val.is_int64()) return InvalidArgument("config: scheduler.max_attempts must be an integer");
-      out.max_attempts = static_cast<int>(std::clamp<int64_t>(val.get_int64(), -1, 1000));
-    } else if (k == "max_over_subscription_ratio") {
-      if (!val.is_number()) return InvalidArgument("config: scheduler.max_over_subscription_ratio must be a number");
-      out.max_over_subscription_ratio = val.to_number<double>();
-    } else if (k == "stale_after_ms") {
-      if (!val.is_int64() || val.get_int64() < 0) {
-        return InvalidArgument("config: scheduler.stale_after_ms must be a non-negative integer");
-      }
-      out.stale_after = std::chrono::milliseconds(val.get_int64());
-    } else if (k == "seed") {
-      if (!val.is_int64() || val.get_int64() < 0) {
-        return InvalidArgument("config: scheduler.seed must be a non-negative integer");
-      }
-      out.seed = static_cast<uint64_t>(val.get_int64());
-    } else {
-      return InvalidArgument("config: unknown scheduler key '" + k + "'");
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace blockstore::capi
 
 namespace {

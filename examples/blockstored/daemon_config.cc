@@ -1,6 +1,8 @@
 #include "daemon_config.hpp"
 
-#include <blockstore/backup_target.hpp>
+#include <blockstore/engine_config.hpp>
+
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <map>
@@ -68,6 +70,14 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
     }
     return v;
   };
+  // Everything that is not the daemon's own becomes a tree for the engine's schema, every value
+  // as text; `lines` maps each key's path to the line it came from, for the schema's errors.
+  boost::json::object tree;
+  std::map<std::string, int> lines;
+  auto put = [&](boost::json::object& at, const std::string& path, const std::string& key, const Entry& e) {
+    at[key] = e.value;
+    lines[path] = e.line;
+  };
   std::vector<std::string> backends;
   std::string token_file;
   int token_line = 0;
@@ -93,10 +103,7 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
       auto v = integer(e, key, 1, 3600);
       if (!v.ok()) return v.status();
       c.request_timeout = std::chrono::seconds(*v);
-    } else if (key == "state_path") c.engine.state_path = e.value;
-    else if (key == "host") c.engine.host = e.value;
-    else if (key == "default_volume_type") c.engine.default_volume_type = e.value;
-    else if (key == "public_url") c.rest.public_url = e.value;
+    } else if (key == "public_url") c.rest.public_url = e.value;
     else if (key == "tls_cert_file") c.tls_cert_file = e.value;
     else if (key == "tls_key_file") c.tls_key_file = e.value;
     else if (key == "auth_strategy") {
@@ -119,20 +126,14 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
         backends.push_back(name);
       }
     } else if (key.starts_with("quota_") || key == "per_volume_size_limit") {
-      static const std::set<std::string> known = {"quota_volumes", "quota_gigabytes", "quota_snapshots",
-                                                  "quota_backups", "quota_backup_gigabytes"};
-      if (key != "per_volume_size_limit" && !known.count(key)) {
-        return InvalidArgument(where(e.line) + "unknown quota option '" + key + "'");
-      }
-      auto v = integer(e, key, -1, 1L << 40);
-      if (!v.ok()) return v.status();
+      // Cinder's spellings of quota_defaults.<resource>.
       const std::string resource = key == "per_volume_size_limit" ? "per_volume_gigabytes" : key.substr(6);
-      c.engine.quota_defaults[resource] = *v;
+      if (!tree["quota_defaults"].is_object()) tree["quota_defaults"] = boost::json::object();
+      put(tree["quota_defaults"].as_object(), "quota_defaults." + resource, resource, e);
     } else {
-      return InvalidArgument(where(e.line) + "unknown option '" + key + "' in [DEFAULT]");
+      put(tree, key, key, e);
     }
   }
-  if (c.engine.state_path.empty()) return InvalidArgument(file + ": [DEFAULT] state_path is required");
   if (c.rest.auth_strategy == "tokens") {
     if (token_file.empty()) return InvalidArgument(file + ": auth_strategy = tokens needs token_file");
     std::ifstream t(token_file);
@@ -143,40 +144,58 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
     if (!tokens.ok()) return InvalidArgument(token_file + ": " + tokens.status().message());
     c.rest.tokens = std::move(tokens).value();
   }
-  for (const auto& name : backends) {
-    blockstore::BackendConfig b;
-    b.name = name;
+  boost::json::array backend_list;
+  for (std::size_t i = 0; i < backends.size(); ++i) {
+    const std::string& name = backends[i];
+    const std::string path = "backends[" + std::to_string(i) + "]";
+    boost::json::object b{{"name", name}};
+    boost::json::object options;
+    lines[path] = lines[path + ".name"] = lines[path + ".driver"] = section_line[name];
     for (const auto& [key, e] : sections[name]) {
-      if (key == "volume_driver") b.driver = e.value;
-      else if (key == "volume_backend_name") b.volume_backend_name = e.value;
-      else if (key == "filter_function") b.filter_function = e.value;
-      else if (key == "goodness_function") b.goodness_function = e.value;
-      else b.options[key] = e.value;
+      if (key == "volume_driver") put(b, path + ".driver", "driver", e);
+      else if (key == "volume_backend_name" || key == "filter_function" || key == "goodness_function") {
+        put(b, path + "." + key, key, e);
+      } else {
+        put(options, path + ".options." + key, key, e);
+      }
     }
-    if (b.driver.empty()) {
-      return InvalidArgument(file + ":" + std::to_string(section_line[name]) + ": [" + name + "] needs volume_driver");
-    }
-    c.engine.backends.push_back(std::move(b));
+    if (!options.empty()) b["options"] = std::move(options);
+    backend_list.push_back(std::move(b));
   }
-  if (sections.count("backup")) {
-    std::map<std::string, std::string> options;
-    for (const auto& [key, e] : sections["backup"]) {
-      options[key == "backup_target" ? "type" : key] = e.value;
-    }
-    auto target = blockstore::NewBackupTarget(options);
-    if (!target.ok()) {
-      return InvalidArgument(file + ":" + std::to_string(section_line["backup"]) + ": [backup]: " +
-                             target.status().message());
-    }
-    c.engine.backup.target = std::move(target).value();
-  }
+  if (!backend_list.empty()) tree["backends"] = std::move(backend_list);
+  // Any other section is a part of the tree: [scheduler], [backup], [backup.target],
+  // [quota_defaults]; the schema refuses what it does not know.
   for (const auto& [name, section] : sections) {
-    if (name == "DEFAULT" || name == "backup") continue;
-    if (std::find(backends.begin(), backends.end(), name) == backends.end()) {
-      return InvalidArgument(file + ":" + std::to_string(section_line[name]) + ": section [" + name +
-                             "] is not in enabled_backends");
+    if (name == "DEFAULT") continue;
+    if (std::find(backends.begin(), backends.end(), name) != backends.end()) continue;
+    boost::json::object* at = &tree;
+    std::string path;
+    std::istringstream parts(name);
+    std::string part;
+    while (std::getline(parts, part, '.')) {
+      path += (path.empty() ? "" : ".") + part;
+      lines.emplace(path, section_line[name]);
+      boost::json::value& next = (*at)[part];
+      if (!next.is_object()) next = boost::json::object();
+      at = &next.as_object();
     }
+    for (const auto& [key, e] : section) put(*at, path + "." + key, key, e);
   }
+  std::string bad_key;
+  auto engine = blockstore::EngineConfigFromJson(boost::json::serialize(tree), blockstore::ConfigSyntax::kText,
+                                                 &bad_key);
+  if (!engine.ok()) {
+    // The line of the key at fault, or of the nearest part of the tree it belongs to.
+    std::string at = bad_key;
+    while (!at.empty() && !lines.count(at)) {
+      const auto cut = at.find_last_of(".[");
+      at = cut == std::string::npos ? "" : at.substr(0, cut);
+    }
+    if (bad_key == "state_path") return InvalidArgument(file + ": [DEFAULT] state_path is required");
+    const std::string prefix = at.empty() ? file + ": " : where(lines[at]);
+    return InvalidArgument(prefix + engine.status().message());
+  }
+  c.engine = std::move(engine).value();
   c.rest.max_body_bytes = c.max_body_bytes;
   return c;
 }

@@ -1,13 +1,17 @@
-// blockstored's configuration: cinder.conf's INI style.
+// blockstored's configuration: cinder.conf's INI style over the engine's schema
+// (docs/configuration.md), so the daemon sets every key the library has.
 //
-//   [DEFAULT]   listen, port, state_path, host, enabled_backends, default_volume_type,
-//               auth_strategy (noauth | tokens), token_file, workers, public_url,
-//               max_request_body_bytes, request_timeout, max_connections, quota_<resource>,
-//               per_volume_size_limit,
-//               tls_cert_file and tls_key_file (HTTPS)
-//   [<backend>] volume_driver (file), volume_backend_name, filter_function, goodness_function,
-//               and the driver's own options (volumes_dir, target_protocol, …)
-//   [backup]    backup_target (posix | swift | s3) and the target's options (root, auth_url, …)
+//   [DEFAULT]   the daemon's own: listen, port, workers (HTTP), public_url, auth_strategy
+//               (noauth | tokens), token_file, max_request_body_bytes, request_timeout,
+//               max_connections, tls_cert_file and tls_key_file (HTTPS), enabled_backends;
+//               the engine's top-level keys (state_path, host, availability_zone,
+//               volume_workers, stats_interval_ms, …); quota_<resource> and
+//               per_volume_size_limit (Cinder's names of quota_defaults.<resource>)
+//   [<backend>] one per enabled backend: volume_driver, volume_backend_name, filter_function,
+//               goodness_function, and the driver's own options
+//   [scheduler], [backup], [backup.target], [quota_defaults]: the keys of those parts of the
+//               schema ("scheduler.filters" is filters in [scheduler]); lists as a, b, c,
+//               weighers as Name:1.0, Other:-1
 //
 // Unknown sections and options, and bad values, are errors naming the file and line.
 #ifndef BLOCKSTORE_EXAMPLES_BLOCKSTORED_DAEMON_CONFIG_HPP

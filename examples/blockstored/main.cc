@@ -3,6 +3,7 @@
 // against it.
 //
 //   blockstored --config /etc/blockstored.conf [--port N]
+//   blockstored --check-config /etc/blockstored.conf   reads it, says what is wrong, exits 0 or 1
 //
 // SIGTERM or SIGINT: stop accepting, finish the requests in flight, close the engine, exit 0.
 #include <blockstore/rest.hpp>
@@ -22,24 +23,32 @@
 int main(int argc, char** argv) {
   std::string config_file;
   int port_override = -1;
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
       config_file = argv[++i];
+    } else if (std::strcmp(argv[i], "--check-config") == 0 && i + 1 < argc) {
+      config_file = argv[++i];
+      check_only = true;
     } else if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port_override = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: blockstored --config FILE [--port N]\n");
+      std::fprintf(stderr, "usage: blockstored --config FILE [--port N] | --check-config FILE\n");
       return 2;
     }
   }
   if (config_file.empty()) {
-    std::fprintf(stderr, "usage: blockstored --config FILE [--port N]\n");
+    std::fprintf(stderr, "usage: blockstored --config FILE [--port N] | --check-config FILE\n");
     return 2;
   }
   auto config = blockstored::LoadConfig(config_file);
   if (!config.ok()) {
     std::fprintf(stderr, "blockstored: %s\n", config.status().message().c_str());
     return 1;
+  }
+  if (check_only) {
+    std::printf("%s: ok\n", config_file.c_str());
+    return 0;
   }
   if (port_override >= 0) config->port = port_override;
   // Large responses (a page of 1,000 volumes is about 700 KB of JSON) reuse the heap instead of

@@ -67,24 +67,13 @@ typedef struct bs_engine_options {
   uint32_t version;
   /* Directory for the database and the default file backend's volumes. Required. */
   const char* state_path;
-  /* Optional JSON object with the rest of the configuration:
-   *   {"host": "...", "availability_zone": "nova", "default_volume_type": "__DEFAULT__",
-   *    "durability": "normal"|"full", "volume_workers": 2, "stats_interval_ms": 60000,
-   *    "quota_defaults": {"volumes": 10, ...},
-   *    "backends": [{"name": "...", "driver": "file", "volume_backend_name": "...",
-   *                  "filter_function": "...", "goodness_function": "...",
-   *                  "options": {"volumes_dir": "..."}}],
-   *    "scheduler": {"filters": ["AvailabilityZoneFilter", ...],
-   *                  "weighers": {"CapacityWeigher": 1.0, ...},
-   *                  "weight_handler": "OrderedHostWeightHandler", "max_attempts": 3,
-   *                  "max_over_subscription_ratio": 20.0, "stale_after_ms": 0, "seed": 0},
-   *    "backup": {"target": {"type": "posix", "root": "/srv/backups"}, "compression": "zstd",
-   *               "chunk_size": 4194304, "workers": 8, "read_streams": 2,
-   *               "memory_budget": 134217728,
-   *               "max_jobs": 2, "bandwidth_bytes_per_s": 0, "retries": 3,
-   *               "verify_after_backup": false, "progress_interval_ms": 1000,
-   *               "encryption_key_id": ""}}
-   * Unknown keys are an error. */
+  /* Optional JSON object with the rest of the configuration, by the engine's schema
+   * (docs/configuration.md, bs_config_keys): {"host": "...", "volume_workers": 2,
+   * "backends": [{"name": "...", "driver": "file", "options": {...}}],
+   * "scheduler": {"filters": [...], "weighers": {"CapacityWeigher": 1.0}},
+   * "backup": {"target": {"type": "posix", "root": "/srv/backups"}, "workers": 8}, ...}.
+   * state_path is not repeated here. A wrong type, a value out of range or an unknown key is
+   * BS_EINVAL naming the key. */
   const char* config_json;
   /* Version 2: filters and weighers the scheduler configuration may name, besides the
    * built-in ones. NULL for none. The engine keeps what it needs; the registry may be freed
@@ -107,6 +96,13 @@ typedef struct bs_engine_options {
   { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
+/* The configuration schema: a JSON array of {"path", "type", "range", "default", "doc"}, one
+ * per key ("backup.workers", "backends[].driver", "quota_defaults.*"). */
+BS_API int bs_config_keys(char** out_json);
+/* Reads config_json as bs_engine_open would, without opening anything: 0, or BS_EINVAL with
+ * bs_last_error() saying why and *out_error_key (if out_error_key is not NULL; bs_free it)
+ * the path of the key at fault. */
+BS_API int bs_config_validate(const char* state_path, const char* config_json, char** out_error_key);
 /* Finishes queued work and stops the engine's threads; later calls answer BS_EUNAVAILABLE. */
 BS_API int bs_engine_close(bs_engine* engine);
 /* Closes (if open) and frees. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "blockstore/c.h"
 
@@ -851,6 +852,107 @@ static void test_iscsi(void) {
   free(d);
 }
 
+/* ---- the configuration schema, against the table every surface runs (config_cases.tsv) ---- */
+
+/* `text` with every "@DIR@" replaced by dir, into out (size n). */
+static void expand_dir(const char* text, const char* dir, char* out, size_t n) {
+  size_t used = 0;
+  for (const char* p = text; *p && used + 1 < n;) {
+    if (strncmp(p, "@DIR@", 5) == 0) {
+      used += (size_t)snprintf(out + used, n - used, "%s", dir);
+      p += 5;
+    } else {
+      out[used++] = *p++;
+    }
+  }
+  out[used < n ? used : n - 1] = '\0';
+}
+
+/* The config_json a case describes: `value` (JSON) at `path`; backend cases in backend b1. */
+static void case_json(const char* path, const char* value, char* out, size_t n) {
+  const char* dot = strchr(path, '.');
+  if (strncmp(path, "backends[].", 11) == 0) {
+    const char* key = path + 11;
+    if (strncmp(key, "options.", 8) == 0) {
+      snprintf(out, n, "{\"backends\": [{\"name\": \"b1\", \"driver\": \"file\", \"options\": {\"%s\": %s}}]}",
+               key + 8, value);
+    } else if (strcmp(key, "name") == 0) {
+      snprintf(out, n, "{\"backends\": [{\"name\": %s, \"driver\": \"file\"}]}", value);
+    } else if (strcmp(key, "driver") == 0) {
+      snprintf(out, n, "{\"backends\": [{\"name\": \"b1\", \"driver\": %s}]}", value);
+    } else {
+      snprintf(out, n, "{\"backends\": [{\"name\": \"b1\", \"driver\": \"file\", \"%s\": %s}]}", key, value);
+    }
+  } else if (dot) {
+    snprintf(out, n, "{\"%.*s\": {\"%s\": %s}}", (int)(dot - path), path, dot + 1, value);
+  } else {
+    snprintf(out, n, "{\"%s\": %s}", path, value);
+  }
+}
+
+static void test_config_table(const char* dir) {
+  char keys[1024];
+  snprintf(keys, sizeof keys, "%s/keys", dir);
+  FILE* kf = fopen(keys, "w");
+  CHECK(kf != NULL);
+  if (!kf) return;
+  fprintf(kf, "k1 ");
+  for (int i = 0; i < 64; ++i) fputc('1', kf);
+  fputc('\n', kf);
+  fclose(kf);
+  CHECK(chmod(keys, 0600) == 0);
+
+  FILE* in = fopen(BS_CONFIG_CASES, "r");
+  CHECK(in != NULL);
+  if (!in) return;
+  char line[2048], cfg[4096], value[2048], expect[1024];
+  int cases = 0;
+  while (fgets(line, sizeof line, in)) {
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == '\0' || line[0] == '#') continue;
+    char* cols[4] = {0};
+    char* save = NULL;
+    cols[0] = strtok_r(line, "\t", &save);
+    for (int i = 1; i < 4; ++i) cols[i] = strtok_r(NULL, "\t", &save);
+    CHECK(cols[3] != NULL);
+    if (!cols[3]) continue;
+    expand_dir(cols[1], dir, value, sizeof value);
+    expand_dir(cols[3], dir, expect, sizeof expect);
+    case_json(cols[0], value, cfg, sizeof cfg);
+    char* key = NULL;
+    const int rc = bs_config_validate(dir, cfg, &key);
+    if (strcmp(expect, "ok") == 0) {
+      if (rc != BS_OK) fprintf(stderr, "config case %s = %s: %s\n", cols[0], value, bs_last_error());
+      CHECK(rc == BS_OK);
+      CHECK(key == NULL);
+    } else {
+      CHECK(rc == BS_EINVAL);
+      if (!strstr(bs_last_error(), expect)) {
+        fprintf(stderr, "config case %s = %s: want '%s', got '%s'\n", cols[0], value, expect, bs_last_error());
+      }
+      CHECK(strstr(bs_last_error(), expect) != NULL);
+      CHECK(key != NULL && key[0] != '\0');
+    }
+    bs_free(key);
+    ++cases;
+  }
+  fclose(in);
+  CHECK(cases > 50);
+
+  /* The schema's table, and state_path kept out of config_json. */
+  char* out = NULL;
+  CHECK(bs_config_keys(&out) == BS_OK);
+  CHECK(out && strstr(out, "\"path\":\"backup.workers\"") != NULL);
+  CHECK(out && strstr(out, "\"path\":\"backends[].driver\"") != NULL);
+  bs_free(out);
+  char* key = NULL;
+  CHECK(bs_config_validate(dir, "{\"state_path\": \"/elsewhere\"}", &key) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "bs_engine_options.state_path") != NULL);
+  bs_free(key);
+  CHECK(bs_config_validate(NULL, "{}", NULL) == BS_EINVAL);
+  CHECK(bs_config_validate(dir, NULL, NULL) == BS_OK);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "object-store") == 0) {
     test_object_stores();
@@ -866,6 +968,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 6; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
+  test_config_table(dirs[1]);
   test_lifecycle(dirs[0]);
   test_scheduling(dirs[2]);
   test_backups(dirs[3]);

@@ -27,7 +27,7 @@ class Daemon:
             f"volumes_dir = {self.state}/volumes",
         ]
         if backup:
-            lines += ["", "[backup]", "backup_target = posix", f"root = {tmp_path}/backups"]
+            lines += ["", "[backup.target]", "type = posix", f"root = {tmp_path}/backups"]
         conf.write_text("\n".join(lines) + "\n")
         self.log_path = tmp_path / "blockstored.log"
         self.log = open(self.log_path, "w")

@@ -1,9 +1,12 @@
 """The daemon itself: HTTPS, configuration errors, the limits it enforces."""
 import json
 import os
+import re
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -31,10 +34,11 @@ def test_https(tmp_path):
 
 
 @pytest.mark.parametrize("line, message", [
-    ("colour = blue", "unknown option 'colour' in [DEFAULT]"),
+    ("colour = blue", "config: unknown key 'colour'"),
     ("port = 99999", "port must be an integer"),
     ("auth_strategy = kerberos", "auth_strategy must be noauth or tokens"),
-    ("quota_bananas = 3", "unknown quota option"),
+    ("quota_bananas = 3", "config: quota_defaults.bananas: 'bananas' is not a quota resource"),
+    ("volume_workers = many", "config: volume_workers must be an integer from 1 to 256"),
 ])
 def test_config_errors_name_file_and_line(tmp_path, line, message):
     conf = tmp_path / "bad.conf"
@@ -120,3 +124,28 @@ def test_running_out_of_file_descriptors_never_stops_the_daemon(tmp_path):
         assert "accepting again" in d.log_path.read_text()
     finally:
         assert d.stop() == 0
+
+
+def test_every_case_of_the_configuration_table(tmp_path):
+    """The table C, C++ and Python run, as blockstored.conf files: same errors, with the line."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "config"))
+    import config_cases
+
+    checked = 0
+    for line, path, _, text, expect in config_cases.load(tmp_path):
+        if text is None:
+            continue
+        conf = tmp_path / "case.conf"
+        conf.write_text(config_cases.as_ini(path, text, tmp_path / "state"))
+        out = subprocess.run([os.environ["BS_BLOCKSTORED"], "--check-config", str(conf)],
+                             capture_output=True, text=True, timeout=30)
+        where = f"config_cases.tsv:{line}: {out.stderr}"
+        if expect == "ok":
+            assert out.returncode == 0 and out.stdout == f"{conf}: ok\n", where
+        else:
+            assert out.returncode == 1, where
+            assert expect in out.stderr, where
+            # The line of the key at fault (or of its section), never just the file.
+            assert re.search(re.escape(str(conf)) + r":\d+: ", out.stderr), where
+        checked += 1
+    assert checked > 40

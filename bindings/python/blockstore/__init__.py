@@ -31,7 +31,9 @@ from blockstore._blockstore import (  # noqa: F401
     Snapshot,
     Volume,
     VolumeType,
+    config_keys,
     host_connector,
+    validate_config,
 )
 from blockstore.connector import VolumeFile, connect_volume  # noqa: F401
 from blockstore.errors import (  # noqa: F401

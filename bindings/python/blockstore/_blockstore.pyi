@@ -209,17 +209,18 @@ Hints = Mapping[str, object]  # same_host, different_host: id or ids; query: JSO
 
 Sort = Sequence[tuple[str, str]]
 
+def config_keys() -> list[dict[str, str]]: ...
+def validate_config(state_path: str, config: Optional[Mapping[str, object]] = ...,
+                    **keys: object) -> None: ...
+
 class Engine:
-    def __init__(self, state_path: str, *, host: str = ..., availability_zone: str = ...,
-                 backends: Sequence[Mapping[str, object]] = ..., default_volume_type: str = ...,
-                 quota_defaults: Mapping[str, int] = ..., durability: str = ...,
-                 volume_workers: int = ..., stats_interval: float = ...,
-                 scheduler: Optional[Mapping[str, object]] = ...,
+    # Keys: blockstore.config_keys() (docs/configuration.md), as `config`, as keywords, or both.
+    def __init__(self, state_path: str, config: Optional[Mapping[str, object]] = ..., *,
                  filters: Mapping[str, FilterFn] = ...,
                  weighers: Mapping[str, WeigherFn] = ...,
-                 backup: Optional[Mapping[str, object]] = ...,
                  backup_progress: Optional[Callable[[BackupProgress], None]] = ...,
-                 backup_keys: Optional[Callable[[str], Optional[bytes]]] = ...) -> None: ...
+                 backup_keys: Optional[Callable[[str], Optional[bytes]]] = ...,
+                 **keys: object) -> None: ...
     def __enter__(self) -> Engine: ...
     def __exit__(self, *exc: object) -> None: ...
     def close(self) -> None: ...

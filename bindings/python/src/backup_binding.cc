@@ -1,55 +1,13 @@
-// Backups as Python sees them: the Backup and BackupProgress records, the backup configuration
-// of Engine(backup=…, backup_progress=…), and the Engine's backup methods.
+// Backups as Python sees them: the Backup and BackupProgress records, the backup hooks
+// of Engine(backup_progress=…, backup_keys=…), and the Engine's backup methods.
 #include <pybind11/functional.h>
 
 #include "bindings.hpp"
 
 namespace blockstore::python {
 
-BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
-                              const std::optional<py::function>& progress,
-                              const std::optional<py::function>& keys) {
-  BackupConfig c;
-  if (config) {
-    for (auto item : *config) {
-      const auto key = item.first.cast<std::string>();
-      py::handle v = item.second;
-      if (key == "target") {
-        std::map<std::string, std::string> options;
-        for (auto kv : v.cast<py::dict>()) {
-          // Booleans as the option grammar spells them; everything else by its str().
-          options[kv.first.cast<std::string>()] =
-              py::isinstance<py::bool_>(kv.second) ? (kv.second.cast<bool>() ? "true" : "false")
-                                                   : py::str(kv.second).cast<std::string>();
-        }
-        c.target = Unwrap(NewBackupTarget(options));
-      } else if (key == "compression") {
-        c.compression = v.cast<std::string>();
-      } else if (key == "chunk_size") {
-        c.chunk_size = v.cast<uint64_t>();
-      } else if (key == "workers") {
-        c.workers = v.cast<int>();
-      } else if (key == "read_streams") {
-        c.read_streams = v.cast<int>();
-      } else if (key == "memory_budget") {
-        c.memory_budget = v.cast<uint64_t>();
-      } else if (key == "max_jobs") {
-        c.max_jobs = v.cast<int>();
-      } else if (key == "bandwidth_bytes_per_s") {
-        c.bandwidth_bytes_per_s = v.cast<uint64_t>();
-      } else if (key == "retries") {
-        c.retries = v.cast<int>();
-      } else if (key == "encryption_key_id") {
-        c.encryption_key_id = v.cast<std::string>();
-      } else if (key == "verify_after_backup") {
-        c.verify_after_backup = v.cast<bool>();
-      } else if (key == "progress_interval") {
-        c.progress_interval = Millis(v.cast<double>());
-      } else {
-        throw StatusError{InvalidArgument("unknown backup option '" + key + "'")};
-      }
-    }
-  }
+void SetBackupHooks(BackupConfig& c, const std::optional<py::function>& progress,
+                    const std::optional<py::function>& keys) {
   if (progress) {
     auto fn = KeepWithGil(*progress);
     c.progress = [fn](const BackupProgress& p) {
@@ -76,7 +34,6 @@ BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
       }
     };
   }
-  return c;
 }
 
 void BindBackups(py::module_& m) {

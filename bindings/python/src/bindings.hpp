@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "blockstore/engine.hpp"
+#include "blockstore/engine_config.hpp"
 
 namespace blockstore::python {
 
@@ -96,14 +97,12 @@ void BindBackups(py::module_& m);
 void BindAttach(py::module_& m);
 // The REST handler; after BindEngine.
 void BindRest(py::module_& m);
-// The backup configuration of Engine(backup=…, backup_progress=…, backup_keys=…).
-BackupConfig BackupConfigFrom(const std::optional<py::dict>& config,
-                              const std::optional<py::function>& progress,
-                              const std::optional<py::function>& keys);
-// The scheduler options of Engine(scheduler=…, filters=…, weighers=…).
-SchedulerOptions SchedulerOptionsFrom(const std::optional<py::dict>& config,
-                                      const std::map<std::string, py::object>& filters,
-                                      const std::map<std::string, py::object>& weighers);
+// The hooks a host gives in code, set on a configuration the schema read: progress and key
+// callbacks (backup_binding.cc), host filters and weighers (scheduler_binding.cc).
+void SetBackupHooks(BackupConfig& c, const std::optional<py::function>& progress,
+                    const std::optional<py::function>& keys);
+std::shared_ptr<const SchedulerRegistry> RegistryFrom(const std::map<std::string, py::object>& filters,
+                                                      const std::map<std::string, py::object>& weighers);
 
 }  // namespace blockstore::python
 

@@ -65,55 +65,70 @@ VolumeCreateRequest Request(std::optional<int64_t> size, std::string name, std::
   return r;
 }
 
-Durability ParseDurability(const std::string& d) {
-  if (d == "normal") return Durability::kNormal;
-  if (d == "full") return Durability::kFull;
-  throw StatusError{InvalidArgument("durability must be 'normal' or 'full'")};
+// The schema's reading of a dict: Python's json module writes it as JSON, so a value of the
+// wrong type gets the same error as from C or the daemon.
+EngineConfig ConfigFrom(std::string state_path, const std::optional<py::dict>& config,
+                        const py::kwargs& keys) {
+  py::dict all;
+  if (config) {
+    for (auto kv : *config) all[kv.first] = kv.second;
+  }
+  for (auto kv : keys) {
+    if (all.contains(kv.first)) {
+      throw StatusError{InvalidArgument("config: " + py::str(kv.first).cast<std::string>() +
+                                        " is given twice (in config and as a keyword)")};
+    }
+    all[kv.first] = kv.second;
+  }
+  if (all.contains("state_path")) {
+    throw StatusError{InvalidArgument("config: state_path is Engine's first argument, not a key")};
+  }
+  all["state_path"] = state_path;
+  std::string text;
+  try {
+    text = py::module_::import("json").attr("dumps")(all, py::arg("allow_nan") = false).cast<std::string>();
+  } catch (py::error_already_set& e) {
+    throw StatusError{InvalidArgument(std::string("config: only str, int, float, bool, list and dict values: ") +
+                                      e.what())};
+  }
+  return Unwrap(EngineConfigFromJson(text));
 }
 
 
 }  // namespace
 
 void BindEngine(py::module_& m) {
+  m.def("config_keys",
+        [] {
+          std::vector<py::dict> out;
+          for (const auto& k : EngineConfigKeys()) {
+            py::dict d;
+            d["path"] = k.path;
+            d["type"] = k.type;
+            d["range"] = k.range;
+            d["default"] = k.default_value;
+            d["doc"] = k.doc;
+            out.push_back(std::move(d));
+          }
+          return out;
+        },
+        "The engine's configuration schema: one dict per key (path, type, range, default, doc).");
+  m.def("validate_config",
+        [](std::string state_path, std::optional<py::dict> config, py::kwargs keys) {
+          (void)ConfigFrom(std::move(state_path), config, keys);
+        },
+        py::arg("state_path"), py::arg("config") = py::none(),
+        "Reads a configuration as Engine would, without opening anything; raises InvalidArgument.");
+
   py::class_<PyEngine>(m, "Engine", "Every blockstore role in one process, on a state directory.")
-      .def(py::init([](std::string state_path, std::string host, std::string availability_zone,
-                       std::vector<py::dict> backends, std::string default_volume_type,
-                       std::map<std::string, int64_t> quota_defaults, std::string durability,
-                       int volume_workers, double stats_interval, std::optional<py::dict> scheduler,
+      .def(py::init([](std::string state_path, std::optional<py::dict> config,
                        std::map<std::string, py::object> filters,
-                       std::map<std::string, py::object> weighers, std::optional<py::dict> backup,
+                       std::map<std::string, py::object> weighers,
                        std::optional<py::function> backup_progress,
-                       std::optional<py::function> backup_keys) {
-             EngineConfig c;
-             c.state_path = std::move(state_path);
-             c.host = std::move(host);
-             c.availability_zone = std::move(availability_zone);
-             c.default_volume_type = std::move(default_volume_type);
-             c.quota_defaults = QuotaLimits(quota_defaults.begin(), quota_defaults.end());
-             c.durability = ParseDurability(durability);
-             c.volume_workers = volume_workers;
-             c.stats_interval = Millis(stats_interval);
-             c.scheduler = SchedulerOptionsFrom(scheduler, filters, weighers);
-             c.backup = BackupConfigFrom(backup, backup_progress, backup_keys);
-             for (auto& b : backends) {
-               BackendConfig bc;
-               for (auto item : b) {
-                 const auto key = item.first.cast<std::string>();
-                 if (key == "name") bc.name = item.second.cast<std::string>();
-                 else if (key == "driver") bc.driver = item.second.cast<std::string>();
-                 else if (key == "volume_backend_name") bc.volume_backend_name = item.second.cast<std::string>();
-                 else if (key == "filter_function") bc.filter_function = item.second.cast<std::string>();
-                 else if (key == "goodness_function") bc.goodness_function = item.second.cast<std::string>();
-                 else if (key == "options") {
-                   for (auto kv : item.second.cast<py::dict>()) {
-                     bc.options[kv.first.cast<std::string>()] = kv.second.cast<std::string>();
-                   }
-                 } else {
-                   throw StatusError{InvalidArgument("unknown backend key '" + key + "'")};
-                 }
-               }
-               c.backends.push_back(std::move(bc));
-             }
+                       std::optional<py::function> backup_keys, py::kwargs keys) {
+             EngineConfig c = ConfigFrom(std::move(state_path), config, keys);
+             if (auto reg = RegistryFrom(filters, weighers)) c.scheduler.registry = std::move(reg);
+             SetBackupHooks(c.backup, backup_progress, backup_keys);
              Result<std::unique_ptr<Engine>> e = InvalidArgument("not opened");
              {
                py::gil_scoped_release release;
@@ -121,16 +136,13 @@ void BindEngine(py::module_& m) {
              }
              return std::make_unique<PyEngine>(Unwrap(std::move(e)));
            }),
-           py::arg("state_path"), py::kw_only(), py::arg("host") = "",
-           py::arg("availability_zone") = "nova", py::arg("backends") = std::vector<py::dict>{},
-           py::arg("default_volume_type") = "__DEFAULT__",
-           py::arg("quota_defaults") = std::map<std::string, int64_t>{},
-           py::arg("durability") = "normal", py::arg("volume_workers") = 2,
-           py::arg("stats_interval") = 60.0, py::arg("scheduler") = py::none(),
+           py::arg("state_path"), py::arg("config") = py::none(), py::kw_only(),
            py::arg("filters") = std::map<std::string, py::object>{},
            py::arg("weighers") = std::map<std::string, py::object>{},
-           py::arg("backup") = py::none(), py::arg("backup_progress") = py::none(),
-           py::arg("backup_keys") = py::none())
+           py::arg("backup_progress") = py::none(), py::arg("backup_keys") = py::none(),
+           "Engine(state_path, config=None, **keys): the configuration's keys (blockstore.config_keys())\n"
+           "as a dict, as keyword arguments, or both; filters, weighers, backup_progress and\n"
+           "backup_keys are callables the host gives.")
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })

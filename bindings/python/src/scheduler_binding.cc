@@ -59,39 +59,19 @@ class PyWeigher final : public BackendWeigher {
 
 }  // namespace
 
-SchedulerOptions SchedulerOptionsFrom(const std::optional<py::dict>& config,
-                                      const std::map<std::string, py::object>& filters,
-                                      const std::map<std::string, py::object>& weighers) {
-  SchedulerOptions o;
-  if (config) {
-    for (auto item : *config) {
-      const auto key = item.first.cast<std::string>();
-      if (key == "filters") o.filters = item.second.cast<std::vector<std::string>>();
-      else if (key == "weighers") o.weighers = item.second.cast<std::map<std::string, double>>();
-      else if (key == "weight_handler") o.weight_handler = item.second.cast<std::string>();
-      else if (key == "max_attempts") o.max_attempts = item.second.cast<int>();
-      else if (key == "max_over_subscription_ratio") o.max_over_subscription_ratio = item.second.cast<double>();
-      else if (key == "stale_after") {
-        const double s = item.second.cast<double>();
-        if (!(s >= 0)) throw StatusError{InvalidArgument("stale_after must be a non-negative number of seconds")};
-        o.stale_after = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
-      } else if (key == "seed") o.seed = item.second.cast<uint64_t>();
-      else throw StatusError{InvalidArgument("unknown scheduler option '" + key + "'")};
-    }
+std::shared_ptr<const SchedulerRegistry> RegistryFrom(const std::map<std::string, py::object>& filters,
+                                                      const std::map<std::string, py::object>& weighers) {
+  if (filters.empty() && weighers.empty()) return nullptr;
+  auto reg = std::make_shared<SchedulerRegistry>();
+  for (const auto& [name, fn] : filters) {
+    if (!PyCallable_Check(fn.ptr())) throw StatusError{InvalidArgument("filter '" + name + "' is not callable")};
+    Check(reg->AddFilter(name, std::make_shared<PyFilter>(fn)));
   }
-  if (!filters.empty() || !weighers.empty()) {
-    auto reg = std::make_shared<SchedulerRegistry>();
-    for (const auto& [name, fn] : filters) {
-      if (!PyCallable_Check(fn.ptr())) throw StatusError{InvalidArgument("filter '" + name + "' is not callable")};
-      Check(reg->AddFilter(name, std::make_shared<PyFilter>(fn)));
-    }
-    for (const auto& [name, fn] : weighers) {
-      if (!PyCallable_Check(fn.ptr())) throw StatusError{InvalidArgument("weigher '" + name + "' is not callable")};
-      Check(reg->AddWeigher(name, std::make_shared<PyWeigher>(fn)));
-    }
-    o.registry = std::move(reg);
+  for (const auto& [name, fn] : weighers) {
+    if (!PyCallable_Check(fn.ptr())) throw StatusError{InvalidArgument("weigher '" + name + "' is not callable")};
+    Check(reg->AddWeigher(name, std::make_shared<PyWeigher>(fn)));
   }
-  return o;
+  return reg;
 }
 
 void BindScheduling(py::module_& m) {

@@ -33,7 +33,7 @@ def backups(tmp_path, target):
         str(tmp_path / "state"), host="pytest",
         backup={"target": {"type": "posix", "root": target, "sync": False},
                 "compression": "zstd", "workers": 2, "read_streams": 1,
-                "progress_interval": 0},
+                "progress_interval_ms": 0},
         backup_progress=seen.append)
     with engine:
         yield engine, tmp_path / "state" / "volumes", seen
