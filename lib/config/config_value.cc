@@ -1,6 +1,7 @@
 #include "lib/config/config_value.hpp"
 
 #include "lib/core/macros.hpp"
+#include "lib/json/json_codec.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -160,7 +161,8 @@ Result<std::map<std::string, std::string>> ConfigValueReader::TextMap(const json
     const json::value& val = kv.value();
     if (key.empty()) return InvalidArgument("config: " + path + " has an entry without a name");
     if (const auto* s = val.if_string()) out[key] = std::string(s->data(), s->size());
-    else if (syntax_ == ConfigSyntax::kTyped && (val.is_number() || val.is_bool())) out[key] = json::serialize(val);
+    else if (syntax_ == ConfigSyntax::kTyped && val.is_number()) out[key] = NumberText(val);
+    else if (syntax_ == ConfigSyntax::kTyped && val.is_bool()) out[key] = val.get_bool() ? "true" : "false";
     else return Fail(path + "." + key, "a string, a number or true/false");
   }
   return out;

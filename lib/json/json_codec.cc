@@ -1,7 +1,9 @@
 #include "lib/json/json_codec.hpp"
 
+#include <charconv>
 #include <set>
 
+#include "lib/core/macros.hpp"
 #include "lib/json/json_reader.hpp"
 
 namespace blockstore::internal {
@@ -28,6 +30,14 @@ Result<blockstore::Capacity> CapacityFrom(const json::value* v) {
 }
 
 }  // namespace
+
+std::string NumberText(const json::value& number) {
+  if (const auto* i = number.if_int64()) return std::to_string(*i);
+  if (const auto* u = number.if_uint64()) return std::to_string(*u);
+  char buf[64];
+  const auto end = std::to_chars(buf, buf + sizeof buf, number.to_number<double>()).ptr;
+  return std::string(buf, end);
+}
 
 json::object MetadataToJson(const Metadata& m) {
   json::object o;
@@ -202,61 +212,56 @@ json::object ToJson(const BackendStats& s) {
   return o;
 }
 
+// A report a backend sends the scheduler: unknown fields are ignored (a newer backend may send
+// more), a field of the wrong type is an error.
 Result<BackendStats> BackendStatsFromJson(const json::value& v) {
-  const auto* o = v.if_object();
-  if (!o) return InvalidArgument("backend stats must be an object");
   BackendStats s;
-  auto str = [](const json::object& obj, std::string_view k) -> std::string {
-    auto it = obj.find(k);
-    if (it == obj.end() || !it->value().is_string()) return {};
-    return std::string(it->value().get_string());
-  };
-  auto num = [](const json::object& obj, std::string_view k) -> double {
-    auto it = obj.find(k);
-    return it != obj.end() && it->value().is_number() ? it->value().to_number<double>() : 0.0;
-  };
-  auto flag = [](const json::object& obj, std::string_view k, bool d) -> bool {
-    auto it = obj.find(k);
-    return it != obj.end() && it->value().is_bool() ? it->value().get_bool() : d;
-  };
-  s.volume_backend_name = str(*o, "volume_backend_name");
-  s.vendor_name = str(*o, "vendor_name");
-  s.driver_version = str(*o, "driver_version");
-  s.storage_protocol = str(*o, "storage_protocol");
-  auto pools = o->find("pools");
-  if (pools != o->end() && pools->value().is_array()) {
-    for (const auto& pv : pools->value().get_array()) {
-      const auto* p = pv.if_object();
-      if (!p) return InvalidArgument("each pool must be an object");
-      PoolStats ps;
-      ps.pool_name = str(*p, "pool_name");
-      auto total = CapacityFrom(p->if_contains("total_capacity_gb"));
-      if (!total.ok()) return total.status();
-      auto free = CapacityFrom(p->if_contains("free_capacity_gb"));
-      if (!free.ok()) return free.status();
-      ps.total_capacity_gb = *total;
-      ps.free_capacity_gb = *free;
-      ps.allocated_capacity_gb = num(*p, "allocated_capacity_gb");
-      ps.provisioned_capacity_gb = num(*p, "provisioned_capacity_gb");
-      ps.reserved_percentage = static_cast<int>(num(*p, "reserved_percentage"));
-      ps.max_over_subscription_ratio = str(*p, "max_over_subscription_ratio");
-      if (ps.max_over_subscription_ratio.empty()) ps.max_over_subscription_ratio = "20.0";
-      ps.thin_provisioning_support = flag(*p, "thin_provisioning_support", false);
-      ps.thick_provisioning_support = flag(*p, "thick_provisioning_support", true);
-      ps.multiattach = flag(*p, "multiattach", false);
-      ps.online_extend_support = flag(*p, "online_extend_support", true);
-      ps.qos_support = flag(*p, "QoS_support", false);
-      ps.filter_function = str(*p, "filter_function");
-      ps.goodness_function = str(*p, "goodness_function");
-      ps.total_volumes = static_cast<uint64_t>(std::max(0.0, num(*p, "total_volumes")));
-      if (auto* caps = p->if_contains("capabilities")) {
-        auto m = MetadataFromJson(*caps, "capabilities");
-        if (!m.ok()) return m.status();
-        ps.capabilities.insert(m->begin(), m->end());
+  Reader in(v, "backend stats", Reader::kIgnoreUnknown);
+  in.String("volume_backend_name", s.volume_backend_name);
+  in.String("vendor_name", s.vendor_name);
+  in.String("driver_version", s.driver_version);
+  in.String("storage_protocol", s.storage_protocol);
+  in.Objects("pools", [&](Reader& p) {
+    PoolStats ps;
+    p.String("pool_name", ps.pool_name);
+    for (auto [key, field] : {std::pair{"total_capacity_gb", &ps.total_capacity_gb},
+                              std::pair{"free_capacity_gb", &ps.free_capacity_gb}}) {
+      if (const auto* c = p.Find(key)) {
+        auto capacity = CapacityFrom(c);
+        if (capacity.ok()) *field = *capacity;
+        else p.Error(InvalidArgument("backend stats: pools: '" + std::string(key) + "': " + capacity.status().message()));
       }
-      s.pools.push_back(std::move(ps));
     }
-  }
+    p.Number("allocated_capacity_gb", ps.allocated_capacity_gb);
+    p.Number("provisioned_capacity_gb", ps.provisioned_capacity_gb);
+    std::optional<int64_t> reserved;
+    p.Int("reserved_percentage", reserved);
+    if (reserved && (*reserved < 0 || *reserved > 100)) {
+      p.Error(InvalidArgument("backend stats: pools: 'reserved_percentage' must be from 0 to 100"));
+    } else if (reserved) {
+      ps.reserved_percentage = static_cast<int>(*reserved);
+    }
+    // Cinder's drivers report the ratio as a number or as text ("20.0", "auto").
+    if (const auto* r = p.Find("max_over_subscription_ratio")) {
+      if (r->is_number()) ps.max_over_subscription_ratio = NumberText(*r);
+      else if (const auto* t = r->if_string()) ps.max_over_subscription_ratio = std::string(*t);
+      else p.Error(InvalidArgument("backend stats: pools: 'max_over_subscription_ratio' must be a number or text"));
+    }
+    if (ps.max_over_subscription_ratio.empty()) ps.max_over_subscription_ratio = "20.0";
+    ps.thick_provisioning_support = true;
+    ps.online_extend_support = true;
+    p.Bool("thin_provisioning_support", ps.thin_provisioning_support);
+    p.Bool("thick_provisioning_support", ps.thick_provisioning_support);
+    p.Bool("multiattach", ps.multiattach);
+    p.Bool("online_extend_support", ps.online_extend_support);
+    p.Bool("QoS_support", ps.qos_support);
+    p.String("filter_function", ps.filter_function);
+    p.String("goodness_function", ps.goodness_function);
+    p.Count("total_volumes", ps.total_volumes);
+    p.Meta("capabilities", ps.capabilities);
+    s.pools.push_back(std::move(ps));
+  });
+  BS_RETURN_IF_ERROR(in.Finish());
   return s;
 }
 

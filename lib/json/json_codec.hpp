@@ -25,6 +25,8 @@ json::object ToJson(const QuotaSet& q);
 json::object ToJson(const Event& e);
 json::object ToJson(const BackendStats& s);
 json::object MetadataToJson(const Metadata& m);
+// A JSON number as the shortest decimal text that reads back as it: 3, -1, 1.5, 1e+300.
+std::string NumberText(const json::value& number);
 
 Result<BackendStats> BackendStatsFromJson(const json::value& v);
 Result<Metadata> MetadataFromJson(const json::value& v, std::string_view what);

@@ -3,6 +3,7 @@
 #ifndef BLOCKSTORE_LIB_JSON_JSON_READER_HPP
 #define BLOCKSTORE_LIB_JSON_JSON_READER_HPP
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -72,6 +73,51 @@ class Reader {
         out.emplace_back(e.get_string());
       }
     }
+  }
+  // A whole number ≥ 0.
+  void Count(std::string_view key, uint64_t& out) {
+    if (auto* v = Find(key)) {
+      if (auto* i = v->if_int64(); i && *i >= 0) out = static_cast<uint64_t>(*i);
+      else if (auto* u = v->if_uint64()) out = *u;
+      else Fail(key, "a whole number ≥ 0");
+    }
+  }
+  void Number(std::string_view key, double& out) {
+    std::optional<double> d;
+    Number(key, d);
+    if (d) out = *d;
+  }
+  // name → number.
+  void Numbers(std::string_view key, std::map<std::string, double>& out) {
+    if (auto* v = Find(key)) {
+      const auto* o = v->if_object();
+      if (!o) return Fail(key, "an object of numbers");
+      for (const auto& kv : *o) {
+        if (!kv.value().is_number()) return Fail(key, "an object of numbers");
+        out[std::string(kv.key())] = kv.value().to_number<double>();
+      }
+    }
+  }
+  // A list of objects, each read with its own Reader.
+  template <typename F>
+  void Objects(std::string_view key, F read) {
+    if (auto* v = Find(key)) {
+      const auto* a = v->if_array();
+      if (!a) return Fail(key, "a list of objects");
+      for (const auto& e : *a) {
+        if (!e.is_object()) return Fail(key, "a list of objects");
+        Reader inner(e, std::string(what_) + ": " + std::string(key), unknown_);
+        read(inner);
+        if (Status s = inner.Finish(); !s.ok()) {
+          if (status_.ok()) status_ = s;
+          return;
+        }
+      }
+    }
+  }
+  // For a reader's own checks: the first error wins.
+  void Error(Status s) {
+    if (status_.ok() && !s.ok()) status_ = std::move(s);
   }
   // A nested object read with its own Reader.
   template <typename F>

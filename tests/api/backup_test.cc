@@ -13,7 +13,7 @@
 
 #include "blockstore/backup_target.hpp"
 #include "blockstore/posix_target.hpp"
-#include "tests/api/fixture.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 namespace blockstore::testing {
 namespace {
@@ -21,10 +21,6 @@ namespace {
 using BS = BackupStatus;
 using VS = VolumeStatus;
 constexpr uint64_t kMiB = 1ull << 20;
-
-std::string VolumeFile(const TempDir& dir, const std::string& id) {
-  return dir / ("volumes/volume-" + id);
-}
 
 // The regions the tests write, and a hole between them, compared between two volume files.
 void RequireSameData(const std::string& a, const std::string& b) {
@@ -134,8 +130,8 @@ TEST_SUITE_BEGIN("backup service");
 
 TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volume") {
   Volume v = Available(alice, 1);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 1);
-  WritePattern(VolumeFile(dir, v.id), 512 * kMiB, 8 * kMiB, 2);
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 1);
+  WritePattern(VolumeFile(v.id), 512 * kMiB, 8 * kMiB, 2);
   Backup b = Backed(alice, {.volume_id = v.id, .name = "nightly"});
   CHECK(b.name == "nightly");
   CHECK(b.size_gb == 1);
@@ -157,27 +153,27 @@ TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volum
   Volume r = Restored(alice, b.id);
   CHECK(r.name == "restore_backup_" + b.id);
   CHECK(r.metadata.at("src_backup_id") == b.id);
-  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
+  RequireSameData(VolumeFile(v.id), VolumeFile(r.id));
   // Restored onto a fresh sparse volume, the holes stay holes.
-  CHECK(AllocatedBytes(VolumeFile(dir, r.id)) < 32 * kMiB);
+  CHECK(AllocatedBytes(VolumeFile(r.id)) < 32 * kMiB);
   BS_CHECK_OK(engine->backups().Verify(alice, b.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "a restore onto an existing volume overwrites all of it") {
   Volume v = Available(alice, 1);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 3);
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 3);
   Backup b = Backed(alice, {.volume_id = v.id});
   Volume target = Available(alice, 2);
-  WritePattern(VolumeFile(dir, target.id), 100 * kMiB, 3 * kMiB, 4);  // must become zeros
+  WritePattern(VolumeFile(target.id), 100 * kMiB, 3 * kMiB, 4);  // must become zeros
   Volume r = Restored(alice, b.id, {.volume_id = target.id});
   CHECK(r.id == target.id);
   CHECK(r.size_gb == 2);
-  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, target.id));
+  RequireSameData(VolumeFile(v.id), VolumeFile(target.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed and restore whole") {
   Volume v = Available(alice, 1);
-  const std::string file = VolumeFile(dir, v.id);
+  const std::string file = VolumeFile(v.id);
   WritePattern(file, 0, 6 * kMiB, 5);
   WritePattern(file, 512 * kMiB, 8 * kMiB, 6);
   Backup full = Backed(alice, {.volume_id = v.id});
@@ -195,7 +191,7 @@ TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed an
   CHECK(parent->has_dependent_backups);
 
   Volume r = Restored(alice, inc2.id);
-  RequireSameData(file, VolumeFile(dir, r.id));
+  RequireSameData(file, VolumeFile(r.id));
 
   // A backup others are based on stays until they go.
   BS_CHECK_CODE(engine->backups().Delete(alice, full.id), Code::kFailedPrecondition);
@@ -214,7 +210,7 @@ TEST_CASE_FIXTURE(BackupFixture, "incremental backups store only what changed an
 
 TEST_CASE_FIXTURE(BackupFixture, "backup churn leaves no directories behind") {
   Volume v = Available(alice, 1);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 3);
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 3);
   Backup keep = Backed(alice, {.volume_id = v.id});
   for (int i = 0; i < 10; ++i) {
     Backup b = Backed(alice, {.volume_id = v.id});
@@ -232,7 +228,7 @@ TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a lat
   // Two independent chains: deleting the first full backup must not touch the second chain's
   // objects, and the second chain restores completely afterwards.
   Volume v = Available(alice, 1);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 9);
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 9);
   Backup a = Backed(alice, {.volume_id = v.id});
   Backup b = Backed(alice, {.volume_id = v.id});
   Backup c = Backed(alice, {.volume_id = v.id, .incremental = true});
@@ -241,14 +237,14 @@ TEST_CASE_FIXTURE(BackupFixture, "deleting a full backup keeps the objects a lat
   BS_REQUIRE_OK(engine->WaitForBackupDeleted(alice, a.id, kWait));
   BS_CHECK_OK(engine->backups().Verify(alice, c.id));
   Volume r = Restored(alice, c.id);
-  RequireSameData(VolumeFile(dir, v.id), VolumeFile(dir, r.id));
+  RequireSameData(VolumeFile(v.id), VolumeFile(r.id));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "a backup of a snapshot reads the snapshot") {
   Volume v = Available(alice, 1);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 10);
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 10);
   Snapshot s = AvailableSnapshot(alice, v.id);
-  WritePattern(VolumeFile(dir, v.id), 0, 6 * kMiB, 11);  // the volume moves on
+  WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 11);  // the volume moves on
   Backup b = Backed(alice, {.volume_id = v.id, .snapshot_id = s.id});
   CHECK(b.snapshot_id == s.id);
   CHECK(b.data_timestamp == s.created_at);
@@ -256,10 +252,10 @@ TEST_CASE_FIXTURE(BackupFixture, "a backup of a snapshot reads the snapshot") {
   BS_REQUIRE_OK(snap);
   CHECK(snap->status == SnapshotStatus::kAvailable);
   Volume r = Restored(alice, b.id);
-  CHECK(ReadRange(VolumeFile(dir, r.id), 0, 6 * kMiB) ==
+  CHECK(ReadRange(VolumeFile(r.id), 0, 6 * kMiB) ==
         ReadRange(dir / ("volumes/snapshot-" + s.id), 0, 6 * kMiB));
-  CHECK(ReadRange(VolumeFile(dir, r.id), 0, 6 * kMiB) !=
-        ReadRange(VolumeFile(dir, v.id), 0, 6 * kMiB));
+  CHECK(ReadRange(VolumeFile(r.id), 0, 6 * kMiB) !=
+        ReadRange(VolumeFile(v.id), 0, 6 * kMiB));
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "an in-use volume needs force") {
@@ -407,18 +403,15 @@ TEST_CASE("export and import: another engine restores from the same target") {
 }
 
 TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
-  TempDir state, target_dir;
-  EngineConfig c = BasicConfig(state.path());
-  c.backup.target = Posix(target_dir.path());
-  auto e = Engine::Open(c);
-  BS_REQUIRE_OK(e);
-  auto alice = RequestContext::User("alice");
-  const Volume v = NewVolume(**e, alice);
-  WritePattern(state / ("volumes/volume-" + v.id), 0, 10 * kMiB, 13);
-  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
+  TempDir target_dir;
+  EngineFixture f([&](EngineConfig& c) { c.backup.target = Posix(target_dir.path()); });
+  auto& alice = f.alice;
+  const Volume v = NewVolume(*f.engine, alice);
+  WritePattern(f.dir / ("volumes/volume-" + v.id), 0, 10 * kMiB, 13);
+  auto b = f.engine->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
-  BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
-  BS_CHECK_OK((*e)->backups().Verify(alice, b->id));
+  BS_REQUIRE_OK(f.engine->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
+  BS_CHECK_OK(f.engine->backups().Verify(alice, b->id));
   const std::string chunk = target_dir / ("backups/" + b->id + "/chunk-00000001");
   REQUIRE(std::filesystem::exists(chunk));
   {
@@ -426,103 +419,99 @@ TEST_CASE("a damaged object fails verify and restore, naming the chunk") {
     f.seekp(100);
     f.put('\x5a').put('\xa5');
   }
-  Status verify = (*e)->backups().Verify(alice, b->id);
+  Status verify = f.engine->backups().Verify(alice, b->id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("chunk 1 at offset 4194304") != std::string::npos,
                 verify.message());
 
-  auto target = (*e)->volumes().Create(alice, {.size_gb = 1});
+  auto target = f.engine->volumes().Create(alice, {.size_gb = 1});
   BS_REQUIRE_OK(target);
-  BS_REQUIRE_OK((*e)->WaitForVolume(alice, target->id, {VS::kAvailable}, kWait));
-  BS_REQUIRE_OK((*e)->backups().Restore(alice, b->id, {.volume_id = target->id}));
-  auto failed = (*e)->WaitForVolume(alice, target->id, {VS::kErrorRestoring}, kWait);
+  BS_REQUIRE_OK(f.engine->WaitForVolume(alice, target->id, {VS::kAvailable}, kWait));
+  BS_REQUIRE_OK(f.engine->backups().Restore(alice, b->id, {.volume_id = target->id}));
+  auto failed = f.engine->WaitForVolume(alice, target->id, {VS::kErrorRestoring}, kWait);
   BS_REQUIRE_OK(failed);
-  auto after = (*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait);
+  auto after = f.engine->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait);
   BS_REQUIRE_OK(after);
   CHECK_MESSAGE(after->fail_reason.find("chunk 1 at offset 4194304") != std::string::npos,
                 after->fail_reason);
 
   // A missing object is named too.
   std::filesystem::remove(chunk);
-  verify = (*e)->backups().Verify(alice, b->id);
+  verify = f.engine->backups().Verify(alice, b->id);
   CHECK(verify.code() == Code::kDataLoss);
   CHECK_MESSAGE(verify.message().find("missing") != std::string::npos, verify.message());
 }
 
 TEST_CASE("a target that keeps failing ends the backup in error and leaves nothing behind") {
-  TempDir state, target_dir;
-  EngineConfig c = BasicConfig(state.path());
+  TempDir target_dir;
   auto failing = std::make_shared<FailingTarget>(Posix(target_dir.path()), 2);
-  c.backup.target = failing;
-  c.backup.retries = 2;
-  auto e = Engine::Open(c);
-  BS_REQUIRE_OK(e);
-  auto alice = RequestContext::User("alice");
-  const Volume v = NewVolume(**e, alice);
-  WritePattern(state / ("volumes/volume-" + v.id), 0, 20 * kMiB, 14);
-  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
+  EngineFixture f([&](EngineConfig& c) {
+    c.backup.target = failing;
+    c.backup.retries = 2;
+  });
+  auto& alice = f.alice;
+  const Volume v = NewVolume(*f.engine, alice);
+  WritePattern(f.dir / ("volumes/volume-" + v.id), 0, 20 * kMiB, 14);
+  auto b = f.engine->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
-  auto failed = (*e)->WaitForBackup(alice, b->id, {BS::kError, BS::kAvailable}, kWait);
+  auto failed = f.engine->WaitForBackup(alice, b->id, {BS::kError, BS::kAvailable}, kWait);
   BS_REQUIRE_OK(failed);
   CHECK(failed->status == BS::kError);
   CHECK_MESSAGE(failed->fail_reason.find("connection reset") != std::string::npos,
                 failed->fail_reason);
   CHECK(failing->puts_.load() > 2);  // retried before giving up
-  auto vol = (*e)->volumes().Get(alice, v.id);
+  auto vol = f.engine->volumes().Get(alice, v.id);
   BS_REQUIRE_OK(vol);
   CHECK(vol->status == VS::kAvailable);
   CHECK(Objects(target_dir.path()).empty());
-  auto quota = (*e)->quotas().Get(alice, "alice");
+  auto quota = f.engine->quotas().Get(alice, "alice");
   BS_REQUIRE_OK(quota);
   CHECK(quota->resources.at("backups").in_use == 0);
   CHECK(quota->resources.at("backups").reserved == 0);
   // A failed backup is not something to verify or restore, and it may be deleted.
-  BS_CHECK_CODE((*e)->backups().Verify(alice, b->id), Code::kFailedPrecondition);
-  BS_CHECK_CODE((*e)->backups().Restore(alice, b->id, {}), Code::kFailedPrecondition);
-  BS_REQUIRE_OK((*e)->backups().Delete(alice, b->id));
-  BS_REQUIRE_OK((*e)->WaitForBackupDeleted(alice, b->id, kWait));
+  BS_CHECK_CODE(f.engine->backups().Verify(alice, b->id), Code::kFailedPrecondition);
+  BS_CHECK_CODE(f.engine->backups().Restore(alice, b->id, {}), Code::kFailedPrecondition);
+  BS_REQUIRE_OK(f.engine->backups().Delete(alice, b->id));
+  BS_REQUIRE_OK(f.engine->WaitForBackupDeleted(alice, b->id, kWait));
 }
 
 TEST_CASE("a force delete cancels a backup being created") {
-  TempDir state, target_dir;
-  EngineConfig c = BasicConfig(state.path());
+  TempDir target_dir;
   auto gated = std::make_shared<GatedTarget>(Posix(target_dir.path()));
-  c.backup.target = gated;
-  c.backup.progress_interval = std::chrono::milliseconds(0);
-  auto e = Engine::Open(c);
-  BS_REQUIRE_OK(e);
-  auto admin = RequestContext::Admin();
-  const Volume v = NewVolume(**e, admin);
-  WritePattern(state / ("volumes/volume-" + v.id), 0, 40 * kMiB, 15);
-  auto b = (*e)->backups().Create(admin, {.volume_id = v.id});
+  EngineFixture f([&](EngineConfig& c) {
+    c.backup.target = gated;
+    c.backup.progress_interval = std::chrono::milliseconds(0);
+  });
+  auto& admin = f.admin;
+  const Volume v = NewVolume(*f.engine, admin);
+  WritePattern(f.dir / ("volumes/volume-" + v.id), 0, 40 * kMiB, 15);
+  auto b = f.engine->backups().Create(admin, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
   while (gated->waiting_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  BS_CHECK_CODE((*e)->backups().Delete(admin, b->id), Code::kFailedPrecondition);
-  BS_REQUIRE_OK((*e)->backups().Delete(admin, b->id, /*force=*/true));
+  BS_CHECK_CODE(f.engine->backups().Delete(admin, b->id), Code::kFailedPrecondition);
+  BS_REQUIRE_OK(f.engine->backups().Delete(admin, b->id, /*force=*/true));
   gated->open_ = true;
-  BS_REQUIRE_OK((*e)->WaitForBackupDeleted(admin, b->id, kWait));
-  auto vol = (*e)->WaitForVolume(admin, v.id, {VS::kAvailable}, kWait);
+  BS_REQUIRE_OK(f.engine->WaitForBackupDeleted(admin, b->id, kWait));
+  auto vol = f.engine->WaitForVolume(admin, v.id, {VS::kAvailable}, kWait);
   BS_REQUIRE_OK(vol);
   CHECK(Objects(target_dir.path()).empty());
 }
 
 TEST_CASE("progress reaches the host's callback with rate and ETA") {
-  TempDir state;
-  EngineConfig c = BasicConfig(state.path());
   std::mutex mu;
   std::vector<BackupProgress> seen;
-  c.backup.progress = [&](const BackupProgress& p) {
-    std::lock_guard lock(mu);
-    seen.push_back(p);
-  };
-  auto e = Engine::Open(c);
-  BS_REQUIRE_OK(e);
-  auto alice = RequestContext::User("alice");
-  const Volume v = NewVolume(**e, alice);
-  WritePattern(state / ("volumes/volume-" + v.id), 0, 8 * kMiB, 16);
-  auto b = (*e)->backups().Create(alice, {.volume_id = v.id});
+  EngineFixture f([&](EngineConfig& c) {
+    c.backup.progress = [&](const BackupProgress& p) {
+      std::lock_guard lock(mu);
+      seen.push_back(p);
+    };
+  });
+  auto& alice = f.alice;
+  const Volume v = NewVolume(*f.engine, alice);
+  WritePattern(f.dir / ("volumes/volume-" + v.id), 0, 8 * kMiB, 16);
+  auto b = f.engine->backups().Create(alice, {.volume_id = v.id});
   BS_REQUIRE_OK(b);
-  BS_REQUIRE_OK((*e)->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
+  BS_REQUIRE_OK(f.engine->WaitForBackup(alice, b->id, {BS::kAvailable}, kWait));
   std::lock_guard lock(mu);
   REQUIRE(seen.size() == 256);  // one per 4 MiB chunk of 1 GiB
   uint64_t last = 0;

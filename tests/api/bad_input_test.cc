@@ -1,7 +1,7 @@
 // Bad input gets a clear error with the right code and leaves the store and the disk exactly
 // as they were.
 #include "lib/core/ids.hpp"
-#include "tests/api/fixture.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 using namespace blockstore;
 using namespace blockstore::testing;

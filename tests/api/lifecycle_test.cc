@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "lib/io/file_block_device.hpp"
-#include "tests/support/test_support.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 using namespace blockstore;
 using namespace blockstore::testing;
@@ -16,50 +16,16 @@ namespace {
 using VS = VolumeStatus;
 using SS = SnapshotStatus;
 
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Engine> engine;
-  RequestContext alice = RequestContext::User("alice");
-  RequestContext bob = RequestContext::User("bob");
-  RequestContext admin = RequestContext::Admin();
-
-  Fixture() { Reopen(); }
-  void Reopen(EngineConfig config = {}) {
-    engine.reset();
-    if (config.state_path.empty()) config = BasicConfig(dir.path());
-    auto e = Engine::Open(config);
-    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
-    engine = std::move(e).value();
-  }
-
+struct Fixture : EngineFixture {
   Volume MakeVolume(const RequestContext& ctx, int64_t gb, const std::string& name = "v") {
     VolumeCreateRequest r;
-    r.size_gb = gb;
     r.name = name;
-    auto v = engine->volumes().Create(ctx, r);
-    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-    CHECK(v->status == VS::kCreating);
-    auto done = engine->WaitForVolume(ctx, v->id, {VS::kAvailable, VS::kError}, kWait);
-    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
-    REQUIRE(done->status == VS::kAvailable);
-    return *done;
+    return Available(ctx, gb, r);
   }
   Snapshot MakeSnapshot(const RequestContext& ctx, const std::string& volume_id) {
-    SnapshotCreateRequest r;
-    r.volume_id = volume_id;
-    r.name = "snap";
-    auto s = engine->snapshots().Create(ctx, r);
-    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    CHECK(s->status == SS::kCreating);
-    auto done = engine->WaitForSnapshot(ctx, s->id, {SS::kAvailable, SS::kError}, kWait);
-    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
-    REQUIRE(done->status == SS::kAvailable);
-    return *done;
+    return AvailableSnapshot(ctx, volume_id, "snap");
   }
-  QuotaUsage Usage(const std::string& project, std::string_view res) {
-    return engine->quotas().Get(admin, project)->resources[std::string(res)];
-  }
-  std::string VolumePath(const std::string& id) { return dir / ("volumes/volume-" + id); }
+  std::string VolumePath(const std::string& id) { return VolumeFile(id); }
 };
 
 }  // namespace
@@ -309,10 +275,10 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("two backends of the same driver, and backend pinning by type") {
     Fixture f;
-    EngineConfig c = BasicConfig(f.dir.path());
-    c.backends = {{"fast", "file", "fast", {{"volumes_dir", f.dir / "fast"}}},
-                  {"slow", "file", "slow", {{"volumes_dir", f.dir / "slow"}}}};
-    f.Reopen(c);
+    f.Reopen([&](EngineConfig& c) {
+      c.backends = {{"fast", "file", "fast", {{"volumes_dir", f.dir / "fast"}}},
+                    {"slow", "file", "slow", {{"volumes_dir", f.dir / "slow"}}}};
+    });
     VolumeTypeCreateRequest t;
     t.name = "slow-type";
     t.extra_specs = {{"volume_backend_name", "slow"}};
@@ -355,11 +321,11 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("create/delete churn never runs the scheduler out of room") {
     Fixture f;
-    EngineConfig c = BasicConfig(f.dir.path());
-    c.backends = {{"thick", "file", "thick",
-                   {{"volumes_dir", f.dir / "thick"}, {"max_over_subscription_ratio", "1.0"}}}};
-    c.stats_interval = std::chrono::milliseconds(0);  // only the give-backs keep the books
-    f.Reopen(c);
+    f.Reopen([&](EngineConfig& c) {
+      c.backends = {{"thick", "file", "thick",
+                     {{"volumes_dir", f.dir / "thick"}, {"max_over_subscription_ratio", "1.0"}}}};
+      c.stats_interval = std::chrono::milliseconds(0);  // only the give-backs keep the books
+    });
     BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"gigabytes", -1}}));
     auto pools = f.engine->Pools();
     REQUIRE(pools.size() == 1);
@@ -382,6 +348,53 @@ TEST_SUITE("lifecycle") {
     auto failed = f.engine->WaitForVolume(f.alice, v2->id, {VS::kAvailable, VS::kError}, kWait);
     BS_REQUIRE_OK(failed);
     CHECK(failed->status == VS::kError);
+  }
+
+  // Cinder's rules (docs/behaviour.md): which statuses each action starts from. Every branch
+  // starts from a fresh available volume reset to the status under test; a refused action is
+  // failed_precondition and changes nothing.
+  TEST_CASE("a volume's status decides which actions it takes") {
+    struct Row {
+      VS status;
+      bool delete_ok, extend_ok, snapshot_ok, backup_ok;
+    };
+    const std::vector<Row> rows = {
+        {VS::kAvailable, true, true, true, true},
+        {VS::kError, true, false, false, false},
+        {VS::kErrorRestoring, true, false, false, false},
+        {VS::kErrorExtending, true, false, false, false},
+        {VS::kMaintenance, false, false, false, false},
+        {VS::kReserved, false, false, false, false},
+    };
+    for (const Row& row : rows) {
+      Fixture f;
+      CAPTURE(ToString(row.status));
+      const Volume v = f.MakeVolume(f.alice, 1);
+      if (row.status != VS::kAvailable) BS_REQUIRE_OK(f.engine->volumes().ResetStatus(f.admin, v.id, row.status));
+      const std::string before = f.State();
+      auto expect = [&](bool ok, auto result) {
+        if (ok) {
+          BS_CHECK_OK(result);
+        } else {
+          BS_CHECK_CODE(result, Code::kFailedPrecondition);
+          CHECK(f.State() == before);
+        }
+      };
+      // A name per status: doctest tells subcases apart by name, and these run in a loop.
+      const std::string at = std::string(ToString(row.status)) + ": ";
+      SUBCASE((at + "delete").c_str()) { expect(row.delete_ok, f.engine->volumes().Delete(f.alice, v.id, {})); }
+      SUBCASE((at + "extend").c_str()) { expect(row.extend_ok, f.engine->volumes().Extend(f.alice, v.id, 2)); }
+      SUBCASE((at + "snapshot").c_str()) {
+        expect(row.snapshot_ok, f.engine->snapshots().Create(f.alice, {v.id, "s", "", false, {}}));
+      }
+      SUBCASE((at + "backup").c_str()) {
+        expect(row.backup_ok, f.engine->backups().Create(f.alice, {.volume_id = v.id}));
+      }
+      SUBCASE((at + "update: any status but maintenance, as Cinder").c_str()) {
+        expect(row.status != VS::kMaintenance,
+               f.engine->volumes().Update(f.alice, v.id, {std::string("renamed"), {}, {}, {}}));
+      }
+    }
   }
 
   TEST_CASE("reset status is admin only and settles quota") {

@@ -1,5 +1,5 @@
 // Project isolation, admin-only operations, types, QoS specs and quotas.
-#include "tests/api/fixture.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 using namespace blockstore;
 using namespace blockstore::testing;

@@ -4,7 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "tests/support/test_support.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 using namespace blockstore;
 using namespace blockstore::testing;
@@ -87,31 +87,26 @@ class EventLog {
   uint64_t token_;
 };
 
-struct Fixture {
-  TempDir dir;
+struct Fixture : EngineFixture {
   std::atomic<int> failures{0};
-  std::unique_ptr<Engine> engine;
-  RequestContext alice = RequestContext::User("alice");
-  RequestContext admin = RequestContext::Admin();
 
-  explicit Fixture(int broken_backends, int good_backends, int max_attempts = 3) {
-    EngineConfig c = BasicConfig(dir.path());
-    c.scheduler.max_attempts = max_attempts;
-    c.register_drivers = [this](DriverRegistry& r) {
-      return r.Register("failing", [this](const BackendConfig&) -> Result<std::unique_ptr<VolumeDriver>> {
-        return std::unique_ptr<VolumeDriver>(new FailingDriver(&failures));
-      });
-    };
-    for (int i = 0; i < broken_backends; ++i) {
-      c.backends.push_back({"broken" + std::to_string(i), "failing", "", {}});
-    }
-    for (int i = 0; i < good_backends; ++i) {
-      const std::string name = "good" + std::to_string(i);
-      c.backends.push_back({name, "file", "", {{"volumes_dir", dir / name}}});
-    }
-    auto e = Engine::Open(c);
-    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
-    engine = std::move(e).value();
+  explicit Fixture(int broken_backends, int good_backends, int max_attempts = 3)
+      : EngineFixture(Later{}) {
+    Open([&](EngineConfig& c) {
+      c.scheduler.max_attempts = max_attempts;
+      c.register_drivers = [this](DriverRegistry& r) {
+        return r.Register("failing", [this](const BackendConfig&) -> Result<std::unique_ptr<VolumeDriver>> {
+          return std::unique_ptr<VolumeDriver>(new FailingDriver(&failures));
+        });
+      };
+      for (int i = 0; i < broken_backends; ++i) {
+        c.backends.push_back({"broken" + std::to_string(i), "failing", "", {}});
+      }
+      for (int i = 0; i < good_backends; ++i) {
+        const std::string name = "good" + std::to_string(i);
+        c.backends.push_back({name, "file", "", {{"volumes_dir", dir / name}}});
+      }
+    });
   }
   Volume Create(int64_t gb, VolumeCreateRequest r = {}) {
     r.size_gb = gb;

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "blockstore/connector.hpp"
-#include "tests/support/test_support.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 namespace blockstore::testing {
 

@@ -13,40 +13,19 @@ namespace {
 using VS = VolumeStatus;
 using AS = AttachStatus;
 
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Engine> engine;
-  RequestContext alice = RequestContext::User("alice");
-  RequestContext bob = RequestContext::User("bob");
-  RequestContext admin = RequestContext::Admin();
-
-  Fixture() {
-    auto e = Engine::Open(AttachConfig(dir.path(), std::nullopt));
-    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
-    engine = std::move(e).value();
-  }
+struct Fixture : EngineFixture {
+  Fixture() : EngineFixture([](EngineConfig& c) { c = AttachConfig(c.state_path, std::nullopt); }) {}
   Volume Available(int64_t gb, const std::string& type = {}) {
     VolumeCreateRequest r;
-    r.size_gb = gb;
     r.volume_type = type;
-    auto v = engine->volumes().Create(alice, r);
-    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-    auto done = engine->WaitForVolume(alice, v->id, {VS::kAvailable}, kWait);
-    REQUIRE_MESSAGE(done.ok(), done.status().ToString());
-    return *done;
+    return EngineFixture::Available(alice, gb, r);
   }
-  Volume Get(const std::string& id) {
-    auto v = engine->volumes().Get(alice, id);
-    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-    return *v;
-  }
+  Volume Get(const std::string& id) { return EngineFixture::Get(alice, id); }
   std::string MultiattachType() {
     auto t = engine->types().Create(admin, {"shared", "", true, {{"multiattach", "<is> True"}}});
     REQUIRE_MESSAGE(t.ok(), t.status().ToString());
     return t->id;
   }
-  std::string State() { return ObservableState(*engine, {"alice", "bob"}, dir / "volumes"); }
-  std::string VolumeFile(const std::string& id) { return dir / ("volumes/volume-" + id); }
 };
 
 Attachment Attach(Fixture& f, const Volume& v, const std::string& mode = {}) {

@@ -4,6 +4,7 @@
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/json/json_codec.hpp"
+#include "lib/scheduler/request_spec_codec.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -184,5 +185,50 @@ TEST_SUITE("json") {
     CHECK(back->pools[0].free_capacity_gb.gb == 12.5);
     CHECK(back->pools[0].max_over_subscription_ratio == "auto");
     CHECK(back->pools[0].capabilities.at("x") == "y");
+  }
+  TEST_CASE("messages between roles: a wrong type is an error, an unknown field is ignored") {
+    auto parse = [](std::string_view text) { return boost::json::parse(text); };
+    // Backend stats.
+    auto newer = internal::BackendStatsFromJson(parse(
+        R"({"volume_backend_name": "b", "added_later": 1,
+            "pools": [{"pool_name": "p", "total_capacity_gb": 10, "max_over_subscription_ratio": 1.5,
+                       "total_volumes": 3, "added_later": [1]}]})"));
+    REQUIRE_MESSAGE(newer.ok(), newer.status().message());
+    CHECK(newer->pools[0].max_over_subscription_ratio == "1.5");
+    CHECK(newer->pools[0].total_volumes == 3);
+    for (const char* bad : {R"({"volume_backend_name": 5})", R"({"pools": {"pool_name": "p"}})",
+                            R"({"pools": [{"pool_name": "p", "total_volumes": -1}]})",
+                            R"({"pools": [{"pool_name": "p", "total_volumes": 2.5}]})",
+                            R"({"pools": [{"pool_name": "p", "free_capacity_gb": "lots"}]})",
+                            R"({"pools": [{"pool_name": "p", "reserved_percentage": "5"}]})",
+                            R"({"pools": [{"pool_name": "p", "thin_provisioning_support": "yes"}]})",
+                            R"({"pools": [{"pool_name": "p", "capabilities": {"x": 1}}]})"}) {
+      CAPTURE(bad);
+      auto r = internal::BackendStatsFromJson(parse(bad));
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == Code::kInvalidArgument);
+    }
+    // Request specs.
+    RequestSpec spec;
+    spec.volume_id = "v";
+    spec.size_gb = 5;
+    spec.attempts.push_back({"h@b", "p", "full"});
+    auto json = internal::ToJson(spec);
+    json["added_later"] = "x";
+    auto back = internal::RequestSpecFromJson(json);
+    REQUIRE_MESSAGE(back.ok(), back.status().message());
+    CHECK(back->size_gb == 5);
+    CHECK(back->attempts.size() == 1);
+    CHECK(back->attempts[0].error == "full");
+    for (const char* bad : {R"({"size": "5"})", R"({"size": -5})", R"({"size": 1.5})",
+                            R"({"same_host": "v1"})", R"({"attempts": [1]})", R"({"attached": 1})",
+                            R"({"volume_type": {"extra_specs": {"k": 1}}})", R"({"operation": "explode"})"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(internal::RequestSpecFromJson(parse(bad)).ok());
+    }
+    // Placement explanations.
+    CHECK(internal::PlacementExplanationFromJson(parse(R"({"pools": 2, "chosen": null, "x": 1})")).ok());
+    CHECK_FALSE(internal::PlacementExplanationFromJson(parse(R"({"pools": "2"})")).ok());
+    CHECK_FALSE(internal::PlacementExplanationFromJson(parse(R"({"ranking": [{"weight": "heavy"}]})")).ok());
   }
 }

@@ -4,7 +4,7 @@
 
 #include "blockstore/rest.hpp"
 #include "lib/rest/json_out.hpp"
-#include "tests/api/fixture.hpp"
+#include "tests/support/engine_fixture.hpp"
 
 namespace blockstore::testing {
 namespace {
