@@ -54,6 +54,14 @@ Result<std::string> Str(const json::object& o, std::string_view k) {
   return std::string(v->get_string());
 }
 
+// An optional flag: absent is false; anything but true or false is damage.
+Result<bool> Flag(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  if (!v) return false;
+  if (!v->is_bool()) return Bad("'" + std::string(k) + "' must be true or false");
+  return v->get_bool();
+}
+
 }  // namespace
 
 Result<Manifest> DecodeManifest(std::string_view text) {
@@ -86,8 +94,15 @@ Result<Manifest> DecodeManifest(std::string_view text) {
   if (!ValidChunkSize(m.chunk_size)) {
     return Bad("'chunk_size' must be a multiple of 4 KiB up to 256 MiB");
   }
-  if (const auto* p = o->if_contains("parent_id"); p && p->is_string()) m.parent_id = p->get_string();
-  if (const auto* k = o->if_contains("key_id"); k && k->is_string()) m.key_id = k->get_string();
+  // Optional: parent_id is null for a full backup, key_id absent when not encrypted; any other
+  // type is damage, never read as "none".
+  for (auto [key, field] : {std::pair{"parent_id", &m.parent_id}, std::pair{"key_id", &m.key_id}}) {
+    if (const auto* f = o->if_contains(key); f && !f->is_null()) {
+      auto text = Str(*o, key);
+      if (!text.ok()) return text.status();
+      *field = *text;
+    }
+  }
   const auto* chunks = o->if_contains("chunks");
   if (!chunks || !chunks->is_array()) return Bad("'chunks' must be a list");
   uint64_t expect = 0;
@@ -105,7 +120,9 @@ Result<Manifest> DecodeManifest(std::string_view text) {
       return Bad("chunk at " + std::to_string(c.offset) + " does not follow the one before");
     }
     expect += c.length;
-    if (const auto* z = co->if_contains("zero"); z && z->is_bool() && z->get_bool()) {
+    auto zero = Flag(*co, "zero");
+    if (!zero.ok()) return zero.status();
+    if (*zero) {
       c.zero = true;
     } else {
       auto obj = Str(*co, "object");
@@ -130,7 +147,9 @@ Result<Manifest> DecodeManifest(std::string_view text) {
       if (!cs.ok()) return Bad(cs.status().message());
       c.stored_as = *cs;
       c.stored_bytes = *stored;
-      if (const auto* e = co->if_contains("encrypted"); e && e->is_bool()) c.encrypted = e->get_bool();
+      auto encrypted = Flag(*co, "encrypted");
+      if (!encrypted.ok()) return encrypted.status();
+      c.encrypted = *encrypted;
       if (c.encrypted && m.key_id.empty()) return Bad("an encrypted chunk in a manifest without a key");
     }
     m.chunks.push_back(std::move(c));

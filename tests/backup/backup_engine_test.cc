@@ -201,6 +201,18 @@ TEST_SUITE("backup engine") {
       CAPTURE(bad);
       BS_CHECK_CODE(DecodeManifest(broken), Code::kDataLoss);
     }
+    // Optional fields of the wrong type are damage, never read as absent.
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"\"parent_id\":null", "\"parent_id\":7"},
+             {"\"compression\"", "\"encrypted\":\"no\",\"compression\""},
+             {"\"compression\"", "\"zero\":1,\"compression\""},
+             {"\"chunks\"", "\"key_id\":false,\"chunks\""}}) {
+      CAPTURE(to);
+      std::string broken = text;
+      REQUIRE(broken.find(from) != std::string::npos);
+      broken.replace(broken.find(from), from.size(), to);
+      BS_CHECK_CODE(DecodeManifest(broken), Code::kDataLoss);
+    }
 
     // The fingerprint decides: a chunk whose parent fingerprint differs is stored again even
     // though its SHA-256 is the parent's, and the others are the parent's objects.
