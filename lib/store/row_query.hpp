@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "lib/core/macros.hpp"
-#include "lib/store/sqlite_db.hpp"
+#include "lib/store/sql_db.hpp"
 
 namespace blockstore::internal {
 

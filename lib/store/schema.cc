@@ -1,5 +1,7 @@
 #include "lib/store/schema.hpp"
 
+#include "lib/core/macros.hpp"
+
 #include <string>
 #include <vector>
 
@@ -210,12 +212,12 @@ CREATE TABLE volume_connectors (
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
 Status MigrateSchema(Db& db) {
-  auto stmt = db.Prepare("PRAGMA user_version");
-  if (!stmt.ok()) return stmt.status();
-  auto row = (*stmt)->Step();
-  if (!row.ok()) return row.status();
-  const int current = static_cast<int>((*stmt)->Int(0));
-  (*stmt)->Reset();
+  BS_RETURN_IF_ERROR(db.LockMigrations());
+  struct Unlock {
+    Db& db;
+    ~Unlock() { db.UnlockMigrations(); }
+  } unlock{db};
+  BS_ASSIGN_OR_RETURN(const int current, db.SchemaVersion());
   const int latest = LatestSchemaVersion();
   if (current > latest) {
     return FailedPrecondition("database schema version " + std::to_string(current) +
@@ -224,13 +226,10 @@ Status MigrateSchema(Db& db) {
   }
   for (int v = current; v < latest; ++v) {
     Transaction tx(db);
-    if (!tx.status().ok()) return tx.status();
-    Status s = db.Exec(Migrations()[static_cast<std::size_t>(v)]);
-    if (!s.ok()) return s;
-    s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
-    if (!s.ok()) return s;
-    s = tx.Commit();
-    if (!s.ok()) return s;
+    BS_RETURN_IF_ERROR(tx.status());
+    BS_RETURN_IF_ERROR(db.Exec(db.Ddl(Migrations()[static_cast<std::size_t>(v)])));
+    BS_RETURN_IF_ERROR(db.SetSchemaVersion(v + 1));
+    BS_RETURN_IF_ERROR(tx.Commit());
   }
   return Status::Ok();
 }

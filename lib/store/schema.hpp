@@ -1,14 +1,14 @@
-// Internal: the SQLite schema and its forward migrations.
+// Internal: the store's schema and its forward migrations, written once for SQLite and PostgreSQL.
 #ifndef BLOCKSTORE_LIB_STORE_SCHEMA_HPP
 #define BLOCKSTORE_LIB_STORE_SCHEMA_HPP
 
 #include "blockstore/status.hpp"
-#include "lib/store/sqlite_db.hpp"
+#include "lib/store/sql_db.hpp"
 
 namespace blockstore::internal {
 
-// Brings the database at PRAGMA user_version up to the newest schema, one migration per
-// transaction. failed_precondition when the file is newer than this build.
+// Brings the database up to the newest schema, one migration per transaction, under the
+// database's migration lock. failed_precondition when the database is newer than this build.
 Status MigrateSchema(Db& db);
 int LatestSchemaVersion();
 

@@ -1,5 +1,7 @@
 #include "lib/store/sqlite_db.hpp"
 
+#include "lib/core/macros.hpp"
+
 namespace blockstore::internal {
 namespace {
 
@@ -26,63 +28,40 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
 
 }  // namespace
 
-Stmt& Stmt::Bind(int i, std::string_view v) {
+Stmt& SqliteStmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
-Stmt& Stmt::Bind(int i, int64_t v) {
+Stmt& SqliteStmt::Bind(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
   return *this;
 }
-Stmt& Stmt::BindNull(int i) {
+Stmt& SqliteStmt::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;
 }
 
-Result<bool> Stmt::Step() {
+Result<bool> SqliteStmt::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return FromSqlite(sqlite3_db_handle(stmt_), rc, "sqlite step");
 }
 
-Status Stmt::Run() {
-  auto r = Step();
-  Reset();
-  if (!r.ok()) return r.status();
-  return Status::Ok();
-}
-
-std::string Stmt::Text(int col) const {
+std::string SqliteStmt::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   if (!p) return {};
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
-int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int64_t SqliteStmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+bool SqliteStmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-void Stmt::Reset() {
+void SqliteStmt::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-Transaction::Transaction(Db& db) : db_(db) {
-  status_ = db_.Exec("BEGIN IMMEDIATE");
-  open_ = status_.ok();
-}
-
-Transaction::~Transaction() {
-  if (open_) (void)db_.Exec("ROLLBACK");
-}
-
-Status Transaction::Commit() {
-  if (!open_) return status_.ok() ? Internal("transaction already finished") : status_;
-  Status s = db_.Exec("COMMIT");
-  if (s.ok()) open_ = false;
-  return s;
-}
-
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -94,13 +73,13 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
     return s;
   }
   sqlite3_extended_result_codes(raw, 1);
-  return std::unique_ptr<Db>(new Db(raw));
+  return std::unique_ptr<SqliteDb>(new SqliteDb(raw));
 }
 
-Db::~Db() { Close(); }
+SqliteDb::~SqliteDb() { Close(); }
 
-void Db::Close() {
-  cache_.clear();  // finalize statements before closing
+void SqliteDb::Close() {
+  ForgetStatements();  // finalize statements before closing
   if (db_) sqlite3_close(db_);
   db_ = nullptr;
 }
@@ -109,7 +88,7 @@ namespace {
 Status Closed() { return Unavailable("the store is closed"); }
 }  // namespace
 
-Status Db::Exec(const std::string& sql) {
+Status SqliteDb::Exec(const std::string& sql) {
   if (!db_) return Closed();
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
@@ -121,32 +100,24 @@ Status Db::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-Result<Stmt*> Db::Prepare(const std::string& sql) {
-  if (!db_) return Closed();
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) {
-    it->second->Reset();
-    return it->second.get();
-  }
-  auto fresh = PrepareOnce(sql);
-  if (!fresh.ok()) return fresh.status();
-  Stmt* out = fresh->get();
-  cache_.emplace(sql, std::move(fresh).value());
-  return out;
-}
-
-Result<std::unique_ptr<Stmt>> Db::PrepareOnce(const std::string& sql) {
+Result<std::unique_ptr<Stmt>> SqliteDb::PrepareOnce(const std::string& sql) {
   if (!db_) return Closed();
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing statement");
-  return std::make_unique<Stmt>(stmt);
+  return std::unique_ptr<Stmt>(new SqliteStmt(stmt));
 }
 
-Status Db::Error(std::string_view what) const {
-  if (!db_) return Closed();
-  return FromSqlite(db_, sqlite3_errcode(db_), what);
+Result<int> SqliteDb::SchemaVersion() {
+  BS_ASSIGN_OR_RETURN(auto st, PrepareOnce("PRAGMA user_version"));
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return Internal("PRAGMA user_version answered nothing");
+  return static_cast<int>(st->Int(0));
+}
+
+Status SqliteDb::SetSchemaVersion(int version) {
+  return Exec("PRAGMA user_version = " + std::to_string(version));
 }
 
 }  // namespace blockstore::internal

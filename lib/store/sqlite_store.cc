@@ -1,37 +1,23 @@
-// SqliteStore: opening, shared helpers and quota bookkeeping.
-#include "lib/store/sqlite_store.hpp"
-
-#include <boost/json.hpp>
-
+// Opening a SQLite store: the file's settings, exclusive locking, migrations.
 #include "lib/core/macros.hpp"
 #include "lib/store/schema.hpp"
+#include "lib/store/sql_store.hpp"
+#include "lib/store/sqlite_db.hpp"
 
 namespace blockstore {
 
-Store::~Store() = default;
-
-QuotaLimits DefaultQuotaLimits() {
-  return {
-      {std::string(kQuotaVolumes), 10},         {std::string(kQuotaSnapshots), 10},
-      {std::string(kQuotaGigabytes), 1000},     {std::string(kQuotaBackups), 10},
-      {std::string(kQuotaBackupGigabytes), 1000}, {std::string(kQuotaPerVolumeGigabytes), -1},
-  };
-}
-
-int SqliteSchemaVersion() { return internal::LatestSchemaVersion(); }
-
-namespace {
+namespace sqlite_open {
 // A lock another process holds shows up as a busy (unavailable) error: say what it means.
 Status InUse(const std::string& path, const Status& s) {
   if (s.code() != Code::kUnavailable) return s;
   return Unavailable("the database '" + path + "' is in use by another engine or process (" +
                      s.message() + ")");
 }
-}  // namespace
+}  // namespace sqlite_open
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
   if (options.path.empty()) return InvalidArgument("the store needs a database path");
-  BS_ASSIGN_OR_RETURN(auto db, internal::Db::Open(options.path));
+  BS_ASSIGN_OR_RETURN(auto db, internal::SqliteDb::Open(options.path));
   const std::string sync = options.durability == Durability::kFull ? "FULL" : "NORMAL";
   BS_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms)));
   // One engine owns a state database. Exclusive locking keeps the WAL index in this process's
@@ -43,9 +29,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   // reports its error here rather than on the first write.
   {
     auto mode = db->PrepareOnce("PRAGMA journal_mode = WAL");
-    if (!mode.ok()) return InUse(options.path, mode.status());
+    if (!mode.ok()) return sqlite_open::InUse(options.path, mode.status());
     auto row = (*mode)->Step();
-    if (!row.ok()) return InUse(options.path, row.status());
+    if (!row.ok()) return sqlite_open::InUse(options.path, row.status());
     if (!*row || (*mode)->Text(0) != "wal") {
       return Unavailable("cannot put '" + options.path + "' in WAL mode");
     }
@@ -59,225 +45,16 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
       db->Exec("PRAGMA cache_size = -" + std::to_string(std::max(1, options.cache_mib) * 1024)));
   // Take the write lock now (it is then held until close), so that a database another engine
   // holds is reported here, by name, rather than on the first write.
-  if (Status s = db->Exec("BEGIN IMMEDIATE; COMMIT"); !s.ok()) return InUse(options.path, s);
+  if (Status s = db->Exec("BEGIN IMMEDIATE; COMMIT"); !s.ok()) return sqlite_open::InUse(options.path, s);
   BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
   SqliteStoreOptions opts = options;
   if (opts.quota_defaults.empty()) opts.quota_defaults = DefaultQuotaLimits();
   for (const auto& [k, v] : DefaultQuotaLimits()) opts.quota_defaults.emplace(k, v);
   if (!opts.env) opts.env = SystemEnv();
-  return std::unique_ptr<Store>(new internal::SqliteStore(std::move(db), std::move(opts)));
+  internal::SqlStoreOptions store_options;
+  store_options.quota_defaults = std::move(opts.quota_defaults);
+  store_options.env = std::move(opts.env);
+  return std::unique_ptr<Store>(new internal::SqlStore(std::move(db), std::move(store_options)));
 }
 
-namespace internal {
-
-SqliteStore::SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options)
-    : db_(std::move(db)), options_(std::move(options)) {}
-
-Metadata MetadataFromColumn(const Stmt& st, int col) {
-  Metadata out;
-  if (st.IsNull(col)) return out;
-  const std::string text = st.Text(col);
-  if (text.size() <= 2) return out;  // "{}"
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return out;
-  for (const auto& kv : v.get_object()) {
-    if (kv.value().is_string()) out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
-  }
-  return out;
-}
-
-void SqliteStore::Close() {
-  std::lock_guard lock(mu_);
-  db_->Close();
-}
-
-std::string SqliteStore::NowText() const { return FormatTime(options_.env->Now()); }
-
-Result<Metadata> SqliteStore::LoadPairsLocked(const char* table, const char* id_col,
-                                              std::string_view id) {
-  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string("SELECT key, value FROM ") + table +
-                                              " WHERE " + id_col + " = ?"));
-  st->Bind(1, id);
-  Metadata out;
-  while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.emplace(st->Text(0), st->Text(1));
-  }
-  st->Reset();
-  return out;
-}
-
-Status SqliteStore::ReplacePairsLocked(const char* table, const char* id_col,
-                                       std::string_view id, const Metadata& pairs) {
-  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE " +
-                                               id_col + " = ?"));
-  BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
-  return UpsertPairsLocked(table, id_col, id, pairs);
-}
-
-Status SqliteStore::UpsertPairsLocked(const char* table, const char* id_col,
-                                      std::string_view id, const Metadata& pairs) {
-  if (pairs.empty()) return Status::Ok();
-  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare(std::string("INSERT OR REPLACE INTO ") + table +
-                                               " (" + id_col + ", key, value) VALUES (?, ?, ?)"));
-  for (const auto& [k, v] : pairs) {
-    ins->Reset();
-    BS_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, k).Bind(3, v).Run());
-  }
-  return Status::Ok();
-}
-
-// ---- quotas ----
-
-Result<int64_t> SqliteStore::LimitLocked(std::string_view project, std::string_view resource) {
-  BS_ASSIGN_OR_RETURN(
-      Stmt * st,
-      db_->Prepare("SELECT hard_limit FROM quota_limits WHERE project_id = ? AND resource = ?"));
-  st->Bind(1, project).Bind(2, resource);
-  BS_ASSIGN_OR_RETURN(bool row, st->Step());
-  if (row) {
-    const int64_t v = st->Int(0);
-    st->Reset();
-    return v;
-  }
-  st->Reset();
-  auto it = options_.quota_defaults.find(std::string(resource));
-  return it == options_.quota_defaults.end() ? int64_t{-1} : it->second;
-}
-
-Status SqliteStore::ReserveLocked(std::string_view project, std::string_view owner,
-                                  const std::vector<QuotaCharge>& charges) {
-  BS_ASSIGN_OR_RETURN(Stmt * usage,
-                      db_->Prepare("SELECT in_use, reserved FROM quota_usages "
-                                   "WHERE project_id = ? AND resource = ?"));
-  for (const auto& c : charges) {
-    if (c.delta <= 0) continue;
-    BS_ASSIGN_OR_RETURN(int64_t limit, LimitLocked(project, c.resource));
-    usage->Reset();
-    usage->Bind(1, project).Bind(2, c.resource);
-    BS_ASSIGN_OR_RETURN(bool row, usage->Step());
-    const int64_t in_use = row ? usage->Int(0) : 0;
-    const int64_t reserved = row ? usage->Int(1) : 0;
-    usage->Reset();
-    if (limit >= 0 && limit < c.delta + in_use + reserved) {
-      return ResourceExhausted("quota exceeded for " + c.resource + ": requested " +
-                               std::to_string(c.delta) + ", in use " + std::to_string(in_use) +
-                               ", reserved " + std::to_string(reserved) + ", limit " +
-                               std::to_string(limit));
-    }
-  }
-  BS_ASSIGN_OR_RETURN(Stmt * bump,
-                      db_->Prepare("INSERT INTO quota_usages (project_id, resource, reserved) "
-                                   "VALUES (?, ?, ?) ON CONFLICT (project_id, resource) DO "
-                                   "UPDATE SET reserved = reserved + excluded.reserved"));
-  BS_ASSIGN_OR_RETURN(Stmt * rsv,
-                      db_->Prepare("INSERT INTO reservations (owner, project_id, resource, delta, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner, "
-                                   "resource) DO UPDATE SET delta = delta + excluded.delta"));
-  const std::string now = NowText();
-  for (const auto& c : charges) {
-    if (c.delta == 0) continue;
-    if (c.delta > 0) {
-      bump->Reset();
-      BS_RETURN_IF_ERROR(bump->Bind(1, project).Bind(2, c.resource).Bind(3, c.delta).Run());
-    }
-    rsv->Reset();
-    BS_RETURN_IF_ERROR(
-        rsv->Bind(1, owner).Bind(2, project).Bind(3, c.resource).Bind(4, c.delta).Bind(5, now).Run());
-  }
-  return Status::Ok();
-}
-
-Status SqliteStore::SettleLocked(std::string_view owner, QuotaAction action) {
-  if (action == QuotaAction::kNone) return Status::Ok();
-  BS_ASSIGN_OR_RETURN(
-      Stmt * sel, db_->Prepare("SELECT project_id, resource, delta FROM reservations WHERE owner = ?"));
-  sel->Bind(1, owner);
-  struct Row {
-    std::string project, resource;
-    int64_t delta;
-  };
-  std::vector<Row> rows;
-  while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, sel->Step());
-    if (!row) break;
-    rows.push_back({sel->Text(0), sel->Text(1), sel->Int(2)});
-  }
-  sel->Reset();
-  // Reserved only ever holds positive deltas; in_use never drops below zero.
-  BS_ASSIGN_OR_RETURN(
-      Stmt * upd,
-      db_->Prepare("INSERT INTO quota_usages (project_id, resource, in_use, reserved) "
-                   "VALUES (?1, ?2, max(0, ?3), 0) ON CONFLICT (project_id, resource) DO UPDATE "
-                   "SET in_use = max(0, in_use + ?3), reserved = max(0, reserved - ?4)"));
-  for (const auto& r : rows) {
-    const int64_t to_use = action == QuotaAction::kCommit ? r.delta : 0;
-    const int64_t unreserve = r.delta > 0 ? r.delta : 0;
-    upd->Reset();
-    BS_RETURN_IF_ERROR(
-        upd->Bind(1, r.project).Bind(2, r.resource).Bind(3, to_use).Bind(4, unreserve).Run());
-  }
-  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM reservations WHERE owner = ?"));
-  return del->Bind(1, owner).Run();
-}
-
-Status SqliteStore::ReleaseLocked(std::string_view project,
-                                  const std::vector<QuotaCharge>& charges) {
-  BS_ASSIGN_OR_RETURN(Stmt * upd,
-                      db_->Prepare("UPDATE quota_usages SET in_use = max(0, in_use - ?) "
-                                   "WHERE project_id = ? AND resource = ?"));
-  for (const auto& c : charges) {
-    upd->Reset();
-    BS_RETURN_IF_ERROR(upd->Bind(1, c.delta).Bind(2, project).Bind(3, c.resource).Run());
-  }
-  return Status::Ok();
-}
-
-Result<QuotaSet> SqliteStore::GetQuotaSet(std::string_view project_id) {
-  std::lock_guard lock(mu_);
-  QuotaSet set;
-  set.project_id = std::string(project_id);
-  for (const auto& [res, limit] : options_.quota_defaults) set.resources[res].limit = limit;
-  BS_ASSIGN_OR_RETURN(
-      Stmt * lim, db_->Prepare("SELECT resource, hard_limit FROM quota_limits WHERE project_id = ?"));
-  lim->Bind(1, project_id);
-  while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, lim->Step());
-    if (!row) break;
-    set.resources[lim->Text(0)].limit = lim->Int(1);
-  }
-  lim->Reset();
-  BS_ASSIGN_OR_RETURN(
-      Stmt * use,
-      db_->Prepare("SELECT resource, in_use, reserved FROM quota_usages WHERE project_id = ?"));
-  use->Bind(1, project_id);
-  while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, use->Step());
-    if (!row) break;
-    auto& u = set.resources[use->Text(0)];
-    u.in_use = use->Int(1);
-    u.reserved = use->Int(2);
-  }
-  use->Reset();
-  return set;
-}
-
-Status SqliteStore::SetQuotaLimit(std::string_view project_id, std::string_view resource,
-                                  int64_t limit) {
-  std::lock_guard lock(mu_);
-  BS_ASSIGN_OR_RETURN(Stmt * st,
-                      db_->Prepare("INSERT OR REPLACE INTO quota_limits (project_id, resource, "
-                                   "hard_limit) VALUES (?, ?, ?)"));
-  return st->Bind(1, project_id).Bind(2, resource).Bind(3, limit).Run();
-}
-
-Status SqliteStore::DeleteQuotaOverrides(std::string_view project_id) {
-  std::lock_guard lock(mu_);
-  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("DELETE FROM quota_limits WHERE project_id = ?"));
-  return st->Bind(1, project_id).Run();
-}
-
-}  // namespace internal
 }  // namespace blockstore

@@ -202,11 +202,13 @@ TEST_SUITE("backup engine") {
       BS_CHECK_CODE(DecodeManifest(broken), Code::kDataLoss);
     }
     // Optional fields of the wrong type are damage, never read as absent.
-    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& edit : std::vector<std::pair<std::string, std::string>>{
              {"\"parent_id\":null", "\"parent_id\":7"},
              {"\"compression\"", "\"encrypted\":\"no\",\"compression\""},
              {"\"compression\"", "\"zero\":1,\"compression\""},
              {"\"chunks\"", "\"key_id\":false,\"chunks\""}}) {
+      const std::string& from = edit.first;
+      const std::string& to = edit.second;
       CAPTURE(to);
       std::string broken = text;
       REQUIRE(broken.find(from) != std::string::npos);

@@ -1,10 +1,10 @@
-// SqliteStore: backups.
+// SqlStore: backups.
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "lib/store/sql_store.hpp"
 #include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
@@ -69,20 +69,20 @@ Status WrongStatus(const Backup& b, std::string_view action, const std::vector<B
 
 }  // namespace
 
-Result<Backup> SqliteStore::GetBackupLocked(std::string_view id) {
+Result<Backup> SqlStore::GetBackupLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(auto found, QueryBackupsLocked("WHERE t.id = ?", {std::string(id)}));
   if (found.empty()) return NotFound("backup " + std::string(id) + " not found");
   return std::move(found.front());
 }
 
-Result<std::vector<Backup>> SqliteStore::QueryBackupsLocked(const std::string& tail,
+Result<std::vector<Backup>> SqlStore::QueryBackupsLocked(const std::string& tail,
                                                             const std::vector<std::string>& binds,
                                                             bool cache) {
   return QueryRows(*db_, std::string("SELECT ") + kBackupColumns + " FROM backups t " + tail, binds,
                    cache, ReadBackup);
 }
 
-Result<Backup> SqliteStore::CreateBackup(const Backup& in,
+Result<Backup> SqlStore::CreateBackup(const Backup& in,
                                          const std::vector<VolumeStatus>& volume_statuses,
                                          const std::vector<QuotaCharge>& charges) {
   std::lock_guard lock(mu_);
@@ -175,12 +175,12 @@ Result<Backup> SqliteStore::CreateBackup(const Backup& in,
   return stored;
 }
 
-Result<Backup> SqliteStore::GetBackup(std::string_view id) {
+Result<Backup> SqlStore::GetBackup(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetBackupLocked(id);
 }
 
-Result<std::vector<Backup>> SqliteStore::ListBackups(const ListQuery& q,
+Result<std::vector<Backup>> SqlStore::ListBackups(const ListQuery& q,
                                                      std::string_view project_scope) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> marker_row;
@@ -200,7 +200,7 @@ Result<std::vector<Backup>> SqliteStore::ListBackups(const ListQuery& q,
   return QueryBackupsLocked(sql.tail, sql.binds, /*cache=*/false);
 }
 
-Result<Backup> SqliteStore::UpdateBackup(std::string_view id, const BackupUpdate& u) {
+Result<Backup> SqlStore::UpdateBackup(std::string_view id, const BackupUpdate& u) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -223,7 +223,7 @@ Result<Backup> SqliteStore::UpdateBackup(std::string_view id, const BackupUpdate
   return b;
 }
 
-Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTransition& t) {
+Result<Backup> SqlStore::TransitionBackup(std::string_view id, const BackupTransition& t) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -285,7 +285,7 @@ Result<Backup> SqliteStore::TransitionBackup(std::string_view id, const BackupTr
   return b;
 }
 
-Result<Backup> SqliteStore::SetBackupProgress(std::string_view id, uint64_t done, uint64_t total) {
+Result<Backup> SqlStore::SetBackupProgress(std::string_view id, uint64_t done, uint64_t total) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE backups SET progress_bytes = ?, "
                                               "progress_total = ? WHERE id = ?"));
@@ -296,7 +296,7 @@ Result<Backup> SqliteStore::SetBackupProgress(std::string_view id, uint64_t done
   return GetBackupLocked(id);
 }
 
-Result<Backup> SqliteStore::BeginBackupDelete(std::string_view id,
+Result<Backup> SqlStore::BeginBackupDelete(std::string_view id,
                                               const std::vector<BackupStatus>& allowed) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -317,7 +317,7 @@ Result<Backup> SqliteStore::BeginBackupDelete(std::string_view id,
   return b;
 }
 
-Status SqliteStore::FinishBackupDelete(std::string_view id) {
+Status SqlStore::FinishBackupDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -343,7 +343,7 @@ Status SqliteStore::FinishBackupDelete(std::string_view id) {
   return tx.Commit();
 }
 
-Result<Backup> SqliteStore::BeginBackupRestore(std::string_view id, std::string_view volume_id,
+Result<Backup> SqlStore::BeginBackupRestore(std::string_view id, std::string_view volume_id,
                                                bool volume_is_new) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -393,7 +393,7 @@ Result<Backup> SqliteStore::BeginBackupRestore(std::string_view id, std::string_
   return b;
 }
 
-Result<std::vector<Backup>> SqliteStore::ListBackupsOnHost(
+Result<std::vector<Backup>> SqlStore::ListBackupsOnHost(
     std::string_view host, const std::vector<BackupStatus>& statuses) {
   std::lock_guard lock(mu_);
   std::vector<Backup> out;

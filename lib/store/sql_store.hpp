@@ -1,15 +1,15 @@
-// Internal: the SQLite implementation of Store.
+// Internal: Store over SQL, written once for SQLite and PostgreSQL (a Db of either).
 //
-// One connection, one mutex: SQLite allows a single writer at a time anyway, and keeping reads
-// on the same connection means every read sees every committed write. WAL mode lets other
-// processes (a backup tool, sqlite3 itself) read while we write.
-#ifndef BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP
-#define BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP
+// One connection, one mutex: the database takes a single writer at a time anyway (SQLite's
+// lock; on PostgreSQL, the writer lock every write transaction takes), and keeping reads on
+// the same connection means every read sees every committed write.
+#ifndef BLOCKSTORE_LIB_STORE_SQL_STORE_HPP
+#define BLOCKSTORE_LIB_STORE_SQL_STORE_HPP
 
 #include <mutex>
 
 #include "blockstore/store.hpp"
-#include "lib/store/sqlite_db.hpp"
+#include "lib/store/sql_db.hpp"
 
 namespace blockstore::internal {
 
@@ -17,9 +17,14 @@ namespace blockstore::internal {
 // column is NULL or not an object.
 Metadata MetadataFromColumn(const Stmt& st, int col);
 
-class SqliteStore final : public Store {
+struct SqlStoreOptions {
+  QuotaLimits quota_defaults;
+  std::shared_ptr<Env> env;
+};
+
+class SqlStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, SqliteStoreOptions options);
+  SqlStore(std::unique_ptr<Db> db, SqlStoreOptions options);
 
   void Close() override;
 
@@ -161,9 +166,9 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   std::unique_ptr<Db> db_;
-  SqliteStoreOptions options_;
+  SqlStoreOptions options_;
 };
 
 }  // namespace blockstore::internal
 
-#endif  // BLOCKSTORE_LIB_STORE_SQLITE_STORE_HPP
+#endif  // BLOCKSTORE_LIB_STORE_SQL_STORE_HPP

@@ -1,10 +1,10 @@
-// SqliteStore: volumes.
+// SqlStore: volumes.
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "lib/store/sql_store.hpp"
 #include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
@@ -62,7 +62,7 @@ std::string VolumeOwner(std::string_view id) { return "volume:" + std::string(id
 
 }  // namespace
 
-Result<Volume> SqliteStore::GetVolumeLocked(std::string_view id) {
+Result<Volume> SqlStore::GetVolumeLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(
       Stmt * st, db_->Prepare(std::string("SELECT ") + kVolumeColumns + " FROM volumes t WHERE id = ?"));
   st->Bind(1, id);
@@ -76,14 +76,14 @@ Result<Volume> SqliteStore::GetVolumeLocked(std::string_view id) {
   return v;
 }
 
-Result<std::vector<Volume>> SqliteStore::QueryVolumesLocked(const std::string& tail,
+Result<std::vector<Volume>> SqlStore::QueryVolumesLocked(const std::string& tail,
                                                             const std::vector<std::string>& binds,
                                                             bool cache) {
   return QueryRows(*db_, std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail, binds,
                    cache, ReadVolume);
 }
 
-Result<Volume> SqliteStore::CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) {
+Result<Volume> SqlStore::CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -122,12 +122,12 @@ Result<Volume> SqliteStore::CreateVolume(const Volume& v, const std::vector<Quot
   return v;
 }
 
-Result<Volume> SqliteStore::GetVolume(std::string_view id) {
+Result<Volume> SqlStore::GetVolume(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetVolumeLocked(id);
 }
 
-Result<std::vector<Volume>> SqliteStore::ListVolumes(const ListQuery& q,
+Result<std::vector<Volume>> SqlStore::ListVolumes(const ListQuery& q,
                                                      std::string_view project_scope) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> marker_row;
@@ -147,7 +147,7 @@ Result<std::vector<Volume>> SqliteStore::ListVolumes(const ListQuery& q,
   return QueryVolumesLocked(sql.tail, sql.binds, /*cache=*/false);
 }
 
-Result<Volume> SqliteStore::UpdateVolume(std::string_view id, const VolumeUpdate& u) {
+Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -176,7 +176,7 @@ Result<Volume> SqliteStore::UpdateVolume(std::string_view id, const VolumeUpdate
   return v;
 }
 
-Result<Volume> SqliteStore::TransitionVolume(std::string_view id, const VolumeTransition& t) {
+Result<Volume> SqlStore::TransitionVolume(std::string_view id, const VolumeTransition& t) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -185,7 +185,7 @@ Result<Volume> SqliteStore::TransitionVolume(std::string_view id, const VolumeTr
   return v;
 }
 
-Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const VolumeTransition& t) {
+Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const VolumeTransition& t) {
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(id));
   if (!t.expect_host.empty() && v.host != t.expect_host) {
     return Aborted("volume " + v.id + " is on '" + v.host + "', not '" + t.expect_host + "'");
@@ -221,7 +221,7 @@ Result<Volume> SqliteStore::TransitionVolumeLocked(std::string_view id, const Vo
   return v;
 }
 
-Result<Volume> SqliteStore::BeginVolumeDelete(std::string_view id,
+Result<Volume> SqlStore::BeginVolumeDelete(std::string_view id,
                                               const std::vector<VolumeStatus>& allowed,
                                               bool cascade) {
   std::lock_guard lock(mu_);
@@ -260,7 +260,7 @@ Result<Volume> SqliteStore::BeginVolumeDelete(std::string_view id,
   return v;
 }
 
-Status SqliteStore::FinishVolumeDelete(std::string_view id) {
+Status SqlStore::FinishVolumeDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -299,7 +299,7 @@ Status SqliteStore::FinishVolumeDelete(std::string_view id) {
   return tx.Commit();
 }
 
-Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
+Result<Volume> SqlStore::BeginVolumeExtend(std::string_view id,
                                               const std::vector<VolumeStatus>& allowed,
                                               uint64_t new_size_gb,
                                               const std::vector<std::string>& growth_resources) {
@@ -332,7 +332,7 @@ Result<Volume> SqliteStore::BeginVolumeExtend(std::string_view id,
   return v;
 }
 
-Result<uint64_t> SqliteStore::PendingExtendSize(std::string_view id) {
+Result<uint64_t> SqlStore::PendingExtendSize(std::string_view id) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT pending_size FROM volumes WHERE id = ?"));
   st->Bind(1, id);
@@ -343,7 +343,7 @@ Result<uint64_t> SqliteStore::PendingExtendSize(std::string_view id) {
   return size;
 }
 
-Result<std::vector<Volume>> SqliteStore::ListVolumesOnBackend(
+Result<std::vector<Volume>> SqlStore::ListVolumesOnBackend(
     std::string_view backend, const std::vector<VolumeStatus>& statuses) {
   std::lock_guard lock(mu_);
   std::vector<Volume> out;
@@ -357,7 +357,7 @@ Result<std::vector<Volume>> SqliteStore::ListVolumesOnBackend(
   return out;
 }
 
-Result<std::vector<Volume>> SqliteStore::ListUnplacedVolumes(
+Result<std::vector<Volume>> SqlStore::ListUnplacedVolumes(
     const std::vector<VolumeStatus>& statuses) {
   std::lock_guard lock(mu_);
   std::vector<Volume> out;
@@ -369,7 +369,7 @@ Result<std::vector<Volume>> SqliteStore::ListUnplacedVolumes(
   return out;
 }
 
-Result<std::map<std::string, Store::PoolUsage>> SqliteStore::PoolUsages(
+Result<std::map<std::string, Store::PoolUsage>> SqlStore::PoolUsages(
     std::string_view backend) {
   std::lock_guard lock(mu_);
   // A range on the host index: "<backend>#" up to "<backend>$" ('$' follows '#'). An extend in

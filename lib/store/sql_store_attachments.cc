@@ -1,10 +1,10 @@
-// SqliteStore: attachments, and the exports that serve them.
+// SqlStore: attachments, and the exports that serve them.
 #include <algorithm>
 
 #include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/store/row_query.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "lib/store/sql_store.hpp"
 #include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
@@ -75,19 +75,19 @@ void BindOptionalTime(Stmt& st, int i, const std::optional<TimePoint>& t) {
 
 }  // namespace
 
-Result<std::vector<Attachment>> SqliteStore::QueryAttachmentsLocked(
+Result<std::vector<Attachment>> SqlStore::QueryAttachmentsLocked(
     const std::string& tail, const std::vector<std::string>& binds, bool cache) {
   return QueryRows(*db_, std::string("SELECT ") + kAttachmentColumns + " FROM volume_attachments t " + tail, binds,
                    cache, ReadAttachment);
 }
 
-Result<Attachment> SqliteStore::GetAttachmentLocked(std::string_view id) {
+Result<Attachment> SqlStore::GetAttachmentLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(auto rows, QueryAttachmentsLocked("WHERE t.id = ?", {std::string(id)}));
   if (rows.empty()) return NotFound("attachment " + std::string(id) + " not found");
   return rows.front();
 }
 
-Result<Volume> SqliteStore::DeriveAttachStateLocked(std::string_view volume_id) {
+Result<Volume> SqlStore::DeriveAttachStateLocked(std::string_view volume_id) {
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(volume_id));
   BS_ASSIGN_OR_RETURN(auto rows, QueryAttachmentsLocked("WHERE t.volume_id = ?",
                                                         {std::string(volume_id)}));
@@ -114,7 +114,7 @@ Result<Volume> SqliteStore::DeriveAttachStateLocked(std::string_view volume_id) 
   return v;
 }
 
-Result<Attachment> SqliteStore::CreateAttachment(const Attachment& in,
+Result<Attachment> SqlStore::CreateAttachment(const Attachment& in,
                                                  const std::vector<VolumeStatus>& volume_statuses) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -157,12 +157,12 @@ Result<Attachment> SqliteStore::CreateAttachment(const Attachment& in,
   return a;
 }
 
-Result<Attachment> SqliteStore::GetAttachment(std::string_view id) {
+Result<Attachment> SqlStore::GetAttachment(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetAttachmentLocked(id);
 }
 
-Result<std::vector<Attachment>> SqliteStore::ListAttachments(const AttachmentQuery& q,
+Result<std::vector<Attachment>> SqlStore::ListAttachments(const AttachmentQuery& q,
                                                              std::string_view project_scope) {
   std::lock_guard lock(mu_);
   std::vector<std::string> where, binds;
@@ -191,13 +191,13 @@ Result<std::vector<Attachment>> SqliteStore::ListAttachments(const AttachmentQue
   return QueryAttachmentsLocked(tail, binds, /*cache=*/false);
 }
 
-Result<std::vector<Attachment>> SqliteStore::ListAttachmentsOfVolume(std::string_view volume_id) {
+Result<std::vector<Attachment>> SqlStore::ListAttachmentsOfVolume(std::string_view volume_id) {
   std::lock_guard lock(mu_);
   return QueryAttachmentsLocked("WHERE t.volume_id = ? ORDER BY t.created_at, t.id",
                                 {std::string(volume_id)});
 }
 
-Result<Attachment> SqliteStore::UpdateAttachment(std::string_view id, const AttachmentChange& c) {
+Result<Attachment> SqlStore::UpdateAttachment(std::string_view id, const AttachmentChange& c) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -239,7 +239,7 @@ Result<Attachment> SqliteStore::UpdateAttachment(std::string_view id, const Atta
   return a;
 }
 
-Result<Volume> SqliteStore::DeleteAttachment(std::string_view id) {
+Result<Volume> SqlStore::DeleteAttachment(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -251,7 +251,7 @@ Result<Volume> SqliteStore::DeleteAttachment(std::string_view id) {
   return v;
 }
 
-Result<Volume> SqliteStore::SettleAttachState(std::string_view volume_id,
+Result<Volume> SqlStore::SettleAttachState(std::string_view volume_id,
                                               const std::vector<VolumeStatus>& from) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -266,7 +266,7 @@ Result<Volume> SqliteStore::SettleAttachState(std::string_view volume_id,
   return v;
 }
 
-Result<std::optional<VolumeExport>> SqliteStore::GetVolumeExport(std::string_view volume_id) {
+Result<std::optional<VolumeExport>> SqlStore::GetVolumeExport(std::string_view volume_id) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT location, auth FROM volume_exports "
                                               "WHERE volume_id = ?"));
@@ -278,7 +278,7 @@ Result<std::optional<VolumeExport>> SqliteStore::GetVolumeExport(std::string_vie
   return out;
 }
 
-Status SqliteStore::SetVolumeExport(std::string_view volume_id, const VolumeExport& e) {
+Status SqlStore::SetVolumeExport(std::string_view volume_id, const VolumeExport& e) {
   std::lock_guard lock(mu_);
   BS_RETURN_IF_ERROR(GetVolumeLocked(volume_id).status());
   BS_ASSIGN_OR_RETURN(Stmt * st,
@@ -289,7 +289,7 @@ Status SqliteStore::SetVolumeExport(std::string_view volume_id, const VolumeExpo
   return st->Bind(1, volume_id).Bind(2, e.location).Bind(3, e.auth).Bind(4, NowText()).Run();
 }
 
-Status SqliteStore::SaveLegacyConnector(std::string_view volume_id, const Connector& c) {
+Status SqlStore::SaveLegacyConnector(std::string_view volume_id, const Connector& c) {
   std::lock_guard lock(mu_);
   BS_RETURN_IF_ERROR(GetVolumeLocked(volume_id).status());
   BS_ASSIGN_OR_RETURN(Stmt * st,
@@ -302,7 +302,7 @@ Status SqliteStore::SaveLegacyConnector(std::string_view volume_id, const Connec
       .Run();
 }
 
-Status SqliteStore::ForgetLegacyConnector(std::string_view volume_id,
+Status SqlStore::ForgetLegacyConnector(std::string_view volume_id,
                                           const std::optional<Connector>& c) {
   std::lock_guard lock(mu_);
   if (!c) {
@@ -314,7 +314,7 @@ Status SqliteStore::ForgetLegacyConnector(std::string_view volume_id,
   return st->Bind(1, volume_id).Bind(2, HostKey(*c)).Run();
 }
 
-Result<std::vector<Connector>> SqliteStore::ListLegacyConnectors(std::string_view volume_id) {
+Result<std::vector<Connector>> SqlStore::ListLegacyConnectors(std::string_view volume_id) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT connector FROM volume_connectors WHERE "
                                               "volume_id = ? ORDER BY host_key"));
@@ -332,7 +332,7 @@ Result<std::vector<Connector>> SqliteStore::ListLegacyConnectors(std::string_vie
   return out;
 }
 
-Result<std::vector<Volume>> SqliteStore::ListConnectedVolumesOnBackend(std::string_view backend) {
+Result<std::vector<Volume>> SqlStore::ListConnectedVolumesOnBackend(std::string_view backend) {
   std::lock_guard lock(mu_);
   return QueryVolumesLocked(
       "WHERE (t.host = ?1 OR substr(t.host, 1, length(?1) + 1) = ?1 || '#') AND (EXISTS "

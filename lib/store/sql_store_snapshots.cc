@@ -1,10 +1,10 @@
-// SqliteStore: snapshots.
+// SqlStore: snapshots.
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "lib/store/sql_store.hpp"
 #include "lib/store/status_set.hpp"
 
 namespace blockstore::internal {
@@ -45,19 +45,19 @@ std::string SnapshotOwner(std::string_view id) { return "snapshot:" + std::strin
 
 }  // namespace
 
-Result<Snapshot> SqliteStore::GetSnapshotLocked(std::string_view id) {
+Result<Snapshot> SqlStore::GetSnapshotLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(auto found, QuerySnapshotsLocked("WHERE t.id = ?", {std::string(id)}));
   if (found.empty()) return NotFound("snapshot " + std::string(id) + " not found");
   return std::move(found.front());
 }
 
-Result<std::vector<Snapshot>> SqliteStore::QuerySnapshotsLocked(
+Result<std::vector<Snapshot>> SqlStore::QuerySnapshotsLocked(
     const std::string& tail, const std::vector<std::string>& binds, bool cache) {
   return QueryRows(*db_, std::string("SELECT ") + kSnapshotColumns + " FROM snapshots t " + tail, binds,
                    cache, ReadSnapshot);
 }
 
-Result<Snapshot> SqliteStore::CreateSnapshot(const Snapshot& s,
+Result<Snapshot> SqlStore::CreateSnapshot(const Snapshot& s,
                                              const std::vector<VolumeStatus>& volume_statuses,
                                              const std::vector<QuotaCharge>& charges) {
   std::lock_guard lock(mu_);
@@ -94,12 +94,12 @@ Result<Snapshot> SqliteStore::CreateSnapshot(const Snapshot& s,
   return s;
 }
 
-Result<Snapshot> SqliteStore::GetSnapshot(std::string_view id) {
+Result<Snapshot> SqlStore::GetSnapshot(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetSnapshotLocked(id);
 }
 
-Result<std::vector<Snapshot>> SqliteStore::ListSnapshots(const ListQuery& q,
+Result<std::vector<Snapshot>> SqlStore::ListSnapshots(const ListQuery& q,
                                                          std::string_view project_scope) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> marker_row;
@@ -119,7 +119,7 @@ Result<std::vector<Snapshot>> SqliteStore::ListSnapshots(const ListQuery& q,
   return QuerySnapshotsLocked(sql.tail, sql.binds, /*cache=*/false);
 }
 
-Result<Snapshot> SqliteStore::UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) {
+Result<Snapshot> SqlStore::UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -139,7 +139,7 @@ Result<Snapshot> SqliteStore::UpdateSnapshot(std::string_view id, const Snapshot
   return s;
 }
 
-Result<Snapshot> SqliteStore::TransitionSnapshot(std::string_view id, const SnapshotTransition& t) {
+Result<Snapshot> SqlStore::TransitionSnapshot(std::string_view id, const SnapshotTransition& t) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -148,7 +148,7 @@ Result<Snapshot> SqliteStore::TransitionSnapshot(std::string_view id, const Snap
   return s;
 }
 
-Result<Snapshot> SqliteStore::TransitionSnapshotLocked(std::string_view id,
+Result<Snapshot> SqlStore::TransitionSnapshotLocked(std::string_view id,
                                                        const SnapshotTransition& t) {
   BS_ASSIGN_OR_RETURN(Snapshot s, GetSnapshotLocked(id));
   if (!In(s.status, t.from)) {
@@ -172,7 +172,7 @@ Result<Snapshot> SqliteStore::TransitionSnapshotLocked(std::string_view id,
   return s;
 }
 
-Result<Snapshot> SqliteStore::BeginSnapshotDelete(std::string_view id,
+Result<Snapshot> SqlStore::BeginSnapshotDelete(std::string_view id,
                                                   const std::vector<SnapshotStatus>& allowed) {
   SnapshotTransition t;
   t.from = allowed;
@@ -180,7 +180,7 @@ Result<Snapshot> SqliteStore::BeginSnapshotDelete(std::string_view id,
   return TransitionSnapshot(id, t);
 }
 
-Status SqliteStore::FinishSnapshotDelete(std::string_view id) {
+Status SqlStore::FinishSnapshotDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -206,13 +206,13 @@ Status SqliteStore::FinishSnapshotDelete(std::string_view id) {
   return tx.Commit();
 }
 
-Result<std::vector<Snapshot>> SqliteStore::ListSnapshotsOfVolume(std::string_view volume_id) {
+Result<std::vector<Snapshot>> SqlStore::ListSnapshotsOfVolume(std::string_view volume_id) {
   std::lock_guard lock(mu_);
   return QuerySnapshotsLocked("WHERE t.volume_id = ? ORDER BY t.created_at",
                               {std::string(volume_id)});
 }
 
-Result<std::vector<Snapshot>> SqliteStore::ListSnapshotsOnBackend(
+Result<std::vector<Snapshot>> SqlStore::ListSnapshotsOnBackend(
     std::string_view backend, const std::vector<SnapshotStatus>& statuses) {
   std::lock_guard lock(mu_);
   std::vector<Snapshot> out;

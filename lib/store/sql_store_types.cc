@@ -1,6 +1,6 @@
-// SqliteStore: volume types and QoS specs.
+// SqlStore: volume types and QoS specs.
 #include "lib/core/macros.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "lib/store/sql_store.hpp"
 
 namespace blockstore::internal {
 namespace {
@@ -21,7 +21,7 @@ VolumeType ReadType(const Stmt& st) {
 
 }  // namespace
 
-Result<VolumeType> SqliteStore::GetVolumeTypeLocked(std::string_view id) {
+Result<VolumeType> SqlStore::GetVolumeTypeLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string(kTypeColumns) + "WHERE id = ?"));
   st->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -35,7 +35,7 @@ Result<VolumeType> SqliteStore::GetVolumeTypeLocked(std::string_view id) {
   return t;
 }
 
-Result<VolumeType> SqliteStore::CreateVolumeType(const VolumeType& t) {
+Result<VolumeType> SqlStore::CreateVolumeType(const VolumeType& t) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -59,12 +59,12 @@ Result<VolumeType> SqliteStore::CreateVolumeType(const VolumeType& t) {
   return t;
 }
 
-Result<VolumeType> SqliteStore::GetVolumeType(std::string_view id) {
+Result<VolumeType> SqlStore::GetVolumeType(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetVolumeTypeLocked(id);
 }
 
-Result<VolumeType> SqliteStore::GetVolumeTypeByName(std::string_view name) {
+Result<VolumeType> SqlStore::GetVolumeTypeByName(std::string_view name) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id FROM volume_types WHERE name = ?"));
   st->Bind(1, name);
@@ -75,7 +75,7 @@ Result<VolumeType> SqliteStore::GetVolumeTypeByName(std::string_view name) {
   return GetVolumeTypeLocked(id);
 }
 
-Result<std::vector<VolumeType>> SqliteStore::ListVolumeTypes(bool include_private,
+Result<std::vector<VolumeType>> SqlStore::ListVolumeTypes(bool include_private,
                                                              std::string_view access_project) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(
@@ -97,7 +97,7 @@ Result<std::vector<VolumeType>> SqliteStore::ListVolumeTypes(bool include_privat
   return out;
 }
 
-Result<VolumeType> SqliteStore::UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) {
+Result<VolumeType> SqlStore::UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -120,7 +120,7 @@ Result<VolumeType> SqliteStore::UpdateVolumeType(std::string_view id, const Volu
   return t;
 }
 
-Status SqliteStore::DeleteVolumeType(std::string_view id) {
+Status SqlStore::DeleteVolumeType(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -139,7 +139,7 @@ Status SqliteStore::DeleteVolumeType(std::string_view id) {
   return tx.Commit();
 }
 
-Result<VolumeType> SqliteStore::SetExtraSpecs(std::string_view type_id, const Metadata& specs) {
+Result<VolumeType> SqlStore::SetExtraSpecs(std::string_view type_id, const Metadata& specs) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -150,7 +150,7 @@ Result<VolumeType> SqliteStore::SetExtraSpecs(std::string_view type_id, const Me
   return t;
 }
 
-Result<VolumeType> SqliteStore::UnsetExtraSpec(std::string_view type_id, std::string_view key) {
+Result<VolumeType> SqlStore::UnsetExtraSpec(std::string_view type_id, std::string_view key) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -168,7 +168,7 @@ Result<VolumeType> SqliteStore::UnsetExtraSpec(std::string_view type_id, std::st
 
 // ---- QoS specs ----
 
-Result<QosSpec> SqliteStore::GetQosSpecLocked(std::string_view id) {
+Result<QosSpec> SqlStore::GetQosSpecLocked(std::string_view id) {
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id, name, consumer, created_at FROM "
                                               "qos_specs WHERE id = ?"));
   st->Bind(1, id);
@@ -184,7 +184,7 @@ Result<QosSpec> SqliteStore::GetQosSpecLocked(std::string_view id) {
   return q;
 }
 
-Result<QosSpec> SqliteStore::CreateQosSpec(const QosSpec& q) {
+Result<QosSpec> SqlStore::CreateQosSpec(const QosSpec& q) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -202,12 +202,12 @@ Result<QosSpec> SqliteStore::CreateQosSpec(const QosSpec& q) {
   return q;
 }
 
-Result<QosSpec> SqliteStore::GetQosSpec(std::string_view id) {
+Result<QosSpec> SqlStore::GetQosSpec(std::string_view id) {
   std::lock_guard lock(mu_);
   return GetQosSpecLocked(id);
 }
 
-Result<std::vector<QosSpec>> SqliteStore::ListQosSpecs() {
+Result<std::vector<QosSpec>> SqlStore::ListQosSpecs() {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id FROM qos_specs ORDER BY name"));
   std::vector<std::string> ids;
@@ -225,7 +225,7 @@ Result<std::vector<QosSpec>> SqliteStore::ListQosSpecs() {
   return out;
 }
 
-Status SqliteStore::DeleteQosSpec(std::string_view id, bool force) {
+Status SqlStore::DeleteQosSpec(std::string_view id, bool force) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -248,7 +248,7 @@ Status SqliteStore::DeleteQosSpec(std::string_view id, bool force) {
   return tx.Commit();
 }
 
-Result<QosSpec> SqliteStore::SetQosKeys(std::string_view id, const Metadata& specs) {
+Result<QosSpec> SqlStore::SetQosKeys(std::string_view id, const Metadata& specs) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -259,7 +259,7 @@ Result<QosSpec> SqliteStore::SetQosKeys(std::string_view id, const Metadata& spe
   return q;
 }
 
-Result<QosSpec> SqliteStore::UnsetQosKey(std::string_view id, std::string_view key) {
+Result<QosSpec> SqlStore::UnsetQosKey(std::string_view id, std::string_view key) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -275,7 +275,7 @@ Result<QosSpec> SqliteStore::UnsetQosKey(std::string_view id, std::string_view k
   return q;
 }
 
-Status SqliteStore::AssociateQos(std::string_view qos_id, std::string_view type_id) {
+Status SqlStore::AssociateQos(std::string_view qos_id, std::string_view type_id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -290,7 +290,7 @@ Status SqliteStore::AssociateQos(std::string_view qos_id, std::string_view type_
   return tx.Commit();
 }
 
-Status SqliteStore::DisassociateQos(std::string_view qos_id, std::string_view type_id) {
+Status SqlStore::DisassociateQos(std::string_view qos_id, std::string_view type_id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -305,7 +305,7 @@ Status SqliteStore::DisassociateQos(std::string_view qos_id, std::string_view ty
   return tx.Commit();
 }
 
-Status SqliteStore::AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) {
+Status SqlStore::AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
@@ -320,7 +320,7 @@ Status SqliteStore::AddVolumeTypeAccess(std::string_view type_id, std::string_vi
   return tx.Commit();
 }
 
-Status SqliteStore::RemoveVolumeTypeAccess(std::string_view type_id,
+Status SqlStore::RemoveVolumeTypeAccess(std::string_view type_id,
                                            std::string_view project_id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -336,7 +336,7 @@ Status SqliteStore::RemoveVolumeTypeAccess(std::string_view type_id,
   return tx.Commit();
 }
 
-Result<std::vector<std::string>> SqliteStore::ListVolumeTypeAccess(std::string_view type_id) {
+Result<std::vector<std::string>> SqlStore::ListVolumeTypeAccess(std::string_view type_id) {
   std::lock_guard lock(mu_);
   BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT project_id FROM volume_type_projects "
