@@ -79,7 +79,12 @@ struct EngineConfig {
   BackupConfig backup;
   // Extra drivers, registered after the built-in "file" driver.
   std::function<Status(DriverRegistry&)> register_drivers;
-  // Seams for hosts and tests. Default: SQLite store, in-process transport, SystemEnv().
+  // Where the state lives, as cinder.conf's [database] connection: "sqlite:///path" or
+  // "postgresql://user:password@host:port/db?sslmode=…" (several engines may share one
+  // PostgreSQL database). Default: SQLite in state_path/blockstore.db.
+  std::string database_connection;
+  // Seams for hosts and tests. Default: the store database_connection names, in-process
+  // transport, SystemEnv().
   std::shared_ptr<Store> store;
   std::shared_ptr<Transport> transport;
   // Time: every timestamp, deadline, retry pause and wait of every role.

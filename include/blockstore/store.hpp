@@ -298,8 +298,34 @@ struct SqliteStoreOptions {
 // failed_precondition (the file's schema is newer than this build), unavailable (I/O).
 BS_API Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
 
-// The schema version this build writes.
+// The schema version this build writes (SQLite and PostgreSQL alike).
 BS_API int SqliteSchemaVersion();
+
+struct PostgresStoreOptions {
+  // A libpq URL: postgresql://user:password@host:port/dbname?sslmode=verify-full&…; a
+  // SQLAlchemy-style "postgresql+psycopg2://…" is taken too (the driver part is ignored).
+  std::string url;
+  QuotaLimits quota_defaults;  // Default: DefaultQuotaLimits()
+  std::shared_ptr<Env> env;    // timestamps. Default: SystemEnv()
+};
+
+// Opens (creating or migrating forward, under an advisory lock, so that processes starting
+// at once migrate once) a store in a PostgreSQL database that several engines, in several
+// processes on several machines, may share. Every write is one transaction; writers take a
+// database-wide advisory lock, so each compare-and-set and its quota change see every write
+// committed before them. Codes: invalid_argument (url), unavailable (cannot connect; also any
+// call while the server is unreachable — the next call reconnects), failed_precondition (the
+// database's schema is newer than this build).
+BS_API Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& options);
+
+// What a [database] connection URL names: "sqlite:///abs/path" (or "sqlite://" + a relative
+// path) or "postgresql://…". invalid_argument for anything else.
+struct DatabaseUrl {
+  enum class Kind { kSqlite, kPostgres } kind = Kind::kSqlite;
+  std::string sqlite_path;    // for kSqlite
+  std::string postgres_url;   // for kPostgres, as libpq takes it
+};
+BS_API Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace blockstore
 

@@ -134,6 +134,17 @@ std::vector<Entry> BuildTable() {
     };
     t.push_back(std::move(quota));
   }
+  t.push_back(Text("database.connection", "sqlite:///<state_path>/blockstore.db",
+                   "Where the state lives: sqlite:///path, or postgresql://user:password@host:port/db "
+                   "(libpq's URL: sslmode, sslrootcert, … as query parameters) for a database several "
+                   "engines share.",
+                   [](Subject& s, std::string x) { s.config.database_connection = std::move(x); }));
+  t.back().read = [](const ConfigValueReader& r, const json::value& v, const std::string& p, Subject& s) -> Status {
+    BS_ASSIGN_OR_RETURN(std::string x, r.String(v, p));
+    if (auto url = ParseDatabaseUrl(x); !url.ok()) return InvalidArgument("config: " + p + ": " + url.status().message());
+    s.config.database_connection = std::move(x);
+    return Status::Ok();
+  };
   // ---- backends ----
   t.push_back(Text("backends[].name", "", "The backend's name: the part after @ in host@backend.",
                    [](Subject& s, std::string x) { s.backend->name = std::move(x); }));

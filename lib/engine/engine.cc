@@ -198,14 +198,28 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   if (config.store) {
     e.store = config.store;
   } else {
-    SqliteStoreOptions so;
-    so.path = config.state_path + "/blockstore.db";
-    so.quota_defaults = DefaultQuotaLimits();
-    for (const auto& [res, limit] : config.quota_defaults) so.quota_defaults[res] = limit;
-    so.durability = config.durability;
-    so.env = config.env;
-    BS_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(so));
-    e.store = std::move(store);
+    DatabaseUrl db{DatabaseUrl::Kind::kSqlite, config.state_path + "/blockstore.db", ""};
+    if (!config.database_connection.empty()) {
+      BS_ASSIGN_OR_RETURN(db, ParseDatabaseUrl(config.database_connection));
+    }
+    QuotaLimits quotas = DefaultQuotaLimits();
+    for (const auto& [res, limit] : config.quota_defaults) quotas[res] = limit;
+    if (db.kind == DatabaseUrl::Kind::kPostgres) {
+      PostgresStoreOptions po;
+      po.url = db.postgres_url;
+      po.quota_defaults = std::move(quotas);
+      po.env = config.env;
+      BS_ASSIGN_OR_RETURN(auto store, OpenPostgresStore(po));
+      e.store = std::move(store);
+    } else {
+      SqliteStoreOptions so;
+      so.path = db.sqlite_path;
+      so.quota_defaults = std::move(quotas);
+      so.durability = config.durability;
+      so.env = config.env;
+      BS_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(so));
+      e.store = std::move(store);
+    }
   }
   e.transport = config.transport ? config.transport
                                  : std::shared_ptr<Transport>(NewInProcessTransport());

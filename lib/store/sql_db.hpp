@@ -61,14 +61,16 @@ class Db {
       it->second->Reset();
       return it->second.get();
     }
-    auto fresh = PrepareOnce(sql);
+    auto fresh = NewStatement(sql, /*reused=*/true);
     if (!fresh.ok()) return fresh.status();
     Stmt* out = fresh->get();
     cache_.emplace(sql, std::move(fresh).value());
     return out;
   }
   // Prepares without caching: for SQL built per call.
-  virtual Result<std::unique_ptr<Stmt>> PrepareOnce(const std::string& sql) = 0;
+  Result<std::unique_ptr<Stmt>> PrepareOnce(const std::string& sql) {
+    return NewStatement(sql, /*reused=*/false);
+  }
   // Rows the last statement changed.
   virtual int64_t Changes() const = 0;
 
@@ -91,6 +93,8 @@ class Db {
 
  protected:
   Db() = default;
+  // `reused`: the statement is cached and run many times (worth preparing on the server).
+  virtual Result<std::unique_ptr<Stmt>> NewStatement(const std::string& sql, bool reused) = 0;
   void ForgetStatements() { cache_.clear(); }
 
  private:

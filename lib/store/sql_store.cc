@@ -72,8 +72,9 @@ Status SqlStore::ReplacePairsLocked(const char* table, const char* id_col,
 Status SqlStore::UpsertPairsLocked(const char* table, const char* id_col,
                                       std::string_view id, const Metadata& pairs) {
   if (pairs.empty()) return Status::Ok();
-  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare(std::string("INSERT OR REPLACE INTO ") + table +
-                                               " (" + id_col + ", key, value) VALUES (?, ?, ?)"));
+  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare(std::string("INSERT INTO ") + table + " (" + id_col +
+                                               ", key, value) VALUES (?, ?, ?) ON CONFLICT (" +
+                                               id_col + ", key) DO UPDATE SET value = excluded.value"));
   for (const auto& [k, v] : pairs) {
     ins->Reset();
     BS_RETURN_IF_ERROR(ins->Bind(1, id).Bind(2, k).Bind(3, v).Run());
@@ -123,11 +124,11 @@ Status SqlStore::ReserveLocked(std::string_view project, std::string_view owner,
   BS_ASSIGN_OR_RETURN(Stmt * bump,
                       db_->Prepare("INSERT INTO quota_usages (project_id, resource, reserved) "
                                    "VALUES (?, ?, ?) ON CONFLICT (project_id, resource) DO "
-                                   "UPDATE SET reserved = reserved + excluded.reserved"));
+                                   "UPDATE SET reserved = quota_usages.reserved + excluded.reserved"));
   BS_ASSIGN_OR_RETURN(Stmt * rsv,
                       db_->Prepare("INSERT INTO reservations (owner, project_id, resource, delta, "
                                    "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner, "
-                                   "resource) DO UPDATE SET delta = delta + excluded.delta"));
+                                   "resource) DO UPDATE SET delta = reservations.delta + excluded.delta"));
   const std::string now = NowText();
   for (const auto& c : charges) {
     if (c.delta == 0) continue;
@@ -163,7 +164,8 @@ Status SqlStore::SettleLocked(std::string_view owner, QuotaAction action) {
       Stmt * upd,
       db_->Prepare("INSERT INTO quota_usages (project_id, resource, in_use, reserved) "
                    "VALUES (?1, ?2, max(0, ?3), 0) ON CONFLICT (project_id, resource) DO UPDATE "
-                   "SET in_use = max(0, in_use + ?3), reserved = max(0, reserved - ?4)"));
+                   "SET in_use = max(0, quota_usages.in_use + ?3), "
+                   "reserved = max(0, quota_usages.reserved - ?4)"));
   for (const auto& r : rows) {
     const int64_t to_use = action == QuotaAction::kCommit ? r.delta : 0;
     const int64_t unreserve = r.delta > 0 ? r.delta : 0;
@@ -220,8 +222,9 @@ Status SqlStore::SetQuotaLimit(std::string_view project_id, std::string_view res
                                   int64_t limit) {
   std::lock_guard lock(mu_);
   BS_ASSIGN_OR_RETURN(Stmt * st,
-                      db_->Prepare("INSERT OR REPLACE INTO quota_limits (project_id, resource, "
-                                   "hard_limit) VALUES (?, ?, ?)"));
+                      db_->Prepare("INSERT INTO quota_limits (project_id, resource, hard_limit) "
+                                   "VALUES (?, ?, ?) ON CONFLICT (project_id, resource) "
+                                   "DO UPDATE SET hard_limit = excluded.hard_limit"));
   return st->Bind(1, project_id).Bind(2, resource).Bind(3, limit).Run();
 }
 

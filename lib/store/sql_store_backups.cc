@@ -266,7 +266,7 @@ Result<Backup> SqlStore::TransitionBackup(std::string_view id, const BackupTrans
       db_->Prepare("UPDATE backups SET status = ?, fail_reason = ?, object_count = ?, "
                    "stored_bytes = ?, size = ?, host = ?, container = ?, volume_id = ?, "
                    "restore_volume_id = ?, encrypted = ?, updated_at = ?, "
-                   "quota_committed = quota_committed OR ? WHERE id = ?"));
+                   "quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 ELSE 0 END WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, ToString(b.status))
                          .Bind(2, b.fail_reason)
                          .Bind(3, static_cast<int64_t>(b.object_count))

@@ -162,7 +162,7 @@ Result<Snapshot> SqlStore::TransitionSnapshotLocked(std::string_view id,
   BS_RETURN_IF_ERROR(SettleLocked(SnapshotOwner(s.id), t.quota));
   BS_ASSIGN_OR_RETURN(Stmt * st,
                       db_->Prepare("UPDATE snapshots SET status = ?, progress = ?, updated_at = ?, "
-                                   "quota_committed = quota_committed OR ? WHERE id = ?"));
+                                   "quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 ELSE 0 END WHERE id = ?"));
   BS_RETURN_IF_ERROR(st->Bind(1, ToString(s.status))
                          .Bind(2, s.progress)
                          .Bind(3, FormatTime(s.updated_at))

@@ -310,8 +310,8 @@ Status SqlStore::AddVolumeTypeAccess(std::string_view type_id, std::string_view 
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
   BS_RETURN_IF_ERROR(GetVolumeTypeLocked(type_id).status());
-  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare("INSERT OR IGNORE INTO volume_type_projects "
-                                               "(type_id, project_id) VALUES (?, ?)"));
+  BS_ASSIGN_OR_RETURN(Stmt * ins, db_->Prepare("INSERT INTO volume_type_projects (type_id, project_id) "
+                                               "VALUES (?, ?) ON CONFLICT DO NOTHING"));
   BS_RETURN_IF_ERROR(ins->Bind(1, type_id).Bind(2, project_id).Run());
   if (db_->Changes() == 0) {
     return AlreadyExists("project " + std::string(project_id) +

@@ -208,7 +208,7 @@ Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const Volum
       Stmt * st,
       db_->Prepare("UPDATE volumes SET status = ?, previous_status = ?, host = ?, size = ?, "
                    "updated_at = ?, pending_size = CASE WHEN ?1 = 'extending' THEN pending_size "
-                   "ELSE 0 END, quota_committed = quota_committed OR ?, readonly = ? "
+                   "ELSE 0 END, quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 ELSE 0 END, readonly = ? "
                    "WHERE id = ?"));
   st->Bind(1, ToString(v.status));
   if (previous) st->Bind(2, ToString(*previous)); else st->BindNull(2);

@@ -100,11 +100,11 @@ Status SqliteDb::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Stmt>> SqliteDb::PrepareOnce(const std::string& sql) {
+Result<std::unique_ptr<Stmt>> SqliteDb::NewStatement(const std::string& sql, bool reused) {
   if (!db_) return Closed();
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                    reused ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
   if (rc != SQLITE_OK) return FromSqlite(db_, rc, "preparing statement");
   return std::unique_ptr<Stmt>(new SqliteStmt(stmt));
 }

@@ -35,7 +35,6 @@ class SqliteDb final : public Db {
 
   void Close() override;
   Status Exec(const std::string& sql) override;
-  Result<std::unique_ptr<Stmt>> PrepareOnce(const std::string& sql) override;
   int64_t Changes() const override { return db_ ? sqlite3_changes64(db_) : 0; }
   Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
   Status Commit() override { return Exec("COMMIT"); }
@@ -46,6 +45,9 @@ class SqliteDb final : public Db {
   // One engine owns a SQLite file (exclusive locking): there is no one to race.
   Status LockMigrations() override { return Status::Ok(); }
   void UnlockMigrations() override {}
+
+ protected:
+  Result<std::unique_ptr<Stmt>> NewStatement(const std::string& sql, bool reused) override;
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}

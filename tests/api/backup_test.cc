@@ -629,9 +629,7 @@ TEST_CASE("a restart settles backups and restores that were running") {
   {
     // What a crash mid-job leaves in the store: a backup creating with its volume backing-up,
     // and a restore in progress.
-    SqliteStoreOptions so;
-    so.path = state / "blockstore.db";
-    auto store = OpenSqliteStore(so);
+    auto store = OpenStoreOf(state.path());
     BS_REQUIRE_OK(store);
     Backup b;
     b.id = "0b9a7d0e-6a43-4e58-9d3c-2f1f1b7a9c11";

@@ -433,7 +433,8 @@ TEST_SUITE("lifecycle") {
     BS_CHECK_CODE(f.engine->volumes().Create(f.alice, r), Code::kUnavailable);
   }
 
-  TEST_CASE("a second engine on the same state is refused until the first closes") {
+  TEST_CASE("a second engine on the same state is refused until the first closes" *
+            doctest::test_suite("sqlite file")) {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 1, "mine");
     auto second = Engine::Open(testing::BasicConfig(f.dir.path()));

@@ -93,7 +93,7 @@ json::object Tree(const Case& c, const json::value& value, const std::string& st
 // What a configuration holds, as text, for comparing two readings of it.
 std::string Describe(const EngineConfig& c) {
   std::ostringstream o;
-  o << c.state_path << "|" << c.host << "|" << c.availability_zone << "|" << c.default_volume_type << "|"
+  o << c.state_path << "|" << c.database_connection << "|" << c.host << "|" << c.availability_zone << "|" << c.default_volume_type << "|"
     << static_cast<int>(c.durability) << "|" << c.volume_workers << "|" << c.stats_interval.count() << "|";
   for (const auto& [k, v] : c.quota_defaults) o << k << "=" << v << ",";
   for (const auto& b : c.backends) {

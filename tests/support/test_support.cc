@@ -1,10 +1,15 @@
 #include "tests/support/test_support.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -113,7 +118,62 @@ EngineConfig BasicConfig(const std::string& dir) {
   EngineConfig c;
   c.state_path = dir;
   c.host = "testhost";
+  c.database_connection = TestPostgresUrlFor(dir);
   return c;
+}
+
+std::string TestPostgresUrlFor(const std::string& dir) {
+  if (!TestsUsePostgres()) return {};
+  static std::mutex mu;
+  static std::map<std::string, std::string> by_dir;
+  std::lock_guard lock(mu);
+  auto& url = by_dir[dir];
+  if (url.empty()) url = TestPostgresUrl();
+  return url;
+}
+
+Result<std::unique_ptr<Store>> OpenStoreOf(const std::string& dir) {
+  if (TestsUsePostgres()) {
+    PostgresStoreOptions po;
+    po.url = TestPostgresUrlFor(dir);
+    return OpenPostgresStore(po);
+  }
+  SqliteStoreOptions so;
+  so.path = dir + "/blockstore.db";
+  return OpenSqliteStore(so);
+}
+
+bool TestsUsePostgres() {
+  const char* which = std::getenv("BS_TEST_DATABASE");
+  return which && std::string(which) == "postgresql";
+}
+
+std::string PostgresServerUrl() {
+  const char* path = std::getenv("BS_PG_ENV");
+  REQUIRE_MESSAGE(path != nullptr, "BS_PG_ENV must name the file scripts/pg-aio wrote");
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("BS_PG_URL=")) return line.substr(10);
+  }
+  FAIL("no BS_PG_URL in " << path);
+  return {};
+}
+
+std::string TestPostgresUrl() {
+  if (!TestsUsePostgres()) return {};
+  static std::atomic<int> counter{0};
+  const std::string server = PostgresServerUrl();
+  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  PGconn* conn = PQconnectdb(server.c_str());
+  REQUIRE_MESSAGE(PQstatus(conn) == CONNECTION_OK, PQerrorMessage(conn));
+  PGresult* r = PQexec(conn, ("CREATE DATABASE " + name).c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string error = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE_MESSAGE(ok, error);
+  return server.substr(0, server.rfind('/') + 1) + name;
 }
 
 }  // namespace blockstore::testing

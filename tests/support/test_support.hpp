@@ -49,7 +49,22 @@ std::map<std::string, uint64_t> ListFiles(const std::string& dir);
 // Bytes the filesystem really allocated for a file.
 uint64_t AllocatedBytes(const std::string& path);
 
+// A configuration on `dir` for host "testhost". Over PostgreSQL (see TestPostgresUrl), its
+// database_connection names a fresh database.
 EngineConfig BasicConfig(const std::string& dir);
+
+// When the suite runs a test over PostgreSQL (BS_TEST_DATABASE=postgresql, with BS_PG_ENV
+// naming the file scripts/pg-aio wrote): a fresh, empty database on that server, as a URL.
+// Empty otherwise.
+bool TestsUsePostgres();
+std::string TestPostgresUrl();
+// The same database for the same directory, so that an engine reopened on it finds its state.
+std::string TestPostgresUrlFor(const std::string& dir);
+// The store an engine opened by BasicConfig(dir) uses, opened directly (while no engine is
+// open on it): to set up what a crash leaves behind.
+Result<std::unique_ptr<Store>> OpenStoreOf(const std::string& dir);
+// The server's own URL (BS_PG_ENV), for tests that make databases or connect themselves.
+std::string PostgresServerUrl();
 
 // Writes `len` pseudo-random bytes (from `seed`) at `offset` of an existing file, leaving the
 // rest as it was (sparse stays sparse).

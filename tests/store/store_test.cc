@@ -1,5 +1,6 @@
-// The SQLite store on a real database file: schema versions, compare-and-set, quota
-// bookkeeping in the same transaction, and list queries.
+// The store on a real database — a SQLite file, or (BS_TEST_DATABASE=postgresql) a fresh
+// database on a real PostgreSQL: compare-and-set, quota bookkeeping in the same transaction,
+// list queries; and, per kind, what is its own (suites "sqlite file" and "postgresql").
 #include <sqlite3.h>
 
 #include <atomic>
@@ -15,7 +16,16 @@ using blockstore::testing::TempDir;
 
 namespace {
 
+// The store under test: SQLite in `dir`, or (over PostgreSQL) a fresh database.
 std::unique_ptr<Store> Open(const TempDir& dir, QuotaLimits limits = {}) {
+  if (blockstore::testing::TestsUsePostgres()) {
+    PostgresStoreOptions o;
+    o.url = blockstore::testing::TestPostgresUrl();
+    o.quota_defaults = std::move(limits);
+    auto s = OpenPostgresStore(o);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    return std::move(s).value();
+  }
   SqliteStoreOptions o;
   o.path = dir / "store.db";
   o.quota_defaults = std::move(limits);
@@ -55,8 +65,8 @@ int64_t Sql(const std::string& path, const std::string& sql) {
 
 }  // namespace
 
-TEST_SUITE("sqlite store") {
-  TEST_CASE("a new file gets the latest schema, in WAL mode; data survives reopening") {
+TEST_SUITE("store") {
+  TEST_CASE("a new file gets the latest schema, in WAL mode; data survives reopening" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     std::string id;
     {
@@ -76,7 +86,7 @@ TEST_SUITE("sqlite store") {
     CHECK(Sql(dir / "store.db", "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   }
 
-  TEST_CASE("a file from a newer build is refused, untouched") {
+  TEST_CASE("a file from a newer build is refused, untouched" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     { Open(dir); }
     Sql(dir / "store.db", "PRAGMA user_version = 999");
@@ -88,7 +98,7 @@ TEST_SUITE("sqlite store") {
     CHECK(Sql(dir / "store.db", "PRAGMA user_version") == 999);
   }
 
-  TEST_CASE("one engine owns a database: a second opener is refused, by name, until it closes") {
+  TEST_CASE("one engine owns a database: a second opener is refused, by name, until it closes" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     auto first = Open(dir);
     BS_REQUIRE_OK(first->CreateVolume(NewVolume("p", 1), Charges(1)));
@@ -139,7 +149,7 @@ TEST_SUITE("sqlite store") {
     CHECK(usage->count("h@bb#p1") == 0);
   }
 
-  TEST_CASE("a file that is not a database is refused") {
+  TEST_CASE("a file that is not a database is refused" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     FILE* f = fopen((dir / "store.db").c_str(), "w");
     fputs("this is not sqlite, just text long enough to be a header.....................", f);
