@@ -306,6 +306,11 @@ struct PostgresStoreOptions {
   // SQLAlchemy-style "postgresql+psycopg2://…" is taken too (the driver part is ignored).
   std::string url;
   QuotaLimits quota_defaults;  // Default: DefaultQuotaLimits()
+  // kNormal: the session's synchronous_commit is off — a commit is acknowledged before the
+  // server has flushed it, so a crash of the server (not of the engine) can lose the last
+  // fraction of a second of commits, never consistency; kFull: on, every acknowledged commit
+  // is on the server's disk. The server's own setting is used when it is stricter.
+  Durability durability = Durability::kNormal;
   std::shared_ptr<Env> env;    // timestamps. Default: SystemEnv()
 };
 

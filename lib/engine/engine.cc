@@ -208,6 +208,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
       PostgresStoreOptions po;
       po.url = db.postgres_url;
       po.quota_defaults = std::move(quotas);
+      po.durability = config.durability;
       po.env = config.env;
       BS_ASSIGN_OR_RETURN(auto store, OpenPostgresStore(po));
       e.store = std::move(store);

@@ -137,9 +137,11 @@ Result<PGconn*> PgDb::Connection() {
   if (PQstatus(conn_) != CONNECTION_OK) {
     return Unavailable("postgresql: cannot reconnect: " + pg_db::Trimmed(PQerrorMessage(conn_)));
   }
-  ++generation_;  // the server forgot our prepared statements
-  PGresult* r = PQexec(conn_, "SET client_min_messages = warning");
-  PQclear(r);
+  ++generation_;  // the server forgot our prepared statements and settings
+  for (const auto& setting : settings_) {
+    PGresult* r = PQexec(conn_, setting.c_str());
+    PQclear(r);
+  }
   return conn_;
 }
 
@@ -157,6 +159,8 @@ Status PgDb::FromResult(PGresult* r, std::string_view what) {
 
 Status PgDb::Exec(const std::string& sql) {
   BS_ASSIGN_OR_RETURN(PGconn * conn, Connection());
+  // Session settings are made again on a new connection.
+  if (sql.starts_with("SET ") && !in_transaction_) settings_.push_back(sql);
   PGresult* r = PQexec(conn, sql.c_str());
   const ExecStatusType st = PQresultStatus(r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return FromResult(r, "postgresql");

@@ -6,7 +6,8 @@
 // serialised across every process as SQLite serialises them in one: a check and the change
 // that depends on it (no snapshots, then delete; quota, then reserve) are never interleaved
 // with another writer's. Reads do not take it. A lost connection answers unavailable; the
-// next call outside a transaction reconnects (and prepares its statements again).
+// next call outside a transaction reconnects (and makes its session settings and prepares
+// its statements again).
 //
 // Thread-safety: none. The store serialises all use of a Db behind its own mutex.
 #ifndef BLOCKSTORE_LIB_STORE_PG_DB_HPP
@@ -88,6 +89,7 @@ class PgDb final : public Db {
   uint64_t generation_ = 1;
   uint64_t names_ = 0;
   int64_t changes_ = 0;
+  std::vector<std::string> settings_;  // SET … statements, made again after a reconnect
 };
 
 }  // namespace blockstore::internal

@@ -1,6 +1,8 @@
 #include "lib/store/pg_sql.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace blockstore::internal {
 
@@ -62,8 +64,10 @@ std::string PgStatement(const std::string& sql) {
     if (c == '?') {
       std::size_t j = i + 1;
       while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
-      out += '$';
-      out += j > i + 1 ? sql.substr(i + 1, j - i - 1) : std::to_string(++next);
+      // As SQLite numbers them: ?N is N; a bare ? is one more than the largest so far.
+      const int n = j > i + 1 ? std::stoi(sql.substr(i + 1, j - i - 1)) : next + 1;
+      next = std::max(next, n);
+      out += '$' + std::to_string(n);
       i = j;
       continue;
     }

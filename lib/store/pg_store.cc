@@ -42,6 +42,9 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& opt
     return InvalidArgument("'" + options.url + "' is not a postgresql:// URL");
   }
   BS_ASSIGN_OR_RETURN(auto db, internal::PgDb::Open(url.postgres_url));
+  if (options.durability == Durability::kNormal) {
+    BS_RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
+  }
   BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
   internal::SqlStoreOptions store_options;
   store_options.quota_defaults = options.quota_defaults;

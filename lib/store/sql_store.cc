@@ -84,35 +84,31 @@ Status SqlStore::UpsertPairsLocked(const char* table, const char* id_col,
 
 // ---- quotas ----
 
-Result<int64_t> SqlStore::LimitLocked(std::string_view project, std::string_view resource) {
-  BS_ASSIGN_OR_RETURN(
-      Stmt * st,
-      db_->Prepare("SELECT hard_limit FROM quota_limits WHERE project_id = ? AND resource = ?"));
-  st->Bind(1, project).Bind(2, resource);
-  BS_ASSIGN_OR_RETURN(bool row, st->Step());
-  if (row) {
-    const int64_t v = st->Int(0);
-    st->Reset();
-    return v;
-  }
-  st->Reset();
-  auto it = options_.quota_defaults.find(std::string(resource));
-  return it == options_.quota_defaults.end() ? int64_t{-1} : it->second;
-}
-
 Status SqlStore::ReserveLocked(std::string_view project, std::string_view owner,
                                   const std::vector<QuotaCharge>& charges) {
-  BS_ASSIGN_OR_RETURN(Stmt * usage,
-                      db_->Prepare("SELECT in_use, reserved FROM quota_usages "
-                                   "WHERE project_id = ? AND resource = ?"));
+  // The limit (NULL: the default) and the usage (NULL: none yet) in one statement.
+  BS_ASSIGN_OR_RETURN(
+      Stmt * usage,
+      db_->Prepare("SELECT (SELECT hard_limit FROM quota_limits WHERE project_id = ?1 AND resource = ?2), "
+                   "(SELECT in_use FROM quota_usages WHERE project_id = ?1 AND resource = ?2), "
+                   "(SELECT reserved FROM quota_usages WHERE project_id = ?1 AND resource = ?2)"));
   for (const auto& c : charges) {
     if (c.delta <= 0) continue;
-    BS_ASSIGN_OR_RETURN(int64_t limit, LimitLocked(project, c.resource));
     usage->Reset();
     usage->Bind(1, project).Bind(2, c.resource);
     BS_ASSIGN_OR_RETURN(bool row, usage->Step());
-    const int64_t in_use = row ? usage->Int(0) : 0;
-    const int64_t reserved = row ? usage->Int(1) : 0;
+    if (!row) {
+      usage->Reset();
+      return Internal("the quota query answered no row");
+    }
+    int64_t limit = -1;
+    if (!usage->IsNull(0)) {
+      limit = usage->Int(0);
+    } else if (auto it = options_.quota_defaults.find(c.resource); it != options_.quota_defaults.end()) {
+      limit = it->second;
+    }
+    const int64_t in_use = usage->Int(1);
+    const int64_t reserved = usage->Int(2);
     usage->Reset();
     if (limit >= 0 && limit < c.delta + in_use + reserved) {
       return ResourceExhausted("quota exceeded for " + c.resource + ": requested " +

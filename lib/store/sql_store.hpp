@@ -158,7 +158,6 @@ class SqlStore final : public Store {
                            const Metadata& pairs);
 
   // Quota bookkeeping.
-  Result<int64_t> LimitLocked(std::string_view project, std::string_view resource);
   Status ReserveLocked(std::string_view project, std::string_view owner,
                        const std::vector<QuotaCharge>& charges);
   Status SettleLocked(std::string_view owner, QuotaAction action);

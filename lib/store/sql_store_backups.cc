@@ -169,7 +169,7 @@ Result<Backup> SqlStore::CreateBackup(const Backup& in,
                          .Bind(20, FormatTime(b.created_at))
                          .Bind(21, FormatTime(b.updated_at))
                          .Run());
-  BS_RETURN_IF_ERROR(ReplacePairsLocked("backup_metadata", "backup_id", b.id, b.metadata));
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("backup_metadata", "backup_id", b.id, b.metadata));
   BS_ASSIGN_OR_RETURN(Backup stored, GetBackupLocked(b.id));
   BS_RETURN_IF_ERROR(tx.Commit());
   return stored;

@@ -89,7 +89,7 @@ Result<Snapshot> SqlStore::CreateSnapshot(const Snapshot& s,
                          .Bind(10, FormatTime(s.created_at))
                          .Bind(11, FormatTime(s.updated_at))
                          .Run());
-  BS_RETURN_IF_ERROR(ReplacePairsLocked("snapshot_metadata", "snapshot_id", s.id, s.metadata));
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("snapshot_metadata", "snapshot_id", s.id, s.metadata));
   BS_RETURN_IF_ERROR(tx.Commit());
   return s;
 }

@@ -54,7 +54,7 @@ Result<VolumeType> SqlStore::CreateVolumeType(const VolumeType& t) {
                          .Bind(5, t.qos_specs_id)
                          .Bind(6, FormatTime(t.created_at))
                          .Run());
-  BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_type_extra_specs", "type_id", t.id, t.extra_specs));
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("volume_type_extra_specs", "type_id", t.id, t.extra_specs));
   BS_RETURN_IF_ERROR(tx.Commit());
   return t;
 }
@@ -197,7 +197,7 @@ Result<QosSpec> SqlStore::CreateQosSpec(const QosSpec& q) {
                                                "created_at) VALUES (?, ?, ?, ?)"));
   BS_RETURN_IF_ERROR(
       ins->Bind(1, q.id).Bind(2, q.name).Bind(3, q.consumer).Bind(4, FormatTime(q.created_at)).Run());
-  BS_RETURN_IF_ERROR(ReplacePairsLocked("qos_spec_values", "qos_id", q.id, q.specs));
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("qos_spec_values", "qos_id", q.id, q.specs));
   BS_RETURN_IF_ERROR(tx.Commit());
   return q;
 }

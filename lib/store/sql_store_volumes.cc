@@ -117,7 +117,7 @@ Result<Volume> SqlStore::CreateVolume(const Volume& v, const std::vector<QuotaCh
   ins->Bind(15, int64_t{v.bootable}).Bind(16, int64_t{v.multiattach});
   ins->Bind(17, created).Bind(18, FormatTime(v.updated_at));
   BS_RETURN_IF_ERROR(ins->Run());
-  BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_metadata", "volume_id", v.id, v.metadata));
+  BS_RETURN_IF_ERROR(UpsertPairsLocked("volume_metadata", "volume_id", v.id, v.metadata));
   BS_RETURN_IF_ERROR(tx.Commit());
   return v;
 }

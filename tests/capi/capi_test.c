@@ -953,6 +953,69 @@ static void test_config_table(const char* dir) {
   CHECK(bs_config_validate(dir, NULL, NULL) == BS_OK);
 }
 
+/* ---- PostgreSQL: two engines (two state directories) sharing one database ---- */
+
+/* BS_PG_URL from the file BS_PG_ENV names (scripts/pg-aio's output), into url (size n). */
+static int pg_url(char* url, size_t n) {
+  const char* path = getenv("BS_PG_ENV");
+  FILE* f = path ? fopen(path, "r") : NULL;
+  if (!f) return 0;
+  char line[1024];
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "BS_PG_URL=", 10) == 0) {
+      line[strcspn(line, "\n")] = '\0';
+      snprintf(url, n, "%s", line + 10);
+      found = 1;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+static void test_postgres(const char* dir_a, const char* dir_b, const char* shared) {
+  char url[1024], config[4096];
+  CHECK(pg_url(url, sizeof url));
+  snprintf(config, sizeof config,
+           "{\"host\": \"cpg\", \"database\": {\"connection\": \"%s\"}, "
+           "\"backends\": [{\"name\": \"file\", \"driver\": \"file\", \"options\": {\"volumes_dir\": \"%s\"}}]}",
+           url, shared);
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  options.config_json = config;
+  bs_engine* a = NULL;
+  bs_engine* b = NULL;
+  options.state_path = dir_a;
+  CHECK(bs_engine_open(&a, &options) == BS_OK);
+  options.state_path = dir_b;
+  CHECK(bs_engine_open(&b, &options) == BS_OK); /* no exclusivity on a shared database */
+  if (!a || !b) return;
+  bs_context* alice = NULL;
+  CHECK(bs_context_new(&alice, "cpg-alice", "u1", 0) == BS_OK);
+  char* out = NULL;
+  char id[64], status[32];
+  CHECK(bs_volume_create(&out, a, alice, "{\"size\": 1, \"name\": \"shared\"}") == BS_OK);
+  CHECK(field(out, "id", id, sizeof id));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, a, alice, id, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  /* The other engine sees it, and may delete it: the state is the database's. */
+  CHECK(bs_volume_get(&out, b, alice, id) == BS_OK);
+  CHECK(out && strstr(out, "\"name\":\"shared\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_delete(&out, b, alice, id, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(a, alice, id, 10000) == BS_OK);
+  /* A bad URL is a clear error at open. */
+  bs_engine* bad = NULL;
+  options.config_json = "{\"database\": {\"connection\": \"mysql://x@y/z\"}}";
+  CHECK(bs_engine_open(&bad, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "unsupported database 'mysql'") != NULL);
+  bs_context_free(alice);
+  bs_engine_free(a);
+  bs_engine_free(b);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "object-store") == 0) {
     test_object_stores();
@@ -962,6 +1025,20 @@ int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "iscsi") == 0) {
     test_iscsi();
     printf("capi iscsi: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+  }
+  if (argc > 1 && strcmp(argv[1], "postgresql") == 0) {
+    char* a = make_temp_dir();
+    char* b = make_temp_dir();
+    char* shared = make_temp_dir();
+    test_postgres(a, b, shared);
+    remove_tree(a);
+    remove_tree(b);
+    remove_tree(shared);
+    free(a);
+    free(b);
+    free(shared);
+    printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
   char* dirs[6];

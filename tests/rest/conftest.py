@@ -9,7 +9,7 @@ import pytest
 
 
 class Daemon:
-    def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None):
+    def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None, sections=""):
         self.state = tmp_path / "state"
         conf = tmp_path / "blockstored.conf"
         lines = [
@@ -28,6 +28,8 @@ class Daemon:
         ]
         if backup:
             lines += ["", "[backup.target]", "type = posix", f"root = {tmp_path}/backups"]
+        if sections:
+            lines += ["", sections]
         conf.write_text("\n".join(lines) + "\n")
         self.log_path = tmp_path / "blockstored.log"
         self.log = open(self.log_path, "w")

@@ -149,3 +149,37 @@ def test_every_case_of_the_configuration_table(tmp_path):
             assert re.search(re.escape(str(conf)) + r":\d+: ", out.stderr), where
         checked += 1
     assert checked > 40
+
+
+def test_the_daemon_on_postgresql(tmp_path):
+    """[database] connection = postgresql://…: the state is the database's, a second daemon
+    on another state directory serves the same volumes."""
+    env_file = os.environ.get("BS_PG_ENV")
+    if not env_file:
+        pytest.skip("no PostgreSQL in this run (BS_PG_ENV)")
+    server = next(line.strip().split("=", 1)[1] for line in open(env_file) if line.startswith("BS_PG_URL="))
+    name = "rest_" + os.urandom(6).hex()
+    subprocess.run(["psql", server, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    url = server.rsplit("/", 1)[0] + "/" + name
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = Daemon(tmp_path / "one", sections=f"[database]\nconnection = {url}")
+    try:
+        r = requests.post(first.url + "/v3/p1/volumes", headers=AUTH,
+                          json={"volume": {"size": 1, "name": "on-pg"}})
+        assert r.status_code == 202
+        vid = r.json()["volume"]["id"]
+        for _ in range(200):
+            got = requests.get(f"{first.url}/v3/p1/volumes/{vid}", headers=AUTH).json()["volume"]
+            if got["status"] != "creating":
+                break
+            time.sleep(0.05)
+        assert got["status"] == "available"
+        second = Daemon(tmp_path / "two", sections=f"[database]\nconnection = {url}")
+        try:
+            seen = requests.get(second.url + "/v3/p1/volumes", headers=AUTH).json()["volumes"]
+            assert [v["id"] for v in seen] == [vid]
+        finally:
+            assert second.stop() == 0
+    finally:
+        assert first.stop() == 0

@@ -1,0 +1,313 @@
+// The PostgreSQL store beside SQLite and beside bare libpq, in one run.
+//
+//   store_bench --pg-url postgresql://user@127.0.0.1:PORT/db [--volumes N]
+//
+// Figures (one JSON object per line):
+//   lifecycle.create_per_s (store=postgresql)  N creates through an in-process engine on the
+//       file driver until all are available; the same on SQLite in the same run, and the ratio
+//   store.pg_cas_per_s         compare-and-set status changes per second (available ↔ error,
+//       through Store::TransitionVolume) from 8 threads on distinct volumes, each thread with a
+//       store of its own (a connection each, as 8 processes would have)
+//   store.pg_cas_ratio_to_libpq  that, over the anchor: 8 threads, a libpq connection each,
+//       `UPDATE volumes SET status=$3 WHERE id=$1 AND status=ANY($2)` per transaction on the
+//       same kind of rows, with the store's session settings (synchronous_commit off, as
+//       durability normal sets it). The anchor leaves out what a store's CAS also does: its
+//       transaction with the writer lock, reading the record and checking the transition,
+//       the updated_at stamp, and its quota settlement.
+//   store.pg_concurrency_failures  20 threads × 250 creates, then as many deletes, through one
+//       engine over PostgreSQL: failed calls + volumes not available/deleted (stuck) + quota
+//       drift (in use + reserved against what exists); 0 is the goal, with each part a field
+// The server is the caller's (scripts/bench starts one with scripts/pg-aio); each figure gets a
+// database of its own.
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.hpp"
+#include "blockstore/engine.hpp"
+#include "blockstore/store.hpp"
+
+using namespace blockstore;
+using bench::Emit;
+using bench::Seconds;
+
+namespace {
+
+std::string server_url;
+int databases = 0;
+
+[[noreturn]] void Die(const std::string& why) {
+  std::fprintf(stderr, "store_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+PGconn* Connect(const std::string& url) {
+  PGconn* c = PQconnectdb(url.c_str());
+  if (PQstatus(c) != CONNECTION_OK) Die(PQerrorMessage(c));
+  return c;
+}
+
+void Exec(PGconn* c, const std::string& sql) {
+  PGresult* r = PQexec(c, sql.c_str());
+  const auto st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) Die(PQresultErrorMessage(r));
+  PQclear(r);
+}
+
+// A fresh database on the server, as a URL.
+std::string FreshDatabase() {
+  const std::string name = "bench_" + std::to_string(::getpid()) + "_" + std::to_string(++databases);
+  PGconn* c = Connect(server_url);
+  Exec(c, "CREATE DATABASE " + name);
+  PQfinish(c);
+  return server_url.substr(0, server_url.rfind('/') + 1) + name;
+}
+
+class Completion {
+ public:
+  void On(const Event& e) {
+    std::lock_guard lock(mu_);
+    ++counts_[e.type];
+    cv_.notify_all();
+  }
+  bool WaitFor(const std::string& type, int n, std::chrono::seconds limit = std::chrono::seconds(600)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return counts_[type] >= n; });
+  }
+  int Count(const std::string& type) {
+    std::lock_guard lock(mu_);
+    return counts_[type];
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, int> counts_;
+};
+
+std::unique_ptr<Engine> OpenEngine(const std::string& dir, const std::string& database) {
+  EngineConfig c;
+  c.state_path = dir;
+  c.host = "bench";
+  c.database_connection = database;
+  c.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
+  c.backends = {{"file", "file", "file",
+                 {{"volumes_dir", dir + "/volumes"}, {"max_over_subscription_ratio", "2000"}}}};
+  auto e = Engine::Open(c);
+  if (!e.ok()) Die(e.status().ToString());
+  return std::move(e).value();
+}
+
+double CreateRate(const std::string& database, int n) {
+  const std::string dir = bench::TempDir("store-create");
+  double rate = 0;
+  {
+    auto engine = OpenEngine(dir, database);
+    Completion done;
+    engine->Subscribe([&](const Event& e) { done.On(e); });
+    const auto ctx = RequestContext::User("bench");
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i) {
+      if (auto v = engine->volumes().Create(ctx, r); !v.ok()) Die("create: " + v.status().ToString());
+    }
+    if (!done.WaitFor("volume.create.end", n)) Die("creates did not finish");
+    rate = n / Seconds(start);
+  }
+  std::filesystem::remove_all(dir);
+  return rate;
+}
+
+Volume BenchVolume(int thread, int i) {
+  Volume v;
+  v.id = "cas-" + std::to_string(thread) + "-" + std::to_string(i);
+  v.project_id = "bench";
+  v.user_id = "bench";
+  v.size_gb = 1;
+  v.status = VolumeStatus::kAvailable;
+  v.host = "bench@file#file";
+  v.created_at = v.updated_at = TimePoint(std::chrono::seconds(1000));
+  return v;
+}
+
+// CAS through the store: each thread flips its own volumes available ↔ error.
+double StoreCasRate(int threads, int per_thread, int volumes_each) {
+  const std::string url = FreshDatabase();
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int t = 0; t < threads; ++t) {
+    PostgresStoreOptions o;
+    o.url = url;
+    o.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
+    auto s = OpenPostgresStore(o);
+    if (!s.ok()) Die(s.status().ToString());
+    stores.push_back(std::move(s).value());
+  }
+  for (int t = 0; t < threads; ++t) {
+    for (int i = 0; i < volumes_each; ++i) {
+      if (auto v = stores[0]->CreateVolume(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
+    }
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  const auto start = std::chrono::steady_clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      Store& s = *stores[static_cast<std::size_t>(t)];
+      for (int k = 0; k < per_thread; ++k) {
+        const int i = k % volumes_each;
+        const bool up = (k / volumes_each) % 2 == 0;
+        VolumeTransition tr;
+        tr.from = {up ? VolumeStatus::kAvailable : VolumeStatus::kError};
+        tr.to = up ? VolumeStatus::kError : VolumeStatus::kAvailable;
+        if (!s.TransitionVolume(BenchVolume(t, i).id, tr).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double rate = threads * per_thread / Seconds(start);
+  if (failures) Die("store CAS failures: " + std::to_string(failures.load()));
+  return rate;
+}
+
+// The anchor: the bare conditional UPDATE, one per transaction (autocommit), same rows.
+double LibpqCasRate(int threads, int per_thread, int volumes_each) {
+  const std::string url = FreshDatabase();
+  {
+    PGconn* c = Connect(url);
+    Exec(c, "CREATE TABLE volumes (id TEXT PRIMARY KEY, status TEXT NOT NULL)");
+    for (int t = 0; t < threads; ++t) {
+      for (int i = 0; i < volumes_each; ++i) {
+        Exec(c, "INSERT INTO volumes VALUES ('" + BenchVolume(t, i).id + "', 'available')");
+      }
+    }
+    PQfinish(c);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  std::vector<PGconn*> conns;
+  for (int t = 0; t < threads; ++t) {
+    PGconn* c = Connect(url);
+    // As the store's sessions (durability normal): commits acknowledged before the flush.
+    Exec(c, "SET synchronous_commit = off");
+    PGresult* p = PQprepare(c, "cas", "UPDATE volumes SET status = $3 WHERE id = $1 AND status = ANY($2::text[])", 0,
+                            nullptr);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) Die(PQresultErrorMessage(p));
+    PQclear(p);
+    conns.push_back(c);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      PGconn* c = conns[static_cast<std::size_t>(t)];
+      for (int k = 0; k < per_thread; ++k) {
+        const int i = k % volumes_each;
+        const bool up = (k / volumes_each) % 2 == 0;
+        const std::string id = BenchVolume(t, i).id;
+        const char* from = up ? "{available}" : "{error}";
+        const char* to = up ? "error" : "available";
+        const char* values[3] = {id.c_str(), from, to};
+        PGresult* r = PQexecPrepared(c, "cas", 3, values, nullptr, nullptr, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK || std::strcmp(PQcmdTuples(r), "1") != 0) ++failures;
+        PQclear(r);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double rate = threads * per_thread / Seconds(start);
+  for (auto* c : conns) PQfinish(c);
+  if (failures) Die("libpq CAS failures: " + std::to_string(failures.load()));
+  return rate;
+}
+
+void Concurrency(int threads, int each) {
+  const std::string dir = bench::TempDir("store-concurrency");
+  const std::string url = FreshDatabase();
+  int failed_calls = 0, stuck = 0;
+  int64_t drift = 0;
+  double seconds = 0;
+  {
+    auto engine = OpenEngine(dir, url);
+    Completion done;
+    engine->Subscribe([&](const Event& e) { done.On(e); });
+    std::atomic<int> failures{0};
+    std::vector<std::vector<std::string>> ids(static_cast<std::size_t>(threads));
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        const auto ctx = RequestContext::User("p" + std::to_string(t % 4));
+        VolumeCreateRequest r;
+        r.size_gb = 1;
+        for (int i = 0; i < each; ++i) {
+          auto v = engine->volumes().Create(ctx, r);
+          if (v.ok()) ids[static_cast<std::size_t>(t)].push_back(v->id);
+          else ++failures;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    const int created = threads * each - failures;
+    if (!done.WaitFor("volume.create.end", created, std::chrono::seconds(300))) {
+      stuck += created - done.Count("volume.create.end");
+    }
+    workers.clear();
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        const auto ctx = RequestContext::User("p" + std::to_string(t % 4));
+        for (const auto& id : ids[static_cast<std::size_t>(t)]) {
+          if (!engine->volumes().Delete(ctx, id, {}).ok()) ++failures;
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    if (!done.WaitFor("volume.delete.end", created, std::chrono::seconds(300))) {
+      stuck += created - done.Count("volume.delete.end");
+    }
+    seconds = Seconds(start);
+    failed_calls = failures;
+    for (int p = 0; p < 4; ++p) {
+      auto q = engine->quotas().Get(RequestContext::Admin(), "p" + std::to_string(p));
+      if (!q.ok()) Die(q.status().ToString());
+      for (const auto& [res, u] : q->resources) drift += std::llabs(u.in_use) + std::llabs(u.reserved);
+    }
+  }
+  std::filesystem::remove_all(dir);
+  Emit("store.pg_concurrency_failures", failed_calls + stuck + static_cast<double>(drift), "count",
+       {{"threads", threads}, {"creates_per_thread", each}, {"failed_calls", failed_calls},
+        {"stuck", stuck}, {"quota_drift", static_cast<double>(drift)}, {"seconds", seconds}},
+       {{"store", "postgresql"}});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int volumes = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--pg-url")) server_url = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--volumes")) volumes = std::atoi(argv[i + 1]);
+  }
+  if (server_url.empty()) Die("usage: store_bench --pg-url URL [--volumes N]");
+
+  const double sqlite = CreateRate("", volumes);
+  const double pg = CreateRate(FreshDatabase(), volumes);
+  Emit("lifecycle.create_per_s", pg, "volumes/s",
+       {{"volumes", volumes}, {"sqlite_per_s", sqlite}, {"ratio_to_sqlite", pg / sqlite}},
+       {{"driver", "file"}, {"store", "postgresql"}});
+
+  constexpr int kThreads = 8, kPerThread = 2000, kVolumesEach = 50;
+  const double store_cas = StoreCasRate(kThreads, kPerThread, kVolumesEach);
+  const double bare = LibpqCasRate(kThreads, kPerThread, kVolumesEach);
+  Emit("store.pg_cas_per_s", store_cas, "cas/s",
+       {{"threads", kThreads}, {"libpq_per_s", bare}, {"ratio_to_libpq", store_cas / bare}});
+  Emit("store.pg_cas_ratio_to_libpq", store_cas / bare, "ratio",
+       {{"store_per_s", store_cas}, {"libpq_per_s", bare}, {"threads", kThreads}});
+
+  Concurrency(20, 250);
+  return 0;
+}

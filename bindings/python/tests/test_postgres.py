@@ -1,0 +1,103 @@
+"""Engines in separate processes on one PostgreSQL database (the suite's server, BS_PG_ENV)."""
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+import blockstore
+
+RACER = r"""
+import json, sys, time, os
+import blockstore
+state, url, shared, ids_file, go = sys.argv[1:6]
+config = {"host": "h", "database": {"connection": url},
+          "backends": [{"name": "file", "driver": "file", "options": {"volumes_dir": shared}}]}
+with blockstore.Engine(state, config) as e:
+    me = blockstore.Context("racers")
+    ids = json.load(open(ids_file))
+    print("ready", flush=True)
+    while not os.path.exists(go):
+        time.sleep(0.005)
+    won, lost = [], 0
+    for vid in ids:
+        try:
+            e.delete_volume(me, vid)
+            won.append(vid)
+        except (blockstore.FailedPrecondition, blockstore.NotFound):
+            lost += 1
+    for vid in won:
+        e.wait_for_volume_deleted(me, vid, timeout=60)
+    print(json.dumps({"won": won, "lost": lost}), flush=True)
+"""
+
+
+def server_url():
+    path = os.environ.get("BS_PG_ENV")
+    if not path:
+        pytest.skip("no PostgreSQL in this run (BS_PG_ENV)")
+    for line in open(path):
+        if line.startswith("BS_PG_URL="):
+            return line.strip().split("=", 1)[1]
+    pytest.fail(f"no BS_PG_URL in {path}")
+
+
+def fresh_database():
+    server = server_url()
+    name = "py_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", server, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def test_two_processes_race_on_the_same_volumes(tmp_path):
+    url = fresh_database()
+    shared = tmp_path / "shared-volumes"
+    config = {"host": "h", "database": {"connection": url},
+              "quota_defaults": {"volumes": -1, "gigabytes": -1},
+              "backends": [{"name": "file", "driver": "file",
+                            "options": {"volumes_dir": str(shared)}}]}
+    me = blockstore.Context("racers")
+    with blockstore.Engine(str(tmp_path / "a"), config) as a:
+        ids = [a.create_volume(me, 1).id for _ in range(30)]
+        for vid in ids:
+            assert a.wait_for_volume(me, vid).status == "available"
+    (tmp_path / "ids.json").write_text(json.dumps(ids))
+    go = tmp_path / "go"
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(tmp_path / f"r{i}"), url, str(shared),
+                                str(tmp_path / "ids.json"), str(go)],
+                               stdout=subprocess.PIPE, text=True, env=os.environ)
+              for i in range(2)]
+    try:
+        for r in racers:
+            assert r.stdout.readline().strip() == "ready"
+        go.write_text("go")
+        results = [json.loads(r.stdout.readline()) for r in racers]
+        for r in racers:
+            assert r.wait(timeout=60) == 0
+    finally:
+        for r in racers:
+            if r.poll() is None:
+                r.kill()
+    won = results[0]["won"] + results[1]["won"]
+    assert sorted(won) == sorted(ids)            # every delete won exactly once …
+    assert results[0]["lost"] + results[1]["lost"] == len(ids)  # … and lost once
+    with blockstore.Engine(str(tmp_path / "c"), config) as c:
+        assert c.list_volumes(me) == []
+        quotas = c.get_quotas(blockstore.Context.admin(), "racers")
+        assert quotas["volumes"].in_use == 0 and quotas["volumes"].reserved == 0
+    assert list(shared.iterdir()) == []
+
+
+def test_the_database_key_from_python(tmp_path, alice):
+    url = fresh_database()
+    with blockstore.Engine(str(tmp_path / "s"), database={"connection": url}) as e:
+        vol = e.wait_for_volume(alice, e.create_volume(alice, 1, name="pg").id)
+        assert vol.status == "available"
+    # Another engine, elsewhere, on the same database finds it.
+    with blockstore.Engine(str(tmp_path / "t"), database={"connection": url}) as e:
+        assert [v.name for v in e.list_volumes(alice)] == ["pg"]
+    with pytest.raises(blockstore.InvalidArgument, match="unsupported database"):
+        blockstore.Engine(str(tmp_path / "u"), database={"connection": "mysql://x@y/z"})
