@@ -92,6 +92,27 @@ int bs_config_validate(const char* state_path, const char* config_json, char** o
   return rc;
 }
 
+int bs_database_migrate(const char* url) {
+  return capi::Guard([&]() -> Status {
+    BS_ASSIGN_OR_RETURN(std::string u, capi::Arg(url, "url"));
+    return MigrateDatabase(u);
+  });
+}
+
+int bs_database_copy(char** out_json, const char* from_url, const char* to_url) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedOut(out_json));
+    BS_ASSIGN_OR_RETURN(std::string from, capi::Arg(from_url, "from_url"));
+    BS_ASSIGN_OR_RETURN(std::string to, capi::Arg(to_url, "to_url"));
+    BS_ASSIGN_OR_RETURN(DatabaseCopyReport report, CopyDatabase(from, to));
+    json::array tables;
+    for (const auto& t : report.tables) {
+      tables.push_back(json::object{{"table", t.table}, {"rows", t.rows}, {"sha256", t.sha256}});
+    }
+    return capi::Emit(out_json, json::object{{"rows", report.rows}, {"tables", std::move(tables)}});
+  });
+}
+
 int bs_engine_close(bs_engine* engine) {
   return capi::Guard([&]() -> Status {
     BS_RETURN_IF_ERROR(capi::NeedEngine(engine));

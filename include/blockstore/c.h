@@ -119,6 +119,14 @@ BS_API int bs_engine_subscribe(uint64_t* out_token, bs_engine* engine, bs_event_
 /* After it returns the callback is not running and will not run again. */
 BS_API int bs_engine_unsubscribe(bs_engine* engine, uint64_t token);
 
+/* ---- the database (blockstore-manage db …) ---- */
+
+/* Migrates the database a URL names (sqlite:///path, postgresql://…) to this build's schema. */
+BS_API int bs_database_migrate(const char* url);
+/* Copies every record from one database into another, empty one, and compares each table's
+ * rows and checksum: {"rows": N, "tables": [{"table", "rows", "sha256"}, …]}. */
+BS_API int bs_database_copy(char** out_json, const char* from_url, const char* to_url);
+
 /* ---- request context ---- */
 
 BS_API int bs_context_new(bs_context** out, const char* project_id, const char* user_id,

@@ -332,6 +332,33 @@ struct DatabaseUrl {
 };
 BS_API Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
+// Brings the database a URL names to this build's schema (what `blockstore-manage db sync`
+// does; an engine does it too when it opens). failed_precondition for a newer database.
+BS_API Status MigrateDatabase(const std::string& url);
+// The schema version the database a URL names is at (0: empty), without changing it.
+BS_API Result<int> DatabaseSchemaVersion(const std::string& url);
+
+// What a copy moved and checked, table by table.
+struct DatabaseCopyTable {
+  std::string table;
+  uint64_t rows = 0;
+  std::string sha256;  // of every row, in order, the same on both sides
+};
+struct DatabaseCopyReport {
+  std::vector<DatabaseCopyTable> tables;
+  uint64_t rows = 0;
+};
+
+// Copies every record from the database at `from_url` into the one at `to_url` — an operator
+// moving an embedded deployment (sqlite:///…) to a shared one (postgresql://…), or back — in
+// one transaction on the destination, then reads both sides again and compares each table's
+// row count and checksum. The source is only read; stop the engines on it first (a SQLite file
+// an engine holds is refused as in use). failed_precondition when the destination already
+// holds records or the two are at different schema versions (migrate the source first);
+// data_loss when a table's count or checksum differs after the copy (the destination's
+// transaction is then rolled back, leaving it empty).
+BS_API Result<DatabaseCopyReport> CopyDatabase(const std::string& from_url, const std::string& to_url);
+
 }  // namespace blockstore
 
 #endif  // BLOCKSTORE_STORE_HPP

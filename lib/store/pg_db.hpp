@@ -37,6 +37,8 @@ class PgStmt final : public Stmt {
   std::string Text(int col) const override;
   int64_t Int(int col) const override;
   bool IsNull(int col) const override;
+  int Columns() const override { return result_ ? PQnfields(result_) : 0; }
+  std::string ColumnName(int col) const override { return result_ ? PQfname(result_, col) : ""; }
   void Reset() override;
 
  private:

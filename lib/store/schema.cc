@@ -209,6 +209,16 @@ CREATE TABLE volume_connectors (
 
 }  // namespace
 
+const std::vector<std::string>& StoreTables() {
+  static const std::vector<std::string> kTables = {
+      "volumes",         "volume_metadata",   "snapshots",       "snapshot_metadata",
+      "volume_types",    "volume_type_extra_specs", "qos_specs", "qos_spec_values",
+      "quota_limits",    "quota_usages",      "reservations",    "backups",
+      "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
+      "volume_connectors"};
+  return kTables;
+}
+
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
 Status MigrateSchema(Db& db) {

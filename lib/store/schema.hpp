@@ -2,6 +2,9 @@
 #ifndef BLOCKSTORE_LIB_STORE_SCHEMA_HPP
 #define BLOCKSTORE_LIB_STORE_SCHEMA_HPP
 
+#include <string>
+#include <vector>
+
 #include "blockstore/status.hpp"
 #include "lib/store/sql_db.hpp"
 
@@ -11,6 +14,8 @@ namespace blockstore::internal {
 // database's migration lock. failed_precondition when the database is newer than this build.
 Status MigrateSchema(Db& db);
 int LatestSchemaVersion();
+// The store's tables, parents before the tables that refer to them.
+const std::vector<std::string>& StoreTables();
 
 }  // namespace blockstore::internal
 

@@ -40,6 +40,9 @@ class Stmt {
   virtual std::string Text(int col) const = 0;
   virtual int64_t Int(int col) const = 0;
   virtual bool IsNull(int col) const = 0;
+  // The current result's columns (after a Step).
+  virtual int Columns() const = 0;
+  virtual std::string ColumnName(int col) const = 0;
 
   virtual void Reset() = 0;
 };

@@ -22,6 +22,8 @@ class SqliteStmt final : public Stmt {
   std::string Text(int col) const override;
   int64_t Int(int col) const override;
   bool IsNull(int col) const override;
+  int Columns() const override { return sqlite3_column_count(stmt_); }
+  std::string ColumnName(int col) const override { return sqlite3_column_name(stmt_, col); }
   void Reset() override;
 
  private:

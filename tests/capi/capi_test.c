@@ -950,6 +950,23 @@ static void test_config_table(const char* dir) {
   CHECK(strstr(bs_last_error(), "bs_engine_options.state_path") != NULL);
   bs_free(key);
   CHECK(bs_config_validate(NULL, "{}", NULL) == BS_EINVAL);
+
+  /* The database tools: migrate a new SQLite file; a copy of a database onto itself, or from
+   * something that is not a database URL, is refused with the reason. */
+  char url[1200], copy[1200];
+  snprintf(url, sizeof url, "sqlite://%s/manage.db", dir);
+  snprintf(copy, sizeof copy, "sqlite://%s/copy.db", dir);
+  CHECK(bs_database_migrate(url) == BS_OK);
+  CHECK(bs_database_migrate("mysql://x@y/z") == BS_EINVAL);
+  out = NULL;
+  CHECK(bs_database_copy(&out, url, url) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "same database") != NULL);
+  CHECK(bs_database_copy(&out, url, copy) == BS_OK);
+  CHECK(out && strstr(out, "\"table\":\"volumes\"") != NULL);
+  bs_free(out);
+  out = NULL;
+  CHECK(bs_database_copy(&out, url, copy) == BS_OK); /* nothing in the source, nothing in the copy */
+  bs_free(out);
   CHECK(bs_config_validate(dir, NULL, NULL) == BS_OK);
 }
 

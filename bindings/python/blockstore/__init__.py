@@ -32,7 +32,9 @@ from blockstore._blockstore import (  # noqa: F401
     Volume,
     VolumeType,
     config_keys,
+    copy_database,
     host_connector,
+    migrate_database,
     validate_config,
 )
 from blockstore.connector import VolumeFile, connect_volume  # noqa: F401

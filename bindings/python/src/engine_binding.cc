@@ -113,6 +113,32 @@ void BindEngine(py::module_& m) {
           return out;
         },
         "The engine's configuration schema: one dict per key (path, type, range, default, doc).");
+  m.def("migrate_database", [](const std::string& url) { Check(MigrateDatabase(url)); },
+        py::call_guard<py::gil_scoped_release>(), py::arg("url"),
+        "Brings the database a URL names (sqlite:///path, postgresql://…) to this build's schema.");
+  m.def("copy_database",
+        [](const std::string& from, const std::string& to) {
+          Result<DatabaseCopyReport> r = InvalidArgument("not copied");
+          {
+            py::gil_scoped_release release;
+            r = CopyDatabase(from, to);
+          }
+          DatabaseCopyReport report = Unwrap(std::move(r));
+          py::list tables;
+          for (const auto& t : report.tables) {
+            py::dict d;
+            d["table"] = t.table;
+            d["rows"] = t.rows;
+            d["sha256"] = t.sha256;
+            tables.append(d);
+          }
+          py::dict out;
+          out["rows"] = report.rows;
+          out["tables"] = tables;
+          return out;
+        },
+        py::arg("from_url"), py::arg("to_url"),
+        "Copies every record into an empty database and compares each table's rows and checksum.");
   m.def("validate_config",
         [](std::string state_path, std::optional<py::dict> config, py::kwargs keys) {
           (void)ConfigFrom(std::move(state_path), config, keys);

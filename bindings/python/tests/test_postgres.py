@@ -101,3 +101,18 @@ def test_the_database_key_from_python(tmp_path, alice):
         assert [v.name for v in e.list_volumes(alice)] == ["pg"]
     with pytest.raises(blockstore.InvalidArgument, match="unsupported database"):
         blockstore.Engine(str(tmp_path / "u"), database={"connection": "mysql://x@y/z"})
+
+
+def test_copy_an_embedded_deployment_to_postgresql(tmp_path, alice):
+    lite = f"sqlite://{tmp_path}/state.db"
+    with blockstore.Engine(str(tmp_path / "s"), database={"connection": lite}) as e:
+        vid = e.wait_for_volume(alice, e.create_volume(alice, 1, name="moving").id).id
+    pg = fresh_database()
+    report = blockstore.copy_database(lite, pg)
+    assert report["rows"] > 0
+    assert {t["table"] for t in report["tables"]} >= {"volumes", "quota_usages"}
+    with blockstore.Engine(str(tmp_path / "t"), database={"connection": pg}) as e:
+        assert e.get_volume(alice, vid).name == "moving"
+    with pytest.raises(blockstore.FailedPrecondition, match="already holds records"):
+        blockstore.copy_database(lite, pg)
+    blockstore.migrate_database(pg)  # already current: nothing to do
