@@ -1,11 +1,12 @@
 // What is PostgreSQL's own: the URL, migrations under the lock (two openers at once migrate
 // once), a database newer than this build, several stores on one database racing on the same
 // rows, and a server that restarts under load. Runs when the suite has a PostgreSQL
-// (BS_TEST_DATABASE=postgresql, BS_PG_ENV, BS_PG_SCRIPT and BS_PG_DIR to restart it).
+// (BS_TEST_DATABASE=postgresql, BS_PG_ENV; BS_PG_SCRIPT to start one of its own to restart).
 #include <libpq-fe.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "blockstore/engine.hpp"
@@ -166,10 +167,24 @@ TEST_SUITE("postgresql") {
   }
 
   TEST_CASE("the server restarts under load: calls fail unavailable, then work; nothing half-written") {
+    // A server of its own: restarting the suite's would cut off the tests running beside this one.
     const char* script = std::getenv("BS_PG_SCRIPT");
-    const char* dir = std::getenv("BS_PG_DIR");
-    REQUIRE_MESSAGE((script && dir), "BS_PG_SCRIPT and BS_PG_DIR name scripts/pg-aio and its directory");
-    const std::string url = testing::TestPostgresUrl();
+    REQUIRE_MESSAGE(script, "BS_PG_SCRIPT names scripts/pg-aio");
+    testing::TempDir dir;
+    const std::string aio = dir / "aio";
+    struct Stop {
+      std::string cmd;
+      ~Stop() { (void)std::system(cmd.c_str()); }
+    } stop_server{std::string(script) + " stop " + aio};
+    REQUIRE(std::system((std::string(script) + " start " + aio + " > " + (dir / "env")).c_str()) == 0);
+    std::string url;
+    {
+      std::ifstream in(dir / "env");
+      for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("BS_PG_URL=")) url = line.substr(10);
+      }
+    }
+    REQUIRE(!url.empty());
     auto store = OpenPg(url);
     BS_REQUIRE_OK(store->SetQuotaLimit("r", kQuotaVolumes, -1));
     BS_REQUIRE_OK(store->SetQuotaLimit("r", kQuotaGigabytes, -1));
@@ -185,7 +200,7 @@ TEST_SUITE("postgresql") {
     });
     for (int i = 0; i < 2000 && ok < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     REQUIRE(ok >= 50);
-    const std::string restart = std::string(script) + " restart " + dir + " > /dev/null";
+    const std::string restart = std::string(script) + " restart " + aio + " > /dev/null";
     REQUIRE(std::system(restart.c_str()) == 0);
     const int before = ok;
     for (int i = 0; i < 400 && ok < before + 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
