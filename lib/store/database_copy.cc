@@ -2,6 +2,8 @@
 // count and checksum per table.
 #include <openssl/evp.h>
 
+#include <filesystem>
+
 #include "blockstore/store.hpp"
 
 #include "lib/core/macros.hpp"
@@ -76,6 +78,11 @@ Status MigrateDatabase(const std::string& url) {
 }
 
 Result<int> DatabaseSchemaVersion(const std::string& url) {
+  // Asking must not create: a SQLite file that is not there is not found.
+  BS_ASSIGN_OR_RETURN(DatabaseUrl u, ParseDatabaseUrl(url));
+  if (u.kind == DatabaseUrl::Kind::kSqlite && !std::filesystem::exists(u.sqlite_path)) {
+    return NotFound("no database at " + u.sqlite_path);
+  }
   BS_ASSIGN_OR_RETURN(auto db, database_copy::OpenDb(url));
   return db->SchemaVersion();
 }

@@ -194,14 +194,18 @@ void PgDb::Rollback() {
 }
 
 Result<int> PgDb::SchemaVersion() {
-  BS_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS blockstore_schema (version BIGINT NOT NULL)"));
+  // Read only: a database without the table is at version 0 (SetSchemaVersion creates it).
+  BS_ASSIGN_OR_RETURN(auto exists, PrepareOnce("SELECT to_regclass('blockstore_schema') IS NOT NULL"));
+  BS_ASSIGN_OR_RETURN(bool any, exists->Step());
+  if (!any || exists->Int(0) == 0) return 0;
   BS_ASSIGN_OR_RETURN(auto st, PrepareOnce("SELECT max(version) FROM blockstore_schema"));
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
   return row ? static_cast<int>(st->Int(0)) : 0;
 }
 
 Status PgDb::SetSchemaVersion(int version) {
-  return Exec("DELETE FROM blockstore_schema; INSERT INTO blockstore_schema (version) VALUES (" +
+  return Exec("CREATE TABLE IF NOT EXISTS blockstore_schema (version BIGINT NOT NULL); "
+              "DELETE FROM blockstore_schema; INSERT INTO blockstore_schema (version) VALUES (" +
               std::to_string(version) + ")");
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -279,6 +280,14 @@ TEST_SUITE("postgresql") {
       const std::string again = std::string(manage) + " db copy " + lite + " " + fresh + " 2> " + dir.path() + "/err";
       CHECK(std::system(again.c_str()) != 0);
       CHECK(std::system((std::string(manage) + " db version " + fresh + " > /dev/null").c_str()) == 0);
+      // Asking a version changes nothing: an empty database stays at 0, a missing file absent.
+      const std::string empty = testing::TestPostgresUrl();
+      auto v0 = DatabaseSchemaVersion(empty);
+      BS_REQUIRE_OK(v0);
+      CHECK(*v0 == 0);
+      CHECK(*DatabaseSchemaVersion(empty) == 0);
+      BS_CHECK_CODE(DatabaseSchemaVersion("sqlite://" + dir.path() + "/absent.db"), Code::kNotFound);
+      CHECK_FALSE(std::filesystem::exists(dir.path() + "/absent.db"));
     }
   }
 }
