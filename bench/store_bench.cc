@@ -6,14 +6,14 @@
 //   lifecycle.create_per_s (store=postgresql)  N creates through an in-process engine on the
 //       file driver until all are available; the same on SQLite in the same run, and the ratio
 //   store.pg_cas_per_s         compare-and-set status changes per second (available ↔ error,
-//       through Store::TransitionVolume) from 8 threads on distinct volumes, each thread with a
-//       store of its own (a connection each, as 8 processes would have)
+//       through Store::TransitionVolume) from 8 threads on distinct volumes, through one store
+//       whose pool holds up to 8 connections
 //   store.pg_cas_ratio_to_libpq  that, over the anchor: 8 threads, a libpq connection each,
 //       `UPDATE volumes SET status=$3 WHERE id=$1 AND status=ANY($2)` per transaction on the
 //       same kind of rows, with the store's session settings (synchronous_commit off, as
-//       durability normal sets it). The anchor leaves out what a store's CAS also does: its
-//       transaction with the writer lock, reading the record and checking the transition,
-//       the updated_at stamp, and its quota settlement.
+//       durability normal sets it). The anchor leaves out what a store's CAS also does: the
+//       shared writer lock, the previous-status/host/size/updated_at columns it sets, returning
+//       the whole record with its metadata, and leasing a connection from the pool.
 //   store.pg_concurrency_failures  20 threads × 250 creates, then as many deletes, through one
 //       engine over PostgreSQL: failed calls + volumes not available/deleted (stuck) + quota
 //       drift (in use + reserved against what exists); 0 is the goal, with each part a field
@@ -136,21 +136,20 @@ Volume BenchVolume(int thread, int i) {
   return v;
 }
 
-// CAS through the store: each thread flips its own volumes available ↔ error.
+// CAS through the store: each thread flips its own volumes available ↔ error, all through
+// one store with a pool of a connection per thread.
 double StoreCasRate(int threads, int per_thread, int volumes_each) {
   const std::string url = FreshDatabase();
-  std::vector<std::unique_ptr<Store>> stores;
-  for (int t = 0; t < threads; ++t) {
-    PostgresStoreOptions o;
-    o.url = url;
-    o.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
-    auto s = OpenPostgresStore(o);
-    if (!s.ok()) Die(s.status().ToString());
-    stores.push_back(std::move(s).value());
-  }
+  PostgresStoreOptions o;
+  o.url = url;
+  o.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
+  o.max_pool_size = threads;
+  auto opened = OpenPostgresStore(o);
+  if (!opened.ok()) Die(opened.status().ToString());
+  Store& store = **opened;
   for (int t = 0; t < threads; ++t) {
     for (int i = 0; i < volumes_each; ++i) {
-      if (auto v = stores[0]->CreateVolume(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
+      if (auto v = store.CreateVolume(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
     }
   }
   std::atomic<int> failures{0};
@@ -158,7 +157,7 @@ double StoreCasRate(int threads, int per_thread, int volumes_each) {
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      Store& s = *stores[static_cast<std::size_t>(t)];
+      Store& s = store;
       for (int k = 0; k < per_thread; ++k) {
         const int i = k % volumes_each;
         const bool up = (k / volumes_each) % 2 == 0;

@@ -83,6 +83,8 @@ struct EngineConfig {
   // "postgresql://user:password@host:port/db?sslmode=…" (several engines may share one
   // PostgreSQL database). Default: SQLite in state_path/blockstore.db.
   std::string database_connection;
+  // PostgreSQL connections held at most (PostgresStoreOptions::max_pool_size). Default: 5.
+  int database_max_pool_size = 5;
   // Seams for hosts and tests. Default: the store database_connection names, in-process
   // transport, SystemEnv().
   std::shared_ptr<Store> store;

@@ -312,13 +312,18 @@ struct PostgresStoreOptions {
   // is on the server's disk. The server's own setting is used when it is stricter.
   Durability durability = Durability::kNormal;
   std::shared_ptr<Env> env;    // timestamps. Default: SystemEnv()
+  // Connections held at most; calls from several threads use as many at once, opened as they
+  // are first needed. Default: 5, as cinder.conf's [database] max_pool_size.
+  int max_pool_size = 5;
 };
 
 // Opens (creating or migrating forward, under an advisory lock, so that processes starting
 // at once migrate once) a store in a PostgreSQL database that several engines, in several
-// processes on several machines, may share. Every write is one transaction; writers take a
-// database-wide advisory lock, so each compare-and-set and its quota change see every write
-// committed before them. Codes: invalid_argument (url), unavailable (cannot connect; also any
+// processes on several machines, may share. Every write is one transaction; a write of several
+// statements takes a database-wide advisory lock, so each check, compare-and-set and quota
+// change see every write committed before them and none beside them; a status change with no
+// quota to settle is one statement that takes the lock shared, so those run side by side.
+// A call that meets a serialization failure or deadlock is made again (up to 10 times). Codes: invalid_argument (url), unavailable (cannot connect; also any
 // call while the server is unreachable — the next call reconnects), failed_precondition (the
 // database's schema is newer than this build).
 BS_API Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& options);

@@ -145,6 +145,10 @@ std::vector<Entry> BuildTable() {
     s.config.database_connection = std::move(x);
     return Status::Ok();
   };
+  t.push_back(Integer("database.max_pool_size", 1, 1000, "5",
+                      "PostgreSQL connections an engine holds at most, opened as calls from several "
+                      "threads need them (SQLite uses one).",
+                      [](Subject& s, int64_t x) { s.config.database_max_pool_size = static_cast<int>(x); }));
   // ---- backends ----
   t.push_back(Text("backends[].name", "", "The backend's name: the part after @ in host@backend.",
                    [](Subject& s, std::string x) { s.backend->name = std::move(x); }));

@@ -210,6 +210,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
       po.quota_defaults = std::move(quotas);
       po.durability = config.durability;
       po.env = config.env;
+      po.max_pool_size = config.database_max_pool_size;
       BS_ASSIGN_OR_RETURN(auto store, OpenPostgresStore(po));
       e.store = std::move(store);
     } else {

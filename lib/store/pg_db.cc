@@ -154,7 +154,9 @@ Status PgDb::FromResult(PGresult* r, std::string_view what) {
     in_transaction_ = false;  // it went with the connection
     return Unavailable(std::move(message));
   }
-  return pg_db::StatusOf(state ? state : "", std::move(message));
+  const std::string sqlstate = state ? state : "";
+  if (sqlstate == "40001" || sqlstate == "40P01") NoteConflict();
+  return pg_db::StatusOf(sqlstate, std::move(message));
 }
 
 Status PgDb::Exec(const std::string& sql) {

@@ -62,6 +62,8 @@ class PgDb final : public Db {
   void Close() override;
   Status Exec(const std::string& sql) override;
   int64_t Changes() const override { return changes_; }
+  bool InTransaction() const override { return in_transaction_; }
+  bool LocksRows() const override { return true; }
   Status Begin() override;
   Status Commit() override;
   void Rollback() override;

@@ -2,7 +2,7 @@
 #include "lib/core/macros.hpp"
 #include "lib/store/pg_db.hpp"
 #include "lib/store/schema.hpp"
-#include "lib/store/sql_store.hpp"
+#include "lib/store/store_pool.hpp"
 
 namespace blockstore {
 
@@ -41,16 +41,28 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& opt
   if (url.kind != DatabaseUrl::Kind::kPostgres) {
     return InvalidArgument("'" + options.url + "' is not a postgresql:// URL");
   }
-  BS_ASSIGN_OR_RETURN(auto db, internal::PgDb::Open(url.postgres_url));
-  if (options.durability == Durability::kNormal) {
-    BS_RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
+  if (options.max_pool_size < 1) {
+    return InvalidArgument("max_pool_size must be at least 1, not " + std::to_string(options.max_pool_size));
   }
-  BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
   internal::SqlStoreOptions store_options;
   store_options.quota_defaults = options.quota_defaults;
   for (const auto& [k, v] : DefaultQuotaLimits()) store_options.quota_defaults.emplace(k, v);
   store_options.env = options.env ? options.env : SystemEnv();
-  return std::unique_ptr<Store>(new internal::SqlStore(std::move(db), std::move(store_options)));
+  const bool relaxed = options.durability == Durability::kNormal;
+  auto connect = [conninfo = url.postgres_url, store_options,
+                  relaxed]() -> Result<std::unique_ptr<internal::SqlStore>> {
+    BS_ASSIGN_OR_RETURN(auto db, internal::PgDb::Open(conninfo));
+    if (relaxed) BS_RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
+    return std::make_unique<internal::SqlStore>(std::move(db), store_options);
+  };
+  {
+    // Migrating on a connection of its own, which then goes: the pool's are all alike.
+    BS_ASSIGN_OR_RETURN(auto db, internal::PgDb::Open(url.postgres_url));
+    BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
+  }
+  BS_ASSIGN_OR_RETURN(auto first, connect());
+  return std::unique_ptr<Store>(
+      new internal::StorePool(std::move(first), std::move(connect), options.max_pool_size));
 }
 
 }  // namespace blockstore

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "blockstore/result.hpp"
 
@@ -80,6 +81,15 @@ class Db {
   // A write transaction: SQLite's single writer; on PostgreSQL, one writer at a time across
   // every process on the database (docs/architecture.md, "the store").
   virtual Status Begin() = 0;
+  // Whether a transaction is open (Begin without its Commit or Rollback yet).
+  virtual bool InTransaction() const = 0;
+  // Whether writers of one statement may run beside a transaction, so that a transaction
+  // must lock the rows it reads and then depends on (SELECT … FOR UPDATE): PostgreSQL, whose
+  // single-statement writes take no writer lock. SQLite has one writer: no.
+  virtual bool LocksRows() const = 0;
+  // Whether a call failed on a serialization failure or deadlock since the last asking: the
+  // whole call may be made again. Clears the mark.
+  bool TakeConflict() { return std::exchange(conflict_, false); }
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
 
@@ -99,9 +109,11 @@ class Db {
   // `reused`: the statement is cached and run many times (worth preparing on the server).
   virtual Result<std::unique_ptr<Stmt>> NewStatement(const std::string& sql, bool reused) = 0;
   void ForgetStatements() { cache_.clear(); }
+  void NoteConflict() { conflict_ = true; }
 
  private:
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  bool conflict_ = false;
 };
 
 // Begins on construction; rolls back on destruction unless Commit() succeeded.

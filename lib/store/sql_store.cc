@@ -44,6 +44,11 @@ void SqlStore::Close() {
   db_->Close();
 }
 
+bool SqlStore::TakeConflict() {
+  std::lock_guard lock(mu_);
+  return db_->TakeConflict();
+}
+
 std::string SqlStore::NowText() const { return FormatTime(options_.env->Now()); }
 
 Result<Metadata> SqlStore::LoadPairsLocked(const char* table, const char* id_col,

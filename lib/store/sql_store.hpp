@@ -27,6 +27,8 @@ class SqlStore final : public Store {
   SqlStore(std::unique_ptr<Db> db, SqlStoreOptions options);
 
   void Close() override;
+  // Whether the last calls failed on a serialization failure or deadlock (Db::TakeConflict).
+  bool TakeConflict();
 
   Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) override;
   Result<Volume> GetVolume(std::string_view id) override;
@@ -138,6 +140,10 @@ class SqlStore final : public Store {
                                                      const std::vector<std::string>& binds,
                                                      bool cache = true);
   Result<Volume> TransitionVolumeLocked(std::string_view id, const VolumeTransition& t);
+  // A transition with no quota to settle, as one statement outside a transaction: the volume
+  // it moved, or nullopt when nothing matched (gone, or not in a status it moves from).
+  Result<std::optional<Volume>> SetVolumeStatusLocked(std::string_view id,
+                                                      const VolumeTransition& t);
   Result<Snapshot> TransitionSnapshotLocked(std::string_view id, const SnapshotTransition& t);
   Result<Backup> GetBackupLocked(std::string_view id);
   Result<std::vector<Backup>> QueryBackupsLocked(const std::string& tail,

@@ -10,12 +10,22 @@
 namespace blockstore::internal {
 namespace {
 
-constexpr const char* kVolumeColumns =
-    "t.id, t.project_id, t.user_id, t.name, t.description, t.size, t.status, t.previous_status, "
-    "t.attach_status, t.host, t.availability_zone, t.volume_type_id, t.snapshot_id, "
-    "t.source_volid, t.bootable, t.multiattach, t.created_at, t.updated_at, t.readonly, "
-    // The metadata rides along as one JSON object: one statement per record, not two.
-    "(SELECT json_group_object(m.key, m.value) FROM volume_metadata m WHERE m.volume_id = t.id)";
+// What ReadVolume reads, of the volumes row named `t` (an alias, or the table's own name where
+// no alias may be used, as in an UPDATE's RETURNING).
+std::string VolumeColumnsOf(const std::string& t) {
+  std::string out;
+  for (const char* c : {"id", "project_id", "user_id", "name", "description", "size", "status",
+                        "previous_status", "attach_status", "host", "availability_zone",
+                        "volume_type_id", "snapshot_id", "source_volid", "bootable", "multiattach",
+                        "created_at", "updated_at", "readonly"}) {
+    out += t + "." + c + ", ";
+  }
+  // The metadata rides along as one JSON object: one statement per record, not two.
+  return out + "(SELECT json_group_object(m.key, m.value) FROM volume_metadata m WHERE m.volume_id = " +
+         t + ".id)";
+}
+
+const std::string kVolumeColumns = VolumeColumnsOf("t");
 
 Volume ReadVolume(const Stmt& st) {
   Volume v;
@@ -63,8 +73,11 @@ std::string VolumeOwner(std::string_view id) { return "volume:" + std::string(id
 }  // namespace
 
 Result<Volume> SqlStore::GetVolumeLocked(std::string_view id) {
-  BS_ASSIGN_OR_RETURN(
-      Stmt * st, db_->Prepare(std::string("SELECT ") + kVolumeColumns + " FROM volumes t WHERE id = ?"));
+  // A write transaction holds the row it read until it ends, so that a status change made
+  // beside it (SetVolumeStatusLocked) waits rather than slips in between its check and its write.
+  const char* lock = db_->LocksRows() && db_->InTransaction() ? " FOR UPDATE OF t" : "";
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string("SELECT ") + kVolumeColumns +
+                                              " FROM volumes t WHERE id = ?" + lock));
   st->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) {
@@ -79,7 +92,8 @@ Result<Volume> SqlStore::GetVolumeLocked(std::string_view id) {
 Result<std::vector<Volume>> SqlStore::QueryVolumesLocked(const std::string& tail,
                                                             const std::vector<std::string>& binds,
                                                             bool cache) {
-  return QueryRows(*db_, std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail, binds,
+  const char* lock = db_->LocksRows() && db_->InTransaction() ? " FOR UPDATE OF t" : "";
+  return QueryRows(*db_, std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail + lock, binds,
                    cache, ReadVolume);
 }
 
@@ -178,11 +192,56 @@ Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u
 
 Result<Volume> SqlStore::TransitionVolume(std::string_view id, const VolumeTransition& t) {
   std::lock_guard lock(mu_);
+  if (t.quota == QuotaAction::kNone && !t.from.empty()) {
+    BS_ASSIGN_OR_RETURN(std::optional<Volume> moved, SetVolumeStatusLocked(id, t));
+    if (moved) return *std::move(moved);
+    // Nothing matched: say why, as the transaction below does.
+  }
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
   BS_ASSIGN_OR_RETURN(Volume v, TransitionVolumeLocked(id, t));
   BS_RETURN_IF_ERROR(tx.Commit());
   return v;
+}
+
+// The compare-and-set as one statement that sets only what the transition changes: the checks
+// are its WHERE, the new record its RETURNING. It changes one row, atomically on either
+// database; on PostgreSQL a transaction that read the row first holds it locked (GetVolumeLocked).
+Result<std::optional<Volume>> SqlStore::SetVolumeStatusLocked(std::string_view id,
+                                                              const VolumeTransition& t) {
+  std::vector<std::string> binds;
+  auto param = [&](std::string v) {
+    binds.push_back(std::move(v));
+    return "?" + std::to_string(binds.size());
+  };
+  const std::string id_param = param(std::string(id));
+  const std::string to = t.restore_previous_status
+                             ? "(CASE WHEN previous_status IS NOT NULL THEN previous_status ELSE " +
+                                   param(std::string(ToString(t.to))) + " END)"
+                             : param(std::string(ToString(t.to)));
+  std::string sql = "UPDATE volumes SET status = " + to + ", updated_at = " + param(NowText());
+  if (t.save_previous_status) sql += ", previous_status = status";
+  if (t.host) sql += ", host = " + param(*t.host);
+  if (t.size_gb) sql += ", size = " + param(std::to_string(*t.size_gb));
+  if (t.readonly) sql += std::string(", readonly = ") + (*t.readonly ? "1" : "0");
+  // An extend's target size lives while the volume is extending.
+  if (t.restore_previous_status) {
+    sql += ", pending_size = CASE WHEN " + to + " = 'extending' THEN pending_size ELSE 0 END";
+  } else if (t.to != VolumeStatus::kExtending) {
+    sql += ", pending_size = 0";
+  }
+  std::string from;
+  for (VolumeStatus s : t.from) from += std::string(from.empty() ? "'" : ", '") + std::string(ToString(s)) + "'";
+  sql += " WHERE id = " + id_param + " AND status IN (" + from + ")";
+  if (!t.expect_host.empty()) sql += " AND host = " + param(t.expect_host);
+  sql += " RETURNING " + VolumeColumnsOf("volumes");
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(sql));
+  for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
+  BS_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<Volume> out;
+  if (row) out = ReadVolume(*st);
+  st->Reset();
+  return out;
 }
 
 Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const VolumeTransition& t) {

@@ -38,9 +38,22 @@ class SqliteDb final : public Db {
   void Close() override;
   Status Exec(const std::string& sql) override;
   int64_t Changes() const override { return db_ ? sqlite3_changes64(db_) : 0; }
-  Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
-  Status Commit() override { return Exec("COMMIT"); }
-  void Rollback() override { (void)Exec("ROLLBACK"); }
+  Status Begin() override {
+    Status s = Exec("BEGIN IMMEDIATE");
+    in_transaction_ = s.ok();
+    return s;
+  }
+  Status Commit() override {
+    Status s = Exec("COMMIT");
+    if (s.ok()) in_transaction_ = false;
+    return s;
+  }
+  void Rollback() override {
+    (void)Exec("ROLLBACK");
+    in_transaction_ = false;
+  }
+  bool InTransaction() const override { return in_transaction_; }
+  bool LocksRows() const override { return false; }
   Result<int> SchemaVersion() override;
   Status SetSchemaVersion(int version) override;
   std::string Ddl(const std::string& sqlite_ddl) const override { return sqlite_ddl; }
@@ -54,6 +67,7 @@ class SqliteDb final : public Db {
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  bool in_transaction_ = false;
 };
 
 }  // namespace blockstore::internal
