@@ -1,6 +1,6 @@
 // The PostgreSQL store beside SQLite and beside bare libpq, in one run.
 //
-//   store_bench --pg-url postgresql://user@127.0.0.1:PORT/db [--volumes N]
+//   store_bench --pg-url postgresql://user@127.0.0.1:PORT/db [--volumes N] [--only create|cas|concurrency]
 //
 // Figures (one JSON object per line):
 //   lifecycle.create_per_s (store=postgresql)  N creates through an in-process engine on the
@@ -287,26 +287,33 @@ void Concurrency(int threads, int each) {
 
 int main(int argc, char** argv) {
   int volumes = 10000;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--pg-url")) server_url = argv[i + 1];
     else if (!std::strcmp(argv[i], "--volumes")) volumes = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
   }
-  if (server_url.empty()) Die("usage: store_bench --pg-url URL [--volumes N]");
+  if (server_url.empty()) Die("usage: store_bench --pg-url URL [--volumes N] [--only create|cas|concurrency]");
+  const auto run = [&](const char* figure) { return only.empty() || only == figure; };
 
-  const double sqlite = CreateRate("", volumes);
-  const double pg = CreateRate(FreshDatabase(), volumes);
-  Emit("lifecycle.create_per_s", pg, "volumes/s",
-       {{"volumes", volumes}, {"sqlite_per_s", sqlite}, {"ratio_to_sqlite", pg / sqlite}},
-       {{"driver", "file"}, {"store", "postgresql"}});
+  if (run("create")) {
+    const double sqlite = CreateRate("", volumes);
+    const double pg = CreateRate(FreshDatabase(), volumes);
+    Emit("lifecycle.create_per_s", pg, "volumes/s",
+         {{"volumes", volumes}, {"sqlite_per_s", sqlite}, {"ratio_to_sqlite", pg / sqlite}},
+         {{"driver", "file"}, {"store", "postgresql"}});
+  }
 
-  constexpr int kThreads = 8, kPerThread = 2000, kVolumesEach = 50;
-  const double store_cas = StoreCasRate(kThreads, kPerThread, kVolumesEach);
-  const double bare = LibpqCasRate(kThreads, kPerThread, kVolumesEach);
-  Emit("store.pg_cas_per_s", store_cas, "cas/s",
-       {{"threads", kThreads}, {"libpq_per_s", bare}, {"ratio_to_libpq", store_cas / bare}});
-  Emit("store.pg_cas_ratio_to_libpq", store_cas / bare, "ratio",
-       {{"store_per_s", store_cas}, {"libpq_per_s", bare}, {"threads", kThreads}});
+  if (run("cas")) {
+    constexpr int kThreads = 8, kPerThread = 2000, kVolumesEach = 50;
+    const double store_cas = StoreCasRate(kThreads, kPerThread, kVolumesEach);
+    const double bare = LibpqCasRate(kThreads, kPerThread, kVolumesEach);
+    Emit("store.pg_cas_per_s", store_cas, "cas/s",
+         {{"threads", kThreads}, {"libpq_per_s", bare}, {"ratio_to_libpq", store_cas / bare}});
+    Emit("store.pg_cas_ratio_to_libpq", store_cas / bare, "ratio",
+         {{"store_per_s", store_cas}, {"libpq_per_s", bare}, {"threads", kThreads}});
+  }
 
-  Concurrency(20, 250);
+  if (run("concurrency")) Concurrency(20, 250);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <barrier>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -165,6 +166,112 @@ TEST_SUITE("postgresql") {
     auto q = stores[1]->GetQuotaSet("q");
     BS_REQUIRE_OK(q);
     CHECK(q->resources.at(std::string(kQuotaVolumes)).in_use + q->resources.at(std::string(kQuotaVolumes)).reserved == 25);
+  }
+
+  TEST_CASE("a one-statement status change beside a transaction on the same volume: exactly one wins") {
+    // TransitionVolume with no quota is one UPDATE that runs beside other writers;
+    // BeginVolumeExtend is a transaction that reads the volume, checks it, then writes. Without
+    // the row lock the transaction takes, both could win on the same volume.
+    const std::string url = testing::TestPostgresUrl();
+    auto a = OpenPg(url);
+    auto b = OpenPg(url);
+    BS_REQUIRE_OK(a->SetQuotaLimit("r", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(a->SetQuotaLimit("r", kQuotaGigabytes, -1));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 200; ++i) {
+      Volume v = NewPgVolume("r", 1);
+      v.status = VolumeStatus::kAvailable;
+      BS_REQUIRE_OK(a->CreateVolume(v, {}));
+      ids.push_back(v.id);
+    }
+    std::atomic<int> flips{0}, extends{0}, errors{0};
+    std::barrier start(2);  // both sides start on each volume together
+    std::thread flipper([&] {
+      for (const auto& id : ids) {
+        start.arrive_and_wait();
+        // Let the transaction read the volume first; the change lands inside it.
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+        VolumeTransition t;
+        t.from = {VolumeStatus::kAvailable};
+        t.to = VolumeStatus::kError;
+        auto r = a->TransitionVolume(id, t);
+        if (r.ok()) ++flips;
+        else if (r.status().code() != Code::kFailedPrecondition) ++errors;
+      }
+    });
+    std::thread extender([&] {
+      for (const auto& id : ids) {
+        start.arrive_and_wait();
+        auto r = b->BeginVolumeExtend(id, {VolumeStatus::kAvailable}, 2, {std::string(kQuotaGigabytes)});
+        if (r.ok()) ++extends;
+        else if (r.status().code() != Code::kFailedPrecondition) ++errors;
+      }
+    });
+    flipper.join();
+    extender.join();
+    CHECK(errors == 0);
+    CHECK(flips + extends == 200);
+    int in_error = 0, extending = 0;
+    for (const auto& id : ids) {
+      auto v = a->GetVolume(id);
+      BS_REQUIRE_OK(v);
+      if (v->status == VolumeStatus::kError) ++in_error;
+      if (v->status == VolumeStatus::kExtending) {
+        ++extending;
+        CHECK(*a->PendingExtendSize(id) == 2);
+      }
+    }
+    CHECK(in_error == flips);
+    CHECK(extending == extends);
+  }
+
+  TEST_CASE("a call the server aborts as a deadlock is made again, and succeeds") {
+    const std::string url = testing::TestPostgresUrl();
+    auto store = OpenPg(url);
+    BS_REQUIRE_OK(store->SetQuotaLimit("d", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(store->SetQuotaLimit("d", kQuotaGigabytes, -1));
+    Volume v = NewPgVolume("d", 1);
+    v.status = VolumeStatus::kAvailable;
+    BS_REQUIRE_OK(store->CreateVolume(v, {}));
+    const std::string deadlocks_before =
+        Query(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+    // Another session holds the volume's row, then asks for the writer lock the store's
+    // transaction holds while it waits for the row: a deadlock. The store's session finds it
+    // first (the other waits 30 s before looking) and is aborted; it runs the call again once
+    // the other session is done.
+    PGconn* other = PQconnectdb(url.c_str());
+    REQUIRE(PQstatus(other) == CONNECTION_OK);
+    auto exec = [&](const std::string& sql) {
+      PGresult* r = PQexec(other, sql.c_str());
+      const ExecStatusType st = PQresultStatus(r);
+      PQclear(r);
+      return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    };
+    REQUIRE(exec("SET deadlock_timeout = '30s'"));
+    REQUIRE(exec("BEGIN"));
+    REQUIRE(exec("SELECT id FROM volumes WHERE id = '" + v.id + "' FOR UPDATE"));
+    std::atomic<bool> done{false};
+    Result<Volume> extended = Unavailable("not yet");
+    std::thread call([&] {
+      extended = store->BeginVolumeExtend(v.id, {VolumeStatus::kAvailable}, 3, {std::string(kQuotaGigabytes)});
+      done = true;
+    });
+    // Once the store's transaction waits for the row, take the writer lock from the other side.
+    for (int i = 0; i < 500; ++i) {
+      if (Query(url, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") != "0") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(exec("SELECT pg_advisory_xact_lock(25203)"));
+    CHECK_FALSE(done.load());  // the retry waits for this session
+    CHECK(exec("COMMIT"));
+    PQfinish(other);
+    call.join();
+    BS_REQUIRE_OK(extended);
+    CHECK(extended->status == VolumeStatus::kExtending);
+    CHECK(*store->PendingExtendSize(v.id) == 3);
+    const std::string deadlocks_after =
+        Query(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+    CHECK(std::stoll(deadlocks_after) == std::stoll(deadlocks_before) + 1);
   }
 
   TEST_CASE("the server restarts under load: calls fail unavailable, then work; nothing half-written") {
