@@ -54,7 +54,14 @@ Status PgStmt::Execute() {
   values.reserve(params_.size());
   for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
   const int n = static_cast<int>(values.size());
-  if (name_.empty()) {
+  if (std::vector<std::string> opening = db_.TakeOpening(); !opening.empty()) {
+    // The first statement of a transaction goes with its BEGIN (and writer lock): one trip.
+    bool prepared = false;
+    auto r = db_.Pipelined(opening, sql_, name_, prepared_on_ != db_.generation(), values, prepared);
+    if (prepared) prepared_on_ = db_.generation();
+    if (!r.ok()) return r.status();
+    result_ = *r;
+  } else if (name_.empty()) {
     result_ = PQexecParams(conn, sql_.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
   } else {
     if (prepared_on_ != db_.generation()) {
@@ -159,7 +166,74 @@ Status PgDb::FromResult(PGresult* r, std::string_view what) {
   return pg_db::StatusOf(sqlstate, std::move(message));
 }
 
+Result<PGresult*> PgDb::Pipelined(const std::vector<std::string>& opening, const std::string& sql,
+                                  const std::string& name, bool prepare,
+                                  const std::vector<const char*>& values, bool& prepared) {
+  prepared = false;
+  BS_ASSIGN_OR_RETURN(PGconn * conn, Connection());
+  if (PQenterPipelineMode(conn) != 1) return Internal("postgresql: cannot enter pipeline mode");
+  const int n = static_cast<int>(values.size());
+  bool sent = true;
+  for (const auto& open : opening) {
+    sent = sent && PQsendQueryParams(conn, open.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  if (!name.empty() && prepare) sent = sent && PQsendPrepare(conn, name.c_str(), sql.c_str(), 0, nullptr) == 1;
+  if (name.empty()) {
+    sent = sent && PQsendQueryParams(conn, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0) == 1;
+  } else {
+    sent = sent && PQsendQueryPrepared(conn, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1;
+  }
+  sent = sent && PQpipelineSync(conn) == 1;
+  // Every command's result, then its NULL; then the sync. The first failure is the answer
+  // (the commands after it come back aborted); the last command's result is the statement's.
+  const int commands = static_cast<int>(opening.size()) + (!name.empty() && prepare ? 1 : 0) + 1;
+  Status failed = sent ? Status::Ok() : Unavailable("postgresql: " + pg_db::Trimmed(PQerrorMessage(conn)));
+  PGresult* last = nullptr;
+  for (int c = 0; c < commands && sent; ++c) {
+    PGresult* r = PQgetResult(conn);
+    if (!r) {
+      if (failed.ok()) failed = Unavailable("postgresql: " + pg_db::Trimmed(PQerrorMessage(conn)));
+      break;
+    }
+    while (PGresult* more = PQgetResult(conn)) PQclear(more);  // up to the command's NULL
+    const ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      // A statement prepared stays prepared, whatever becomes of the transaction.
+      if (c == static_cast<int>(opening.size()) && c != commands - 1) prepared = true;
+      if (c == commands - 1) last = r; else PQclear(r);
+    } else if (st == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+    } else if (failed.ok()) {
+      failed = FromResult(r, "postgresql");  // clears r
+    } else {
+      PQclear(r);
+    }
+  }
+  // The sync, and back to one statement at a time.
+  while (PGresult* r = PQgetResult(conn)) {
+    const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(conn) != 1 && failed.ok()) {
+    failed = Unavailable("postgresql: " + pg_db::Trimmed(PQerrorMessage(conn)));
+  }
+  if (!failed.ok()) {
+    if (last) PQclear(last);
+    return failed;
+  }
+  return last;
+}
+
+std::vector<std::string> PgDb::TakeOpening() { return std::exchange(opening_, {}); }
+
+Status PgDb::FlushOpening() {
+  for (const auto& open : TakeOpening()) BS_RETURN_IF_ERROR(Exec(open));
+  return Status::Ok();
+}
+
 Status PgDb::Exec(const std::string& sql) {
+  if (!opening_.empty()) BS_RETURN_IF_ERROR(FlushOpening());
   BS_ASSIGN_OR_RETURN(PGconn * conn, Connection());
   // Session settings are made again on a new connection.
   if (sql.starts_with("SET ") && !in_transaction_) settings_.push_back(sql);
@@ -175,20 +249,37 @@ Result<std::unique_ptr<Stmt>> PgDb::NewStatement(const std::string& sql, bool re
   return std::unique_ptr<Stmt>(new PgStmt(*this, PgStatement(sql), reused ? NextName() : std::string()));
 }
 
+// BEGIN (and the lock) is sent with the transaction's first statement (PgStmt::Execute); the
+// connection is made live first, since a transaction never reconnects.
 Status PgDb::Begin() {
-  BS_RETURN_IF_ERROR(Exec(std::string("BEGIN; ") + pg_db::kWriterLock));
+  BS_RETURN_IF_ERROR(Connection().status());
+  opening_ = {"BEGIN", pg_db::kWriterLock};
+  in_transaction_ = true;
+  return Status::Ok();
+}
+
+Status PgDb::BeginBeside() {
+  BS_RETURN_IF_ERROR(Connection().status());
+  opening_ = {"BEGIN"};
   in_transaction_ = true;
   return Status::Ok();
 }
 
 Status PgDb::Commit() {
+  if (!opening_.empty()) {  // nothing was sent: nothing to commit
+    opening_.clear();
+    in_transaction_ = false;
+    return Status::Ok();
+  }
   Status s = Exec("COMMIT");
   in_transaction_ = false;
   return s;
 }
 
 void PgDb::Rollback() {
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) {
+  if (!opening_.empty()) {
+    opening_.clear();
+  } else if (conn_ && PQstatus(conn_) == CONNECTION_OK) {
     PGresult* r = PQexec(conn_, "ROLLBACK");
     PQclear(r);
   }

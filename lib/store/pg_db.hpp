@@ -5,7 +5,9 @@
 // transaction takes a transaction-scoped advisory lock first, so writers on one database are
 // serialised across every process as SQLite serialises them in one: a check and the change
 // that depends on it (no snapshots, then delete; quota, then reserve) are never interleaved
-// with another writer's. Reads do not take it. A lost connection answers unavailable; the
+// with another writer's. Reads do not take it, nor does a transaction begun beside the others
+// (BeginBeside). BEGIN and the lock travel with the transaction's first statement, in one
+// pipeline. A lost connection answers unavailable; the
 // next call outside a transaction reconnects (and makes its session settings and prepares
 // its statements again).
 //
@@ -62,6 +64,7 @@ class PgDb final : public Db {
   void Close() override;
   Status Exec(const std::string& sql) override;
   int64_t Changes() const override { return changes_; }
+  Status BeginBeside() override;
   bool InTransaction() const override { return in_transaction_; }
   bool LocksRows() const override { return true; }
   Status Begin() override;
@@ -79,6 +82,14 @@ class PgDb final : public Db {
   uint64_t generation() const { return generation_; }
   Status FromResult(PGresult* r, std::string_view what);
   void SetChanges(int64_t n) { changes_ = n; }
+  // What an open transaction has yet to send before its first statement (BEGIN, the writer
+  // lock), taken by the statement that sends them along (Pipelined).
+  std::vector<std::string> TakeOpening();
+  // `opening`, then the statement (prepared first when `prepare`), in one pipeline: the
+  // statement's result, or the first failure. `prepared`: the server now holds the statement.
+  Result<PGresult*> Pipelined(const std::vector<std::string>& opening, const std::string& sql,
+                              const std::string& name, bool prepare,
+                              const std::vector<const char*>& values, bool& prepared);
   std::string NextName() { return "bs" + std::to_string(++names_); }
 
  protected:
@@ -93,7 +104,10 @@ class PgDb final : public Db {
   uint64_t generation_ = 1;
   uint64_t names_ = 0;
   int64_t changes_ = 0;
+  Status FlushOpening();
+
   std::vector<std::string> settings_;  // SET … statements, made again after a reconnect
+  std::vector<std::string> opening_;   // TakeOpening
 };
 
 }  // namespace blockstore::internal

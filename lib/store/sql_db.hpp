@@ -81,6 +81,11 @@ class Db {
   // A write transaction: SQLite's single writer; on PostgreSQL, one writer at a time across
   // every process on the database (docs/architecture.md, "the store").
   virtual Status Begin() = 0;
+  // A write transaction that runs beside others: on PostgreSQL it takes no writer lock (every
+  // transaction still excludes it), for writes that are safe beside other writers — each
+  // row it depends on locked by the statement that changes it, every counter changed by a
+  // relative increment. SQLite has one writer: Begin.
+  virtual Status BeginBeside() = 0;
   // Whether a transaction is open (Begin without its Commit or Rollback yet).
   virtual bool InTransaction() const = 0;
   // Whether writers of one statement may run beside a transaction, so that a transaction
@@ -116,11 +121,16 @@ class Db {
   bool conflict_ = false;
 };
 
+enum class TransactionMode {
+  kAlone,   // Db::Begin
+  kBeside,  // Db::BeginBeside
+};
+
 // Begins on construction; rolls back on destruction unless Commit() succeeded.
 class Transaction {
  public:
-  explicit Transaction(Db& db) : db_(db) {
-    status_ = db_.Begin();
+  explicit Transaction(Db& db, TransactionMode mode = TransactionMode::kAlone) : db_(db) {
+    status_ = mode == TransactionMode::kAlone ? db_.Begin() : db_.BeginBeside();
     open_ = status_.ok();
   }
   ~Transaction() {

@@ -1,6 +1,10 @@
 // SqlStore: shared helpers and quota bookkeeping.
 #include "lib/store/sql_store.hpp"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include <boost/json.hpp>
 
 #include "lib/core/macros.hpp"
@@ -49,6 +53,10 @@ bool SqlStore::TakeConflict() {
   return db_->TakeConflict();
 }
 
+const char* SqlStore::RowLock() const {
+  return db_->LocksRows() && db_->InTransaction() ? " FOR UPDATE OF t" : "";
+}
+
 std::string SqlStore::NowText() const { return FormatTime(options_.env->Now()); }
 
 Result<Metadata> SqlStore::LoadPairsLocked(const char* table, const char* id_col,
@@ -90,92 +98,121 @@ Status SqlStore::UpsertPairsLocked(const char* table, const char* id_col,
 // ---- quotas ----
 
 Status SqlStore::ReserveLocked(std::string_view project, std::string_view owner,
-                                  const std::vector<QuotaCharge>& charges) {
-  // The limit (NULL: the default) and the usage (NULL: none yet) in one statement.
-  BS_ASSIGN_OR_RETURN(
-      Stmt * usage,
-      db_->Prepare("SELECT (SELECT hard_limit FROM quota_limits WHERE project_id = ?1 AND resource = ?2), "
-                   "(SELECT in_use FROM quota_usages WHERE project_id = ?1 AND resource = ?2), "
-                   "(SELECT reserved FROM quota_usages WHERE project_id = ?1 AND resource = ?2)"));
-  for (const auto& c : charges) {
-    if (c.delta <= 0) continue;
-    usage->Reset();
-    usage->Bind(1, project).Bind(2, c.resource);
-    BS_ASSIGN_OR_RETURN(bool row, usage->Step());
-    if (!row) {
-      usage->Reset();
-      return Internal("the quota query answered no row");
-    }
-    int64_t limit = -1;
-    if (!usage->IsNull(0)) {
-      limit = usage->Int(0);
-    } else if (auto it = options_.quota_defaults.find(c.resource); it != options_.quota_defaults.end()) {
-      limit = it->second;
-    }
-    const int64_t in_use = usage->Int(1);
-    const int64_t reserved = usage->Int(2);
-    usage->Reset();
-    if (limit >= 0 && limit < c.delta + in_use + reserved) {
-      return ResourceExhausted("quota exceeded for " + c.resource + ": requested " +
-                               std::to_string(c.delta) + ", in use " + std::to_string(in_use) +
-                               ", reserved " + std::to_string(reserved) + ", limit " +
-                               std::to_string(limit));
-    }
+                               const std::vector<QuotaCharge>& charges) {
+  // One delta per resource, in one order (by resource, as SettleLocked locks them too), so two
+  // writers of one project's usage never wait on each other in a circle.
+  std::map<std::string, int64_t> deltas;
+  for (const auto& c : charges) deltas[c.resource] += c.delta;
+  std::erase_if(deltas, [](const auto& d) { return d.second == 0; });
+  if (deltas.empty()) return Status::Ok();
+  std::vector<std::pair<std::string, int64_t>> grows;
+  for (const auto& [resource, delta] : deltas) {
+    if (delta > 0) grows.emplace_back(resource, delta);
   }
-  BS_ASSIGN_OR_RETURN(Stmt * bump,
-                      db_->Prepare("INSERT INTO quota_usages (project_id, resource, reserved) "
-                                   "VALUES (?, ?, ?) ON CONFLICT (project_id, resource) DO "
-                                   "UPDATE SET reserved = quota_usages.reserved + excluded.reserved"));
+  if (!grows.empty()) {
+    // Reserve first, then compare what is now in use and reserved with the limit (NULL: the
+    // default): one statement. Over the limit, the caller's transaction rolls it back.
+    std::string rows;
+    for (std::size_t k = 0; k < grows.size(); ++k) {
+      rows += std::string(k ? ", " : "") + "(?1, ?" + std::to_string(2 * k + 2) + ", ?" +
+              std::to_string(2 * k + 3) + ")";
+    }
+    BS_ASSIGN_OR_RETURN(
+        Stmt * bump,
+        db_->Prepare("INSERT INTO quota_usages (project_id, resource, reserved) VALUES " + rows +
+                     " ON CONFLICT (project_id, resource) DO UPDATE "
+                     "SET reserved = quota_usages.reserved + excluded.reserved "
+                     "RETURNING resource, in_use, reserved, (SELECT hard_limit FROM quota_limits l "
+                     "WHERE l.project_id = quota_usages.project_id AND l.resource = quota_usages.resource)"));
+    bump->Bind(1, project);
+    for (std::size_t k = 0; k < grows.size(); ++k) {
+      bump->Bind(static_cast<int>(2 * k + 2), grows[k].first).Bind(static_cast<int>(2 * k + 3), grows[k].second);
+    }
+    while (true) {
+      BS_ASSIGN_OR_RETURN(bool row, bump->Step());
+      if (!row) break;
+      const std::string resource = bump->Text(0);
+      int64_t limit = -1;
+      if (!bump->IsNull(3)) {
+        limit = bump->Int(3);
+      } else if (auto it = options_.quota_defaults.find(resource); it != options_.quota_defaults.end()) {
+        limit = it->second;
+      }
+      const int64_t in_use = bump->Int(1);
+      const int64_t delta = deltas[resource];
+      const int64_t reserved = bump->Int(2) - delta;  // before this reservation
+      if (limit >= 0 && limit < in_use + reserved + delta) {
+        bump->Reset();
+        return ResourceExhausted("quota exceeded for " + resource + ": requested " +
+                                 std::to_string(delta) + ", in use " + std::to_string(in_use) +
+                                 ", reserved " + std::to_string(reserved) + ", limit " +
+                                 std::to_string(limit));
+      }
+    }
+    bump->Reset();
+  }
+  std::string rows;
+  int k = 0;
+  for (std::size_t n = 0; n < deltas.size(); ++n, k += 2) {
+    rows += std::string(n ? ", " : "") + "(?1, ?2, ?" + std::to_string(k + 4) + ", ?" +
+            std::to_string(k + 5) + ", ?3)";
+  }
   BS_ASSIGN_OR_RETURN(Stmt * rsv,
                       db_->Prepare("INSERT INTO reservations (owner, project_id, resource, delta, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner, "
-                                   "resource) DO UPDATE SET delta = reservations.delta + excluded.delta"));
-  const std::string now = NowText();
-  for (const auto& c : charges) {
-    if (c.delta == 0) continue;
-    if (c.delta > 0) {
-      bump->Reset();
-      BS_RETURN_IF_ERROR(bump->Bind(1, project).Bind(2, c.resource).Bind(3, c.delta).Run());
-    }
-    rsv->Reset();
-    BS_RETURN_IF_ERROR(
-        rsv->Bind(1, owner).Bind(2, project).Bind(3, c.resource).Bind(4, c.delta).Bind(5, now).Run());
+                                   "created_at) VALUES " + rows + " ON CONFLICT (owner, resource) "
+                                   "DO UPDATE SET delta = reservations.delta + excluded.delta"));
+  rsv->Bind(1, owner).Bind(2, project).Bind(3, NowText());
+  k = 0;
+  for (const auto& [resource, delta] : deltas) {
+    rsv->Bind(k + 4, resource).Bind(k + 5, delta);
+    k += 2;
   }
-  return Status::Ok();
+  return rsv->Run();
 }
 
 Status SqlStore::SettleLocked(std::string_view owner, QuotaAction action) {
   if (action == QuotaAction::kNone) return Status::Ok();
-  BS_ASSIGN_OR_RETURN(
-      Stmt * sel, db_->Prepare("SELECT project_id, resource, delta FROM reservations WHERE owner = ?"));
-  sel->Bind(1, owner);
+  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM reservations WHERE owner = ? "
+                                               "RETURNING project_id, resource, delta"));
+  del->Bind(1, owner);
   struct Row {
     std::string project, resource;
     int64_t delta;
   };
   std::vector<Row> rows;
   while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, sel->Step());
+    BS_ASSIGN_OR_RETURN(bool row, del->Step());
     if (!row) break;
-    rows.push_back({sel->Text(0), sel->Text(1), sel->Int(2)});
+    rows.push_back({del->Text(0), del->Text(1), del->Int(2)});
   }
-  sel->Reset();
-  // Reserved only ever holds positive deltas; in_use never drops below zero.
+  del->Reset();
+  if (rows.empty()) return Status::Ok();
+  // In one order (by resource, as ReserveLocked locks them).
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.project, a.resource) < std::tie(b.project, b.resource);
+  });
+  // Every usage row a reservation settles exists: reserving made it (a negative delta needs
+  // none: in_use never drops below zero). Reserved only ever holds positive deltas.
+  std::string values;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const std::string n = std::to_string(4 * k + 1);
+    values += std::string(k ? ", " : "") + "(?" + n + ", ?" + std::to_string(4 * k + 2) +
+              ", CAST(?" + std::to_string(4 * k + 3) + " AS BIGINT), CAST(?" +
+              std::to_string(4 * k + 4) + " AS BIGINT))";
+  }
   BS_ASSIGN_OR_RETURN(
       Stmt * upd,
-      db_->Prepare("INSERT INTO quota_usages (project_id, resource, in_use, reserved) "
-                   "VALUES (?1, ?2, max(0, ?3), 0) ON CONFLICT (project_id, resource) DO UPDATE "
-                   "SET in_use = max(0, quota_usages.in_use + ?3), "
-                   "reserved = max(0, quota_usages.reserved - ?4)"));
-  for (const auto& r : rows) {
-    const int64_t to_use = action == QuotaAction::kCommit ? r.delta : 0;
-    const int64_t unreserve = r.delta > 0 ? r.delta : 0;
-    upd->Reset();
-    BS_RETURN_IF_ERROR(
-        upd->Bind(1, r.project).Bind(2, r.resource).Bind(3, to_use).Bind(4, unreserve).Run());
+      db_->Prepare("UPDATE quota_usages SET in_use = max(0, in_use + r.column3), "
+                   "reserved = max(0, reserved - r.column4) FROM (VALUES " + values +
+                   ") AS r WHERE project_id = r.column1 AND resource = r.column2"));
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const int base = static_cast<int>(4 * k);
+    const Row& r = rows[k];
+    upd->Bind(base + 1, r.project).Bind(base + 2, r.resource);
+    upd->Bind(base + 3, action == QuotaAction::kCommit ? r.delta : 0);
+    upd->Bind(base + 4, r.delta > 0 ? r.delta : 0);
   }
-  BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM reservations WHERE owner = ?"));
-  return del->Bind(1, owner).Run();
+  return upd->Run();
 }
 
 Status SqlStore::ReleaseLocked(std::string_view project,
@@ -195,27 +232,24 @@ Result<QuotaSet> SqlStore::GetQuotaSet(std::string_view project_id) {
   QuotaSet set;
   set.project_id = std::string(project_id);
   for (const auto& [res, limit] : options_.quota_defaults) set.resources[res].limit = limit;
+  // The overrides (kind 0) and the usage (kind 1) in one statement.
   BS_ASSIGN_OR_RETURN(
-      Stmt * lim, db_->Prepare("SELECT resource, hard_limit FROM quota_limits WHERE project_id = ?"));
-  lim->Bind(1, project_id);
+      Stmt * st,
+      db_->Prepare("SELECT 0, resource, hard_limit, 0 FROM quota_limits WHERE project_id = ?1 "
+                   "UNION ALL SELECT 1, resource, in_use, reserved FROM quota_usages WHERE project_id = ?1"));
+  st->Bind(1, project_id);
   while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, lim->Step());
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    set.resources[lim->Text(0)].limit = lim->Int(1);
+    auto& u = set.resources[st->Text(1)];
+    if (st->Int(0) == 0) {
+      u.limit = st->Int(2);
+    } else {
+      u.in_use = st->Int(2);
+      u.reserved = st->Int(3);
+    }
   }
-  lim->Reset();
-  BS_ASSIGN_OR_RETURN(
-      Stmt * use,
-      db_->Prepare("SELECT resource, in_use, reserved FROM quota_usages WHERE project_id = ?"));
-  use->Bind(1, project_id);
-  while (true) {
-    BS_ASSIGN_OR_RETURN(bool row, use->Step());
-    if (!row) break;
-    auto& u = set.resources[use->Text(0)];
-    u.in_use = use->Int(1);
-    u.reserved = use->Int(2);
-  }
-  use->Reset();
+  st->Reset();
   return set;
 }
 

@@ -129,6 +129,10 @@ class SqlStore final : public Store {
  private:
   // All *Locked helpers expect mu_ held (and, for writes, a transaction open).
   std::string NowText() const;
+  // What a read in a write transaction ends with, so that the rows it read stay as read until
+  // the transaction ends: " FOR UPDATE OF t" on a database whose writers run side by side
+  // (Db::LocksRows), inside a transaction; "" otherwise. `t` is the read's alias.
+  const char* RowLock() const;
   Result<Volume> GetVolumeLocked(std::string_view id);
   // `tail` follows "SELECT … FROM volumes t". Fixed tails are prepared once and cached;
   // per-call tails (list queries) pass cache=false.

@@ -5,8 +5,11 @@
 namespace blockstore::internal {
 namespace {
 
+// The extra specs ride along as one JSON object, as a volume's metadata does.
 constexpr const char* kTypeColumns =
-    "SELECT id, name, description, is_public, qos_specs_id, created_at FROM volume_types ";
+    "SELECT id, name, description, is_public, qos_specs_id, created_at, "
+    "(SELECT json_group_object(s.key, s.value) FROM volume_type_extra_specs s "
+    "WHERE s.type_id = volume_types.id) FROM volume_types ";
 
 VolumeType ReadType(const Stmt& st) {
   VolumeType t;
@@ -16,6 +19,7 @@ VolumeType ReadType(const Stmt& st) {
   t.is_public = st.Int(3) != 0;
   t.qos_specs_id = st.Text(4);
   t.created_at = ParseTime(st.Text(5)).value_or(TimePoint{});
+  t.extra_specs = MetadataFromColumn(st, 6);
   return t;
 }
 
@@ -31,7 +35,6 @@ Result<VolumeType> SqlStore::GetVolumeTypeLocked(std::string_view id) {
   }
   VolumeType t = ReadType(*st);
   st->Reset();
-  BS_ASSIGN_OR_RETURN(t.extra_specs, LoadPairsLocked("volume_type_extra_specs", "type_id", t.id));
   return t;
 }
 
@@ -66,13 +69,16 @@ Result<VolumeType> SqlStore::GetVolumeType(std::string_view id) {
 
 Result<VolumeType> SqlStore::GetVolumeTypeByName(std::string_view name) {
   std::lock_guard lock(mu_);
-  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("SELECT id FROM volume_types WHERE name = ?"));
+  BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string(kTypeColumns) + "WHERE name = ?"));
   st->Bind(1, name);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
-  const std::string id = row ? st->Text(0) : std::string();
+  if (!row) {
+    st->Reset();
+    return NotFound("volume type '" + std::string(name) + "' not found");
+  }
+  VolumeType t = ReadType(*st);
   st->Reset();
-  if (!row) return NotFound("volume type '" + std::string(name) + "' not found");
-  return GetVolumeTypeLocked(id);
+  return t;
 }
 
 Result<std::vector<VolumeType>> SqlStore::ListVolumeTypes(bool include_private,
@@ -91,9 +97,6 @@ Result<std::vector<VolumeType>> SqlStore::ListVolumeTypes(bool include_private,
     out.push_back(ReadType(*st));
   }
   st->Reset();
-  for (auto& t : out) {
-    BS_ASSIGN_OR_RETURN(t.extra_specs, LoadPairsLocked("volume_type_extra_specs", "type_id", t.id));
-  }
   return out;
 }
 

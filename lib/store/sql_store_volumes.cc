@@ -73,11 +73,8 @@ std::string VolumeOwner(std::string_view id) { return "volume:" + std::string(id
 }  // namespace
 
 Result<Volume> SqlStore::GetVolumeLocked(std::string_view id) {
-  // A write transaction holds the row it read until it ends, so that a status change made
-  // beside it (SetVolumeStatusLocked) waits rather than slips in between its check and its write.
-  const char* lock = db_->LocksRows() && db_->InTransaction() ? " FOR UPDATE OF t" : "";
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(std::string("SELECT ") + kVolumeColumns +
-                                              " FROM volumes t WHERE id = ?" + lock));
+                                              " FROM volumes t WHERE id = ?" + RowLock()));
   st->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) {
@@ -92,8 +89,7 @@ Result<Volume> SqlStore::GetVolumeLocked(std::string_view id) {
 Result<std::vector<Volume>> SqlStore::QueryVolumesLocked(const std::string& tail,
                                                             const std::vector<std::string>& binds,
                                                             bool cache) {
-  const char* lock = db_->LocksRows() && db_->InTransaction() ? " FOR UPDATE OF t" : "";
-  return QueryRows(*db_, std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail + lock, binds,
+  return QueryRows(*db_, std::string("SELECT ") + kVolumeColumns + " FROM volumes t " + tail + RowLock(), binds,
                    cache, ReadVolume);
 }
 
@@ -192,9 +188,22 @@ Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u
 
 Result<Volume> SqlStore::TransitionVolume(std::string_view id, const VolumeTransition& t) {
   std::lock_guard lock(mu_);
-  if (t.quota == QuotaAction::kNone && !t.from.empty()) {
+  if (!t.from.empty()) {
+    // Beside other writers: one statement, or with the quota it settles (increments of the
+    // project's usage, relative, under the row lock the statement took on the volume).
+    std::optional<Transaction> settling;
+    if (t.quota != QuotaAction::kNone) {
+      settling.emplace(*db_, TransactionMode::kBeside);
+      BS_RETURN_IF_ERROR(settling->status());
+    }
     BS_ASSIGN_OR_RETURN(std::optional<Volume> moved, SetVolumeStatusLocked(id, t));
-    if (moved) return *std::move(moved);
+    if (moved) {
+      if (settling) {
+        BS_RETURN_IF_ERROR(SettleLocked(VolumeOwner(id), t.quota));
+        BS_RETURN_IF_ERROR(settling->Commit());
+      }
+      return *std::move(moved);
+    }
     // Nothing matched: say why, as the transaction below does.
   }
   Transaction tx(*db_);
@@ -206,7 +215,8 @@ Result<Volume> SqlStore::TransitionVolume(std::string_view id, const VolumeTrans
 
 // The compare-and-set as one statement that sets only what the transition changes: the checks
 // are its WHERE, the new record its RETURNING. It changes one row, atomically on either
-// database; on PostgreSQL a transaction that read the row first holds it locked (GetVolumeLocked).
+// database, and holds it locked until its transaction ends; on PostgreSQL a transaction that
+// read the row first holds it locked (RowLock).
 Result<std::optional<Volume>> SqlStore::SetVolumeStatusLocked(std::string_view id,
                                                               const VolumeTransition& t) {
   std::vector<std::string> binds;
@@ -224,6 +234,7 @@ Result<std::optional<Volume>> SqlStore::SetVolumeStatusLocked(std::string_view i
   if (t.host) sql += ", host = " + param(*t.host);
   if (t.size_gb) sql += ", size = " + param(std::to_string(*t.size_gb));
   if (t.readonly) sql += std::string(", readonly = ") + (*t.readonly ? "1" : "0");
+  if (t.quota == QuotaAction::kCommit) sql += ", quota_committed = 1";
   // An extend's target size lives while the volume is extending.
   if (t.restore_previous_status) {
     sql += ", pending_size = CASE WHEN " + to + " = 'extending' THEN pending_size ELSE 0 END";
@@ -323,8 +334,8 @@ Status SqlStore::FinishVolumeDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
-  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT project_id, size, quota_committed FROM "
-                                               "volumes WHERE id = ?"));
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare(std::string("SELECT project_id, size, quota_committed FROM "
+                                                           "volumes t WHERE id = ?") + RowLock()));
   sel->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, sel->Step());
   if (!row) {

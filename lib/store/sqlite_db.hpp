@@ -52,6 +52,7 @@ class SqliteDb final : public Db {
     (void)Exec("ROLLBACK");
     in_transaction_ = false;
   }
+  Status BeginBeside() override { return Begin(); }
   bool InTransaction() const override { return in_transaction_; }
   bool LocksRows() const override { return false; }
   Result<int> SchemaVersion() override;
