@@ -133,6 +133,43 @@ int bs_engine_pools(char** out_json, bs_engine* engine) {
   });
 }
 
+namespace {
+internal::json::object ServiceToJson(const ServiceState& s) {
+  return {{"binary", s.binary},
+          {"host", s.host},
+          {"zone", s.availability_zone},
+          {"version", s.version},
+          {"status", s.disabled ? "disabled" : "enabled"},
+          {"state", s.up ? "up" : "down"},
+          {"updated_at", FormatTime(s.updated_at)},
+          {"disabled_reason", s.disabled_reason}};
+}
+}  // namespace
+
+int bs_engine_services(char** out_json, bs_engine* engine) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedOut(out_json));
+    BS_RETURN_IF_ERROR(capi::NeedEngine(engine));
+    BS_ASSIGN_OR_RETURN(auto all, engine->engine->Services());
+    json::array out;
+    for (const auto& s : all) out.push_back(ServiceToJson(s));
+    return capi::Emit(out_json, out);
+  });
+}
+
+int bs_engine_set_service_disabled(char** out_json, bs_engine* engine, const char* host,
+                                   const char* binary, int disabled, const char* reason) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::NeedOut(out_json));
+    BS_RETURN_IF_ERROR(capi::NeedEngine(engine));
+    BS_ASSIGN_OR_RETURN(std::string h, capi::Arg(host, "host"));
+    BS_ASSIGN_OR_RETURN(std::string b, capi::Arg(binary, "binary"));
+    BS_ASSIGN_OR_RETURN(ServiceState s, engine->engine->SetServiceDisabled(h, b, disabled != 0,
+                                                                           reason ? reason : ""));
+    return capi::Emit(out_json, ServiceToJson(s));
+  });
+}
+
 int bs_engine_subscribe(uint64_t* out_token, bs_engine* engine, bs_event_cb callback,
                         void* payload) {
   return capi::Guard([&]() -> Status {

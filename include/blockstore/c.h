@@ -109,6 +109,15 @@ BS_API int bs_engine_close(bs_engine* engine);
 BS_API void bs_engine_free(bs_engine* engine);
 /* The pools the scheduler knows, as a JSON array. */
 BS_API int bs_engine_pools(char** out_json, bs_engine* engine);
+/* The services on the store — this engine's and those of every engine sharing it — as a JSON
+ * array of {"binary", "host", "zone", "version", "status": "enabled"|"disabled",
+ * "state": "up"|"down", "updated_at", "disabled_reason"}. */
+BS_API int bs_engine_services(char** out_json, bs_engine* engine);
+/* Disables (disabled != 0, with an optional reason; NULL for none) or enables a service; the
+ * scheduler places nothing on a disabled volume service. *out_json: the service, as
+ * bs_engine_services shows one. BS_ENOTFOUND for a service that never reported. */
+BS_API int bs_engine_set_service_disabled(char** out_json, bs_engine* engine, const char* host,
+                                          const char* binary, int disabled, const char* reason);
 
 /* Events: each status change as a JSON object {"sequence", "type", "resource_type",
  * "resource_id", "project_id", "status", "message", "at"}. The text is valid only during the

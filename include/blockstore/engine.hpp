@@ -71,6 +71,11 @@ struct EngineConfig {
   // How often every backend reports fresh stats to the scheduler, as Cinder's
   // backend_stats_polling_interval. Default: 60 s; zero turns the periodic report off.
   std::chrono::milliseconds stats_interval{60000};
+  // How often each service records its heartbeat in the store, and how old a heartbeat may be
+  // before the service counts as down (Cinder's report_interval and service_down_time).
+  // Default: 10 s and 60 s; a zero interval reports once, at open.
+  std::chrono::milliseconds report_interval{10000};
+  std::chrono::milliseconds service_down_time{60000};
   // Filters, weighers, attempts and ratios (docs/scheduler.md). Pools whose backend has not
   // reported for three stats intervals are not placed on, unless stale_after is set here.
   SchedulerOptions scheduler;
@@ -100,13 +105,17 @@ struct EngineRecovery {
   int unplaced = 0;  // volumes left creating before placement, moved to error
 };
 
-// A service of this engine as `cinder service-list` shows it.
+// A service as `cinder service-list` shows it: a role of this engine, or of another engine
+// on the same store.
 struct ServiceState {
   std::string binary;  // cinder-scheduler, cinder-volume, cinder-backup
-  std::string host;    // the volume service's "host@backend"; this host for the others
+  std::string host;    // the volume service's "host@backend"; the engine's host for the others
   std::string availability_zone;
-  TimePoint updated_at{};  // the volume service's last stats report; now for the others
-  bool up = true;
+  std::string version;     // the RPC version it speaks
+  TimePoint updated_at{};  // its last heartbeat
+  bool up = true;          // it beat within service_down_time
+  bool disabled = false;   // a disabled volume service is placed on no more
+  std::string disabled_reason;
 };
 
 class BS_API Engine {
@@ -127,8 +136,15 @@ class BS_API Engine {
 
   // The pools the scheduler knows, as last reported.
   std::vector<PoolState> Pools() const;
-  // The services this engine runs.
-  std::vector<ServiceState> Services() const;
+  // The services on the store — this engine's and those of every engine sharing it — by
+  // binary, then host. Codes: the store's.
+  Result<std::vector<ServiceState>> Services() const;
+  // Disables (or enables) a service, as `cinder service-disable` does: the scheduler places
+  // nothing on a disabled volume service (in this engine at once, in others by their next
+  // heartbeat). not_found for a service that never reported; invalid_argument for a reason
+  // over 255 characters.
+  Result<ServiceState> SetServiceDisabled(const std::string& host, const std::string& binary,
+                                          bool disabled, const std::string& reason = "");
   // Asks every backend for fresh stats (asynchronously, like Cinder's periodic report).
   Status RefreshStats();
   const EngineRecovery& recovery() const;

@@ -150,6 +150,9 @@ struct SchedulerOptions {
   // A reservation no report confirmed is dropped after this long. Default: 10 minutes.
   std::chrono::milliseconds reservation_ttl{600000};
   uint64_t seed = 0;  // for ChanceWeigher and the stochastic handler; 0: random
+  // Whether a backend's volume service takes new work (up and enabled, as the services table
+  // says); the pools of one that does not are skipped, as stale ones are. Default: all do.
+  std::function<bool(const std::string& backend)> backend_in_service;
   // Where a volume lives (host@backend#pool), for the same_host/different_host hints.
   std::function<std::optional<std::string>(const std::string& volume_id)> locate_volume;
   std::shared_ptr<Env> env;  // report ages. Default: SystemEnv()
@@ -171,6 +174,7 @@ struct RankedPool {
 struct PlacementExplanation {
   std::size_t pools = 0;          // pools known
   std::size_t stale = 0;          // skipped: their backend's report is too old
+  std::size_t out_of_service = 0; // skipped: their volume service is down or disabled
   std::vector<FilterStep> steps;
   std::vector<RankedPool> ranking;  // heaviest first (at most 100)
   std::string chosen;               // empty when nothing passed

@@ -96,6 +96,21 @@ struct AttachmentChange {
   std::optional<TimePoint> detach_time;
 };
 
+// A service — one role of one engine — as the services table records it: what runs where, and
+// when it last said so. Keyed by (host, binary). Several engines on one shared store see each
+// other's services here.
+struct ServiceRecord {
+  std::string host;     // "host@backend" for cinder-volume; the engine's host for the others
+  std::string binary;   // cinder-volume, cinder-scheduler, cinder-backup
+  std::string availability_zone;
+  std::string version;  // the RPC version it speaks
+  bool disabled = false;
+  std::string disabled_reason;
+  int64_t report_count = 0;  // heartbeats so far
+  TimePoint created_at{};
+  TimePoint updated_at{};    // the last heartbeat
+};
+
 // Quota limits that apply where a project has no override. Keys are the kQuota* names.
 using QuotaLimits = std::map<std::string, int64_t>;
 BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
@@ -271,6 +286,17 @@ class BS_API Store {
   virtual Result<QosSpec> UnsetQosKey(std::string_view id, std::string_view key) = 0;
   virtual Status AssociateQos(std::string_view qos_id, std::string_view type_id) = 0;
   virtual Status DisassociateQos(std::string_view qos_id, std::string_view type_id) = 0;
+
+  // Services. ReportService records a heartbeat: it inserts the service, or sets its zone and
+  // version, stamps updated_at (now) and counts the report, keeping whether it is disabled.
+  // invalid_argument for an empty host or binary.
+  virtual Result<ServiceRecord> ReportService(const ServiceRecord& s) = 0;
+  // By binary, then host.
+  virtual Result<std::vector<ServiceRecord>> ListServices() = 0;
+  // Enables or disables a service that has reported (not_found otherwise); enabling clears
+  // the reason.
+  virtual Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
+                                                   bool disabled, std::string_view reason) = 0;
 
   // Quotas: limits (overrides over defaults) with usage.
   virtual Result<QuotaSet> GetQuotaSet(std::string_view project_id) = 0;

@@ -118,6 +118,13 @@ std::vector<Entry> BuildTable() {
   t.push_back(Integer("stats_interval_ms", 0, kBig, "60000",
                       "How often every backend reports its stats; 0 turns the periodic report off.",
                       [](Subject& s, int64_t x) { s.config.stats_interval = milliseconds(x); }));
+  t.push_back(Integer("report_interval_ms", 0, kBig, "10000",
+                      "How often every service records its heartbeat in the store; 0 records it once, at open.",
+                      [](Subject& s, int64_t x) { s.config.report_interval = milliseconds(x); }));
+  t.push_back(Integer("service_down_time_ms", 1, kBig, "60000",
+                      "A service whose last heartbeat is older than this is down: os-services says so and "
+                      "nothing is placed on its backend. Longer than report_interval_ms.",
+                      [](Subject& s, int64_t x) { s.config.service_down_time = milliseconds(x); }));
   {
     std::string resources;
     for (const auto& [name, limit] : DefaultQuotaLimits()) resources += (resources.empty() ? "" : ", ") + name;

@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "lib/api/service_core.hpp"
+#include "lib/backup/backup_rpc.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/engine/service_heartbeat.hpp"
 #include "lib/events/event_bus.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/scheduler/scheduler_service.hpp"
@@ -38,6 +40,7 @@ struct Engine::Impl {
   std::unique_ptr<QosService> qos;
   std::unique_ptr<QuotaService> quotas;
   EngineRecovery recovery;
+  std::unique_ptr<internal::ServiceHeartbeat> heartbeat;
   std::unique_ptr<internal::SchedulerService> scheduler;
   std::vector<std::unique_ptr<VolumeManager>> managers;
   std::unique_ptr<BackupManager> backups;
@@ -52,6 +55,7 @@ struct Engine::Impl {
 
   ~Impl() {
     StopTicker();
+    if (heartbeat) heartbeat->Stop();
     // Queued work finishes and threads are joined before the roles they call are destroyed.
     if (transport) transport->Shutdown();
   }
@@ -163,6 +167,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     return InvalidArgument("volume_workers must be between 1 and 256");
   }
   if (config.stats_interval.count() < 0) return InvalidArgument("stats_interval must not be negative");
+  if (config.report_interval.count() < 0) return InvalidArgument("report_interval must not be negative");
+  if (config.service_down_time <= config.report_interval) {
+    return InvalidArgument("service_down_time must be longer than report_interval, or services go "
+                           "down between their heartbeats");
+  }
   BS_RETURN_IF_ERROR(MakeDir(config.state_path));
   if (config.host.empty()) config.host = HostName();
   BS_RETURN_IF_ERROR(CheckName("host", config.host));
@@ -238,6 +247,23 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     if (!made.ok() && made.status().code() != Code::kAlreadyExists) return made.status();
   }
 
+  // The services table: this engine's roles report before any of them works, so the
+  // scheduler knows which backends are in service from its first placement.
+  internal::ServiceHeartbeat::Options ho;
+  ho.interval = config.report_interval;
+  ho.down_after = config.service_down_time;
+  ho.env = config.env;
+  ho.own.push_back({config.host, "cinder-scheduler", config.availability_zone,
+                    internal::kSchedulerRpcVersion.ToString()});
+  for (const auto& b : config.backends) {
+    ho.own.push_back({config.host + "@" + b.name, "cinder-volume", config.availability_zone,
+                      internal::kVolumeRpcVersion.ToString()});
+  }
+  ho.own.push_back({config.host, "cinder-backup", config.availability_zone,
+                    internal::kBackupRpcVersion.ToString()});
+  e.heartbeat = std::make_unique<internal::ServiceHeartbeat>(*e.store, std::move(ho));
+  BS_RETURN_IF_ERROR(e.heartbeat->Start());
+
   auto notify = [bus = &e.bus](Event ev) { bus->Publish(std::move(ev)); };
   SchedulerOptions so = config.scheduler;
   if (!so.env) so.env = config.env;
@@ -247,11 +273,22 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     if (!v.ok()) return std::nullopt;
     return v->host;
   };
+  if (!so.backend_in_service) {
+    so.backend_in_service = [hb = e.heartbeat.get()](const std::string& backend) {
+      return hb->InService(backend);
+    };
+  }
   BS_ASSIGN_OR_RETURN(auto placement, NewFilterScheduler(std::move(so)));
   e.scheduler = std::make_unique<internal::SchedulerService>(
       *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.env),
       config.scheduler.max_attempts);
-  BS_RETURN_IF_ERROR(e.scheduler->Start());
+  // A create left unplaced is this engine's to fail when no other scheduler is up to place
+  // it, or when it has waited longer than a service may be silent.
+  const bool others = e.heartbeat->OtherSchedulerUp();
+  const TimePoint opened = config.env->Now();
+  BS_RETURN_IF_ERROR(e.scheduler->Start([&](const Volume& v) {
+    return !others || opened - v.updated_at > config.service_down_time;
+  }));
   e.recovery.unplaced = e.scheduler->recovered();
 
   DriverRegistry registry;
@@ -320,6 +357,7 @@ void Engine::Close() {
   if (impl_->closed) return;
   impl_->closed = true;
   impl_->StopTicker();
+  impl_->heartbeat->Stop();
   impl_->core->Close();
   impl_->transport->Shutdown();
   // Nothing runs any more: release the database so another engine may open the state. A
@@ -337,21 +375,11 @@ QuotaService& Engine::quotas() { return *impl_->quotas; }
 std::vector<PoolState> Engine::Pools() const { return impl_->scheduler->scheduler().Pools(); }
 const EngineRecovery& Engine::recovery() const { return impl_->recovery; }
 
-std::vector<ServiceState> Engine::Services() const {
-  std::vector<ServiceState> out;
-  const auto pools = Pools();
-  const TimePoint now = impl_->config.env->Now();
-  for (const auto& m : impl_->managers) {
-    ServiceState s{"cinder-volume", m->backend(), impl_->config.availability_zone, {}, true};
-    for (const auto& pool : pools) {
-      if (pool.backend == m->backend()) s.updated_at = std::max(s.updated_at, pool.updated_at);
-    }
-    if (s.updated_at == TimePoint{}) s.updated_at = now;
-    out.push_back(std::move(s));
-  }
-  out.push_back({"cinder-scheduler", impl_->config.host, impl_->config.availability_zone, now, true});
-  out.push_back({"cinder-backup", impl_->config.host, impl_->config.availability_zone, now, true});
-  return out;
+Result<std::vector<ServiceState>> Engine::Services() const { return impl_->heartbeat->States(); }
+
+Result<ServiceState> Engine::SetServiceDisabled(const std::string& host, const std::string& binary,
+                                                bool disabled, const std::string& reason) {
+  return impl_->heartbeat->SetDisabled(host, binary, disabled, reason);
 }
 
 Status Engine::RefreshStats() {

@@ -39,6 +39,41 @@ json::object PoolView(const PoolState& p, bool detail) {
   return o;
 }
 
+// PUT /os-services/enable, /disable, /disable-log-reason with {"host", "binary"
+// [, "disabled_reason"]}, as `cinder service-enable` and `service-disable [--reason]` send them.
+RestResponse UpdateService(Call& c, const std::string& action) {
+  if (c.method != "PUT") return Error(405, "Method not allowed");
+  if (!c.ctx.is_admin()) return Error(403, "Policy doesn't allow volume_extension:services:update to be performed.");
+  const bool with_reason = action == "disable-log-reason";
+  if (action != "enable" && action != "disable" && !with_reason) return Error(404, "Unknown action '" + action + "'");
+  auto body = c.Body();
+  if (!body.ok()) return Error(body.status());
+  auto text = [&](const char* key) -> std::optional<std::string> {
+    const json::value* v = body->if_contains(key);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string(v->get_string());
+  };
+  const auto host = text("host");
+  const auto binary = text("binary");
+  if (!host || host->empty()) return Error(400, "Missing required element 'host' in request body.");
+  if (!binary || binary->empty()) return Error(400, "Missing required element 'binary' in request body.");
+  if (*binary != "cinder-volume" && *binary != "cinder-scheduler" && *binary != "cinder-backup") {
+    return Error(400, "Invalid binary '" + *binary + "': cinder-volume, cinder-scheduler or cinder-backup");
+  }
+  std::string reason;
+  if (with_reason) {
+    const auto r = text("disabled_reason");
+    if (!r || r->empty()) return Error(400, "Missing required element 'disabled_reason' in request body.");
+    reason = *r;
+  }
+  auto s = c.engine.SetServiceDisabled(*host, *binary, action != "enable", reason);
+  if (!s.ok()) return Error(s.status());
+  json::object out{{"host", s->host}, {"binary", s->binary}, {"status", s->disabled ? "disabled" : "enabled"},
+                   {"disabled", s->disabled}};
+  if (with_reason) out["disabled_reason"] = s->disabled_reason;
+  return Json(200, std::move(out));
+}
+
 }  // namespace
 
 std::optional<RestResponse> Service(Call& c) {
@@ -57,25 +92,25 @@ std::optional<RestResponse> Service(Call& c) {
     }
     return Json(200, json::object{{"pools", std::move(pools)}});
   }
-  if (p.size() == 1 && p[0] == "os-services") {
-    c.route = c.method + " /os-services";
+  if (!p.empty() && p[0] == "os-services" && p.size() <= 2) {
+    c.route = c.method + " /os-services" + (p.size() == 2 ? "/" + p[1] : "");
+    if (p.size() == 2) return UpdateService(c, p[1]);
     if (c.method != "GET") return Error(405, "Method not allowed");
     if (!c.ctx.is_admin()) return Error(403, "Policy doesn't allow volume_extension:services:index to be performed.");
     const auto binary = c.Param("binary");
     const auto host = c.Param("host");
+    auto all = c.engine.Services();
+    if (!all.ok()) return Error(all.status());
     json::array services;
-    auto add = [&](const std::string& bin, const std::string& h, const std::string& zone,
-                   const char* state, const std::string& updated) {
-      if ((binary && *binary != bin) || (host && *host != h)) return;
-      services.push_back(json::object{{"binary", bin}, {"host", h}, {"zone", zone},
-                                      {"status", "enabled"}, {"state", state},
-                                      {"updated_at", updated}, {"disabled_reason", nullptr},
-                                      {"cluster", nullptr}, {"replication_status", "disabled"},
-                                      {"active_backend_id", nullptr}, {"frozen", false}});
-    };
-    for (const auto& svc : c.engine.Services()) {
-      add(svc.binary, svc.host, svc.availability_zone, svc.up ? "up" : "down",
-          FormatTime(std::chrono::time_point_cast<std::chrono::microseconds>(svc.updated_at)));
+    for (const auto& svc : *all) {
+      if ((binary && *binary != svc.binary) || (host && *host != svc.host)) continue;
+      services.push_back(json::object{
+          {"binary", svc.binary}, {"host", svc.host}, {"zone", svc.availability_zone},
+          {"status", svc.disabled ? "disabled" : "enabled"}, {"state", svc.up ? "up" : "down"},
+          {"updated_at", FormatTime(std::chrono::time_point_cast<std::chrono::microseconds>(svc.updated_at))},
+          {"disabled_reason", svc.disabled_reason.empty() ? json::value(nullptr) : json::value(svc.disabled_reason)},
+          {"cluster", nullptr}, {"replication_status", "disabled"}, {"active_backend_id", nullptr},
+          {"frozen", false}});
     }
     return Json(200, json::object{{"services", std::move(services)}});
   }

@@ -362,6 +362,10 @@ class FilterScheduler final : public Scheduler {
           ++run.trace.stale;
           continue;
         }
+        if (o_.backend_in_service && !o_.backend_in_service(p->state.backend)) {
+          ++run.trace.out_of_service;
+          continue;
+        }
         pools.push_back(p);
       }
     }
@@ -482,6 +486,9 @@ class FilterScheduler final : public Scheduler {
     if (t.pools == 0) return msg + ": no backend has reported its pools";
     msg += ": " + std::to_string(t.pools) + " pool(s) known";
     if (t.stale) msg += ", " + std::to_string(t.stale) + " skipped for a stale report";
+    if (t.out_of_service) {
+      msg += ", " + std::to_string(t.out_of_service) + " skipped: their volume service is down or disabled";
+    }
     if (!r.spec->vol_exists_on.empty() && r.spec->operation != RequestSpec::Operation::kCreate &&
         (t.steps.empty() || t.steps.front().before == 0)) {
       return msg + "; the volume's pool " + r.spec->vol_exists_on + " has not reported";

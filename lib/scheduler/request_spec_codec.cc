@@ -93,6 +93,7 @@ json::object ToJson(const PlacementExplanation& e) {
   json::object o;
   o["pools"] = e.pools;
   o["stale"] = e.stale;
+  o["out_of_service"] = e.out_of_service;
   json::array steps;
   for (const auto& s : e.steps) {
     steps.push_back(json::object{{"filter", s.filter},
@@ -116,11 +117,13 @@ json::object ToJson(const PlacementExplanation& e) {
 Result<PlacementExplanation> PlacementExplanationFromJson(const json::value& v) {
   PlacementExplanation e;
   Reader in(v, "placement explanation", Reader::kIgnoreUnknown);
-  uint64_t pools = 0, stale = 0;
+  uint64_t pools = 0, stale = 0, out_of_service = 0;
   in.Count("pools", pools);
   in.Count("stale", stale);
+  in.Count("out_of_service", out_of_service);
   e.pools = pools;
   e.stale = stale;
+  e.out_of_service = out_of_service;
   in.Objects("filters", [&](Reader& f) {
     FilterStep step;
     uint64_t before = 0, removed = 0;

@@ -25,9 +25,10 @@ SchedulerService::SchedulerService(Store& store, Transport& transport,
       scheduler_(std::move(scheduler)), notifier_(std::move(notifier)),
       max_attempts_(max_attempts) {}
 
-Status SchedulerService::Start() {
-  BS_ASSIGN_OR_RETURN(auto stranded, store_.ListUnplacedVolumes({VS::kCreating}));
-  for (const auto& v : stranded) {
+Status SchedulerService::Start(const std::function<bool(const Volume&)>& stranded) {
+  BS_ASSIGN_OR_RETURN(auto unplaced, store_.ListUnplacedVolumes({VS::kCreating}));
+  for (const auto& v : unplaced) {
+    if (!stranded(v)) continue;
     FailVolumeCreate(store_, notifier_, v.id,
                      Unavailable("interrupted: the scheduler restarted before placing the volume"));
     ++recovered_;

@@ -18,9 +18,10 @@ class SchedulerService final : SchedulerHandler {
  public:
   SchedulerService(Store& store, Transport& transport, std::unique_ptr<Scheduler> scheduler,
                    Notifier notifier, int max_attempts);
-  // Fails volumes that a crash left `creating` before placement, then listens. One worker, so
-  // stats reports and placements are handled in the order they were sent.
-  Status Start();
+  // Fails the volumes a crash left `creating` before placement that `stranded` says nobody
+  // else will place (on a shared store another scheduler may be placing them), then listens.
+  // One worker, so stats reports and placements are handled in the order they were sent.
+  Status Start(const std::function<bool(const Volume&)>& stranded);
   Scheduler& scheduler() { return *scheduler_; }
   int recovered() const { return recovered_; }
 

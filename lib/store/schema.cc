@@ -203,6 +203,21 @@ CREATE TABLE volume_connectors (
   PRIMARY KEY (volume_id, host_key)
 ) WITHOUT ROWID;
 )sql",
+      // 6: the services of every engine on the database, with their heartbeats.
+      R"sql(
+CREATE TABLE services (
+  host TEXT NOT NULL,
+  binary_name TEXT NOT NULL,
+  availability_zone TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  disabled INTEGER NOT NULL DEFAULT 0,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  report_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (host, binary_name)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
@@ -215,7 +230,7 @@ const std::vector<std::string>& StoreTables() {
       "volume_types",    "volume_type_extra_specs", "qos_specs", "qos_spec_values",
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
-      "volume_connectors"};
+      "volume_connectors", "services"};
   return kTables;
 }
 

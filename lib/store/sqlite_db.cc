@@ -29,7 +29,8 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
 }  // namespace
 
 Stmt& SqliteStmt::Bind(int i, std::string_view v) {
-  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  // An empty view may point nowhere; it is the empty string, never NULL (as on PostgreSQL).
+  sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
 Stmt& SqliteStmt::Bind(int i, int64_t v) {

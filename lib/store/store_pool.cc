@@ -332,6 +332,19 @@ Status StorePool::DisassociateQos(std::string_view qos_id, std::string_view type
   return Run([&](SqlStore& store) { return store.DisassociateQos(qos_id, type_id); });
 }
 
+Result<ServiceRecord> StorePool::ReportService(const ServiceRecord& s) {
+  return Run([&](SqlStore& store) { return store.ReportService(s); });
+}
+
+Result<std::vector<ServiceRecord>> StorePool::ListServices() {
+  return Run([&](SqlStore& store) { return store.ListServices(); });
+}
+
+Result<ServiceRecord> StorePool::SetServiceDisabled(std::string_view host, std::string_view binary,
+                                                    bool disabled, std::string_view reason) {
+  return Run([&](SqlStore& store) { return store.SetServiceDisabled(host, binary, disabled, reason); });
+}
+
 Result<QuotaSet> StorePool::GetQuotaSet(std::string_view project_id) {
   return Run([&](SqlStore& store) { return store.GetQuotaSet(project_id); });
 }

@@ -117,6 +117,11 @@ class StorePool final : public Store {
   Status AssociateQos(std::string_view qos_id, std::string_view type_id) override;
   Status DisassociateQos(std::string_view qos_id, std::string_view type_id) override;
 
+  Result<ServiceRecord> ReportService(const ServiceRecord& s) override;
+  Result<std::vector<ServiceRecord>> ListServices() override;
+  Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
+                                           bool disabled, std::string_view reason) override;
+
   Result<QuotaSet> GetQuotaSet(std::string_view project_id) override;
   Status SetQuotaLimit(std::string_view project_id, std::string_view resource,
                        int64_t limit) override;

@@ -100,7 +100,7 @@ static void test_lifecycle(const char* dir) {
   bs_context* admin = NULL;
   bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
   char* out = NULL;
-  char id[64], snap_id[64], clone_id[64], status[32], type_id[64], qos_id[64];
+  char id[64], snap_id[64], clone_id[64], nowhere_id[64], status[32], type_id[64], qos_id[64];
   uint64_t token = 0;
   int events = 0;
 
@@ -270,6 +270,32 @@ static void test_lifecycle(const char* dir) {
   CHECK(bs_engine_pools(&out, engine) == BS_OK);
   CHECK(strstr(out, "ctest@file#file") != NULL);
   bs_free(out);
+
+  /* services: every role reported; a disabled volume service is placed on no more */
+  CHECK(bs_engine_services(&out, engine) == BS_OK);
+  CHECK(strstr(out, "\"binary\":\"cinder-volume\",\"host\":\"ctest@file\"") != NULL);
+  CHECK(strstr(out, "\"binary\":\"cinder-scheduler\",\"host\":\"ctest\"") != NULL);
+  CHECK(strstr(out, "\"state\":\"down\"") == NULL);
+  bs_free(out);
+  CHECK(bs_engine_set_service_disabled(&out, engine, "ctest@file", "cinder-volume", 1, "swap") == BS_OK);
+  CHECK(strstr(out, "\"status\":\"disabled\"") != NULL);
+  CHECK(strstr(out, "\"disabled_reason\":\"swap\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1, \"name\": \"nowhere\"}") == BS_OK);
+  CHECK(field(out, "id", nowhere_id, sizeof nowhere_id));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, nowhere_id, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "error") == 0);
+  bs_free(out);
+  CHECK(bs_engine_set_service_disabled(&out, engine, "ctest@file", "cinder-volume", 0, NULL) == BS_OK);
+  CHECK(strstr(out, "\"status\":\"enabled\"") != NULL);
+  bs_free(out);
+  CHECK(bs_engine_set_service_disabled(&out, engine, "nohost@x", "cinder-volume", 1, NULL) == BS_ENOTFOUND);
+  CHECK(bs_engine_set_service_disabled(&out, engine, NULL, "cinder-volume", 1, NULL) == BS_EINVAL);
+  CHECK(bs_engine_services(NULL, engine) == BS_EINVAL);
+  CHECK(bs_volume_delete(&out, engine, alice, nowhere_id, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, nowhere_id, 10000) == BS_OK);
 
   /* delete everything: cascade takes the snapshot along */
   CHECK(bs_volume_delete(&out, engine, alice, clone_id, 0, 0) == BS_OK);

@@ -168,6 +168,32 @@ def test_quotas_limits_pools_services(daemon):
     assert cinder(daemon, "get-pools", ok=False).returncode != 0  # admin only
 
 
+def test_service_disable_and_enable(daemon):
+    admin = dict(user="admin", project="admin")
+    backend = "resthost@file-1"
+    out = cinder(daemon, "service-disable", "--reason", "disk swap", backend, "cinder-volume", **admin)
+    row = table(out.stdout)[0]
+    assert row["Host"] == backend and row["Status"] == "disabled"
+    assert row["Disabled Reason"] == "disk swap"
+    services = {(r["Binary"], r["Host"]): r for r in table(cinder(daemon, "service-list", **admin).stdout)}
+    assert services[("cinder-volume", backend)]["Status"] == "disabled"
+    assert services[("cinder-scheduler", "resthost")]["Status"] == "enabled"
+    # Nothing is placed on a disabled volume service.
+    vid = props(cinder(daemon, "create", "1", user="u9", project="p9").stdout)["id"]
+    wait_volume(daemon, vid, "error", user="u9", project="p9")
+    assert table(cinder(daemon, "service-enable", backend, "cinder-volume", **admin).stdout)[0]["Status"] == "enabled"
+    vid = props(cinder(daemon, "create", "1", user="u9", project="p9").stdout)["id"]
+    wait_volume(daemon, vid, "available", user="u9", project="p9")
+    # A service that never reported, a binary that is not one, and a user who is not an admin.
+    missing = cinder(daemon, "service-disable", "nohost@x", "cinder-volume", ok=False, **admin)
+    assert missing.returncode != 0 and "HTTP 404" in missing.stderr
+    bad = cinder(daemon, "service-disable", backend, "cinder-api", ok=False, **admin)
+    assert bad.returncode != 0 and "HTTP 400" in bad.stderr
+    denied = cinder(daemon, "service-disable", backend, "cinder-volume", ok=False)
+    assert denied.returncode != 0 and "HTTP 403" in denied.stderr
+    assert all(r["Status"] == "enabled" for r in table(cinder(daemon, "service-list", **admin).stdout))
+
+
 def test_backups_restore_export_import(daemon):
     vid = props(cinder(daemon, "create", "--name", "tobackup", "1").stdout)["id"]
     wait_volume(daemon, vid, "available")

@@ -149,6 +149,50 @@ TEST_SUITE("store") {
     CHECK(usage->count("h@bb#p1") == 0);
   }
 
+  TEST_CASE("services: a heartbeat inserts then counts, keeps a disable; unknown services and empty names refused") {
+    TempDir dir;
+    auto store = Open(dir);
+    ServiceRecord vol{"node-1@lvm", "cinder-volume", "az1", "3.0"};
+    auto first = store->ReportService(vol);
+    BS_REQUIRE_OK(first);
+    CHECK(first->report_count == 1);
+    CHECK(first->created_at == first->updated_at);
+    CHECK_FALSE(first->disabled);
+    BS_REQUIRE_OK(store->ReportService({"node-1", "cinder-scheduler", "az1", "3.0"}));
+
+    auto off = store->SetServiceDisabled("node-1@lvm", "cinder-volume", true, "maintenance window");
+    BS_REQUIRE_OK(off);
+    CHECK(off->disabled);
+    CHECK(off->disabled_reason == "maintenance window");
+    vol.availability_zone = "az2";
+    vol.version = "3.1";
+    auto again = store->ReportService(vol);  // a beat changes zone and version, not the disable
+    BS_REQUIRE_OK(again);
+    CHECK(again->report_count == 2);
+    CHECK(again->disabled);
+    CHECK(again->disabled_reason == "maintenance window");
+    CHECK(again->availability_zone == "az2");
+    CHECK(again->version == "3.1");
+    CHECK(again->updated_at >= first->updated_at);
+    CHECK(again->created_at == first->created_at);
+
+    auto on = store->SetServiceDisabled("node-1@lvm", "cinder-volume", false, "ignored when enabling");
+    BS_REQUIRE_OK(on);
+    CHECK_FALSE(on->disabled);
+    CHECK(on->disabled_reason.empty());
+
+    BS_CHECK_CODE(store->SetServiceDisabled("node-9@lvm", "cinder-volume", true, ""), Code::kNotFound);
+    BS_CHECK_CODE(store->ReportService({"", "cinder-volume", "az1", "3.0"}), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->ReportService({"node-1", "", "az1", "3.0"}), Code::kInvalidArgument);
+
+    auto all = store->ListServices();
+    BS_REQUIRE_OK(all);
+    REQUIRE(all->size() == 2);
+    CHECK((*all)[0].binary == "cinder-scheduler");  // by binary, then host
+    CHECK((*all)[1].binary == "cinder-volume");
+    CHECK((*all)[1].report_count == 2);
+  }
+
   TEST_CASE("a file that is not a database is refused" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     FILE* f = fopen((dir / "store.db").c_str(), "w");

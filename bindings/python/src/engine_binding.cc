@@ -174,6 +174,15 @@ void BindEngine(py::module_& m) {
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyEngine& e, py::args) { e.get().Close(); }, Release())
       .def("pools", [](PyEngine& e) { return e.get().Pools(); }, Release())
+      .def("services", [](PyEngine& e) { return Unwrap(e.get().Services()); }, Release(),
+           "The services on the store: this engine's and those of every engine sharing it.")
+      .def("set_service_disabled",
+           [](PyEngine& e, const std::string& host, const std::string& binary, bool disabled,
+              const std::string& reason) {
+             return Unwrap(e.get().SetServiceDisabled(host, binary, disabled, reason));
+           },
+           Release(), py::arg("host"), py::arg("binary"), py::arg("disabled"), py::arg("reason") = "",
+           "Disables (or enables) a service; nothing is placed on a disabled volume service.")
       .def("refresh_stats", [](PyEngine& e) { Check(e.get().RefreshStats()); }, Release())
       .def("subscribe",
            [](PyEngine& e, py::function callback) {

@@ -75,6 +75,19 @@ std::shared_ptr<const SchedulerRegistry> RegistryFrom(const std::map<std::string
 }
 
 void BindScheduling(py::module_& m) {
+  py::class_<ServiceState>(m, "Service", "A service on the store, as os-services shows it.")
+      .def_readonly("binary", &ServiceState::binary)
+      .def_readonly("host", &ServiceState::host)
+      .def_readonly("availability_zone", &ServiceState::availability_zone)
+      .def_readonly("version", &ServiceState::version)
+      .def_property_readonly("updated_at", [](const ServiceState& s) { return FormatTime(s.updated_at); })
+      .def_readonly("up", &ServiceState::up)
+      .def_readonly("disabled", &ServiceState::disabled)
+      .def_readonly("disabled_reason", &ServiceState::disabled_reason)
+      .def("__repr__", [](const ServiceState& s) {
+        return "<Service " + s.binary + " " + s.host + (s.up ? " up" : " down") +
+               (s.disabled ? " disabled>" : ">");
+      });
   py::class_<PoolState>(m, "Pool", "A pool the scheduler knows, with its capacity and capabilities.")
       .def_readonly("name", &PoolState::name)
       .def_readonly("backend", &PoolState::backend)
@@ -124,6 +137,7 @@ void BindScheduling(py::module_& m) {
                                    "How a request would be placed: filters, ranking, winner.")
       .def_readonly("pools", &PlacementExplanation::pools)
       .def_readonly("stale", &PlacementExplanation::stale)
+      .def_readonly("out_of_service", &PlacementExplanation::out_of_service)
       .def_readonly("filters", &PlacementExplanation::steps)
       .def_readonly("ranking", &PlacementExplanation::ranking)
       .def_property_readonly("chosen", [](const PlacementExplanation& e) -> py::object {

@@ -118,3 +118,26 @@ def test_pools_show_scheduler_state(engine, alice):
     assert pool.backend == "pytest@file"
     assert pool.volume_count >= 1
     assert pool.allocated_capacity_gb >= 2
+
+
+def test_services_report_and_a_disabled_backend_is_placed_on_no_more(tmp_path, admin, alice):
+    with two_backends(tmp_path) as e:
+        services = {(s.binary, s.host): s for s in e.services()}
+        assert set(services) == {("cinder-scheduler", "h"), ("cinder-volume", "h@a"),
+                                 ("cinder-volume", "h@b"), ("cinder-backup", "h")}
+        assert all(s.up and not s.disabled and s.version for s in services.values())
+        off = e.set_service_disabled("h@b", "cinder-volume", True, "disk swap")
+        assert off.disabled and off.disabled_reason == "disk swap"
+        ex = e.explain_placement(admin, 1)
+        assert ex.out_of_service == 1
+        assert ex.chosen == "h@a#a"
+        for _ in range(4):  # b would win these on goodness; it is disabled
+            assert wait(e, alice, e.create_volume(alice, 1)).host == "h@a#a"
+        e.set_service_disabled("h@a", "cinder-volume", True)
+        assert wait(e, alice, e.create_volume(alice, 1)).status == "error"
+        e.set_service_disabled("h@b", "cinder-volume", False)
+        assert wait(e, alice, e.create_volume(alice, 1)).host == "h@b#b"
+        with pytest.raises(blockstore.NotFound):
+            e.set_service_disabled("nohost@x", "cinder-volume", True)
+        with pytest.raises(blockstore.InvalidArgument):
+            e.set_service_disabled("h@a", "cinder-volume", True, "r" * 256)
