@@ -116,3 +116,37 @@ def test_copy_an_embedded_deployment_to_postgresql(tmp_path, alice):
     with pytest.raises(blockstore.FailedPrecondition, match="already holds records"):
         blockstore.copy_database(lite, pg)
     blockstore.migrate_database(pg)  # already current: nothing to do
+
+
+def test_engines_on_one_database_see_each_others_services(tmp_path, alice):
+    url = fresh_database()
+
+    def engine(host):
+        return blockstore.Engine(str(tmp_path / host), {
+            "host": host, "database": {"connection": url}, "report_interval_ms": 100,
+            "service_down_time_ms": 1000,
+            "backends": [{"name": "file", "driver": "file",
+                          "options": {"volumes_dir": str(tmp_path / host / "volumes")}}]})
+
+    a = engine("a")
+    with engine("b") as b:
+        for e in (a, b):
+            seen = {(s.binary, s.host) for s in e.services() if s.up}
+            assert {("cinder-scheduler", "a"), ("cinder-scheduler", "b"),
+                    ("cinder-volume", "a@file"), ("cinder-volume", "b@file")} <= seen
+        # Disabled from a, honoured by b's scheduler once b reads the table again.
+        a.set_service_disabled("b@file", "cinder-volume", True, "drain")
+        deadline = time.time() + 5
+        while b.explain_placement(blockstore.Context.admin(), 1).out_of_service != 1:
+            assert time.time() < deadline, "b never saw the disable"
+            time.sleep(0.05)
+        assert b.wait_for_volume(alice, b.create_volume(alice, 1).id,
+                                 ["available", "error"], timeout=10).status == "error"
+        a.set_service_disabled("b@file", "cinder-volume", False)
+    # b closed: its services stop beating and go down; a's stay up.
+    deadline = time.time() + 5
+    while any(s.up for s in a.services() if s.host.startswith("b")):
+        assert time.time() < deadline, "b's services never went down"
+        time.sleep(0.1)
+    assert all(s.up for s in a.services() if s.host.startswith("a"))
+    a.close()
