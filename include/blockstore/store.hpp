@@ -220,8 +220,8 @@ class BS_API Store {
       std::string_view host, const std::vector<BackupStatus>& statuses) = 0;
 
   // Attachments. A volume's attach_status is derived from its attachments that are not in an
-  // error status: the alphabetically first of theirs (attached, attaching, detaching,
-  // reserved), or detached when none is left; its status follows (attached → in-use,
+  // error status: the alphabetically first of theirs (attached, attaching, reserved), or
+  // detached when none is left; its status follows (attached → in-use,
   // detached → available, otherwise the same word) while it is in an attach-related status
   // (available, reserved, attaching, in-use, detaching); other statuses (backing-up,
   // extending, maintenance, …) are left alone.

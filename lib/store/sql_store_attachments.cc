@@ -3,6 +3,7 @@
 
 #include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/domain/attach_state.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sql_store.hpp"
 #include "lib/store/status_set.hpp"
@@ -55,20 +56,6 @@ Attachment ReadAttachment(const Stmt& st) {
 }
 
 // The statuses whose word the attachments decide.
-bool AttachRelated(VS s) {
-  return s == VS::kAvailable || s == VS::kReserved || s == VS::kAttaching || s == VS::kInUse ||
-         s == VS::kDetaching;
-}
-
-VS StatusFor(AS a) {
-  switch (a) {
-    case AS::kAttached: return VS::kInUse;
-    case AS::kAttaching: return VS::kAttaching;
-    case AS::kReserved: return VS::kReserved;
-    default: return VS::kAvailable;
-  }
-}
-
 void BindOptionalTime(Stmt& st, int i, const std::optional<TimePoint>& t) {
   if (t) st.Bind(i, FormatTime(*t)); else st.BindNull(i);
 }
@@ -91,18 +78,12 @@ Result<Volume> SqlStore::DeriveAttachStateLocked(std::string_view volume_id) {
   BS_ASSIGN_OR_RETURN(Volume v, GetVolumeLocked(volume_id));
   BS_ASSIGN_OR_RETURN(auto rows, QueryAttachmentsLocked("WHERE t.volume_id = ?",
                                                         {std::string(volume_id)}));
-  std::optional<std::string> first;
-  for (const auto& a : rows) {
-    const std::string word(ToString(a.attach_status));
-    if (word.starts_with("error_") || a.attach_status == AS::kDetached ||
-        a.attach_status == AS::kDeleted) {
-      continue;
-    }
-    if (!first || word < *first) first = word;
-  }
-  const AS attach = first ? *ParseAttachStatus(*first) : AS::kDetached;
-  v.attach_status = attach;
-  if (AttachRelated(v.status)) v.status = StatusFor(attach);
+  std::vector<AS> statuses;
+  statuses.reserve(rows.size());
+  for (const auto& a : rows) statuses.push_back(a.attach_status);
+  const AttachState derived = DeriveAttachState(v.status, statuses);
+  v.status = derived.status;
+  v.attach_status = derived.attach_status;
   v.updated_at = options_.env->Now();
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare("UPDATE volumes SET status = ?, attach_status = ?, "
                                               "updated_at = ? WHERE id = ?"));

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
+#include "lib/domain/backup_chain.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sql_store.hpp"
@@ -115,28 +116,16 @@ Result<Backup> SqlStore::CreateBackup(const Backup& in,
       BS_RETURN_IF_ERROR(TransitionVolumeLocked(v.id, t).status());
     }
     if (b.is_incremental) {
-      std::vector<Backup> parents;
+      std::vector<Backup> candidates;
       if (b.parent_id.empty()) {
-        BS_ASSIGN_OR_RETURN(parents,
-                            QueryBackupsLocked("WHERE t.volume_id = ? AND t.status = 'available' "
-                                               "AND t.data_timestamp <= ? ORDER BY "
-                                               "t.data_timestamp DESC, t.created_at DESC LIMIT 1",
-                                               {b.volume_id, FormatTime(b.data_timestamp)}));
+        BS_ASSIGN_OR_RETURN(candidates, QueryBackupsLocked("WHERE t.volume_id = ? AND t.status = 'available'",
+                                                           {b.volume_id}));
       } else {
         BS_ASSIGN_OR_RETURN(Backup p, GetBackupLocked(b.parent_id));
-        parents.push_back(std::move(p));
+        candidates.push_back(std::move(p));
       }
-      if (parents.empty()) {
-        return FailedPrecondition("volume " + b.volume_id +
-                                  " has no available backup to be incremental to; take a full "
-                                  "backup first");
-      }
-      const Backup& p = parents.front();
-      if (p.volume_id != b.volume_id || p.status != BackupStatus::kAvailable) {
-        return FailedPrecondition("backup " + p.id + " is not an available backup of volume " +
-                                  b.volume_id);
-      }
-      b.parent_id = p.id;
+      BS_ASSIGN_OR_RETURN(Backup parent, ChooseIncrementalParent(b, candidates));
+      b.parent_id = parent.id;
     }
   }
   BS_RETURN_IF_ERROR(ReserveLocked(b.project_id, BackupOwner(b.id), charges));
