@@ -172,21 +172,9 @@ Result<Backup> SqlStore::GetBackup(std::string_view id) {
 Result<std::vector<Backup>> SqlStore::ListBackups(const ListQuery& q,
                                                      std::string_view project_scope) {
   std::lock_guard lock(mu_);
-  std::map<std::string, std::string> marker_row;
-  if (!q.marker.empty()) {
-    auto m = GetBackupLocked(q.marker);
-    if (!m.ok() || (!project_scope.empty() && m->project_id != project_scope)) {
-      return InvalidArgument("marker " + q.marker + " not found");
-    }
-    marker_row = {{"id", m->id},
-                  {"created_at", FormatTime(m->created_at)},
-                  {"updated_at", FormatTime(m->updated_at)},
-                  {"name", m->name},
-                  {"size", std::to_string(m->size_gb)},
-                  {"status", std::string(ToString(m->status))}};
-  }
-  BS_ASSIGN_OR_RETURN(ListSql sql, BuildListSql(BackupTable(), q, project_scope, marker_row));
-  return QueryBackupsLocked(sql.tail, sql.binds, /*cache=*/false);
+  return ListPage(
+      BackupTable(), q, project_scope, [&](const std::string& id) { return GetBackupLocked(id); },
+      [&](const ListSql& sql) { return QueryBackupsLocked(sql.tail, sql.binds, /*cache=*/false); });
 }
 
 Result<Backup> SqlStore::UpdateBackup(std::string_view id, const BackupUpdate& u) {
