@@ -20,6 +20,17 @@ Result<EngineConfig> ConfigFromJson(const std::string& state_path, json::value c
   return EngineConfigFromJson(json::serialize(cfg), ConfigSyntax::kTyped, error_key);
 }
 
+json::object ServiceToJson(const ServiceState& s) {
+  return {{"binary", s.binary},
+          {"host", s.host},
+          {"zone", s.availability_zone},
+          {"version", s.version},
+          {"status", s.disabled ? "disabled" : "enabled"},
+          {"state", s.up ? "up" : "down"},
+          {"updated_at", FormatTime(s.updated_at)},
+          {"disabled_reason", s.disabled_reason}};
+}
+
 }  // namespace
 
 extern "C" {
@@ -133,18 +144,6 @@ int bs_engine_pools(char** out_json, bs_engine* engine) {
   });
 }
 
-namespace {
-internal::json::object ServiceToJson(const ServiceState& s) {
-  return {{"binary", s.binary},
-          {"host", s.host},
-          {"zone", s.availability_zone},
-          {"version", s.version},
-          {"status", s.disabled ? "disabled" : "enabled"},
-          {"state", s.up ? "up" : "down"},
-          {"updated_at", FormatTime(s.updated_at)},
-          {"disabled_reason", s.disabled_reason}};
-}
-}  // namespace
 
 int bs_engine_services(char** out_json, bs_engine* engine) {
   return capi::Guard([&]() -> Status {
