@@ -111,6 +111,22 @@ struct ServiceRecord {
   TimePoint updated_at{};    // the last heartbeat
 };
 
+// Capacity a placement took on a pool that no stats report of the pool counts yet. Every
+// scheduler on a shared store sees every other's: two of them, in two processes, cannot both
+// take the last free space on a pool. Keyed by the placement (ReservationKey).
+struct CapacityHold {
+  std::string key;
+  std::string pool;  // host@backend#pool
+  double gb = 0;
+  TimePoint placed_at{};
+  int64_t seq = 0;  // its number among the pool's holds (given by HoldCapacity)
+};
+
+struct CapacityHoldOutcome {
+  bool held = false;
+  int64_t seq = 0;  // the number this call took: every hold up to it has been seen
+};
+
 // Quota limits that apply where a project has no override. Keys are the kQuota* names.
 using QuotaLimits = std::map<std::string, int64_t>;
 BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
@@ -123,6 +139,10 @@ class BS_API Store {
   // unavailable. The engine calls it as it closes, after its last worker stopped. Idempotent.
   // Default: nothing to release.
   virtual void Close() {}
+  // Whether other engines may use this store at the same time (PostgreSQL does; a SQLite
+  // file is opened by one engine). The scheduler then agrees its placements through
+  // HoldCapacity. Default: not shared.
+  virtual bool Shared() const { return false; }
 
   // Volumes. project_scope empty = every project. Codes: not_found, failed_precondition
   // (wrong status), resource_exhausted (quota), invalid_argument.
@@ -297,6 +317,21 @@ class BS_API Store {
   // the reason.
   virtual Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
                                                    bool disabled, std::string_view reason) = 0;
+
+  // Capacity holds. Every hold on a pool gets a number, the pool's next (numbers may be
+  // skipped, never repeated), under a lock on the pool that makes holds on it take turns,
+  // whichever process makes them.
+  // HoldCapacity takes that number (`seq` of the outcome), reads the pool's holds numbered
+  // after `seen_seq` (what the caller has not seen yet; 0: every one) and placed at or after
+  // `counted_since` (what its last report of the pool does not count), and records `hold`
+  // (replacing one of the same key) only if `fits(those holds)` says it still fits (`fits` may
+  // be asked more than once, first with no holds: it answers for the caller's view). Holds
+  // placed before `expired_before` are dropped now and then. ReleaseCapacity drops the hold
+  // of a key (nothing to drop is not an error).
+  virtual Result<CapacityHoldOutcome> HoldCapacity(
+      const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since, TimePoint expired_before,
+      const std::function<bool(const std::vector<CapacityHold>&)>& fits) = 0;
+  virtual Status ReleaseCapacity(std::string_view key) = 0;
 
   // Quotas: limits (overrides over defaults) with usage.
   virtual Result<QuotaSet> GetQuotaSet(std::string_view project_id) = 0;

@@ -18,6 +18,7 @@
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/engine/service_heartbeat.hpp"
+#include "lib/scheduler/capacity_ledger.hpp"
 #include "lib/events/event_bus.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/scheduler/scheduler_service.hpp"
@@ -278,7 +279,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
       return hb->InService(backend);
     };
   }
-  BS_ASSIGN_OR_RETURN(auto placement, NewFilterScheduler(std::move(so)));
+  // On a store other engines share, their schedulers may place on the same backends: every
+  // placement is agreed through the store's capacity holds.
+  BS_ASSIGN_OR_RETURN(auto placement,
+                      internal::NewFilterScheduler(std::move(so), e.store->Shared()
+                                                                      ? internal::NewStoreLedger(*e.store)
+                                                                      : nullptr));
   e.scheduler = std::make_unique<internal::SchedulerService>(
       *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.env),
       config.scheduler.max_attempts);

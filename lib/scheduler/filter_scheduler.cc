@@ -11,6 +11,7 @@
 
 #include "blockstore/scheduler.hpp"
 #include "lib/core/ids.hpp"
+#include "lib/scheduler/capacity_ledger.hpp"
 #include "lib/scheduler/filter.hpp"
 #include "lib/scheduler/json_query.hpp"
 
@@ -99,7 +100,8 @@ struct Run {
 
 class FilterScheduler final : public Scheduler {
  public:
-  explicit FilterScheduler(SchedulerOptions o) : o_(std::move(o)) {
+  FilterScheduler(SchedulerOptions o, std::unique_ptr<CapacityLedger> ledger)
+      : o_(std::move(o)), ledger_(std::move(ledger)) {
     if (!o_.env) o_.env = SystemEnv();
     rng_seed_ = o_.seed ? o_.seed : std::random_device{}();
     for (const char* name : {"IgnoreAttemptedHostsFilter", "SameBackendFilter",
@@ -169,6 +171,7 @@ class FilterScheduler final : public Scheduler {
         }
       }
       e.default_ratio = o_.max_over_subscription_ratio;
+      e.taken_at = taken_at;
       e.Load(backend, zone, stats, p, now);
     }
     for (auto it = pools_.lower_bound(prefix);
@@ -200,15 +203,35 @@ class FilterScheduler final : public Scheduler {
     auto prepared = Prepare(spec);
     if (!prepared.ok()) return prepared.status();
     std::unique_lock lock(mu_);
-    Run run = Execute(*prepared, /*explain=*/false);
-    if (run.survivors.empty()) return ResourceExhausted(run.trace.error);
-    const PoolEntry* best = Choose(run, *prepared);
-    const std::string name = best->state.name;
-    if (commit) {
-      if (Status s = commit(name); !s.ok()) return s;
+    const std::string key = ReservationKey(spec);
+    for (int round = 0;; ++round) {
+      Run run = Execute(*prepared, /*explain=*/false);
+      if (run.survivors.empty()) return ResourceExhausted(run.trace.error);
+      const PoolEntry* best = Choose(run, *prepared);
+      const std::string name = best->state.name;
+      if (ledger_) {
+        // Agreed with every other scheduler: the choice stands only if the pool still has
+        // room once their holds are counted. If not, their holds are now in this view and the
+        // choice is made again.
+        auto held = HoldInLedger(name, key, *prepared);
+        if (!held.ok()) return held.status();
+        if (!*held) {
+          if (round + 1 >= kLedgerRounds) {
+            return ResourceExhausted("no pool kept room for the request while other schedulers placed on them (" +
+                                     std::to_string(kLedgerRounds) + " tries)");
+          }
+          continue;
+        }
+      }
+      if (commit) {
+        if (Status s = commit(name); !s.ok()) {
+          if (ledger_) ledger_->Release(key);
+          return s;
+        }
+      }
+      Reserve(name, key, prepared->requested_gb);
+      return name;
     }
-    Reserve(name, ReservationKey(spec), prepared->requested_gb);
-    return name;
   }
 
   Result<PlacementExplanation> Explain(const RequestSpec& spec) const override {
@@ -237,6 +260,7 @@ class FilterScheduler final : public Scheduler {
   void Release(const std::string& key) override {
     std::unique_lock lock(mu_);
     DropReservation(key);
+    if (ledger_) ledger_->Release(key);
   }
 
   void Freed(const std::string& pool, const std::string& volume_id, double gb) override {
@@ -245,6 +269,7 @@ class FilterScheduler final : public Scheduler {
     if (it == pools_.end()) return;
     if (auto r = reservation_pool_.find(volume_id); r != reservation_pool_.end() && r->second == pool) {
       DropReservation(volume_id);  // not yet counted by a report: the reservation was all of it
+      if (ledger_) ledger_->Release(volume_id);
       return;
     }
     PoolStats& s = it->second->reported;
@@ -517,6 +542,41 @@ class FilterScheduler final : public Scheduler {
     for (const auto& [name, p] : pools_) all_.push_back(p.get());
   }
 
+  // Holds the request's capacity on `pool` in the ledger: the holds other schedulers made on
+  // the pool since this view last looked join its reservations there, and the request must
+  // still pass the capacity filter (when configured) with them counted. Another scheduler's
+  // hold stays counted here until a report counts it or it expires (released early, it
+  // errs on the side of room). mu_ held exclusively.
+  Result<bool> HoldInLedger(const std::string& pool, const std::string& key, const PreparedRequest& r) {
+    PoolEntry& e = *pools_.at(pool);
+    const Filter* capacity = nullptr;
+    for (const auto& f : filters_) {
+      if (f.name == "CapacityFilter") capacity = f.filter.get();
+    }
+    const TimePoint now = o_.env->Now();
+    // A hold is of no use once no scheduler can still be on a report older than it: one whose
+    // report is older than stale_after skips the pool. Twice that leaves room for the reports
+    // reaching schedulers at different times.
+    TimePoint expired_before = now - o_.reservation_ttl;
+    if (o_.stale_after.count() > 0) expired_before = std::max(expired_before, e.taken_at - 2 * o_.stale_after);
+    auto outcome = ledger_->Hold({key, pool, r.requested_gb, now, 0}, e.ledger_seq, e.taken_at, expired_before,
+                                 [&](const std::vector<CapacityHold>& others) {
+                                   bool changed = false;
+                                   for (const auto& h : others) {
+                                     if (h.key == key) continue;
+                                     DropReservation(h.key);
+                                     e.reservations.push_back({h.key, h.gb, h.placed_at});
+                                     reservation_pool_[h.key] = pool;
+                                     changed = true;
+                                   }
+                                   if (changed) e.Recompute();
+                                   return !capacity || capacity->Passes(e, r, nullptr);
+                                 });
+    if (!outcome.ok()) return outcome.status();
+    e.ledger_seq = outcome->seq;
+    return outcome->held;
+  }
+
   // Removes the reservation known by `key`, wherever it is. mu_ held exclusively.
   void DropReservation(const std::string& key) {
     auto where = reservation_pool_.find(key);
@@ -540,7 +600,11 @@ class FilterScheduler final : public Scheduler {
     reservation_pool_[key] = pool;
   }
 
+  // How many pools a placement tries, each found full by the ledger, before it gives up.
+  static constexpr int kLedgerRounds = 8;
+
   SchedulerOptions o_;
+  std::unique_ptr<CapacityLedger> ledger_;
   uint64_t rng_seed_ = 0;
   std::vector<NamedFilter> filters_;
   std::vector<NamedWeigher> weighers_;
@@ -586,12 +650,17 @@ std::unique_ptr<Weigher> AdaptWeigher(std::shared_ptr<const BackendWeigher> w) {
   return std::make_unique<AdaptedWeigher>(std::move(w));
 }
 
+Result<std::unique_ptr<Scheduler>> NewFilterScheduler(SchedulerOptions options,
+                                                      std::unique_ptr<CapacityLedger> ledger) {
+  auto s = std::make_unique<FilterScheduler>(std::move(options), std::move(ledger));
+  if (Status st = s->Configure(); !st.ok()) return st;
+  return std::unique_ptr<Scheduler>(std::move(s));
+}
+
 }  // namespace internal
 
 Result<std::unique_ptr<Scheduler>> NewFilterScheduler(SchedulerOptions options) {
-  auto s = std::make_unique<internal::FilterScheduler>(std::move(options));
-  if (Status st = s->Configure(); !st.ok()) return st;
-  return std::unique_ptr<Scheduler>(std::move(s));
+  return internal::NewFilterScheduler(std::move(options), nullptr);
 }
 
 const char* ToString(RequestSpec::Operation op) {

@@ -32,6 +32,8 @@ struct PoolEntry {
   PoolState state;       // effective: the report plus the reservations
   PoolStats reported;    // as the backend reported it
   uint64_t reported_volumes = 0;
+  TimePoint taken_at{};  // when the backend took its last report: holds since are not in it
+  int64_t ledger_seq = 0;  // the last of the pool's holds in the ledger this view has seen
   boost::json::object caps;
   std::shared_ptr<const eval::Expression> filter_function;
   std::shared_ptr<const eval::Expression> goodness_function;

@@ -88,8 +88,12 @@ std::string PgStatement(const std::string& sql) {
 }
 
 std::string PgDdl(const std::string& ddl) {
-  std::string out = pg_sql::ReplaceWord(ddl, "INTEGER", "BIGINT");
+  std::string out = pg_sql::ReplaceWord(pg_sql::ReplaceWord(ddl, "INTEGER", "BIGINT"), "json_group_object",
+                                       "json_object_agg");
   for (std::size_t at; (at = out.find(" WITHOUT ROWID")) != std::string::npos;) out.erase(at, 14);
+  // A statement only PostgreSQL runs is a comment to SQLite: "-- postgresql: <statement>".
+  static const std::string kOnlyHere = "-- postgresql: ";
+  for (std::size_t at; (at = out.find(kOnlyHere)) != std::string::npos;) out.erase(at, kOnlyHere.size());
   return out;
 }
 

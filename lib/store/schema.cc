@@ -218,6 +218,39 @@ CREATE TABLE services (
   PRIMARY KEY (host, binary_name)
 ) WITHOUT ROWID;
 )sql",
+      // 7: a status change touches no index, so PostgreSQL rewrites the row in place (a
+      // heap-only update, room left in each page for it); a host's volumes are still found by
+      // the index, their status read from the rows.
+      R"sql(
+DROP INDEX volumes_host;
+CREATE INDEX volumes_host ON volumes(host);
+-- postgresql: ALTER TABLE volumes SET (fillfactor = 80);
+)sql",
+      // 8: capacity held by placements, shared by every scheduler on the database; a row per
+      // pool that a hold locks first, so holds on one pool take turns.
+      R"sql(
+CREATE TABLE capacity_pools (
+  pool TEXT PRIMARY KEY,
+  holds INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE capacity_holds (
+  hold_key TEXT PRIMARY KEY,
+  pool TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  gb DOUBLE PRECISION NOT NULL,
+  placed_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX capacity_holds_pool ON capacity_holds(pool, seq);
+CREATE INDEX capacity_holds_age ON capacity_holds(pool, placed_at);
+)sql",
+      // 9: a volume's metadata also on its row, as one JSON object (NULL: none), so a record
+      // reads without a second lookup; volume_metadata stays what list filters search.
+      R"sql(
+ALTER TABLE volumes ADD COLUMN metadata TEXT;
+UPDATE volumes SET metadata = (SELECT json_group_object(m.key, m.value) FROM volume_metadata m
+                               WHERE m.volume_id = volumes.id)
+ WHERE id IN (SELECT volume_id FROM volume_metadata);
+)sql",
   };
   return kMigrations;
 }
@@ -230,7 +263,7 @@ const std::vector<std::string>& StoreTables() {
       "volume_types",    "volume_type_extra_specs", "qos_specs", "qos_spec_values",
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
-      "volume_connectors", "services"};
+      "volume_connectors", "services", "capacity_pools", "capacity_holds"};
   return kTables;
 }
 

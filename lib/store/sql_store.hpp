@@ -125,6 +125,11 @@ class SqlStore final : public Store {
   Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
                                            bool disabled, std::string_view reason) override;
 
+  Result<CapacityHoldOutcome> HoldCapacity(const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since,
+                                           TimePoint expired_before,
+                                           const std::function<bool(const std::vector<CapacityHold>&)>& fits) override;
+  Status ReleaseCapacity(std::string_view key) override;
+
   Result<QuotaSet> GetQuotaSet(std::string_view project_id) override;
   Status SetQuotaLimit(std::string_view project_id, std::string_view resource,
                        int64_t limit) override;
@@ -138,6 +143,7 @@ class SqlStore final : public Store {
   // the transaction ends: " FOR UPDATE OF t" on a database whose writers run side by side
   // (Db::LocksRows), inside a transaction; "" otherwise. `t` is the read's alias.
   const char* RowLock() const;
+  Status DropExpiredHoldsLocked(const std::string& pool, TimePoint expired_before);
   Result<Volume> GetVolumeLocked(std::string_view id);
   // `tail` follows "SELECT … FROM volumes t". Fixed tails are prepared once and cached;
   // per-call tails (list queries) pass cache=false.

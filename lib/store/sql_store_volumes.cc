@@ -1,4 +1,6 @@
 // SqlStore: volumes.
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
@@ -20,9 +22,19 @@ std::string VolumeColumnsOf(const std::string& t) {
                         "created_at", "updated_at", "readonly"}) {
     out += t + "." + c + ", ";
   }
-  // The metadata rides along as one JSON object: one statement per record, not two.
-  return out + "(SELECT json_group_object(m.key, m.value) FROM volume_metadata m WHERE m.volume_id = " +
-         t + ".id)";
+  // The metadata is on the row as one JSON object (kept with volume_metadata).
+  return out + t + ".metadata";
+}
+
+// The metadata column's value: one JSON object, or NULL for none.
+void BindMetadata(Stmt& st, int i, const Metadata& m) {
+  if (m.empty()) {
+    st.BindNull(i);
+    return;
+  }
+  boost::json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  st.Bind(i, boost::json::serialize(o));
 }
 
 const std::string kVolumeColumns = VolumeColumnsOf("t");
@@ -115,8 +127,8 @@ Result<Volume> SqlStore::CreateVolume(const Volume& v, const std::vector<QuotaCh
       Stmt * ins,
       db_->Prepare("INSERT INTO volumes (id, project_id, user_id, name, description, size, status, "
                    "previous_status, attach_status, host, availability_zone, volume_type_id, "
-                   "snapshot_id, source_volid, bootable, multiattach, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   "snapshot_id, source_volid, bootable, multiattach, created_at, updated_at, metadata) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string created = FormatTime(v.created_at);
   ins->Bind(1, v.id).Bind(2, v.project_id).Bind(3, v.user_id).Bind(4, v.name);
   ins->Bind(5, v.description).Bind(6, static_cast<int64_t>(v.size_gb));
@@ -126,6 +138,7 @@ Result<Volume> SqlStore::CreateVolume(const Volume& v, const std::vector<QuotaCh
   ins->Bind(12, v.volume_type_id).Bind(13, v.snapshot_id).Bind(14, v.source_volid);
   ins->Bind(15, int64_t{v.bootable}).Bind(16, int64_t{v.multiattach});
   ins->Bind(17, created).Bind(18, FormatTime(v.updated_at));
+  BindMetadata(*ins, 19, v.metadata);
   BS_RETURN_IF_ERROR(ins->Run());
   BS_RETURN_IF_ERROR(UpsertPairsLocked("volume_metadata", "volume_id", v.id, v.metadata));
   BS_RETURN_IF_ERROR(tx.Commit());
@@ -169,6 +182,10 @@ Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u
   if (u.metadata) {
     BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_metadata", "volume_id", v.id, *u.metadata));
     v.metadata = *u.metadata;
+    BS_ASSIGN_OR_RETURN(Stmt * md, db_->Prepare("UPDATE volumes SET metadata = ?2 WHERE id = ?1"));
+    md->Bind(1, v.id);
+    BindMetadata(*md, 2, v.metadata);
+    BS_RETURN_IF_ERROR(md->Run());
   }
   BS_RETURN_IF_ERROR(tx.Commit());
   return v;
@@ -233,7 +250,8 @@ Result<std::optional<Volume>> SqlStore::SetVolumeStatusLocked(std::string_view i
   for (VolumeStatus s : t.from) from += std::string(from.empty() ? "'" : ", '") + std::string(ToString(s)) + "'";
   sql += " WHERE id = " + id_param + " AND status IN (" + from + ")";
   if (!t.expect_host.empty()) sql += " AND host = " + param(t.expect_host);
-  sql += " RETURNING " + VolumeColumnsOf("volumes");
+  static const std::string kReturning = " RETURNING " + VolumeColumnsOf("volumes");
+  sql += kReturning;
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(sql));
   for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());

@@ -332,6 +332,16 @@ Status StorePool::DisassociateQos(std::string_view qos_id, std::string_view type
   return Run([&](SqlStore& store) { return store.DisassociateQos(qos_id, type_id); });
 }
 
+Result<CapacityHoldOutcome> StorePool::HoldCapacity(
+    const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since, TimePoint expired_before,
+    const std::function<bool(const std::vector<CapacityHold>&)>& fits) {
+  return Run([&](SqlStore& store) { return store.HoldCapacity(hold, seen_seq, counted_since, expired_before, fits); });
+}
+
+Status StorePool::ReleaseCapacity(std::string_view key) {
+  return Run([&](SqlStore& store) { return store.ReleaseCapacity(key); });
+}
+
 Result<ServiceRecord> StorePool::ReportService(const ServiceRecord& s) {
   return Run([&](SqlStore& store) { return store.ReportService(s); });
 }

@@ -26,6 +26,7 @@ class StorePool final : public Store {
   static constexpr int kMaxAttempts = 10;
 
   void Close() override;
+  bool Shared() const override { return true; }
 
   Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) override;
   Result<Volume> GetVolume(std::string_view id) override;
@@ -121,6 +122,11 @@ class StorePool final : public Store {
   Result<std::vector<ServiceRecord>> ListServices() override;
   Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
                                            bool disabled, std::string_view reason) override;
+
+  Result<CapacityHoldOutcome> HoldCapacity(const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since,
+                                           TimePoint expired_before,
+                                           const std::function<bool(const std::vector<CapacityHold>&)>& fits) override;
+  Status ReleaseCapacity(std::string_view key) override;
 
   Result<QuotaSet> GetQuotaSet(std::string_view project_id) override;
   Status SetQuotaLimit(std::string_view project_id, std::string_view resource,

@@ -106,6 +106,32 @@ TEST_SUITE("postgresql") {
     CHECK(Query(url, "SELECT max(version) FROM blockstore_schema") == "999");
   }
 
+  TEST_CASE("migrating a database from before metadata was on the row carries every volume's metadata over") {
+    const std::string url = testing::TestPostgresUrl();
+    std::string with, without;
+    {
+      auto store = OpenPg(url);
+      Volume a = NewPgVolume("p", 1);
+      a.metadata = {{"owner", "ops"}, {"tier", "gold"}};
+      with = a.id;
+      BS_REQUIRE_OK(store->CreateVolume(a, {}));
+      Volume b = NewPgVolume("p", 1);
+      without = b.id;
+      BS_REQUIRE_OK(store->CreateVolume(b, {}));
+    }
+    // As a build before migration 9 left it.
+    Query(url, "ALTER TABLE volumes DROP COLUMN metadata");
+    Query(url, "UPDATE blockstore_schema SET version = 8");
+    auto store = OpenPg(url);
+    CHECK(Query(url, "SELECT max(version) FROM blockstore_schema") == std::to_string(SqliteSchemaVersion()));
+    auto a = store->GetVolume(with);
+    BS_REQUIRE_OK(a);
+    CHECK(a->metadata == Metadata{{"owner", "ops"}, {"tier", "gold"}});
+    auto b = store->GetVolume(without);
+    BS_REQUIRE_OK(b);
+    CHECK(b->metadata.empty());
+  }
+
   TEST_CASE("stores in several connections share the rows: each compare-and-set won once, quota exact") {
     const std::string url = testing::TestPostgresUrl();
     std::vector<std::unique_ptr<Store>> stores;

@@ -86,6 +86,34 @@ TEST_SUITE("store") {
     CHECK(Sql(dir / "store.db", "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   }
 
+  TEST_CASE("migrating a file from before metadata was on the row carries every volume's metadata over" * doctest::test_suite("sqlite file")) {
+    TempDir dir;
+    std::string with, without;
+    {
+      auto store = Open(dir);
+      Volume a = NewVolume("p", 1);
+      a.metadata = {{"owner", "ops"}, {"tier", "gold"}};
+      with = a.id;
+      BS_REQUIRE_OK(store->CreateVolume(a, Charges(1)));
+      Volume b = NewVolume("p", 1, 1);
+      without = b.id;
+      BS_REQUIRE_OK(store->CreateVolume(b, Charges(1)));
+    }
+    // As a build before migration 9 left it.
+    Sql(dir / "store.db", "ALTER TABLE volumes DROP COLUMN metadata");
+    Sql(dir / "store.db", "PRAGMA user_version = 8");
+    {
+      auto store = Open(dir);
+      auto a = store->GetVolume(with);
+      BS_REQUIRE_OK(a);
+      CHECK(a->metadata == Metadata{{"owner", "ops"}, {"tier", "gold"}});
+      auto b = store->GetVolume(without);
+      BS_REQUIRE_OK(b);
+      CHECK(b->metadata.empty());
+    }
+    CHECK(Sql(dir / "store.db", "PRAGMA user_version") == SqliteSchemaVersion());
+  }
+
   TEST_CASE("a file from a newer build is refused, untouched" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     { Open(dir); }
@@ -191,6 +219,133 @@ TEST_SUITE("store") {
     CHECK((*all)[0].binary == "cinder-scheduler");  // by binary, then host
     CHECK((*all)[1].binary == "cinder-volume");
     CHECK((*all)[1].report_count == 2);
+  }
+
+  TEST_CASE("capacity holds: numbered per pool, fits sees the unseen ones since the report, a refusal records nothing") {
+    TempDir dir;
+    auto store = Open(dir);
+    auto at = [](int s) { return TimePoint(std::chrono::seconds(1000 + s)); };
+    std::vector<CapacityHold> seen;
+    bool asked = false;
+    auto fits_under = [&](double limit, double want) {
+      asked = false;
+      return [&seen, &asked, limit, want](const std::vector<CapacityHold>& holds) {
+        asked = true;
+        seen = holds;
+        double held = 0;
+        for (const auto& h : holds) held += h.gb;
+        return held + want <= limit;
+      };
+    };
+    // Looks without holding anything.
+    auto look = [&](const std::vector<CapacityHold>& holds) {
+      seen = holds;
+      return false;
+    };
+    auto hold = [&](CapacityHold h, int64_t seen_seq, TimePoint since, TimePoint expired, auto fits) {
+      auto out = store->HoldCapacity(h, seen_seq, since, expired, fits);
+      REQUIRE_MESSAGE(out.ok(), out.status().ToString());
+      return *out;
+    };
+    // Holds are numbered per pool (numbers may be skipped); q counts its own.
+    auto a = hold({"vol-a", "h@b#p", 6, at(10)}, 0, at(0), at(-100), fits_under(10, 6));
+    CHECK(a.held);
+    CHECK(a.seq >= 1);
+    CHECK(seen.empty());
+    auto q = hold({"vol-q", "h@b#q", 9, at(11)}, 0, at(0), at(-100), fits_under(10, 9));
+    CHECK(q.held);
+    CHECK(q.seq >= 1);
+    // A caller that has not seen vol-a is shown it: 6 held, 5 more does not fit, nothing recorded.
+    auto b = hold({"vol-b", "h@b#p", 5, at(12)}, 0, at(0), at(-100), fits_under(10, 5));
+    CHECK_FALSE(b.held);
+    CHECK(b.seq > a.seq);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].key == "vol-a");
+    CHECK(seen[0].pool == "h@b#p");
+    CHECK(seen[0].gb == 6);
+    CHECK(seen[0].placed_at == at(10));
+    CHECK(seen[0].seq == 1);
+    // One that has seen everything up to its last number reads nothing (fits sees no holds).
+    auto c = hold({"vol-c", "h@b#p", 3, at(13)}, b.seq, at(0), at(-100), fits_under(4, 3));
+    CHECK(c.held);
+    CHECK(c.seq > b.seq);
+    CHECK(asked);
+    CHECK(seen.empty());
+    // A report taken after vol-a's hold counts it: only vol-c is shown.
+    auto d = hold({"vol-d", "h@b#p", 4.5, at(20)}, 0, at(11), at(-100), fits_under(10, 4.5));
+    CHECK(d.held);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].key == "vol-c");
+    // The same key again replaces its hold.
+    CHECK(hold({"vol-d", "h@b#p", 2, at(21)}, 0, at(11), at(-100), fits_under(10, 2)).held);
+    hold({"probe", "h@b#p", 0, at(22)}, 0, at(11), at(-100), look);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].key == "vol-c");
+    CHECK(seen[1].key == "vol-d");
+    CHECK(seen[1].gb == 2);
+    // Released, it no longer counts; releasing what is not held is fine.
+    BS_REQUIRE_OK(store->ReleaseCapacity("vol-d"));
+    BS_REQUIRE_OK(store->ReleaseCapacity("vol-d"));
+    hold({"probe", "h@b#p", 0, at(23)}, 0, at(11), at(-100), look);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].key == "vol-c");
+    // Expired holds are not shown, however recent the report.
+    hold({"probe", "h@b#p", 0, at(24)}, 0, at(0), at(14), look);
+    CHECK(seen.empty());
+    // The other pool was never in the way.
+    hold({"probe", "h@b#q", 0, at(25)}, 0, at(0), at(-100), look);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].key == "vol-q");
+    BS_CHECK_CODE(store->HoldCapacity({"", "h@b#p", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->HoldCapacity({"k", "", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->HoldCapacity({"k", "h@b#p", -1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+  }
+
+  TEST_CASE("capacity holds racing on one pool: never more than fits, each racer counting what it saw") {
+    TempDir dir;
+    auto store = Open(dir);
+    constexpr int kThreads = 8;
+    constexpr int kEach = 20;
+    constexpr std::size_t kLimit = 50;  // of 160 one-GB requests, exactly 50 are held
+    std::atomic<int> held{0};
+    std::atomic<int> errors{0};
+    std::vector<std::thread> racers;
+    for (int t = 0; t < kThreads; ++t) {
+      racers.emplace_back([&, t] {
+        // What this racer knows of the pool, as a scheduler's view would: every hold seen.
+        std::set<std::string> known;
+        int64_t seen_seq = 0;
+        for (int i = 0; i < kEach; ++i) {
+          const std::string key = "r-" + std::to_string(t) + "-" + std::to_string(i);
+          auto ok = store->HoldCapacity({key, "h@b#p", 1, TimePoint(std::chrono::seconds(2000))}, seen_seq,
+                                        TimePoint(std::chrono::seconds(1000)), TimePoint{},
+                                        [&](const std::vector<CapacityHold>& holds) {
+                                          for (const auto& h : holds) known.insert(h.key);
+                                          return known.size() + 1 <= kLimit;
+                                        });
+          if (!ok.ok()) {
+            ++errors;
+            continue;
+          }
+          seen_seq = ok->seq;
+          if (ok->held) {
+            known.insert(key);
+            ++held;
+          }
+        }
+      });
+    }
+    for (auto& r : racers) r.join();
+    CHECK(errors == 0);
+    CHECK(held == static_cast<int>(kLimit));
+    std::vector<CapacityHold> all;
+    BS_REQUIRE_OK(store->HoldCapacity({"probe", "h@b#p", 0, TimePoint(std::chrono::seconds(3000))}, 0,
+                                      TimePoint(std::chrono::seconds(1000)), TimePoint{},
+                                      [&](const std::vector<CapacityHold>& holds) {
+                                        all = holds;
+                                        return false;
+                                      }));
+    CHECK(all.size() == kLimit);
   }
 
   TEST_CASE("a file that is not a database is refused" * doctest::test_suite("sqlite file")) {

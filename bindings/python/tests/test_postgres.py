@@ -35,6 +35,25 @@ with blockstore.Engine(state, config) as e:
 """
 
 
+# One create of `size` GB on the shared backend, started with the other process's.
+PLACER = r"""
+import json, sys, time, os
+import blockstore
+state, url, shared, size, go = sys.argv[1:6]
+config = {"host": "h", "database": {"connection": url},
+          "quota_defaults": {"volumes": -1, "gigabytes": -1},
+          "backends": [{"name": "file", "driver": "file",
+                        "options": {"volumes_dir": shared, "max_over_subscription_ratio": "1"}}]}
+with blockstore.Engine(state, config) as e:
+    me = blockstore.Context("placers")
+    print("ready", flush=True)
+    while not os.path.exists(go):
+        time.sleep(0.002)
+    vol = e.wait_for_volume(me, e.create_volume(me, int(size)).id, ["available", "error"], timeout=60)
+    print(json.dumps({"id": vol.id, "status": vol.status, "host": vol.host}), flush=True)
+"""
+
+
 def server_url():
     path = os.environ.get("BS_PG_ENV")
     if not path:
@@ -150,3 +169,45 @@ def test_engines_on_one_database_see_each_others_services(tmp_path, alice):
         time.sleep(0.1)
     assert all(s.up for s in a.services() if s.host.startswith("a"))
     a.close()
+
+
+def test_two_schedulers_in_two_processes_never_both_take_the_last_free_space(tmp_path):
+    url = fresh_database()
+    shared = tmp_path / "shared-volumes"
+    shared.mkdir()
+    # The pool holds one volume of 60 % of its size, never two (thin, over-subscription 1).
+    config = {"host": "h", "database": {"connection": url},
+              "backends": [{"name": "file", "driver": "file",
+                            "options": {"volumes_dir": str(shared), "max_over_subscription_ratio": "1"}}]}
+    with blockstore.Engine(str(tmp_path / "probe"), config) as probe:
+        [pool] = probe.pools()
+        size = int(pool.total_capacity_gb * 0.6)
+    assert size >= 1
+    for round_ in range(3):
+        go = tmp_path / f"go{round_}"
+        placers = [subprocess.Popen([sys.executable, "-c", PLACER, str(tmp_path / f"p{round_}-{i}"), url,
+                                     str(shared), str(size), str(go)],
+                                    stdout=subprocess.PIPE, text=True, env=os.environ)
+                   for i in range(2)]
+        try:
+            for p in placers:
+                assert p.stdout.readline().strip() == "ready"
+            go.write_text("go")
+            results = [json.loads(p.stdout.readline()) for p in placers]
+            for p in placers:
+                assert p.wait(timeout=60) == 0
+        finally:
+            for p in placers:
+                if p.poll() is None:
+                    p.kill()
+        # Exactly one got the space; the other was told there was none.
+        assert sorted(r["status"] for r in results) == ["available", "error"], results
+        with blockstore.Engine(str(tmp_path / f"check{round_}"), config) as c:
+            me = blockstore.Context("placers")
+            won = [r["id"] for r in results if r["status"] == "available"]
+            fault = c.get_volume(me, next(r["id"] for r in results if r["status"] == "error"))
+            assert fault.host == ""  # never placed
+            for vid in won + [fault.id]:
+                c.delete_volume(me, vid)
+                c.wait_for_volume_deleted(me, vid, timeout=60)
+        assert list(shared.iterdir()) == []
