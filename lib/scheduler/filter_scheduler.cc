@@ -123,6 +123,7 @@ class FilterScheduler final : public Scheduler {
     for (const auto& name : o_.filters) {
       if (auto it = BuiltinFilters().find(name); it != BuiltinFilters().end()) {
         filters_.push_back({name, it->second()});
+        if (name == "CapacityFilter") capacity_filter_ = filters_.back().filter.get();
       } else if (o_.registry && o_.registry->filters().count(name)) {
         filters_.push_back({name, AdaptFilter(o_.registry->filters().at(name))});
       } else {
@@ -549,10 +550,7 @@ class FilterScheduler final : public Scheduler {
   // errs on the side of room). mu_ held exclusively.
   Result<bool> HoldInLedger(const std::string& pool, const std::string& key, const PreparedRequest& r) {
     PoolEntry& e = *pools_.at(pool);
-    const Filter* capacity = nullptr;
-    for (const auto& f : filters_) {
-      if (f.name == "CapacityFilter") capacity = f.filter.get();
-    }
+    const Filter* capacity = capacity_filter_;
     const TimePoint now = o_.env->Now();
     // A hold is of no use once no scheduler can still be on a report older than it: one whose
     // report is older than stale_after skips the pool. Twice that leaves room for the reports
@@ -607,6 +605,7 @@ class FilterScheduler final : public Scheduler {
   std::unique_ptr<CapacityLedger> ledger_;
   uint64_t rng_seed_ = 0;
   std::vector<NamedFilter> filters_;
+  const Filter* capacity_filter_ = nullptr;  // in filters_, when configured: what a hold re-checks
   std::vector<NamedWeigher> weighers_;
   std::map<std::string, std::unique_ptr<Filter>> implicit_;  // applied when a request asks
   mutable std::shared_mutex mu_;

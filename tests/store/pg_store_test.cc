@@ -17,6 +17,7 @@
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
+using blockstore::testing::PgQuery;
 
 namespace {
 
@@ -28,18 +29,6 @@ std::unique_ptr<Store> OpenPg(const std::string& url) {
   return std::move(s).value();
 }
 
-std::string Query(const std::string& url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  REQUIRE_MESSAGE(PQstatus(conn) == CONNECTION_OK, PQerrorMessage(conn));
-  PGresult* r = PQexec(conn, sql.c_str());
-  const ExecStatusType st = PQresultStatus(r);
-  std::string out = st == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
-  const std::string error = PQresultErrorMessage(r);
-  PQclear(r);
-  PQfinish(conn);
-  REQUIRE_MESSAGE((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK), error);
-  return out;
-}
 
 Volume NewPgVolume(const std::string& project, uint64_t size) {
   Volume v;
@@ -90,46 +79,20 @@ TEST_SUITE("postgresql") {
     }
     for (auto& t : openers) t.join();
     CHECK(opened == 6);
-    CHECK(Query(url, "SELECT count(*) FROM blockstore_schema") == "1");
-    CHECK(Query(url, "SELECT max(version) FROM blockstore_schema") == std::to_string(SqliteSchemaVersion()));
+    CHECK(PgQuery(url, "SELECT count(*) FROM blockstore_schema") == "1");
+    CHECK(PgQuery(url, "SELECT max(version) FROM blockstore_schema") == std::to_string(SqliteSchemaVersion()));
   }
 
   TEST_CASE("a database from a newer build is refused, untouched") {
     const std::string url = testing::TestPostgresUrl();
     { OpenPg(url); }
-    Query(url, "UPDATE blockstore_schema SET version = 999");
+    PgQuery(url, "UPDATE blockstore_schema SET version = 999");
     PostgresStoreOptions o;
     o.url = url;
     auto s = OpenPostgresStore(o);
     BS_CHECK_CODE(s, Code::kFailedPrecondition);
     CHECK(s.status().message().find("999") != std::string::npos);
-    CHECK(Query(url, "SELECT max(version) FROM blockstore_schema") == "999");
-  }
-
-  TEST_CASE("migrating a database from before metadata was on the row carries every volume's metadata over") {
-    const std::string url = testing::TestPostgresUrl();
-    std::string with, without;
-    {
-      auto store = OpenPg(url);
-      Volume a = NewPgVolume("p", 1);
-      a.metadata = {{"owner", "ops"}, {"tier", "gold"}};
-      with = a.id;
-      BS_REQUIRE_OK(store->CreateVolume(a, {}));
-      Volume b = NewPgVolume("p", 1);
-      without = b.id;
-      BS_REQUIRE_OK(store->CreateVolume(b, {}));
-    }
-    // As a build before migration 9 left it.
-    Query(url, "ALTER TABLE volumes DROP COLUMN metadata");
-    Query(url, "UPDATE blockstore_schema SET version = 8");
-    auto store = OpenPg(url);
-    CHECK(Query(url, "SELECT max(version) FROM blockstore_schema") == std::to_string(SqliteSchemaVersion()));
-    auto a = store->GetVolume(with);
-    BS_REQUIRE_OK(a);
-    CHECK(a->metadata == Metadata{{"owner", "ops"}, {"tier", "gold"}});
-    auto b = store->GetVolume(without);
-    BS_REQUIRE_OK(b);
-    CHECK(b->metadata.empty());
+    CHECK(PgQuery(url, "SELECT max(version) FROM blockstore_schema") == "999");
   }
 
   TEST_CASE("stores in several connections share the rows: each compare-and-set won once, quota exact") {
@@ -260,7 +223,7 @@ TEST_SUITE("postgresql") {
     v.status = VolumeStatus::kAvailable;
     BS_REQUIRE_OK(store->CreateVolume(v, {}));
     const std::string deadlocks_before =
-        Query(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+        PgQuery(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
     // Another session holds the volume's row, then asks for the writer lock the store's
     // transaction holds while it waits for the row: a deadlock. The store's session finds it
     // first (the other waits 30 s before looking) and is aborted; it runs the call again once
@@ -284,7 +247,7 @@ TEST_SUITE("postgresql") {
     });
     // Once the store's transaction waits for the row, take the writer lock from the other side.
     for (int i = 0; i < 500; ++i) {
-      if (Query(url, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") != "0") break;
+      if (PgQuery(url, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") != "0") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     CHECK(exec("SELECT pg_advisory_xact_lock(25203)"));
@@ -296,7 +259,7 @@ TEST_SUITE("postgresql") {
     CHECK(extended->status == VolumeStatus::kExtending);
     CHECK(*store->PendingExtendSize(v.id) == 3);
     const std::string deadlocks_after =
-        Query(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+        PgQuery(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
     CHECK(std::stoll(deadlocks_after) == std::stoll(deadlocks_before) + 1);
   }
 
@@ -345,7 +308,7 @@ TEST_SUITE("postgresql") {
     CHECK(other == 0);
     // Every volume that exists was acknowledged, and its quota is exactly there.
     // (A create whose commit went out as the server went down may have landed unacknowledged.)
-    const int64_t volumes = std::stoll(Query(url, "SELECT count(*) FROM volumes"));
+    const int64_t volumes = std::stoll(PgQuery(url, "SELECT count(*) FROM volumes"));
     auto quota = store->GetQuotaSet("r");
     BS_REQUIRE_OK(quota);
     const auto& v = quota->resources.at(std::string(kQuotaVolumes));

@@ -16,11 +16,12 @@ using blockstore::testing::TempDir;
 
 namespace {
 
-// The store under test: SQLite in `dir`, or (over PostgreSQL) a fresh database.
+// The store under test: SQLite in `dir`, or (over PostgreSQL) a database of its own for
+// `dir`, so that opening the same `dir` again reopens it on either kind.
 std::unique_ptr<Store> Open(const TempDir& dir, QuotaLimits limits = {}) {
   if (blockstore::testing::TestsUsePostgres()) {
     PostgresStoreOptions o;
-    o.url = blockstore::testing::TestPostgresUrl();
+    o.url = blockstore::testing::TestPostgresUrlFor(dir.path());
     o.quota_defaults = std::move(limits);
     auto s = OpenPostgresStore(o);
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
@@ -51,6 +52,13 @@ std::vector<QuotaCharge> Charges(int64_t size) {
   return {{"volumes", 1}, {"gigabytes", size}};
 }
 
+// Sets the schema of the (closed) store in `dir` back to `version`, after `undo` (a
+// statement both kinds run) took out what the later migrations made.
+void DowngradeSchema(const TempDir& dir, const std::string& undo, int version);
+
+// The schema version of the (closed) store in `dir`.
+int64_t SchemaVersionOf(const TempDir& dir);
+
 int64_t Sql(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
@@ -61,6 +69,25 @@ int64_t Sql(const std::string& path, const std::string& sql) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   return out;
+}
+
+void DowngradeSchema(const TempDir& dir, const std::string& undo, int version) {
+  if (blockstore::testing::TestsUsePostgres()) {
+    const std::string url = blockstore::testing::TestPostgresUrlFor(dir.path());
+    blockstore::testing::PgQuery(url, undo);
+    blockstore::testing::PgQuery(url, "UPDATE blockstore_schema SET version = " + std::to_string(version));
+    return;
+  }
+  Sql(dir / "store.db", undo);
+  Sql(dir / "store.db", "PRAGMA user_version = " + std::to_string(version));
+}
+
+int64_t SchemaVersionOf(const TempDir& dir) {
+  if (blockstore::testing::TestsUsePostgres()) {
+    return std::stoll(blockstore::testing::PgQuery(blockstore::testing::TestPostgresUrlFor(dir.path()),
+                                                   "SELECT max(version) FROM blockstore_schema"));
+  }
+  return Sql(dir / "store.db", "PRAGMA user_version");
 }
 
 }  // namespace
@@ -86,7 +113,7 @@ TEST_SUITE("store") {
     CHECK(Sql(dir / "store.db", "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   }
 
-  TEST_CASE("migrating a file from before metadata was on the row carries every volume's metadata over" * doctest::test_suite("sqlite file")) {
+  TEST_CASE("migrating a store from before metadata was on the row carries every volume's metadata over") {
     TempDir dir;
     std::string with, without;
     {
@@ -100,8 +127,7 @@ TEST_SUITE("store") {
       BS_REQUIRE_OK(store->CreateVolume(b, Charges(1)));
     }
     // As a build before migration 9 left it.
-    Sql(dir / "store.db", "ALTER TABLE volumes DROP COLUMN metadata");
-    Sql(dir / "store.db", "PRAGMA user_version = 8");
+    DowngradeSchema(dir, "ALTER TABLE volumes DROP COLUMN metadata", 8);
     {
       auto store = Open(dir);
       auto a = store->GetVolume(with);
@@ -111,7 +137,7 @@ TEST_SUITE("store") {
       BS_REQUIRE_OK(b);
       CHECK(b->metadata.empty());
     }
-    CHECK(Sql(dir / "store.db", "PRAGMA user_version") == SqliteSchemaVersion());
+    CHECK(SchemaVersionOf(dir) == SqliteSchemaVersion());
   }
 
   TEST_CASE("a file from a newer build is refused, untouched" * doctest::test_suite("sqlite file")) {

@@ -143,6 +143,19 @@ Result<std::unique_ptr<Store>> OpenStoreOf(const std::string& dir) {
   return OpenSqliteStore(so);
 }
 
+std::string PgQuery(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE_MESSAGE(PQstatus(conn) == CONNECTION_OK, PQerrorMessage(conn));
+  PGresult* r = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(r);
+  std::string out = st == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  const std::string error = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE_MESSAGE((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK), error);
+  return out;
+}
+
 bool TestsUsePostgres() {
   const char* which = std::getenv("BS_TEST_DATABASE");
   return which && std::string(which) == "postgresql";

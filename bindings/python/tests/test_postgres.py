@@ -71,6 +71,26 @@ def fresh_database():
     return server.rsplit("/", 1)[0] + "/" + name
 
 
+def run_together(script, argvs, go):
+    """Starts `script` once per argv, lets them all go at once (the file `go`), and returns
+    the JSON line each printed; every one must exit 0. Stopped by pid, also on failure."""
+    procs = [subprocess.Popen([sys.executable, "-c", script, *map(str, argv), str(go)],
+                              stdout=subprocess.PIPE, text=True, env=os.environ)
+             for argv in argvs]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready"
+        go.write_text("go")
+        results = [json.loads(p.stdout.readline()) for p in procs]
+        for p in procs:
+            assert p.wait(timeout=60) == 0
+        return results
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+
+
 def test_two_processes_race_on_the_same_volumes(tmp_path):
     url = fresh_database()
     shared = tmp_path / "shared-volumes"
@@ -84,22 +104,8 @@ def test_two_processes_race_on_the_same_volumes(tmp_path):
         for vid in ids:
             assert a.wait_for_volume(me, vid).status == "available"
     (tmp_path / "ids.json").write_text(json.dumps(ids))
-    go = tmp_path / "go"
-    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(tmp_path / f"r{i}"), url, str(shared),
-                                str(tmp_path / "ids.json"), str(go)],
-                               stdout=subprocess.PIPE, text=True, env=os.environ)
-              for i in range(2)]
-    try:
-        for r in racers:
-            assert r.stdout.readline().strip() == "ready"
-        go.write_text("go")
-        results = [json.loads(r.stdout.readline()) for r in racers]
-        for r in racers:
-            assert r.wait(timeout=60) == 0
-    finally:
-        for r in racers:
-            if r.poll() is None:
-                r.kill()
+    results = run_together(RACER, [(tmp_path / f"r{i}", url, shared, tmp_path / "ids.json") for i in range(2)],
+                           tmp_path / "go")
     won = results[0]["won"] + results[1]["won"]
     assert sorted(won) == sorted(ids)            # every delete won exactly once …
     assert results[0]["lost"] + results[1]["lost"] == len(ids)  # … and lost once
@@ -184,22 +190,8 @@ def test_two_schedulers_in_two_processes_never_both_take_the_last_free_space(tmp
         size = int(pool.total_capacity_gb * 0.6)
     assert size >= 1
     for round_ in range(3):
-        go = tmp_path / f"go{round_}"
-        placers = [subprocess.Popen([sys.executable, "-c", PLACER, str(tmp_path / f"p{round_}-{i}"), url,
-                                     str(shared), str(size), str(go)],
-                                    stdout=subprocess.PIPE, text=True, env=os.environ)
-                   for i in range(2)]
-        try:
-            for p in placers:
-                assert p.stdout.readline().strip() == "ready"
-            go.write_text("go")
-            results = [json.loads(p.stdout.readline()) for p in placers]
-            for p in placers:
-                assert p.wait(timeout=60) == 0
-        finally:
-            for p in placers:
-                if p.poll() is None:
-                    p.kill()
+        results = run_together(PLACER, [(tmp_path / f"p{round_}-{i}", url, shared, size) for i in range(2)],
+                               tmp_path / f"go{round_}")
         # Exactly one got the space; the other was told there was none.
         assert sorted(r["status"] for r in results) == ["available", "error"], results
         with blockstore.Engine(str(tmp_path / f"check{round_}"), config) as c:
