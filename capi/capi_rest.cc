@@ -21,9 +21,7 @@ Result<RestOptions> OptionsFrom(const json::value& v) {
     const json::value& val = kv.value();
     if (k == "auth_strategy" && val.is_string()) {
       r.auth_strategy = std::string(val.get_string());
-      if (r.auth_strategy != "noauth" && r.auth_strategy != "tokens") {
-        return InvalidArgument("auth_strategy must be noauth or tokens");
-      }
+      BS_RETURN_IF_ERROR(CheckAuthStrategy(r.auth_strategy));
     } else if (k == "public_url" && val.is_string()) {
       r.public_url = std::string(val.get_string());
     } else if (k == "max_body_bytes" && val.is_int64() && val.get_int64() > 0) {

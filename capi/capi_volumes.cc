@@ -77,6 +77,19 @@ int bs_volume_extend(char** out, bs_engine* e, const bs_context* c, const char* 
   });
 }
 
+int bs_volume_reset_status_v2(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                              const char* reset_json) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string text, capi::Arg(reset_json, "reset_json"));
+    BS_ASSIGN_OR_RETURN(json::value v, internal::ParseJson(text, "status reset"));
+    BS_ASSIGN_OR_RETURN(VolumeStatusReset reset, internal::VolumeStatusResetFromJson(v));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().ResetStatus(c->ctx, id, reset));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
 int bs_volume_update_readonly(char** out, bs_engine* e, const bs_context* c,
                               const char* volume_id, int readonly) {
   return capi::Guard([&]() -> Status {

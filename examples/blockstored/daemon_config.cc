@@ -107,9 +107,7 @@ Result<DaemonConfig> ParseConfig(const std::string& text, const std::string& fil
     else if (key == "tls_cert_file") c.tls_cert_file = e.value;
     else if (key == "tls_key_file") c.tls_key_file = e.value;
     else if (key == "auth_strategy") {
-      if (e.value != "noauth" && e.value != "tokens") {
-        return InvalidArgument(where(e.line) + "auth_strategy must be noauth or tokens");
-      }
+      if (Status s = blockstore::CheckAuthStrategy(e.value); !s.ok()) return InvalidArgument(where(e.line) + s.message());
       c.rest.auth_strategy = e.value;
     } else if (key == "token_file") {
       token_file = e.value;

@@ -145,16 +145,20 @@ BS_API void bs_context_free(bs_context* context);
 /* ---- volumes ---- */
 
 /* request_json: {"size", "name", "description", "volume_type", "availability_zone",
- * "snapshot_id", "source_volid", "metadata", "bootable"}. */
+ * "snapshot_id", "source_volid", "backup_id", "metadata", "bootable", "scheduler_hints"}.
+ * With backup_id the new volume is restored from that backup. */
 BS_API int bs_volume_create(char** out_json, bs_engine* engine, const bs_context* context,
                             const char* request_json);
 BS_API int bs_volume_get(char** out_json, bs_engine* engine, const bs_context* context,
                          const char* volume_id);
-/* query_json may be NULL: {"name", "status", "availability_zone", "bootable", "metadata",
- * "sort": "key[:asc|desc],…", "limit", "marker", "all_projects"}. Answers a JSON array. */
+/* query_json may be NULL: {"name", "status", "availability_zone", "bootable", "size",
+ * "metadata", "image_metadata", "like": {"name"|"description"|"status"|"availability_zone":
+ * substring}, "project_id", "sort": "key[:asc|desc],…", "limit", "marker", "all_projects"}.
+ * Answers a JSON array. */
 BS_API int bs_volume_list(char** out_json, bs_engine* engine, const bs_context* context,
                           const char* query_json);
-/* update_json: {"name", "description", "metadata", "bootable"}. */
+/* update_json: {"name", "description", "metadata", "bootable", "image_metadata"}; each given
+ * map replaces the old one whole. */
 BS_API int bs_volume_update(char** out_json, bs_engine* engine, const bs_context* context,
                             const char* volume_id, const char* update_json);
 BS_API int bs_volume_delete(char** out_json, bs_engine* engine, const bs_context* context,
@@ -163,6 +167,9 @@ BS_API int bs_volume_extend(char** out_json, bs_engine* engine, const bs_context
                             const char* volume_id, int64_t new_size_gb);
 BS_API int bs_volume_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
                                   const char* volume_id, const char* status);
+/* reset_json: {"status"?, "migration_status"? ("none" clears it)}, at least one. Admin only. */
+BS_API int bs_volume_reset_status_v2(char** out_json, bs_engine* engine, const bs_context* context,
+                                     const char* volume_id, const char* reset_json);
 /* An available volume becomes read-only (readonly != 0) or read-write again. */
 BS_API int bs_volume_update_readonly(char** out_json, bs_engine* engine, const bs_context* context,
                                      const char* volume_id, int readonly);
@@ -196,7 +203,7 @@ BS_API int bs_snapshot_wait_deleted(bs_engine* engine, const bs_context* context
 /* ---- backups ---- */
 
 /* request_json: {"volume_id", "snapshot_id", "name", "description", "incremental", "force",
- * "metadata"}. */
+ * "metadata", "container"}. */
 BS_API int bs_backup_create(char** out_json, bs_engine* engine, const bs_context* context,
                             const char* request_json);
 BS_API int bs_backup_get(char** out_json, bs_engine* engine, const bs_context* context,

@@ -8,6 +8,7 @@
 #define BLOCKSTORE_REQUESTS_HPP
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct VolumeCreateRequest {
   std::string availability_zone;
   std::string snapshot_id;   // create from this snapshot
   std::string source_volid;  // clone this volume
+  // Restore this backup into the new volume (Cinder's 3.47 create from backup): the volume
+  // is "available" once it holds the backup's data, with its source's metadata.
+  std::string backup_id;
   Metadata metadata;
   bool bootable = false;
   // Scheduler hints (Cinder's OS-SCH-HNT:scheduler_hints): volumes whose backend to share or
@@ -38,6 +42,7 @@ struct VolumeUpdate {
   std::optional<std::string> description;
   std::optional<Metadata> metadata;  // replaces all metadata
   std::optional<bool> bootable;
+  std::optional<Metadata> image_metadata;  // replaces all image metadata
 };
 
 struct SnapshotCreateRequest {
@@ -64,6 +69,9 @@ struct BackupCreateRequest {
   bool incremental = false;
   bool force = false;  // allow an in-use volume (its data is read as it is at that moment)
   Metadata metadata;
+  // Where on the target its objects go (Cinder's container): a prefix of the target, 1..64
+  // letters, digits, '.', '_' or '-'. Default: "backups".
+  std::string container;
 };
 
 struct BackupRestoreRequest {
@@ -79,7 +87,12 @@ struct BackupUpdate {
 };
 
 struct SortKey {
-  std::string key;  // created_at, updated_at, id, name, size, status
+  // Every kind: created_at, updated_at, id, name, description, size, status, project_id,
+  // user_id; volumes also availability_zone, bootable, host, volume_type_id, attach_status,
+  // snapshot_id, source_volid, multiattach; snapshots and backups also volume_id; backups also
+  // availability_zone, container, is_incremental, data_timestamp. Cinder's column names
+  // display_name and display_description are accepted for name and description.
+  std::string key;
   bool descending = true;
 };
 
@@ -115,12 +128,20 @@ struct ListQuery {
   std::optional<std::string> name;
   std::optional<std::string> status;
   std::optional<std::string> volume_id;          // snapshots and backups only
-  std::optional<std::string> availability_zone;  // volumes only
+  std::optional<std::string> availability_zone;  // volumes and backups
   std::optional<bool> bootable;                  // volumes only
+  std::optional<int64_t> size;                   // GB
   Metadata metadata;
+  Metadata image_metadata;  // volumes only: image properties they must all have (glance_metadata)
+  // Substring filters, case-insensitive (Cinder's `name~` from 3.34): keys name, description,
+  // status, availability_zone (volumes and backups).
+  std::map<std::string, std::string> like;
+  // With all_projects: only this project's records (an admin looking at one tenant).
+  std::optional<std::string> project_id;
   std::vector<SortKey> sort;
   std::optional<int64_t> limit;  // 1..1000; default 1000
-  std::string marker;            // id of the last record of the previous page
+  std::string marker;            // id of the last record of the previous page (not_found
+                                 // when there is no such record in the listed scope)
   bool all_projects = false;     // admin only: list every project's records
 };
 

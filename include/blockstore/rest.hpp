@@ -13,9 +13,10 @@
 // bodies ({"itemNotFound": {"code": 404, "message": …}}). Every response carries
 // x-openstack-request-id.
 //
-// Auth: "noauth" takes `X-Auth-Token: <user>:<project>` (Cinder's noauth; roles from X-Roles,
-// and admin when the user or project is "admin"); "tokens" looks the token up in
-// RestOptions::tokens. The project in the URL must be the token's unless the caller is an
+// Auth: "noauth" takes `X-Auth-Token: <user>:<project>` (Cinder's noauth token; roles from
+// X-Roles, and admin when the user or project is "admin"); "noauth_cinder" takes the same token
+// and makes every caller an admin, as Cinder's own noauth does (for tools written against it;
+// development only); "tokens" looks the token up in RestOptions::tokens. The project in the URL must be the token's unless the caller is an
 // admin; /v3/<collection> without a project means the caller's own.
 //
 // Thread-safety: Handle may be called from any number of threads at once.
@@ -55,11 +56,14 @@ struct RestIdentity {
 };
 
 struct RestOptions {
-  std::string auth_strategy = "noauth";         // noauth | tokens
+  std::string auth_strategy = "noauth";         // noauth | noauth_cinder | tokens
   std::map<std::string, RestIdentity> tokens;   // for "tokens": token → who
   std::string public_url;                       // for links; Default: from the Host header
   std::size_t max_body_bytes = 1 << 20;         // larger bodies: 413
 };
+
+// ok for "noauth", "noauth_cinder" and "tokens"; invalid_argument naming them otherwise.
+BS_API Status CheckAuthStrategy(const std::string& strategy);
 
 // Reads a static token file: one "token user project [role,role…]" per line, '#' comments.
 // invalid_argument naming the line for a malformed or repeated one.

@@ -46,6 +46,7 @@ struct VolumeTransition {
   std::optional<std::string> host;
   std::optional<uint64_t> size_gb;
   std::optional<bool> readonly;
+  std::optional<std::string> migration_status;  // "" for none
   bool save_previous_status = false;      // previous_status := the current status
   bool restore_previous_status = false;   // to := previous_status when one is saved
   QuotaAction quota = QuotaAction::kNone;  // applied to the reservations this volume owns

@@ -81,6 +81,12 @@ struct Volume {
   // Read-only volumes are only ever connected "ro". Unset until the flag is first set.
   std::optional<bool> readonly;
   Metadata metadata;
+  // The properties of the image the volume holds (Cinder's volume_image_metadata, searched by
+  // the glance_metadata filter).
+  Metadata image_metadata;
+  // Cinder's migration_status: empty for none; otherwise migrating, completing, success,
+  // error, starting — an admin may reset it.
+  std::string migration_status;
   TimePoint created_at{};
   TimePoint updated_at{};
 };

@@ -29,6 +29,14 @@ namespace internal {
 class ServiceCore;
 }  // namespace internal
 
+// An admin's reset of what a stuck operation left behind; unset fields stay as they are.
+struct VolumeStatusReset {
+  std::optional<VolumeStatus> status;
+  // Cinder's migration statuses (migrating, error, success, completing, starting), or "none"
+  // (also "") to clear it.
+  std::optional<std::string> migration_status;
+};
+
 struct DeleteOptions {
   bool cascade = false;  // delete the volume's snapshots too
   bool force = false;    // admin only: delete from any detached, non-deleting status
@@ -57,6 +65,10 @@ class BS_API VolumeService {
   Result<Volume> SetReadonly(const RequestContext& ctx, const std::string& id, bool readonly);
   // Admin only. Refuses the statuses a restart would act on (creating, deleting, extending).
   Result<Volume> ResetStatus(const RequestContext& ctx, const std::string& id, VolumeStatus status);
+  // The same for either or both fields; invalid_argument when neither is given. (Cinder's
+  // attach_status reset is a force-detach: AttachmentService::ForceDetach.)
+  Result<Volume> ResetStatus(const RequestContext& ctx, const std::string& id,
+                             const VolumeStatusReset& reset);
   // Admin only. How the scheduler would place a volume created with `request` now: each
   // filter's removals with reasons, the weighed ranking and the winner. Nothing is placed or
   // reserved. A request no pool can take is answered (with the trace), not refused.

@@ -1,8 +1,11 @@
 // BackupService: backups.
 #include "blockstore/backup_service.hpp"
 
+#include <algorithm>
+
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
+#include "lib/backup/backup_layout.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/encoding/base64.hpp"
@@ -46,6 +49,7 @@ Result<Backup> BackupService::Create(const RequestContext& ctx, const BackupCrea
   BS_RETURN_IF_ERROR(internal::CheckText("name", r.name));
   BS_RETURN_IF_ERROR(internal::CheckText("description", r.description));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", r.metadata));
+  if (!r.container.empty()) BS_RETURN_IF_ERROR(internal::CheckContainerName(r.container));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, r.volume_id));
   BS_RETURN_IF_ERROR(d.CheckBackupService());
   Backup b;
@@ -71,6 +75,7 @@ Result<Backup> BackupService::Create(const RequestContext& ctx, const BackupCrea
   b.is_incremental = r.incremental;
   b.availability_zone = v.availability_zone;
   b.host = d.options().backup_host;
+  b.container = r.container.empty() ? std::string(internal::kBackupPrefix) : r.container;
   b.metadata = r.metadata;
   std::vector<VS> allowed = {VS::kAvailable};
   if (r.force) allowed.push_back(VS::kInUse);
@@ -89,10 +94,7 @@ Result<Backup> BackupService::Get(const RequestContext& ctx, const std::string& 
 
 Result<std::vector<Backup>> BackupService::List(const RequestContext& ctx, const ListQuery& q) {
   auto& d = core_;
-  BS_RETURN_IF_ERROR(d.CheckContext(ctx));
-  if (q.all_projects) BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing every project"));
-  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker backup", q.marker));
-  if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
+  BS_RETURN_IF_ERROR(d.CheckListQuery(ctx, q, "backup"));
   if (q.status && !ParseBackupStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a backup status");
   }
@@ -118,6 +120,12 @@ Result<Backup> BackupService::Delete(const RequestContext& ctx, const std::strin
   BS_RETURN_IF_ERROR(d.CheckBackupService());
   std::vector<BS> allowed = {BS::kAvailable, BS::kError};
   if (force) allowed.insert(allowed.end(), {BS::kErrorDeleting, BS::kCreating});
+  if (std::find(allowed.begin(), allowed.end(), current.status) == allowed.end()) {
+    // Cinder's words, which clients show as they are; the status it is in, beside them.
+    return FailedPrecondition(std::string("Invalid backup: Backup status must be ") +
+                              (force ? "available, error, error_deleting or creating" : "available or error") +
+                              " (backup " + id + " is '" + std::string(ToString(current.status)) + "')");
+  }
   BS_ASSIGN_OR_RETURN(Backup b, d.store().BeginBackupDelete(id, allowed));
   d.notifier().Backup("backup.delete.start", b);
   // A backup being created is stopped by its own job, which then deletes what it wrote.
@@ -237,7 +245,8 @@ Result<Backup> BackupService::ImportRecord(const RequestContext& ctx, const Back
   BS_RETURN_IF_ERROR(internal::CheckText("availability zone", b.availability_zone));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", b.metadata));
   if (auto existing = d.store().GetBackup(b.id); existing.ok()) {
-    return AlreadyExists("backup " + b.id + " already exists");
+    // As Cinder (400): the record is already here, whatever status it has.
+    return FailedPrecondition("Invalid backup: Backup already exists in database (backup " + b.id + ")");
   }
   const TimePoint now = d.env().Now();
   b.project_id = ctx.project_id;

@@ -4,10 +4,31 @@
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 
 namespace blockstore {
 
 QuotaService::QuotaService(internal::ServiceCore& core) : core_(core) {}
+
+namespace {
+
+// Every volume type's name: each has its per-type resources (volumes_<type> …).
+std::vector<std::string> TypeNames(Store& store) {
+  std::vector<std::string> out;
+  if (auto types = store.ListVolumeTypes(true, ""); types.ok()) {
+    for (const auto& t : *types) out.push_back(t.name);
+  }
+  return out;
+}
+
+// The per-type resources of every type, unlimited where nothing else was said.
+void AddPerTypeResources(Store& store, QuotaSet& q) {
+  for (const auto& name : TypeNames(store)) {
+    for (const auto& resource : internal::PerTypeResources(name)) q.resources.try_emplace(resource);
+  }
+}
+
+}  // namespace
 
 Result<QuotaSet> QuotaService::Get(const RequestContext& ctx, const std::string& project_id) {
   auto& d = core_;
@@ -17,12 +38,15 @@ Result<QuotaSet> QuotaService::Get(const RequestContext& ctx, const std::string&
   if (!ctx.is_admin() && project_id != ctx.project_id) {
     return PermissionDenied("reading another project's quotas is an admin-only operation");
   }
-  return d.store().GetQuotaSet(project_id);
+  BS_ASSIGN_OR_RETURN(QuotaSet q, d.store().GetQuotaSet(project_id));
+  AddPerTypeResources(d.store(), q);
+  return q;
 }
 
 QuotaSet QuotaService::GetDefaults() const {
   QuotaSet q;
   for (const auto& [res, limit] : core_.store().quota_defaults()) q.resources[res].limit = limit;
+  AddPerTypeResources(core_.store(), q);
   return q;
 }
 
@@ -34,9 +58,10 @@ Result<QuotaSet> QuotaService::Update(const RequestContext& ctx, const std::stri
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
   if (limits.empty()) return InvalidArgument("no quota limits given");
   BS_ASSIGN_OR_RETURN(QuotaSet current, d.store().GetQuotaSet(project_id));
+  const std::vector<std::string> types = TypeNames(d.store());
   // Validate everything before changing anything.
   for (const auto& [res, limit] : limits) {
-    if (!d.store().quota_defaults().count(res)) {
+    if (!d.store().quota_defaults().count(res) && !internal::TypeOfResource(res, types)) {
       BS_RETURN_IF_ERROR(internal::CheckText("quota resource", res));
       return InvalidArgument("'" + res + "' is not a quota resource");
     }
@@ -55,7 +80,9 @@ Result<QuotaSet> QuotaService::Update(const RequestContext& ctx, const std::stri
     BS_RETURN_IF_ERROR(d.store().SetQuotaLimit(project_id, res, limit));
   }
   d.notifier().Emit("quota.update", "quota", project_id, project_id, "updated");
-  return d.store().GetQuotaSet(project_id);
+  BS_ASSIGN_OR_RETURN(QuotaSet updated, d.store().GetQuotaSet(project_id));
+  AddPerTypeResources(d.store(), updated);
+  return updated;
 }
 
 Status QuotaService::Reset(const RequestContext& ctx, const std::string& project_id) {

@@ -73,7 +73,7 @@ VolumeType ServiceCore::ForCaller(const RequestContext& ctx, VolumeType t) {
 
 Result<Volume> ServiceCore::LoadVolume(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
-  BS_RETURN_IF_ERROR(CheckId("volume", id));
+  BS_RETURN_IF_ERROR(CheckLookupId("volume", id));
   BS_ASSIGN_OR_RETURN(Volume v, store_.GetVolume(id));
   BS_RETURN_IF_ERROR(Visible(ctx, v.project_id, "volume", id));
   return v;
@@ -81,7 +81,7 @@ Result<Volume> ServiceCore::LoadVolume(const RequestContext& ctx, const std::str
 
 Result<Snapshot> ServiceCore::LoadSnapshot(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
-  BS_RETURN_IF_ERROR(CheckId("snapshot", id));
+  BS_RETURN_IF_ERROR(CheckLookupId("snapshot", id));
   BS_ASSIGN_OR_RETURN(Snapshot s, store_.GetSnapshot(id));
   BS_RETURN_IF_ERROR(Visible(ctx, s.project_id, "snapshot", id));
   return s;
@@ -89,10 +89,21 @@ Result<Snapshot> ServiceCore::LoadSnapshot(const RequestContext& ctx, const std:
 
 Result<Backup> ServiceCore::LoadBackup(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
-  BS_RETURN_IF_ERROR(CheckId("backup", id));
+  BS_RETURN_IF_ERROR(CheckLookupId("backup", id));
   BS_ASSIGN_OR_RETURN(Backup b, store_.GetBackup(id));
   BS_RETURN_IF_ERROR(Visible(ctx, b.project_id, "backup", id));
   return b;
+}
+
+Status ServiceCore::CheckListQuery(const RequestContext& ctx, const ListQuery& q,
+                                   std::string_view kind) const {
+  BS_RETURN_IF_ERROR(CheckContext(ctx));
+  if (q.all_projects) BS_RETURN_IF_ERROR(RequireAdmin(ctx, "listing every project"));
+  if (!q.marker.empty()) BS_RETURN_IF_ERROR(CheckLookupId("marker " + std::string(kind), q.marker));
+  if (q.volume_id) BS_RETURN_IF_ERROR(CheckId("volume", *q.volume_id));
+  if (q.project_id) BS_RETURN_IF_ERROR(CheckText("project id", *q.project_id));
+  for (const auto& [key, text] : q.like) BS_RETURN_IF_ERROR(CheckText(key + "~ filter", text));
+  return Status::Ok();
 }
 
 Status ServiceCore::CheckBackupService() const {

@@ -68,6 +68,9 @@ class ServiceCore {
 
   // unavailable when no backup service serves this deployment.
   Status CheckBackupService() const;
+  // The checks every list shares: the caller, all_projects for admins only, the marker (a
+  // malformed one is not_found, as an unknown one), the filters' text.
+  Status CheckListQuery(const RequestContext& ctx, const ListQuery& q, std::string_view kind) const;
 
   Store& store() { return store_; }
   Env& env() { return *env_; }

@@ -5,6 +5,7 @@
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 #include "lib/json/json_codec.hpp"
 #include "lib/scheduler/request_spec_codec.hpp"
 
@@ -34,10 +35,13 @@ Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const Snapsh
   s.created_at = s.updated_at = d.env().Now();
   std::vector<VolumeStatus> allowed = {VolumeStatus::kAvailable};
   if (r.force) allowed.push_back(VolumeStatus::kInUse);
-  BS_ASSIGN_OR_RETURN(
-      s, d.store().CreateSnapshot(s, allowed,
-                                {{std::string(kQuotaSnapshots), 1},
-                                 {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}}));
+  std::vector<QuotaCharge> charges = {{std::string(kQuotaSnapshots), 1},
+                                      {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}};
+  if (auto type = d.store().GetVolumeType(v.volume_type_id); type.ok()) {
+    charges.push_back({internal::PerTypeResource(kQuotaSnapshots, type->name), 1});
+    charges.push_back({internal::PerTypeResource(kQuotaGigabytes, type->name), static_cast<int64_t>(v.size_gb)});
+  }
+  BS_ASSIGN_OR_RETURN(s, d.store().CreateSnapshot(s, allowed, charges));
   d.notifier().Snapshot("snapshot.create.start", s);
   // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
   RequestSpec spec = d.SpecFor(v);
@@ -61,10 +65,7 @@ Result<Snapshot> SnapshotService::Get(const RequestContext& ctx, const std::stri
 
 Result<std::vector<Snapshot>> SnapshotService::List(const RequestContext& ctx, const ListQuery& q) {
   auto& d = core_;
-  BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
-  if (q.all_projects) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "listing every project"));
-  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker snapshot", q.marker));
-  if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
+  BS_RETURN_IF_ERROR(d.CheckListQuery(ctx, q, "snapshot"));
   if (q.status && !ParseSnapshotStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a snapshot status");
   }

@@ -87,6 +87,16 @@ Status CheckId(std::string_view kind, std::string_view id) {
   return Status::Ok();
 }
 
+Status CheckLookupId(std::string_view kind, std::string_view id) {
+  Status s = CheckId(kind, id);
+  if (s.ok() || id.empty()) return s;
+  std::string shown(id.substr(0, 64));
+  for (auto& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  return NotFound(std::string(kind) + " " + shown + " could not be found");
+}
+
 Status CheckSize(std::string_view field, int64_t gb) {
   if (gb <= 0) {
     return InvalidArgument(std::string(field) + " must be a positive number of GB, got " +

@@ -19,6 +19,8 @@ Status CheckText(std::string_view field, std::string_view value, std::size_t max
 // Keys 1..255 bytes, values ≤ 255 bytes, both CheckText-clean; at most kMaxMetadataItems pairs.
 Status CheckMetadata(std::string_view field, const Metadata& m);
 Status CheckId(std::string_view kind, std::string_view id);
+// An id that names a record to look up: not_found (as Cinder answers) when it cannot be one.
+Status CheckLookupId(std::string_view kind, std::string_view id);
 Status CheckSize(std::string_view field, int64_t gb);
 // A connector dict: host required (a host name), ip an IPv4/IPv6 address, initiator an iSCSI
 // name, platform and os_type short words, mode rw|ro, mountpoint clean text.

@@ -2,11 +2,13 @@
 #include "blockstore/volume_service.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 #include "lib/json/json_codec.hpp"
 #include "lib/scheduler/json_query.hpp"
 #include "lib/volume/create_failure.hpp"
@@ -72,8 +74,8 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(CheckHints(r));
   BS_RETURN_IF_ERROR(CheckCommonFields(r.name, r.description, r.metadata));
-  if (!r.snapshot_id.empty() && !r.source_volid.empty()) {
-    return InvalidArgument("a volume comes from a snapshot or a source volume, not both");
+  if ((!r.snapshot_id.empty()) + (!r.source_volid.empty()) + (!r.backup_id.empty()) > 1) {
+    return InvalidArgument("a volume comes from a snapshot, a source volume or a backup, not several");
   }
   std::optional<int64_t> size = r.size_gb;
   uint64_t source_size = 0;
@@ -97,6 +99,15 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
     }
     source_size = src.size_gb;
     source_type_id = src.volume_type_id;
+  }
+  if (!r.backup_id.empty()) {
+    BS_ASSIGN_OR_RETURN(Backup b, d.LoadBackup(ctx, r.backup_id));
+    BS_RETURN_IF_ERROR(d.CheckBackupService());
+    if (b.status != BackupStatus::kAvailable) {
+      return FailedPrecondition("backup " + b.id + " is '" + std::string(ToString(b.status)) +
+                                "'; creating a volume from it needs 'available'");
+    }
+    source_size = b.size_gb;
   }
   if (!size) {
     if (source_size == 0) return InvalidArgument("size is required for a blank volume");
@@ -155,7 +166,7 @@ RequestSpec CreateSpec(internal::ServiceCore& d, const PreparedVolume& p,
 VolumeService::VolumeService(internal::ServiceCore& core) : core_(core) {}
 
 Result<Volume> VolumeService::Create(const RequestContext& ctx, const VolumeCreateRequest& r) {
-  return Submit(ctx, r, {});
+  return Submit(ctx, r, r.backup_id);
 }
 
 Result<Volume> VolumeService::CreateForRestore(const RequestContext& ctx,
@@ -169,8 +180,12 @@ Result<Volume> VolumeService::Submit(const RequestContext& ctx, const VolumeCrea
   auto& d = core_;
   BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
   const int64_t size = static_cast<int64_t>(p.volume.size_gb);
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().CreateVolume(p.volume, {{std::string(kQuotaVolumes), 1},
-                                                                {std::string(kQuotaGigabytes), size}}));
+  BS_ASSIGN_OR_RETURN(
+      Volume v, d.store().CreateVolume(
+                    p.volume, {{std::string(kQuotaVolumes), 1},
+                               {std::string(kQuotaGigabytes), size},
+                               {internal::PerTypeResource(kQuotaVolumes, p.type.name), 1},
+                               {internal::PerTypeResource(kQuotaGigabytes, p.type.name), size}}));
   d.notifier().Volume("volume.create.start", v);
   p.volume = v;
   RequestSpec spec = CreateSpec(d, p, r);
@@ -198,9 +213,7 @@ Result<Volume> VolumeService::Get(const RequestContext& ctx, const std::string& 
 
 Result<std::vector<Volume>> VolumeService::List(const RequestContext& ctx, const ListQuery& q) {
   auto& d = core_;
-  BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
-  if (q.all_projects) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "listing every project"));
-  if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker volume", q.marker));
+  BS_RETURN_IF_ERROR(d.CheckListQuery(ctx, q, "volume"));
   if (q.status && !ParseVolumeStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a volume status");
   }
@@ -254,9 +267,13 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
   BS_RETURN_IF_ERROR(d.CheckPerVolumeLimit(current.project_id, new_size_gb));
   // The growth is charged from the size the store sees when it takes the extend: `current`
   // may be stale by then (another extend finished meanwhile).
+  std::vector<std::string> charged = {std::string(kQuotaGigabytes)};
+  if (auto type = d.store().GetVolumeType(current.volume_type_id); type.ok()) {
+    charged.push_back(internal::PerTypeResource(kQuotaGigabytes, type->name));
+  }
   BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
                                                           static_cast<uint64_t>(new_size_gb),
-                                                          {std::string(kQuotaGigabytes)}));
+                                                          charged));
   d.notifier().Volume("volume.resize.start", v);
   // The scheduler checks the volume's pool has room for the growth and reserves it.
   RequestSpec spec = d.SpecFor(v);
@@ -308,11 +325,33 @@ Result<PlacementExplanation> VolumeService::ExplainPlacement(const RequestContex
 }
 
 Result<Volume> VolumeService::ResetStatus(const RequestContext& ctx, const std::string& id,
-                                      VolumeStatus status) {
+                                          VolumeStatus status) {
+  return ResetStatus(ctx, id, VolumeStatusReset{status, std::nullopt});
+}
+
+Result<Volume> VolumeService::ResetStatus(const RequestContext& ctx, const std::string& id,
+                                          const VolumeStatusReset& reset) {
   auto& d = core_;
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "resetting a volume's status"));
+  if (!reset.status && !reset.migration_status) {
+    return InvalidArgument("a status reset needs status or migration_status");
+  }
+  std::optional<std::string> migration;
+  if (reset.migration_status) {
+    static const std::set<std::string> kMigration = {"migrating", "error", "success", "completing",
+                                                     "starting", "none", ""};
+    if (!kMigration.count(*reset.migration_status)) {
+      BS_RETURN_IF_ERROR(internal::CheckText("migration_status", *reset.migration_status));
+      return InvalidArgument("'" + *reset.migration_status +
+                             "' is not a migration status (migrating, error, success, completing, "
+                             "starting or none)");
+    }
+    migration = *reset.migration_status == "none" ? "" : *reset.migration_status;
+  }
   BS_ASSIGN_OR_RETURN(Volume current, d.LoadVolume(ctx, id));
-  if (status == VS::kCreating || status == VS::kDeleting || status == VS::kExtending) {
+  const VolumeStatus status = reset.status.value_or(current.status);
+  if (reset.status &&
+      (status == VS::kCreating || status == VS::kDeleting || status == VS::kExtending)) {
     return InvalidArgument("cannot reset a volume to '" + std::string(ToString(status)) +
                            "': a restart would act on it");
   }
@@ -322,7 +361,10 @@ Result<Volume> VolumeService::ResetStatus(const RequestContext& ctx, const std::
   VolumeTransition t;
   t.from = {current.status};  // compare-and-set against what was read
   t.to = status;
-  if (current.status == VS::kCreating) {
+  t.migration_status = migration;
+  if (!reset.status) {
+    // Only the migration status: the status and its reservations stay as they are.
+  } else if (current.status == VS::kCreating) {
     t.quota = status == VS::kError ? QuotaAction::kRollback : QuotaAction::kCommit;
   } else if (current.status == VS::kExtending) {
     t.quota = QuotaAction::kRollback;

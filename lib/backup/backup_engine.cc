@@ -139,6 +139,7 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   m.size_bytes = size;
   m.chunk_size = chunk;
   m.key_id = o.key.empty() ? "" : o.key_id;
+  m.source = o.source_volume;
   // A parent's chunk serves only when it is stored as this backup would store it.
   const bool reuse = parent && parent->key_id == m.key_id;
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);

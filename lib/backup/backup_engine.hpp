@@ -50,6 +50,8 @@ struct TransferOptions {
   // as `key_id`; restore and verify open them with `key`. Empty: none.
   std::string key;
   std::string key_id;
+  // A backup records this in its manifest: what its source volume was called and carried.
+  std::optional<SourceVolumeMeta> source_volume;
 };
 
 // Finds the key a manifest names: the 32 bytes, or an error for an unknown key id.

@@ -165,6 +165,8 @@ struct BackupManager::Impl final : internal::BackupHandler {
   Status Verify(const std::string& id);
   // Settles what a crash left behind; deletes to run again are queued in `redelete`.
   Status Recover();
+  // The container (object prefix) of backup `id`, from its record.
+  std::string ContainerFor(const std::string& id);
   Result<internal::Manifest> LoadManifest(const std::string& id);
   // The key a backup names, from the host's provider.
   Result<std::string> Key(const std::string& key_id);
@@ -198,8 +200,13 @@ Result<std::string> BackupManager::Impl::Key(const std::string& key_id) {
   return key;
 }
 
+std::string BackupManager::Impl::ContainerFor(const std::string& id) {
+  auto b = store.GetBackup(id);
+  return internal::ContainerOf(b.ok() ? b->container : "");
+}
+
 Result<internal::Manifest> BackupManager::Impl::LoadManifest(const std::string& id) {
-  return internal::ReadManifest(*options.config.target, internal::kBackupPrefix, id,
+  return internal::ReadManifest(*options.config.target, ContainerFor(id), id,
                                 [this](const std::string& key_id) { return Key(key_id); });
 }
 
@@ -216,17 +223,18 @@ Status BackupManager::Impl::RemoveObjects(const std::string& id) {
   BackupTarget& target = *options.config.target;
   const int retries = transfer.retries;
   Env& env = *options.env;
-  const std::string manifest = internal::ManifestObject(internal::kBackupPrefix, id);
+  const std::string container = ContainerFor(id);
+  const std::string manifest = internal::ManifestObject(container, id);
   BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(manifest); }, env));
   BS_ASSIGN_OR_RETURN(auto names, internal::WithRetries(retries, [&] {
-                        return target.List(internal::BackupDirectory(id));
+                        return target.List(internal::BackupDirectory(container, id));
                       }, env));
   for (const auto& n : names) {
     BS_RETURN_IF_ERROR(internal::WithRetries(retries, [&] { return target.Delete(n); }, env));
   }
   // What a crash mid-put left in the backup's directory goes with it, and the directory too.
   return internal::WithRetries(retries, [&] {
-           return target.RemoveLeftovers(internal::BackupDirectory(id), nullptr);
+           return target.RemoveLeftovers(internal::BackupDirectory(container, id), nullptr);
          }, env).status();
 }
 
@@ -261,14 +269,16 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
     BS_ASSIGN_OR_RETURN(base.key, Key(options.config.encryption_key_id));
     base.key_id = options.config.encryption_key_id;
   }
+  base.source_volume = internal::SourceVolumeMeta{v.name, v.description, v.metadata,
+                                                  v.image_metadata, v.bootable};
   const auto o = progress.Options(base);
   BS_ASSIGN_OR_RETURN(internal::Manifest m,
-                      internal::RunBackup(*device, *options.config.target, internal::kBackupPrefix,
+                      internal::RunBackup(*device, *options.config.target, internal::ContainerOf(b.container),
                                           b.id, b.volume_id, parent ? &*parent : nullptr, o));
   if (options.config.verify_after_backup) {
     BS_RETURN_IF_ERROR(internal::RunVerify(m, *options.config.target, o));
   }
-  const std::string own = internal::BackupDirectory(b.id);
+  const std::string own = internal::BackupDirectory(b.container, b.id);
   uint64_t objects = 0, stored = 0;
   for (const auto& c : m.chunks) {
     if (c.zero || c.object.compare(0, own.size(), own) != 0) continue;
@@ -281,7 +291,6 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   t.fail_reason = std::string();
   t.object_count = objects;
   t.stored_bytes = stored;
-  t.container = options.config.target->Describe();
   t.encrypted = !m.key_id.empty();
   t.quota = QuotaAction::kCommit;
   t.volume = VolumeBack();
@@ -374,9 +383,21 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   BS_RETURN_IF_ERROR(internal::RunRestore(m, *options.config.target, *device, volume_is_new,
                                           progress.Options(read)));
   attached.reset();  // flushed and detached before anyone is told the volume is ready
-  Metadata meta = v.metadata;
-  meta["src_backup_id"] = b.id;
-  (void)store.UpdateVolume(v.id, VolumeUpdate{.metadata = meta});
+  // As Cinder: the source's metadata, image properties and bootable flag go to the restored
+  // volume, its name and description only where the volume has no name of its own.
+  VolumeUpdate meta;
+  meta.metadata = v.metadata;
+  if (m.source) {
+    meta.metadata = m.source->metadata;
+    meta.image_metadata = m.source->image_metadata;
+    meta.bootable = m.source->bootable;
+    if (v.name.empty() || v.name.starts_with("restore_backup_")) {
+      meta.name = m.source->name;
+      meta.description = m.source->description;
+    }
+  }
+  (*meta.metadata)["src_backup_id"] = b.id;
+  (void)store.UpdateVolume(v.id, meta);
   BackupTransition t;
   t.from = {BS::kRestoring};
   t.to = BS::kAvailable;
@@ -430,7 +451,7 @@ void BackupManager::Impl::Import(const std::string& id) {
     if (failed.ok()) notifier.Backup("backup.import.error", *failed, m.status().ToString());
     return;
   }
-  const std::string own = internal::BackupDirectory(id);
+  const std::string own = internal::BackupDirectory(b->container, id);
   uint64_t objects = 0, stored = 0;
   for (const auto& c : m->chunks) {
     if (c.zero || c.object.compare(0, own.size(), own) != 0) continue;
@@ -439,7 +460,7 @@ void BackupManager::Impl::Import(const std::string& id) {
   }
   t.to = BS::kAvailable;
   t.host = options.host;
-  t.container = options.config.target->Describe();
+  t.container = internal::ContainerOf(b->container);
   t.object_count = objects;
   t.stored_bytes = stored;
   t.encrypted = !m->key_id.empty();

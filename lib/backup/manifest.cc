@@ -33,6 +33,18 @@ std::string EncodeManifest(const Manifest& m) {
                     {"chunk_size", m.chunk_size},
                     {"chunks", std::move(chunks)}};
   if (!m.key_id.empty()) root["key_id"] = m.key_id;
+  if (m.source) {
+    auto pairs = [](const Metadata& md) {
+      json::object o;
+      for (const auto& [k, v] : md) o[k] = v;
+      return o;
+    };
+    root["source_volume"] = json::object{{"name", m.source->name},
+                                         {"description", m.source->description},
+                                         {"metadata", pairs(m.source->metadata)},
+                                         {"image_metadata", pairs(m.source->image_metadata)},
+                                         {"bootable", m.source->bootable}};
+  }
   return json::serialize(root);
 }
 
@@ -102,6 +114,30 @@ Result<Manifest> DecodeManifest(std::string_view text) {
       if (!text.ok()) return text.status();
       *field = *text;
     }
+  }
+  if (const auto* sv = o->if_contains("source_volume")) {  // optional: older manifests have none
+    const auto* so = sv->if_object();
+    if (!so) return Bad("'source_volume' must be an object");
+    SourceVolumeMeta source;
+    auto name = Str(*so, "name");
+    auto description = Str(*so, "description");
+    auto bootable = Flag(*so, "bootable");
+    for (const Status* s : {&name.status(), &description.status(), &bootable.status()}) {
+      if (!s->ok()) return *s;
+    }
+    source.name = *name;
+    source.description = *description;
+    source.bootable = *bootable;
+    for (auto [key, field] : {std::pair{"metadata", &source.metadata},
+                              std::pair{"image_metadata", &source.image_metadata}}) {
+      const auto* mv = so->if_contains(key);
+      if (!mv || !mv->is_object()) return Bad("'source_volume." + std::string(key) + "' must be an object");
+      for (const auto& kv : mv->get_object()) {
+        if (!kv.value().is_string()) return Bad("'source_volume." + std::string(key) + "' values must be strings");
+        (*field)[std::string(kv.key())] = std::string(kv.value().get_string());
+      }
+    }
+    m.source = std::move(source);
   }
   const auto* chunks = o->if_contains("chunks");
   if (!chunks || !chunks->is_array()) return Bad("'chunks' must be a list");

@@ -8,9 +8,11 @@
 #define BLOCKSTORE_LIB_BACKUP_MANIFEST_HPP
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "blockstore/types.hpp"
 #include "lib/backup/chunk_codec.hpp"
 #include "lib/backup/chunk_fingerprint.hpp"
 
@@ -38,6 +40,17 @@ struct ChunkRef {
   bool encrypted = false;   // sealed with the manifest's key (AES-256-GCM), after compression
 };
 
+// What the source volume was called and carried when it was backed up; a restore gives it to
+// the volume it fills, as Cinder does (the name and description only to a volume without a
+// name of its own).
+struct SourceVolumeMeta {
+  std::string name;
+  std::string description;
+  Metadata metadata;
+  Metadata image_metadata;
+  bool bootable = false;
+};
+
 struct Manifest {
   int version = kManifestVersion;
   std::string backup_id;
@@ -47,6 +60,8 @@ struct Manifest {
   uint64_t chunk_size = 0;
   std::string key_id;        // the key its encrypted chunks (and its sealed form) use; empty: none
   std::vector<ChunkRef> chunks;  // in offset order, covering the whole volume
+  // Absent in manifests written before it was kept (nothing is given to the restored volume).
+  std::optional<SourceVolumeMeta> source;
 };
 
 std::string EncodeManifest(const Manifest& m);

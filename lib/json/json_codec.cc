@@ -80,6 +80,8 @@ json::object ToJson(const Volume& v) {
   o["multiattach"] = v.multiattach;
   o["readonly"] = v.readonly ? json::value(*v.readonly) : json::value(nullptr);
   o["metadata"] = MetadataToJson(v.metadata);
+  o["image_metadata"] = MetadataToJson(v.image_metadata);
+  o["migration_status"] = v.migration_status.empty() ? json::value(nullptr) : json::value(v.migration_status);
   o["created_at"] = FormatTime(v.created_at);
   o["updated_at"] = FormatTime(v.updated_at);
   return o;
@@ -275,6 +277,7 @@ Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v) {
   in.String("availability_zone", r.availability_zone);
   in.String("snapshot_id", r.snapshot_id);
   in.String("source_volid", r.source_volid);
+  in.String("backup_id", r.backup_id);
   in.Meta("metadata", r.metadata);
   in.Bool("bootable", r.bootable);
   in.Object("scheduler_hints", [&](Reader& hints) {
@@ -293,8 +296,23 @@ Result<VolumeUpdate> VolumeUpdateFromJson(const json::value& v) {
   in.String("description", u.description);
   in.Meta("metadata", u.metadata);
   in.Bool("bootable", u.bootable);
+  in.Meta("image_metadata", u.image_metadata);
   if (Status s = in.Finish(); !s.ok()) return s;
   return u;
+}
+
+Result<VolumeStatusReset> VolumeStatusResetFromJson(const json::value& v) {
+  VolumeStatusReset r;
+  Reader in(v, "status reset");
+  std::optional<std::string> status;
+  in.String("status", status);
+  in.String("migration_status", r.migration_status);
+  if (Status s = in.Finish(); !s.ok()) return s;
+  if (status) {
+    r.status = ParseVolumeStatus(*status);
+    if (!r.status) return InvalidArgument("'" + status->substr(0, 64) + "' is not a volume status");
+  }
+  return r;
 }
 
 Result<SnapshotCreateRequest> SnapshotCreateRequestFromJson(const json::value& v) {
@@ -329,6 +347,7 @@ Result<BackupCreateRequest> BackupCreateRequestFromJson(const json::value& v) {
   in.Bool("incremental", r.incremental);
   in.Bool("force", r.force);
   in.Meta("metadata", r.metadata);
+  in.String("container", r.container);
   if (Status s = in.Finish(); !s.ok()) return s;
   return r;
 }
@@ -398,6 +417,10 @@ Result<ListQuery> ListQueryFromJson(const json::value& v) {
   in.String("availability_zone", q.availability_zone);
   in.Bool("bootable", q.bootable);
   in.Meta("metadata", q.metadata);
+  in.Meta("image_metadata", q.image_metadata);
+  in.Meta("like", q.like);
+  in.String("project_id", q.project_id);
+  in.Int("size", q.size);
   in.Int("limit", q.limit);
   in.String("marker", q.marker);
   in.Bool("all_projects", q.all_projects);

@@ -9,6 +9,7 @@
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
 #include "blockstore/types.hpp"
+#include "blockstore/volume_service.hpp"
 #include "lib/json/json_parse.hpp"
 
 namespace blockstore::internal {
@@ -32,6 +33,8 @@ Result<BackendStats> BackendStatsFromJson(const json::value& v);
 Result<Metadata> MetadataFromJson(const json::value& v, std::string_view what);
 Result<VolumeCreateRequest> VolumeCreateRequestFromJson(const json::value& v);
 Result<VolumeUpdate> VolumeUpdateFromJson(const json::value& v);
+// {"status"?, "migration_status"?}
+Result<VolumeStatusReset> VolumeStatusResetFromJson(const json::value& v);
 Result<SnapshotCreateRequest> SnapshotCreateRequestFromJson(const json::value& v);
 Result<SnapshotUpdate> SnapshotUpdateFromJson(const json::value& v);
 Result<BackupCreateRequest> BackupCreateRequestFromJson(const json::value& v);

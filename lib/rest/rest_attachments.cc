@@ -39,7 +39,8 @@ Result<RestResponse> ListAttachment(Call& c, bool detail) {
 
 Result<Connector> ConnectorInAttachment(const json::object& a) {
   const auto* c = a.if_contains("connector");
-  if (!c || c->is_null()) return NotFound("no connector");
+  // `cinder attachment-create` without --connect sends {}: as Cinder, no connector at all.
+  if (!c || c->is_null() || (c->is_object() && c->as_object().empty())) return NotFound("no connector");
   return internal::ConnectorFromJson(*c);
 }
 
@@ -65,8 +66,12 @@ Result<RestResponse> CreateAttachment(Call& c) {
 Result<RestResponse> UpdateAttachment(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object body, c.Body());
   BS_ASSIGN_OR_RETURN(json::object a, Member(body, "attachment"));
-  BS_ASSIGN_OR_RETURN(Connector conn, ConnectorInAttachment(a));
-  BS_ASSIGN_OR_RETURN(Attachment updated, c.attachments().Update(c.ctx, id, conn));
+  auto conn = ConnectorInAttachment(a);
+  if (!conn.ok() && conn.status().code() == Code::kNotFound) {
+    return InvalidArgument("an attachment update needs a connector");
+  }
+  BS_RETURN_IF_ERROR(conn.status());
+  BS_ASSIGN_OR_RETURN(Attachment updated, c.attachments().Update(c.ctx, id, *conn));
   return Json(200, json::object{{"attachment", AttachmentDetail(updated)}});
 }
 

@@ -8,12 +8,16 @@ namespace blockstore::rest {
 namespace {
 
 Result<RestResponse> ListBackup(Call& c, bool detail) {
-  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
+  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, BackupListFilters()));
   BS_ASSIGN_OR_RETURN(auto backups, c.backups().List(c.ctx, q));
   json::array items;
   for (const auto& b : backups) items.push_back(detail ? BackupDetail(c, b) : BackupSummary(c, b));
   json::object out{{"backups", std::move(items)}};
   AddNextLink(c, out, "backups", backups.size(), q.limit, backups.empty() ? "" : backups.back().id);
+  BS_ASSIGN_OR_RETURN(auto count, CountIfAsked(c, q, [&](const ListQuery& all) {
+    return c.backups().List(c.ctx, all);
+  }));
+  if (count) out["count"] = *count;
   return Json(200, out);
 }
 
@@ -29,9 +33,6 @@ Result<RestResponse> CreateBackup(Call& c) {
   BS_ASSIGN_OR_RETURN(auto force, Bool(b, "force"));
   BS_ASSIGN_OR_RETURN(auto meta, Meta(b, "metadata"));
   BS_ASSIGN_OR_RETURN(auto container, Str(b, "container"));
-  if (container && !container->empty()) {
-    return InvalidArgument("'container' cannot be chosen per backup: this service has one target");
-  }
   if (!volume) return InvalidArgument("Missing required element 'volume_id' in request body.");
   r.volume_id = *volume;
   r.snapshot_id = snapshot.value_or("");
@@ -40,6 +41,7 @@ Result<RestResponse> CreateBackup(Call& c) {
   r.incremental = incremental.value_or(false);
   r.force = force.value_or(false);
   r.metadata = meta.value_or(Metadata{});
+  r.container = container.value_or("");
   BS_ASSIGN_OR_RETURN(Backup made, c.backups().Create(c.ctx, r));
   return Json(202, json::object{{"backup", json::object{{"id", made.id}, {"name", made.name},
                                                         {"links", BackupSummary(c, made)["links"]}}}});
@@ -67,6 +69,23 @@ Result<RestResponse> Import(Call& c) {
   if (!service || !url) return InvalidArgument("backup-record needs backup_service and backup_url");
   BS_ASSIGN_OR_RETURN(Backup b, c.backups().ImportRecord(c.ctx, {*service, *url}));
   return Json(201, json::object{{"backup", BackupSummary(c, b)}});
+}
+
+// PUT /backups/{id} (3.9): name and description; metadata from 3.43.
+Result<RestResponse> UpdateBackup(Call& c, const std::string& id) {
+  if (!c.Version(9)) return Error(405, "Method not allowed");
+  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
+  BS_ASSIGN_OR_RETURN(json::object b, Member(body, "backup"));
+  std::set<std::string> known = {"name", "description"};
+  if (c.Version(43)) known.insert("metadata");
+  BS_RETURN_IF_ERROR(OnlyKnown(b, known, "backup"));
+  if (b.empty()) return InvalidArgument("the backup update names nothing to change");
+  BackupUpdate u;
+  BS_ASSIGN_OR_RETURN(u.name, Str(b, "name"));
+  BS_ASSIGN_OR_RETURN(u.description, Str(b, "description"));
+  BS_ASSIGN_OR_RETURN(u.metadata, Meta(b, "metadata"));
+  BS_ASSIGN_OR_RETURN(Backup updated, c.backups().Update(c.ctx, id, u));
+  return Json(200, json::object{{"backup", BackupDetail(c, updated)}});
 }
 
 Result<RestResponse> ActionBackup(Call& c, const std::string& id) {
@@ -103,6 +122,7 @@ std::optional<RestResponse> Backups(Call& c) {
       auto b = c.backups().Get(c.ctx, id);
       return b.ok() ? Json(200, json::object{{"backup", BackupDetail(c, *b)}}) : Error(b.status());
     }
+    if (c.method == "PUT") return answer(UpdateBackup(c, id));
     if (c.method == "DELETE") {
       auto force = BoolParam(c, "force", false);
       if (!force.ok()) return Error(force.status());

@@ -1,6 +1,9 @@
 #include "lib/rest/rest_call.hpp"
 
+#include <cctype>
+
 #include "lib/core/macros.hpp"
+#include "lib/rest/query_dict.hpp"
 
 namespace blockstore::rest {
 namespace {
@@ -153,6 +156,24 @@ Result<bool> BoolParam(const Call& c, const std::string& key, bool fallback) {
   return BodyBool(json::value(*v), key);
 }
 
+const std::vector<std::string>& VolumeListFilters() {
+  static const std::vector<std::string> k = {"name", "status", "metadata", "bootable", "availability_zone",
+                                             "size", "created_at", "updated_at", "glance_metadata"};
+  return k;
+}
+const std::vector<std::string>& SnapshotListFilters() {
+  static const std::vector<std::string> k = {"name", "status", "volume_id", "metadata"};
+  return k;
+}
+const std::vector<std::string>& BackupListFilters() {
+  static const std::vector<std::string> k = {"name", "status", "volume_id", "metadata", "availability_zone"};
+  return k;
+}
+const std::vector<std::string>& AttachmentListFilters() {
+  static const std::vector<std::string> k = {"volume_id", "status", "instance_id", "attach_status"};
+  return k;
+}
+
 Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filters) {
   ListQuery q;
   auto allowed = [&](const std::string& k) {
@@ -194,14 +215,20 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
     } else if (k == "all_tenants") {
       BS_ASSIGN_OR_RETURN(bool all, BodyBool(json::value(v.empty() ? std::string("true") : v), k));
       q.all_projects = all && c.ctx.is_admin();
-    } else if (k == "with_count" || k == "offset" || k == "project_id") {
-      // with_count is answered by the handler; offset is not supported with keyset paging
-      if (k == "offset") return InvalidArgument("offset is not supported; page with marker");
+    } else if (k == "project_id") {
+      // An admin's view of one project (with all_tenants); anyone else sees only their own.
+      if (!v.empty()) q.project_id = v;
+    } else if (k == "with_count") {
+      // answered by the handler
+    } else if (k == "offset") {
+      return InvalidArgument("offset is not supported; page with marker");
     } else if (k == "metadata") {
       if (!allowed("metadata")) return InvalidArgument("Invalid filter keys: metadata");
-      auto m = internal::ParseJson(v, "metadata");
-      if (!m.ok() || !m->is_object()) return InvalidArgument("metadata must be a JSON object");
-      BS_ASSIGN_OR_RETURN(q.metadata, internal::MetadataFromJson(*m, "metadata"));
+      BS_ASSIGN_OR_RETURN(q.metadata, ParseQueryDict(v, "metadata"));
+    } else if (k.size() > 1 && k.back() == '~' &&
+               (allowed(k.substr(0, k.size() - 1)) || k == "description~")) {
+      if (!c.Version(34)) return InvalidArgument("Invalid filter keys: " + k + " (needs microversion 3.34)");
+      q.like[k.substr(0, k.size() - 1)] = v;
     } else if (allowed(k)) {
       if (k == "name") q.name = v;
       else if (k == "status") q.status = v;
@@ -210,6 +237,11 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
       else if (k == "bootable") {
         BS_ASSIGN_OR_RETURN(bool b, BodyBool(json::value(v), k));
         q.bootable = b;
+      } else if (k == "size") {
+        char* end = nullptr;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n < 0) return InvalidArgument("size must be a non-negative integer");
+        q.size = n;
       }
     } else {
       return InvalidArgument("Invalid filter keys: " + k);
@@ -228,20 +260,45 @@ Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filter
   return q;
 }
 
-std::optional<std::string> NextLink(const Call& c, const std::string& collection,
-                                    std::size_t returned, const std::optional<int64_t>& limit,
+std::optional<std::string> NextLink(const Call& c, std::size_t returned,
+                                    const std::optional<int64_t>& limit,
                                     const std::string& last_id) {
-  if (!limit || returned < static_cast<std::size_t>(*limit) || last_id.empty()) return std::nullopt;
-  return c.base + "/v3/" + c.project + "/" + collection + "?limit=" + std::to_string(*limit) +
-         "&marker=" + last_id;
+  const int64_t page = limit.value_or(1000);
+  if (returned < static_cast<std::size_t>(page) || last_id.empty()) return std::nullopt;
+  // The same path and query, the marker moved on: a detail list's next page is a detail list.
+  std::string href = c.base + "/v3/" + c.project;
+  for (const auto& segment : c.path) href += "/" + PercentEncode(segment);
+  char sep = '?';
+  for (const auto& [k, v] : c.query) {
+    if (k == "marker") continue;
+    href += sep + PercentEncode(k) + "=" + PercentEncode(v);
+    sep = '&';
+  }
+  return href + sep + "marker=" + PercentEncode(last_id);
 }
 
 void AddNextLink(const Call& c, json::object& out, const std::string& collection,
                  std::size_t returned, const std::optional<int64_t>& limit,
                  const std::string& last_id) {
-  auto href = NextLink(c, collection, returned, limit, last_id);
+  auto href = NextLink(c, returned, limit, last_id);
   if (!href) return;
   out[collection + "_links"] = json::array{json::object{{"href", *href}, {"rel", "next"}}};
+}
+
+std::string PercentEncode(std::string_view in) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : in) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (std::isalnum(u) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == ':' || ch == ',') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
 }
 
 }  // namespace blockstore::rest

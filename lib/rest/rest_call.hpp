@@ -60,21 +60,54 @@ RestResponse Error(int http, const std::string& message);
 // The "resource" object of a body: {"volume": {…}} → {…}; 400 when missing or not an object.
 Result<json::object> Member(const json::object& body, const char* key);
 
-// A ListQuery from the query string: limit, marker, sort / sort_key+sort_dir, name, status,
-// volume_id, metadata ({"k": "v"} JSON), all_tenants (admins).
+// The filters each list takes (beside limit, marker, sort, all_tenants, project_id,
+// with_count), as GET /resource_filters reports them; the text ones also as `<key>~` (3.34).
+const std::vector<std::string>& VolumeListFilters();
+const std::vector<std::string>& SnapshotListFilters();
+const std::vector<std::string>& BackupListFilters();
+const std::vector<std::string>& AttachmentListFilters();
+
+// A ListQuery from the query string: limit, marker, sort / sort_key+sort_dir, all_tenants
+// (admins), project_id, and the filters the collection allows (`filters`: name, status,
+// volume_id, availability_zone, bootable, size, metadata as a dict in JSON or Python form,
+// and from 3.34 `<filter>~` substring filters on the allowed text filters and description).
 Result<ListQuery> ListFrom(const Call& c, const std::vector<std::string>& filters);
 // A boolean query parameter ("true", "1", "yes" …); 400 for anything else.
 Result<bool> BoolParam(const Call& c, const std::string& key, bool fallback);
 // Cinder's string booleans in bodies: true, "true", "True", "1", … ; 400 otherwise.
 Result<bool> BodyBool(const json::value& v, const std::string& what);
-// The link to the next page when this one is full.
-std::optional<std::string> NextLink(const Call& c, const std::string& collection,
-                                    std::size_t returned, const std::optional<int64_t>& limit,
+// The link to the next page when this one is full (`limit`, or 1000 when none was given):
+// this request's own path and query with the marker moved to `last_id`.
+std::optional<std::string> NextLink(const Call& c, std::size_t returned,
+                                    const std::optional<int64_t>& limit,
                                     const std::string& last_id);
 // `<collection>_links` with rel next when the page is full.
 void AddNextLink(const Call& c, json::object& out, const std::string& collection,
                  std::size_t returned, const std::optional<int64_t>& limit,
                  const std::string& last_id);
+// `count` for with_count (3.45): every record the query matches, not one page of them, counted
+// a page of 1000 at a time with `list(const ListQuery&)` → Result<std::vector<Record>>.
+// nullopt when the caller did not ask, or asked below 3.45.
+template <typename List>
+Result<std::optional<std::size_t>> CountIfAsked(const Call& c, const ListQuery& q, List list) {
+  auto asked = BoolParam(c, "with_count", false);
+  if (!asked.ok()) return asked.status();
+  if (!*asked || !c.Version(45)) return std::optional<std::size_t>();
+  ListQuery all = q;
+  all.limit = 1000;
+  all.marker.clear();
+  std::size_t count = 0;
+  while (true) {
+    auto page = list(all);
+    if (!page.ok()) return page.status();
+    count += page->size();
+    if (page->size() < 1000) break;
+    all.marker = page->back().id;
+  }
+  return std::optional<std::size_t>(count);
+}
+// RFC 3986 percent-encoding of everything but unreserved characters (and ':' ',').
+std::string PercentEncode(std::string_view in);
 
 // The handlers: each answers its collection's routes; nullopt when the path is not theirs.
 std::optional<RestResponse> Volumes(Call& c);

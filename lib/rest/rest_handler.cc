@@ -109,6 +109,12 @@ Result<std::map<std::string, RestIdentity>> ParseTokenFile(const std::string& te
   return out;
 }
 
+Status CheckAuthStrategy(const std::string& strategy) {
+  if (strategy == "noauth" || strategy == "noauth_cinder" || strategy == "tokens") return Status::Ok();
+  return InvalidArgument("auth_strategy must be noauth, noauth_cinder or tokens, not '" +
+                         rest::Clean(strategy.substr(0, 64)) + "'");
+}
+
 std::variant<RequestContext, RestResponse> RestHandler::Impl::Authenticate(const RestRequest& req) const {
   const std::string* token = Header(req, "x-auth-token");
   if (!token || token->empty()) return Error(401, "Authentication required");
@@ -131,7 +137,10 @@ std::variant<RequestContext, RestResponse> RestHandler::Impl::Authenticate(const
         if (!role.empty()) ctx.roles.push_back(role);
       }
     }
-    if (ctx.user_id == "admin" || ctx.project_id == "admin") ctx.roles.push_back("admin");
+    // Cinder's noauth makes every caller an admin; blockstore's only the one that says so.
+    if (options.auth_strategy == "noauth_cinder" || ctx.user_id == "admin" || ctx.project_id == "admin") {
+      ctx.roles.push_back("admin");
+    }
     if (ctx.roles.empty()) ctx.roles.push_back("member");
   }
   if (ctx.project_id.empty() || ctx.user_id.empty() || ctx.project_id.size() > 255 ||
@@ -205,7 +214,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   // /v3/{project}/… or, as Cinder serves from 3.67 on, /v3/… for the caller's own project.
   static const std::set<std::string> kCollections = {
       "volumes", "snapshots", "types", "os-quota-sets", "limits", "scheduler-stats",
-      "os-services", "backups", "attachments", "qos-specs"};
+      "os-services", "backups", "attachments", "qos-specs", "os-availability-zone", "resource_filters"};
   const bool projectless = kCollections.count(segments[1]) > 0;
   const std::string project = projectless ? ctx.project_id : segments[1];
   if (project != ctx.project_id && !ctx.is_admin()) {

@@ -1,4 +1,6 @@
 // REST: /scheduler-stats/get_pools and /os-services (admin).
+#include <map>
+
 #include "blockstore/volume_manager.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_call.hpp"
@@ -76,8 +78,52 @@ RestResponse UpdateService(Call& c, const std::string& action) {
 
 }  // namespace
 
+// GET /os-availability-zone: every zone a volume service runs in, available while one of them
+// is up and enabled.
+RestResponse AvailabilityZones(Call& c) {
+  if (c.method != "GET") return Error(405, "Method not allowed");
+  auto all = c.engine.Services();
+  if (!all.ok()) return Error(all.status());
+  std::map<std::string, bool> zones;
+  for (const auto& svc : *all) {
+    if (svc.binary != "cinder-volume" || svc.availability_zone.empty()) continue;
+    zones[svc.availability_zone] |= svc.up && !svc.disabled;
+  }
+  json::array info;
+  for (const auto& [zone, available] : zones) {
+    info.push_back(json::object{{"zoneName", zone},
+                                {"zoneState", json::object{{"available", available}}}});
+  }
+  return Json(200, json::object{{"availabilityZoneInfo", std::move(info)}});
+}
+
+// GET /resource_filters (3.33): the filters each list takes; `resource` picks one.
+RestResponse ResourceFilters(Call& c) {
+  if (c.method != "GET") return Error(405, "Method not allowed");
+  if (!c.Version(33)) return Error(404, "The resource could not be found.");
+  const auto only = c.Param("resource");
+  json::array out;
+  for (const auto& [resource, filters] :
+       {std::pair{"volume", &VolumeListFilters()}, std::pair{"snapshot", &SnapshotListFilters()},
+        std::pair{"backup", &BackupListFilters()}, std::pair{"attachment", &AttachmentListFilters()}}) {
+    if (only && *only != resource) continue;
+    json::array names;
+    for (const auto& f : *filters) names.emplace_back(f);
+    out.push_back(json::object{{"resource", resource}, {"filters", std::move(names)}});
+  }
+  return Json(200, json::object{{"resource_filters", std::move(out)}});
+}
+
 std::optional<RestResponse> Service(Call& c) {
   const auto& p = c.path;
+  if (p.size() == 1 && p[0] == "resource_filters") {
+    c.route = c.method + " /resource_filters";
+    return ResourceFilters(c);
+  }
+  if (p.size() == 1 && p[0] == "os-availability-zone") {
+    c.route = c.method + " /os-availability-zone";
+    return AvailabilityZones(c);
+  }
   if (p.size() == 2 && p[0] == "scheduler-stats" && p[1] == "get_pools") {
     c.route = c.method + " /scheduler-stats/get_pools";
     if (c.method != "GET") return Error(405, "Method not allowed");

@@ -1,18 +1,23 @@
 // REST: /snapshots — list, detail, create, show, update, delete and actions.
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_fields.hpp"
+#include "lib/rest/rest_metadata.hpp"
 #include "lib/rest/rest_views.hpp"
 
 namespace blockstore::rest {
 namespace {
 
 Result<RestResponse> ListSnapshot(Call& c) {
-  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, {"name", "status", "volume_id", "metadata"}));
+  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, SnapshotListFilters()));
   BS_ASSIGN_OR_RETURN(auto snaps, c.snapshots().List(c.ctx, q));
   json::array items;
   for (const auto& s : snaps) items.push_back(SnapshotView(c, s));
   json::object out{{"snapshots", std::move(items)}};
   AddNextLink(c, out, "snapshots", snaps.size(), q.limit, snaps.empty() ? "" : snaps.back().id);
+  BS_ASSIGN_OR_RETURN(auto count, CountIfAsked(c, q, [&](const ListQuery& all) {
+    return c.snapshots().List(c.ctx, all);
+  }));
+  if (count) out["count"] = *count;
   return Json(200, out);
 }
 
@@ -90,6 +95,21 @@ std::optional<RestResponse> Snapshots(Call& c) {
   if (p.size() == 3 && p[2] == "action" && c.method == "POST") {
     c.route = "POST /snapshots/{id}/action";
     return answer(ActionSnapshot(c, id));
+  }
+  if (p[2] == "metadata" && p.size() <= 4) {
+    c.route = c.method + (p.size() == 3 ? " /snapshots/{id}/metadata" : " /snapshots/{id}/metadata/{key}");
+    MetadataAccess access{
+        [&]() -> Result<Metadata> {
+          BS_ASSIGN_OR_RETURN(Snapshot s, c.snapshots().Get(c.ctx, id));
+          return s.metadata;
+        },
+        [&](const Metadata& all) -> Result<Metadata> {
+          SnapshotUpdate u;
+          u.metadata = all;
+          BS_ASSIGN_OR_RETURN(Snapshot s, c.snapshots().Update(c.ctx, id, u));
+          return s.metadata;
+        }};
+    return answer(ServeMetadata(c, access));
   }
   return std::nullopt;
 }

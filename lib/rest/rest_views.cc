@@ -41,7 +41,7 @@ void WriteLinks(JsonOut& w, const Call& c, const std::string& collection, const 
 }  // namespace
 
 void WriteVolumeSummary(JsonOut& w, const Call& c, const Volume& v) {
-  w.BeginObject().Key("id").Str(v.id).Key("name").Str(v.name);
+  w.BeginObject().Key("id").Str(v.id).Key("name").StrOrNull(v.name);
   WriteLinks(w, c, "volumes", v.id);
   w.EndObject();
 }
@@ -54,8 +54,8 @@ void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& 
   w.Key("availability_zone").Str(v.availability_zone);
   w.Key("created_at").Str(FormatTime(v.created_at));
   w.Key("updated_at").Str(FormatTime(v.updated_at));
-  w.Key("name").Str(v.name);
-  w.Key("description").Str(v.description);
+  w.Key("name").StrOrNull(v.name);
+  w.Key("description").StrOrNull(v.description);
   auto t = types.find(v.volume_type_id);
   w.Key("volume_type");
   if (t == types.end()) w.Null(); else w.Str(t->second);
@@ -97,10 +97,15 @@ void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& 
     }
   }
   w.EndArray();
+  if (!v.image_metadata.empty()) {
+    w.Key("volume_image_metadata").BeginObject();
+    for (const auto& [k, value] : v.image_metadata) w.Key(k).Str(value);
+    w.EndObject();
+  }
   if (c.ctx.is_admin()) {
-    w.Key("migration_status").Null();
+    w.Key("migration_status").StrOrNull(v.migration_status);
     w.Key("os-vol-host-attr:host").StrOrNull(v.host);
-    w.Key("os-vol-mig-status-attr:migstat").Null();
+    w.Key("os-vol-mig-status-attr:migstat").StrOrNull(v.migration_status);
     w.Key("os-vol-mig-status-attr:name_id").Null();
   }
   w.Key("os-vol-tenant-attr:tenant_id").Str(v.project_id);
@@ -124,8 +129,8 @@ json::object SnapshotView(const Call& c, const Snapshot& s) {
   o["id"] = s.id;
   o["created_at"] = FormatTime(s.created_at);
   o["updated_at"] = FormatTime(s.updated_at);
-  o["name"] = s.name;
-  o["description"] = s.description;
+  o["name"] = OrNull(s.name);
+  o["description"] = OrNull(s.description);
   o["volume_id"] = s.volume_id;
   o["status"] = ToString(s.status);
   o["size"] = s.size_gb;
@@ -138,7 +143,7 @@ json::object SnapshotView(const Call& c, const Snapshot& s) {
 }
 
 json::object BackupSummary(const Call& c, const Backup& b) {
-  return {{"id", b.id}, {"name", b.name}, {"links", Links(c, "backups", b.id)}};
+  return {{"id", b.id}, {"name", OrNull(b.name)}, {"links", Links(c, "backups", b.id)}};
 }
 
 json::object BackupDetail(const Call& c, const Backup& b) {
@@ -151,8 +156,8 @@ json::object BackupDetail(const Call& c, const Backup& b) {
   o["container"] = OrNull(b.container);
   o["created_at"] = FormatTime(b.created_at);
   o["updated_at"] = FormatTime(b.updated_at);
-  o["name"] = b.name;
-  o["description"] = b.description;
+  o["name"] = OrNull(b.name);
+  o["description"] = OrNull(b.description);
   o["fail_reason"] = OrNull(b.fail_reason);
   o["volume_id"] = b.volume_id;
   o["links"] = Links(c, "backups", b.id);

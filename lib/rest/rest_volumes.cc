@@ -1,16 +1,17 @@
 // REST: /volumes — list, detail, create, show, update, delete, metadata and actions.
+#include <map>
 #include <set>
 
 #include "lib/attach/attach_codec.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/rest/query_dict.hpp"
 #include "lib/rest/rest_fields.hpp"
+#include "lib/rest/rest_metadata.hpp"
 #include "lib/rest/rest_views.hpp"
 
 namespace blockstore::rest {
 namespace {
 
-const std::vector<std::string> kVolumeFilters = {"name", "status", "metadata", "bootable",
-                                                 "availability_zone"};
 
 // created_at / updated_at filters (3.60): "gt:2026-11-25T10:00:00", several ORed together as
 // Cinder does, over the records a list would answer.
@@ -38,7 +39,6 @@ Result<std::vector<TimeFilter>> TakeTimeFilters(Call& c) {
       f.at = *at;
       out.push_back(f);
     }
-    c.query.erase(key);
   }
   return out;
 }
@@ -56,7 +56,10 @@ bool Passes(const Volume& v, const std::vector<TimeFilter>& filters) {
 
 Result<RestResponse> ListVolume(Call& c, bool detail) {
   BS_ASSIGN_OR_RETURN(auto times, TakeTimeFilters(c));
-  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, kVolumeFilters));
+  BS_ASSIGN_OR_RETURN(ListQuery q, ListFrom(c, VolumeListFilters()));
+  if (auto glance = c.Param("glance_metadata")) {
+    BS_ASSIGN_OR_RETURN(q.image_metadata, ParseQueryDict(*glance, "glance_metadata"));
+  }
   const auto limit = q.limit;
   if (!times.empty()) q.limit.reset();  // filtered here: the page is cut after
   BS_ASSIGN_OR_RETURN(auto vols, c.volumes().List(c.ctx, q));
@@ -65,21 +68,9 @@ Result<RestResponse> ListVolume(Call& c, bool detail) {
     if (limit && vols.size() > static_cast<std::size_t>(*limit)) vols.resize(static_cast<std::size_t>(*limit));
     q.limit = limit;
   }
-  std::optional<std::size_t> count;
-  BS_ASSIGN_OR_RETURN(bool with_count, BoolParam(c, "with_count", false));
-  if (with_count && c.Version(45)) {
-    // Every match, not one page of them: the list's own limit caps each page at 1000.
-    ListQuery all = q;
-    all.limit = 1000;
-    all.marker.clear();
-    count = 0;
-    while (true) {
-      BS_ASSIGN_OR_RETURN(auto page, c.volumes().List(c.ctx, all));
-      *count += page.size();
-      if (page.size() < 1000) break;
-      all.marker = page.back().id;
-    }
-  }
+  BS_ASSIGN_OR_RETURN(auto count, CountIfAsked(c, q, [&](const ListQuery& all) {
+    return c.volumes().List(c.ctx, all);
+  }));
   std::string body;
   body.reserve(vols.size() * (detail ? 900 : 250) + 256);
   JsonOut w(body);
@@ -89,7 +80,7 @@ Result<RestResponse> ListVolume(Call& c, bool detail) {
     if (detail) WriteVolumeDetail(w, c, v, types); else WriteVolumeSummary(w, c, v);
   }
   w.EndArray();
-  if (auto next = NextLink(c, "volumes", vols.size(), q.limit, vols.empty() ? "" : vols.back().id)) {
+  if (auto next = NextLink(c, vols.size(), q.limit, vols.empty() ? "" : vols.back().id)) {
     w.Key("volumes_links").BeginArray();
     w.BeginObject().Key("href").Str(*next).Key("rel").Str("next").EndObject();
     w.EndArray();
@@ -135,7 +126,9 @@ Result<RestResponse> CreateVolume(Call& c) {
   BS_ASSIGN_OR_RETURN(auto snapshot, Str(v, "snapshot_id"));
   BS_ASSIGN_OR_RETURN(auto source, Str(v, "source_volid"));
   BS_ASSIGN_OR_RETURN(auto meta, Meta(v, "metadata"));
-  for (const char* unsupported : {"imageRef", "image_id", "backup_id", "group_id", "consistencygroup_id"}) {
+  BS_ASSIGN_OR_RETURN(auto backup, Str(v, "backup_id"));
+  if (backup && !c.Version(47)) return InvalidArgument("'backup_id' needs microversion 3.47");
+  for (const char* unsupported : {"imageRef", "image_id", "group_id", "consistencygroup_id"}) {
     BS_ASSIGN_OR_RETURN(auto given, Str(v, unsupported));
     if (given) return InvalidArgument(std::string("'") + unsupported + "' is not supported by this service");
   }
@@ -149,6 +142,7 @@ Result<RestResponse> CreateVolume(Call& c) {
   r.availability_zone = zone.value_or("");
   r.snapshot_id = snapshot.value_or("");
   r.source_volid = source.value_or("");
+  r.backup_id = backup.value_or("");
   r.metadata = meta.value_or(Metadata{});
   const json::value* hints = body.if_contains("OS-SCH-HNT:scheduler_hints");
   if (!hints || hints->is_null()) hints = v.if_contains("scheduler_hints");
@@ -169,6 +163,7 @@ Result<RestResponse> UpdateVolume(Call& c, const std::string& id) {
   BS_ASSIGN_OR_RETURN(json::object v, Member(body, "volume"));
   BS_RETURN_IF_ERROR(OnlyKnown(v, {"name", "description", "metadata", "display_name",
                                    "display_description"}, "volume"));
+  if (v.empty()) return InvalidArgument("the volume update names nothing to change");
   VolumeUpdate u;
   BS_ASSIGN_OR_RETURN(u.name, Str(v, "name"));
   BS_ASSIGN_OR_RETURN(u.description, Str(v, "description"));
@@ -183,49 +178,105 @@ Result<RestResponse> UpdateVolume(Call& c, const std::string& id) {
   return VolumeResponse(200, c, updated);
 }
 
-Result<RestResponse> MetadataRoute(Call& c, const std::string& id) {
-  BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
-  json::object items;
-  if (c.path.size() == 3) {
-    if (c.method == "GET") {
-      for (const auto& [k, val] : v.metadata) items[k] = val;
-      return Json(200, json::object{{"metadata", items}});
+// os-reset_status: any of status, attach_status and migration_status, as Cinder takes them.
+// attach_status "detached" force-detaches every attachment (the volume's attach status follows
+// from its attachments); "attached" is accepted only where an attachment says so, since
+// blockstore never records an attached volume that nothing is attached to.
+Result<RestResponse> ResetVolumeStatus(Call& c, const std::string& id, const json::object& a) {
+  BS_RETURN_IF_ERROR(OnlyKnown(a, {"status", "attach_status", "migration_status"}, "os-reset_status"));
+  BS_ASSIGN_OR_RETURN(auto status, Str(a, "status"));
+  BS_ASSIGN_OR_RETURN(auto attach, Str(a, "attach_status"));
+  BS_ASSIGN_OR_RETURN(auto migration, Str(a, "migration_status"));
+  if (!status && !attach && !migration) {
+    return InvalidArgument("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+  }
+  VolumeStatusReset reset;
+  if (status) {
+    reset.status = ParseVolumeStatus(*status);
+    if (!reset.status) return InvalidArgument("'" + *status + "' is not a volume status");
+  }
+  reset.migration_status = migration;
+  std::optional<AttachStatus> attach_status;
+  if (attach) {
+    attach_status = ParseAttachStatus(*attach);
+    if (!attach_status || (*attach_status != AttachStatus::kAttached && *attach_status != AttachStatus::kDetached)) {
+      return InvalidArgument("Must specify a valid attach status: attached or detached, not '" + *attach + "'");
     }
-    if (c.method != "POST" && c.method != "PUT") return Error(405, "Method not allowed");
-    BS_ASSIGN_OR_RETURN(json::object body, c.Body());
-    BS_ASSIGN_OR_RETURN(auto given, Meta(body, "metadata"));
-    if (!given) return InvalidArgument("Missing required element 'metadata' in request body.");
-    Metadata next = c.method == "PUT" ? Metadata{} : v.metadata;
-    for (const auto& [k, val] : *given) next[k] = val;
-    VolumeUpdate u;
-    u.metadata = next;
-    BS_ASSIGN_OR_RETURN(Volume updated, c.volumes().Update(c.ctx, id, u));
-    for (const auto& [k, val] : updated.metadata) items[k] = val;
-    return Json(200, json::object{{"metadata", items}});
   }
-  const std::string& key = c.path[3];
-  auto it = v.metadata.find(key);
-  if (c.method == "GET") {
-    if (it == v.metadata.end()) return NotFound("metadata key '" + key + "' not found");
-    return Json(200, json::object{{"meta", json::object{{key, it->second}}}});
+  // Everything checked before anything changes.
+  BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
+  if (!c.ctx.is_admin()) return PermissionDenied("resetting a volume's status is an admin-only operation");
+  if (attach_status == AttachStatus::kAttached && v.attach_status != AttachStatus::kAttached) {
+    return InvalidArgument("volume " + id + " has no attachment; attach_status 'attached' needs one");
   }
+  // The service checks its fields before it changes anything; the force-detach comes after.
+  if (reset.status || reset.migration_status) {
+    BS_RETURN_IF_ERROR(c.volumes().ResetStatus(c.ctx, id, reset).status());
+  }
+  if (attach_status == AttachStatus::kDetached && v.attach_status != AttachStatus::kDetached) {
+    BS_RETURN_IF_ERROR(c.attachments().ForceDetach(c.ctx, id, "").status());
+  }
+  return Empty(202);
+}
+
+// os-set_image_metadata {"metadata": {…}} merges, os-unset_image_metadata {"key": k} removes
+// one, os-show_image_metadata answers them.
+Result<RestResponse> ImageMetadataAction(Call& c, const std::string& id, const std::string& name,
+                                         const json::object& a) {
+  BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
+  auto answer = [](const Metadata& m) {
+    json::object items;
+    for (const auto& [k, val] : m) items[k] = val;
+    return Json(200, json::object{{"metadata", std::move(items)}});
+  };
+  if (name == "os-show_image_metadata") return answer(v.image_metadata);
   VolumeUpdate u;
-  u.metadata = v.metadata;
-  if (c.method == "DELETE") {
-    if (it == v.metadata.end()) return NotFound("metadata key '" + key + "' not found");
-    u.metadata->erase(key);
-    BS_RETURN_IF_ERROR(c.volumes().Update(c.ctx, id, u).status());
-    return Empty(200);
+  u.image_metadata = v.image_metadata;
+  if (name == "os-set_image_metadata") {
+    BS_ASSIGN_OR_RETURN(auto given, Meta(a, "metadata"));
+    if (!given) return InvalidArgument("Missing required element 'metadata' in request body.");
+    for (const auto& [k, val] : *given) (*u.image_metadata)[k] = val;
+  } else {
+    BS_ASSIGN_OR_RETURN(auto key, Str(a, "key"));
+    if (!key) return InvalidArgument("Missing required element 'key' in request body.");
+    if (!u.image_metadata->erase(*key)) return NotFound("Glance metadata for volume " + id + " with key " + *key + " not found");
   }
-  if (c.method != "PUT") return Error(405, "Method not allowed");
-  BS_ASSIGN_OR_RETURN(json::object body, c.Body());
-  BS_ASSIGN_OR_RETURN(auto meta, Meta(body, "meta"));
-  if (!meta || meta->size() != 1 || meta->begin()->first != key) {
-    return InvalidArgument("the body must be {\"meta\": {\"" + key + "\": value}}");
+  BS_ASSIGN_OR_RETURN(Volume updated, c.volumes().Update(c.ctx, id, u));
+  if (name == "os-unset_image_metadata") return Empty(200);
+  return answer(updated.image_metadata);
+}
+
+// GET /volumes/summary (3.12): how many volumes and GB the caller has (every project's with
+// all_tenants, for an admin), and from 3.36 each metadata key's values.
+Result<RestResponse> VolumeSummary(Call& c) {
+  if (!c.Version(12)) return NotFound("The resource could not be found.");
+  ListQuery q;
+  BS_ASSIGN_OR_RETURN(bool all, BoolParam(c, "all_tenants", false));
+  q.all_projects = all && c.ctx.is_admin();
+  q.limit = 1000;
+  uint64_t total_size = 0, total_count = 0;
+  std::map<std::string, std::set<std::string>> metadata;
+  while (true) {
+    BS_ASSIGN_OR_RETURN(auto page, c.volumes().List(c.ctx, q));
+    for (const auto& v : page) {
+      ++total_count;
+      total_size += v.size_gb;
+      for (const auto& [k, val] : v.metadata) metadata[k].insert(val);
+    }
+    if (page.size() < 1000) break;
+    q.marker = page.back().id;
   }
-  (*u.metadata)[key] = meta->begin()->second;
-  BS_RETURN_IF_ERROR(c.volumes().Update(c.ctx, id, u).status());
-  return Json(200, json::object{{"meta", json::object{{key, meta->begin()->second}}}});
+  json::object summary{{"total_size", total_size}, {"total_count", total_count}};
+  if (c.Version(36)) {
+    json::object meta;
+    for (const auto& [k, values] : metadata) {
+      json::array list;
+      for (const auto& val : values) list.emplace_back(val);
+      meta[k] = std::move(list);
+    }
+    summary["metadata"] = std::move(meta);
+  }
+  return Json(200, json::object{{"volume-summary", std::move(summary)}});
 }
 
 Result<Connector> ConnectorInVolume(const json::object& args) {
@@ -256,13 +307,13 @@ Result<RestResponse> ActionVolume(Call& c, const std::string& id) {
     BS_RETURN_IF_ERROR(c.volumes().Extend(c.ctx, id, *size).status());
     return Empty(202);
   }
-  if (name == "os-reset_status") {
-    BS_ASSIGN_OR_RETURN(auto status, Str(a, "status"));
-    if (!status) return InvalidArgument("os-reset_status needs status");
-    auto parsed = ParseVolumeStatus(*status);
-    if (!parsed) return InvalidArgument("'" + *status + "' is not a volume status");
-    BS_RETURN_IF_ERROR(c.volumes().ResetStatus(c.ctx, id, *parsed).status());
-    return Empty(202);
+  if (name == "os-reset_status") return ResetVolumeStatus(c, id, a);
+  if (name == "os-set_image_metadata" || name == "os-unset_image_metadata" ||
+      name == "os-show_image_metadata") {
+    return ImageMetadataAction(c, id, name, a);
+  }
+  if (name == "os-migrate_volume" || name == "os-migrate_volume_completion" || name == "os-retype") {
+    return Unimplemented("'" + name + "' is not implemented by this service yet; the volume is unchanged");
   }
   if (name == "os-force_delete") {
     BS_RETURN_IF_ERROR(c.volumes().Delete(c.ctx, id, {.force = true}).status());
@@ -351,6 +402,11 @@ std::optional<RestResponse> Volumes(Call& c) {
     if (c.method == "GET") return answer(ListVolume(c, true));
     return Error(405, "Method not allowed");
   }
+  if (p.size() == 2 && p[1] == "summary" && c.Version(12)) {
+    c.route = c.method + " /volumes/summary";
+    if (c.method == "GET") return answer(VolumeSummary(c));
+    return Error(405, "Method not allowed");
+  }
   const std::string& id = p[1];
   if (p.size() == 2) {
     c.route = c.method + " /volumes/{id}";
@@ -377,7 +433,18 @@ std::optional<RestResponse> Volumes(Call& c) {
   }
   if (p[2] == "metadata" && p.size() <= 4) {
     c.route = c.method + (p.size() == 3 ? " /volumes/{id}/metadata" : " /volumes/{id}/metadata/{key}");
-    return answer(MetadataRoute(c, id));
+    MetadataAccess access{
+        [&]() -> Result<Metadata> {
+          BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
+          return v.metadata;
+        },
+        [&](const Metadata& all) -> Result<Metadata> {
+          VolumeUpdate u;
+          u.metadata = all;
+          BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Update(c.ctx, id, u));
+          return v.metadata;
+        }};
+    return answer(ServeMetadata(c, access));
   }
   return std::nullopt;
 }

@@ -17,7 +17,11 @@ struct ListTable {
   const char* metadata_table;  // "volume_metadata"
   const char* metadata_id;     // "volume_id"
   std::vector<std::string> sort_keys;  // columns a caller may sort by
-  std::vector<std::string> filters;    // ListQuery fields this table accepts
+  // ListQuery fields this table accepts beyond name, status, size, metadata, project_id and
+  // the substring filters on name, description and status: volume_id, availability_zone
+  // (also as a substring filter), bootable.
+  std::vector<std::string> filters;
+  const char* image_metadata_table = nullptr;  // volumes: "volume_glance_metadata"
 };
 
 struct ListSql {
@@ -27,36 +31,31 @@ struct ListSql {
 
 inline constexpr int64_t kMaxListLimit = 1000;
 
-// `marker_row` holds the marker record's values for the sort columns (and "id"); empty when
-// the query has no marker. invalid_argument for unknown sort keys or filters and bad limits.
+// The keyset condition after a marker reads the marker's sort values in the statement itself.
+// invalid_argument for unknown sort keys or filters and bad limits.
 Result<ListSql> BuildListSql(const ListTable& table, const ListQuery& q,
-                             std::string_view project_scope,
-                             const std::map<std::string, std::string>& marker_row);
+                             std::string_view project_scope);
 
-// The sort keys a query resolves to, with "id" appended as the tie-breaker.
+// The sort keys a query resolves to (Cinder's synonyms mapped to columns), with "id" appended
+// as the tie-breaker.
 Result<std::vector<SortKey>> ResolveSort(const ListTable& table, const ListQuery& q);
 
-// A page of any record kind with an id, project, name, size, status and times (volumes,
-// snapshots, backups), written once: the marker is read with `get` (invalid_argument when it
-// does not exist or lies outside the caller's scope), and `query` runs the tail BuildListSql
-// makes. `get(id)` answers Result<Record>; `query(const ListSql&)` Result<std::vector<Record>>.
+// A page of any record kind with an id and a project (volumes, snapshots, backups), written
+// once: the marker is read with `get` (not_found when it does not exist or lies outside the
+// caller's scope), and `query` runs the tail BuildListSql makes. `get(id)` answers
+// Result<Record>; `query(const ListSql&)` Result<std::vector<Record>>.
 template <typename Get, typename Query>
 auto ListPage(const ListTable& table, const ListQuery& q, std::string_view project_scope, Get get,
               Query query) -> decltype(query(std::declval<const ListSql&>())) {
-  std::map<std::string, std::string> marker_row;
   if (!q.marker.empty()) {
     auto m = get(q.marker);
-    if (!m.ok() || (!project_scope.empty() && m->project_id != project_scope)) {
-      return InvalidArgument("marker " + q.marker + " not found");
+    const bool outside = (!project_scope.empty() && m.ok() && m->project_id != project_scope) ||
+                         (q.project_id && m.ok() && m->project_id != *q.project_id);
+    if (!m.ok() || outside) {
+      return NotFound("marker " + q.marker.substr(0, 64) + " could not be found");
     }
-    marker_row = {{"id", m->id},
-                  {"created_at", FormatTime(m->created_at)},
-                  {"updated_at", FormatTime(m->updated_at)},
-                  {"name", m->name},
-                  {"size", std::to_string(m->size_gb)},
-                  {"status", std::string(ToString(m->status))}};
   }
-  auto sql = BuildListSql(table, q, project_scope, marker_row);
+  auto sql = BuildListSql(table, q, project_scope);
   if (!sql.ok()) return sql.status();
   return query(*sql);
 }

@@ -251,6 +251,18 @@ UPDATE volumes SET metadata = (SELECT json_group_object(m.key, m.value) FROM vol
                                WHERE m.volume_id = volumes.id)
  WHERE id IN (SELECT volume_id FROM volume_metadata);
 )sql",
+      // 10: a volume's migration status ('' for none) and the properties of the image it holds,
+      // on its row as JSON (NULL: none) and as pairs for the glance_metadata filter.
+      R"sql(
+ALTER TABLE volumes ADD COLUMN migration_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE volumes ADD COLUMN image_metadata TEXT;
+CREATE TABLE volume_glance_metadata (
+  volume_id TEXT NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (volume_id, key)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
@@ -263,7 +275,8 @@ const std::vector<std::string>& StoreTables() {
       "volume_types",    "volume_type_extra_specs", "qos_specs", "qos_spec_values",
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
-      "volume_connectors", "services", "capacity_pools", "capacity_holds"};
+      "volume_connectors", "services", "capacity_pools", "capacity_holds",
+      "volume_glance_metadata"};
   return kTables;
 }
 

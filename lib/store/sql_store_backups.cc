@@ -56,8 +56,10 @@ const ListTable& BackupTable() {
   static const ListTable kTable{"backups",
                                 "backup_metadata",
                                 "backup_id",
-                                {"created_at", "updated_at", "id", "name", "size", "status"},
-                                {"volume_id"}};
+                                {"created_at", "updated_at", "id", "name", "description", "size", "status",
+                                 "project_id", "user_id", "volume_id", "availability_zone",
+                                 "container", "is_incremental", "data_timestamp"},
+                                {"volume_id", "availability_zone"}};
   return kTable;
 }
 

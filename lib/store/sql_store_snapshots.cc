@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sql_store.hpp"
@@ -36,7 +37,8 @@ const ListTable& SnapshotTable() {
   static const ListTable kTable{"snapshots",
                                 "snapshot_metadata",
                                 "snapshot_id",
-                                {"created_at", "updated_at", "id", "name", "size", "status"},
+                                {"created_at", "updated_at", "id", "name", "description", "size", "status",
+                                 "project_id", "user_id", "volume_id"},
                                 {"volume_id"}};
   return kTable;
 }
@@ -172,8 +174,9 @@ Status SqlStore::FinishSnapshotDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
-  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT project_id, size, quota_committed FROM "
-                                               "snapshots WHERE id = ?"));
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT project_id, size, quota_committed, (SELECT y.name "
+                                               "FROM volumes v JOIN volume_types y ON y.id = v.volume_type_id "
+                                               "WHERE v.id = s.volume_id) FROM snapshots s WHERE id = ?"));
   sel->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, sel->Step());
   if (!row) {
@@ -183,11 +186,17 @@ Status SqlStore::FinishSnapshotDelete(std::string_view id) {
   const std::string project = sel->Text(0);
   const int64_t size = sel->Int(1);
   const bool committed = sel->Int(2) != 0;
+  const std::string type_name = sel->IsNull(3) ? "" : sel->Text(3);
   sel->Reset();
   BS_RETURN_IF_ERROR(SettleLocked(SnapshotOwner(id), QuotaAction::kRollback));
   if (committed) {
-    BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaSnapshots), 1},
-                                               {std::string(kQuotaGigabytes), size}}));
+    std::vector<QuotaCharge> release = {{std::string(kQuotaSnapshots), 1},
+                                        {std::string(kQuotaGigabytes), size}};
+    if (!type_name.empty()) {
+      release.push_back({PerTypeResource(kQuotaSnapshots, type_name), 1});
+      release.push_back({PerTypeResource(kQuotaGigabytes, type_name), size});
+    }
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, release));
   }
   BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM snapshots WHERE id = ?"));
   BS_RETURN_IF_ERROR(del->Bind(1, id).Run());

@@ -1,5 +1,6 @@
 // SqlStore: volume types and QoS specs.
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 #include "lib/store/sql_store.hpp"
 
 namespace blockstore::internal {
@@ -111,6 +112,17 @@ Result<VolumeType> SqlStore::UpdateVolumeType(std::string_view id, const VolumeT
     BS_ASSIGN_OR_RETURN(bool exists, dup->Step());
     dup->Reset();
     if (exists) return AlreadyExists("volume type '" + *u.name + "' already exists");
+    // The type's quota resources (volumes_<name> …) follow its name, as Cinder's do.
+    const auto from = PerTypeResources(t.name);
+    const auto to = PerTypeResources(*u.name);
+    for (const char* table : {"quota_usages", "quota_limits", "reservations"}) {
+      BS_ASSIGN_OR_RETURN(Stmt * ren, db_->Prepare(std::string("UPDATE ") + table +
+                                                   " SET resource = ? WHERE resource = ?"));
+      for (std::size_t i = 0; i < from.size(); ++i) {
+        ren->Reset();
+        BS_RETURN_IF_ERROR(ren->Bind(1, to[i]).Bind(2, from[i]).Run());
+      }
+    }
     t.name = *u.name;
   }
   if (u.description) t.description = *u.description;
@@ -127,7 +139,7 @@ Status SqlStore::DeleteVolumeType(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
-  BS_RETURN_IF_ERROR(GetVolumeTypeLocked(id).status());
+  BS_ASSIGN_OR_RETURN(VolumeType type, GetVolumeTypeLocked(id));
   BS_ASSIGN_OR_RETURN(Stmt * used, db_->Prepare("SELECT count(*) FROM volumes WHERE volume_type_id = ?"));
   used->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, used->Step());
@@ -136,6 +148,14 @@ Status SqlStore::DeleteVolumeType(std::string_view id) {
   if (n > 0) {
     return FailedPrecondition("volume type " + std::string(id) + " is used by " +
                               std::to_string(n) + " volume(s)");
+  }
+  // Its quota resources go with it (a later type of the same name starts afresh).
+  for (const char* table : {"quota_usages", "quota_limits", "reservations"}) {
+    BS_ASSIGN_OR_RETURN(Stmt * drop, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE resource = ?"));
+    for (const auto& resource : PerTypeResources(type.name)) {
+      drop->Reset();
+      BS_RETURN_IF_ERROR(drop->Bind(1, resource).Run());
+    }
   }
   BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM volume_types WHERE id = ?"));
   BS_RETURN_IF_ERROR(del->Bind(1, id).Run());

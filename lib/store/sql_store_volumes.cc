@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "lib/core/macros.hpp"
+#include "lib/domain/type_quota.hpp"
 #include "lib/store/list_query.hpp"
 #include "lib/store/row_query.hpp"
 #include "lib/store/sql_store.hpp"
@@ -19,7 +20,8 @@ std::string VolumeColumnsOf(const std::string& t) {
   for (const char* c : {"id", "project_id", "user_id", "name", "description", "size", "status",
                         "previous_status", "attach_status", "host", "availability_zone",
                         "volume_type_id", "snapshot_id", "source_volid", "bootable", "multiattach",
-                        "created_at", "updated_at", "readonly"}) {
+                        "created_at", "updated_at", "readonly", "migration_status",
+                        "image_metadata"}) {
     out += t + "." + c + ", ";
   }
   // The metadata is on the row as one JSON object (kept with volume_metadata).
@@ -60,7 +62,9 @@ Volume ReadVolume(const Stmt& st) {
   v.created_at = ParseTime(st.Text(16)).value_or(TimePoint{});
   v.updated_at = ParseTime(st.Text(17)).value_or(TimePoint{});
   if (!st.IsNull(18)) v.readonly = st.Int(18) != 0;
-  v.metadata = MetadataFromColumn(st, 19);
+  v.migration_status = st.Text(19);
+  v.image_metadata = MetadataFromColumn(st, 20);
+  v.metadata = MetadataFromColumn(st, 21);
   return v;
 }
 
@@ -68,8 +72,12 @@ const ListTable& VolumeTable() {
   static const ListTable kTable{"volumes",
                                 "volume_metadata",
                                 "volume_id",
-                                {"created_at", "updated_at", "id", "name", "size", "status"},
-                                {"availability_zone", "bootable"}};
+                                {"created_at", "updated_at", "id", "name", "description", "size", "status",
+                                 "project_id", "user_id", "availability_zone", "bootable", "host",
+                                 "volume_type_id", "attach_status", "snapshot_id", "source_volid",
+                                 "multiattach"},
+                                {"availability_zone", "bootable"},
+                                "volume_glance_metadata"};
   return kTable;
 }
 
@@ -187,6 +195,14 @@ Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u
     BindMetadata(*md, 2, v.metadata);
     BS_RETURN_IF_ERROR(md->Run());
   }
+  if (u.image_metadata) {
+    BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_glance_metadata", "volume_id", v.id, *u.image_metadata));
+    v.image_metadata = *u.image_metadata;
+    BS_ASSIGN_OR_RETURN(Stmt * md, db_->Prepare("UPDATE volumes SET image_metadata = ?2 WHERE id = ?1"));
+    md->Bind(1, v.id);
+    BindMetadata(*md, 2, v.image_metadata);
+    BS_RETURN_IF_ERROR(md->Run());
+  }
   BS_RETURN_IF_ERROR(tx.Commit());
   return v;
 }
@@ -239,6 +255,7 @@ Result<std::optional<Volume>> SqlStore::SetVolumeStatusLocked(std::string_view i
   if (t.host) sql += ", host = " + param(*t.host);
   if (t.size_gb) sql += ", size = " + param(std::to_string(*t.size_gb));
   if (t.readonly) sql += std::string(", readonly = ") + (*t.readonly ? "1" : "0");
+  if (t.migration_status) sql += ", migration_status = " + param(*t.migration_status);
   if (t.quota == QuotaAction::kCommit) sql += ", quota_committed = 1";
   // An extend's target size lives while the volume is extending.
   if (t.restore_previous_status) {
@@ -276,6 +293,7 @@ Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const Volum
   if (t.host) v.host = *t.host;
   if (t.size_gb) v.size_gb = *t.size_gb;
   if (t.readonly) v.readonly = *t.readonly;
+  if (t.migration_status) v.migration_status = *t.migration_status;
   v.status = to;
   v.previous_status = previous;
   v.updated_at = options_.env->Now();
@@ -284,8 +302,8 @@ Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const Volum
       Stmt * st,
       db_->Prepare("UPDATE volumes SET status = ?, previous_status = ?, host = ?, size = ?, "
                    "updated_at = ?, pending_size = CASE WHEN ?1 = 'extending' THEN pending_size "
-                   "ELSE 0 END, quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 ELSE 0 END, readonly = ? "
-                   "WHERE id = ?"));
+                   "ELSE 0 END, quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 ELSE 0 END, readonly = ?, "
+                   "migration_status = ? WHERE id = ?"));
   st->Bind(1, ToString(v.status));
   if (previous) st->Bind(2, ToString(*previous)); else st->BindNull(2);
   st->Bind(3, v.host)
@@ -293,7 +311,7 @@ Result<Volume> SqlStore::TransitionVolumeLocked(std::string_view id, const Volum
       .Bind(5, FormatTime(v.updated_at))
       .Bind(6, int64_t{t.quota == QuotaAction::kCommit});
   if (v.readonly) st->Bind(7, int64_t{*v.readonly}); else st->BindNull(7);
-  BS_RETURN_IF_ERROR(st->Bind(8, v.id).Run());
+  BS_RETURN_IF_ERROR(st->Bind(8, v.migration_status).Bind(9, v.id).Run());
   return v;
 }
 
@@ -340,7 +358,8 @@ Status SqlStore::FinishVolumeDelete(std::string_view id) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   BS_RETURN_IF_ERROR(tx.status());
-  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare(std::string("SELECT project_id, size, quota_committed FROM "
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare(std::string("SELECT project_id, size, quota_committed, "
+                                                           "(SELECT name FROM volume_types y WHERE y.id = t.volume_type_id) FROM "
                                                            "volumes t WHERE id = ?") + RowLock()));
   sel->Bind(1, id);
   BS_ASSIGN_OR_RETURN(bool row, sel->Step());
@@ -351,6 +370,7 @@ Status SqlStore::FinishVolumeDelete(std::string_view id) {
   const std::string project = sel->Text(0);
   const int64_t size = sel->Int(1);
   const bool committed = sel->Int(2) != 0;
+  const std::string type_name = sel->IsNull(3) ? "" : sel->Text(3);
   sel->Reset();
   BS_ASSIGN_OR_RETURN(Stmt * count, db_->Prepare("SELECT count(*) FROM snapshots WHERE volume_id = ?"));
   count->Bind(1, id);
@@ -363,8 +383,13 @@ Status SqlStore::FinishVolumeDelete(std::string_view id) {
   }
   BS_RETURN_IF_ERROR(SettleLocked(VolumeOwner(id), QuotaAction::kRollback));
   if (committed) {
-    BS_RETURN_IF_ERROR(ReleaseLocked(project, {{std::string(kQuotaVolumes), 1},
-                                               {std::string(kQuotaGigabytes), size}}));
+    std::vector<QuotaCharge> release = {{std::string(kQuotaVolumes), 1},
+                                        {std::string(kQuotaGigabytes), size}};
+    if (!type_name.empty()) {
+      release.push_back({PerTypeResource(kQuotaVolumes, type_name), 1});
+      release.push_back({PerTypeResource(kQuotaGigabytes, type_name), size});
+    }
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, release));
   }
   // Attachments left in an error status do not keep a volume attached; they go with it.
   BS_ASSIGN_OR_RETURN(Stmt * detach,

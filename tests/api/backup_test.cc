@@ -126,10 +126,16 @@ struct BackupFixture : EngineFixture {
   }
 };
 
+namespace fs = std::filesystem;
+
 TEST_SUITE_BEGIN("backup service");
 
 TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volume") {
-  Volume v = Available(alice, 1);
+  Volume v = Available(alice, 1, {.name = "db", .description = "the database", .metadata = {{"tier", "gold"}}});
+  VolumeUpdate image;
+  image.image_metadata = Metadata{{"os_distro", "debian"}};
+  image.bootable = true;
+  BS_REQUIRE_OK(engine->volumes().Update(alice, v.id, image));
   WritePattern(VolumeFile(v.id), 0, 6 * kMiB, 1);
   WritePattern(VolumeFile(v.id), 512 * kMiB, 8 * kMiB, 2);
   Backup b = Backed(alice, {.volume_id = v.id, .name = "nightly"});
@@ -139,7 +145,7 @@ TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volum
   CHECK(b.object_count == 4);  // 6 MiB in 4 MiB chunks, and 8 MiB: only allocated chunks
   CHECK(b.progress_bytes == kGiB);
   CHECK(b.progress_total == kGiB);
-  CHECK(b.container.find("posix:") == 0);
+  CHECK(b.container == "backups");  // the default container: a prefix of the target
   CHECK(b.host == "testhost");
   auto after = engine->volumes().Get(alice, v.id);
   BS_REQUIRE_OK(after);
@@ -151,12 +157,62 @@ TEST_CASE_FIXTURE(BackupFixture, "a full backup and its restore onto a new volum
   CHECK(quota->resources.at("backups").reserved == 0);
 
   Volume r = Restored(alice, b.id);
-  CHECK(r.name == "restore_backup_" + b.id);
-  CHECK(r.metadata.at("src_backup_id") == b.id);
+  // As Cinder: the source's name, description, metadata, image properties and bootable flag.
+  CHECK(r.name == "db");
+  CHECK(r.description == "the database");
+  CHECK(r.metadata == Metadata{{"tier", "gold"}, {"src_backup_id", b.id}});
+  CHECK(r.image_metadata == Metadata{{"os_distro", "debian"}});
+  CHECK(r.bootable);
   RequireSameData(VolumeFile(v.id), VolumeFile(r.id));
   // Restored onto a fresh sparse volume, the holes stay holes.
   CHECK(AllocatedBytes(VolumeFile(r.id)) < 32 * kMiB);
   BS_CHECK_OK(engine->backups().Verify(alice, b.id));
+}
+
+TEST_CASE_FIXTURE(BackupFixture, "a backup in a container of its own; a volume created from a backup") {
+  Volume v = Available(alice, 1, {.name = "src", .metadata = {{"k", "v"}}});
+  WritePattern(VolumeFile(v.id), 4 * kMiB, 5 * kMiB, 7);
+  Backup b = Backed(alice, {.volume_id = v.id, .container = "nightly-2026"});
+  CHECK(b.container == "nightly-2026");
+  const fs::path root = fs::path(dir.path()) / "backups";  // the engine's default posix target
+  CHECK(fs::exists(root / "nightly-2026" / b.id / "manifest.json"));
+  CHECK_FALSE(fs::exists(root / "backups" / b.id));
+  // Bad containers are refused before anything is made.
+  for (const char* bad : {"../up", "a/b", ".", "x y", "0123456789012345678901234567890123456789012345678901234567890123456789"}) {
+    CAPTURE(bad);
+    BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id, .container = bad}), Code::kInvalidArgument);
+  }
+  // Create from backup (Cinder's 3.47): the size defaults to the backup's; a name given stays.
+  VolumeCreateRequest from;
+  from.backup_id = b.id;
+  from.name = "copy";
+  auto made = engine->volumes().Create(alice, from);
+  BS_REQUIRE_OK(made);
+  CHECK(made->size_gb == 1);
+  auto done = engine->WaitForVolume(alice, made->id, {VS::kAvailable, VS::kError, VS::kErrorRestoring}, kWait);
+  BS_REQUIRE_OK(done);
+  CHECK(done->status == VS::kAvailable);
+  CHECK(done->name == "copy");
+  CHECK(done->metadata == Metadata{{"k", "v"}, {"src_backup_id", b.id}});
+  RequireSameData(VolumeFile(v.id), VolumeFile(done->id));
+  CHECK(engine->WaitForBackup(alice, b.id, {BS::kAvailable}, kWait).ok());
+  // Deleting the backup removes its container's objects.
+  BS_REQUIRE_OK(engine->backups().Delete(alice, b.id));
+  REQUIRE(engine->WaitForBackupDeleted(alice, b.id, kWait).ok());
+  CHECK_FALSE(fs::exists(root / "nightly-2026" / b.id));
+  // Refused: a backup and a snapshot at once, a smaller size, a backup not available, another
+  // project's backup.
+  Backup other = Backed(alice, {.volume_id = v.id});
+  VolumeCreateRequest both;
+  both.backup_id = other.id;
+  both.source_volid = v.id;
+  BS_CHECK_CODE(engine->volumes().Create(alice, both), Code::kInvalidArgument);
+  VolumeCreateRequest gone;
+  gone.backup_id = b.id;
+  BS_CHECK_CODE(engine->volumes().Create(alice, gone), Code::kNotFound);
+  VolumeCreateRequest theirs;
+  theirs.backup_id = other.id;
+  BS_CHECK_CODE(engine->volumes().Create(bob, theirs), Code::kNotFound);
 }
 
 TEST_CASE_FIXTURE(BackupFixture, "a restore onto an existing volume overwrites all of it") {
@@ -275,7 +331,7 @@ TEST_CASE_FIXTURE(BackupFixture, "bad backup requests are refused and change not
   Volume bobs = Available(bob, 1);
   Backup b = Backed(alice, {.volume_id = v.id});
   const std::string before = State();
-  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = "nope"}), Code::kInvalidArgument);
+  BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = "nope"}), Code::kNotFound);
   BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = bobs.id}), Code::kNotFound);
   BS_CHECK_CODE(engine->backups().Create(alice, {.volume_id = v.id, .name = std::string("a\0b", 3)}),
                 Code::kInvalidArgument);
@@ -379,7 +435,7 @@ TEST_CASE("export and import: another engine restores from the same target") {
   BS_REQUIRE_OK(ready);
   REQUIRE_MESSAGE(ready->status == BS::kAvailable, ready->fail_reason);
   CHECK(ready->name == "carried");
-  BS_CHECK_CODE(eng.backups().ImportRecord(admin, *record), Code::kAlreadyExists);
+  BS_CHECK_CODE(eng.backups().ImportRecord(admin, *record), Code::kFailedPrecondition);
   auto res = eng.backups().Restore(admin, b->id, {});
   BS_REQUIRE_OK(res);
   BS_REQUIRE_OK((*other)->WaitForBackup(admin, b->id, {BS::kAvailable}, kWait));

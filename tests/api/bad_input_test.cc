@@ -56,7 +56,7 @@ TEST_SUITE("bad input") {
     cases.push_back({"unknown snapshot", no_snap, Code::kNotFound});
     auto bad_snap = Sized(1);
     bad_snap.snapshot_id = "not-a-uuid";
-    cases.push_back({"malformed snapshot id", bad_snap, Code::kInvalidArgument});
+    cases.push_back({"malformed snapshot id", bad_snap, Code::kNotFound});  // as Cinder: 404
     auto no_src = Sized(1);
     no_src.source_volid = internal::NewUuid();
     cases.push_back({"unknown source volume", no_src, Code::kNotFound});
@@ -109,7 +109,7 @@ TEST_SUITE("bad input") {
     BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id), Code::kFailedPrecondition);
     BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id, {.cascade = true}), Code::kFailedPrecondition);
     BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, internal::NewUuid()), Code::kNotFound);
-    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, "../etc"), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, "../etc"), Code::kNotFound);
     BS_CHECK_CODE(f.engine->volumes().Delete(f.bob, v.id), Code::kNotFound);
     BS_CHECK_CODE(f.engine->volumes().Delete(f.alice, v.id, {.force = true}), Code::kPermissionDenied);
     CHECK(f.State() == before);

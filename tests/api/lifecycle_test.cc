@@ -411,6 +411,62 @@ TEST_SUITE("lifecycle") {
     CHECK(f.Usage("alice", kQuotaGigabytes).in_use == 0);
   }
 
+  TEST_CASE("reset of the migration status alone; bad resets change nothing") {
+    Fixture f;
+    auto v = f.MakeVolume(f.alice, 1);
+    auto r = f.engine->volumes().ResetStatus(f.admin, v.id, VolumeStatusReset{.migration_status = "error"});
+    BS_REQUIRE_OK(r);
+    CHECK(r->status == VS::kAvailable);
+    CHECK(r->migration_status == "error");
+    r = f.engine->volumes().ResetStatus(f.admin, v.id, VolumeStatusReset{.migration_status = "none"});
+    BS_REQUIRE_OK(r);
+    CHECK(r->migration_status.empty());
+    BS_CHECK_CODE(f.engine->volumes().ResetStatus(f.admin, v.id, VolumeStatusReset{}), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().ResetStatus(f.admin, v.id, VolumeStatusReset{.migration_status = "sideways"}),
+                  Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().ResetStatus(f.alice, v.id, VolumeStatusReset{.migration_status = "error"}),
+                  Code::kPermissionDenied);
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->migration_status.empty());
+  }
+
+  TEST_CASE("per-type quotas: charged, limited, released, and renamed with their type") {
+    Fixture f;
+    auto gold = f.engine->types().Create(f.admin, {"gold", "", true, {}});
+    BS_REQUIRE_OK(gold);
+    auto shown = f.engine->quotas().Get(f.alice, "alice");
+    BS_REQUIRE_OK(shown);
+    CHECK(shown->resources.at("volumes_gold").limit == -1);
+    CHECK(shown->resources.at("gigabytes___DEFAULT__").limit == -1);
+    CHECK(f.engine->quotas().GetDefaults().resources.count("snapshots_gold") == 1);
+    BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"volumes_gold", 1}, {"gigabytes_gold", 5}}));
+    BS_CHECK_CODE(f.engine->quotas().Update(f.admin, "alice", {{"volumes_silver", 1}}), Code::kInvalidArgument);
+    VolumeCreateRequest r;
+    r.volume_type = "gold";
+    auto v = f.Available(f.alice, 2, r);
+    CHECK(f.Usage("alice", "volumes_gold").in_use == 1);
+    CHECK(f.Usage("alice", "gigabytes_gold").in_use == 2);
+    CHECK(f.Usage("alice", "volumes").in_use == 1);
+    r.size_gb = 1;
+    BS_CHECK_CODE(f.engine->volumes().Create(f.alice, r), Code::kResourceExhausted);  // volumes_gold
+    BS_CHECK_CODE(f.engine->volumes().Extend(f.alice, v.id, 6), Code::kResourceExhausted);  // gigabytes_gold
+    CHECK(f.engine->volumes().Get(f.alice, v.id)->status == VS::kAvailable);
+    f.MakeVolume(f.alice, 1);  // another type: not limited by gold's quota
+    auto s = f.MakeSnapshot(f.alice, v.id);
+    CHECK(f.Usage("alice", "snapshots_gold").in_use == 1);
+    CHECK(f.Usage("alice", "gigabytes_gold").in_use == 4);
+    BS_REQUIRE_OK(f.engine->types().Update(f.admin, gold->id, {.name = "platinum"}));
+    CHECK(f.Usage("alice", "gigabytes_platinum").in_use == 4);
+    CHECK(f.engine->quotas().Get(f.alice, "alice")->resources.at("volumes_platinum").limit == 1);
+    CHECK(f.engine->quotas().Get(f.alice, "alice")->resources.count("volumes_gold") == 0);
+    BS_REQUIRE_OK(f.engine->snapshots().Delete(f.alice, s.id));
+    BS_REQUIRE_OK(f.engine->WaitForSnapshotDeleted(f.alice, s.id, kWait));
+    BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
+    BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
+    CHECK(f.Usage("alice", "volumes_platinum").in_use == 0);
+    CHECK(f.Usage("alice", "gigabytes_platinum").in_use == 0);
+    CHECK(f.Usage("alice", "snapshots_platinum").in_use == 0);
+  }
+
   TEST_CASE("state survives closing and reopening the engine") {
     Fixture f;
     auto v = f.MakeVolume(f.alice, 2, "keep");

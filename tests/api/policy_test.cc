@@ -18,7 +18,7 @@ TEST_SUITE("policy") {
     CHECK(f.engine->snapshots().List(f.bob, {})->empty());
     ListQuery marker;
     marker.marker = v.id;  // a marker from another project does not leak its position
-    BS_CHECK_CODE(f.engine->volumes().List(f.bob, marker), Code::kInvalidArgument);
+    BS_CHECK_CODE(f.engine->volumes().List(f.bob, marker), Code::kNotFound);
     // The admin sees everything.
     BS_REQUIRE_OK(f.engine->volumes().Get(f.admin, v.id));
     CHECK(f.engine->volumes().Get(f.alice, v.id)->name == "");

@@ -180,12 +180,34 @@ static void test_lifecycle(const char* dir) {
   CHECK(bs_volume_create(&out, engine, alice, NULL) == BS_EINVAL);
   CHECK(bs_volume_create(&out, NULL, alice, "{\"size\": 1}") == BS_EINVAL);
   CHECK(bs_volume_create(&out, engine, NULL, "{\"size\": 1}") == BS_EINVAL);
-  CHECK(bs_volume_get(&out, engine, alice, "nope") == BS_EINVAL);
+  CHECK(bs_volume_get(&out, engine, alice, "nope") == BS_ENOTFOUND);
   CHECK(bs_volume_delete(&out, engine, alice, id, 0, 0) == BS_EPRECONDITION); /* has a snapshot */
   CHECK(bs_volume_delete(&out, engine, alice, id, 0, 1) == BS_EPERM);          /* force: admin */
   CHECK(bs_volume_extend(&out, engine, alice, id, 1) == BS_EINVAL);
   CHECK(bs_volume_wait(&out, engine, alice, id, "sideways", 10) == BS_EINVAL);
   CHECK(bs_volume_reset_status(&out, engine, alice, id, "error") == BS_EPERM);
+  CHECK(bs_volume_reset_status_v2(&out, engine, alice, id, "{\"migration_status\": \"error\"}") == BS_EPERM);
+  CHECK(bs_volume_reset_status_v2(&out, engine, admin, id, "{}") == BS_EINVAL);
+  CHECK(bs_volume_reset_status_v2(&out, engine, admin, id, "{\"status\": \"sideways\"}") == BS_EINVAL);
+  CHECK(bs_volume_reset_status_v2(&out, engine, admin, id, "{\"migration_status\": \"error\"}") == BS_OK);
+  CHECK(strstr(out, "\"migration_status\":\"error\"") != NULL);
+  CHECK(strstr(out, "\"status\":\"available\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_reset_status_v2(&out, engine, admin, id, "{\"migration_status\": \"none\"}") == BS_OK);
+  CHECK(strstr(out, "\"migration_status\":null") != NULL);
+  bs_free(out);
+  /* image properties: set through an update, found by the list's image_metadata filter */
+  CHECK(bs_volume_update(&out, engine, alice, id, "{\"image_metadata\": {\"os_distro\": \"debian\"}}") == BS_OK);
+  CHECK(strstr(out, "\"image_metadata\":{\"os_distro\":\"debian\"}") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_list(&out, engine, alice, "{\"image_metadata\": {\"os_distro\": \"debian\"}}") == BS_OK);
+  CHECK(strstr(out, id) != NULL);
+  bs_free(out);
+  CHECK(bs_volume_list(&out, engine, alice, "{\"like\": {\"name\": \"NAME\"}, \"sort\": \"display_name:asc\"}") == BS_OK);
+  CHECK(strstr(out, id) != NULL);
+  bs_free(out);
+  CHECK(bs_volume_list(&out, engine, alice, "{\"like\": {\"host\": \"x\"}}") == BS_EINVAL);
+  CHECK(bs_volume_list(&out, engine, alice, "{\"marker\": \"not-an-id\"}") == BS_ENOTFOUND);
   CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 5000}") == BS_EEXHAUSTED);
 
   /* types, QoS, quotas */
@@ -238,7 +260,7 @@ static void test_lifecycle(const char* dir) {
   CHECK(bs_volume_update_readonly(&out, engine, alice, id, 0) == BS_OK);
   CHECK(strstr(out, "\"readonly\":false") != NULL);
   bs_free(out);
-  CHECK(bs_volume_update_readonly(&out, engine, alice, "nope", 1) == BS_EINVAL);
+  CHECK(bs_volume_update_readonly(&out, engine, alice, "nope", 1) == BS_ENOTFOUND);
   CHECK(out == NULL);
   CHECK(bs_qos_create(&out, engine, admin, "{\"name\": \"q\", \"specs\": {\"total_iops_sec\": \"100\"}}") == BS_OK);
   CHECK(field(out, "id", qos_id, sizeof qos_id));
@@ -459,7 +481,7 @@ static void test_backups(const char* dir) {
   bs_context* bob = NULL;
   bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
   char* out = NULL;
-  char config[1024], vol[64], backup[64], inc[64], restored[64], status[32], path_a[600],
+  char config[1024], vol[64], backup[64], inc[64], own[64], restored[64], status[32], path_a[600],
       path_b[600], record[4096];
   char* url_start;
 
@@ -501,7 +523,7 @@ static void test_backups(const char* dir) {
   CHECK(out == NULL);
   CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"x\", \"colour\": 1}") == BS_EINVAL);
   CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"") == BS_EINVAL);
-  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"x\"}") == BS_EINVAL);
+  CHECK(bs_backup_create(&out, engine, admin, "{\"volume_id\": \"x\"}") == BS_ENOTFOUND);
   snprintf(config, sizeof config, "{\"volume_id\": \"%s\", \"name\": \"c-full\"}", vol);
   CHECK(bs_backup_create(&out, engine, admin, config) == BS_OK);
   CHECK(field(out, "id", backup, sizeof backup));
@@ -531,6 +553,31 @@ static void test_backups(const char* dir) {
   CHECK(strstr(out, "\"name\":\"c-inc\"") != NULL);
   bs_free(out);
 
+  /* a backup in a container of its own, and a volume created from it */
+  snprintf(config, sizeof config, "{\"volume_id\": \"%s\", \"container\": \"c-weekly\"}", vol);
+  CHECK(bs_backup_create(&out, engine, admin, config) == BS_OK);
+  CHECK(field(out, "id", own, sizeof own));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, admin, own, "available,error", 10000) == BS_OK);
+  CHECK(strstr(out, "\"container\":\"c-weekly\"") != NULL);
+  bs_free(out);
+  snprintf(config, sizeof config, "{\"volume_id\": \"%s\", \"container\": \"../up\"}", vol);
+  CHECK(bs_backup_create(&out, engine, admin, config) == BS_EINVAL);
+  snprintf(config, sizeof config, "{\"backup_id\": \"%s\", \"name\": \"c-from-backup\"}", own);
+  CHECK(bs_volume_create(&out, engine, admin, config) == BS_OK);
+  CHECK(field(out, "id", restored, sizeof restored));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, admin, restored, "available,error,error_restoring", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  snprintf(path_b, sizeof path_b, "%s/volumes/volume-%s", dir, restored);
+  CHECK(same_bytes(path_a, path_b, 0, 300000));
+  CHECK(bs_backup_wait(&out, engine, admin, own, "available", 10000) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_delete(&out, engine, admin, own, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_wait_deleted(engine, admin, own, 10000) == BS_OK);
+
   /* restore to a new volume */
   CHECK(bs_backup_restore(&out, engine, admin, inc, NULL) == BS_OK);
   CHECK(field(out, "volume_id", restored, sizeof restored));
@@ -550,7 +597,7 @@ static void test_backups(const char* dir) {
   CHECK(strstr(out, "\"backup_service\":\"blockstore.backup\"") != NULL);
   snprintf(record, sizeof record, "%s", out);
   bs_free(out);
-  CHECK(bs_backup_import_record(&out, engine, admin, record) == BS_EEXIST);
+  CHECK(bs_backup_import_record(&out, engine, admin, record) == BS_EPRECONDITION);
   url_start = strstr(record, "\"backup_url\":\"");
   CHECK(url_start != NULL);
   CHECK(bs_backup_import_record(&out, engine, admin, "{\"backup_service\": 1}") == BS_EINVAL);

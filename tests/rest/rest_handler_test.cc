@@ -4,6 +4,7 @@
 
 #include "blockstore/rest.hpp"
 #include "lib/rest/json_out.hpp"
+#include "lib/rest/query_dict.hpp"
 #include "tests/support/engine_fixture.hpp"
 
 namespace blockstore::testing {
@@ -45,6 +46,63 @@ TEST_CASE("JsonOut writes what Boost.JSON reads back, escapes included") {
   CHECK(back.at("t").as_bool());
   CHECK(boost::json::serialize(back.at("list")) == "[{},[],1,null]");
   CHECK(boost::json::serialize(back.at("v")) == R"({"a":[1,"x"]})");
+}
+
+TEST_CASE("query dictionaries in JSON and in Python's spelling; anything else refused") {
+  auto ok = [](const char* text, Metadata want) {
+    CAPTURE(text);
+    auto got = rest::ParseQueryDict(text, "metadata");
+    BS_REQUIRE_OK(got);
+    CHECK(*got == want);
+  };
+  ok(R"({"k": "v"})", {{"k", "v"}});
+  ok("{'k': 'v', 'n': 3, 'b': True}", {{"k", "v"}, {"n", "3"}, {"b", "True"}});
+  ok(R"( { 'it\'s': "a \"b\"" } )", {{"it's", "a \"b\""}});
+  ok("{}", {});
+  for (const char* bad : {"", "k=v", "{'k'}", "{'k': }", "{'k': 'v'", "{'k': 'v'} x", "{k: 'v'}",
+                          "{'k': __import__('os')}", "{'k': ['v']}", "['k']", "{'k': 'v',}"}) {
+    CAPTURE(bad);
+    BS_CHECK_CODE(rest::ParseQueryDict(bad, "metadata"), Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("a full page links to the next by its own path and query; summary; filters") {
+  Rest f;
+  for (int i = 0; i < 3; ++i) {
+    auto made = f.Call("POST", "/v3/alice/volumes",
+                       R"({"volume": {"size": 1, "name": "v)" + std::to_string(i) + R"(", "metadata": {"t": "x"}}})");
+    REQUIRE(made.status == 202);
+    BS_REQUIRE_OK(f.engine->WaitForVolume(f.alice, Rest::Text(Rest::Body(made).at("volume").at("id")),
+                                          {VolumeStatus::kAvailable}, kWait));
+  }
+  const std::map<std::string, std::string> v360 = {{"X-Auth-Token", "alice-user:alice"},
+                                                   {"OpenStack-API-Version", "volume 3.60"}};
+  auto page = f.Call("GET", "/v3/alice/volumes/detail?limit=2&sort=name:asc&metadata=%7B%27t%27%3A+%27x%27%7D", {}, v360);
+  REQUIRE(page.status == 200);
+  const std::string next = Rest::Text(Rest::Body(page).at("volumes_links").at(0).at("href"));
+  CHECK(next.find("/v3/alice/volumes/detail?") != std::string::npos);
+  CHECK(next.find("sort=name:asc") != std::string::npos);
+  CHECK(next.find("metadata=") != std::string::npos);
+  auto rest = f.Call("GET", next.substr(next.find("/v3/")), {}, v360);
+  REQUIRE(rest.status == 200);
+  const auto rest_body = Rest::Body(rest);
+  const auto& last = rest_body.at("volumes").as_array();
+  REQUIRE(last.size() == 1);
+  CHECK(Rest::Text(last.at(0).at("name")) == "v2");
+  CHECK(Rest::Text(last.at(0).at("status")) == "available");  // a detail record
+  auto summary = f.Call("GET", "/v3/alice/volumes/summary", {}, v360);
+  REQUIRE(summary.status == 200);
+  CHECK(boost::json::serialize(Rest::Body(summary)) ==
+        R"({"volume-summary":{"total_size":3,"total_count":3,"metadata":{"t":["x"]}}})");
+  // Before 3.12 "summary" is no route of its own: it is looked up as a volume, and not found.
+  CHECK(f.Call("GET", "/v3/alice/volumes/summary").status == 404);
+  // Substring filters from 3.34; resource_filters from 3.33.
+  CHECK(f.Call("GET", "/v3/alice/volumes?name~=V", {}, v360).body.find("\"v1\"") != std::string::npos);
+  CHECK(f.Call("GET", "/v3/alice/volumes?name~=V").status == 400);
+  CHECK(f.Call("GET", "/v3/alice/volumes?host~=x", {}, v360).status == 400);
+  auto filters = f.Call("GET", "/v3/alice/resource_filters?resource=backup", {}, v360);
+  REQUIRE(filters.status == 200);
+  CHECK(Rest::Body(filters).at("resource_filters").as_array().size() == 1);
 }
 
 TEST_CASE("volume views: a hostile name and metadata come back intact in show and detail") {
@@ -168,7 +226,7 @@ TEST_CASE("bad requests get Cinder's error bodies and change nothing") {
       {"POST", vol + "/action", R"({"os-reset_status": {"status": "available"}})", 403, "forbidden"},
       {"POST", vol + "/action", R"({"os-extend": {"new_size": 2}, "os-reserve": null})", 400, "badRequest"},
       {"GET", "/v3/alice/volumes/00000000-0000-0000-0000-000000000000", "", 404, "itemNotFound"},
-      {"GET", "/v3/alice/volumes/not-a-uuid", "", 400, "badRequest"},
+      {"GET", "/v3/alice/volumes/not-a-uuid", "", 404, "itemNotFound"},
       {"GET", "/v3/alice/volumes?limit=abc", "", 400, "badRequest"},
       {"GET", "/v3/alice/volumes?sort=name:sideways", "", 400, "badRequest"},
       {"GET", "/v3/alice/volumes?frob=1", "", 400, "badRequest"},
@@ -180,7 +238,7 @@ TEST_CASE("bad requests get Cinder's error bodies and change nothing") {
       {"POST", "/v3/alice/types", R"({"volume_type": {"name": "t"}})", 403, "forbidden"},
       {"GET", "/v3/alice/scheduler-stats/get_pools", "", 403, "forbidden"},
       {"PUT", "/v3/alice/os-quota-sets/alice", R"({"quota_set": {"volumes": 99}})", 403, "forbidden"},
-      {"POST", "/v3/alice/backups", R"({"backup": {"volume_id": ")" + v.id + R"(", "container": "x"}})", 400, "badRequest"},
+      {"POST", "/v3/alice/backups", R"({"backup": {"volume_id": ")" + v.id + R"(", "container": "../x"}})", 400, "badRequest"},
       {"POST", "/v3/alice/snapshots", R"({"snapshot": {}})", 400, "badRequest"},
       {"POST", "/v3/alice/snapshots/" + v.id + "/action", R"({"os-reset_status": {"status": "bogus"}})", 400, "badRequest"},
       {"POST", "/v3/alice/backups/" + v.id + "/action", R"({"os-frobnicate": {}})", 400, "badRequest"},

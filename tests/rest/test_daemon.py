@@ -36,7 +36,7 @@ def test_https(tmp_path):
 @pytest.mark.parametrize("line, message", [
     ("colour = blue", "config: unknown key 'colour'"),
     ("port = 99999", "port must be an integer"),
-    ("auth_strategy = kerberos", "auth_strategy must be noauth or tokens"),
+    ("auth_strategy = kerberos", "auth_strategy must be noauth, noauth_cinder or tokens"),
     ("quota_bananas = 3", "config: quota_defaults.bananas: 'bananas' is not a quota resource"),
     ("volume_workers = many", "config: volume_workers must be an integer from 1 to 256"),
 ])

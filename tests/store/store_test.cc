@@ -3,6 +3,7 @@
 // list queries; and, per kind, what is its own (suites "sqlite file" and "postgresql").
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -54,7 +55,7 @@ std::vector<QuotaCharge> Charges(int64_t size) {
 
 // Sets the schema of the (closed) store in `dir` back to `version`, after `undo` (a
 // statement both kinds run) took out what the later migrations made.
-void DowngradeSchema(const TempDir& dir, const std::string& undo, int version);
+void DowngradeSchema(const TempDir& dir, const std::vector<std::string>& undo, int version);
 
 // The schema version of the (closed) store in `dir`.
 int64_t SchemaVersionOf(const TempDir& dir);
@@ -71,14 +72,14 @@ int64_t Sql(const std::string& path, const std::string& sql) {
   return out;
 }
 
-void DowngradeSchema(const TempDir& dir, const std::string& undo, int version) {
+void DowngradeSchema(const TempDir& dir, const std::vector<std::string>& undo, int version) {
   if (blockstore::testing::TestsUsePostgres()) {
     const std::string url = blockstore::testing::TestPostgresUrlFor(dir.path());
-    blockstore::testing::PgQuery(url, undo);
+    for (const auto& sql : undo) blockstore::testing::PgQuery(url, sql);
     blockstore::testing::PgQuery(url, "UPDATE blockstore_schema SET version = " + std::to_string(version));
     return;
   }
-  Sql(dir / "store.db", undo);
+  for (const auto& sql : undo) Sql(dir / "store.db", sql);
   Sql(dir / "store.db", "PRAGMA user_version = " + std::to_string(version));
 }
 
@@ -127,7 +128,11 @@ TEST_SUITE("store") {
       BS_REQUIRE_OK(store->CreateVolume(b, Charges(1)));
     }
     // As a build before migration 9 left it.
-    DowngradeSchema(dir, "ALTER TABLE volumes DROP COLUMN metadata", 8);
+    DowngradeSchema(dir,
+                    {"DROP TABLE volume_glance_metadata", "ALTER TABLE volumes DROP COLUMN image_metadata",
+                     "ALTER TABLE volumes DROP COLUMN migration_status",
+                     "ALTER TABLE volumes DROP COLUMN metadata"},
+                    8);
     {
       auto store = Open(dir);
       auto a = store->GetVolume(with);
@@ -136,6 +141,19 @@ TEST_SUITE("store") {
       auto b = store->GetVolume(without);
       BS_REQUIRE_OK(b);
       CHECK(b->metadata.empty());
+      // Migration 10: no migration status, no image properties, and both can be set.
+      CHECK(a->migration_status.empty());
+      CHECK(a->image_metadata.empty());
+      VolumeUpdate u;
+      u.image_metadata = Metadata{{"os_distro", "debian"}};
+      BS_REQUIRE_OK(store->UpdateVolume(with, u));
+      ListQuery by_image;
+      by_image.image_metadata = {{"os_distro", "debian"}};
+      auto found = store->ListVolumes(by_image, "p");
+      BS_REQUIRE_OK(found);
+      REQUIRE(found->size() == 1);
+      CHECK(found->front().id == with);
+      CHECK(found->front().image_metadata == Metadata{{"os_distro", "debian"}});
     }
     CHECK(SchemaVersionOf(dir) == SqliteSchemaVersion());
   }
@@ -516,29 +534,66 @@ TEST_SUITE("store") {
     for (int i = 0; i < 25; ++i) {
       auto v = NewVolume(i % 5 == 0 ? "other" : "p", static_cast<uint64_t>(1 + i % 3), i);
       v.metadata = {{"tier", i % 2 ? "gold" : "silver"}};
+      v.description = i % 4 ? "Scratch space" : "database files";
+      v.availability_zone = i % 3 ? "az1" : "az2";
+      v.bootable = i % 2 == 0;
       BS_REQUIRE_OK(store->CreateVolume(v, Charges(1)));
     }
     for (auto sort : std::vector<std::vector<SortKey>>{
-             {}, {{"size", false}}, {{"size", true}, {"name", false}}, {{"name", false}}}) {
+             {}, {{"size", false}}, {{"size", true}, {"name", false}}, {{"name", false}},
+             {{"display_name", true}}, {{"display_description", false}, {"bootable", true}},
+             {{"availability_zone", false}, {"size", true}, {"created_at", false}}}) {
+      CAPTURE(sort.front().key);
       ListQuery q;
       q.sort = sort;
+      auto whole = store->ListVolumes(q, "p");  // one page: the order the pages must follow
+      BS_REQUIRE_OK(whole);
       q.limit = 7;
-      std::set<std::string> seen;
+      std::vector<std::string> paged;
       int pages = 0;
       while (true) {
         auto page = store->ListVolumes(q, "p");
         BS_REQUIRE_OK(page);
         for (const auto& v : *page) {
           CHECK(v.project_id == "p");
-          CHECK(seen.insert(v.id).second);
+          paged.push_back(v.id);
         }
         ++pages;
         if (page->size() < 7) break;
         q.marker = page->back().id;
       }
-      CHECK(seen.size() == 20);
+      std::vector<std::string> expected;
+      for (const auto& v : *whole) expected.push_back(v.id);
+      CHECK(paged == expected);
+      CHECK(std::set<std::string>(paged.begin(), paged.end()).size() == 20);
       CHECK(pages == 3);
     }
+    ListQuery by_name;
+    by_name.sort = {{"name", false}};
+    auto names = store->ListVolumes(by_name, "p");
+    BS_REQUIRE_OK(names);
+    CHECK(std::is_sorted(names->begin(), names->end(),
+                         [](const Volume& a, const Volume& b) { return a.name < b.name; }));
+
+    // Substring filters ignore case and take % and _ literally; a project, a size.
+    ListQuery like;
+    like.like = {{"description", "SCRATCH"}};
+    CHECK(store->ListVolumes(like, "p")->size() == 15);
+    like.like = {{"display_name", "vol-1"}};  // vol-1, vol-11…vol-19 of p (not vol-10, vol-15)
+    CHECK(store->ListVolumes(like, "p")->size() == 9);
+    like.like = {{"name", "%"}};
+    CHECK(store->ListVolumes(like, "p")->empty());
+    like.like = {{"availability_zone", "z2"}};
+    CHECK(store->ListVolumes(like, "")->size() == 9);
+    like.like = {{"host", "h@"}};
+    BS_CHECK_CODE(store->ListVolumes(like, "p"), Code::kInvalidArgument);
+    ListQuery one_project;
+    one_project.project_id = "other";
+    CHECK(store->ListVolumes(one_project, "")->size() == 5);
+    CHECK(store->ListVolumes(one_project, "p")->empty());  // a scope and another project: none
+    ListQuery sized;
+    sized.size = 2;
+    CHECK(store->ListVolumes(sized, "p")->size() == 7);
     ListQuery gold;
     gold.metadata = {{"tier", "gold"}};
     CHECK(store->ListVolumes(gold, "")->size() == 12);
@@ -555,7 +610,7 @@ TEST_SUITE("store") {
     BS_CHECK_CODE(store->ListVolumes(bad_limit, "p"), Code::kInvalidArgument);
     ListQuery bad_marker;
     bad_marker.marker = internal::NewUuid();
-    BS_CHECK_CODE(store->ListVolumes(bad_marker, "p"), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->ListVolumes(bad_marker, "p"), Code::kNotFound);
     ListQuery injection;
     injection.name = "x' OR '1'='1";
     CHECK(store->ListVolumes(injection, "p")->empty());

@@ -86,14 +86,14 @@ void BindBackups(py::module_& m) {
   engine
       .def("create_backup",
            [](PyEngine& e, Ctx ctx, std::string volume_id, std::string snapshot_id, std::string name,
-              std::string description, bool incremental, bool force, Metadata metadata) {
+              std::string description, bool incremental, bool force, Metadata metadata, std::string container) {
              return Unwrap(e.backups().Create(
                  ctx, {std::move(volume_id), std::move(snapshot_id), std::move(name),
-                       std::move(description), incremental, force, std::move(metadata)}));
+                       std::move(description), incremental, force, std::move(metadata), std::move(container)}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("snapshot_id") = "",
            py::arg("name") = "", py::arg("description") = "", py::arg("incremental") = false,
-           py::arg("force") = false, py::arg("metadata") = Metadata{})
+           py::arg("force") = false, py::arg("metadata") = Metadata{}, py::arg("container") = "")
       .def("get_backup", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.backups().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("backup_id"))
       .def("list_backups",

@@ -205,18 +205,19 @@ void BindEngine(py::module_& m) {
            [](PyEngine& e, Ctx ctx, std::optional<int64_t> size, std::string name, std::string description,
               std::string volume_type, std::string availability_zone, std::string snapshot_id,
               std::string source_volid, Metadata metadata, bool bootable,
-              std::optional<std::map<std::string, py::object>> hints) {
+              std::optional<std::map<std::string, py::object>> hints, std::string backup_id) {
              VolumeCreateRequest r = Request(size, std::move(name), std::move(description),
                                              std::move(volume_type), std::move(availability_zone),
                                              std::move(snapshot_id), std::move(source_volid),
                                              std::move(metadata), bootable, hints);
+             r.backup_id = std::move(backup_id);
              py::gil_scoped_release release;
              return Unwrap(e.volumes().Create(ctx, r));
            },
            py::arg("ctx"), py::arg("size") = py::none(), py::kw_only(), py::arg("name") = "",
            py::arg("description") = "", py::arg("volume_type") = "", py::arg("availability_zone") = "",
            py::arg("snapshot_id") = "", py::arg("source_volid") = "", py::arg("metadata") = Metadata{},
-           py::arg("bootable") = false, py::arg("scheduler_hints") = py::none())
+           py::arg("bootable") = false, py::arg("scheduler_hints") = py::none(), py::arg("backup_id") = "")
       .def("explain_placement",
            [](PyEngine& e, Ctx ctx, std::optional<int64_t> size, std::string volume_type,
               std::string availability_zone, std::string snapshot_id, std::string source_volid,
@@ -237,22 +238,32 @@ void BindEngine(py::module_& m) {
            [](PyEngine& e, Ctx ctx, std::optional<std::string> name, std::optional<std::string> status,
               std::optional<std::string> zone, std::optional<bool> bootable, std::optional<Metadata> metadata,
               std::optional<std::vector<std::pair<std::string, std::string>>> sort, std::optional<int64_t> limit,
-              std::string marker, bool all_projects) {
+              std::string marker, bool all_projects, std::optional<Metadata> like,
+              std::optional<std::string> project_id, std::optional<Metadata> image_metadata,
+              std::optional<int64_t> size) {
              auto q = Query(std::move(name), std::move(status), std::nullopt, std::move(zone), bootable,
                             std::move(metadata), std::move(sort), limit, std::move(marker), all_projects);
+             if (like) q.like = std::move(*like);
+             q.project_id = std::move(project_id);
+             if (image_metadata) q.image_metadata = std::move(*image_metadata);
+             q.size = size;
              return Unwrap(e.volumes().List(ctx, q));
            },
            Release(), py::arg("ctx"), py::kw_only(), py::arg("name") = py::none(), py::arg("status") = py::none(),
            py::arg("availability_zone") = py::none(), py::arg("bootable") = py::none(),
            py::arg("metadata") = py::none(), py::arg("sort") = py::none(), py::arg("limit") = py::none(),
-           py::arg("marker") = "", py::arg("all_projects") = false)
+           py::arg("marker") = "", py::arg("all_projects") = false, py::arg("like") = py::none(),
+           py::arg("project_id") = py::none(), py::arg("image_metadata") = py::none(), py::arg("size") = py::none())
       .def("update_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> name,
-              std::optional<std::string> description, std::optional<Metadata> metadata, std::optional<bool> bootable) {
-             return Unwrap(e.volumes().Update(ctx, id, {std::move(name), std::move(description), std::move(metadata), bootable}));
+              std::optional<std::string> description, std::optional<Metadata> metadata, std::optional<bool> bootable,
+              std::optional<Metadata> image_metadata) {
+             return Unwrap(e.volumes().Update(ctx, id, {std::move(name), std::move(description), std::move(metadata),
+                                                        bootable, std::move(image_metadata)}));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = py::none(),
-           py::arg("description") = py::none(), py::arg("metadata") = py::none(), py::arg("bootable") = py::none())
+           py::arg("description") = py::none(), py::arg("metadata") = py::none(), py::arg("bootable") = py::none(),
+           py::arg("image_metadata") = py::none())
       .def("delete_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool cascade, bool force) {
              return Unwrap(e.volumes().Delete(ctx, id, {cascade, force}));
@@ -270,12 +281,18 @@ void BindEngine(py::module_& m) {
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("readonly"))
       .def("reset_volume_status",
-           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& status) {
-             auto s = ParseVolumeStatus(status);
-             if (!s) throw StatusError{InvalidArgument("'" + status + "' is not a volume status")};
-             return Unwrap(e.volumes().ResetStatus(ctx, id, *s));
+           [](PyEngine& e, Ctx ctx, const std::string& id, std::optional<std::string> status,
+              std::optional<std::string> migration_status) {
+             VolumeStatusReset reset;
+             if (status) {
+               reset.status = ParseVolumeStatus(*status);
+               if (!reset.status) throw StatusError{InvalidArgument("'" + *status + "' is not a volume status")};
+             }
+             reset.migration_status = std::move(migration_status);
+             return Unwrap(e.volumes().ResetStatus(ctx, id, reset));
            },
-           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("status"))
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("status") = py::none(), py::kw_only(),
+           py::arg("migration_status") = py::none())
       .def("wait_for_volume",
            [](PyEngine& e, Ctx ctx, const std::string& id, std::vector<std::string> statuses, double timeout) {
              auto want = Statuses<VolumeStatus>(statuses, ParseVolumeStatus, "volume");

@@ -35,6 +35,11 @@ void BindRecords(py::module_& m) {
       .def_readonly("multiattach", &Volume::multiattach)
       .def_readonly("readonly", &Volume::readonly)
       .def_readonly("metadata", &Volume::metadata)
+      .def_readonly("image_metadata", &Volume::image_metadata)
+      .def_property_readonly("migration_status", [](const Volume& v) -> std::optional<std::string> {
+        if (v.migration_status.empty()) return std::nullopt;
+        return v.migration_status;
+      })
       .def_property_readonly("created_at", [](const Volume& v) { return FormatTime(v.created_at); })
       .def_property_readonly("updated_at", [](const Volume& v) { return FormatTime(v.updated_at); })
       .def("__repr__", [](const Volume& v) { return Repr("Volume", v.id, ToString(v.status)); });

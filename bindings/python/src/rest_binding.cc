@@ -28,9 +28,7 @@ void BindRest(py::module_& m) {
                        std::map<std::string, std::tuple<std::string, std::string, std::vector<std::string>>> tokens,
                        std::string public_url, std::size_t max_body_bytes) {
              RestOptions o;
-             if (auth_strategy != "noauth" && auth_strategy != "tokens") {
-               throw StatusError{InvalidArgument("auth_strategy must be noauth or tokens")};
-             }
+             if (Status s = CheckAuthStrategy(auth_strategy); !s.ok()) throw StatusError{s};
              o.auth_strategy = std::move(auth_strategy);
              for (auto& [token, who] : tokens) {
                auto& [user, project, roles] = who;

@@ -109,7 +109,7 @@ def test_export_import_and_bad_input(tmp_path, backups, admin, alice, target):
         engine.export_backup_record(alice, b.id)
     with pytest.raises(blockstore.NotFound):
         engine.get_backup(alice, b.id)
-    with pytest.raises(blockstore.InvalidArgument):
+    with pytest.raises(blockstore.NotFound):
         engine.create_backup(admin, "not-a-uuid")
     with pytest.raises(blockstore.InvalidArgument):
         engine.import_backup_record(admin, {"backup_service": "x", "backup_url": "e30="})
@@ -129,7 +129,7 @@ def test_export_import_and_bad_input(tmp_path, backups, admin, alice, target):
         ready = second.wait_for_backup(admin, b.id)
         assert ready.status == "available", ready.fail_reason
         assert ready.name == "moved"
-        with pytest.raises(blockstore.AlreadyExists):
+        with pytest.raises(blockstore.FailedPrecondition):
             second.import_backup_record(admin, record)
         r = second.restore_backup(admin, b.id)
         second.wait_for_backup(admin, b.id, ["available"])
@@ -163,3 +163,28 @@ def test_encrypted_backup(tmp_path, admin):
     with pytest.raises(blockstore.NotFound):
         blockstore.Engine(str(tmp_path / "other"), backup={"encryption_key_id": "nope"},
                           backup_keys=keys.get)
+
+
+def test_container_create_from_backup_and_the_source_name(backups, admin, target):
+    engine, volumes, _ = backups
+    v = engine.create_volume(admin, 1, name="src", metadata={"k": "v"})
+    v = engine.wait_for_volume(admin, v.id, ["available"])
+    write(volumes / f"volume-{v.id}", 1 << 20, b"container data" * 1000)
+    b = engine.wait_for_backup(admin, engine.create_backup(admin, v.id, container="py-weekly").id)
+    assert b.status == "available" and b.container == "py-weekly"
+    assert os.path.exists(os.path.join(target, "py-weekly", b.id, "manifest.json"))
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.create_backup(admin, v.id, container="../elsewhere")
+    # A restore to a new volume takes the source's name and metadata.
+    r = engine.restore_backup(admin, b.id)
+    engine.wait_for_backup(admin, b.id, ["available"])
+    restored = engine.wait_for_volume(admin, r.volume_id, ["available"])
+    assert restored.name == "src" and restored.metadata == {"k": "v", "src_backup_id": b.id}
+    # Created from the backup (Cinder's 3.47): its own name stays.
+    c = engine.create_volume(admin, name="copy", backup_id=b.id)
+    assert c.size == 1
+    c = engine.wait_for_volume(admin, c.id, ["available", "error", "error_restoring"])
+    assert c.status == "available" and c.name == "copy"
+    assert digest(volumes / f"volume-{c.id}", 1 << 20, 14000) == digest(volumes / f"volume-{v.id}", 1 << 20, 14000)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.create_volume(admin, backup_id=b.id, source_volid=v.id)

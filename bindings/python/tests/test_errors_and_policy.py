@@ -16,7 +16,7 @@ def available(engine, ctx, size=1):
     ({"size": 1, "name": "x" * 256}, blockstore.InvalidArgument),
     ({"size": 1, "name": "nul\x00byte"}, blockstore.InvalidArgument),
     ({"size": 1, "volume_type": "nope"}, blockstore.NotFound),
-    ({"size": 1, "snapshot_id": "not-a-uuid"}, blockstore.InvalidArgument),
+    ({"size": 1, "snapshot_id": "not-a-uuid"}, blockstore.NotFound),
     ({"size": 1, "availability_zone": "mars"}, blockstore.InvalidArgument),
     ({"size": 1, "metadata": {f"k{i}": "v" for i in range(200)}}, blockstore.InvalidArgument),
     ({}, blockstore.InvalidArgument),

@@ -192,3 +192,43 @@ def test_two_backends(tmp_path, alice, admin):
         vol = make_volume(e, alice, 1, volume_type="on-b")
         assert vol.host == "h@b#b"
         assert os.listdir(tmp_path / "b") == [f"volume-{vol.id}"]
+
+
+def test_lists_filter_like_cinder_and_page_in_any_order(engine, alice, bob, admin):
+    names = ["web-data", "db-data", "scratch", "Archive"]
+    made = {n: make_volume(engine, alice, 1 + i % 2, name=n) for i, n in enumerate(names)}
+    theirs = make_volume(engine, bob, 1, name="theirs")
+    assert {v.name for v in engine.list_volumes(alice, like={"name": "DATA"})} == {"web-data", "db-data"}
+    assert {v.name for v in engine.list_volumes(alice, size=2)} == {"db-data", "Archive"}
+    ordered = [v.name for v in engine.list_volumes(alice, sort=[("display_name", "asc")])]
+    assert ordered == sorted(names)
+    # Pages by marker in that order, without gaps or repeats.
+    seen, marker = [], ""
+    while True:
+        page = engine.list_volumes(alice, sort=[("name", "asc")], limit=3, marker=marker)
+        seen += [v.name for v in page]
+        if len(page) < 3:
+            break
+        marker = page[-1].id
+    assert seen == ordered
+    # An admin's view of one project; a marker that is not there.
+    assert [v.id for v in engine.list_volumes(admin, all_projects=True, project_id="bob")] == [theirs.id]
+    with pytest.raises(blockstore.NotFound):
+        engine.list_volumes(alice, marker=theirs.id)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.list_volumes(alice, like={"host": "x"})
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.list_volumes(alice, sort=[("password", "asc")])
+    # Image properties, and the migration status an admin may reset.
+    v = engine.update_volume(alice, made["db-data"].id, image_metadata={"os_distro": "debian"})
+    assert v.image_metadata == {"os_distro": "debian"}
+    assert [x.id for x in engine.list_volumes(alice, image_metadata={"os_distro": "debian"})] == [v.id]
+    assert v.migration_status is None
+    v = engine.reset_volume_status(admin, v.id, migration_status="error")
+    assert v.migration_status == "error" and v.status == "available"
+    v = engine.reset_volume_status(admin, v.id, migration_status="none")
+    assert v.migration_status is None
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.reset_volume_status(admin, v.id)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.reset_volume_status(admin, v.id, migration_status="sideways")

@@ -198,7 +198,6 @@ class FileDriver final : public VolumeDriver {
     pool.reserved_percentage = o_.reserved_percentage;
     pool.multiattach = true;
     pool.online_extend_support = true;
-    pool.capabilities["volumes_dir"] = o_.dir;
     stats.pools.push_back(std::move(pool));
     return stats;
   }
