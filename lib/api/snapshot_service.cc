@@ -35,13 +35,10 @@ Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const Snapsh
   s.created_at = s.updated_at = d.env().Now();
   std::vector<VolumeStatus> allowed = {VolumeStatus::kAvailable};
   if (r.force) allowed.push_back(VolumeStatus::kInUse);
-  std::vector<QuotaCharge> charges = {{std::string(kQuotaSnapshots), 1},
-                                      {std::string(kQuotaGigabytes), static_cast<int64_t>(v.size_gb)}};
-  if (auto type = d.store().GetVolumeType(v.volume_type_id); type.ok()) {
-    charges.push_back({internal::PerTypeResource(kQuotaSnapshots, type->name), 1});
-    charges.push_back({internal::PerTypeResource(kQuotaGigabytes, type->name), static_cast<int64_t>(v.size_gb)});
-  }
-  BS_ASSIGN_OR_RETURN(s, d.store().CreateSnapshot(s, allowed, charges));
+  auto type = d.store().GetVolumeType(v.volume_type_id);
+  BS_ASSIGN_OR_RETURN(s, d.store().CreateSnapshot(s, allowed, internal::CountAndSizeCharges(
+                                                                  kQuotaSnapshots, static_cast<int64_t>(v.size_gb),
+                                                                  type.ok() ? type->name : "")));
   d.notifier().Snapshot("snapshot.create.start", s);
   // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
   RequestSpec spec = d.SpecFor(v);

@@ -180,12 +180,8 @@ Result<Volume> VolumeService::Submit(const RequestContext& ctx, const VolumeCrea
   auto& d = core_;
   BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
   const int64_t size = static_cast<int64_t>(p.volume.size_gb);
-  BS_ASSIGN_OR_RETURN(
-      Volume v, d.store().CreateVolume(
-                    p.volume, {{std::string(kQuotaVolumes), 1},
-                               {std::string(kQuotaGigabytes), size},
-                               {internal::PerTypeResource(kQuotaVolumes, p.type.name), 1},
-                               {internal::PerTypeResource(kQuotaGigabytes, p.type.name), size}}));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().CreateVolume(p.volume, internal::CountAndSizeCharges(
+                                                                    kQuotaVolumes, size, p.type.name)));
   d.notifier().Volume("volume.create.start", v);
   p.volume = v;
   RequestSpec spec = CreateSpec(d, p, r);

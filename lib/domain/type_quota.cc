@@ -19,6 +19,17 @@ std::vector<std::string> PerTypeResources(std::string_view type_name) {
   return out;
 }
 
+std::vector<QuotaCharge> CountAndSizeCharges(std::string_view count_resource, int64_t size_gb,
+                                             std::string_view type_name) {
+  std::vector<QuotaCharge> out = {{std::string(count_resource), 1},
+                                  {std::string(kQuotaGigabytes), size_gb}};
+  if (!type_name.empty()) {
+    out.push_back({PerTypeResource(count_resource, type_name), 1});
+    out.push_back({PerTypeResource(kQuotaGigabytes, type_name), size_gb});
+  }
+  return out;
+}
+
 std::optional<std::string> TypeOfResource(std::string_view resource,
                                           const std::vector<std::string>& type_names) {
   for (const auto& base : PerTypeBases()) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "blockstore/store.hpp"
 #include "blockstore/types.hpp"
 
 namespace blockstore::internal {
@@ -21,6 +22,12 @@ std::string PerTypeResource(std::string_view base, std::string_view type_name);
 
 // The per-type resources of `type_name`, in PerTypeBases order.
 std::vector<std::string> PerTypeResources(std::string_view type_name);
+
+// What one volume or snapshot of `size_gb` counts against: `count_resource` (volumes or
+// snapshots) and gigabytes, each also per type when `type_name` is given. Charged when it is
+// made, released when it goes.
+std::vector<QuotaCharge> CountAndSizeCharges(std::string_view count_resource, int64_t size_gb,
+                                             std::string_view type_name);
 
 // The type a per-type resource names, if `resource` is one of `type_names`' resources.
 std::optional<std::string> TypeOfResource(std::string_view resource,

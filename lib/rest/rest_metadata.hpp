@@ -23,6 +23,26 @@ struct MetadataAccess {
 // Serves c.path = {collection, id, "metadata"[, key]}.
 Result<RestResponse> ServeMetadata(Call& c, const MetadataAccess& access);
 
+// The same through a service whose Get(ctx, id) answers a record with `metadata` and whose
+// Update(ctx, id, UpdateT) takes an update whose `metadata` replaces it.
+template <typename UpdateT, typename Service>
+Result<RestResponse> ServeMetadataOf(Call& c, Service& service, const std::string& id) {
+  MetadataAccess access{
+      [&]() -> Result<Metadata> {
+        auto record = service.Get(c.ctx, id);
+        if (!record.ok()) return record.status();
+        return record->metadata;
+      },
+      [&](const Metadata& all) -> Result<Metadata> {
+        UpdateT u;
+        u.metadata = all;
+        auto record = service.Update(c.ctx, id, u);
+        if (!record.ok()) return record.status();
+        return record->metadata;
+      }};
+  return ServeMetadata(c, access);
+}
+
 }  // namespace blockstore::rest
 
 #endif  // BLOCKSTORE_LIB_REST_REST_METADATA_HPP

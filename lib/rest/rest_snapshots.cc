@@ -98,18 +98,7 @@ std::optional<RestResponse> Snapshots(Call& c) {
   }
   if (p[2] == "metadata" && p.size() <= 4) {
     c.route = c.method + (p.size() == 3 ? " /snapshots/{id}/metadata" : " /snapshots/{id}/metadata/{key}");
-    MetadataAccess access{
-        [&]() -> Result<Metadata> {
-          BS_ASSIGN_OR_RETURN(Snapshot s, c.snapshots().Get(c.ctx, id));
-          return s.metadata;
-        },
-        [&](const Metadata& all) -> Result<Metadata> {
-          SnapshotUpdate u;
-          u.metadata = all;
-          BS_ASSIGN_OR_RETURN(Snapshot s, c.snapshots().Update(c.ctx, id, u));
-          return s.metadata;
-        }};
-    return answer(ServeMetadata(c, access));
+    return answer(ServeMetadataOf<SnapshotUpdate>(c, c.snapshots(), id));
   }
   return std::nullopt;
 }

@@ -433,18 +433,7 @@ std::optional<RestResponse> Volumes(Call& c) {
   }
   if (p[2] == "metadata" && p.size() <= 4) {
     c.route = c.method + (p.size() == 3 ? " /volumes/{id}/metadata" : " /volumes/{id}/metadata/{key}");
-    MetadataAccess access{
-        [&]() -> Result<Metadata> {
-          BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Get(c.ctx, id));
-          return v.metadata;
-        },
-        [&](const Metadata& all) -> Result<Metadata> {
-          VolumeUpdate u;
-          u.metadata = all;
-          BS_ASSIGN_OR_RETURN(Volume v, c.volumes().Update(c.ctx, id, u));
-          return v.metadata;
-        }};
-    return answer(ServeMetadata(c, access));
+    return answer(ServeMetadataOf<VolumeUpdate>(c, c.volumes(), id));
   }
   return std::nullopt;
 }

@@ -190,13 +190,7 @@ Status SqlStore::FinishSnapshotDelete(std::string_view id) {
   sel->Reset();
   BS_RETURN_IF_ERROR(SettleLocked(SnapshotOwner(id), QuotaAction::kRollback));
   if (committed) {
-    std::vector<QuotaCharge> release = {{std::string(kQuotaSnapshots), 1},
-                                        {std::string(kQuotaGigabytes), size}};
-    if (!type_name.empty()) {
-      release.push_back({PerTypeResource(kQuotaSnapshots, type_name), 1});
-      release.push_back({PerTypeResource(kQuotaGigabytes, type_name), size});
-    }
-    BS_RETURN_IF_ERROR(ReleaseLocked(project, release));
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, CountAndSizeCharges(kQuotaSnapshots, size, type_name)));
   }
   BS_ASSIGN_OR_RETURN(Stmt * del, db_->Prepare("DELETE FROM snapshots WHERE id = ?"));
   BS_RETURN_IF_ERROR(del->Bind(1, id).Run());

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 #include "lib/core/macros.hpp"
 #include "lib/domain/type_quota.hpp"
@@ -187,20 +188,17 @@ Result<Volume> SqlStore::UpdateVolume(std::string_view id, const VolumeUpdate& u
                          .Bind(4, FormatTime(v.updated_at))
                          .Bind(5, v.id)
                          .Run());
-  if (u.metadata) {
-    BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_metadata", "volume_id", v.id, *u.metadata));
-    v.metadata = *u.metadata;
-    BS_ASSIGN_OR_RETURN(Stmt * md, db_->Prepare("UPDATE volumes SET metadata = ?2 WHERE id = ?1"));
+  // Each map twice: as pairs the list filters search, and on the row, read with it.
+  for (auto [given, table, column, field] :
+       {std::tuple{&u.metadata, "volume_metadata", "metadata", &v.metadata},
+        std::tuple{&u.image_metadata, "volume_glance_metadata", "image_metadata", &v.image_metadata}}) {
+    if (!*given) continue;
+    BS_RETURN_IF_ERROR(ReplacePairsLocked(table, "volume_id", v.id, **given));
+    *field = **given;
+    BS_ASSIGN_OR_RETURN(Stmt * md, db_->Prepare(std::string("UPDATE volumes SET ") + column +
+                                                " = ?2 WHERE id = ?1"));
     md->Bind(1, v.id);
-    BindMetadata(*md, 2, v.metadata);
-    BS_RETURN_IF_ERROR(md->Run());
-  }
-  if (u.image_metadata) {
-    BS_RETURN_IF_ERROR(ReplacePairsLocked("volume_glance_metadata", "volume_id", v.id, *u.image_metadata));
-    v.image_metadata = *u.image_metadata;
-    BS_ASSIGN_OR_RETURN(Stmt * md, db_->Prepare("UPDATE volumes SET image_metadata = ?2 WHERE id = ?1"));
-    md->Bind(1, v.id);
-    BindMetadata(*md, 2, v.image_metadata);
+    BindMetadata(*md, 2, *field);
     BS_RETURN_IF_ERROR(md->Run());
   }
   BS_RETURN_IF_ERROR(tx.Commit());
@@ -383,13 +381,7 @@ Status SqlStore::FinishVolumeDelete(std::string_view id) {
   }
   BS_RETURN_IF_ERROR(SettleLocked(VolumeOwner(id), QuotaAction::kRollback));
   if (committed) {
-    std::vector<QuotaCharge> release = {{std::string(kQuotaVolumes), 1},
-                                        {std::string(kQuotaGigabytes), size}};
-    if (!type_name.empty()) {
-      release.push_back({PerTypeResource(kQuotaVolumes, type_name), 1});
-      release.push_back({PerTypeResource(kQuotaGigabytes, type_name), size});
-    }
-    BS_RETURN_IF_ERROR(ReleaseLocked(project, release));
+    BS_RETURN_IF_ERROR(ReleaseLocked(project, CountAndSizeCharges(kQuotaVolumes, size, type_name)));
   }
   // Attachments left in an error status do not keep a volume attached; they go with it.
   BS_ASSIGN_OR_RETURN(Stmt * detach,
