@@ -76,7 +76,8 @@ struct BackupCreateRequest {
 
 struct BackupRestoreRequest {
   std::string volume_id;  // an existing available volume at least the backup's size; empty:
-                          // a new volume "restore_backup_<id>" of the backup's size
+                          // a new volume "restore_backup_<id>" of the backup's size, which
+                          // takes its source's name once restored
   std::string name;       // the new volume's name instead
 };
 
