@@ -41,7 +41,7 @@ Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const Snapsh
                                                                   type.ok() ? type->name : "")));
   d.notifier().Snapshot("snapshot.create.start", s);
   // The scheduler re-checks the volume's pool and consumes the snapshot's size on it.
-  RequestSpec spec = d.SpecFor(v);
+  RequestSpec spec = d.SpecFor(v, type.ok() ? *type : VolumeType{});  // the type read once
   spec.operation = RequestSpec::Operation::kSnapshot;
   spec.snapshot_id = s.id;
   spec.vol_exists_on = v.host;

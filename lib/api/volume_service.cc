@@ -264,7 +264,8 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
   // The growth is charged from the size the store sees when it takes the extend: `current`
   // may be stale by then (another extend finished meanwhile).
   std::vector<std::string> charged = {std::string(kQuotaGigabytes)};
-  if (auto type = d.store().GetVolumeType(current.volume_type_id); type.ok()) {
+  auto type = d.store().GetVolumeType(current.volume_type_id);
+  if (type.ok()) {
     charged.push_back(internal::PerTypeResource(kQuotaGigabytes, type->name));
   }
   BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
@@ -272,7 +273,7 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
                                                           charged));
   d.notifier().Volume("volume.resize.start", v);
   // The scheduler checks the volume's pool has room for the growth and reserves it.
-  RequestSpec spec = d.SpecFor(v);
+  RequestSpec spec = d.SpecFor(v, type.ok() ? *type : VolumeType{});  // the type read once
   spec.operation = RequestSpec::Operation::kExtend;
   spec.current_size_gb = v.size_gb;
   spec.size_gb = static_cast<uint64_t>(new_size_gb);
