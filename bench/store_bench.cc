@@ -157,7 +157,7 @@ double StoreCasRate(int threads, int per_thread, int volumes_each) {
   Store& store = **opened;
   for (int t = 0; t < threads; ++t) {
     for (int i = 0; i < volumes_each; ++i) {
-      if (auto v = store.CreateVolume(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
+      if (auto v = store.volumes().Create(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
     }
   }
   std::atomic<int> failures{0};
@@ -172,7 +172,7 @@ double StoreCasRate(int threads, int per_thread, int volumes_each) {
         VolumeTransition tr;
         tr.from = {up ? VolumeStatus::kAvailable : VolumeStatus::kError};
         tr.to = up ? VolumeStatus::kError : VolumeStatus::kAvailable;
-        if (!s.TransitionVolume(BenchVolume(t, i).id, tr).ok()) ++failures;
+        if (!s.volumes().Transition(BenchVolume(t, i).id, tr).ok()) ++failures;
       }
     });
   }
@@ -200,7 +200,7 @@ double LibpqCasRate(int threads, int per_thread, int volumes_each, AnchorTable t
     if (!opened.ok()) Die(opened.status().ToString());
     for (int t = 0; t < threads; ++t) {
       for (int i = 0; i < volumes_each; ++i) {
-        if (auto v = (*opened)->CreateVolume(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
+        if (auto v = (*opened)->volumes().Create(BenchVolume(t, i), {}); !v.ok()) Die(v.status().ToString());
       }
     }
   } else {

@@ -1,15 +1,11 @@
 // blockstore — Store: where records live.
 //
-// The store owns every record and every status change. Each mutating call is one atomic
-// transaction: a status change is a compare-and-set ("set deleting where status in {...}"), and
-// quota reservations, commits and rollbacks happen in the same transaction as the status change
-// they belong to, so a crash can never leave quota and status disagreeing.
+// A store hands out one repository per aggregate (repositories.hpp); every call on any of them
+// is one atomic transaction of the store, status changes compare-and-set with their quota.
 //
-// Quota: a reservation is owned by a resource ("volume:<id>"). Commit moves the owner's reserved
-// amounts to in_use; rollback drops them. Deleting a resource releases what it committed.
-//
-// OpenSqliteStore is the embedded default. Hosts may implement Store over another database;
-// the services and managers use only this interface.
+// OpenSqliteStore is the embedded default; OpenPostgresStore is shared by several engines.
+// Hosts may implement Store over another database; the services and managers use only these
+// interfaces.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #ifndef BLOCKSTORE_STORE_HPP
@@ -25,112 +21,12 @@
 
 #include "blockstore/env.hpp"
 #include "blockstore/export.h"
+#include "blockstore/repositories.hpp"
 #include "blockstore/requests.hpp"
 #include "blockstore/result.hpp"
 #include "blockstore/types.hpp"
 
 namespace blockstore {
-
-struct QuotaCharge {
-  std::string resource;  // kQuotaVolumes, kQuotaGigabytes, …
-  int64_t delta = 0;
-};
-
-enum class QuotaAction { kNone, kCommit, kRollback };
-
-// A compare-and-set of a volume's status, with what changes alongside it.
-struct VolumeTransition {
-  std::vector<VolumeStatus> from;  // the current status must be one of these
-  VolumeStatus to = VolumeStatus::kAvailable;
-  std::string expect_host;         // when set, the volume's host must equal it
-  std::optional<std::string> host;
-  std::optional<uint64_t> size_gb;
-  std::optional<bool> readonly;
-  std::optional<std::string> migration_status;  // "" for none
-  bool save_previous_status = false;      // previous_status := the current status
-  bool restore_previous_status = false;   // to := previous_status when one is saved
-  QuotaAction quota = QuotaAction::kNone;  // applied to the reservations this volume owns
-};
-
-struct SnapshotTransition {
-  std::vector<SnapshotStatus> from;
-  SnapshotStatus to = SnapshotStatus::kAvailable;
-  std::optional<std::string> progress;
-  QuotaAction quota = QuotaAction::kNone;
-};
-
-// A compare-and-set of a backup's status, with what changes alongside it in the same
-// transaction: its source volume or snapshot (a backup) or its target volume (a restore).
-struct BackupTransition {
-  std::vector<BackupStatus> from;
-  BackupStatus to = BackupStatus::kAvailable;
-  std::optional<std::string> fail_reason;
-  std::optional<uint64_t> object_count;
-  std::optional<uint64_t> stored_bytes;
-  std::optional<uint64_t> size_gb;
-  std::optional<std::string> host;
-  std::optional<std::string> container;
-  std::optional<std::string> volume_id;  // an imported record gets its source's id
-  std::optional<std::string> restore_volume_id;
-  std::optional<bool> encrypted;
-  QuotaAction quota = QuotaAction::kNone;
-  // Applied to the volume being restored onto while the backup is restoring, otherwise to its
-  // source volume; and to its source snapshot.
-  // A volume or snapshot that no longer exists, or is not in the expected status, is skipped:
-  // the backup's own transition still happens.
-  std::optional<VolumeTransition> volume;
-  std::optional<SnapshotTransition> snapshot;
-};
-
-// A compare-and-set of an attachment's status, with what changes alongside it. Its volume's
-// status and attach_status are derived again in the same transaction.
-struct AttachmentChange {
-  std::vector<AttachStatus> from;  // the attachment's status must be one of these
-  std::optional<AttachStatus> to;
-  std::optional<Connector> connector;
-  std::optional<ConnectionInfo> connection_info;
-  std::optional<std::string> attach_mode;
-  std::optional<std::string> attached_host;
-  std::optional<std::string> instance_uuid;
-  std::optional<std::string> mountpoint;
-  std::optional<TimePoint> attach_time;
-  std::optional<TimePoint> detach_time;
-};
-
-// A service — one role of one engine — as the services table records it: what runs where, and
-// when it last said so. Keyed by (host, binary). Several engines on one shared store see each
-// other's services here.
-struct ServiceRecord {
-  std::string host;     // "host@backend" for cinder-volume; the engine's host for the others
-  std::string binary;   // cinder-volume, cinder-scheduler, cinder-backup
-  std::string availability_zone;
-  std::string version;  // the RPC version it speaks
-  bool disabled = false;
-  std::string disabled_reason;
-  int64_t report_count = 0;  // heartbeats so far
-  TimePoint created_at{};
-  TimePoint updated_at{};    // the last heartbeat
-};
-
-// Capacity a placement took on a pool that no stats report of the pool counts yet. Every
-// scheduler on a shared store sees every other's: two of them, in two processes, cannot both
-// take the last free space on a pool. Keyed by the placement (ReservationKey).
-struct CapacityHold {
-  std::string key;
-  std::string pool;  // host@backend#pool
-  double gb = 0;
-  TimePoint placed_at{};
-  int64_t seq = 0;  // its number among the pool's holds (given by HoldCapacity)
-};
-
-struct CapacityHoldOutcome {
-  bool held = false;
-  int64_t seq = 0;  // the number this call took: every hold up to it has been seen
-};
-
-// Quota limits that apply where a project has no override. Keys are the kQuota* names.
-using QuotaLimits = std::map<std::string, int64_t>;
-BS_API QuotaLimits DefaultQuotaLimits();  // Cinder's: 10 volumes, 1000 GB, 10 snapshots, …
 
 class BS_API Store {
  public:
@@ -142,204 +38,19 @@ class BS_API Store {
   virtual void Close() {}
   // Whether other engines may use this store at the same time (PostgreSQL does; a SQLite
   // file is opened by one engine). The scheduler then agrees its placements through
-  // HoldCapacity. Default: not shared.
+  // capacity holds. Default: not shared.
   virtual bool Shared() const { return false; }
 
-  // Volumes. project_scope empty = every project. Codes: not_found, failed_precondition
-  // (wrong status), resource_exhausted (quota), invalid_argument.
-  // CreateVolume inserts `v` and reserves `charges` for it. When v.snapshot_id is set the
-  // snapshot must be available; when v.source_volid is set that volume must be available or
-  // in-use — checked in the same transaction.
-  virtual Result<Volume> CreateVolume(const Volume& v, const std::vector<QuotaCharge>& charges) = 0;
-  virtual Result<Volume> GetVolume(std::string_view id) = 0;
-  virtual Result<std::vector<Volume>> ListVolumes(const ListQuery& q,
-                                                  std::string_view project_scope) = 0;
-  virtual Result<Volume> UpdateVolume(std::string_view id, const VolumeUpdate& u) = 0;
-  virtual Result<Volume> TransitionVolume(std::string_view id, const VolumeTransition& t) = 0;
-  // Moves the volume to deleting if its status is in `allowed`, it is detached and it has no
-  // snapshots — or, with cascade, all its snapshots are available or error (they go to
-  // deleting too).
-  virtual Result<Volume> BeginVolumeDelete(std::string_view id,
-                                           const std::vector<VolumeStatus>& allowed,
-                                           bool cascade) = 0;
-  // Removes the row and its metadata and releases the quota it holds. Idempotent.
-  virtual Status FinishVolumeDelete(std::string_view id) = 0;
-  // available|… → extending, remembering the previous status and reserving, for each of
-  // `growth_resources`, the growth from the size the volume has in the same transaction
-  // (new_size_gb - size_gb): an extend never charges more than it applies. invalid_argument
-  // when the volume is already new_size_gb or larger.
-  virtual Result<Volume> BeginVolumeExtend(std::string_view id,
-                                           const std::vector<VolumeStatus>& allowed,
-                                           uint64_t new_size_gb,
-                                           const std::vector<std::string>& growth_resources) = 0;
-  // The target size of an extend in progress, or 0.
-  virtual Result<uint64_t> PendingExtendSize(std::string_view id) = 0;
-  // Volumes whose host is `backend` or starts with "<backend>#", in one of `statuses`.
-  virtual Result<std::vector<Volume>> ListVolumesOnBackend(
-      std::string_view backend, const std::vector<VolumeStatus>& statuses) = 0;
-  // Volumes never placed (no host) in one of `statuses`.
-  virtual Result<std::vector<Volume>> ListUnplacedVolumes(
-      const std::vector<VolumeStatus>& statuses) = 0;
-  // What the volumes on a backend hold, per pool name ("host@backend#pool").
-  struct PoolUsage {
-    uint64_t gigabytes = 0;
-    uint64_t volumes = 0;
-  };
-  virtual Result<std::map<std::string, PoolUsage>> PoolUsages(std::string_view backend) = 0;
-
-  // Snapshots. CreateSnapshot needs the volume's status in `volume_statuses`.
-  virtual Result<Snapshot> CreateSnapshot(const Snapshot& s,
-                                          const std::vector<VolumeStatus>& volume_statuses,
-                                          const std::vector<QuotaCharge>& charges) = 0;
-  virtual Result<Snapshot> GetSnapshot(std::string_view id) = 0;
-  virtual Result<std::vector<Snapshot>> ListSnapshots(const ListQuery& q,
-                                                      std::string_view project_scope) = 0;
-  virtual Result<Snapshot> UpdateSnapshot(std::string_view id, const SnapshotUpdate& u) = 0;
-  virtual Result<Snapshot> TransitionSnapshot(std::string_view id,
-                                              const SnapshotTransition& t) = 0;
-  virtual Result<Snapshot> BeginSnapshotDelete(std::string_view id,
-                                               const std::vector<SnapshotStatus>& allowed) = 0;
-  virtual Status FinishSnapshotDelete(std::string_view id) = 0;
-  virtual Result<std::vector<Snapshot>> ListSnapshotsOfVolume(std::string_view volume_id) = 0;
-  // Snapshots of volumes on `backend`, in one of `statuses`.
-  virtual Result<std::vector<Snapshot>> ListSnapshotsOnBackend(
-      std::string_view backend, const std::vector<SnapshotStatus>& statuses) = 0;
-
-  // Backups. Quota owner "backup:<id>".
-  // CreateBackup inserts `b` and reserves `charges`. The source moves to backing-up in the same
-  // transaction: the snapshot (when b.snapshot_id is set) must be available; otherwise the
-  // volume must be in `volume_statuses` (its status is saved as previous_status). When
-  // b.is_incremental and b.parent_id is empty, the parent is the source volume's newest
-  // available backup (by data_timestamp, older than b's); failed_precondition when it has none.
-  // An imported record (volume_id kImportedBackupVolumeId) touches no volume.
-  virtual Result<Backup> CreateBackup(const Backup& b,
-                                      const std::vector<VolumeStatus>& volume_statuses,
-                                      const std::vector<QuotaCharge>& charges) = 0;
-  virtual Result<Backup> GetBackup(std::string_view id) = 0;
-  // Filters: name, status, volume_id, metadata.
-  virtual Result<std::vector<Backup>> ListBackups(const ListQuery& q,
-                                                  std::string_view project_scope) = 0;
-  virtual Result<Backup> UpdateBackup(std::string_view id, const BackupUpdate& u) = 0;
-  virtual Result<Backup> TransitionBackup(std::string_view id, const BackupTransition& t) = 0;
-  // The progress of a running backup or restore; the backup as it now is (its status tells a
-  // running job whether it was cancelled).
-  virtual Result<Backup> SetBackupProgress(std::string_view id, uint64_t done,
-                                           uint64_t total) = 0;
-  // available|error → deleting, unless another backup depends on it (failed_precondition).
-  virtual Result<Backup> BeginBackupDelete(std::string_view id,
-                                           const std::vector<BackupStatus>& allowed) = 0;
-  // Removes the row and its metadata and releases the quota it holds. Idempotent.
-  virtual Status FinishBackupDelete(std::string_view id) = 0;
-  // available → restoring, in the same transaction as the volume: an existing volume must be
-  // available, at least the backup's size, and moves to restoring-backup; a new one
-  // (`volume_is_new`) is left alone while creating and moves to restoring-backup if it is
-  // already available.
-  virtual Result<Backup> BeginBackupRestore(std::string_view id, std::string_view volume_id,
-                                            bool volume_is_new) = 0;
-  // Backups of `host` in one of `statuses`, oldest first.
-  virtual Result<std::vector<Backup>> ListBackupsOnHost(
-      std::string_view host, const std::vector<BackupStatus>& statuses) = 0;
-
-  // Attachments. A volume's attach_status is derived from its attachments that are not in an
-  // error status: the alphabetically first of theirs (attached, attaching, reserved), or
-  // detached when none is left; its status follows (attached → in-use,
-  // detached → available, otherwise the same word) while it is in an attach-related status
-  // (available, reserved, attaching, in-use, detaching); other statuses (backing-up,
-  // extending, maintenance, …) are left alone.
-  // CreateAttachment inserts `a` when the volume's status is in `volume_statuses`, or when
-  // a.instance_uuid already has an attachment of the volume and the volume is in-use or
-  // reserved (the same server asking again); failed_precondition otherwise.
-  virtual Result<Attachment> CreateAttachment(const Attachment& a,
-                                              const std::vector<VolumeStatus>& volume_statuses) = 0;
-  virtual Result<Attachment> GetAttachment(std::string_view id) = 0;
-  // Oldest first. project_scope empty = every project.
-  virtual Result<std::vector<Attachment>> ListAttachments(const AttachmentQuery& q,
-                                                          std::string_view project_scope) = 0;
-  virtual Result<std::vector<Attachment>> ListAttachmentsOfVolume(std::string_view volume_id) = 0;
-  virtual Result<Attachment> UpdateAttachment(std::string_view id, const AttachmentChange& c) = 0;
-  // Removes the attachment; its volume as it now is. not_found when it is gone.
-  virtual Result<Volume> DeleteAttachment(std::string_view id) = 0;
-  // A volume whose status is in `from` gets the status its attachments give it.
-  virtual Result<Volume> SettleAttachState(std::string_view volume_id,
-                                           const std::vector<VolumeStatus>& from) = 0;
-  // A volume's export as its driver recorded it; nullopt when it has none. Removed with the
-  // volume.
-  virtual Result<std::optional<VolumeExport>> GetVolumeExport(std::string_view volume_id) = 0;
-  virtual Status SetVolumeExport(std::string_view volume_id, const VolumeExport& e) = 0;
-  // Hosts connected through the legacy initialize_connection (which records no attachment),
-  // so that a restart admits them again: one per host (its initiator, else its host name),
-  // replaced when it connects again. Forgetting with no connector forgets them all.
-  virtual Status SaveLegacyConnector(std::string_view volume_id, const Connector& c) = 0;
-  virtual Status ForgetLegacyConnector(std::string_view volume_id,
-                                       const std::optional<Connector>& c) = 0;
-  virtual Result<std::vector<Connector>> ListLegacyConnectors(std::string_view volume_id) = 0;
-  // Volumes on `backend` with at least one attachment that has connection info, or a legacy
-  // connector: the exports a restart must bring back.
-  virtual Result<std::vector<Volume>> ListConnectedVolumesOnBackend(std::string_view backend) = 0;
-
-  // Volume types. Names are unique (already_exists).
-  virtual Result<VolumeType> CreateVolumeType(const VolumeType& t) = 0;
-  virtual Result<VolumeType> GetVolumeType(std::string_view id) = 0;
-  virtual Result<VolumeType> GetVolumeTypeByName(std::string_view name) = 0;
-  // Every type when `include_private`; otherwise the public ones and the private ones
-  // `access_project` was given access to.
-  virtual Result<std::vector<VolumeType>> ListVolumeTypes(bool include_private,
-                                                          std::string_view access_project) = 0;
-  virtual Result<VolumeType> UpdateVolumeType(std::string_view id, const VolumeTypeUpdate& u) = 0;
-  // failed_precondition while a volume uses the type.
-  virtual Status DeleteVolumeType(std::string_view id) = 0;
-  virtual Result<VolumeType> SetExtraSpecs(std::string_view type_id, const Metadata& specs) = 0;
-  virtual Result<VolumeType> UnsetExtraSpec(std::string_view type_id, std::string_view key) = 0;
-  // The projects that may use a private type. Adding one twice is already_exists; removing
-  // one never added is not_found. A deleted type takes its list along.
-  virtual Status AddVolumeTypeAccess(std::string_view type_id, std::string_view project_id) = 0;
-  virtual Status RemoveVolumeTypeAccess(std::string_view type_id,
-                                        std::string_view project_id) = 0;
-  virtual Result<std::vector<std::string>> ListVolumeTypeAccess(std::string_view type_id) = 0;
-
-  // QoS specs.
-  virtual Result<QosSpec> CreateQosSpec(const QosSpec& q) = 0;
-  virtual Result<QosSpec> GetQosSpec(std::string_view id) = 0;
-  virtual Result<std::vector<QosSpec>> ListQosSpecs() = 0;
-  // failed_precondition while associated with a type, unless force.
-  virtual Status DeleteQosSpec(std::string_view id, bool force) = 0;
-  virtual Result<QosSpec> SetQosKeys(std::string_view id, const Metadata& specs) = 0;
-  virtual Result<QosSpec> UnsetQosKey(std::string_view id, std::string_view key) = 0;
-  virtual Status AssociateQos(std::string_view qos_id, std::string_view type_id) = 0;
-  virtual Status DisassociateQos(std::string_view qos_id, std::string_view type_id) = 0;
-
-  // Services. ReportService records a heartbeat: it inserts the service, or sets its zone and
-  // version, stamps updated_at (now) and counts the report, keeping whether it is disabled.
-  // invalid_argument for an empty host or binary.
-  virtual Result<ServiceRecord> ReportService(const ServiceRecord& s) = 0;
-  // By binary, then host.
-  virtual Result<std::vector<ServiceRecord>> ListServices() = 0;
-  // Enables or disables a service that has reported (not_found otherwise); enabling clears
-  // the reason.
-  virtual Result<ServiceRecord> SetServiceDisabled(std::string_view host, std::string_view binary,
-                                                   bool disabled, std::string_view reason) = 0;
-
-  // Capacity holds. Every hold on a pool gets a number, the pool's next (numbers may be
-  // skipped, never repeated), under a lock on the pool that makes holds on it take turns,
-  // whichever process makes them.
-  // HoldCapacity takes that number (`seq` of the outcome), reads the pool's holds numbered
-  // after `seen_seq` (what the caller has not seen yet; 0: every one) and placed at or after
-  // `counted_since` (what its last report of the pool does not count), and records `hold`
-  // (replacing one of the same key) only if `fits(those holds)` says it still fits (`fits` may
-  // be asked more than once, first with no holds: it answers for the caller's view). Holds
-  // placed before `expired_before` are dropped now and then. ReleaseCapacity drops the hold
-  // of a key (nothing to drop is not an error).
-  virtual Result<CapacityHoldOutcome> HoldCapacity(
-      const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since, TimePoint expired_before,
-      const std::function<bool(const std::vector<CapacityHold>&)>& fits) = 0;
-  virtual Status ReleaseCapacity(std::string_view key) = 0;
-
-  // Quotas: limits (overrides over defaults) with usage.
-  virtual Result<QuotaSet> GetQuotaSet(std::string_view project_id) = 0;
-  virtual Status SetQuotaLimit(std::string_view project_id, std::string_view resource,
-                               int64_t limit) = 0;
-  virtual Status DeleteQuotaOverrides(std::string_view project_id) = 0;
-  virtual const QuotaLimits& quota_defaults() const = 0;
+  // One repository per aggregate; each lives as long as the store.
+  virtual VolumeRepository& volumes() = 0;
+  virtual SnapshotRepository& snapshots() = 0;
+  virtual BackupRepository& backups() = 0;
+  virtual AttachmentRepository& attachments() = 0;
+  virtual VolumeTypeRepository& volume_types() = 0;
+  virtual QosRepository& qos_specs() = 0;
+  virtual ServiceRepository& services() = 0;
+  virtual CapacityRepository& capacity() = 0;
+  virtual QuotaRepository& quotas() = 0;
 };
 
 enum class Durability {

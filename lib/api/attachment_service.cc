@@ -59,7 +59,7 @@ Result<ConnectionInfo> Connect(internal::ServiceCore& d, const RequestContext& c
 // attachments) and the hosts connected through the legacy actions still need.
 Status Disconnect(internal::ServiceCore& d, const RequestContext& ctx, const Volume& v,
                   const std::optional<Connector>& c, const std::vector<Attachment>& others) {
-  BS_ASSIGN_OR_RETURN(auto legacy, d.store().ListLegacyConnectors(v.id));
+  BS_ASSIGN_OR_RETURN(auto legacy, d.store().attachments().ListLegacyConnectors(v.id));
   const internal::Teardown t = internal::TeardownFor(c, others, legacy);
   return d.volume(v.host).TerminateConnection(v.id, c, t.revoke_host, t.remove_export,
                                               ctx.request_id);
@@ -69,19 +69,19 @@ Status Disconnect(internal::ServiceCore& d, const RequestContext& ctx, const Vol
 // attachment is kept, error_detaching.
 Result<Volume> ForgetAttachment(internal::ServiceCore& d, const RequestContext& ctx,
                                 const Attachment& a) {
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(a.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Get(a.volume_id));
   if (a.connection_info || a.connector) {
-    BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+    BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
     std::erase_if(rows, [&](const Attachment& o) { return o.id == a.id; });
     if (Status s = Disconnect(d, ctx, v, a.connector, rows); !s.ok()) {
       AttachmentChange c;
       c.to = AS::kErrorDetaching;
-      (void)d.store().UpdateAttachment(a.id, c);
+      (void)d.store().attachments().Update(a.id, c);
       d.notifier().Volume("volume.detach.error", v, s.ToString());
       return s;
     }
   }
-  BS_ASSIGN_OR_RETURN(Volume after, d.store().DeleteAttachment(a.id));
+  BS_ASSIGN_OR_RETURN(Volume after, d.store().attachments().Delete(a.id));
   d.notifier().Volume("volume.detach.end", after);
   return after;
 }
@@ -106,8 +106,8 @@ Result<Attachment> AttachmentService::Create(const RequestContext& ctx,
   a.instance_uuid = r.instance_uuid;
   a.attach_status = AS::kReserved;
   a.attach_mode = IsReadonly(v) ? "ro" : r.mode.empty() ? "null" : r.mode;
-  BS_ASSIGN_OR_RETURN(a, d.store().CreateAttachment(a, ReservableStatuses(v)));
-  if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.start", *now);
+  BS_ASSIGN_OR_RETURN(a, d.store().attachments().Create(a, ReservableStatuses(v)));
+  if (auto now = d.store().volumes().Get(v.id); now.ok()) d.notifier().Volume("volume.attach.start", *now);
   if (!r.connector) return a;
   auto connected = Update(ctx, a.id, *r.connector);
   if (!connected.ok()) {
@@ -124,9 +124,9 @@ Result<Attachment> AttachmentService::Update(const RequestContext& ctx, const st
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
   BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().attachments().Get(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(a.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Get(a.volume_id));
   BS_RETURN_IF_ERROR(CheckAttachable(v));
   const std::vector<AS> from = {AS::kReserved, AS::kAttaching, AS::kErrorAttaching};
   if (std::find(from.begin(), from.end(), a.attach_status) == from.end()) {
@@ -135,7 +135,7 @@ Result<Attachment> AttachmentService::Update(const RequestContext& ctx, const st
                               "'; only a reserved or attaching attachment takes a connector");
   }
   if (!v.multiattach) {
-    BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+    BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
     for (const auto& o : rows) {
       if (o.id != a.id && o.connection_info) {
         return FailedPrecondition("volume " + v.id + " is already connected through attachment " +
@@ -152,7 +152,7 @@ Result<Attachment> AttachmentService::Update(const RequestContext& ctx, const st
     if (info.status().code() != Code::kInvalidArgument) {
       AttachmentChange c;
       c.to = AS::kErrorAttaching;
-      (void)d.store().UpdateAttachment(id, c);
+      (void)d.store().attachments().Update(id, c);
       d.notifier().Volume("volume.attach.error", v, info.status().ToString());
     }
     return info.status();
@@ -165,7 +165,7 @@ Result<Attachment> AttachmentService::Update(const RequestContext& ctx, const st
   c.attach_mode = mode;
   c.attached_host = connector.host;
   if (!connector.mountpoint.empty()) c.mountpoint = connector.mountpoint;
-  auto done = d.store().UpdateAttachment(id, c);
+  auto done = d.store().attachments().Update(id, c);
   if (!done.ok()) {
     // Deleted or changed meanwhile: do not leave an export nobody records.
     (void)Disconnect(d, ctx, v, connector, {});
@@ -178,7 +178,7 @@ Result<Attachment> AttachmentService::Complete(const RequestContext& ctx, const 
   auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().attachments().Get(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
   if (a.attach_status == AS::kAttached) return a;
   if (a.attach_status != AS::kAttaching) {
@@ -191,8 +191,8 @@ Result<Attachment> AttachmentService::Complete(const RequestContext& ctx, const 
   c.from = {AS::kAttaching};
   c.to = AS::kAttached;
   c.attach_time = d.env().Now();
-  BS_ASSIGN_OR_RETURN(a, d.store().UpdateAttachment(id, c));
-  if (auto v = d.store().GetVolume(a.volume_id); v.ok()) d.notifier().Volume("volume.attach.end", *v);
+  BS_ASSIGN_OR_RETURN(a, d.store().attachments().Update(id, c));
+  if (auto v = d.store().volumes().Get(a.volume_id); v.ok()) d.notifier().Volume("volume.attach.end", *v);
   return a;
 }
 
@@ -201,17 +201,17 @@ Result<std::vector<Attachment>> AttachmentService::Delete(const RequestContext& 
   auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().attachments().Get(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
   BS_RETURN_IF_ERROR(ForgetAttachment(d, ctx, a).status());
-  return d.store().ListAttachmentsOfVolume(a.volume_id);
+  return d.store().attachments().ListOfVolume(a.volume_id);
 }
 
 Result<Attachment> AttachmentService::Get(const RequestContext& ctx, const std::string& id) {
   auto& d = core_;
   BS_RETURN_IF_ERROR(d.CheckContext(ctx));
   BS_RETURN_IF_ERROR(internal::CheckId("attachment", id));
-  BS_ASSIGN_OR_RETURN(Attachment a, d.store().GetAttachment(id));
+  BS_ASSIGN_OR_RETURN(Attachment a, d.store().attachments().Get(id));
   BS_RETURN_IF_ERROR(d.Visible(ctx, a.project_id, "attachment", id));
   return a;
 }
@@ -224,7 +224,7 @@ Result<std::vector<Attachment>> AttachmentService::List(const RequestContext& ct
   if (q.volume_id) BS_RETURN_IF_ERROR(internal::CheckId("volume", *q.volume_id));
   if (q.instance_uuid) BS_RETURN_IF_ERROR(internal::CheckId("instance", *q.instance_uuid));
   if (!q.marker.empty()) BS_RETURN_IF_ERROR(internal::CheckId("marker attachment", q.marker));
-  return d.store().ListAttachments(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().attachments().List(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
 // ---- legacy actions ----
@@ -237,13 +237,13 @@ Result<Volume> AttachmentService::Reserve(const RequestContext& ctx, const std::
   t.from = {VS::kAvailable};
   if (v.multiattach) t.from.push_back(VS::kInUse);
   t.to = VS::kAttaching;
-  return d.store().TransitionVolume(v.id, t);
+  return d.store().volumes().Transition(v.id, t);
 }
 
 Result<Volume> AttachmentService::Unreserve(const RequestContext& ctx, const std::string& volume_id) {
   auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  return d.store().SettleAttachState(v.id, {VS::kAttaching});
+  return d.store().attachments().SettleVolume(v.id, {VS::kAttaching});
 }
 
 Result<ConnectionInfo> AttachmentService::InitializeConnection(const RequestContext& ctx,
@@ -262,7 +262,7 @@ Result<ConnectionInfo> AttachmentService::InitializeConnection(const RequestCont
   BS_ASSIGN_OR_RETURN(ConnectionInfo info, Connect(d, ctx, v, connector, mode));
   // No attachment records this connection: the connector is kept so that a restart admits
   // the host again.
-  BS_RETURN_IF_ERROR(d.store().SaveLegacyConnector(v.id, connector));
+  BS_RETURN_IF_ERROR(d.store().attachments().SaveLegacyConnector(v.id, connector));
   return info;
 }
 
@@ -286,13 +286,13 @@ Result<Attachment> AttachmentService::Attach(const RequestContext& ctx, const st
   c.attach_mode = r.mode;
   c.mountpoint = r.mountpoint;
   c.attach_time = d.env().Now();
-  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
   for (const auto& o : rows) {
     const bool same = r.instance_uuid.empty() ? o.attached_host == r.host_name
                                               : o.instance_uuid == r.instance_uuid;
     if (same) {
-      BS_ASSIGN_OR_RETURN(Attachment a, d.store().UpdateAttachment(o.id, c));
-      if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
+      BS_ASSIGN_OR_RETURN(Attachment a, d.store().attachments().Update(o.id, c));
+      if (auto now = d.store().volumes().Get(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
       return a;
     }
   }
@@ -307,8 +307,8 @@ Result<Attachment> AttachmentService::Attach(const RequestContext& ctx, const st
   a.attach_time = c.attach_time;
   std::vector<VS> from = ReservableStatuses(v);
   from.push_back(VS::kAttaching);
-  BS_ASSIGN_OR_RETURN(a, d.store().CreateAttachment(a, from));
-  if (auto now = d.store().GetVolume(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
+  BS_ASSIGN_OR_RETURN(a, d.store().attachments().Create(a, from));
+  if (auto now = d.store().volumes().Get(v.id); now.ok()) d.notifier().Volume("volume.attach.end", *now);
   return a;
 }
 
@@ -318,13 +318,13 @@ Result<Volume> AttachmentService::BeginDetaching(const RequestContext& ctx, cons
   VolumeTransition t;
   t.from = {VS::kInUse};
   t.to = VS::kDetaching;
-  return d.store().TransitionVolume(v.id, t);
+  return d.store().volumes().Transition(v.id, t);
 }
 
 Result<Volume> AttachmentService::RollDetaching(const RequestContext& ctx, const std::string& volume_id) {
   auto& d = core_;
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  return d.store().SettleAttachState(v.id, {VS::kDetaching});
+  return d.store().attachments().SettleVolume(v.id, {VS::kDetaching});
 }
 
 Status AttachmentService::TerminateConnection(const RequestContext& ctx, const std::string& volume_id,
@@ -333,22 +333,22 @@ Status AttachmentService::TerminateConnection(const RequestContext& ctx, const s
   BS_RETURN_IF_ERROR(internal::CheckConnector(connector));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
   if (v.host.empty()) return FailedPrecondition("volume " + v.id + " has no backend");
-  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
   // The attachments of this host stop needing the connection, and so does its legacy one.
   std::erase_if(rows, [&](const Attachment& o) {
     return o.connector && SameHost(*o.connector, connector);
   });
-  auto legacy = d.store().ListLegacyConnectors(v.id);
+  auto legacy = d.store().attachments().ListLegacyConnectors(v.id);
   BS_RETURN_IF_ERROR(legacy.status());
-  BS_RETURN_IF_ERROR(d.store().ForgetLegacyConnector(v.id, connector));
+  BS_RETURN_IF_ERROR(d.store().attachments().ForgetLegacyConnector(v.id, connector));
   if (Status s = Disconnect(d, ctx, v, connector, rows); !s.ok()) {
     // Still connected: keep what a restart needs to know.
     for (const auto& l : *legacy) {
-      if (SameHost(l, connector)) (void)d.store().SaveLegacyConnector(v.id, l);
+      if (SameHost(l, connector)) (void)d.store().attachments().SaveLegacyConnector(v.id, l);
     }
     return s;
   }
-  if (v.status == VS::kAttaching) (void)d.store().SettleAttachState(v.id, {VS::kAttaching});
+  if (v.status == VS::kAttaching) (void)d.store().attachments().SettleVolume(v.id, {VS::kAttaching});
   return Status::Ok();
 }
 
@@ -357,7 +357,7 @@ Result<Volume> AttachmentService::Detach(const RequestContext& ctx, const std::s
   auto& d = core_;
   if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
   if (rows.empty()) return FailedPrecondition("volume " + v.id + " is not attached");
   const Attachment* which = nullptr;
   if (attachment_id.empty()) {
@@ -381,7 +381,7 @@ Result<Volume> AttachmentService::ForceDetach(const RequestContext& ctx, const s
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "force-detaching a volume"));
   if (!attachment_id.empty()) BS_RETURN_IF_ERROR(internal::CheckId("attachment", attachment_id));
   BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, volume_id));
-  BS_ASSIGN_OR_RETURN(auto rows, d.store().ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto rows, d.store().attachments().ListOfVolume(v.id));
   bool found = attachment_id.empty();
   for (const auto& a : rows) {
     if (!attachment_id.empty() && a.id != attachment_id) continue;
@@ -389,14 +389,14 @@ Result<Volume> AttachmentService::ForceDetach(const RequestContext& ctx, const s
     BS_ASSIGN_OR_RETURN(v, ForgetAttachment(d, ctx, a));
   }
   if (!found) return NotFound("attachment " + attachment_id + " of volume " + v.id + " not found");
-  BS_ASSIGN_OR_RETURN(auto left, d.store().ListAttachmentsOfVolume(v.id));
+  BS_ASSIGN_OR_RETURN(auto left, d.store().attachments().ListOfVolume(v.id));
   if (left.empty() && !v.host.empty()) {
     // Also what legacy connections (which record no attachment) left exported.
-    BS_RETURN_IF_ERROR(d.store().ForgetLegacyConnector(v.id, std::nullopt));
+    BS_RETURN_IF_ERROR(d.store().attachments().ForgetLegacyConnector(v.id, std::nullopt));
     BS_RETURN_IF_ERROR(Disconnect(d, ctx, v, std::nullopt, {}));
     // A volume stuck mid-action (attaching, detaching) is settled too.
       const std::vector<VS> stuck = {VS::kAttaching, VS::kDetaching, VS::kReserved, VS::kInUse};
-    auto settled = d.store().SettleAttachState(v.id, stuck);
+    auto settled = d.store().attachments().SettleVolume(v.id, stuck);
     if (settled.ok()) v = *settled;
   }
   return v;

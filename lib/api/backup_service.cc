@@ -36,7 +36,7 @@ void FailUnsent(Store& store, const std::string& id, const Status& why) {
   t.volume = VolumeTransition{{VS::kBackingUp}, VS::kAvailable};
   t.volume->restore_previous_status = true;
   t.snapshot = SnapshotTransition{{SnapshotStatus::kBackingUp}, SnapshotStatus::kAvailable};
-  (void)store.TransitionBackup(id, t);
+  (void)store.backups().Transition(id, t);
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ Result<Backup> BackupService::Create(const RequestContext& ctx, const BackupCrea
   b.metadata = r.metadata;
   std::vector<VS> allowed = {VS::kAvailable};
   if (r.force) allowed.push_back(VS::kInUse);
-  BS_ASSIGN_OR_RETURN(b, d.store().CreateBackup(b, allowed, BackupCharges(b.size_gb)));
+  BS_ASSIGN_OR_RETURN(b, d.store().backups().Create(b, allowed, BackupCharges(b.size_gb)));
   d.notifier().Backup("backup.create.start", b);
   if (Status st = d.backup().CreateBackup(b.id, ctx.request_id); !st.ok()) {
     FailUnsent(d.store(), b.id, st);
@@ -98,7 +98,7 @@ Result<std::vector<Backup>> BackupService::List(const RequestContext& ctx, const
   if (q.status && !ParseBackupStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a backup status");
   }
-  return d.store().ListBackups(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().backups().List(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
 Result<Backup> BackupService::Update(const RequestContext& ctx, const std::string& id,
@@ -108,7 +108,7 @@ Result<Backup> BackupService::Update(const RequestContext& ctx, const std::strin
   if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
   if (u.metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *u.metadata));
   BS_RETURN_IF_ERROR(d.LoadBackup(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Backup b, d.store().UpdateBackup(id, u));
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().backups().Update(id, u));
   d.notifier().Backup("backup.update", b);
   return b;
 }
@@ -126,7 +126,7 @@ Result<Backup> BackupService::Delete(const RequestContext& ctx, const std::strin
                               (force ? "available, error, error_deleting or creating" : "available or error") +
                               " (backup " + id + " is '" + std::string(ToString(current.status)) + "')");
   }
-  BS_ASSIGN_OR_RETURN(Backup b, d.store().BeginBackupDelete(id, allowed));
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().backups().BeginDelete(id, allowed));
   d.notifier().Backup("backup.delete.start", b);
   // A backup being created is stopped by its own job, which then deletes what it wrote.
   if (current.status == BS::kCreating) return b;
@@ -135,7 +135,7 @@ Result<Backup> BackupService::Delete(const RequestContext& ctx, const std::strin
     t.from = {BS::kDeleting};
     t.to = BS::kErrorDeleting;
     t.fail_reason = st.ToString();
-    (void)d.store().TransitionBackup(b.id, t);
+    (void)d.store().backups().Transition(b.id, t);
     return st;
   }
   return b;
@@ -174,7 +174,7 @@ Result<BackupRestoreResult> BackupService::Restore(const RequestContext& ctx, co
     out.volume_name = v.name;
     return out;
   }
-  BS_ASSIGN_OR_RETURN(b, d.store().BeginBackupRestore(b.id, out.volume_id, /*volume_is_new=*/false));
+  BS_ASSIGN_OR_RETURN(b, d.store().backups().BeginRestore(b.id, out.volume_id, /*volume_is_new=*/false));
   d.notifier().Backup("backup.restore.start", b);
   if (Status st = d.backup().RestoreBackup(b.id, /*volume_is_new=*/false, ctx.request_id);
       !st.ok()) {
@@ -183,7 +183,7 @@ Result<BackupRestoreResult> BackupService::Restore(const RequestContext& ctx, co
     t.to = BS::kAvailable;
     t.fail_reason = st.ToString();
     t.volume = VolumeTransition{{VS::kRestoringBackup}, VS::kAvailable};
-    (void)d.store().TransitionBackup(b.id, t);
+    (void)d.store().backups().Transition(b.id, t);
     return st;
   }
   return out;
@@ -206,7 +206,7 @@ Result<Backup> BackupService::ResetStatus(const RequestContext& ctx, const std::
   t.from = {current.status};
   t.to = status;
   if (current.status == BS::kCreating) t.quota = QuotaAction::kRollback;
-  BS_ASSIGN_OR_RETURN(Backup b, d.store().TransitionBackup(id, t));
+  BS_ASSIGN_OR_RETURN(Backup b, d.store().backups().Transition(id, t));
   d.notifier().Backup("backup.reset_status", b);
   return b;
 }
@@ -244,7 +244,7 @@ Result<Backup> BackupService::ImportRecord(const RequestContext& ctx, const Back
   BS_RETURN_IF_ERROR(internal::CheckText("description", b.description));
   BS_RETURN_IF_ERROR(internal::CheckText("availability zone", b.availability_zone));
   BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", b.metadata));
-  if (auto existing = d.store().GetBackup(b.id); existing.ok()) {
+  if (auto existing = d.store().backups().Get(b.id); existing.ok()) {
     // As Cinder (400): the record is already here, whatever status it has.
     return FailedPrecondition("Invalid backup: Backup already exists in database (backup " + b.id + ")");
   }
@@ -260,7 +260,7 @@ Result<Backup> BackupService::ImportRecord(const RequestContext& ctx, const Back
   if (b.availability_zone.empty()) b.availability_zone = d.options().default_availability_zone;
   // The parent's record may or may not be here; the link is kept either way, so that deleting
   // an imported parent is refused while this backup refers to its objects.
-  BS_ASSIGN_OR_RETURN(b, d.store().CreateBackup(b, {}, BackupCharges(b.size_gb)));
+  BS_ASSIGN_OR_RETURN(b, d.store().backups().Create(b, {}, BackupCharges(b.size_gb)));
   d.notifier().Backup("backup.import.start", b);
   if (Status st = d.backup().ImportBackup(b.id, ctx.request_id); !st.ok()) {
     FailUnsent(d.store(), b.id, st);

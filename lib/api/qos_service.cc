@@ -25,24 +25,24 @@ Result<QosSpec> QosService::Create(const RequestContext& ctx, const QosSpecCreat
   q.consumer = r.consumer;
   q.specs = r.specs;
   q.created_at = d.env().Now();
-  return d.store().CreateQosSpec(q);
+  return d.store().qos_specs().Create(q);
 }
 
 Result<QosSpec> QosService::Get(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "reading QoS specs"));
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", id));
-  return core_.store().GetQosSpec(id);
+  return core_.store().qos_specs().Get(id);
 }
 
 Result<std::vector<QosSpec>> QosService::List(const RequestContext& ctx) {
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "listing QoS specs"));
-  return core_.store().ListQosSpecs();
+  return core_.store().qos_specs().List();
 }
 
 Status QosService::Delete(const RequestContext& ctx, const std::string& id, bool force) {
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "deleting a QoS spec"));
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", id));
-  return core_.store().DeleteQosSpec(id, force);
+  return core_.store().qos_specs().Delete(id, force);
 }
 
 Result<QosSpec> QosService::SetKeys(const RequestContext& ctx, const std::string& id,
@@ -51,7 +51,7 @@ Result<QosSpec> QosService::SetKeys(const RequestContext& ctx, const std::string
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", id));
   if (specs.empty()) return InvalidArgument("no QoS keys given");
   BS_RETURN_IF_ERROR(internal::CheckSpecs("specs", specs));
-  return core_.store().SetQosKeys(id, specs);
+  return core_.store().qos_specs().SetKeys(id, specs);
 }
 
 Result<QosSpec> QosService::UnsetKey(const RequestContext& ctx, const std::string& id,
@@ -59,7 +59,7 @@ Result<QosSpec> QosService::UnsetKey(const RequestContext& ctx, const std::strin
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "unsetting QoS keys"));
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", id));
   BS_RETURN_IF_ERROR(internal::CheckText("QoS key", key));
-  return core_.store().UnsetQosKey(id, key);
+  return core_.store().qos_specs().UnsetKey(id, key);
 }
 
 Status QosService::Associate(const RequestContext& ctx, const std::string& qos_id,
@@ -67,7 +67,7 @@ Status QosService::Associate(const RequestContext& ctx, const std::string& qos_i
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "associating a QoS spec"));
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", qos_id));
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", type_id));
-  return core_.store().AssociateQos(qos_id, type_id);
+  return core_.store().qos_specs().Associate(qos_id, type_id);
 }
 
 Status QosService::Disassociate(const RequestContext& ctx, const std::string& qos_id,
@@ -75,7 +75,7 @@ Status QosService::Disassociate(const RequestContext& ctx, const std::string& qo
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "disassociating a QoS spec"));
   BS_RETURN_IF_ERROR(internal::CheckId("QoS spec", qos_id));
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", type_id));
-  return core_.store().DisassociateQos(qos_id, type_id);
+  return core_.store().qos_specs().Disassociate(qos_id, type_id);
 }
 
 }  // namespace blockstore

@@ -15,7 +15,7 @@ namespace {
 // Every volume type's name: each has its per-type resources (volumes_<type> …).
 std::vector<std::string> TypeNames(Store& store) {
   std::vector<std::string> out;
-  if (auto types = store.ListVolumeTypes(true, ""); types.ok()) {
+  if (auto types = store.volume_types().List(true, ""); types.ok()) {
     for (const auto& t : *types) out.push_back(t.name);
   }
   return out;
@@ -38,14 +38,14 @@ Result<QuotaSet> QuotaService::Get(const RequestContext& ctx, const std::string&
   if (!ctx.is_admin() && project_id != ctx.project_id) {
     return PermissionDenied("reading another project's quotas is an admin-only operation");
   }
-  BS_ASSIGN_OR_RETURN(QuotaSet q, d.store().GetQuotaSet(project_id));
+  BS_ASSIGN_OR_RETURN(QuotaSet q, d.store().quotas().GetSet(project_id));
   AddPerTypeResources(d.store(), q);
   return q;
 }
 
 QuotaSet QuotaService::GetDefaults() const {
   QuotaSet q;
-  for (const auto& [res, limit] : core_.store().quota_defaults()) q.resources[res].limit = limit;
+  for (const auto& [res, limit] : core_.store().quotas().defaults()) q.resources[res].limit = limit;
   AddPerTypeResources(core_.store(), q);
   return q;
 }
@@ -57,11 +57,11 @@ Result<QuotaSet> QuotaService::Update(const RequestContext& ctx, const std::stri
   if (project_id.empty()) return InvalidArgument("a project id is required");
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
   if (limits.empty()) return InvalidArgument("no quota limits given");
-  BS_ASSIGN_OR_RETURN(QuotaSet current, d.store().GetQuotaSet(project_id));
+  BS_ASSIGN_OR_RETURN(QuotaSet current, d.store().quotas().GetSet(project_id));
   const std::vector<std::string> types = TypeNames(d.store());
   // Validate everything before changing anything.
   for (const auto& [res, limit] : limits) {
-    if (!d.store().quota_defaults().count(res) && !internal::TypeOfResource(res, types)) {
+    if (!d.store().quotas().defaults().count(res) && !internal::TypeOfResource(res, types)) {
       BS_RETURN_IF_ERROR(internal::CheckText("quota resource", res));
       return InvalidArgument("'" + res + "' is not a quota resource");
     }
@@ -77,10 +77,10 @@ Result<QuotaSet> QuotaService::Update(const RequestContext& ctx, const std::stri
     }
   }
   for (const auto& [res, limit] : limits) {
-    BS_RETURN_IF_ERROR(d.store().SetQuotaLimit(project_id, res, limit));
+    BS_RETURN_IF_ERROR(d.store().quotas().SetLimit(project_id, res, limit));
   }
   d.notifier().Emit("quota.update", "quota", project_id, project_id, "updated");
-  BS_ASSIGN_OR_RETURN(QuotaSet updated, d.store().GetQuotaSet(project_id));
+  BS_ASSIGN_OR_RETURN(QuotaSet updated, d.store().quotas().GetSet(project_id));
   AddPerTypeResources(d.store(), updated);
   return updated;
 }
@@ -89,7 +89,7 @@ Status QuotaService::Reset(const RequestContext& ctx, const std::string& project
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "resetting quotas"));
   if (project_id.empty()) return InvalidArgument("a project id is required");
   BS_RETURN_IF_ERROR(internal::CheckText("project id", project_id));
-  return core_.store().DeleteQuotaOverrides(project_id);
+  return core_.store().quotas().DeleteOverrides(project_id);
 }
 
 }  // namespace blockstore

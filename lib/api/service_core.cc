@@ -41,9 +41,9 @@ Status ServiceCore::CheckContext(const RequestContext& ctx) const {
 Result<VolumeType> ServiceCore::ResolveType(const RequestContext& ctx,
                                           const std::string& id_or_name) {
   const std::string& want = id_or_name.empty() ? options_.default_volume_type : id_or_name;
-  Result<VolumeType> t = IsUuid(want) ? store_.GetVolumeType(want)
-                                                 : store_.GetVolumeTypeByName(want);
-  if (!t.ok() && IsUuid(want)) t = store_.GetVolumeTypeByName(want);
+  Result<VolumeType> t = IsUuid(want) ? store_.volume_types().Get(want)
+                                                 : store_.volume_types().GetByName(want);
+  if (!t.ok() && IsUuid(want)) t = store_.volume_types().GetByName(want);
   if (!t.ok()) {
     if (t.status().code() == Code::kNotFound) {
       return NotFound("volume type '" + want + "' not found");
@@ -52,7 +52,7 @@ Result<VolumeType> ServiceCore::ResolveType(const RequestContext& ctx,
   }
   if (!t->is_public && !ctx.is_admin()) {
     // A private type exists, for everyone else, only for the projects given access to it.
-    BS_ASSIGN_OR_RETURN(auto projects, store_.ListVolumeTypeAccess(t->id));
+    BS_ASSIGN_OR_RETURN(auto projects, store_.volume_types().ListAccess(t->id));
     if (std::find(projects.begin(), projects.end(), ctx.project_id) == projects.end()) {
       return NotFound("volume type '" + want + "' not found");
     }
@@ -74,7 +74,7 @@ VolumeType ServiceCore::ForCaller(const RequestContext& ctx, VolumeType t) {
 Result<Volume> ServiceCore::LoadVolume(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
   BS_RETURN_IF_ERROR(CheckLookupId("volume", id));
-  BS_ASSIGN_OR_RETURN(Volume v, store_.GetVolume(id));
+  BS_ASSIGN_OR_RETURN(Volume v, store_.volumes().Get(id));
   BS_RETURN_IF_ERROR(Visible(ctx, v.project_id, "volume", id));
   return v;
 }
@@ -82,7 +82,7 @@ Result<Volume> ServiceCore::LoadVolume(const RequestContext& ctx, const std::str
 Result<Snapshot> ServiceCore::LoadSnapshot(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
   BS_RETURN_IF_ERROR(CheckLookupId("snapshot", id));
-  BS_ASSIGN_OR_RETURN(Snapshot s, store_.GetSnapshot(id));
+  BS_ASSIGN_OR_RETURN(Snapshot s, store_.snapshots().Get(id));
   BS_RETURN_IF_ERROR(Visible(ctx, s.project_id, "snapshot", id));
   return s;
 }
@@ -90,7 +90,7 @@ Result<Snapshot> ServiceCore::LoadSnapshot(const RequestContext& ctx, const std:
 Result<Backup> ServiceCore::LoadBackup(const RequestContext& ctx, const std::string& id) {
   BS_RETURN_IF_ERROR(CheckContext(ctx));
   BS_RETURN_IF_ERROR(CheckLookupId("backup", id));
-  BS_ASSIGN_OR_RETURN(Backup b, store_.GetBackup(id));
+  BS_ASSIGN_OR_RETURN(Backup b, store_.backups().Get(id));
   BS_RETURN_IF_ERROR(Visible(ctx, b.project_id, "backup", id));
   return b;
 }
@@ -112,7 +112,7 @@ Status ServiceCore::CheckBackupService() const {
 }
 
 RequestSpec ServiceCore::SpecFor(const Volume& v) {
-  auto type = store_.GetVolumeType(v.volume_type_id);
+  auto type = store_.volume_types().Get(v.volume_type_id);
   return SpecFor(v, type.ok() ? *type : VolumeType{});
 }
 
@@ -128,13 +128,13 @@ RequestSpec ServiceCore::SpecFor(const Volume& v, const VolumeType& type) {
   spec.status = std::string(ToString(v.status));
   spec.attached = v.attach_status == AttachStatus::kAttached;
   if (!type.qos_specs_id.empty()) {
-    if (auto q = store_.GetQosSpec(type.qos_specs_id); q.ok()) spec.qos_specs = q->specs;
+    if (auto q = store_.qos_specs().Get(type.qos_specs_id); q.ok()) spec.qos_specs = q->specs;
   }
   return spec;
 }
 
 Status ServiceCore::CheckPerVolumeLimit(const std::string& project_id, int64_t size_gb) {
-  BS_ASSIGN_OR_RETURN(QuotaSet q, store_.GetQuotaSet(project_id));
+  BS_ASSIGN_OR_RETURN(QuotaSet q, store_.quotas().GetSet(project_id));
   auto it = q.resources.find(std::string(kQuotaPerVolumeGigabytes));
   if (it != q.resources.end() && it->second.limit >= 0 && size_gb > it->second.limit) {
     return ResourceExhausted("a volume of " + std::to_string(size_gb) +

@@ -35,8 +35,8 @@ Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const Snapsh
   s.created_at = s.updated_at = d.env().Now();
   std::vector<VolumeStatus> allowed = {VolumeStatus::kAvailable};
   if (r.force) allowed.push_back(VolumeStatus::kInUse);
-  auto type = d.store().GetVolumeType(v.volume_type_id);
-  BS_ASSIGN_OR_RETURN(s, d.store().CreateSnapshot(s, allowed, internal::CountAndSizeCharges(
+  auto type = d.store().volume_types().Get(v.volume_type_id);
+  BS_ASSIGN_OR_RETURN(s, d.store().snapshots().Create(s, allowed, internal::CountAndSizeCharges(
                                                                   kQuotaSnapshots, static_cast<int64_t>(v.size_gb),
                                                                   type.ok() ? type->name : "")));
   d.notifier().Snapshot("snapshot.create.start", s);
@@ -50,7 +50,7 @@ Result<Snapshot> SnapshotService::Create(const RequestContext& ctx, const Snapsh
     t.from = {SS::kCreating};
     t.to = SS::kError;
     t.quota = QuotaAction::kRollback;
-    (void)d.store().TransitionSnapshot(s.id, t);
+    (void)d.store().snapshots().Transition(s.id, t);
     return st;
   }
   return s;
@@ -66,7 +66,7 @@ Result<std::vector<Snapshot>> SnapshotService::List(const RequestContext& ctx, c
   if (q.status && !ParseSnapshotStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a snapshot status");
   }
-  return d.store().ListSnapshots(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().snapshots().List(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
 Result<Snapshot> SnapshotService::Update(const RequestContext& ctx, const std::string& id,
@@ -76,7 +76,7 @@ Result<Snapshot> SnapshotService::Update(const RequestContext& ctx, const std::s
   if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
   if (u.metadata) BS_RETURN_IF_ERROR(internal::CheckMetadata("metadata", *u.metadata));
   BS_RETURN_IF_ERROR(d.LoadSnapshot(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().UpdateSnapshot(id, u));
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().snapshots().Update(id, u));
   d.notifier().Snapshot("snapshot.update", s);
   return s;
 }
@@ -86,16 +86,16 @@ Result<Snapshot> SnapshotService::Delete(const RequestContext& ctx, const std::s
   auto& d = core_;
   if (force) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "force-deleting a snapshot"));
   BS_ASSIGN_OR_RETURN(Snapshot current, d.LoadSnapshot(ctx, id));
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().GetVolume(current.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Get(current.volume_id));
   std::vector<SS> allowed = {SS::kAvailable, SS::kError};
   if (force) allowed.push_back(SS::kErrorDeleting);
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().BeginSnapshotDelete(id, allowed));
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().snapshots().BeginDelete(id, allowed));
   d.notifier().Snapshot("snapshot.delete.start", s);
   if (Status st = d.volume(v.host).DeleteSnapshot(s.id, ctx.request_id); !st.ok()) {
     SnapshotTransition t;
     t.from = {SS::kDeleting};
     t.to = SS::kErrorDeleting;
-    (void)d.store().TransitionSnapshot(s.id, t);
+    (void)d.store().snapshots().Transition(s.id, t);
     return st;
   }
   return s;
@@ -115,7 +115,7 @@ Result<Snapshot> SnapshotService::ResetStatus(const RequestContext& ctx, const s
   if (current.status == SS::kCreating) {
     t.quota = status == SS::kError ? QuotaAction::kRollback : QuotaAction::kCommit;
   }
-  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().TransitionSnapshot(id, t));
+  BS_ASSIGN_OR_RETURN(Snapshot s, d.store().snapshots().Transition(id, t));
   d.notifier().Snapshot("snapshot.reset_status", s);
   return s;
 }

@@ -32,7 +32,7 @@ Result<VolumeType> TypeService::Create(const RequestContext& ctx,
   t.is_public = r.is_public;
   t.extra_specs = r.extra_specs;
   t.created_at = d.env().Now();
-  BS_ASSIGN_OR_RETURN(t, d.store().CreateVolumeType(t));
+  BS_ASSIGN_OR_RETURN(t, d.store().volume_types().Create(t));
   d.notifier().Emit("volume_type.create", "volume_type", t.id, ctx.project_id, "available");
   return t;
 }
@@ -56,7 +56,7 @@ Result<VolumeType> TypeService::GetDefault(const RequestContext& ctx) {
 Result<std::vector<VolumeType>> TypeService::List(const RequestContext& ctx) {
   auto& d = core_;
   BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
-  BS_ASSIGN_OR_RETURN(auto types, d.store().ListVolumeTypes(ctx.is_admin(), ctx.project_id));
+  BS_ASSIGN_OR_RETURN(auto types, d.store().volume_types().List(ctx.is_admin(), ctx.project_id));
   for (auto& t : types) t = internal::ServiceCore::ForCaller(ctx, std::move(t));
   return types;
 }
@@ -68,22 +68,22 @@ Result<VolumeType> TypeService::Update(const RequestContext& ctx, const std::str
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", id));
   if (u.name) BS_RETURN_IF_ERROR(CheckTypeName(*u.name));
   if (u.description) BS_RETURN_IF_ERROR(internal::CheckText("description", *u.description));
-  BS_ASSIGN_OR_RETURN(VolumeType before, d.store().GetVolumeType(id));
+  BS_ASSIGN_OR_RETURN(VolumeType before, d.store().volume_types().Get(id));
   if (u.name && before.name == d.options().default_volume_type && *u.name != before.name) {
     return FailedPrecondition("the default volume type cannot be renamed");
   }
-  return d.store().UpdateVolumeType(id, u);
+  return d.store().volume_types().Update(id, u);
 }
 
 Status TypeService::Delete(const RequestContext& ctx, const std::string& id) {
   auto& d = core_;
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "deleting a volume type"));
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", id));
-  BS_ASSIGN_OR_RETURN(VolumeType t, d.store().GetVolumeType(id));
+  BS_ASSIGN_OR_RETURN(VolumeType t, d.store().volume_types().Get(id));
   if (t.name == d.options().default_volume_type) {
     return FailedPrecondition("volume type '" + t.name + "' is the default; it cannot be deleted");
   }
-  BS_RETURN_IF_ERROR(d.store().DeleteVolumeType(id));
+  BS_RETURN_IF_ERROR(d.store().volume_types().Delete(id));
   d.notifier().Emit("volume_type.delete", "volume_type", id, ctx.project_id, "deleted");
   return Status::Ok();
 }
@@ -95,11 +95,11 @@ Result<VolumeType> TypeService::SetExtraSpecs(const RequestContext& ctx, const s
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", id));
   if (specs.empty()) return InvalidArgument("no extra specs given");
   BS_RETURN_IF_ERROR(internal::CheckSpecs("extra_specs", specs));
-  BS_ASSIGN_OR_RETURN(VolumeType current, d.store().GetVolumeType(id));
+  BS_ASSIGN_OR_RETURN(VolumeType current, d.store().volume_types().Get(id));
   Metadata merged = current.extra_specs;
   for (const auto& [k, v] : specs) merged[k] = v;
   BS_RETURN_IF_ERROR(internal::CheckSpecs("extra_specs", merged));
-  return d.store().SetExtraSpecs(id, specs);
+  return d.store().volume_types().SetExtraSpecs(id, specs);
 }
 
 Result<VolumeType> TypeService::UnsetExtraSpec(const RequestContext& ctx, const std::string& id,
@@ -108,7 +108,7 @@ Result<VolumeType> TypeService::UnsetExtraSpec(const RequestContext& ctx, const 
   BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "unsetting extra specs"));
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", id));
   BS_RETURN_IF_ERROR(internal::CheckText("extra spec key", key));
-  return d.store().UnsetExtraSpec(id, key);
+  return d.store().volume_types().UnsetExtraSpec(id, key);
 }
 
 // ---- private-type access ----
@@ -117,7 +117,7 @@ namespace {
 
 Result<VolumeType> PrivateType(Store& store, const std::string& type_id) {
   BS_RETURN_IF_ERROR(internal::CheckId("volume type", type_id));
-  BS_ASSIGN_OR_RETURN(VolumeType t, store.GetVolumeType(type_id));
+  BS_ASSIGN_OR_RETURN(VolumeType t, store.volume_types().Get(type_id));
   if (t.is_public) {
     return InvalidArgument("volume type " + t.id +
                            " is public; access lists are for private types only");
@@ -138,7 +138,7 @@ Status TypeService::AddAccess(const RequestContext& ctx, const std::string& type
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "giving a project access to a volume type"));
   BS_RETURN_IF_ERROR(CheckProject(project_id));
   BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store(), type_id));
-  BS_RETURN_IF_ERROR(d.store().AddVolumeTypeAccess(t.id, project_id));
+  BS_RETURN_IF_ERROR(d.store().volume_types().AddAccess(t.id, project_id));
   d.notifier().Emit("volume_type_project.access.add", "volume_type", t.id, project_id, "available");
   return Status::Ok();
 }
@@ -149,7 +149,7 @@ Status TypeService::RemoveAccess(const RequestContext& ctx, const std::string& t
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "removing a project's access to a volume type"));
   BS_RETURN_IF_ERROR(CheckProject(project_id));
   BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store(), type_id));
-  BS_RETURN_IF_ERROR(d.store().RemoveVolumeTypeAccess(t.id, project_id));
+  BS_RETURN_IF_ERROR(d.store().volume_types().RemoveAccess(t.id, project_id));
   d.notifier().Emit("volume_type_project.access.remove", "volume_type", t.id, project_id,
                   "deleted");
   return Status::Ok();
@@ -160,7 +160,7 @@ Result<std::vector<std::string>> TypeService::ListAccess(const RequestContext& c
   auto& d = core_;
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "listing a volume type's access"));
   BS_ASSIGN_OR_RETURN(VolumeType t, PrivateType(d.store(), type_id));
-  return d.store().ListVolumeTypeAccess(t.id);
+  return d.store().volume_types().ListAccess(t.id);
 }
 
 }  // namespace blockstore

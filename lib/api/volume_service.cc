@@ -67,6 +67,7 @@ Status CheckHints(const VolumeCreateRequest& r) {
 struct PreparedVolume {
   Volume volume;
   VolumeType type;
+  std::string source_host;  // a copy's: where its snapshot's volume or its source lives
 };
 
 Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestContext& ctx,
@@ -80,6 +81,7 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
   std::optional<int64_t> size = r.size_gb;
   uint64_t source_size = 0;
   std::string source_type_id;
+  std::string source_host;
   if (!r.snapshot_id.empty()) {
     BS_ASSIGN_OR_RETURN(Snapshot snap, d.LoadSnapshot(ctx, r.snapshot_id));
     if (snap.status != SnapshotStatus::kAvailable) {
@@ -88,8 +90,9 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
                                 "'; creating a volume from it needs 'available'");
     }
     source_size = snap.size_gb;
-    BS_ASSIGN_OR_RETURN(Volume parent, d.store().GetVolume(snap.volume_id));
+    BS_ASSIGN_OR_RETURN(Volume parent, d.store().volumes().Get(snap.volume_id));
     source_type_id = parent.volume_type_id;
+    source_host = parent.host;
   }
   if (!r.source_volid.empty()) {
     BS_ASSIGN_OR_RETURN(Volume src, d.LoadVolume(ctx, r.source_volid));
@@ -99,6 +102,7 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
     }
     source_size = src.size_gb;
     source_type_id = src.volume_type_id;
+    source_host = src.host;
   }
   if (!r.backup_id.empty()) {
     BS_ASSIGN_OR_RETURN(Backup b, d.LoadBackup(ctx, r.backup_id));
@@ -149,12 +153,14 @@ Result<PreparedVolume> PrepareCreate(internal::ServiceCore& d, const RequestCont
   v.multiattach = TypeAllowsMultiattach(type);
   v.metadata = r.metadata;
   v.created_at = v.updated_at = d.env().Now();
-  return PreparedVolume{std::move(v), std::move(type)};
+  return PreparedVolume{std::move(v), std::move(type), std::move(source_host)};
 }
 
 RequestSpec CreateSpec(internal::ServiceCore& d, const PreparedVolume& p,
                        const VolumeCreateRequest& r) {
   RequestSpec spec = d.SpecFor(p.volume, p.type);
+  // A copy is placed where its source lives (the driver copies extents locally).
+  spec.resource_backend = p.source_host;
   spec.same_host = r.same_host;
   spec.different_host = r.different_host;
   spec.query = r.query;
@@ -180,7 +186,7 @@ Result<Volume> VolumeService::Submit(const RequestContext& ctx, const VolumeCrea
   auto& d = core_;
   BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
   const int64_t size = static_cast<int64_t>(p.volume.size_gb);
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().CreateVolume(p.volume, internal::CountAndSizeCharges(
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Create(p.volume, internal::CountAndSizeCharges(
                                                                     kQuotaVolumes, size, p.type.name)));
   d.notifier().Volume("volume.create.start", v);
   p.volume = v;
@@ -189,7 +195,7 @@ Result<Volume> VolumeService::Submit(const RequestContext& ctx, const VolumeCrea
     // The backup is taken for the restore before the volume can be placed, so the volume
     // service that creates it finds the restore waiting.
     spec.restore_backup_id = restore_backup_id;
-    auto taken = d.store().BeginBackupRestore(restore_backup_id, v.id, /*volume_is_new=*/true);
+    auto taken = d.store().backups().BeginRestore(restore_backup_id, v.id, /*volume_is_new=*/true);
     if (!taken.ok()) {
       internal::FailVolumeCreate(d.store(), d.notifier(), v.id, taken.status());
       return taken.status();
@@ -213,7 +219,7 @@ Result<std::vector<Volume>> VolumeService::List(const RequestContext& ctx, const
   if (q.status && !ParseVolumeStatus(*q.status)) {
     return InvalidArgument("'" + *q.status + "' is not a volume status");
   }
-  return d.store().ListVolumes(q, q.all_projects ? std::string_view() : ctx.project_id);
+  return d.store().volumes().List(q, q.all_projects ? std::string_view() : ctx.project_id);
 }
 
 Result<Volume> VolumeService::Update(const RequestContext& ctx, const std::string& id,
@@ -221,7 +227,7 @@ Result<Volume> VolumeService::Update(const RequestContext& ctx, const std::strin
   auto& d = core_;
   BS_RETURN_IF_ERROR(CheckCommonFields(u.name, u.description, u.metadata));
   BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().UpdateVolume(id, u));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Update(id, u));
   d.notifier().Volume("volume.update", v);
   return v;
 }
@@ -231,12 +237,12 @@ Result<Volume> VolumeService::Delete(const RequestContext& ctx, const std::strin
   auto& d = core_;
   if (o.force) BS_RETURN_IF_ERROR(core_.RequireAdmin(ctx, "force-deleting a volume"));
   BS_RETURN_IF_ERROR(d.LoadVolume(ctx, id).status());
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeDelete(
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().BeginDelete(
                                     id, o.force ? ForceDeletableStatuses() : DeletableStatuses(),
                                     o.cascade));
   d.notifier().Volume("volume.delete.start", v);
   if (v.host.empty()) {  // never placed: nothing on any backend to remove
-    BS_RETURN_IF_ERROR(d.store().FinishVolumeDelete(v.id));
+    BS_RETURN_IF_ERROR(d.store().volumes().FinishDelete(v.id));
     d.notifier().Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
     return v;
   }
@@ -244,7 +250,7 @@ Result<Volume> VolumeService::Delete(const RequestContext& ctx, const std::strin
     VolumeTransition t;
     t.from = {VS::kDeleting};
     t.to = VS::kErrorDeleting;
-    (void)d.store().TransitionVolume(v.id, t);
+    (void)d.store().volumes().Transition(v.id, t);
     return s;
   }
   return v;
@@ -264,11 +270,11 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
   // The growth is charged from the size the store sees when it takes the extend: `current`
   // may be stale by then (another extend finished meanwhile).
   std::vector<std::string> charged = {std::string(kQuotaGigabytes)};
-  auto type = d.store().GetVolumeType(current.volume_type_id);
+  auto type = d.store().volume_types().Get(current.volume_type_id);
   if (type.ok()) {
     charged.push_back(internal::PerTypeResource(kQuotaGigabytes, type->name));
   }
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().BeginVolumeExtend(id, {VS::kAvailable, VS::kInUse},
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().BeginExtend(id, {VS::kAvailable, VS::kInUse},
                                                           static_cast<uint64_t>(new_size_gb),
                                                           charged));
   d.notifier().Volume("volume.resize.start", v);
@@ -284,7 +290,7 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
     t.from = {VS::kExtending};
     t.restore_previous_status = true;
     t.quota = QuotaAction::kRollback;
-    (void)d.store().TransitionVolume(v.id, t);
+    (void)d.store().volumes().Transition(v.id, t);
     return s;
   }
   return v;
@@ -298,7 +304,7 @@ Result<Volume> VolumeService::SetReadonly(const RequestContext& ctx, const std::
   t.from = {VS::kAvailable};
   t.to = VS::kAvailable;
   t.readonly = readonly;
-  BS_ASSIGN_OR_RETURN(v, d.store().TransitionVolume(v.id, t));
+  BS_ASSIGN_OR_RETURN(v, d.store().volumes().Transition(v.id, t));
   d.notifier().Volume("volume.update_readonly_flag", v);
   return v;
 }
@@ -309,15 +315,6 @@ Result<PlacementExplanation> VolumeService::ExplainPlacement(const RequestContex
   BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "explaining a placement"));
   BS_ASSIGN_OR_RETURN(PreparedVolume p, PrepareCreate(d, ctx, r));
   RequestSpec spec = CreateSpec(d, p, r);
-  // A copy is placed where its source lives.
-  if (!p.volume.snapshot_id.empty()) {
-    BS_ASSIGN_OR_RETURN(Snapshot snap, d.store().GetSnapshot(p.volume.snapshot_id));
-    BS_ASSIGN_OR_RETURN(Volume parent, d.store().GetVolume(snap.volume_id));
-    spec.resource_backend = parent.host;
-  } else if (!p.volume.source_volid.empty()) {
-    BS_ASSIGN_OR_RETURN(Volume src, d.store().GetVolume(p.volume.source_volid));
-    spec.resource_backend = src.host;
-  }
   return d.scheduler().Explain(spec, std::chrono::seconds(30));
 }
 
@@ -366,7 +363,7 @@ Result<Volume> VolumeService::ResetStatus(const RequestContext& ctx, const std::
   } else if (current.status == VS::kExtending) {
     t.quota = QuotaAction::kRollback;
   }
-  BS_ASSIGN_OR_RETURN(Volume v, d.store().TransitionVolume(id, t));
+  BS_ASSIGN_OR_RETURN(Volume v, d.store().volumes().Transition(id, t));
   d.notifier().Volume("volume.reset_status", v);
   return v;
 }

@@ -47,7 +47,7 @@ class JobProgress {
       if (now - last_ < config_.progress_interval && p.bytes_done != p.bytes_total) return;
       last_ = now;
     }
-    auto b = store_.SetBackupProgress(id_, p.bytes_done, p.bytes_total);
+    auto b = store_.backups().SetProgress(id_, p.bytes_done, p.bytes_total);
     if (!b.ok() || b->status != expected_) cancel_ = true;
   }
 
@@ -117,8 +117,8 @@ class AttachedDevice {
       return;
     }
     // The volume's own attachments keep their host's access and the export.
-    auto rows = store_.ListAttachmentsOfVolume(volume_id_);
-    auto legacy = store_.ListLegacyConnectors(volume_id_);
+    auto rows = store_.attachments().ListOfVolume(volume_id_);
+    auto legacy = store_.attachments().ListLegacyConnectors(volume_id_);
     if (!rows.ok() || !legacy.ok()) return;  // unsure: leave the export; a restart tidies it
     const internal::Teardown t = internal::TeardownFor(connector_, *rows, *legacy);
     (void)client_.TerminateConnection(volume_id_, connector_, t.revoke_host, t.remove_export);
@@ -201,7 +201,7 @@ Result<std::string> BackupManager::Impl::Key(const std::string& key_id) {
 }
 
 std::string BackupManager::Impl::ContainerFor(const std::string& id) {
-  auto b = store.GetBackup(id);
+  auto b = store.backups().Get(id);
   return internal::ContainerOf(b.ok() ? b->container : "");
 }
 
@@ -239,7 +239,7 @@ Status BackupManager::Impl::RemoveObjects(const std::string& id) {
 }
 
 void BackupManager::Impl::Create(const std::string& id) {
-  auto b = store.GetBackup(id);
+  auto b = store.backups().Get(id);
   if (!b.ok()) return;
   if (b->status == BS::kDeleting) {  // force-deleted before it started
     FailCreate(id, Cancelled("deleted before it ran"));
@@ -251,10 +251,10 @@ void BackupManager::Impl::Create(const std::string& id) {
 }
 
 Status BackupManager::Impl::RunCreate(const Backup& b) {
-  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(b.volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(b.volume_id));
   std::optional<Snapshot> snap;
   if (!b.snapshot_id.empty()) {
-    BS_ASSIGN_OR_RETURN(snap, store.GetSnapshot(b.snapshot_id));
+    BS_ASSIGN_OR_RETURN(snap, store.snapshots().Get(b.snapshot_id));
   }
   BS_ASSIGN_OR_RETURN(auto attached, AttachedDevice::Open(transport, store, options.host, v,
                                                          snap ? &*snap : nullptr, false));
@@ -295,8 +295,8 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   t.quota = QuotaAction::kCommit;
   t.volume = VolumeBack();
   t.snapshot = SnapshotBack();
-  BS_ASSIGN_OR_RETURN(Backup done, store.TransitionBackup(b.id, t));
-  (void)store.SetBackupProgress(b.id, m.size_bytes, m.size_bytes);
+  BS_ASSIGN_OR_RETURN(Backup done, store.backups().Transition(b.id, t));
+  (void)store.backups().SetProgress(b.id, m.size_bytes, m.size_bytes);
   notifier.Backup("backup.create.end", done);
   return Status::Ok();
 }
@@ -304,7 +304,7 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
 void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
   // Whatever was written goes: a failed backup never leaves objects that nothing refers to.
   const Status removed = RemoveObjects(id);
-  auto now = store.GetBackup(id);
+  auto now = store.backups().Get(id);
   if (now.ok() && now->status == BS::kDeleting) {
     // Deleted while it ran: the source gets its status back and the record goes — unless its
     // objects could not all be removed: then the record stays, error_deleting, so that a
@@ -315,12 +315,12 @@ void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
     if (!removed.ok()) t.fail_reason = removed.ToString();
     t.volume = VolumeBack();
     t.snapshot = SnapshotBack();
-    auto moved = store.TransitionBackup(id, t);
+    auto moved = store.backups().Transition(id, t);
     if (!removed.ok()) {
       if (moved.ok()) notifier.Backup("backup.delete.error", *moved, removed.ToString());
       return;
     }
-    if (store.FinishBackupDelete(id).ok()) notifier.Backup("backup.delete.end", *now);
+    if (store.backups().FinishDelete(id).ok()) notifier.Backup("backup.delete.end", *now);
     return;
   }
   if (!now.ok()) return;
@@ -331,23 +331,23 @@ void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
     // Reset by an admin while it ran: the record keeps that status; the source gets its own.
     t.from = {now->status};
     t.to = now->status;
-    (void)store.TransitionBackup(id, t);
+    (void)store.backups().Transition(id, t);
     return;
   }
   t.from = {BS::kCreating};
   t.to = BS::kError;
   t.fail_reason = why.ToString();
   t.quota = QuotaAction::kRollback;
-  auto failed = store.TransitionBackup(id, t);
+  auto failed = store.backups().Transition(id, t);
   if (failed.ok()) notifier.Backup("backup.create.error", *failed, why.ToString());
 }
 
 void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
-  auto b = store.GetBackup(id);
+  auto b = store.backups().Get(id);
   if (!b.ok() || b->status != BS::kRestoring) return;
   Status s = RunRestore(*b, volume_is_new);
   if (s.ok()) return;
-  auto now = store.GetBackup(id);
+  auto now = store.backups().Get(id);
   BackupTransition t;
   t.from = {BS::kRestoring};
   t.to = BS::kAvailable;
@@ -362,14 +362,14 @@ void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
     t.to = now->status;
     t.volume->to = VS::kError;
   }
-  auto failed = store.TransitionBackup(id, t);
+  auto failed = store.backups().Transition(id, t);
   if (failed.ok()) notifier.Backup("backup.restore.error", *failed, s.ToString());
 }
 
 Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   // The volume was taken for the restore (restoring-backup) when it began; a new one when its
   // volume service created it.
-  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(b.restore_volume_id));
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(b.restore_volume_id));
   if (v.status != VS::kRestoringBackup) {
     return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
                               "', not restoring-backup");
@@ -397,7 +397,7 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
     }
   }
   (*meta.metadata)["src_backup_id"] = b.id;
-  (void)store.UpdateVolume(v.id, meta);
+  (void)store.volumes().Update(v.id, meta);
   BackupTransition t;
   t.from = {BS::kRestoring};
   t.to = BS::kAvailable;
@@ -405,20 +405,20 @@ Status BackupManager::Impl::RunRestore(const Backup& b, bool volume_is_new) {
   t.volume = VolumeTransition{};
   t.volume->from = {VS::kRestoringBackup};
   t.volume->to = VS::kAvailable;
-  BS_ASSIGN_OR_RETURN(Backup done, store.TransitionBackup(b.id, t));
-  (void)store.SetBackupProgress(b.id, m.size_bytes, m.size_bytes);
+  BS_ASSIGN_OR_RETURN(Backup done, store.backups().Transition(b.id, t));
+  (void)store.backups().SetProgress(b.id, m.size_bytes, m.size_bytes);
   notifier.Backup("backup.restore.end", done);
-  if (auto restored = store.GetVolume(v.id); restored.ok()) {
+  if (auto restored = store.volumes().Get(v.id); restored.ok()) {
     notifier.Volume("volume.restore_backup.end", *restored);
   }
   return Status::Ok();
 }
 
 void BackupManager::Impl::Delete(const std::string& id) {
-  auto b = store.GetBackup(id);
+  auto b = store.backups().Get(id);
   if (!b.ok() || b->status != BS::kDeleting) return;
   Status s = RemoveObjects(id);
-  if (s.ok()) s = store.FinishBackupDelete(id);
+  if (s.ok()) s = store.backups().FinishDelete(id);
   if (s.ok()) {
     b->status = BS::kDeleted;
     notifier.Backup("backup.delete.end", *b);
@@ -428,12 +428,12 @@ void BackupManager::Impl::Delete(const std::string& id) {
   t.from = {BS::kDeleting};
   t.to = BS::kErrorDeleting;
   t.fail_reason = s.ToString();
-  auto failed = store.TransitionBackup(id, t);
+  auto failed = store.backups().Transition(id, t);
   if (failed.ok()) notifier.Backup("backup.delete.error", *failed, s.ToString());
 }
 
 void BackupManager::Impl::Import(const std::string& id) {
-  auto b = store.GetBackup(id);
+  auto b = store.backups().Get(id);
   if (!b.ok() || b->status != BS::kCreating) return;
   BackupTransition t;
   t.from = {BS::kCreating};
@@ -447,7 +447,7 @@ void BackupManager::Impl::Import(const std::string& id) {
     t.to = BS::kError;
     t.fail_reason = m.status().ToString();
     t.quota = QuotaAction::kRollback;
-    auto failed = store.TransitionBackup(id, t);
+    auto failed = store.backups().Transition(id, t);
     if (failed.ok()) notifier.Backup("backup.import.error", *failed, m.status().ToString());
     return;
   }
@@ -465,7 +465,7 @@ void BackupManager::Impl::Import(const std::string& id) {
   t.stored_bytes = stored;
   t.encrypted = !m->key_id.empty();
   t.quota = QuotaAction::kCommit;
-  auto done = store.TransitionBackup(id, t);
+  auto done = store.backups().Transition(id, t);
   if (done.ok()) notifier.Backup("backup.import.end", *done);
 }
 
@@ -484,7 +484,7 @@ Status BackupManager::Impl::Verify(const std::string& id) {
 Status BackupManager::Impl::Recover() {
   BS_ASSIGN_OR_RETURN(
       auto stranded,
-      store.ListBackupsOnHost(options.host, {BS::kCreating, BS::kRestoring, BS::kDeleting}));
+      store.backups().ListOnHost(options.host, {BS::kCreating, BS::kRestoring, BS::kDeleting}));
   for (const auto& b : stranded) {
     if (b.status == BS::kCreating) {
       if (b.volume_id == kImportedBackupVolumeId) {
@@ -496,7 +496,7 @@ Status BackupManager::Impl::Recover() {
     } else if (b.status == BS::kRestoring) {
       // A restore still waiting for its new volume is the volume service's to settle: the
       // volume is created (and the restore started) or failed (and the backup freed).
-      if (auto target = store.GetVolume(b.restore_volume_id);
+      if (auto target = store.volumes().Get(b.restore_volume_id);
           target.ok() && target->status == VS::kCreating) {
         continue;
       }
@@ -507,7 +507,7 @@ Status BackupManager::Impl::Recover() {
       t.volume = VolumeTransition{};
       t.volume->from = {VS::kRestoringBackup};
       t.volume->to = VS::kErrorRestoring;
-      BS_RETURN_IF_ERROR(store.TransitionBackup(b.id, t).status());
+      BS_RETURN_IF_ERROR(store.backups().Transition(b.id, t).status());
       ++report.restores_stopped;
     } else {
       // A backup force-deleted while it was being created may have left its source
@@ -517,7 +517,7 @@ Status BackupManager::Impl::Recover() {
       t.to = BS::kDeleting;
       if (b.snapshot_id.empty()) t.volume = VolumeBack();
       t.snapshot = SnapshotBack();
-      BS_RETURN_IF_ERROR(store.TransitionBackup(b.id, t).status());
+      BS_RETURN_IF_ERROR(store.backups().Transition(b.id, t).status());
       redelete.push_back(b.id);
       ++report.backups_redeleted;
     }
@@ -532,7 +532,7 @@ Status BackupManager::Impl::Recover() {
           const std::size_t from = std::string_view(internal::kBackupPrefix).size() + 1;
           const std::size_t end = object.find('/', from);
           if (end == std::string::npos) return false;
-          auto owner = store.GetBackup(object.substr(from, end - from));
+          auto owner = store.backups().Get(object.substr(from, end - from));
           if (!owner.ok()) return owner.status().code() != Code::kNotFound;  // unsure: keep
           return owner->status == BS::kCreating && owner->host != options.host;
         });

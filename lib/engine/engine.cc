@@ -237,14 +237,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
                                  : std::shared_ptr<Transport>(NewInProcessTransport());
 
   // The default type exists before anyone can ask for it.
-  if (auto t = e.store->GetVolumeTypeByName(config.default_volume_type); !t.ok()) {
+  if (auto t = e.store->volume_types().GetByName(config.default_volume_type); !t.ok()) {
     if (t.status().code() != Code::kNotFound) return t.status();
     VolumeType def;
     def.id = internal::NewUuid();
     def.name = config.default_volume_type;
     def.description = "Default Volume Type";
     def.created_at = config.env->Now();
-    auto made = e.store->CreateVolumeType(def);
+    auto made = e.store->volume_types().Create(def);
     if (!made.ok() && made.status().code() != Code::kAlreadyExists) return made.status();
   }
 
@@ -270,7 +270,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   if (!so.env) so.env = config.env;
   if (so.stale_after.count() == 0) so.stale_after = config.stats_interval * 3;
   so.locate_volume = [store = e.store.get()](const std::string& id) -> std::optional<std::string> {
-    auto v = store->GetVolume(id);
+    auto v = store->volumes().Get(id);
     if (!v.ok()) return std::nullopt;
     return v->host;
   };
@@ -411,7 +411,7 @@ Result<Volume> Engine::WaitForVolume(const RequestContext& ctx, const std::strin
                                      const std::vector<VolumeStatus>& statuses,
                                      std::chrono::milliseconds timeout) {
   BS_RETURN_IF_ERROR(impl_->volumes->Get(ctx, id).status());  // policy and id checks
-  return impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
+  return impl_->Wait<Volume>([&] { return impl_->store->volumes().Get(id); },
                              [&](const Volume& v) { return Contains(statuses, v.status); },
                              timeout, id);
 }
@@ -420,7 +420,7 @@ Status Engine::WaitForVolumeDeleted(const RequestContext& ctx, const std::string
                                     std::chrono::milliseconds timeout) {
   auto first = impl_->volumes->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
-  auto r = impl_->Wait<Volume>([&] { return impl_->store->GetVolume(id); },
+  auto r = impl_->Wait<Volume>([&] { return impl_->store->volumes().Get(id); },
                                [](const Volume&) { return false; }, timeout, id);
   return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
 }
@@ -429,7 +429,7 @@ Result<Snapshot> Engine::WaitForSnapshot(const RequestContext& ctx, const std::s
                                          const std::vector<SnapshotStatus>& statuses,
                                          std::chrono::milliseconds timeout) {
   BS_RETURN_IF_ERROR(impl_->snapshots->Get(ctx, id).status());
-  return impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
+  return impl_->Wait<Snapshot>([&] { return impl_->store->snapshots().Get(id); },
                                [&](const Snapshot& s) { return Contains(statuses, s.status); },
                                timeout, id);
 }
@@ -438,7 +438,7 @@ Status Engine::WaitForSnapshotDeleted(const RequestContext& ctx, const std::stri
                                       std::chrono::milliseconds timeout) {
   auto first = impl_->snapshots->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
-  auto r = impl_->Wait<Snapshot>([&] { return impl_->store->GetSnapshot(id); },
+  auto r = impl_->Wait<Snapshot>([&] { return impl_->store->snapshots().Get(id); },
                                  [](const Snapshot&) { return false; }, timeout, id);
   return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
 }
@@ -447,7 +447,7 @@ Result<Backup> Engine::WaitForBackup(const RequestContext& ctx, const std::strin
                                      const std::vector<BackupStatus>& statuses,
                                      std::chrono::milliseconds timeout) {
   BS_RETURN_IF_ERROR(impl_->backup_service->Get(ctx, id).status());
-  return impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
+  return impl_->Wait<Backup>([&] { return impl_->store->backups().Get(id); },
                              [&](const Backup& b) { return Contains(statuses, b.status); },
                              timeout, id);
 }
@@ -456,7 +456,7 @@ Status Engine::WaitForBackupDeleted(const RequestContext& ctx, const std::string
                                     std::chrono::milliseconds timeout) {
   auto first = impl_->backup_service->Get(ctx, id);
   if (!first.ok()) return first.status().code() == Code::kNotFound ? Status::Ok() : first.status();
-  auto r = impl_->Wait<Backup>([&] { return impl_->store->GetBackup(id); },
+  auto r = impl_->Wait<Backup>([&] { return impl_->store->backups().Get(id); },
                                [](const Backup&) { return false; }, timeout, id);
   return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
 }

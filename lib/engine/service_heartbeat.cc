@@ -57,9 +57,9 @@ ServiceState ServiceHeartbeat::StateOf(const ServiceRecord& r, TimePoint now) co
 Status ServiceHeartbeat::Beat() {
   Status failed = Status::Ok();
   for (const auto& own : options_.own) {
-    if (auto r = store_.ReportService(own); !r.ok() && failed.ok()) failed = r.status();
+    if (auto r = store_.services().Report(own); !r.ok() && failed.ok()) failed = r.status();
   }
-  BS_ASSIGN_OR_RETURN(auto all, store_.ListServices());
+  BS_ASSIGN_OR_RETURN(auto all, store_.services().List());
   const TimePoint now = options_.env->Now();
   std::map<std::pair<std::string, std::string>, ServiceState> seen;
   for (const auto& r : all) seen[{r.binary, r.host}] = StateOf(r, now);
@@ -90,7 +90,7 @@ bool ServiceHeartbeat::OtherSchedulerUp() const {
 }
 
 Result<std::vector<ServiceState>> ServiceHeartbeat::States() const {
-  BS_ASSIGN_OR_RETURN(auto all, store_.ListServices());
+  BS_ASSIGN_OR_RETURN(auto all, store_.services().List());
   const TimePoint now = options_.env->Now();
   std::vector<ServiceState> out;
   out.reserve(all.size());
@@ -101,7 +101,7 @@ Result<std::vector<ServiceState>> ServiceHeartbeat::States() const {
 Result<ServiceState> ServiceHeartbeat::SetDisabled(const std::string& host, const std::string& binary,
                                                    bool disabled, const std::string& reason) {
   if (reason.size() > 255) return InvalidArgument("disabled_reason is longer than 255 characters");
-  BS_ASSIGN_OR_RETURN(ServiceRecord r, store_.SetServiceDisabled(host, binary, disabled, reason));
+  BS_ASSIGN_OR_RETURN(ServiceRecord r, store_.services().SetDisabled(host, binary, disabled, reason));
   ServiceState s = StateOf(r, options_.env->Now());
   std::lock_guard lock(mu_);
   seen_[{r.binary, r.host}] = s;

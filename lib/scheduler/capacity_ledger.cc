@@ -11,10 +11,10 @@ class StoreLedger final : public CapacityLedger {
   Result<CapacityHoldOutcome> Hold(const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since,
                                    TimePoint expired_before,
                                    const std::function<bool(const std::vector<CapacityHold>&)>& fits) override {
-    return store_.HoldCapacity(hold, seen_seq, counted_since, expired_before, fits);
+    return store_.capacity().Hold(hold, seen_seq, counted_since, expired_before, fits);
   }
 
-  void Release(const std::string& key) override { (void)store_.ReleaseCapacity(key); }
+  void Release(const std::string& key) override { (void)store_.capacity().Release(key); }
 
  private:
   Store& store_;

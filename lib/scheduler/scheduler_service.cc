@@ -26,7 +26,7 @@ SchedulerService::SchedulerService(Store& store, Transport& transport,
       max_attempts_(max_attempts) {}
 
 Status SchedulerService::Start(const std::function<bool(const Volume&)>& stranded) {
-  BS_ASSIGN_OR_RETURN(auto unplaced, store_.ListUnplacedVolumes({VS::kCreating}));
+  BS_ASSIGN_OR_RETURN(auto unplaced, store_.volumes().ListUnplaced({VS::kCreating}));
   for (const auto& v : unplaced) {
     if (!stranded(v)) continue;
     FailVolumeCreate(store_, notifier_, v.id,
@@ -54,36 +54,26 @@ Result<PlacementExplanation> SchedulerService::Explain(const RequestSpec& spec) 
 
 void SchedulerService::CreateVolume(const std::string& id, RequestSpec spec,
                                     const std::string& request_id) {
-  auto loaded = store_.GetVolume(id);
-  if (!loaded.ok() || loaded->status != VS::kCreating || !loaded->host.empty()) return;
-  const Volume& v = *loaded;
+  // The volume is not read first: the placement's compare-and-set (still creating, not placed
+  // yet) tells a volume deleted or already placed (a message delivered twice) from one to place,
+  // and a copy's source backend came in the spec (resource_backend).
   auto fail = [&](const Status& why) {
-    FailVolumeCreate(store_, notifier_, v.id, why, spec.restore_backup_id);
+    FailVolumeCreate(store_, notifier_, id, why, spec.restore_backup_id, /*unplaced_only=*/true);
   };
-  spec.volume_id = v.id;
+  spec.volume_id = id;
   if (!spec.attempts.empty()) scheduler_->Release(ReservationKey(spec));
   if (static_cast<int>(spec.attempts.size()) >= max_attempts_) {
     return fail(Unavailable("the volume could not be created after " +
                                std::to_string(spec.attempts.size()) + " attempt(s): " +
                                DescribeAttempts(spec)));
   }
-  // A copy is made where its source lives: the driver copies extents locally.
-  if (!v.snapshot_id.empty()) {
-    auto snap = store_.GetSnapshot(v.snapshot_id);
-    auto parent = snap.ok() ? store_.GetVolume(snap->volume_id) : Result<Volume>(snap.status());
-    if (!parent.ok()) return fail(parent.status());
-    spec.resource_backend = parent->host;
-  } else if (!v.source_volid.empty()) {
-    auto src = store_.GetVolume(v.source_volid);
-    if (!src.ok()) return fail(src.status());
-    spec.resource_backend = src->host;
-  }
   auto chosen = scheduler_->SelectPool(spec, [&](const std::string& pool) -> Status {
     VolumeTransition t;
     t.from = {VS::kCreating};
     t.to = VS::kCreating;
+    t.expect_unplaced = true;
     t.host = pool;
-    return store_.TransitionVolume(v.id, t).status();
+    return store_.volumes().Transition(id, t).status();
   });
   if (!chosen.ok()) {
     if (chosen.status().code() == Code::kFailedPrecondition ||
@@ -94,7 +84,7 @@ void SchedulerService::CreateVolume(const std::string& id, RequestSpec spec,
     if (!spec.attempts.empty()) why += "; earlier: " + DescribeAttempts(spec);
     return fail(Status(chosen.status().code(), why));
   }
-  if (Status s = VolumeClient(transport_, *chosen).CreateVolume(v.id, spec, request_id); !s.ok()) {
+  if (Status s = VolumeClient(transport_, *chosen).CreateVolume(id, spec, request_id); !s.ok()) {
     scheduler_->Release(ReservationKey(spec));
     fail(s);
   }
@@ -102,7 +92,7 @@ void SchedulerService::CreateVolume(const std::string& id, RequestSpec spec,
 
 void SchedulerService::ExtendVolume(const std::string& id, RequestSpec spec,
                                     const std::string& request_id) {
-  auto loaded = store_.GetVolume(id);
+  auto loaded = store_.volumes().Get(id);
   if (!loaded.ok() || loaded->status != VS::kExtending) return;
   Result<std::string> chosen = scheduler_->SelectPool(spec);
   if (chosen.ok()) {
@@ -118,13 +108,13 @@ void SchedulerService::ExtendVolume(const std::string& id, RequestSpec spec,
   t.restore_previous_status = true;
   t.to = VS::kAvailable;
   t.quota = QuotaAction::kRollback;
-  auto back = store_.TransitionVolume(id, t);
+  auto back = store_.volumes().Transition(id, t);
   if (back.ok()) notifier_.Volume("volume.resize.error", *back, chosen.status().ToString());
 }
 
 void SchedulerService::CreateSnapshot(const std::string& id, RequestSpec spec,
                                       const std::string& request_id) {
-  auto snap = store_.GetSnapshot(id);
+  auto snap = store_.snapshots().Get(id);
   if (!snap.ok() || snap->status != SS::kCreating) return;
   Result<std::string> chosen = scheduler_->SelectPool(spec);
   if (chosen.ok()) {
@@ -137,7 +127,7 @@ void SchedulerService::CreateSnapshot(const std::string& id, RequestSpec spec,
   t.from = {SS::kCreating};
   t.to = SS::kError;
   t.quota = QuotaAction::kRollback;
-  auto failed = store_.TransitionSnapshot(id, t);
+  auto failed = store_.snapshots().Transition(id, t);
   if (failed.ok()) notifier_.Snapshot("snapshot.create.error", *failed, chosen.status().ToString());
 }
 

@@ -2,7 +2,7 @@
 #include "lib/core/macros.hpp"
 #include "lib/store/pg_db.hpp"
 #include "lib/store/schema.hpp"
-#include "lib/store/store_pool.hpp"
+#include "lib/store/sql_store.hpp"
 
 namespace blockstore {
 
@@ -50,10 +50,10 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& opt
   store_options.env = options.env ? options.env : SystemEnv();
   const bool relaxed = options.durability == Durability::kNormal;
   auto connect = [conninfo = url.postgres_url, store_options,
-                  relaxed]() -> Result<std::unique_ptr<internal::SqlStore>> {
+                  relaxed]() -> Result<std::unique_ptr<internal::SqlSession>> {
     BS_ASSIGN_OR_RETURN(auto db, internal::PgDb::Open(conninfo));
     if (relaxed) BS_RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
-    return std::make_unique<internal::SqlStore>(std::move(db), store_options);
+    return std::make_unique<internal::SqlSession>(std::move(db), store_options);
   };
   {
     // Migrating on a connection of its own, which then goes: the pool's are all alike.
@@ -61,8 +61,9 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresStoreOptions& opt
     BS_RETURN_IF_ERROR(internal::MigrateSchema(*db));
   }
   BS_ASSIGN_OR_RETURN(auto first, connect());
-  return std::unique_ptr<Store>(
-      new internal::StorePool(std::move(first), std::move(connect), options.max_pool_size));
+  return std::unique_ptr<Store>(new internal::SqlStore(
+      std::make_unique<internal::SqlSessions>(std::move(first), std::move(connect), options.max_pool_size),
+      /*shared=*/true));
 }
 
 }  // namespace blockstore

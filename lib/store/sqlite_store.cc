@@ -54,7 +54,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   internal::SqlStoreOptions store_options;
   store_options.quota_defaults = std::move(opts.quota_defaults);
   store_options.env = std::move(opts.env);
-  return std::unique_ptr<Store>(new internal::SqlStore(std::move(db), std::move(store_options)));
+  auto session = std::make_unique<internal::SqlSession>(std::move(db), std::move(store_options));
+  return std::unique_ptr<Store>(new internal::SqlStore(
+      std::make_unique<internal::SqlSessions>(std::move(session), nullptr, 1), /*shared=*/false));
 }
 
 }  // namespace blockstore

@@ -105,7 +105,7 @@ bool VolumeManager::Impl::Reschedule(const Volume& v, RequestSpec spec, const St
   t.to = VS::kCreating;
   t.expect_host = v.host;
   t.host = std::string();
-  auto back = store.TransitionVolume(v.id, t);
+  auto back = store.volumes().Transition(v.id, t);
   if (!back.ok()) return true;  // deleted or reset meanwhile: nothing more to do
   notifier.Volume("volume.create.retry", *back, why.ToString());
   if (Status s = scheduler.CreateVolume(v.id, spec); !s.ok()) {
@@ -115,15 +115,15 @@ bool VolumeManager::Impl::Reschedule(const Volume& v, RequestSpec spec, const St
 }
 
 void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec& spec) {
-  auto loaded = store.GetVolume(id);
+  auto loaded = store.volumes().Get(id);
   if (!loaded.ok() || loaded->status != VS::kCreating) return;  // deleted or reset meanwhile
   const Volume& v = *loaded;
   Status s;
   if (!v.snapshot_id.empty()) {
-    auto snap = store.GetSnapshot(v.snapshot_id);
+    auto snap = store.snapshots().Get(v.snapshot_id);
     s = snap.ok() ? driver->CreateVolumeFromSnapshot(v, *snap) : snap.status();
   } else if (!v.source_volid.empty()) {
-    auto src = store.GetVolume(v.source_volid);
+    auto src = store.volumes().Get(v.source_volid);
     s = src.ok() ? driver->CreateClonedVolume(v, *src) : src.status();
   } else {
     s = driver->CreateVolume(v);
@@ -140,11 +140,11 @@ void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec&
   t.to = for_restore ? VS::kRestoringBackup : VS::kAvailable;
   t.expect_host = v.host;
   t.quota = QuotaAction::kCommit;
-  auto done = store.TransitionVolume(id, t);
+  auto done = store.volumes().Transition(id, t);
   if (!done.ok()) {
     // Deleted (or force-deleted) while we worked: the delete may already have run, so remove
     // what we just made. Deleting is idempotent, so a delete still to come is unaffected.
-    auto now = store.GetVolume(id);
+    auto now = store.volumes().Get(id);
     if (!now.ok() || now->status == VS::kDeleting) (void)driver->DeleteVolume(v);
     return;
   }
@@ -157,7 +157,7 @@ void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec&
       b.to = BackupStatus::kAvailable;
       b.fail_reason = st.ToString();
       b.volume = VolumeTransition{{VS::kRestoringBackup}, VS::kErrorRestoring};
-      if (auto back = store.TransitionBackup(spec.restore_backup_id, b); back.ok()) {
+      if (auto back = store.backups().Transition(spec.restore_backup_id, b); back.ok()) {
         notifier.Backup("backup.restore.error", *back, st.ToString());
       }
     }
@@ -165,35 +165,35 @@ void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec&
 }
 
 void VolumeManager::Impl::DeleteVolume(const std::string& id) {
-  auto loaded = store.GetVolume(id);
+  auto loaded = store.volumes().Get(id);
   if (!loaded.ok() || loaded->status != VS::kDeleting) return;
   const Volume& v = *loaded;
   auto fail = [&](const Status& why) {
     VolumeTransition t;
     t.from = {VS::kDeleting};
     t.to = VS::kErrorDeleting;
-    auto failed = store.TransitionVolume(id, t);
+    auto failed = store.volumes().Transition(id, t);
     if (failed.ok()) notifier.Volume("volume.delete.error", *failed, why.ToString());
   };
-  auto snaps = store.ListSnapshotsOfVolume(id);
+  auto snaps = store.snapshots().ListOfVolume(id);
   if (!snaps.ok()) return fail(snaps.status());
   for (const auto& snap : *snaps) {  // a cascade delete put them all in deleting
     if (Status s = driver->DeleteSnapshot(snap); !s.ok()) return fail(s);
-    if (Status s = store.FinishSnapshotDelete(snap.id); !s.ok()) return fail(s);
+    if (Status s = store.snapshots().FinishDelete(snap.id); !s.ok()) return fail(s);
     notifier.Emit("snapshot.delete.end", "snapshot", snap.id, snap.project_id, "deleted");
   }
   if (Status s = driver->DeleteVolume(v); !s.ok()) return fail(s);
   // The scheduler hears of the room before anyone can see the volume gone.
   GiveBack(v);
-  if (Status s = store.FinishVolumeDelete(id); !s.ok()) return fail(s);
+  if (Status s = store.volumes().FinishDelete(id); !s.ok()) return fail(s);
   notifier.Emit("volume.delete.end", "volume", v.id, v.project_id, "deleted");
   Changed();
 }
 
 void VolumeManager::Impl::ExtendVolume(const std::string& id) {
-  auto loaded = store.GetVolume(id);
+  auto loaded = store.volumes().Get(id);
   if (!loaded.ok() || loaded->status != VS::kExtending) return;
-  auto target = store.PendingExtendSize(id);
+  auto target = store.volumes().PendingExtendSize(id);
   if (!target.ok() || *target == 0) return;
   const Status s = driver->ExtendVolume(*loaded, *target);
   VolumeTransition t;
@@ -208,7 +208,7 @@ void VolumeManager::Impl::ExtendVolume(const std::string& id) {
     t.quota = QuotaAction::kRollback;
     Release(id + "/extend");
   }
-  auto done = store.TransitionVolume(id, t);
+  auto done = store.volumes().Transition(id, t);
   if (done.ok()) {
     notifier.Volume(s.ok() ? "volume.resize.end" : "volume.resize.error", *done,
                     s.ok() ? std::string() : s.ToString());
@@ -216,9 +216,9 @@ void VolumeManager::Impl::ExtendVolume(const std::string& id) {
 }
 
 void VolumeManager::Impl::CreateSnapshot(const std::string& id) {
-  auto snap = store.GetSnapshot(id);
+  auto snap = store.snapshots().Get(id);
   if (!snap.ok() || snap->status != SS::kCreating) return;
-  auto vol = store.GetVolume(snap->volume_id);
+  auto vol = store.volumes().Get(snap->volume_id);
   const Status s = vol.ok() ? driver->CreateSnapshot(*snap, *vol) : vol.status();
   if (!s.ok()) {
     (void)driver->DeleteSnapshot(*snap);
@@ -229,9 +229,9 @@ void VolumeManager::Impl::CreateSnapshot(const std::string& id) {
   t.to = s.ok() ? SS::kAvailable : SS::kError;
   if (s.ok()) t.progress = "100%";
   t.quota = s.ok() ? QuotaAction::kCommit : QuotaAction::kRollback;
-  auto done = store.TransitionSnapshot(id, t);
+  auto done = store.snapshots().Transition(id, t);
   if (!done.ok()) {
-    auto now = store.GetSnapshot(id);
+    auto now = store.snapshots().Get(id);
     if (!now.ok() || now->status == SS::kDeleting) (void)driver->DeleteSnapshot(*snap);
     return;
   }
@@ -240,10 +240,10 @@ void VolumeManager::Impl::CreateSnapshot(const std::string& id) {
 }
 
 void VolumeManager::Impl::DeleteSnapshot(const std::string& id) {
-  auto snap = store.GetSnapshot(id);
+  auto snap = store.snapshots().Get(id);
   if (!snap.ok() || snap->status != SS::kDeleting) return;
   Status s = driver->DeleteSnapshot(*snap);
-  if (s.ok()) s = store.FinishSnapshotDelete(id);
+  if (s.ok()) s = store.snapshots().FinishDelete(id);
   if (s.ok()) {
     notifier.Emit("snapshot.delete.end", "snapshot", snap->id, snap->project_id, "deleted");
     return;
@@ -251,22 +251,22 @@ void VolumeManager::Impl::DeleteSnapshot(const std::string& id) {
   SnapshotTransition t;
   t.from = {SS::kDeleting};
   t.to = SS::kErrorDeleting;
-  auto failed = store.TransitionSnapshot(id, t);
+  auto failed = store.snapshots().Transition(id, t);
   if (failed.ok()) notifier.Snapshot("snapshot.delete.error", *failed, s.ToString());
 }
 
 Result<ConnectionInfo> VolumeManager::Impl::InitializeConnection(const std::string& id,
                                                                 const Connector& connector,
                                                                 const std::string& mode) {
-  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
-  BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  BS_ASSIGN_OR_RETURN(auto existing, store.attachments().GetExport(id));
   BS_ASSIGN_OR_RETURN(ConnectionResult r, driver->InitializeConnection(v, existing, connector));
   // A local connection (a reader on the backend's own host, such as a backup) needs no
   // export, and must not replace the record of one that hosts elsewhere use.
   const bool local_beside_export = r.info.driver_volume_type == "local" && existing;
   if (!local_beside_export && (!existing || existing->location != r.export_record.location ||
                                existing->auth != r.export_record.auth)) {
-    BS_RETURN_IF_ERROR(store.SetVolumeExport(id, r.export_record));
+    BS_RETURN_IF_ERROR(store.attachments().SetExport(id, r.export_record));
   }
   // What the manager adds to every driver's data, as Cinder's does.
   BS_ASSIGN_OR_RETURN(auto data, internal::ParseJson(r.info.data, "connection data"));
@@ -284,8 +284,8 @@ Result<ConnectionInfo> VolumeManager::Impl::InitializeConnection(const std::stri
 Status VolumeManager::Impl::TerminateConnection(const std::string& id,
                                                 const std::optional<Connector>& connector,
                                                 bool revoke_host, bool remove_export) {
-  BS_ASSIGN_OR_RETURN(Volume v, store.GetVolume(id));
-  BS_ASSIGN_OR_RETURN(auto existing, store.GetVolumeExport(id));
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  BS_ASSIGN_OR_RETURN(auto existing, store.attachments().GetExport(id));
   if (!existing) return Status::Ok();  // never exported
   return driver->TerminateConnection(v, *existing, connector.value_or(Connector{}), revoke_host,
                                      remove_export);
@@ -293,34 +293,34 @@ Status VolumeManager::Impl::TerminateConnection(const std::string& id,
 
 Result<ConnectionInfo> VolumeManager::Impl::ConnectSnapshot(const std::string& id,
                                                            const Connector& connector) {
-  BS_ASSIGN_OR_RETURN(Snapshot snap, store.GetSnapshot(id));
+  BS_ASSIGN_OR_RETURN(Snapshot snap, store.snapshots().Get(id));
   return driver->InitializeSnapshotConnection(snap, connector);
 }
 
 Status VolumeManager::Impl::DisconnectSnapshot(const std::string& id, const Connector& connector) {
-  BS_ASSIGN_OR_RETURN(Snapshot snap, store.GetSnapshot(id));
+  BS_ASSIGN_OR_RETURN(Snapshot snap, store.snapshots().Get(id));
   return driver->TerminateSnapshotConnection(snap, connector);
 }
 
 void VolumeManager::Impl::RestoreExports() {
-  auto volumes = store.ListConnectedVolumesOnBackend(name);
+  auto volumes = store.attachments().ListConnectedVolumes(name);
   if (!volumes.ok()) {
     report.exports_failed = -1;
     return;
   }
   std::vector<ExportedVolume> exported;
   for (const auto& v : *volumes) {
-    auto record = store.GetVolumeExport(v.id);
+    auto record = store.attachments().GetExport(v.id);
     if (!record.ok() || !*record) continue;
     ExportedVolume e{v, **record, {}};
-    auto rows = store.ListAttachmentsOfVolume(v.id);
+    auto rows = store.attachments().ListOfVolume(v.id);
     if (rows.ok()) {
       for (const auto& a : *rows) {
         if (a.connector && a.connection_info) e.connectors.push_back(*a.connector);
       }
     }
     // Hosts connected through the legacy actions, which record no attachment; each host once.
-    if (auto legacy = store.ListLegacyConnectors(v.id); legacy.ok()) {
+    if (auto legacy = store.attachments().ListLegacyConnectors(v.id); legacy.ok()) {
       for (const auto& l : *legacy) {
         const bool known = std::any_of(e.connectors.begin(), e.connectors.end(), [&](const Connector& c) {
           return internal::HostKey(c) == internal::HostKey(l);
@@ -347,7 +347,7 @@ Status VolumeManager::Impl::ReportStats() {
     stats.volume_backend_name =
         config.volume_backend_name.empty() ? config.name : config.volume_backend_name;
   }
-  BS_ASSIGN_OR_RETURN(auto usage, store.PoolUsages(name));
+  BS_ASSIGN_OR_RETURN(auto usage, store.volumes().PoolUsages(name));
   for (auto& pool : stats.pools) {
     auto it = usage.find(name + "#" + pool.pool_name);
     pool.allocated_capacity_gb = it == usage.end() ? 0.0 : static_cast<double>(it->second.gigabytes);
@@ -362,14 +362,14 @@ Status VolumeManager::Impl::ReportStats() {
 }
 
 Status VolumeManager::Impl::Recover() {
-  BS_ASSIGN_OR_RETURN(auto creating, store.ListVolumesOnBackend(name, {VS::kCreating}));
+  BS_ASSIGN_OR_RETURN(auto creating, store.volumes().ListOnBackend(name, {VS::kCreating}));
   for (const auto& v : creating) {
     FailCreate(v, Unavailable("interrupted: the volume service restarted while creating"));
     ++report.volumes_failed;
   }
-  BS_ASSIGN_OR_RETURN(auto extending, store.ListVolumesOnBackend(name, {VS::kExtending}));
+  BS_ASSIGN_OR_RETURN(auto extending, store.volumes().ListOnBackend(name, {VS::kExtending}));
   for (const auto& v : extending) {
-    auto target = store.PendingExtendSize(v.id);
+    auto target = store.volumes().PendingExtendSize(v.id);
     auto held = driver->VolumeSizeBytes(v);
     VolumeTransition t;
     t.from = {VS::kExtending};
@@ -381,18 +381,18 @@ Status VolumeManager::Impl::Recover() {
     } else {
       t.quota = QuotaAction::kRollback;
     }
-    auto done = store.TransitionVolume(v.id, t);
+    auto done = store.volumes().Transition(v.id, t);
     if (done.ok()) notifier.Volume("volume.resize.end", *done, "settled after a restart");
     ++report.extends_settled;
   }
-  BS_ASSIGN_OR_RETURN(auto snaps, store.ListSnapshotsOnBackend(name, {SS::kCreating}));
+  BS_ASSIGN_OR_RETURN(auto snaps, store.snapshots().ListOnBackend(name, {SS::kCreating}));
   for (const auto& s : snaps) {
     (void)driver->DeleteSnapshot(s);
     SnapshotTransition t;
     t.from = {SS::kCreating};
     t.to = SS::kError;
     t.quota = QuotaAction::kRollback;
-    auto done = store.TransitionSnapshot(s.id, t);
+    auto done = store.snapshots().Transition(s.id, t);
     if (done.ok()) notifier.Snapshot("snapshot.create.error", *done, "interrupted by a restart");
     ++report.snapshots_failed;
   }
@@ -417,16 +417,16 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
                                             raw->options.workers));
   const internal::VolumeClient self(transport, raw->name);
   // Deletes a crash interrupted run again, now that the topic is served.
-  BS_ASSIGN_OR_RETURN(auto deleting, store.ListVolumesOnBackend(raw->name, {VS::kDeleting}));
+  BS_ASSIGN_OR_RETURN(auto deleting, store.volumes().ListOnBackend(raw->name, {VS::kDeleting}));
   for (const auto& v : deleting) {
     BS_RETURN_IF_ERROR(self.DeleteVolume(v.id));
     ++raw->report.volumes_redeleted;
   }
   BS_ASSIGN_OR_RETURN(auto snap_deleting,
-                      store.ListSnapshotsOnBackend(raw->name, {SS::kDeleting}));
+                      store.snapshots().ListOnBackend(raw->name, {SS::kDeleting}));
   for (const auto& s : snap_deleting) {
     // Snapshots of a volume being deleted go with it; the others on their own.
-    auto vol = store.GetVolume(s.volume_id);
+    auto vol = store.volumes().Get(s.volume_id);
     if (vol.ok() && vol->status == VS::kDeleting) continue;
     BS_RETURN_IF_ERROR(self.DeleteSnapshot(s.id));
     ++raw->report.snapshots_redeleted;

@@ -694,15 +694,15 @@ TEST_CASE("a restart settles backups and restores that were running") {
     b.volume_id = volume_id;
     b.size_gb = 1;
     b.host = "testhost";
-    BS_REQUIRE_OK((*store)->CreateBackup(b, {VS::kAvailable}, {{"backups", 1}}));
+    BS_REQUIRE_OK((*store)->backups().Create(b, {VS::kAvailable}, {{"backups", 1}}));
     backup_id = b.id;
-    BS_REQUIRE_OK((*store)->BeginBackupRestore(restoring_id, restore_vol, false));
+    BS_REQUIRE_OK((*store)->backups().BeginRestore(restoring_id, restore_vol, false));
     // A backup another backup service is running: its temporaries are that job's own.
     Backup elsewhere = b;
     elsewhere.id = "5c1e3a2b-0d4f-4b6a-8e7c-9a1b2c3d4e5f";
     elsewhere.volume_id = other_vol;
     elsewhere.host = "otherhost";
-    BS_REQUIRE_OK((*store)->CreateBackup(elsewhere, {VS::kAvailable}, {{"backups", 1}}));
+    BS_REQUIRE_OK((*store)->backups().Create(elsewhere, {VS::kAvailable}, {{"backups", 1}}));
   }
   // What the crash left on the target: the stranded backup's finished chunk and a chunk half
   // written; a half-written chunk of a backup whose record is gone; an empty directory; and a

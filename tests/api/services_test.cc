@@ -142,9 +142,9 @@ TEST_SUITE("services") {
       auto store = OpenStoreOf(f.dir.path());
       BS_REQUIRE_OK(store);
       // Another engine's scheduler, beating now.
-      BS_REQUIRE_OK((*store)->ReportService({"otherhost", "cinder-scheduler", "nova", "3.0"}));
-      BS_REQUIRE_OK((*store)->CreateVolume(fresh, {}));
-      BS_REQUIRE_OK((*store)->CreateVolume(abandoned, {}));
+      BS_REQUIRE_OK((*store)->services().Report({"otherhost", "cinder-scheduler", "nova", "3.0"}));
+      BS_REQUIRE_OK((*store)->volumes().Create(fresh, {}));
+      BS_REQUIRE_OK((*store)->volumes().Create(abandoned, {}));
       (*store)->Close();
     }
     f.Open();
@@ -165,7 +165,7 @@ TEST_SUITE("services") {
     {
       auto store = OpenStoreOf(f.dir.path());
       BS_REQUIRE_OK(store);
-      BS_REQUIRE_OK((*store)->CreateVolume(v, {}));
+      BS_REQUIRE_OK((*store)->volumes().Create(v, {}));
       (*store)->Close();
     }
     f.Open();

@@ -99,12 +99,12 @@ TEST_SUITE("postgresql") {
     const std::string url = testing::TestPostgresUrl();
     std::vector<std::unique_ptr<Store>> stores;
     for (int i = 0; i < 4; ++i) stores.push_back(OpenPg(url));
-    BS_REQUIRE_OK(stores[0]->SetQuotaLimit("p", kQuotaVolumes, -1));
-    BS_REQUIRE_OK(stores[0]->SetQuotaLimit("p", kQuotaGigabytes, -1));
-    BS_REQUIRE_OK(stores[0]->SetQuotaLimit("q", kQuotaGigabytes, -1));
+    BS_REQUIRE_OK(stores[0]->quotas().SetLimit("p", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(stores[0]->quotas().SetLimit("p", kQuotaGigabytes, -1));
+    BS_REQUIRE_OK(stores[0]->quotas().SetLimit("q", kQuotaGigabytes, -1));
     std::vector<std::string> ids;
     for (int i = 0; i < 40; ++i) {
-      auto v = stores[static_cast<std::size_t>(i % 4)]->CreateVolume(NewPgVolume("p", 2), GbCharges(2));
+      auto v = stores[static_cast<std::size_t>(i % 4)]->volumes().Create(NewPgVolume("p", 2), GbCharges(2));
       BS_REQUIRE_OK(v);
       ids.push_back(v->id);
     }
@@ -118,7 +118,7 @@ TEST_SUITE("postgresql") {
           t.from = {VolumeStatus::kCreating};
           t.to = VolumeStatus::kAvailable;
           t.quota = QuotaAction::kCommit;
-          auto r = s->TransitionVolume(id, t);
+          auto r = s->volumes().Transition(id, t);
           if (r.ok()) ++wins;
           else if (r.status().code() == Code::kFailedPrecondition) ++losses;
           else ++errors;
@@ -129,7 +129,7 @@ TEST_SUITE("postgresql") {
     CHECK(wins == 40);
     CHECK(losses == 3 * 40);
     CHECK(errors == 0);
-    auto quota = stores[0]->GetQuotaSet("p");
+    auto quota = stores[0]->quotas().GetSet("p");
     BS_REQUIRE_OK(quota);
     CHECK(quota->resources.at(std::string(kQuotaVolumes)).in_use == 40);
     CHECK(quota->resources.at(std::string(kQuotaVolumes)).reserved == 0);
@@ -137,13 +137,13 @@ TEST_SUITE("postgresql") {
     CHECK(quota->resources.at(std::string(kQuotaGigabytes)).reserved == 0);
 
     // Racing creates against a limit from every store: never more than the limit.
-    BS_REQUIRE_OK(stores[0]->SetQuotaLimit("q", kQuotaVolumes, 25));
+    BS_REQUIRE_OK(stores[0]->quotas().SetLimit("q", kQuotaVolumes, 25));
     std::atomic<int> created{0}, refused{0};
     racers.clear();
     for (auto& store : stores) {
       racers.emplace_back([&, s = store.get()] {
         for (int i = 0; i < 20; ++i) {
-          auto r = s->CreateVolume(NewPgVolume("q", 1), GbCharges(1));
+          auto r = s->volumes().Create(NewPgVolume("q", 1), GbCharges(1));
           if (r.ok()) ++created;
           else if (r.status().code() == Code::kResourceExhausted) ++refused;
         }
@@ -152,7 +152,7 @@ TEST_SUITE("postgresql") {
     for (auto& t : racers) t.join();
     CHECK(created == 25);
     CHECK(refused == 80 - 25);
-    auto q = stores[1]->GetQuotaSet("q");
+    auto q = stores[1]->quotas().GetSet("q");
     BS_REQUIRE_OK(q);
     CHECK(q->resources.at(std::string(kQuotaVolumes)).in_use + q->resources.at(std::string(kQuotaVolumes)).reserved == 25);
   }
@@ -164,13 +164,13 @@ TEST_SUITE("postgresql") {
     const std::string url = testing::TestPostgresUrl();
     auto a = OpenPg(url);
     auto b = OpenPg(url);
-    BS_REQUIRE_OK(a->SetQuotaLimit("r", kQuotaVolumes, -1));
-    BS_REQUIRE_OK(a->SetQuotaLimit("r", kQuotaGigabytes, -1));
+    BS_REQUIRE_OK(a->quotas().SetLimit("r", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(a->quotas().SetLimit("r", kQuotaGigabytes, -1));
     std::vector<std::string> ids;
     for (int i = 0; i < 200; ++i) {
       Volume v = NewPgVolume("r", 1);
       v.status = VolumeStatus::kAvailable;
-      BS_REQUIRE_OK(a->CreateVolume(v, {}));
+      BS_REQUIRE_OK(a->volumes().Create(v, {}));
       ids.push_back(v.id);
     }
     std::atomic<int> flips{0}, extends{0}, errors{0};
@@ -183,7 +183,7 @@ TEST_SUITE("postgresql") {
         VolumeTransition t;
         t.from = {VolumeStatus::kAvailable};
         t.to = VolumeStatus::kError;
-        auto r = a->TransitionVolume(id, t);
+        auto r = a->volumes().Transition(id, t);
         if (r.ok()) ++flips;
         else if (r.status().code() != Code::kFailedPrecondition) ++errors;
       }
@@ -191,7 +191,7 @@ TEST_SUITE("postgresql") {
     std::thread extender([&] {
       for (const auto& id : ids) {
         start.arrive_and_wait();
-        auto r = b->BeginVolumeExtend(id, {VolumeStatus::kAvailable}, 2, {std::string(kQuotaGigabytes)});
+        auto r = b->volumes().BeginExtend(id, {VolumeStatus::kAvailable}, 2, {std::string(kQuotaGigabytes)});
         if (r.ok()) ++extends;
         else if (r.status().code() != Code::kFailedPrecondition) ++errors;
       }
@@ -202,12 +202,12 @@ TEST_SUITE("postgresql") {
     CHECK(flips + extends == 200);
     int in_error = 0, extending = 0;
     for (const auto& id : ids) {
-      auto v = a->GetVolume(id);
+      auto v = a->volumes().Get(id);
       BS_REQUIRE_OK(v);
       if (v->status == VolumeStatus::kError) ++in_error;
       if (v->status == VolumeStatus::kExtending) {
         ++extending;
-        CHECK(*a->PendingExtendSize(id) == 2);
+        CHECK(*a->volumes().PendingExtendSize(id) == 2);
       }
     }
     CHECK(in_error == flips);
@@ -217,11 +217,11 @@ TEST_SUITE("postgresql") {
   TEST_CASE("a call the server aborts as a deadlock is made again, and succeeds") {
     const std::string url = testing::TestPostgresUrl();
     auto store = OpenPg(url);
-    BS_REQUIRE_OK(store->SetQuotaLimit("d", kQuotaVolumes, -1));
-    BS_REQUIRE_OK(store->SetQuotaLimit("d", kQuotaGigabytes, -1));
+    BS_REQUIRE_OK(store->quotas().SetLimit("d", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(store->quotas().SetLimit("d", kQuotaGigabytes, -1));
     Volume v = NewPgVolume("d", 1);
     v.status = VolumeStatus::kAvailable;
-    BS_REQUIRE_OK(store->CreateVolume(v, {}));
+    BS_REQUIRE_OK(store->volumes().Create(v, {}));
     const std::string deadlocks_before =
         PgQuery(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
     // Another session holds the volume's row, then asks for the writer lock the store's
@@ -242,7 +242,7 @@ TEST_SUITE("postgresql") {
     std::atomic<bool> done{false};
     Result<Volume> extended = Unavailable("not yet");
     std::thread call([&] {
-      extended = store->BeginVolumeExtend(v.id, {VolumeStatus::kAvailable}, 3, {std::string(kQuotaGigabytes)});
+      extended = store->volumes().BeginExtend(v.id, {VolumeStatus::kAvailable}, 3, {std::string(kQuotaGigabytes)});
       done = true;
     });
     // Once the store's transaction waits for the row, take the writer lock from the other side.
@@ -257,7 +257,7 @@ TEST_SUITE("postgresql") {
     call.join();
     BS_REQUIRE_OK(extended);
     CHECK(extended->status == VolumeStatus::kExtending);
-    CHECK(*store->PendingExtendSize(v.id) == 3);
+    CHECK(*store->volumes().PendingExtendSize(v.id) == 3);
     const std::string deadlocks_after =
         PgQuery(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
     CHECK(std::stoll(deadlocks_after) == std::stoll(deadlocks_before) + 1);
@@ -283,13 +283,13 @@ TEST_SUITE("postgresql") {
     }
     REQUIRE(!url.empty());
     auto store = OpenPg(url);
-    BS_REQUIRE_OK(store->SetQuotaLimit("r", kQuotaVolumes, -1));
-    BS_REQUIRE_OK(store->SetQuotaLimit("r", kQuotaGigabytes, -1));
+    BS_REQUIRE_OK(store->quotas().SetLimit("r", kQuotaVolumes, -1));
+    BS_REQUIRE_OK(store->quotas().SetLimit("r", kQuotaGigabytes, -1));
     std::atomic<bool> stop{false};
     std::atomic<int> ok{0}, unavailable{0}, other{0};
     std::thread writer([&] {
       while (!stop) {
-        auto v = store->CreateVolume(NewPgVolume("r", 1), GbCharges(1));
+        auto v = store->volumes().Create(NewPgVolume("r", 1), GbCharges(1));
         if (v.ok()) ++ok;
         else if (v.status().code() == Code::kUnavailable) ++unavailable;
         else ++other;
@@ -309,7 +309,7 @@ TEST_SUITE("postgresql") {
     // Every volume that exists was acknowledged, and its quota is exactly there.
     // (A create whose commit went out as the server went down may have landed unacknowledged.)
     const int64_t volumes = std::stoll(PgQuery(url, "SELECT count(*) FROM volumes"));
-    auto quota = store->GetQuotaSet("r");
+    auto quota = store->quotas().GetSet("r");
     BS_REQUIRE_OK(quota);
     const auto& v = quota->resources.at(std::string(kQuotaVolumes));
     CHECK(v.in_use + v.reserved == volumes);

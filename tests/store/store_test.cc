@@ -99,14 +99,14 @@ TEST_SUITE("store") {
     std::string id;
     {
       auto store = Open(dir);
-      auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+      auto v = store->volumes().Create(NewVolume("p", 1), Charges(1));
       BS_REQUIRE_OK(v);
       id = v->id;
     }
     CHECK(Sql(dir / "store.db", "PRAGMA user_version") == SqliteSchemaVersion());
     {
       auto again = Open(dir);
-      auto v = again->GetVolume(id);
+      auto v = again->volumes().Get(id);
       BS_REQUIRE_OK(v);
       CHECK(v->size_gb == 1);
       CHECK(v->status == VolumeStatus::kCreating);
@@ -122,10 +122,10 @@ TEST_SUITE("store") {
       Volume a = NewVolume("p", 1);
       a.metadata = {{"owner", "ops"}, {"tier", "gold"}};
       with = a.id;
-      BS_REQUIRE_OK(store->CreateVolume(a, Charges(1)));
+      BS_REQUIRE_OK(store->volumes().Create(a, Charges(1)));
       Volume b = NewVolume("p", 1, 1);
       without = b.id;
-      BS_REQUIRE_OK(store->CreateVolume(b, Charges(1)));
+      BS_REQUIRE_OK(store->volumes().Create(b, Charges(1)));
     }
     // As a build before migration 9 left it.
     DowngradeSchema(dir,
@@ -135,10 +135,10 @@ TEST_SUITE("store") {
                     8);
     {
       auto store = Open(dir);
-      auto a = store->GetVolume(with);
+      auto a = store->volumes().Get(with);
       BS_REQUIRE_OK(a);
       CHECK(a->metadata == Metadata{{"owner", "ops"}, {"tier", "gold"}});
-      auto b = store->GetVolume(without);
+      auto b = store->volumes().Get(without);
       BS_REQUIRE_OK(b);
       CHECK(b->metadata.empty());
       // Migration 10: no migration status, no image properties, and both can be set.
@@ -146,10 +146,10 @@ TEST_SUITE("store") {
       CHECK(a->image_metadata.empty());
       VolumeUpdate u;
       u.image_metadata = Metadata{{"os_distro", "debian"}};
-      BS_REQUIRE_OK(store->UpdateVolume(with, u));
+      BS_REQUIRE_OK(store->volumes().Update(with, u));
       ListQuery by_image;
       by_image.image_metadata = {{"os_distro", "debian"}};
-      auto found = store->ListVolumes(by_image, "p");
+      auto found = store->volumes().List(by_image, "p");
       BS_REQUIRE_OK(found);
       REQUIRE(found->size() == 1);
       CHECK(found->front().id == with);
@@ -173,7 +173,7 @@ TEST_SUITE("store") {
   TEST_CASE("one engine owns a database: a second opener is refused, by name, until it closes" * doctest::test_suite("sqlite file")) {
     TempDir dir;
     auto first = Open(dir);
-    BS_REQUIRE_OK(first->CreateVolume(NewVolume("p", 1), Charges(1)));
+    BS_REQUIRE_OK(first->volumes().Create(NewVolume("p", 1), Charges(1)));
     SqliteStoreOptions o;
     o.path = dir / "store.db";
     o.busy_timeout_ms = 50;
@@ -186,7 +186,7 @@ TEST_SUITE("store") {
     auto later = OpenSqliteStore(o);
     BS_REQUIRE_OK(later);
     ListQuery q;
-    auto all = (*later)->ListVolumes(q, "");
+    auto all = (*later)->volumes().List(q, "");
     BS_REQUIRE_OK(all);
     CHECK(all->size() == 1);
   }
@@ -197,7 +197,7 @@ TEST_SUITE("store") {
     auto on = [&](const std::string& host, uint64_t size, int n) {
       Volume v = NewVolume("p", size, n);
       v.host = host;
-      auto made = store->CreateVolume(v, {});
+      auto made = store->volumes().Create(v, {});
       REQUIRE(made.ok());
       return *made;
     };
@@ -209,9 +209,9 @@ TEST_SUITE("store") {
     VolumeTransition ok;
     ok.from = {VolumeStatus::kCreating};
     ok.to = VolumeStatus::kAvailable;
-    BS_REQUIRE_OK(store->TransitionVolume(grow.id, ok));
-    BS_REQUIRE_OK(store->BeginVolumeExtend(grow.id, {VolumeStatus::kAvailable}, 10, {}));
-    auto usage = store->PoolUsages("h@b");
+    BS_REQUIRE_OK(store->volumes().Transition(grow.id, ok));
+    BS_REQUIRE_OK(store->volumes().BeginExtend(grow.id, {VolumeStatus::kAvailable}, 10, {}));
+    auto usage = store->volumes().PoolUsages("h@b");
     BS_REQUIRE_OK(usage);
     CHECK(usage->size() == 3);
     CHECK((*usage)["h@b#p1"].gigabytes == 12);  // 2 + the extend's target 10
@@ -225,20 +225,20 @@ TEST_SUITE("store") {
     TempDir dir;
     auto store = Open(dir);
     ServiceRecord vol{"node-1@lvm", "cinder-volume", "az1", "3.0"};
-    auto first = store->ReportService(vol);
+    auto first = store->services().Report(vol);
     BS_REQUIRE_OK(first);
     CHECK(first->report_count == 1);
     CHECK(first->created_at == first->updated_at);
     CHECK_FALSE(first->disabled);
-    BS_REQUIRE_OK(store->ReportService({"node-1", "cinder-scheduler", "az1", "3.0"}));
+    BS_REQUIRE_OK(store->services().Report({"node-1", "cinder-scheduler", "az1", "3.0"}));
 
-    auto off = store->SetServiceDisabled("node-1@lvm", "cinder-volume", true, "maintenance window");
+    auto off = store->services().SetDisabled("node-1@lvm", "cinder-volume", true, "maintenance window");
     BS_REQUIRE_OK(off);
     CHECK(off->disabled);
     CHECK(off->disabled_reason == "maintenance window");
     vol.availability_zone = "az2";
     vol.version = "3.1";
-    auto again = store->ReportService(vol);  // a beat changes zone and version, not the disable
+    auto again = store->services().Report(vol);  // a beat changes zone and version, not the disable
     BS_REQUIRE_OK(again);
     CHECK(again->report_count == 2);
     CHECK(again->disabled);
@@ -248,16 +248,16 @@ TEST_SUITE("store") {
     CHECK(again->updated_at >= first->updated_at);
     CHECK(again->created_at == first->created_at);
 
-    auto on = store->SetServiceDisabled("node-1@lvm", "cinder-volume", false, "ignored when enabling");
+    auto on = store->services().SetDisabled("node-1@lvm", "cinder-volume", false, "ignored when enabling");
     BS_REQUIRE_OK(on);
     CHECK_FALSE(on->disabled);
     CHECK(on->disabled_reason.empty());
 
-    BS_CHECK_CODE(store->SetServiceDisabled("node-9@lvm", "cinder-volume", true, ""), Code::kNotFound);
-    BS_CHECK_CODE(store->ReportService({"", "cinder-volume", "az1", "3.0"}), Code::kInvalidArgument);
-    BS_CHECK_CODE(store->ReportService({"node-1", "", "az1", "3.0"}), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->services().SetDisabled("node-9@lvm", "cinder-volume", true, ""), Code::kNotFound);
+    BS_CHECK_CODE(store->services().Report({"", "cinder-volume", "az1", "3.0"}), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->services().Report({"node-1", "", "az1", "3.0"}), Code::kInvalidArgument);
 
-    auto all = store->ListServices();
+    auto all = store->services().List();
     BS_REQUIRE_OK(all);
     REQUIRE(all->size() == 2);
     CHECK((*all)[0].binary == "cinder-scheduler");  // by binary, then host
@@ -287,7 +287,7 @@ TEST_SUITE("store") {
       return false;
     };
     auto hold = [&](CapacityHold h, int64_t seen_seq, TimePoint since, TimePoint expired, auto fits) {
-      auto out = store->HoldCapacity(h, seen_seq, since, expired, fits);
+      auto out = store->capacity().Hold(h, seen_seq, since, expired, fits);
       REQUIRE_MESSAGE(out.ok(), out.status().ToString());
       return *out;
     };
@@ -328,8 +328,8 @@ TEST_SUITE("store") {
     CHECK(seen[1].key == "vol-d");
     CHECK(seen[1].gb == 2);
     // Released, it no longer counts; releasing what is not held is fine.
-    BS_REQUIRE_OK(store->ReleaseCapacity("vol-d"));
-    BS_REQUIRE_OK(store->ReleaseCapacity("vol-d"));
+    BS_REQUIRE_OK(store->capacity().Release("vol-d"));
+    BS_REQUIRE_OK(store->capacity().Release("vol-d"));
     hold({"probe", "h@b#p", 0, at(23)}, 0, at(11), at(-100), look);
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].key == "vol-c");
@@ -340,9 +340,9 @@ TEST_SUITE("store") {
     hold({"probe", "h@b#q", 0, at(25)}, 0, at(0), at(-100), look);
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].key == "vol-q");
-    BS_CHECK_CODE(store->HoldCapacity({"", "h@b#p", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
-    BS_CHECK_CODE(store->HoldCapacity({"k", "", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
-    BS_CHECK_CODE(store->HoldCapacity({"k", "h@b#p", -1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->capacity().Hold({"", "h@b#p", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->capacity().Hold({"k", "", 1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->capacity().Hold({"k", "h@b#p", -1, at(40)}, 0, at(0), at(0), nullptr), Code::kInvalidArgument);
   }
 
   TEST_CASE("capacity holds racing on one pool: never more than fits, each racer counting what it saw") {
@@ -361,7 +361,7 @@ TEST_SUITE("store") {
         int64_t seen_seq = 0;
         for (int i = 0; i < kEach; ++i) {
           const std::string key = "r-" + std::to_string(t) + "-" + std::to_string(i);
-          auto ok = store->HoldCapacity({key, "h@b#p", 1, TimePoint(std::chrono::seconds(2000))}, seen_seq,
+          auto ok = store->capacity().Hold({key, "h@b#p", 1, TimePoint(std::chrono::seconds(2000))}, seen_seq,
                                         TimePoint(std::chrono::seconds(1000)), TimePoint{},
                                         [&](const std::vector<CapacityHold>& holds) {
                                           for (const auto& h : holds) known.insert(h.key);
@@ -383,7 +383,7 @@ TEST_SUITE("store") {
     CHECK(errors == 0);
     CHECK(held == static_cast<int>(kLimit));
     std::vector<CapacityHold> all;
-    BS_REQUIRE_OK(store->HoldCapacity({"probe", "h@b#p", 0, TimePoint(std::chrono::seconds(3000))}, 0,
+    BS_REQUIRE_OK(store->capacity().Hold({"probe", "h@b#p", 0, TimePoint(std::chrono::seconds(3000))}, 0,
                                       TimePoint(std::chrono::seconds(1000)), TimePoint{},
                                       [&](const std::vector<CapacityHold>& holds) {
                                         all = holds;
@@ -406,38 +406,68 @@ TEST_SUITE("store") {
   TEST_CASE("a status change is a compare-and-set") {
     TempDir dir;
     auto store = Open(dir);
-    auto v = store->CreateVolume(NewVolume("p", 2), Charges(2));
+    auto v = store->volumes().Create(NewVolume("p", 2), Charges(2));
     BS_REQUIRE_OK(v);
     VolumeTransition wrong;
     wrong.from = {VolumeStatus::kAvailable};
     wrong.to = VolumeStatus::kDeleting;
-    BS_CHECK_CODE(store->TransitionVolume(v->id, wrong), Code::kFailedPrecondition);
-    CHECK(store->GetVolume(v->id)->status == VolumeStatus::kCreating);
+    BS_CHECK_CODE(store->volumes().Transition(v->id, wrong), Code::kFailedPrecondition);
+    CHECK(store->volumes().Get(v->id)->status == VolumeStatus::kCreating);
 
     VolumeTransition other_host;
     other_host.from = {VolumeStatus::kCreating};
     other_host.to = VolumeStatus::kAvailable;
     other_host.expect_host = "h@other#p";
-    BS_CHECK_CODE(store->TransitionVolume(v->id, other_host), Code::kAborted);
+    BS_CHECK_CODE(store->volumes().Transition(v->id, other_host), Code::kAborted);
 
-    BS_CHECK_CODE(store->TransitionVolume(internal::NewUuid(), wrong), Code::kNotFound);
+    BS_CHECK_CODE(store->volumes().Transition(internal::NewUuid(), wrong), Code::kNotFound);
+  }
+
+  TEST_CASE("a placement happens once: only an unplaced volume is placed") {
+    TempDir dir;
+    auto store = Open(dir);
+    Volume unplaced = NewVolume("p", 2);
+    unplaced.host.clear();
+    auto v = store->volumes().Create(unplaced, Charges(2));
+    BS_REQUIRE_OK(v);
+    VolumeTransition place;
+    place.from = {VolumeStatus::kCreating};
+    place.to = VolumeStatus::kCreating;
+    place.expect_unplaced = true;
+    place.host = "h@a#p";
+    auto placed = store->volumes().Transition(v->id, place);
+    BS_REQUIRE_OK(placed);
+    CHECK(placed->host == "h@a#p");
+    // The same placement told twice, elsewhere: refused, the first stands.
+    place.host = "h@b#p";
+    BS_CHECK_CODE(store->volumes().Transition(v->id, place), Code::kFailedPrecondition);
+    CHECK(store->volumes().Get(v->id)->host == "h@a#p");
+    // So is failing it as unplaced, with its quota: it stays creating, its reservation held.
+    VolumeTransition fail;
+    fail.from = {VolumeStatus::kCreating};
+    fail.to = VolumeStatus::kError;
+    fail.expect_unplaced = true;
+    fail.quota = QuotaAction::kRollback;
+    BS_CHECK_CODE(store->volumes().Transition(v->id, fail), Code::kFailedPrecondition);
+    CHECK(store->volumes().Get(v->id)->status == VolumeStatus::kCreating);
+    CHECK(store->quotas().GetSet("p")->resources.at("gigabytes").reserved == 2);
   }
 
   TEST_CASE("of many racing deletes exactly one wins") {
     TempDir dir;
     auto store = Open(dir);
-    auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+    auto v = store->volumes().Create(NewVolume("p", 1), Charges(1));
     BS_REQUIRE_OK(v);
     VolumeTransition done;
     done.from = {VolumeStatus::kCreating};
     done.to = VolumeStatus::kAvailable;
     done.quota = QuotaAction::kCommit;
-    BS_REQUIRE_OK(store->TransitionVolume(v->id, done));
+    BS_REQUIRE_OK(store->volumes().Transition(v->id, done));
     std::atomic<int> wins{0}, losses{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i) {
       threads.emplace_back([&] {
-        auto r = store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, false);
+        auto r = store->volumes().BeginDelete(v->id, {VolumeStatus::kAvailable}, false);
         (r.ok() ? wins : losses)++;
       });
     }
@@ -449,9 +479,9 @@ TEST_SUITE("store") {
   TEST_CASE("quota: reserve on create, commit or roll back with the status, release on delete") {
     TempDir dir;
     auto store = Open(dir, {{"volumes", 3}, {"gigabytes", 10}});
-    auto usage = [&](const char* res) { return store->GetQuotaSet("p")->resources[res]; };
+    auto usage = [&](const char* res) { return store->quotas().GetSet("p")->resources[res]; };
 
-    auto a = store->CreateVolume(NewVolume("p", 4), Charges(4));
+    auto a = store->volumes().Create(NewVolume("p", 4), Charges(4));
     BS_REQUIRE_OK(a);
     CHECK(usage("gigabytes").reserved == 4);
     CHECK(usage("gigabytes").in_use == 0);
@@ -460,15 +490,15 @@ TEST_SUITE("store") {
     ok.from = {VolumeStatus::kCreating};
     ok.to = VolumeStatus::kAvailable;
     ok.quota = QuotaAction::kCommit;
-    BS_REQUIRE_OK(store->TransitionVolume(a->id, ok));
+    BS_REQUIRE_OK(store->volumes().Transition(a->id, ok));
     CHECK(usage("gigabytes").reserved == 0);
     CHECK(usage("gigabytes").in_use == 4);
     CHECK(usage("volumes").in_use == 1);
 
-    auto b = store->CreateVolume(NewVolume("p", 5), Charges(5));
+    auto b = store->volumes().Create(NewVolume("p", 5), Charges(5));
     BS_REQUIRE_OK(b);
     // 4 in use + 5 reserved + 2 requested > 10
-    auto c = store->CreateVolume(NewVolume("p", 2), Charges(2));
+    auto c = store->volumes().Create(NewVolume("p", 2), Charges(2));
     BS_CHECK_CODE(c, Code::kResourceExhausted);
     CHECK(c.status().message().find("gigabytes") != std::string::npos);
 
@@ -476,56 +506,56 @@ TEST_SUITE("store") {
     fail.from = {VolumeStatus::kCreating};
     fail.to = VolumeStatus::kError;
     fail.quota = QuotaAction::kRollback;
-    BS_REQUIRE_OK(store->TransitionVolume(b->id, fail));
+    BS_REQUIRE_OK(store->volumes().Transition(b->id, fail));
     CHECK(usage("gigabytes").reserved == 0);
     CHECK(usage("gigabytes").in_use == 4);
 
     // The failed volume holds nothing; deleting it releases nothing.
-    BS_REQUIRE_OK(store->BeginVolumeDelete(b->id, {VolumeStatus::kError}, false));
-    BS_REQUIRE_OK(store->FinishVolumeDelete(b->id));
+    BS_REQUIRE_OK(store->volumes().BeginDelete(b->id, {VolumeStatus::kError}, false));
+    BS_REQUIRE_OK(store->volumes().FinishDelete(b->id));
     CHECK(usage("gigabytes").in_use == 4);
-    BS_REQUIRE_OK(store->BeginVolumeDelete(a->id, {VolumeStatus::kAvailable}, false));
-    BS_REQUIRE_OK(store->FinishVolumeDelete(a->id));
+    BS_REQUIRE_OK(store->volumes().BeginDelete(a->id, {VolumeStatus::kAvailable}, false));
+    BS_REQUIRE_OK(store->volumes().FinishDelete(a->id));
     CHECK(usage("gigabytes").in_use == 0);
     CHECK(usage("volumes").in_use == 0);
-    BS_CHECK_CODE(store->GetVolume(a->id), Code::kNotFound);
-    BS_REQUIRE_OK(store->FinishVolumeDelete(a->id));  // idempotent
+    BS_CHECK_CODE(store->volumes().Get(a->id), Code::kNotFound);
+    BS_REQUIRE_OK(store->volumes().FinishDelete(a->id));  // idempotent
   }
 
   TEST_CASE("an over-quota create inserts nothing") {
     TempDir dir;
     auto store = Open(dir, {{"volumes", 0}});
     auto v = NewVolume("p", 1);
-    BS_CHECK_CODE(store->CreateVolume(v, Charges(1)), Code::kResourceExhausted);
-    BS_CHECK_CODE(store->GetVolume(v.id), Code::kNotFound);
-    CHECK(store->GetQuotaSet("p")->resources["volumes"].reserved == 0);
+    BS_CHECK_CODE(store->volumes().Create(v, Charges(1)), Code::kResourceExhausted);
+    BS_CHECK_CODE(store->volumes().Get(v.id), Code::kNotFound);
+    CHECK(store->quotas().GetSet("p")->resources["volumes"].reserved == 0);
   }
 
   TEST_CASE("delete refuses a volume with snapshots unless cascading") {
     TempDir dir;
     auto store = Open(dir);
-    auto v = store->CreateVolume(NewVolume("p", 1), Charges(1));
+    auto v = store->volumes().Create(NewVolume("p", 1), Charges(1));
     VolumeTransition ok;
     ok.from = {VolumeStatus::kCreating};
     ok.to = VolumeStatus::kAvailable;
     ok.quota = QuotaAction::kCommit;
-    BS_REQUIRE_OK(store->TransitionVolume(v->id, ok));
+    BS_REQUIRE_OK(store->volumes().Transition(v->id, ok));
     Snapshot s;
     s.id = internal::NewUuid();
     s.project_id = "p";
     s.volume_id = v->id;
     s.size_gb = 1;
     s.status = SnapshotStatus::kAvailable;
-    BS_REQUIRE_OK(store->CreateSnapshot(s, {VolumeStatus::kAvailable}, {}));
-    BS_CHECK_CODE(store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, false),
+    BS_REQUIRE_OK(store->snapshots().Create(s, {VolumeStatus::kAvailable}, {}));
+    BS_CHECK_CODE(store->volumes().BeginDelete(v->id, {VolumeStatus::kAvailable}, false),
                   Code::kFailedPrecondition);
-    CHECK(store->GetVolume(v->id)->status == VolumeStatus::kAvailable);
-    auto del = store->BeginVolumeDelete(v->id, {VolumeStatus::kAvailable}, true);
+    CHECK(store->volumes().Get(v->id)->status == VolumeStatus::kAvailable);
+    auto del = store->volumes().BeginDelete(v->id, {VolumeStatus::kAvailable}, true);
     BS_REQUIRE_OK(del);
-    CHECK(store->GetSnapshot(s.id)->status == SnapshotStatus::kDeleting);
-    BS_CHECK_CODE(store->FinishVolumeDelete(v->id), Code::kFailedPrecondition);
-    BS_REQUIRE_OK(store->FinishSnapshotDelete(s.id));
-    BS_REQUIRE_OK(store->FinishVolumeDelete(v->id));
+    CHECK(store->snapshots().Get(s.id)->status == SnapshotStatus::kDeleting);
+    BS_CHECK_CODE(store->volumes().FinishDelete(v->id), Code::kFailedPrecondition);
+    BS_REQUIRE_OK(store->snapshots().FinishDelete(s.id));
+    BS_REQUIRE_OK(store->volumes().FinishDelete(v->id));
   }
 
   TEST_CASE("lists page by marker in any sort order without gaps or repeats") {
@@ -537,7 +567,7 @@ TEST_SUITE("store") {
       v.description = i % 4 ? "Scratch space" : "database files";
       v.availability_zone = i % 3 ? "az1" : "az2";
       v.bootable = i % 2 == 0;
-      BS_REQUIRE_OK(store->CreateVolume(v, Charges(1)));
+      BS_REQUIRE_OK(store->volumes().Create(v, Charges(1)));
     }
     for (auto sort : std::vector<std::vector<SortKey>>{
              {}, {{"size", false}}, {{"size", true}, {"name", false}}, {{"name", false}},
@@ -546,13 +576,13 @@ TEST_SUITE("store") {
       CAPTURE(sort.front().key);
       ListQuery q;
       q.sort = sort;
-      auto whole = store->ListVolumes(q, "p");  // one page: the order the pages must follow
+      auto whole = store->volumes().List(q, "p");  // one page: the order the pages must follow
       BS_REQUIRE_OK(whole);
       q.limit = 7;
       std::vector<std::string> paged;
       int pages = 0;
       while (true) {
-        auto page = store->ListVolumes(q, "p");
+        auto page = store->volumes().List(q, "p");
         BS_REQUIRE_OK(page);
         for (const auto& v : *page) {
           CHECK(v.project_id == "p");
@@ -570,7 +600,7 @@ TEST_SUITE("store") {
     }
     ListQuery by_name;
     by_name.sort = {{"name", false}};
-    auto names = store->ListVolumes(by_name, "p");
+    auto names = store->volumes().List(by_name, "p");
     BS_REQUIRE_OK(names);
     CHECK(std::is_sorted(names->begin(), names->end(),
                          [](const Volume& a, const Volume& b) { return a.name < b.name; }));
@@ -578,42 +608,42 @@ TEST_SUITE("store") {
     // Substring filters ignore case and take % and _ literally; a project, a size.
     ListQuery like;
     like.like = {{"description", "SCRATCH"}};
-    CHECK(store->ListVolumes(like, "p")->size() == 15);
+    CHECK(store->volumes().List(like, "p")->size() == 15);
     like.like = {{"display_name", "vol-1"}};  // vol-1, vol-11…vol-19 of p (not vol-10, vol-15)
-    CHECK(store->ListVolumes(like, "p")->size() == 9);
+    CHECK(store->volumes().List(like, "p")->size() == 9);
     like.like = {{"name", "%"}};
-    CHECK(store->ListVolumes(like, "p")->empty());
+    CHECK(store->volumes().List(like, "p")->empty());
     like.like = {{"availability_zone", "z2"}};
-    CHECK(store->ListVolumes(like, "")->size() == 9);
+    CHECK(store->volumes().List(like, "")->size() == 9);
     like.like = {{"host", "h@"}};
-    BS_CHECK_CODE(store->ListVolumes(like, "p"), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->volumes().List(like, "p"), Code::kInvalidArgument);
     ListQuery one_project;
     one_project.project_id = "other";
-    CHECK(store->ListVolumes(one_project, "")->size() == 5);
-    CHECK(store->ListVolumes(one_project, "p")->empty());  // a scope and another project: none
+    CHECK(store->volumes().List(one_project, "")->size() == 5);
+    CHECK(store->volumes().List(one_project, "p")->empty());  // a scope and another project: none
     ListQuery sized;
     sized.size = 2;
-    CHECK(store->ListVolumes(sized, "p")->size() == 7);
+    CHECK(store->volumes().List(sized, "p")->size() == 7);
     ListQuery gold;
     gold.metadata = {{"tier", "gold"}};
-    CHECK(store->ListVolumes(gold, "")->size() == 12);
+    CHECK(store->volumes().List(gold, "")->size() == 12);
     ListQuery named;
     named.name = "vol-3";
-    CHECK(store->ListVolumes(named, "p")->size() == 1);
-    CHECK(store->ListVolumes(named, "other")->size() == 0);
+    CHECK(store->volumes().List(named, "p")->size() == 1);
+    CHECK(store->volumes().List(named, "other")->size() == 0);
 
     ListQuery bad_sort;
     bad_sort.sort = {{"password", false}};
-    BS_CHECK_CODE(store->ListVolumes(bad_sort, "p"), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->volumes().List(bad_sort, "p"), Code::kInvalidArgument);
     ListQuery bad_limit;
     bad_limit.limit = 0;
-    BS_CHECK_CODE(store->ListVolumes(bad_limit, "p"), Code::kInvalidArgument);
+    BS_CHECK_CODE(store->volumes().List(bad_limit, "p"), Code::kInvalidArgument);
     ListQuery bad_marker;
     bad_marker.marker = internal::NewUuid();
-    BS_CHECK_CODE(store->ListVolumes(bad_marker, "p"), Code::kNotFound);
+    BS_CHECK_CODE(store->volumes().List(bad_marker, "p"), Code::kNotFound);
     ListQuery injection;
     injection.name = "x' OR '1'='1";
-    CHECK(store->ListVolumes(injection, "p")->empty());
+    CHECK(store->volumes().List(injection, "p")->empty());
   }
 
   TEST_CASE("types: unique names, in-use types cannot go") {
@@ -623,15 +653,15 @@ TEST_SUITE("store") {
     t.id = internal::NewUuid();
     t.name = "gold";
     t.extra_specs = {{"volume_backend_name", "b"}};
-    BS_REQUIRE_OK(store->CreateVolumeType(t));
+    BS_REQUIRE_OK(store->volume_types().Create(t));
     VolumeType dup = t;
     dup.id = internal::NewUuid();
-    BS_CHECK_CODE(store->CreateVolumeType(dup), Code::kAlreadyExists);
+    BS_CHECK_CODE(store->volume_types().Create(dup), Code::kAlreadyExists);
     auto v = NewVolume("p", 1);
     v.volume_type_id = t.id;
-    BS_REQUIRE_OK(store->CreateVolume(v, {}));
-    BS_CHECK_CODE(store->DeleteVolumeType(t.id), Code::kFailedPrecondition);
-    auto byname = store->GetVolumeTypeByName("gold");
+    BS_REQUIRE_OK(store->volumes().Create(v, {}));
+    BS_CHECK_CODE(store->volume_types().Delete(t.id), Code::kFailedPrecondition);
+    auto byname = store->volume_types().GetByName("gold");
     BS_REQUIRE_OK(byname);
     CHECK(byname->extra_specs.at("volume_backend_name") == "b");
   }
