@@ -145,6 +145,11 @@ class BS_API VolumeRepository {
   virtual Result<std::vector<Volume>> List(const ListQuery& q, std::string_view project_scope) = 0;
   virtual Result<Volume> Update(std::string_view id, const VolumeUpdate& u) = 0;
   virtual Result<Volume> Transition(std::string_view id, const VolumeTransition& t) = 0;
+  // Transition for a caller that needs only to know whether it happened: the same checks,
+  // codes and effects, without the record read back. Default: Transition.
+  virtual Status CompareAndSet(std::string_view id, const VolumeTransition& t) {
+    return Transition(id, t).status();
+  }
   // Moves the volume to deleting if its status is in `allowed`, it is detached and it has no
   // snapshots — or, with cascade, all its snapshots are available or error (they go to
   // deleting too).

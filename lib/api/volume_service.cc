@@ -250,7 +250,7 @@ Result<Volume> VolumeService::Delete(const RequestContext& ctx, const std::strin
     VolumeTransition t;
     t.from = {VS::kDeleting};
     t.to = VS::kErrorDeleting;
-    (void)d.store().volumes().Transition(v.id, t);
+    (void)d.store().volumes().CompareAndSet(v.id, t);
     return s;
   }
   return v;
@@ -290,7 +290,7 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
     t.from = {VS::kExtending};
     t.restore_previous_status = true;
     t.quota = QuotaAction::kRollback;
-    (void)d.store().volumes().Transition(v.id, t);
+    (void)d.store().volumes().CompareAndSet(v.id, t);
     return s;
   }
   return v;

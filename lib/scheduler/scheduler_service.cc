@@ -73,7 +73,7 @@ void SchedulerService::CreateVolume(const std::string& id, RequestSpec spec,
     t.to = VS::kCreating;
     t.expect_unplaced = true;
     t.host = pool;
-    return store_.volumes().Transition(id, t).status();
+    return store_.volumes().CompareAndSet(id, t);
   });
   if (!chosen.ok()) {
     if (chosen.status().code() == Code::kFailedPrecondition ||

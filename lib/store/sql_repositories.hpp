@@ -27,8 +27,13 @@ class SqlVolumes final : public VolumeRepository {
                                             const std::vector<VolumeStatus>& statuses) override;
   Result<std::vector<Volume>> ListUnplaced(const std::vector<VolumeStatus>& statuses) override;
   Result<std::map<std::string, PoolUsage>> PoolUsages(std::string_view backend) override;
+  Status CompareAndSet(std::string_view id, const VolumeTransition& t) override;
 
  private:
+  // Transition on a session; without `record`, the moved volume comes back with its id only.
+  static Result<Volume> TransitionIn(SqlSession& session, std::string_view id,
+                                     const VolumeTransition& t, bool record);
+
   SqlSessions& sessions_;
 };
 

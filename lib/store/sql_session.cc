@@ -194,11 +194,23 @@ Status SqlSession::SettleLocked(std::string_view owner, QuotaAction action) {
               ", CAST(?" + std::to_string(4 * k + 3) + " AS BIGINT), CAST(?" +
               std::to_string(4 * k + 4) + " AS BIGINT))";
   }
-  BS_ASSIGN_OR_RETURN(
-      Stmt * upd,
-      db_->Prepare("UPDATE quota_usages SET in_use = max(0, in_use + r.column3), "
-                   "reserved = max(0, reserved - r.column4) FROM (VALUES " +
-                   values + ") AS r WHERE project_id = r.column1 AND resource = r.column2"));
+  // An UPDATE … FROM joins in whatever order its plan takes, and locks rows as it meets them.
+  // Where writers run side by side (PostgreSQL: a settlement beside a reservation of the same
+  // project), the rows are locked first, in resource order, by a sorted FOR UPDATE that the
+  // UPDATE then joins: two writers of one project's usage never wait on each other in a circle.
+  const std::string sql =
+      db_->LocksRows()
+          ? "UPDATE quota_usages SET in_use = max(0, in_use + l.grow), reserved = max(0, reserved - "
+            "l.shrink) FROM (SELECT u.project_id, u.resource, r.column3 AS grow, r.column4 AS "
+            "shrink FROM quota_usages u JOIN (VALUES " +
+                values +
+                ") AS r ON u.project_id = r.column1 AND u.resource = r.column2 ORDER BY "
+                "u.project_id, u.resource FOR UPDATE OF u) AS l WHERE quota_usages.project_id = "
+                "l.project_id AND quota_usages.resource = l.resource"
+          : "UPDATE quota_usages SET in_use = max(0, in_use + r.column3), reserved = max(0, "
+            "reserved - r.column4) FROM (VALUES " +
+                values + ") AS r WHERE project_id = r.column1 AND resource = r.column2";
+  BS_ASSIGN_OR_RETURN(Stmt * upd, db_->Prepare(sql));
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const int base = static_cast<int>(4 * k);
     const Row& r = rows[k];
@@ -214,9 +226,12 @@ Status SqlSession::ReleaseLocked(std::string_view project,
   BS_ASSIGN_OR_RETURN(Stmt * upd,
                       db_->Prepare("UPDATE quota_usages SET in_use = max(0, in_use - ?) "
                                    "WHERE project_id = ? AND resource = ?"));
-  for (const auto& c : charges) {
+  // In resource order, as the other writers of usage rows lock them.
+  std::map<std::string, int64_t> deltas;
+  for (const auto& c : charges) deltas[c.resource] += c.delta;
+  for (const auto& [resource, delta] : deltas) {
     upd->Reset();
-    BS_RETURN_IF_ERROR(upd->Bind(1, c.delta).Bind(2, project).Bind(3, c.resource).Run());
+    BS_RETURN_IF_ERROR(upd->Bind(1, delta).Bind(2, project).Bind(3, resource).Run());
   }
   return Status::Ok();
 }

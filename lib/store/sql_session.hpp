@@ -59,9 +59,10 @@ class SqlSession {
                                                      bool cache = true);
   Result<Volume> TransitionVolumeLocked(std::string_view id, const VolumeTransition& t);
   // A transition with no quota to settle, as one statement outside a transaction: the volume
-  // it moved, or nullopt when nothing matched (gone, or not in a status it moves from).
+  // it moved (with `record`; otherwise only its id), or nullopt when nothing matched (gone, or
+  // not in a status it moves from).
   Result<std::optional<Volume>> SetVolumeStatusLocked(std::string_view id,
-                                                      const VolumeTransition& t);
+                                                      const VolumeTransition& t, bool record);
   Result<Snapshot> TransitionSnapshotLocked(std::string_view id, const SnapshotTransition& t);
   Result<Backup> GetBackupLocked(std::string_view id);
   Result<std::vector<Backup>> QueryBackupsLocked(const std::string& tail,

@@ -219,30 +219,41 @@ Result<Volume> SqlVolumes::Update(std::string_view id, const VolumeUpdate& u) {
 
 Result<Volume> SqlVolumes::Transition(std::string_view id, const VolumeTransition& t) {
   return sessions_.Run([&](SqlSession& session) -> Result<Volume> {
-    if (!t.from.empty()) {
-      // Beside other writers: one statement, or with the quota it settles (increments of the
-      // project's usage, relative, under the row lock the statement took on the volume).
-      std::optional<Transaction> settling;
-      if (t.quota != QuotaAction::kNone) {
-        settling.emplace(session.db(), TransactionMode::kBeside);
-        BS_RETURN_IF_ERROR(settling->status());
-      }
-      BS_ASSIGN_OR_RETURN(std::optional<Volume> moved, session.SetVolumeStatusLocked(id, t));
-      if (moved) {
-        if (settling) {
-          BS_RETURN_IF_ERROR(session.SettleLocked(VolumeOwner(id), t.quota));
-          BS_RETURN_IF_ERROR(settling->Commit());
-        }
-        return *std::move(moved);
-      }
-      // Nothing matched: say why, as the transaction below does.
-    }
-    Transaction tx(session.db());
-    BS_RETURN_IF_ERROR(tx.status());
-    BS_ASSIGN_OR_RETURN(Volume v, session.TransitionVolumeLocked(id, t));
-    BS_RETURN_IF_ERROR(tx.Commit());
-    return v;
+    return TransitionIn(session, id, t, /*record=*/true);
   });
+}
+
+Status SqlVolumes::CompareAndSet(std::string_view id, const VolumeTransition& t) {
+  return sessions_.Run([&](SqlSession& session) -> Status {
+    return TransitionIn(session, id, t, /*record=*/false).status();
+  });
+}
+
+Result<Volume> SqlVolumes::TransitionIn(SqlSession& session, std::string_view id,
+                                        const VolumeTransition& t, bool record) {
+  if (!t.from.empty()) {
+    // Beside other writers: one statement, or with the quota it settles (increments of the
+    // project's usage, relative, under the row lock the statement took on the volume).
+    std::optional<Transaction> settling;
+    if (t.quota != QuotaAction::kNone) {
+      settling.emplace(session.db(), TransactionMode::kBeside);
+      BS_RETURN_IF_ERROR(settling->status());
+    }
+    BS_ASSIGN_OR_RETURN(std::optional<Volume> moved, session.SetVolumeStatusLocked(id, t, record));
+    if (moved) {
+      if (settling) {
+        BS_RETURN_IF_ERROR(session.SettleLocked(VolumeOwner(id), t.quota));
+        BS_RETURN_IF_ERROR(settling->Commit());
+      }
+      return *std::move(moved);
+    }
+    // Nothing matched: say why, as the transaction below does.
+  }
+  Transaction tx(session.db());
+  BS_RETURN_IF_ERROR(tx.status());
+  BS_ASSIGN_OR_RETURN(Volume v, session.TransitionVolumeLocked(id, t));
+  BS_RETURN_IF_ERROR(tx.Commit());
+  return v;
 }
 
 // The compare-and-set as one statement that sets only what the transition changes: the checks
@@ -250,7 +261,8 @@ Result<Volume> SqlVolumes::Transition(std::string_view id, const VolumeTransitio
 // database, and holds it locked until its transaction ends; on PostgreSQL a transaction that
 // read the row first holds it locked (RowLock).
 Result<std::optional<Volume>> SqlSession::SetVolumeStatusLocked(std::string_view id,
-                                                                const VolumeTransition& t) {
+                                                                const VolumeTransition& t,
+                                                                bool record) {
   std::vector<std::string> binds;
   auto param = [&](std::string v) {
     binds.push_back(std::move(v));
@@ -281,12 +293,16 @@ Result<std::optional<Volume>> SqlSession::SetVolumeStatusLocked(std::string_view
   if (!t.expect_host.empty()) sql += " AND host = " + param(t.expect_host);
   if (t.expect_unplaced) sql += " AND host = ''";
   static const std::string kReturning = " RETURNING " + VolumeColumnsOf("volumes");
-  sql += kReturning;
+  sql += record ? kReturning : std::string(" RETURNING id");
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(sql));
   for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());
   std::optional<Volume> out;
-  if (row) out = ReadVolume(*st);
+  if (row && record) {
+    out = ReadVolume(*st);
+  } else if (row) {
+    out.emplace().id = std::string(id);
+  }
   st->Reset();
   return out;
 }

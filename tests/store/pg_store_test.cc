@@ -157,6 +157,66 @@ TEST_SUITE("postgresql") {
     CHECK(q->resources.at(std::string(kQuotaVolumes)).in_use + q->resources.at(std::string(kQuotaVolumes)).reserved == 25);
   }
 
+  TEST_CASE("reservations and settlements of one project's usage side by side never deadlock") {
+    // A create reserves (under the writer lock) while another volume's commit settles beside
+    // it, both on the same usage rows. The usage rows are made in reverse order first, so that
+    // their order on disk is not the order of their names: whoever locks them in the order it
+    // meets them, rather than by name, waits in a circle with the other.
+    const std::string url = testing::TestPostgresUrl();
+    const std::string db = PgQuery(url, "SELECT current_database()");
+    const std::vector<std::string> resources = {"volumes_z", "volumes_a", "gigabytes_z",
+                                                "gigabytes_a"};
+    {
+      auto store = OpenPg(url);
+      for (const auto& r : resources) BS_REQUIRE_OK(store->quotas().SetLimit("dl", r, -1));
+      BS_REQUIRE_OK(store->quotas().SetLimit("dl", kQuotaVolumes, -1));
+      BS_REQUIRE_OK(store->quotas().SetLimit("dl", kQuotaGigabytes, -1));
+      for (auto it = resources.rbegin(); it != resources.rend(); ++it) {
+        BS_REQUIRE_OK(store->volumes().Create(NewPgVolume("dl", 1), {{*it, 1}}));
+      }
+    }
+    const auto deadlocks = [&] {
+      return std::stoll(PgQuery(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = '" + db + "'"));
+    };
+    const int64_t before = deadlocks();
+    std::vector<QuotaCharge> charges = {{std::string(kQuotaVolumes), 1}, {std::string(kQuotaGigabytes), 1}};
+    for (const auto& r : resources) charges.push_back({r, 1});
+    std::atomic<int> errors{0};
+    {
+      PostgresStoreOptions o;
+      o.url = url;
+      o.max_pool_size = 8;
+      auto opened = OpenPostgresStore(o);
+      BS_REQUIRE_OK(opened);
+      Store& store = **opened;
+      std::vector<std::thread> workers;
+      for (int w = 0; w < 6; ++w) {
+        workers.emplace_back([&] {
+          for (int i = 0; i < 60; ++i) {
+            auto v = store.volumes().Create(NewPgVolume("dl", 1), charges);
+            if (!v.ok()) {
+              ++errors;
+              continue;
+            }
+            VolumeTransition t;
+            t.from = {VolumeStatus::kCreating};
+            t.to = VolumeStatus::kAvailable;
+            t.quota = QuotaAction::kCommit;
+            if (!store.volumes().CompareAndSet(v->id, t).ok()) ++errors;
+          }
+        });
+      }
+      for (auto& t : workers) t.join();
+    }  // closed: the server's backends report their counts as they end
+    CHECK(errors == 0);
+    int64_t after = deadlocks();
+    for (int i = 0; i < 50 && after == before; ++i) {  // the counts arrive a moment later
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      after = deadlocks();
+    }
+    CHECK(after == before);
+  }
+
   TEST_CASE("a one-statement status change beside a transaction on the same volume: exactly one wins") {
     // TransitionVolume with no quota is one UPDATE that runs beside other writers;
     // BeginVolumeExtend is a transaction that reads the volume, checks it, then writes. Without

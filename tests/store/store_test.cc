@@ -421,6 +421,19 @@ TEST_SUITE("store") {
     BS_CHECK_CODE(store->volumes().Transition(v->id, other_host), Code::kAborted);
 
     BS_CHECK_CODE(store->volumes().Transition(internal::NewUuid(), wrong), Code::kNotFound);
+
+    // The same without the record read back: the same codes, the same effect.
+    BS_CHECK_CODE(store->volumes().CompareAndSet(v->id, wrong), Code::kFailedPrecondition);
+    BS_CHECK_CODE(store->volumes().CompareAndSet(v->id, other_host), Code::kAborted);
+    BS_CHECK_CODE(store->volumes().CompareAndSet(internal::NewUuid(), wrong), Code::kNotFound);
+    VolumeTransition done;
+    done.from = {VolumeStatus::kCreating};
+    done.to = VolumeStatus::kAvailable;
+    done.quota = QuotaAction::kCommit;
+    BS_REQUIRE_OK(store->volumes().CompareAndSet(v->id, done));
+    CHECK(store->volumes().Get(v->id)->status == VolumeStatus::kAvailable);
+    CHECK(store->quotas().GetSet("p")->resources.at("gigabytes").in_use == 2);
+    BS_CHECK_CODE(store->volumes().CompareAndSet(v->id, done), Code::kFailedPrecondition);
   }
 
   TEST_CASE("a placement happens once: only an unplaced volume is placed") {
