@@ -9,7 +9,9 @@
 namespace blockstore::internal {
 
 SqlSessions::SqlSessions(std::unique_ptr<SqlSession> first, Connect connect, int max_size)
-    : connect_(std::move(connect)), max_size_(connect_ ? std::max(1, max_size) : 1) {
+    : connect_(std::move(connect)),
+      max_size_(connect_ ? std::max(1, max_size) : 1),
+      options_(first->options()) {
   idle_.push_back(first.get());
   sessions_.push_back(std::move(first));
 }

@@ -45,7 +45,8 @@ class SqlSessions {
 
   // Waits for the calls running, then closes every session; later calls answer unavailable.
   void Close();
-  const SqlStoreOptions& options() const { return sessions_[0]->options(); }
+  // The options every session was opened with.
+  const SqlStoreOptions& options() const { return options_; }
 
  private:
   Result<SqlSession*> Acquire();
@@ -54,6 +55,7 @@ class SqlSessions {
 
   const Connect connect_;
   const int max_size_;
+  const SqlStoreOptions options_;
   std::mutex mu_;
   std::condition_variable idle_cv_;
   std::vector<std::unique_ptr<SqlSession>> sessions_;  // never shrinks until Close; [0] always set
