@@ -11,9 +11,10 @@
 // Quota: a reservation is owned by a resource ("volume:<id>"). Commit moves the owner's reserved
 // amounts to in_use; rollback drops them. Deleting a resource releases what it committed.
 //
-// The rules a store keeps that are not SQL — a volume's attach status from its attachments
-// (attach_state.hpp), the parent an incremental backup takes (backup_chain.hpp) — are pure
-// functions of the library, so that every implementation applies them alike.
+// The rules a store keeps that are not storage — a volume's attach status from its
+// attachments, the parent an incremental backup takes — are stated on the calls that apply
+// them; the library's own store computes them with pure functions (lib/domain) that any other
+// implementation inside the library can share.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #ifndef BLOCKSTORE_REPOSITORIES_HPP

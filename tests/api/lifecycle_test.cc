@@ -249,16 +249,18 @@ TEST_SUITE("lifecycle") {
       events.push_back(e);
       cv.notify_all();
     });
+    // A record changes before the event announcing it is published: after each step, wait
+    // for its event too (a delete asked the moment the volume reads available may otherwise
+    // announce itself before the create's end does).
+    auto event_seen = [&](const std::string& type) {
+      std::unique_lock lock(mu);
+      return cv.wait_for(lock, kWait, [&] { return !events.empty() && events.back().type == type; });
+    };
     auto v = f.MakeVolume(f.alice, 1);
+    CHECK(event_seen("volume.create.end"));
     BS_REQUIRE_OK(f.engine->volumes().Delete(f.alice, v.id));
     BS_REQUIRE_OK(f.engine->WaitForVolumeDeleted(f.alice, v.id, kWait));
-    {
-      // The row goes before the event announcing it is published: wait for the event too.
-      std::unique_lock lock(mu);
-      CHECK(cv.wait_for(lock, kWait, [&] {
-        return !events.empty() && events.back().type == "volume.delete.end";
-      }));
-    }
+    CHECK(event_seen("volume.delete.end"));
     f.engine->Unsubscribe(token);
     f.MakeVolume(f.alice, 1);  // not seen any more
     std::lock_guard lock(mu);

@@ -1,4 +1,7 @@
-"""A blockstored the tests start on a free port (in its own session) and stop by its pid."""
+"""A blockstored the tests start on a free port (in its own session) and stop by its pid.
+
+With BS_REST_DATABASE=postgresql (and the suite's PostgreSQL in BS_PG_ENV), every daemon keeps
+its state in a fresh database of that server instead of its SQLite file."""
 import os
 import resource
 import signal
@@ -8,8 +11,24 @@ import time
 import pytest
 
 
+def fresh_pg_database():
+    """A new database on the suite's PostgreSQL, as a URL; None when this run has none."""
+    env_file = os.environ.get("BS_PG_ENV")
+    if not env_file or not os.path.exists(env_file):
+        return None
+    server = next(line.strip().split("=", 1)[1] for line in open(env_file)
+                  if line.startswith("BS_PG_URL="))
+    name = "rest_" + os.urandom(6).hex()
+    subprocess.run(["psql", server, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
 class Daemon:
     def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None, sections=""):
+        if os.environ.get("BS_REST_DATABASE") == "postgresql" and "[database]" not in sections:
+            url = fresh_pg_database()
+            assert url, "BS_REST_DATABASE=postgresql needs the suite's PostgreSQL (BS_PG_ENV)"
+            sections = f"[database]\nconnection = {url}\n" + sections
         self.state = tmp_path / "state"
         conf = tmp_path / "blockstored.conf"
         lines = [

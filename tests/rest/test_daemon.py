@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Daemon
+from conftest import Daemon, fresh_pg_database
 
 AUTH = {"X-Auth-Token": "u1:p1"}
 
@@ -154,13 +154,9 @@ def test_every_case_of_the_configuration_table(tmp_path):
 def test_the_daemon_on_postgresql(tmp_path):
     """[database] connection = postgresql://…: the state is the database's, a second daemon
     on another state directory serves the same volumes."""
-    env_file = os.environ.get("BS_PG_ENV")
-    if not env_file:
+    url = fresh_pg_database()
+    if not url:
         pytest.skip("no PostgreSQL in this run (BS_PG_ENV)")
-    server = next(line.strip().split("=", 1)[1] for line in open(env_file) if line.startswith("BS_PG_URL="))
-    name = "rest_" + os.urandom(6).hex()
-    subprocess.run(["psql", server, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
-    url = server.rsplit("/", 1)[0] + "/" + name
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     first = Daemon(tmp_path / "one", sections=f"[database]\nconnection = {url}")
