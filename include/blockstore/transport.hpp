@@ -34,6 +34,14 @@ class BS_API Transport {
   // Queues a message and waits for the reply; deadline_exceeded after `timeout`.
   virtual Result<std::string> Call(const std::string& topic, std::string message,
                                    std::chrono::milliseconds timeout) = 0;
+  // Delivers a message to every process listening on `topic`, each running it once (stats
+  // reports reach every scheduler). Nobody listening is not an error. Default: Cast, right
+  // where one process holds every listener.
+  virtual Status Fanout(const std::string& topic, std::string message);
+  // Publishes a notification (Cinder's shape: event_type, publisher_id, priority, payload) for
+  // consumers outside the system; `priority` is "info" or "error". Default: nothing, as no one
+  // outside the process can listen.
+  virtual Status Notify(const std::string& priority, std::string message);
   // Waits until every queue is empty and every handler has returned (messages cast by handlers
   // included), then stops and joins the workers. Later casts fail with unavailable. Idempotent.
   virtual void Shutdown() = 0;

@@ -13,6 +13,15 @@ namespace blockstore {
 
 Transport::~Transport() = default;
 
+Status Transport::Fanout(const std::string& topic, std::string message) {
+  Status s = Cast(topic, std::move(message));
+  // Nobody listening is no error for a fanout; a closed transport still is.
+  if (s.code() == Code::kUnavailable && s.message().rfind("nobody listens", 0) == 0) return Status::Ok();
+  return s;
+}
+
+Status Transport::Notify(const std::string&, std::string) { return Status::Ok(); }
+
 namespace {
 
 class InProcessTransport final : public Transport {

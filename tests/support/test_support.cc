@@ -161,17 +161,19 @@ bool TestsUsePostgres() {
   return which && std::string(which) == "postgresql";
 }
 
-std::string PostgresServerUrl() {
-  const char* path = std::getenv("BS_PG_ENV");
-  REQUIRE_MESSAGE(path != nullptr, "BS_PG_ENV must name the file scripts/pg-aio wrote");
+std::string EnvFileValue(const char* env_var, const std::string& key) {
+  const char* path = std::getenv(env_var);
+  REQUIRE_MESSAGE(path != nullptr, env_var << " must name a KEY=VALUE file");
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot read " << path);
   for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("BS_PG_URL=")) return line.substr(10);
+    if (line.starts_with(key + "=")) return line.substr(key.size() + 1);
   }
-  FAIL("no BS_PG_URL in " << path);
+  FAIL("no " << key << " in " << path);
   return {};
 }
+
+std::string PostgresServerUrl() { return EnvFileValue("BS_PG_ENV", "BS_PG_URL"); }
 
 std::string TestPostgresUrl() {
   if (!TestsUsePostgres()) return {};

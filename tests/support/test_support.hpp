@@ -65,6 +65,9 @@ std::string TestPostgresUrlFor(const std::string& dir);
 Result<std::unique_ptr<Store>> OpenStoreOf(const std::string& dir);
 // The server's own URL (BS_PG_ENV), for tests that make databases or connect themselves.
 std::string PostgresServerUrl();
+// The value of `key` in the KEY=VALUE file the environment variable `env_var` names (what
+// scripts/pg-aio and scripts/rabbitmq-aio print). Fails the test when either is missing.
+std::string EnvFileValue(const char* env_var, const std::string& key);
 // Runs `sql` on the database at `url` over a connection of its own; the first column of the
 // first row (empty when none). A statement that fails fails the test.
 std::string PgQuery(const std::string& url, const std::string& sql);

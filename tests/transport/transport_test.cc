@@ -67,3 +67,51 @@ TEST_SUITE("transport") {
     CHECK(r.status().message().find("kaput") != std::string::npos);
   }
 }
+
+#include "blockstore/amqp_transport.hpp"
+
+TEST_SUITE("amqp url") {
+  TEST_CASE("cinder.conf's transport_url: credentials, several hosts, vhost, TLS") {
+    auto u = ParseAmqpUrl("rabbit://user:p%40ss@broker:5673/blockstore");
+    BS_REQUIRE_OK(u);
+    REQUIRE(u->endpoints.size() == 1);
+    CHECK(u->endpoints[0].host == "broker");
+    CHECK(u->endpoints[0].port == 5673);
+    CHECK(u->endpoints[0].user == "user");
+    CHECK(u->endpoints[0].password == "p@ss");
+    CHECK(u->vhost == "blockstore");
+    CHECK_FALSE(u->tls);
+
+    u = ParseAmqpUrl("rabbit://a:b@h1:5672,c:d@h2/%2F");
+    BS_REQUIRE_OK(u);
+    REQUIRE(u->endpoints.size() == 2);
+    CHECK(u->endpoints[1].host == "h2");
+    CHECK(u->endpoints[1].port == 5672);
+    CHECK(u->endpoints[1].user == "c");
+    CHECK(u->vhost == "/");
+
+    u = ParseAmqpUrl("amqps://localhost");
+    BS_REQUIRE_OK(u);
+    CHECK(u->tls);
+    CHECK(u->endpoints[0].port == 5671);
+    CHECK(u->endpoints[0].user == "guest");
+    CHECK(u->vhost == "/");
+
+    u = ParseAmqpUrl("rabbit://[::1]:5999/?ssl=1");
+    BS_REQUIRE_OK(u);
+    CHECK(u->endpoints[0].host == "::1");
+    CHECK(u->endpoints[0].port == 5999);
+    CHECK(u->tls);
+  }
+
+  TEST_CASE("a bad URL is refused with the reason, never echoing the password") {
+    for (const char* bad : {"", "broker:5672", "http://h/", "rabbit://", "rabbit://h:0/", "rabbit://h:99999/",
+                            "rabbit://h:x/", "rabbit://u:secret@:5672/", "rabbit://h/%zz", "rabbit://h/?tls=1",
+                            "rabbit://[::1/"}) {
+      auto u = ParseAmqpUrl(bad);
+      CAPTURE(bad);
+      BS_CHECK_CODE(u, Code::kInvalidArgument);
+      CHECK(u.status().message().find("secret") == std::string::npos);
+    }
+  }
+}
