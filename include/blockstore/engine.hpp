@@ -90,6 +90,19 @@ struct EngineConfig {
   std::string database_connection;
   // PostgreSQL connections held at most (PostgresStoreOptions::max_pool_size). Default: 5.
   int database_max_pool_size = 5;
+  // The roles this engine runs, any of "api", "scheduler", "volume" (a volume service per
+  // configured backend) and "backup". Default (empty): all four, the embedded default. Engines
+  // running different roles share the work when they share a store (PostgreSQL) and a bus
+  // (transport_url): the seed's cinder-api, cinder-scheduler, cinder-volume and cinder-backup.
+  std::vector<std::string> roles;
+  // The message bus, as cinder.conf's transport_url: rabbit://user:pass@host:port/vhost
+  // (several brokers comma-separated; amqps:// for TLS). Default: the in-process transport.
+  std::string transport_url;
+  // TLS to the broker: the CA bundle its certificate is checked against (cinder.conf's
+  // [oslo_messaging_rabbit] ssl_ca_file). Default: the system's.
+  std::string transport_ca_file;
+  // The topic exchange of the deployment (cinder.conf's control_exchange).
+  std::string control_exchange = "blockstore";
   // Seams for hosts and tests. Default: the store database_connection names, in-process
   // transport, SystemEnv().
   std::shared_ptr<Store> store;

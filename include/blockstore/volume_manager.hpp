@@ -35,11 +35,17 @@ struct VolumeManagerOptions {
   int workers = 2;                 // concurrent driver operations. Default: 2
   std::function<void(Event)> notify;
   std::shared_ptr<Env> env;  // Default: SystemEnv()
+  // The transport keeps what was queued for this backend across a restart of the process and
+  // delivers again what a crash interrupted (a broker's durable queue, acknowledged after the
+  // handler). Recovery then leaves volumes still creating to their own messages and fails only
+  // those no message comes for. Default: false (a restart loses the queue: they are failed).
+  bool redelivering_transport = false;
 };
 
 // What Start found and did.
 struct RecoveryReport {
   int volumes_failed = 0;     // creating → error
+  int creates_awaited = 0;    // creating, left to their queued or redelivered message
   int volumes_redeleted = 0;  // deleting → deleted again
   int extends_settled = 0;    // extending → finished or rolled back
   int snapshots_failed = 0;

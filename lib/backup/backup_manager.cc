@@ -246,6 +246,16 @@ void BackupManager::Impl::Create(const std::string& id) {
     return;
   }
   if (b->status != BS::kCreating) return;  // reset meanwhile
+  // The backup services of a deployment take jobs from one queue: the one that takes this job
+  // owns it, so that its restart (Recover) settles it if it dies midway.
+  if (b->host != options.host) {
+    BackupTransition claim;
+    claim.from = {BS::kCreating};
+    claim.to = BS::kCreating;
+    claim.host = options.host;
+    b = store.backups().Transition(id, claim);
+    if (!b.ok()) return;  // deleted or reset meanwhile
+  }
   Status s = RunCreate(*b);
   if (!s.ok()) FailCreate(id, s);
 }
@@ -345,6 +355,14 @@ void BackupManager::Impl::FailCreate(const std::string& id, const Status& why) {
 void BackupManager::Impl::Restore(const std::string& id, bool volume_is_new) {
   auto b = store.backups().Get(id);
   if (!b.ok() || b->status != BS::kRestoring) return;
+  if (b->host != options.host) {  // this service owns the restore it took (see Create)
+    BackupTransition claim;
+    claim.from = {BS::kRestoring};
+    claim.to = BS::kRestoring;
+    claim.host = options.host;
+    b = store.backups().Transition(id, claim);
+    if (!b.ok()) return;
+  }
   Status s = RunRestore(*b, volume_is_new);
   if (s.ok()) return;
   auto now = store.backups().Get(id);

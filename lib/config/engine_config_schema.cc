@@ -2,6 +2,7 @@
 #include <functional>
 #include <set>
 
+#include "blockstore/amqp_transport.hpp"
 #include "blockstore/backup_target.hpp"
 #include "blockstore/engine_config.hpp"
 #include "lib/backup/chunk_codec.hpp"
@@ -156,6 +157,37 @@ std::vector<Entry> BuildTable() {
                       "PostgreSQL connections an engine holds at most, opened as calls from several "
                       "threads need them (SQLite uses one).",
                       [](Subject& s, int64_t x) { s.config.database_max_pool_size = static_cast<int>(x); }));
+  t.push_back({{"roles", "list", "", "api, scheduler, volume, backup",
+                "The roles this engine runs (any of api, scheduler, volume, backup): engines with "
+                "different roles sharing a PostgreSQL store and a transport_url split the work "
+                "between processes."},
+               [](const ConfigValueReader& r, const json::value& v, const std::string& p, Subject& s) -> Status {
+                 BS_ASSIGN_OR_RETURN(std::vector<std::string> roles, r.List(v, p));
+                 for (const auto& role : roles) {
+                   if (role != "api" && role != "scheduler" && role != "volume" && role != "backup") {
+                     return InvalidArgument("config: " + p + ": '" + role +
+                                            "' is not a role (api, scheduler, volume, backup)");
+                   }
+                 }
+                 if (roles.empty()) return InvalidArgument("config: " + p + " must name at least one role");
+                 s.config.roles = std::move(roles);
+                 return Status::Ok();
+               }});
+  t.push_back(Text("transport_url", "the in-process transport",
+                   "The message bus the roles talk over: rabbit://user:pass@host:port/vhost (several "
+                   "brokers comma-separated; amqps:// or ?ssl=1 for TLS), as cinder.conf spells it.",
+                   nullptr));
+  t.back().read = [](const ConfigValueReader& r, const json::value& v, const std::string& p, Subject& s) -> Status {
+    BS_ASSIGN_OR_RETURN(std::string x, r.String(v, p));
+    if (auto url = ParseAmqpUrl(x); !url.ok()) return InvalidArgument("config: " + p + ": " + url.status().message());
+    s.config.transport_url = std::move(x);
+    return Status::Ok();
+  };
+  t.push_back(Text("control_exchange", "blockstore", "The topic exchange every process of one deployment shares.",
+                   [](Subject& s, std::string x) { s.config.control_exchange = std::move(x); }));
+  t.push_back(Text("oslo_messaging_rabbit.ssl_ca_file", "the system's CA bundle",
+                   "The CA bundle the broker's certificate is verified against (amqps://).",
+                   [](Subject& s, std::string x) { s.config.transport_ca_file = std::move(x); }));
   // ---- backends ----
   t.push_back(Text("backends[].name", "", "The backend's name: the part after @ in host@backend.",
                    [](Subject& s, std::string x) { s.backend->name = std::move(x); }));

@@ -1,5 +1,6 @@
 // Engine: assembles the roles in one process.
 #include "blockstore/engine.hpp"
+#include "blockstore/amqp_transport.hpp"
 #include "blockstore/file_driver.hpp"
 #include "blockstore/posix_target.hpp"
 
@@ -19,6 +20,7 @@
 #include "lib/core/macros.hpp"
 #include "lib/engine/service_heartbeat.hpp"
 #include "lib/events/event_bus.hpp"
+#include "lib/events/notification.hpp"
 #include "lib/scheduler/capacity_ledger.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/scheduler/scheduler_service.hpp"
@@ -45,6 +47,10 @@ struct Engine::Impl {
   std::unique_ptr<internal::SchedulerService> scheduler;
   std::vector<std::unique_ptr<VolumeManager>> managers;
   std::unique_ptr<BackupManager> backups;
+  // The roles this engine runs.
+  bool run_scheduler = true;
+  bool run_volume = true;
+  bool run_backup = true;
   std::mutex close_mu;
   bool closed = false;
 
@@ -178,7 +184,21 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   BS_RETURN_IF_ERROR(CheckName("host", config.host));
   BS_RETURN_IF_ERROR(CheckName("availability zone", config.availability_zone));
   if (!config.env) config.env = SystemEnv();
-  if (config.backends.empty()) {
+  std::set<std::string> roles(config.roles.begin(), config.roles.end());
+  for (const auto& role : roles) {
+    if (role != "api" && role != "scheduler" && role != "volume" && role != "backup") {
+      return InvalidArgument("'" + role + "' is not a role (api, scheduler, volume, backup)");
+    }
+  }
+  const bool every_role = roles.empty() || roles.size() == 4;
+  if (roles.empty()) roles = {"api", "scheduler", "volume", "backup"};
+  // A role alone hears only what comes over a bus other processes share.
+  const bool distributed = config.transport || !config.transport_url.empty();
+  if (!every_role && !distributed) {
+    return InvalidArgument("an engine with only some roles needs a transport_url (or a transport) that "
+                           "the other roles' engines share");
+  }
+  if (config.backends.empty() && roles.count("volume")) {
     config.backends.push_back(
         {"file", "file", "file", {{"volumes_dir", config.state_path + "/volumes"}}});
   }
@@ -205,6 +225,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   auto impl = std::make_unique<Impl>();
   Impl& e = *impl;
   e.config = config;
+  e.run_scheduler = roles.count("scheduler") > 0;
+  e.run_volume = roles.count("volume") > 0;
+  e.run_backup = roles.count("backup") > 0;
   if (config.store) {
     e.store = config.store;
   } else {
@@ -233,8 +256,19 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
       e.store = std::move(store);
     }
   }
-  e.transport = config.transport ? config.transport
-                                 : std::shared_ptr<Transport>(NewInProcessTransport());
+  if (config.transport) {
+    e.transport = config.transport;
+  } else if (!config.transport_url.empty()) {
+    AmqpTransportOptions to;
+    to.url = config.transport_url;
+    to.exchange = config.control_exchange;
+    to.ca_file = config.transport_ca_file;
+    to.process_name = config.host + "." + std::to_string(::getpid());
+    BS_ASSIGN_OR_RETURN(auto bus, NewAmqpTransport(std::move(to)));
+    e.transport = std::move(bus);
+  } else {
+    e.transport = NewInProcessTransport();
+  }
 
   // The default type exists before anyone can ask for it.
   if (auto t = e.store->volume_types().GetByName(config.default_volume_type); !t.ok()) {
@@ -254,53 +288,79 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   ho.interval = config.report_interval;
   ho.down_after = config.service_down_time;
   ho.env = config.env;
-  ho.own.push_back({config.host, "cinder-scheduler", config.availability_zone,
-                    internal::kSchedulerRpcVersion.ToString()});
-  for (const auto& b : config.backends) {
-    ho.own.push_back({config.host + "@" + b.name, "cinder-volume", config.availability_zone,
-                      internal::kVolumeRpcVersion.ToString()});
+  if (e.run_scheduler) {
+    ho.own.push_back({config.host, "cinder-scheduler", config.availability_zone,
+                      internal::kSchedulerRpcVersion.ToString()});
   }
-  ho.own.push_back({config.host, "cinder-backup", config.availability_zone,
-                    internal::kBackupRpcVersion.ToString()});
+  if (e.run_volume) {
+    for (const auto& b : config.backends) {
+      ho.own.push_back({config.host + "@" + b.name, "cinder-volume", config.availability_zone,
+                        internal::kVolumeRpcVersion.ToString()});
+    }
+  }
+  if (e.run_backup) {
+    ho.own.push_back({config.host, "cinder-backup", config.availability_zone,
+                      internal::kBackupRpcVersion.ToString()});
+  }
   e.heartbeat = std::make_unique<internal::ServiceHeartbeat>(*e.store, std::move(ho));
   BS_RETURN_IF_ERROR(e.heartbeat->Start());
 
-  auto notify = [bus = &e.bus](Event ev) { bus->Publish(std::move(ev)); };
-  SchedulerOptions so = config.scheduler;
-  if (!so.env) so.env = config.env;
-  if (so.stale_after.count() == 0) so.stale_after = config.stats_interval * 3;
-  so.locate_volume = [store = e.store.get()](const std::string& id) -> std::optional<std::string> {
-    auto v = store->volumes().Get(id);
-    if (!v.ok()) return std::nullopt;
-    return v->host;
+  // Events reach this process's subscribers and, over a shared bus, every outside consumer.
+  auto notify = [bus = &e.bus, transport = e.transport.get(), host = config.host, distributed](Event ev) {
+    if (distributed) {
+      internal::Notification n = internal::NotificationOf(ev, host);
+      (void)transport->Notify(n.priority, std::move(n.body));
+    }
+    bus->Publish(std::move(ev));
   };
-  if (!so.backend_in_service) {
-    so.backend_in_service = [hb = e.heartbeat.get()](const std::string& backend) {
-      return hb->InService(backend);
+  if (e.run_scheduler) {
+    SchedulerOptions so = config.scheduler;
+    if (!so.env) so.env = config.env;
+    if (so.stale_after.count() == 0) so.stale_after = config.stats_interval * 3;
+    so.locate_volume = [store = e.store.get()](const std::string& id) -> std::optional<std::string> {
+      auto v = store->volumes().Get(id);
+      if (!v.ok()) return std::nullopt;
+      return v->host;
     };
+    if (!so.backend_in_service) {
+      so.backend_in_service = [hb = e.heartbeat.get()](const std::string& backend) {
+        return hb->InService(backend);
+      };
+    }
+    // On a store other engines share, their schedulers may place on the same backends: every
+    // placement is agreed through the store's capacity holds.
+    BS_ASSIGN_OR_RETURN(auto placement,
+                        internal::NewFilterScheduler(std::move(so), e.store->Shared()
+                                                                        ? internal::NewStoreLedger(*e.store)
+                                                                        : nullptr));
+    e.scheduler = std::make_unique<internal::SchedulerService>(
+        *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.env),
+        config.scheduler.max_attempts);
+    // A create left unplaced is this engine's to fail when no other scheduler is up to place
+    // it, or when it has waited longer than a service may be silent.
+    const bool others = e.heartbeat->OtherSchedulerUp();
+    const TimePoint opened = config.env->Now();
+    BS_RETURN_IF_ERROR(e.scheduler->Start([&](const Volume& v) {
+      return !others || opened - v.updated_at > config.service_down_time;
+    }));
+    e.recovery.unplaced = e.scheduler->recovered();
+    // Over a shared bus the volume services may be up already: they report to this scheduler
+    // when asked.
+    if (distributed) {
+      if (auto services = e.heartbeat->States(); services.ok()) {
+        for (const auto& svc : *services) {
+          if (svc.binary == "cinder-volume" && svc.up && !svc.disabled) {
+            (void)internal::VolumeClient(*e.transport, svc.host).ReportStats();
+          }
+        }
+      }
+    }
   }
-  // On a store other engines share, their schedulers may place on the same backends: every
-  // placement is agreed through the store's capacity holds.
-  BS_ASSIGN_OR_RETURN(auto placement,
-                      internal::NewFilterScheduler(std::move(so), e.store->Shared()
-                                                                      ? internal::NewStoreLedger(*e.store)
-                                                                      : nullptr));
-  e.scheduler = std::make_unique<internal::SchedulerService>(
-      *e.store, *e.transport, std::move(placement), internal::Notifier(notify, config.env),
-      config.scheduler.max_attempts);
-  // A create left unplaced is this engine's to fail when no other scheduler is up to place
-  // it, or when it has waited longer than a service may be silent.
-  const bool others = e.heartbeat->OtherSchedulerUp();
-  const TimePoint opened = config.env->Now();
-  BS_RETURN_IF_ERROR(e.scheduler->Start([&](const Volume& v) {
-    return !others || opened - v.updated_at > config.service_down_time;
-  }));
-  e.recovery.unplaced = e.scheduler->recovered();
 
   DriverRegistry registry;
   BS_RETURN_IF_ERROR(RegisterFileDriver(registry));
   if (config.register_drivers) BS_RETURN_IF_ERROR(config.register_drivers(registry));
-  for (auto b : config.backends) {
+  for (auto b : e.run_volume ? config.backends : std::vector<BackendConfig>{}) {
     if (b.volume_backend_name.empty()) b.volume_backend_name = b.name;
     BS_ASSIGN_OR_RETURN(auto driver, registry.Create(b));
     VolumeManagerOptions mo;
@@ -309,30 +369,47 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     mo.workers = config.volume_workers;
     mo.notify = notify;
     mo.env = config.env;
+    mo.redelivering_transport = !config.transport && !config.transport_url.empty();
     BS_ASSIGN_OR_RETURN(auto manager,
                         VolumeManager::Start(*e.store, *e.transport, std::move(driver), b, mo));
     e.recovery.backends[manager->backend()] = manager->recovery();
     e.managers.push_back(std::move(manager));
   }
 
-  BackupManagerOptions bo;
-  bo.host = config.host;
-  bo.availability_zone = config.availability_zone;
-  bo.config = config.backup;
-  if (!bo.config.target) {
-    PosixTargetOptions po;
-    po.root = config.state_path + "/backups";
-    BS_ASSIGN_OR_RETURN(auto target, NewPosixTarget(po));
-    bo.config.target = std::move(target);
+  if (e.run_backup) {
+    BackupManagerOptions bo;
+    bo.host = config.host;
+    bo.availability_zone = config.availability_zone;
+    bo.config = config.backup;
+    if (!bo.config.target) {
+      PosixTargetOptions po;
+      po.root = config.state_path + "/backups";
+      BS_ASSIGN_OR_RETURN(auto target, NewPosixTarget(po));
+      bo.config.target = std::move(target);
+    }
+    bo.notify = notify;
+    bo.env = config.env;
+    BS_ASSIGN_OR_RETURN(e.backups, BackupManager::Start(*e.store, *e.transport, std::move(bo)));
+    e.recovery.backup = e.backups->recovery();
   }
-  bo.notify = notify;
-  bo.env = config.env;
-  BS_ASSIGN_OR_RETURN(e.backups, BackupManager::Start(*e.store, *e.transport, std::move(bo)));
-  e.recovery.backup = e.backups->recovery();
 
   // The managers' first stats reports were cast to the single, ordered scheduler queue; a call
   // behind them returns once they are in, so the engine opens knowing its pools.
-  BS_RETURN_IF_ERROR(internal::SchedulerClient(*e.transport).Ping(std::chrono::seconds(30)));
+  if (e.run_scheduler && e.run_volume && !distributed) {
+    BS_RETURN_IF_ERROR(internal::SchedulerClient(*e.transport).Ping(std::chrono::seconds(30)));
+  } else if (e.run_scheduler && e.run_volume) {
+    // Over a shared bus the reports come by the fanout, in no order with the work queue: wait
+    // until this scheduler has heard from every backend of this engine.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::set<std::string> heard;
+      for (const auto& p : e.scheduler->scheduler().Pools()) heard.insert(p.backend);
+      bool all = true;
+      for (const auto& m : e.managers) all = all && heard.count(m->backend());
+      if (all) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
 
   internal::ServiceOptions ao;
   ao.default_volume_type = config.default_volume_type;
@@ -350,7 +427,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   e.quotas = std::make_unique<QuotaService>(*e.core);
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
-  raw->impl_->StartTicker(config.stats_interval, [raw] { (void)raw->RefreshStats(); });
+  if (raw->impl_->run_volume) {
+    raw->impl_->StartTicker(config.stats_interval, [raw] { (void)raw->RefreshStats(); });
+  }
   return engine;
 }
 
@@ -378,7 +457,12 @@ AttachmentService& Engine::attachments() { return *impl_->attachments; }
 TypeService& Engine::types() { return *impl_->types; }
 QosService& Engine::qos() { return *impl_->qos; }
 QuotaService& Engine::quotas() { return *impl_->quotas; }
-std::vector<PoolState> Engine::Pools() const { return impl_->scheduler->scheduler().Pools(); }
+std::vector<PoolState> Engine::Pools() const {
+  if (impl_->scheduler) return impl_->scheduler->scheduler().Pools();
+  // Another process schedules: ask it.
+  auto pools = internal::SchedulerClient(*impl_->transport).Pools(std::chrono::seconds(10));
+  return pools.ok() ? std::move(pools).value() : std::vector<PoolState>{};
+}
 const EngineRecovery& Engine::recovery() const { return impl_->recovery; }
 
 Result<std::vector<ServiceState>> Engine::Services() const { return impl_->heartbeat->States(); }

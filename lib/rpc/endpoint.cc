@@ -29,6 +29,11 @@ Status Client::Cast(std::string method, std::string id, std::string request_id,
   return transport_.Cast(topic_, Encode(e));
 }
 
+Status Client::Fanout(std::string method, std::string id, json::object args) const {
+  Envelope e{std::move(method), version_, std::move(id), {}, std::move(args)};
+  return transport_.Fanout(topic_, Encode(e));
+}
+
 Result<json::value> Client::Call(std::string method, std::string id, std::string request_id,
                                  json::object args, std::chrono::milliseconds timeout) const {
   Envelope e{std::move(method), version_, std::move(id), std::move(request_id), std::move(args)};

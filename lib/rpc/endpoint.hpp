@@ -45,6 +45,8 @@ class Client {
       : transport_(transport), topic_(std::move(topic)), version_(version) {}
   Status Cast(std::string method, std::string id, std::string request_id,
               boost::json::object args = {}) const;
+  // To every process serving the topic (Transport::Fanout).
+  Status Fanout(std::string method, std::string id, boost::json::object args = {}) const;
   Result<boost::json::value> Call(std::string method, std::string id, std::string request_id,
                                   boost::json::object args, std::chrono::milliseconds timeout) const;
   const std::string& topic() const { return topic_; }

@@ -26,7 +26,8 @@ Status SchedulerClient::CreateSnapshot(const std::string& snapshot_id, const Req
 }
 
 Status SchedulerClient::UpdateStats(const StatsReport& r) const {
-  return client_.Cast("update_stats", r.backend, {},
+  // Every scheduler keeps its own view of the pools: stats, frees and releases reach them all.
+  return client_.Fanout("update_stats", r.backend,
                       {{"availability_zone", r.availability_zone},
                        {"taken_at", FormatTime(r.taken_at)},
                        {"stats", ToJson(r.stats)}});
@@ -34,11 +35,11 @@ Status SchedulerClient::UpdateStats(const StatsReport& r) const {
 
 Status SchedulerClient::Freed(const std::string& pool, const std::string& volume_id,
                               double size_gb) const {
-  return client_.Cast("freed", pool, {}, {{"volume_id", volume_id}, {"size", size_gb}});
+  return client_.Fanout("freed", pool, {{"volume_id", volume_id}, {"size", size_gb}});
 }
 
 Status SchedulerClient::Release(const std::string& reservation) const {
-  return client_.Cast("release", reservation, {});
+  return client_.Fanout("release", reservation);
 }
 
 Result<PlacementExplanation> SchedulerClient::Explain(const RequestSpec& spec,
@@ -50,6 +51,66 @@ Result<PlacementExplanation> SchedulerClient::Explain(const RequestSpec& spec,
 
 Status SchedulerClient::Ping(std::chrono::milliseconds timeout) const {
   return client_.Call("ping", {}, {}, {}, timeout).status();
+}
+
+namespace {
+
+// A pool as a scheduler sees it: its backend's report (one pool) and the scheduler's counts.
+json::object PoolStateToJson(const PoolState& p) {
+  BackendStats report;
+  report.volume_backend_name = p.volume_backend_name;
+  report.vendor_name = p.vendor_name;
+  report.driver_version = p.driver_version;
+  report.storage_protocol = p.storage_protocol;
+  report.pools = {p.stats};
+  return {{"name", p.name},
+          {"backend", p.backend},
+          {"host", p.host},
+          {"availability_zone", p.availability_zone},
+          {"report", ToJson(report)},
+          {"volume_count", p.volume_count},
+          {"reserved_gb", p.reserved_gb},
+          {"updated_at", FormatTime(p.updated_at)}};
+}
+
+Result<PoolState> PoolStateFromJson(const json::value& v) {
+  if (!v.is_object()) return InvalidArgument("get_pools: a pool is not an object");
+  const json::object& o = v.get_object();
+  PoolState p;
+  const auto* report = o.if_contains("report");
+  if (!report) return InvalidArgument("get_pools: a pool without its report");
+  BS_ASSIGN_OR_RETURN(BackendStats stats, BackendStatsFromJson(*report));
+  if (stats.pools.size() != 1) return InvalidArgument("get_pools: a pool's report holds one pool");
+  p.volume_backend_name = stats.volume_backend_name;
+  p.vendor_name = stats.vendor_name;
+  p.driver_version = stats.driver_version;
+  p.storage_protocol = stats.storage_protocol;
+  p.stats = std::move(stats.pools[0]);
+  std::string updated;
+  Reader in(o, "get_pools", Reader::kIgnoreUnknown);
+  in.String("name", p.name);
+  in.String("backend", p.backend);
+  in.String("host", p.host);
+  in.String("availability_zone", p.availability_zone);
+  in.String("updated_at", updated);
+  in.Number("reserved_gb", p.reserved_gb);
+  in.Count("volume_count", p.volume_count);
+  BS_RETURN_IF_ERROR(in.Finish());
+  if (auto t = ParseTime(updated)) p.updated_at = *t;
+  return p;
+}
+
+}  // namespace
+
+Result<std::vector<PoolState>> SchedulerClient::Pools(std::chrono::milliseconds timeout) const {
+  BS_ASSIGN_OR_RETURN(json::value reply, client_.Call("get_pools", {}, {}, {}, timeout));
+  if (!reply.is_array()) return InvalidArgument("get_pools: the reply is not a list");
+  std::vector<PoolState> out;
+  for (const auto& v : reply.get_array()) {
+    BS_ASSIGN_OR_RETURN(PoolState p, PoolStateFromJson(v));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 namespace {
@@ -115,6 +176,11 @@ rpc::Dispatcher SchedulerDispatcher(SchedulerHandler& h) {
     return json::value(ToJson(x));
   });
   d.Add("ping", [done](const rpc::Envelope&) { return done(); });
+  d.Add("get_pools", [&h](const rpc::Envelope&) -> Result<json::value> {
+    json::array pools;
+    for (const auto& p : h.Pools()) pools.push_back(PoolStateToJson(p));
+    return json::value(std::move(pools));
+  });
   return d;
 }
 

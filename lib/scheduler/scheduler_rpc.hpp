@@ -53,6 +53,8 @@ class SchedulerClient {
                                        std::chrono::milliseconds timeout) const;
   // Returns once every message sent to the scheduler before it has been handled.
   Status Ping(std::chrono::milliseconds timeout) const;
+  // The pools a scheduler knows, as last reported (for an engine without the scheduler role).
+  Result<std::vector<PoolState>> Pools(std::chrono::milliseconds timeout) const;
 
  private:
   rpc::Client client_;
@@ -68,6 +70,7 @@ class SchedulerHandler {
   virtual void Freed(const std::string& pool, const std::string& volume_id, double size_gb) = 0;
   virtual void Release(const std::string& reservation) = 0;
   virtual Result<PlacementExplanation> Explain(const RequestSpec& spec) = 0;
+  virtual std::vector<PoolState> Pools() = 0;
 };
 
 rpc::Dispatcher SchedulerDispatcher(SchedulerHandler& handler);

@@ -52,6 +52,8 @@ Result<PlacementExplanation> SchedulerService::Explain(const RequestSpec& spec) 
   return scheduler_->Explain(spec);
 }
 
+std::vector<PoolState> SchedulerService::Pools() { return scheduler_->Pools(); }
+
 void SchedulerService::CreateVolume(const std::string& id, RequestSpec spec,
                                     const std::string& request_id) {
   // The volume is not read first: the placement's compare-and-set (still creating, not placed

@@ -34,6 +34,7 @@ class SchedulerService final : SchedulerHandler {
   void Freed(const std::string& pool, const std::string& volume_id, double size_gb) override;
   void Release(const std::string& reservation) override;
   Result<PlacementExplanation> Explain(const RequestSpec& spec) override;
+  std::vector<PoolState> Pools() override;
 
   Store& store_;
   Transport& transport_;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "lib/attach/attach_codec.hpp"
 #include "lib/backup/backup_rpc.hpp"
@@ -39,6 +42,7 @@ struct VolumeManager::Impl final : internal::VolumeHandler {
   Result<ConnectionInfo> ConnectSnapshot(const std::string& id, const Connector& connector) override;
   Status DisconnectSnapshot(const std::string& id, const Connector& connector) override;
   Status ReportStats() override;
+  void CheckCreate(const std::string& id) override;
 
   // Brings back the exports of connected volumes after a restart, and drops the others.
   void RestoreExports();
@@ -68,6 +72,9 @@ struct VolumeManager::Impl final : internal::VolumeHandler {
   internal::BackupClient backup;
   internal::rpc::Dispatcher dispatcher;
   RecoveryReport report;
+  std::vector<std::string> awaited;  // creates left to the transport's redelivery (Recover)
+  std::mutex creating_mu;
+  std::set<std::string> creating_now;  // creates whose handler runs in this process
   std::atomic<int> changes{0};
   static constexpr int kReportEvery = 500;
 };
@@ -115,6 +122,18 @@ bool VolumeManager::Impl::Reschedule(const Volume& v, RequestSpec spec, const St
 }
 
 void VolumeManager::Impl::CreateVolume(const std::string& id, const RequestSpec& spec) {
+  {
+    std::lock_guard lock(creating_mu);
+    creating_now.insert(id);
+  }
+  struct Done {
+    Impl& m;
+    const std::string& id;
+    ~Done() {
+      std::lock_guard lock(m.creating_mu);
+      m.creating_now.erase(id);
+    }
+  } done_marker{*this, id};
   auto loaded = store.volumes().Get(id);
   if (!loaded.ok() || loaded->status != VS::kCreating) return;  // deleted or reset meanwhile
   const Volume& v = *loaded;
@@ -361,9 +380,36 @@ Status VolumeManager::Impl::ReportStats() {
   return scheduler.UpdateStats({name, options.availability_zone, taken_at, std::move(stats)});
 }
 
+// Runs after every message that was queued for this backend when it restarted (the check was
+// cast behind them): a create still waiting now had no message of its own — lost with the
+// broker's state, say — and would wait forever. One whose message is running (another worker
+// took it a moment before this) is left to it; a second look a second later covers a handler
+// just starting.
+void VolumeManager::Impl::CheckCreate(const std::string& id) {
+  for (int look = 0; look < 2; ++look) {
+    auto v = store.volumes().Get(id);
+    if (!v.ok() || v->status != VS::kCreating || internal::BackendOf(v->host) != name) return;
+    {
+      std::lock_guard lock(creating_mu);
+      if (creating_now.count(id)) return;
+    }
+    if (look == 0) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    FailCreate(*v, Unavailable("interrupted: the volume service restarted while creating, and the "
+                               "create was not delivered again"));
+  }
+}
+
 Status VolumeManager::Impl::Recover() {
   BS_ASSIGN_OR_RETURN(auto creating, store.volumes().ListOnBackend(name, {VS::kCreating}));
   for (const auto& v : creating) {
+    if (options.redelivering_transport) {
+      awaited.push_back(v.id);  // its message is still queued, or comes again
+      ++report.creates_awaited;
+      continue;
+    }
     FailCreate(v, Unavailable("interrupted: the volume service restarted while creating"));
     ++report.volumes_failed;
   }
@@ -416,6 +462,9 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
   BS_RETURN_IF_ERROR(raw->dispatcher.Serve(transport, internal::VolumeTopic(raw->name),
                                             raw->options.workers));
   const internal::VolumeClient self(transport, raw->name);
+  // Behind every create queued or redelivered for this backend: a check of each create
+  // recovery left to its message (see CheckCreate).
+  for (const auto& id : raw->awaited) BS_RETURN_IF_ERROR(self.CheckCreate(id));
   // Deletes a crash interrupted run again, now that the topic is served.
   BS_ASSIGN_OR_RETURN(auto deleting, store.volumes().ListOnBackend(raw->name, {VS::kDeleting}));
   for (const auto& v : deleting) {

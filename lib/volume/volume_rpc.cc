@@ -73,6 +73,7 @@ Status VolumeClient::DisconnectSnapshot(const std::string& snapshot_id, const Co
 }
 
 Status VolumeClient::ReportStats() const { return client_.Cast("report_stats", {}, {}); }
+Status VolumeClient::CheckCreate(const std::string& id) const { return client_.Cast("check_create", id, {}); }
 
 namespace {
 
@@ -147,6 +148,10 @@ rpc::Dispatcher VolumeDispatcher(VolumeHandler& h) {
   });
   d.Add("report_stats", [&h, done](const rpc::Envelope&) -> Result<json::value> {
     BS_RETURN_IF_ERROR(h.ReportStats());
+    return done();
+  });
+  d.Add("check_create", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    h.CheckCreate(e.id);
     return done();
   });
   return d;

@@ -60,6 +60,9 @@ class VolumeClient {
   Status DisconnectSnapshot(const std::string& snapshot_id, const Connector& connector,
                             const std::string& request_id = {}) const;
   Status ReportStats() const;
+  // After a restart over a redelivering transport: fails the create of `id` unless its own
+  // message (queued before this one) made or is making it.
+  Status CheckCreate(const std::string& id) const;
 
  private:
   rpc::Client client_;
@@ -85,6 +88,7 @@ class VolumeHandler {
                                                  const Connector& connector) = 0;
   virtual Status DisconnectSnapshot(const std::string& id, const Connector& connector) = 0;
   virtual Status ReportStats() = 0;
+  virtual void CheckCreate(const std::string& id) = 0;
 };
 
 rpc::Dispatcher VolumeDispatcher(VolumeHandler& handler);

@@ -65,6 +65,7 @@ struct RecordingVolume final : VolumeHandler {
     Record("report_stats");
     return Status::Ok();
   }
+  void CheckCreate(const std::string& id) override { Record("check_create " + id); }
 };
 
 struct RecordingBackup final : BackupHandler {
@@ -225,6 +226,10 @@ TEST_SUITE("rpc") {
         ++calls;
         return PlacementExplanation{};
       }
+      std::vector<PoolState> Pools() override {
+        ++calls;
+        return {};
+      }
     } h;
     rpc::Dispatcher d = SchedulerDispatcher(h);
     json::object spec = ToJson(RequestSpec{});
@@ -233,5 +238,50 @@ TEST_SUITE("rpc") {
     CHECK(h.calls == 0);
     BS_REQUIRE_OK(d.Handle(Message("create_volume", "3.5", {{"spec", spec}, {"hint", 1}})));
     CHECK(h.calls == 1);
+  }
+
+  TEST_CASE("get_pools carries a scheduler's pools to an engine without one") {
+    struct Reporting final : SchedulerHandler {
+      void CreateVolume(const std::string&, RequestSpec, const std::string&) override {}
+      void ExtendVolume(const std::string&, RequestSpec, const std::string&) override {}
+      void CreateSnapshot(const std::string&, RequestSpec, const std::string&) override {}
+      void UpdateStats(const StatsReport&) override {}
+      void Freed(const std::string&, const std::string&, double) override {}
+      void Release(const std::string&) override {}
+      Result<PlacementExplanation> Explain(const RequestSpec&) override { return PlacementExplanation{}; }
+      std::vector<PoolState> Pools() override {
+        PoolState p;
+        p.name = "node1@file#pool-a";
+        p.backend = "node1@file";
+        p.host = "node1";
+        p.availability_zone = "az-1";
+        p.volume_backend_name = "gold";
+        p.storage_protocol = "iSCSI";
+        p.stats.pool_name = "pool-a";
+        p.stats.total_capacity_gb = Capacity::Number(100);
+        p.stats.free_capacity_gb = Capacity::Number(40);
+        p.volume_count = 7;
+        p.reserved_gb = 2.5;
+        return {p};
+      }
+    } h;
+    rpc::Dispatcher d = SchedulerDispatcher(h);
+    auto t = NewInProcessTransport();
+    REQUIRE(d.Serve(*t, kSchedulerTopic, 1).ok());
+    auto pools = SchedulerClient(*t).Pools(std::chrono::seconds(5));
+    BS_REQUIRE_OK(pools);
+    REQUIRE(pools->size() == 1);
+    const PoolState& p = pools->front();
+    CHECK(p.name == "node1@file#pool-a");
+    CHECK(p.backend == "node1@file");
+    CHECK(p.host == "node1");
+    CHECK(p.availability_zone == "az-1");
+    CHECK(p.volume_backend_name == "gold");
+    CHECK(p.storage_protocol == "iSCSI");
+    CHECK(p.stats.pool_name == "pool-a");
+    CHECK(p.stats.free_capacity_gb.gb == 40);
+    CHECK(p.volume_count == 7);
+    CHECK(p.reserved_gb == 2.5);
+    t->Shutdown();
   }
 }
