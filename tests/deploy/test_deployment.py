@@ -12,6 +12,7 @@ import pathlib
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -82,9 +83,35 @@ def table(text):
     return [dict(zip(head, (c.strip() for c in l.strip().strip("|").split("|")))) for l in lines[1:]]
 
 
+def rest(dep, path, token="admin:admin", project="admin"):
+    """A GET of the v3 API (the CLI drives every change; polling goes straight to the endpoint)."""
+    req = urllib.request.Request(f"{dep.url}/v3/{project}{path}", headers={
+        "X-Auth-Token": token, "OpenStack-API-Version": "volume " + VERSION})
+    try:
+        return json.loads(urllib.request.urlopen(req, timeout=30).read())
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None
+        raise
+
+
+def post_volume(dep, name, size=1):
+    """A create straight to the endpoint: the load the failure tests put on the deployment."""
+    req = urllib.request.Request(f"{dep.url}/v3/p1/volumes", method="POST",
+                                 data=json.dumps({"volume": {"name": name, "size": size}}).encode(), headers={
+                                     "X-Auth-Token": "u1:p1", "OpenStack-API-Version": "volume " + VERSION,
+                                     "Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(req, timeout=30).read())["volume"]["id"]
+
+
+def backup_status(dep, bid):
+    got = rest(dep, f"/backups/{bid}", token="u1:p1", project="p1")
+    return got["backup"]["status"] if got else None
+
+
 def show(dep, vid):
-    out = cinder(dep, "show", vid, ok=False, **ADMIN)
-    return props(out.stdout) if out.returncode == 0 else None
+    got = rest(dep, f"/volumes/{vid}")
+    return got["volume"] if got else None
 
 
 def wait_status(dep, vid, *statuses, timeout=60):
@@ -109,8 +136,8 @@ def services(dep):
 
 
 def no_volume_in(dep, *statuses):
-    rows = table(cinder(dep, "list", "--all-tenants", **ADMIN).stdout)
-    return [r for r in rows if r["Status"] in statuses]
+    rows = rest(dep, "/volumes/detail?all_tenants=1")["volumes"]
+    return [r for r in rows if r["status"] in statuses]
 
 
 def test_every_service_reports_and_the_scheduler_knows_both_backends(dep):
@@ -125,11 +152,10 @@ def test_every_service_reports_and_the_scheduler_knows_both_backends(dep):
 
 
 def test_create_places_on_both_volume_services(dep):
-    ids = [create(dep, f"spread{i}") for i in range(8)]
+    ids = [post_volume(dep, f"spread{i}") for i in range(8)]
     nodes = {node_of(wait_status(dep, vid, "available")) for vid in ids}
     assert nodes == {"node1", "node2"}
-    for vid in ids:
-        cinder(dep, "delete", vid)
+    cinder(dep, "delete", *(ids))
     for vid in ids:
         wait_for(lambda: show(dep, vid) is None, 60, f"{vid} deleted")
 
@@ -140,9 +166,7 @@ def test_attach_exports_over_iscsi_with_chap(dep):
     a = props(cinder(dep, "attachment-create", vid, str(uuid.uuid4()), "--connect", "True",
                      "--initiator", "iqn.2026-12.org.blockstore.deploy:host", "--ip", "127.0.0.1",
                      "--host", "computehost", "--platform", "x86_64", "--ostype", "linux").stdout)
-    req = urllib.request.Request(f"{dep.url}/v3/p1/attachments/{a['id']}", headers={
-        "X-Auth-Token": "u1:p1", "OpenStack-API-Version": "volume " + VERSION})
-    info = json.loads(urllib.request.urlopen(req, timeout=30).read())["attachment"]["connection_info"]
+    info = rest(dep, f"/attachments/{a['id']}", token="u1:p1", project="p1")["attachment"]["connection_info"]
     assert info["driver_volume_type"] == "iscsi", info
     assert info["auth_method"] == "CHAP" and info["target_portal"].startswith("127.0.0.1:"), info
     cinder(dep, "attachment-complete", a["id"])
@@ -160,8 +184,7 @@ def test_backup_and_restore_read_and_write_through_the_volume_services_targets(d
         f.seek(3 << 20)
         f.write(payload)
     bid = props(cinder(dep, "backup-create", "--name", "b1", vid).stdout)["id"]
-    wait_for(lambda: props(cinder(dep, "backup-show", bid).stdout).get("status") == "available", 120,
-             "the backup")
+    wait_for(lambda: backup_status(dep, bid) == "available", 120, "the backup")
     wait_status(dep, vid, "available")
     rid = props(cinder(dep, "backup-restore", bid).stdout)["volume_id"]
     r = wait_status(dep, rid, "available", timeout=120)
@@ -173,33 +196,32 @@ def test_backup_and_restore_read_and_write_through_the_volume_services_targets(d
     for x in (vid, rid):
         cinder(dep, "delete", x)
     cinder(dep, "backup-delete", bid)
-    wait_for(lambda: bid not in cinder(dep, "backup-list").stdout, 60, "the backup deleted")
+    wait_for(lambda: backup_status(dep, bid) is None, 60, "the backup deleted")
 
 
 def test_a_scheduler_killed_the_other_serves(dep):
     dep.processes["scheduler1"].stop(signal.SIGKILL)
-    ids = [create(dep, f"onesched{i}") for i in range(6)]
+    ids = [post_volume(dep, f"onesched{i}") for i in range(6)]
     for vid in ids:
         wait_status(dep, vid, "available")
     dep.start_process("scheduler1")
-    for vid in ids:
-        cinder(dep, "delete", vid)
+    cinder(dep, "delete", *(ids))
 
 
 def test_a_volume_service_killed_mid_create_leaves_nothing_creating(dep):
     # Creates in flight while node1 dies: those that reach node1 wait in its durable queue (or
     # come again, unacknowledged) and are made when it is back; node2 is not disturbed.
-    ids = [create(dep, f"midcreate{i}") for i in range(10)]
+    ids = [post_volume(dep, f"midcreate{i}") for i in range(10)]
     dep.processes["node1"].stop(signal.SIGKILL)
-    more = [create(dep, f"whiledown{i}") for i in range(6)]
+    more = [post_volume(dep, f"whiledown{i}") for i in range(6)]
     time.sleep(1)
     on_node2 = [vid for vid in ids + more if (show(dep, vid) or {}).get("os-vol-host-attr:host", "").startswith("node2")]
     for vid in on_node2:
         wait_status(dep, vid, "available")
     # node1 misses its heartbeats: it shows down, and new volumes all go to node2.
-    wait_for(lambda: any(r["Host"] == "node1@file-1" and r["State"] == "down" for r in services(dep)), 30,
-             "node1 down")
-    later = [create(dep, f"afterdown{i}") for i in range(4)]
+    wait_for(lambda: any(r["host"] == "node1@file-1" and r["state"] == "down"
+                         for r in rest(dep, "/os-services")["services"]), 30, "node1 down")
+    later = [post_volume(dep, f"afterdown{i}") for i in range(4)]
     for vid in later:
         assert node_of(wait_status(dep, vid, "available")) == "node2"
     dep.start_process("node1")
@@ -207,8 +229,7 @@ def test_a_volume_service_killed_mid_create_leaves_nothing_creating(dep):
         v = wait_status(dep, vid, "available", "error", timeout=90)
         assert v["status"] == "available", v  # a message the kill interrupted is delivered again
     assert not no_volume_in(dep, "creating")
-    for vid in ids + more + later:
-        cinder(dep, "delete", vid)
+    cinder(dep, "delete", *(ids + more + later))
     wait_for(lambda: not no_volume_in(dep, "deleting", "available"), 90, "every volume deleted")
     # The quota came back whole.
     usage = cinder(dep, "quota-usage", "p1", **ADMIN).stdout
@@ -228,16 +249,16 @@ def test_a_backup_service_killed_mid_backup_ends_in_error_and_frees_the_volume(d
     time.sleep(0.5)
     dep.processes["backup"].stop(signal.SIGKILL)
     dep.start_process("backup")
-    b = wait_for(lambda: (lambda p: p if p.get("status") in ("error", "available") else None)(
-        props(cinder(dep, "backup-show", bid).stdout)), 90, "the backup settled")
-    assert b["status"] == "error", b
+    b = wait_for(lambda: (lambda st: st if st in ("error", "available") else None)(backup_status(dep, bid)), 90,
+                 "the backup settled")
+    assert b == "error", b
     wait_status(dep, vid, "available")
     cinder(dep, "backup-delete", bid)
     cinder(dep, "delete", vid)
 
 
 def test_the_broker_restarted_under_load(dep):
-    ids = [create(dep, f"beforebroker{i}") for i in range(10)]
+    ids = [post_volume(dep, f"beforebroker{i}") for i in range(10)]
     dep.restart_broker()
     # Every service reconnects: creates go through again, and the ones sent before settle.
     more = []
@@ -251,8 +272,7 @@ def test_the_broker_restarted_under_load(dep):
     assert len(more) == 10
     for vid in ids + more:
         assert wait_status(dep, vid, "available", "error", timeout=90)["status"] == "available"
-    for vid in ids + more:
-        cinder(dep, "delete", vid)
+    cinder(dep, "delete", *(ids + more))
 
 
 def test_the_database_restarted(dep):

@@ -16,7 +16,12 @@
 #include <set>
 #include <thread>
 
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
+#include <boost/json.hpp>
+
 #include "blockstore/amqp_transport.hpp"
+#include "blockstore/engine.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace blockstore;
@@ -262,5 +267,79 @@ TEST_SUITE("amqp transport") {
       if (!r.ok()) std::this_thread::sleep_for(200ms);
     }
     BS_CHECK_OK(r);
+  }
+
+  TEST_CASE("an engine with every role over the bus; its events reach an outside consumer as notifications") {
+    // A vhost of this test's own: the engine's queues ("scheduler", "backup", …) meet no other's.
+    const std::string ctl = testing::EnvFileValue("BS_AMQP_ENV", "BS_AMQP_CTL");
+    const std::string vhost = "engine-" + std::to_string(::getpid());
+    REQUIRE(std::system((ctl + " add_vhost " + vhost + " >/dev/null 2>&1").c_str()) == 0);
+    REQUIRE(std::system((ctl + " set_permissions -p " + vhost + " guest '.*' '.*' '.*' >/dev/null 2>&1").c_str()) ==
+            0);
+    const std::string url = BrokerUrl() + vhost;
+    testing::TempDir dir;
+    EngineConfig config = testing::BasicConfig(dir.path());
+    config.transport_url = url;
+    auto engine = Engine::Open(config);
+    BS_REQUIRE_OK(engine);
+
+    // The outside consumer: a queue of its own bound to the notifications of the exchange.
+    const std::string hostport = url.substr(url.find('@') + 1, url.rfind('/') - url.find('@') - 1);
+    amqp_connection_state_t c = amqp_new_connection();
+    amqp_socket_t* socket = amqp_tcp_socket_new(c);
+    REQUIRE(amqp_socket_open(socket, "127.0.0.1", std::stoi(hostport.substr(hostport.find(':') + 1))) ==
+            AMQP_STATUS_OK);
+    REQUIRE(amqp_login(c, vhost.c_str(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest", "guest").reply_type ==
+            AMQP_RESPONSE_NORMAL);
+    amqp_channel_open(c, 1);
+    amqp_queue_declare_ok_t* q = amqp_queue_declare(c, 1, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+    REQUIRE(q != nullptr);
+    amqp_bytes_t queue = amqp_bytes_malloc_dup(q->queue);
+    amqp_queue_bind(c, 1, queue, amqp_cstring_bytes("blockstore"), amqp_cstring_bytes("notifications.*"),
+                    amqp_empty_table);
+    REQUIRE(amqp_get_rpc_reply(c).reply_type == AMQP_RESPONSE_NORMAL);
+
+    auto me = RequestContext::User("p1");
+    VolumeCreateRequest r;
+    r.size_gb = 1;
+    r.name = "over-the-bus";
+    auto v = (*engine)->volumes().Create(me, r);
+    BS_REQUIRE_OK(v);
+    BS_REQUIRE_OK((*engine)->WaitForVolume(me, v->id, {VolumeStatus::kAvailable}, 30s));
+    BS_REQUIRE_OK((*engine)->volumes().Delete(me, v->id));
+    BS_REQUIRE_OK((*engine)->WaitForVolumeDeleted(me, v->id, 30s));
+
+    std::set<std::string> events;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!events.count("volume.delete.end") && std::chrono::steady_clock::now() < deadline) {
+      amqp_maybe_release_buffers(c);
+      amqp_rpc_reply_t got = amqp_basic_get(c, 1, queue, 1);
+      REQUIRE(got.reply_type == AMQP_RESPONSE_NORMAL);
+      if (got.reply.id != AMQP_BASIC_GET_OK_METHOD) {
+        std::this_thread::sleep_for(50ms);
+        continue;
+      }
+      amqp_message_t m;
+      REQUIRE(amqp_read_message(c, 1, &m, 0).reply_type == AMQP_RESPONSE_NORMAL);
+      const std::string body(static_cast<const char*>(m.body.bytes), m.body.len);
+      amqp_destroy_message(&m);
+      const auto envelope = boost::json::parse(body).as_object();
+      CHECK(envelope.at("oslo.version").as_string() == "2.0");
+      const auto inner = boost::json::parse(envelope.at("oslo.message").as_string()).as_object();
+      const auto& payload = inner.at("payload").as_object();
+      if (payload.contains("volume_id") && payload.at("volume_id").as_string() == v->id) {
+        events.insert(std::string(inner.at("event_type").as_string()));
+        CHECK(inner.at("publisher_id").as_string() == "volume.testhost");
+        CHECK(payload.at("tenant_id").as_string() == "p1");
+      }
+    }
+    CHECK(events.count("volume.create.start"));
+    CHECK(events.count("volume.create.end"));
+    CHECK(events.count("volume.delete.end"));
+    amqp_bytes_free(queue);
+    amqp_connection_close(c, AMQP_REPLY_SUCCESS);
+    amqp_destroy_connection(c);
+    (*engine)->Close();
+    (void)std::system((ctl + " delete_vhost " + vhost + " >/dev/null 2>&1").c_str());
   }
 }
