@@ -68,6 +68,9 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
         cb(text.c_str(), payload);
       };
     }
+    if (options->version >= 4 && options->transport) {
+      BS_ASSIGN_OR_RETURN(config.transport, capi::WrapHostTransport(options->transport));
+    }
     BS_ASSIGN_OR_RETURN(auto engine, Engine::Open(std::move(config)));
     auto handle = std::make_unique<bs_engine>();
     handle->engine = std::move(engine);

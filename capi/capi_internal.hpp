@@ -44,6 +44,9 @@ int Guard(F&& body) noexcept {
   }
 }
 
+// The engine's view of a transport the host wrote in C (bs_transport).
+Result<std::shared_ptr<Transport>> WrapHostTransport(const bs_transport* table);
+
 // A malloc'd copy of `s` for the caller to bs_free.
 char* Dup(const std::string& s);
 // Writes JSON text into *out (which must not be NULL).

@@ -89,11 +89,48 @@ typedef struct bs_engine_options {
    * non-zero for an id it does not know. Called from job threads. NULL for none. */
   int (*backup_key)(const char* key_id, unsigned char key_out[32], void* payload);
   void* backup_key_payload;
+  /* Version 4: the bus the engine's roles talk over, written by the host (below); NULL for the
+   * configuration's (transport_url, else in-process). The engine copies the table; the host
+   * keeps its payload alive until bs_engine_close has returned. */
+  const struct bs_transport* transport;
 } bs_engine_options;
 
-#define BS_ENGINE_OPTIONS_VERSION 3
+#define BS_ENGINE_OPTIONS_VERSION 4
 #define BS_ENGINE_OPTIONS_INIT \
-  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* ---- a transport the host brings ----
+ *
+ * Messages are JSON text. A role listens on a topic ("scheduler", "volume.host@backend",
+ * "backup") through listen; the host then runs every message for that topic through
+ * bs_transport_handle on threads of its own (up to `workers` at once), and acknowledges it to
+ * its bus once that returns. cast queues a message for the topic's listener (fire and forget);
+ * call does the same and waits for the handler's reply. Every function returns 0 or a BS_E*
+ * code; every one may be called from any thread, including from inside a handler. */
+typedef struct bs_transport_handler bs_transport_handler;
+
+typedef struct bs_transport {
+  uint32_t version; /* BS_TRANSPORT_VERSION */
+  void* payload;    /* passed to every function */
+  int (*listen)(void* payload, const char* topic, const bs_transport_handler* handler, int workers);
+  int (*cast)(void* payload, const char* topic, const char* message);
+  /* On success *reply_out is the reply (malloc'd by the host; the engine frees it with free).
+   * On a failure it may hold the error's message (malloc'd) or NULL; a handler's error comes
+   * back as its code with its message. BS_ETIMEDOUT after timeout_ms. */
+  int (*call)(void* payload, const char* topic, const char* message, int64_t timeout_ms,
+              char** reply_out);
+  /* Delivers the message to every process listening on the topic; NULL: cast. */
+  int (*fanout)(void* payload, const char* topic, const char* message);
+  /* Lets the messages in flight finish, then stops the host's threads. Called by the engine's
+   * close, once. NULL: nothing to stop. */
+  void (*shutdown)(void* payload);
+} bs_transport;
+
+#define BS_TRANSPORT_VERSION 1
+
+/* Runs one message through the handler listen was given. 0 with *reply_out the reply, or the
+ * handler's BS_E* code with *reply_out its message; either way bs_free(*reply_out). */
+BS_API int bs_transport_handle(const bs_transport_handler* handler, const char* message, char** reply_out);
 
 BS_API int bs_engine_open(bs_engine** out, const bs_engine_options* options);
 /* The configuration schema: a JSON array of {"path", "type", "range", "default", "doc"}, one

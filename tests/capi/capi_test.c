@@ -1106,6 +1106,218 @@ static void test_postgres(const char* dir_a, const char* dir_b, const char* shar
   bs_engine_free(b);
 }
 
+
+/* ---- a transport written in C: queues and threads of the host's own ---- */
+
+typedef struct c_message {
+  char* text;
+  struct c_call* call; /* NULL for a cast */
+  struct c_message* next;
+} c_message;
+
+typedef struct c_call {
+  int done, rc;
+  char* reply;
+} c_call;
+
+typedef struct c_topic {
+  char name[128];
+  const bs_transport_handler* handler;
+  c_message *head, *tail;
+  pthread_t threads[8];
+  int workers;
+} c_topic;
+
+typedef struct c_bus {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  c_topic topics[16];
+  int ntopics, stopping, running, handled;
+} c_bus;
+
+static c_topic* c_find(c_bus* bus, const char* topic) {
+  for (int i = 0; i < bus->ntopics; ++i) {
+    if (strcmp(bus->topics[i].name, topic) == 0) return &bus->topics[i];
+  }
+  return NULL;
+}
+
+struct c_worker_arg {
+  c_bus* bus;
+  c_topic* topic;
+};
+
+static void* c_serve(void* p) {
+  struct c_worker_arg* a = (struct c_worker_arg*)p;
+  c_bus* bus = a->bus;
+  c_topic* t = a->topic;
+  free(a);
+  pthread_mutex_lock(&bus->mu);
+  for (;;) {
+    while (!t->head && !bus->stopping) pthread_cond_wait(&bus->cv, &bus->mu);
+    if (!t->head) break; /* stopping and drained */
+    c_message* m = t->head;
+    t->head = m->next;
+    if (!t->head) t->tail = NULL;
+    ++bus->running;
+    pthread_mutex_unlock(&bus->mu);
+    char* reply = NULL;
+    const int rc = bs_transport_handle(t->handler, m->text, &reply);
+    pthread_mutex_lock(&bus->mu);
+    if (m->call) {
+      m->call->rc = rc;
+      m->call->reply = reply ? strdup(reply) : NULL;
+      m->call->done = 1;
+    }
+    bs_free(reply);
+    free(m->text);
+    free(m);
+    --bus->running;
+    ++bus->handled;
+    pthread_cond_broadcast(&bus->cv);
+  }
+  pthread_mutex_unlock(&bus->mu);
+  return NULL;
+}
+
+static int c_listen(void* payload, const char* topic, const bs_transport_handler* handler, int workers) {
+  c_bus* bus = (c_bus*)payload;
+  pthread_mutex_lock(&bus->mu);
+  if (c_find(bus, topic) || bus->ntopics == 16) {
+    pthread_mutex_unlock(&bus->mu);
+    return BS_EEXIST;
+  }
+  c_topic* t = &bus->topics[bus->ntopics++];
+  snprintf(t->name, sizeof t->name, "%s", topic);
+  t->handler = handler;
+  t->workers = workers > 8 ? 8 : workers;
+  for (int i = 0; i < t->workers; ++i) {
+    struct c_worker_arg* a = malloc(sizeof *a);
+    a->bus = bus;
+    a->topic = t;
+    pthread_create(&t->threads[i], NULL, c_serve, a);
+  }
+  pthread_mutex_unlock(&bus->mu);
+  return BS_OK;
+}
+
+static int c_enqueue(c_bus* bus, const char* topic, const char* message, c_call* call) {
+  c_topic* t = c_find(bus, topic);
+  if (!t || bus->stopping) return BS_EUNAVAILABLE;
+  c_message* m = calloc(1, sizeof *m);
+  m->text = strdup(message);
+  m->call = call;
+  if (t->tail) t->tail->next = m; else t->head = m;
+  t->tail = m;
+  pthread_cond_broadcast(&bus->cv);
+  return BS_OK;
+}
+
+static int c_cast(void* payload, const char* topic, const char* message) {
+  c_bus* bus = (c_bus*)payload;
+  pthread_mutex_lock(&bus->mu);
+  const int rc = c_enqueue(bus, topic, message, NULL);
+  pthread_mutex_unlock(&bus->mu);
+  return rc;
+}
+
+static int c_call_fn(void* payload, const char* topic, const char* message, int64_t timeout_ms, char** reply_out) {
+  c_bus* bus = (c_bus*)payload;
+  c_call call = {0, 0, NULL};
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (timeout_ms % 1000) * 1000000;
+  if (deadline.tv_nsec >= 1000000000) {
+    deadline.tv_sec += 1;
+    deadline.tv_nsec -= 1000000000;
+  }
+  pthread_mutex_lock(&bus->mu);
+  int rc = c_enqueue(bus, topic, message, &call);
+  while (rc == BS_OK && !call.done) {
+    if (pthread_cond_timedwait(&bus->cv, &bus->mu, &deadline) != 0 && !call.done) {
+      /* A real bus would drop the late reply; this one waits for the handler, to free the slot. */
+      while (!call.done) pthread_cond_wait(&bus->cv, &bus->mu);
+      free(call.reply);
+      call.reply = NULL;
+      rc = BS_ETIMEDOUT;
+    }
+  }
+  pthread_mutex_unlock(&bus->mu);
+  if (rc != BS_OK) {
+    *reply_out = NULL;
+    return rc;
+  }
+  *reply_out = call.reply;
+  return call.rc;
+}
+
+static void c_shutdown(void* payload) {
+  c_bus* bus = (c_bus*)payload;
+  pthread_mutex_lock(&bus->mu);
+  for (;;) { /* drain: every queue empty and nothing running */
+    int busy = bus->running > 0;
+    for (int i = 0; i < bus->ntopics; ++i) busy = busy || bus->topics[i].head != NULL;
+    if (!busy) break;
+    pthread_cond_wait(&bus->cv, &bus->mu);
+  }
+  bus->stopping = 1;
+  pthread_cond_broadcast(&bus->cv);
+  pthread_mutex_unlock(&bus->mu);
+  for (int i = 0; i < bus->ntopics; ++i) {
+    for (int w = 0; w < bus->topics[i].workers; ++w) pthread_join(bus->topics[i].threads[w], NULL);
+  }
+}
+
+static void test_host_transport(const char* dir) {
+  c_bus bus;
+  memset(&bus, 0, sizeof bus);
+  pthread_mutex_init(&bus.mu, NULL);
+  pthread_cond_init(&bus.cv, NULL);
+  bs_transport transport = {BS_TRANSPORT_VERSION, &bus, c_listen, c_cast, c_call_fn, NULL, c_shutdown};
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  bs_engine* engine = NULL;
+  bs_context* me = NULL;
+  char* out = NULL;
+  char id[64], status[32];
+  options.state_path = dir;
+  options.config_json = "{\"host\": \"cbus\"}";
+  options.transport = &transport;
+
+  /* A table without the functions every transport needs is refused. */
+  bs_transport broken = transport;
+  broken.call = NULL;
+  options.transport = &broken;
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "listen, cast and call") != NULL);
+  options.transport = &transport;
+
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  CHECK(bus.ntopics == 3); /* scheduler, volume.cbus@file, backup */
+  CHECK(c_find(&bus, "scheduler") != NULL && c_find(&bus, "volume.cbus@file") != NULL);
+  CHECK(bs_context_new(&me, "p1", "u1", 0) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, me, "{\"size\": 1, \"name\": \"over-c\"}") == BS_OK);
+  CHECK(field(out, "id", id, sizeof id));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, me, id, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  pthread_mutex_lock(&bus.mu);
+  const int handled = bus.handled;
+  pthread_mutex_unlock(&bus.mu);
+  CHECK(handled >= 3); /* stats, the scheduler's create, the volume service's create */
+  /* The handler's errors come back through the table with their codes. */
+  char* reply = NULL;
+  CHECK(bs_transport_handle(bus.topics[0].handler, "not json", &reply) == BS_EINVAL);
+  CHECK(reply != NULL && strlen(reply) > 0);
+  bs_free(reply);
+  bs_context_free(me);
+  bs_engine_close(engine);
+  CHECK(bus.stopping == 1); /* the engine's close shut the host's bus down */
+  pthread_mutex_destroy(&bus.mu);
+  pthread_cond_destroy(&bus.cv);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "object-store") == 0) {
     test_object_stores();
@@ -1131,8 +1343,8 @@ int main(int argc, char** argv) {
     printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[6];
-  for (int i = 0; i < 6; ++i) dirs[i] = make_temp_dir();
+  char* dirs[7];
+  for (int i = 0; i < 7; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_config_table(dirs[1]);
@@ -1141,7 +1353,8 @@ int main(int argc, char** argv) {
   test_backups(dirs[3]);
   attach_round_trip(dirs[4], "", "iqn.2026-11.org.blockstore.capi:local");
   test_rest(dirs[5]);
-  for (int i = 0; i < 6; ++i) {
+  test_host_transport(dirs[6]);
+  for (int i = 0; i < 7; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }

@@ -3,6 +3,7 @@
 #include <pybind11/functional.h>
 
 #include "bindings.hpp"
+#include "transport_binding.hpp"
 
 namespace blockstore::python {
 
@@ -151,8 +152,9 @@ void BindEngine(py::module_& m) {
                        std::map<std::string, py::object> filters,
                        std::map<std::string, py::object> weighers,
                        std::optional<py::function> backup_progress,
-                       std::optional<py::function> backup_keys, py::kwargs keys) {
+                       std::optional<py::function> backup_keys, py::object transport, py::kwargs keys) {
              EngineConfig c = ConfigFrom(std::move(state_path), config, keys);
+             if (!transport.is_none()) c.transport = TransportFromPython(std::move(transport));
              if (auto reg = RegistryFrom(filters, weighers)) c.scheduler.registry = std::move(reg);
              SetBackupHooks(c.backup, backup_progress, backup_keys);
              Result<std::unique_ptr<Engine>> e = InvalidArgument("not opened");
@@ -166,9 +168,10 @@ void BindEngine(py::module_& m) {
            py::arg("filters") = std::map<std::string, py::object>{},
            py::arg("weighers") = std::map<std::string, py::object>{},
            py::arg("backup_progress") = py::none(), py::arg("backup_keys") = py::none(),
+           py::arg("transport") = py::none(),
            "Engine(state_path, config=None, **keys): the configuration's keys (blockstore.config_keys())\n"
            "as a dict, as keyword arguments, or both; filters, weighers, backup_progress and\n"
-           "backup_keys are callables the host gives.")
+           "backup_keys are callables the host gives; transport a blockstore.Transport of the host's.")
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })
