@@ -103,6 +103,10 @@ struct EngineConfig {
   std::string transport_ca_file;
   // The topic exchange of the deployment (cinder.conf's control_exchange).
   std::string control_exchange = "blockstore";
+  // Every event also goes out on the bus as a notification (routing key notifications.info or
+  // .error), as cinder.conf's [oslo_messaging_notifications] driver = messagingv2 does. Off by
+  // default, as in Cinder: each costs a publish.
+  bool bus_notifications = false;
   // Seams for hosts and tests. Default: the store database_connection names, in-process
   // transport, SystemEnv().
   std::shared_ptr<Store> store;

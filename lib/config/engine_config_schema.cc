@@ -185,6 +185,10 @@ std::vector<Entry> BuildTable() {
   };
   t.push_back(Text("control_exchange", "blockstore", "The topic exchange every process of one deployment shares.",
                    [](Subject& s, std::string x) { s.config.control_exchange = std::move(x); }));
+  t.push_back(OneOf("oslo_messaging_notifications.driver", {"noop", "messagingv2"}, "noop",
+                    "messagingv2: every event also goes out on the transport_url's bus as a notification "
+                    "(routing key notifications.info or notifications.error, oslo.messaging's envelope).",
+                    [](Subject& s, const std::string& x) { s.config.bus_notifications = x == "messagingv2"; }));
   t.push_back(Text("oslo_messaging_rabbit.ssl_ca_file", "the system's CA bundle",
                    "The CA bundle the broker's certificate is verified against (amqps://).",
                    [](Subject& s, std::string x) { s.config.transport_ca_file = std::move(x); }));

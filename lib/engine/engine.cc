@@ -95,6 +95,10 @@ struct Engine::Impl {
 
 namespace {
 
+// Placements one scheduler process runs at once over a shared bus: each waits mostly on the
+// database and the broker.
+constexpr int kDistributedSchedulerWorkers = 8;
+
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return Unavailable("cannot create directory " + path + ": " + std::strerror(errno));
@@ -306,8 +310,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   BS_RETURN_IF_ERROR(e.heartbeat->Start());
 
   // Events reach this process's subscribers and, over a shared bus, every outside consumer.
-  auto notify = [bus = &e.bus, transport = e.transport.get(), host = config.host, distributed](Event ev) {
-    if (distributed) {
+  const bool to_bus = distributed && config.bus_notifications;
+  auto notify = [bus = &e.bus, transport = e.transport.get(), host = config.host, to_bus](Event ev) {
+    if (to_bus) {
       internal::Notification n = internal::NotificationOf(ev, host);
       (void)transport->Notify(n.priority, std::move(n.body));
     }
@@ -342,7 +347,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     const TimePoint opened = config.env->Now();
     BS_RETURN_IF_ERROR(e.scheduler->Start([&](const Volume& v) {
       return !others || opened - v.updated_at > config.service_down_time;
-    }));
+    }, distributed ? kDistributedSchedulerWorkers : 1));
     e.recovery.unplaced = e.scheduler->recovered();
     // Over a shared bus the volume services may be up already: they report to this scheduler
     // when asked.

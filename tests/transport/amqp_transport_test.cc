@@ -280,6 +280,7 @@ TEST_SUITE("amqp transport") {
     testing::TempDir dir;
     EngineConfig config = testing::BasicConfig(dir.path());
     config.transport_url = url;
+    config.bus_notifications = true;
     auto engine = Engine::Open(config);
     BS_REQUIRE_OK(engine);
 
