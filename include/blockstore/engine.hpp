@@ -6,6 +6,9 @@
 // missing, and recovers what a crash left behind. Close (or the destructor) lets in-flight
 // work finish, then stops every thread.
 //
+// With `roles` (and a store and transport_url other engines share) an engine runs only some of
+// the roles — one of the seed's separate services; see docs/architecture.md.
+//
 // Hosts call the service they mean: volumes(), snapshots(), backups(), attachments(),
 // types(), qos(), quotas().
 //

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "blockstore/c.h"
 
@@ -1302,10 +1303,19 @@ static void test_host_transport(const char* dir) {
   CHECK(bs_volume_wait(&out, engine, me, id, "available,error", 10000) == BS_OK);
   CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
   bs_free(out);
-  pthread_mutex_lock(&bus.mu);
-  const int handled = bus.handled;
-  pthread_mutex_unlock(&bus.mu);
-  CHECK(handled >= 3); /* stats, the scheduler's create, the volume service's create */
+  /* stats, the scheduler's create, the volume service's create: the last handler may still be
+   * returning when the volume reads available */
+  int handled = 0;
+  for (int i = 0; i < 500 && handled < 3; ++i) {
+    pthread_mutex_lock(&bus.mu);
+    handled = bus.handled;
+    pthread_mutex_unlock(&bus.mu);
+    if (handled < 3) {
+      struct timespec pause = {0, 10000000};
+      nanosleep(&pause, NULL);
+    }
+  }
+  CHECK(handled >= 3);
   /* The handler's errors come back through the table with their codes. */
   char* reply = NULL;
   CHECK(bs_transport_handle(bus.topics[0].handler, "not json", &reply) == BS_EINVAL);
