@@ -1322,8 +1322,9 @@ static void test_host_transport(const char* dir) {
   CHECK(reply != NULL && strlen(reply) > 0);
   bs_free(reply);
   bs_context_free(me);
-  bs_engine_close(engine);
+  CHECK(bs_engine_close(engine) == BS_OK);
   CHECK(bus.stopping == 1); /* the engine's close shut the host's bus down */
+  bs_engine_free(engine);
   pthread_mutex_destroy(&bus.mu);
   pthread_cond_destroy(&bus.cv);
 }
