@@ -95,10 +95,6 @@ struct Engine::Impl {
 
 namespace {
 
-// Placements one scheduler process runs at once over a shared bus: each waits mostly on the
-// database and the broker.
-constexpr int kDistributedSchedulerWorkers = 8;
-
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return Unavailable("cannot create directory " + path + ": " + std::strerror(errno));
@@ -347,7 +343,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
     const TimePoint opened = config.env->Now();
     BS_RETURN_IF_ERROR(e.scheduler->Start([&](const Volume& v) {
       return !others || opened - v.updated_at > config.service_down_time;
-    }, distributed ? kDistributedSchedulerWorkers : 1));
+    }));
     e.recovery.unplaced = e.scheduler->recovered();
     // Over a shared bus the volume services may be up already: they report to this scheduler
     // when asked.

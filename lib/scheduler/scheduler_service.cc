@@ -1,5 +1,3 @@
-#include <algorithm>
-
 #include "lib/scheduler/scheduler_service.hpp"
 
 #include "lib/core/macros.hpp"
@@ -27,7 +25,7 @@ SchedulerService::SchedulerService(Store& store, Transport& transport,
       scheduler_(std::move(scheduler)), notifier_(std::move(notifier)),
       max_attempts_(max_attempts) {}
 
-Status SchedulerService::Start(const std::function<bool(const Volume&)>& stranded, int workers) {
+Status SchedulerService::Start(const std::function<bool(const Volume&)>& stranded) {
   BS_ASSIGN_OR_RETURN(auto unplaced, store_.volumes().ListUnplaced({VS::kCreating}));
   for (const auto& v : unplaced) {
     if (!stranded(v)) continue;
@@ -35,7 +33,7 @@ Status SchedulerService::Start(const std::function<bool(const Volume&)>& strande
                      Unavailable("interrupted: the scheduler restarted before placing the volume"));
     ++recovered_;
   }
-  return dispatcher_.Serve(transport_, kSchedulerTopic, std::max(1, workers));
+  return dispatcher_.Serve(transport_, kSchedulerTopic, 1);
 }
 
 void SchedulerService::UpdateStats(const StatsReport& r) {

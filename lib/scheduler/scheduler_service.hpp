@@ -20,11 +20,8 @@ class SchedulerService final : SchedulerHandler {
                    Notifier notifier, int max_attempts);
   // Fails the volumes a crash left `creating` before placement that `stranded` says nobody
   // else will place (on a shared store another scheduler may be placing them), then listens.
-  // With one worker, stats reports and placements are handled in the order they were sent
-  // (what an engine holding every role relies on when it opens); over a shared bus, where
-  // reports come by a fanout in no order with the work anyway, several placements run at once
-  // (the scheduler is thread-safe, and the store's capacity holds keep them apart).
-  Status Start(const std::function<bool(const Volume&)>& stranded, int workers = 1);
+  // One worker, so stats reports and placements are handled in the order they were sent.
+  Status Start(const std::function<bool(const Volume&)>& stranded);
   Scheduler& scheduler() { return *scheduler_; }
   int recovered() const { return recovered_; }
 
