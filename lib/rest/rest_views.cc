@@ -119,7 +119,12 @@ RestResponse VolumeResponse(int status, Call& c, const Volume& v) {
   std::string body;
   JsonOut w(body);
   w.BeginObject().Key("volume");
-  WriteVolumeDetail(w, c, v, TypeNames(c));
+  // One volume names one type: read that one, not every type.
+  TypeNameMap types;
+  if (!v.volume_type_id.empty()) {
+    if (auto t = c.engine.types().Get(RequestContext::Admin(), v.volume_type_id); t.ok()) types[t->id] = t->name;
+  }
+  WriteVolumeDetail(w, c, v, types);
   w.EndObject();
   return JsonText(status, std::move(body));
 }

@@ -54,10 +54,13 @@ Status PgStmt::Execute() {
   values.reserve(params_.size());
   for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
   const int n = static_cast<int>(values.size());
-  if (std::vector<std::string> opening = db_.TakeOpening(); !opening.empty()) {
-    // The first statement of a transaction goes with its BEGIN (and writer lock): one trip.
+  std::vector<std::string> opening = db_.TakeOpening();
+  const bool commit = db_.TakeClosing();
+  if (!opening.empty() || commit) {
+    // The first statement of a transaction goes with its BEGIN (and writer lock), the last
+    // with its COMMIT: one trip each.
     bool prepared = false;
-    auto r = db_.Pipelined(opening, sql_, name_, prepared_on_ != db_.generation(), values, prepared);
+    auto r = db_.Pipelined(opening, sql_, name_, prepared_on_ != db_.generation(), values, commit, prepared);
     if (prepared) prepared_on_ = db_.generation();
     if (!r.ok()) return r.status();
     result_ = *r;
@@ -168,7 +171,7 @@ Status PgDb::FromResult(PGresult* r, std::string_view what) {
 
 Result<PGresult*> PgDb::Pipelined(const std::vector<std::string>& opening, const std::string& sql,
                                   const std::string& name, bool prepare,
-                                  const std::vector<const char*>& values, bool& prepared) {
+                                  const std::vector<const char*>& values, bool commit, bool& prepared) {
   prepared = false;
   BS_ASSIGN_OR_RETURN(PGconn * conn, Connection());
   if (PQenterPipelineMode(conn) != 1) return Internal("postgresql: cannot enter pipeline mode");
@@ -183,10 +186,14 @@ Result<PGresult*> PgDb::Pipelined(const std::vector<std::string>& opening, const
   } else {
     sent = sent && PQsendQueryPrepared(conn, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1;
   }
+  if (commit) sent = sent && PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   sent = sent && PQpipelineSync(conn) == 1;
   // Every command's result, then its NULL; then the sync. The first failure is the answer
-  // (the commands after it come back aborted); the last command's result is the statement's.
-  const int commands = static_cast<int>(opening.size()) + (!name.empty() && prepare ? 1 : 0) + 1;
+  // (the commands after it come back aborted, a COMMIT among them: the transaction stays open
+  // for the caller's rollback).
+  const int preparing = !name.empty() && prepare ? 1 : 0;
+  const int statement = static_cast<int>(opening.size()) + preparing;
+  const int commands = statement + 1 + (commit ? 1 : 0);
   Status failed = sent ? Status::Ok() : Unavailable("postgresql: " + pg_db::Trimmed(PQerrorMessage(conn)));
   PGresult* last = nullptr;
   for (int c = 0; c < commands && sent; ++c) {
@@ -199,8 +206,12 @@ Result<PGresult*> PgDb::Pipelined(const std::vector<std::string>& opening, const
     const ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
       // A statement prepared stays prepared, whatever becomes of the transaction.
-      if (c == static_cast<int>(opening.size()) && c != commands - 1) prepared = true;
-      if (c == commands - 1) last = r; else PQclear(r);
+      if (preparing && c == statement - 1) prepared = true;
+      if (commit && c == commands - 1 && failed.ok()) {
+        in_transaction_ = false;
+        committed_early_ = true;
+      }
+      if (c == statement) last = r; else PQclear(r);
     } else if (st == PGRES_PIPELINE_ABORTED) {
       PQclear(r);
     } else if (failed.ok()) {
@@ -266,6 +277,8 @@ Status PgDb::BeginBeside() {
 }
 
 Status PgDb::Commit() {
+  closing_ = false;
+  if (std::exchange(committed_early_, false)) return Status::Ok();  // went with the last statement
   if (!opening_.empty()) {  // nothing was sent: nothing to commit
     opening_.clear();
     in_transaction_ = false;
@@ -276,7 +289,16 @@ Status PgDb::Commit() {
   return s;
 }
 
+void PgDb::CommitWithNext() {
+  if (in_transaction_) closing_ = true;
+}
+
 void PgDb::Rollback() {
+  closing_ = false;
+  if (std::exchange(committed_early_, false)) {  // committed already: nothing to roll back
+    in_transaction_ = false;
+    return;
+  }
   if (!opening_.empty()) {
     opening_.clear();
   } else if (conn_ && PQstatus(conn_) == CONNECTION_OK) {

@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lib/store/sql_db.hpp"
@@ -70,6 +71,7 @@ class PgDb final : public Db {
   Status Begin() override;
   Status Commit() override;
   void Rollback() override;
+  void CommitWithNext() override;
   Result<int> SchemaVersion() override;
   Status SetSchemaVersion(int version) override;
   std::string Ddl(const std::string& sqlite_ddl) const override;
@@ -85,11 +87,14 @@ class PgDb final : public Db {
   // What an open transaction has yet to send before its first statement (BEGIN, the writer
   // lock), taken by the statement that sends them along (Pipelined).
   std::vector<std::string> TakeOpening();
-  // `opening`, then the statement (prepared first when `prepare`), in one pipeline: the
-  // statement's result, or the first failure. `prepared`: the server now holds the statement.
+  // Whether the next statement carries the transaction's COMMIT (CommitWithNext); clears it.
+  bool TakeClosing() { return std::exchange(closing_, false); }
+  // `opening`, then the statement (prepared first when `prepare`), then COMMIT when `commit`,
+  // in one pipeline: the statement's result, or the first failure. `prepared`: the server now
+  // holds the statement. A COMMIT that succeeded ends the transaction (Commit() reports it).
   Result<PGresult*> Pipelined(const std::vector<std::string>& opening, const std::string& sql,
                               const std::string& name, bool prepare,
-                              const std::vector<const char*>& values, bool& prepared);
+                              const std::vector<const char*>& values, bool commit, bool& prepared);
   std::string NextName() { return "bs" + std::to_string(++names_); }
 
  protected:
@@ -101,6 +106,8 @@ class PgDb final : public Db {
   PGconn* conn_;
   bool closed_ = false;
   bool in_transaction_ = false;
+  bool closing_ = false;           // TakeClosing
+  bool committed_early_ = false;   // a pipelined COMMIT ended the transaction
   uint64_t generation_ = 1;
   uint64_t names_ = 0;
   int64_t changes_ = 0;

@@ -2,11 +2,12 @@
 // report of the pool counts it, shared by every scheduler on the database.
 //
 // A hold first counts itself in its pool's row of capacity_pools (an upsert that returns the
-// count, the hold's number). On PostgreSQL that locks the row until the transaction ends:
-// holds on one pool take turns, holds on different pools run side by side, and every hold
-// numbered below ours has committed (or given up) by the time we read. On SQLite the
-// transaction is the database's only writer anyway. A caller that saw every hold up to the
-// number before ours reads nothing: one scheduler alone on a pool never reads.
+// count, the hold's number). On PostgreSQL the same statement records the hold, and the row
+// stays locked until it commits: holds on one pool take turns, holds on different pools run
+// side by side, and every hold numbered below ours has committed by the time we read. On
+// SQLite a transaction does the same (it is the database's only writer anyway). A caller that
+// saw every hold up to the number before ours reads nothing: one scheduler alone on a pool
+// never reads.
 #include <algorithm>
 #include <cstdlib>
 
@@ -45,42 +46,7 @@ Result<CapacityHoldOutcome> SqlCapacity::Hold(
     if (hold.key.empty() || hold.pool.empty())
       return InvalidArgument("a capacity hold needs a key and a pool");
     if (!(hold.gb >= 0)) return InvalidArgument("a capacity hold cannot be negative");
-    if (session.db().LocksRows() && (!fits || fits({}))) {
-      // The usual case of a scheduler alone on its pools, in one statement: take the number and
-      // record the hold if it follows seen_seq — no other hold came between, so the caller's
-      // own view, which fits just approved, is the whole truth. Otherwise the number is spent
-      // and the full path below reads what came between.
-      BS_ASSIGN_OR_RETURN(
-          Stmt * st,
-          session.db().Prepare(
-              "WITH p AS (INSERT INTO capacity_pools (pool, holds) VALUES (?1, 1) ON CONFLICT "
-              "(pool) "
-              "DO UPDATE SET holds = capacity_pools.holds + 1 RETURNING holds), "
-              "h AS (INSERT INTO capacity_holds (hold_key, pool, seq, gb, placed_at) "
-              "SELECT ?2, ?1, p.holds, CAST(?4 AS DOUBLE PRECISION), ?5 FROM p WHERE p.holds = ?3 "
-              "+ 1 "
-              "ON CONFLICT (hold_key) DO UPDATE SET pool = excluded.pool, seq = excluded.seq, "
-              "gb = excluded.gb, placed_at = excluded.placed_at RETURNING seq) "
-              "SELECT p.holds, (SELECT count(*) FROM h) FROM p"));
-      st->Bind(1, hold.pool)
-          .Bind(2, hold.key)
-          .Bind(3, seen_seq)
-          .Bind(4, GbText(hold.gb))
-          .Bind(5, FormatTime(hold.placed_at));
-      BS_ASSIGN_OR_RETURN(bool row, st->Step());
-      CapacityHoldOutcome fast;
-      if (row) {
-        fast.seq = st->Int(0);
-        fast.held = st->Int(1) > 0;
-      }
-      st->Reset();
-      if (!row) return Internal("the capacity of pool " + hold.pool + " returned no row");
-      if (fast.held) {
-        if (fast.seq % kExpiryEvery == 0)
-          BS_RETURN_IF_ERROR(session.DropExpiredHoldsLocked(hold.pool, expired_before));
-        return fast;
-      }
-    }
+    if (session.db().LocksRows()) return HoldBeside(session, hold, seen_seq, counted_since, expired_before, fits);
     Transaction tx(session.db(), TransactionMode::kBeside);
     BS_RETURN_IF_ERROR(tx.status());
     CapacityHoldOutcome out;
@@ -129,6 +95,56 @@ Result<CapacityHoldOutcome> SqlCapacity::Hold(
     BS_RETURN_IF_ERROR(tx.Commit());
     return out;
   });
+}
+
+// PostgreSQL, beside the other schedulers: the hold takes its number and is recorded in one
+// statement (the pool's row stays locked until it commits, so every hold numbered below ours
+// has committed by the time we read); then the holds numbered between what the caller saw and
+// ours are read, and if the request does not fit beside them the hold is withdrawn. A hold
+// that is withdrawn may have been counted by a later one meanwhile: that one was refused
+// room it had, never given room it had not (and its scheduler counts the withdrawn hold until
+// the pool's next report; withdrawals only happen on a pool that is full anyway). One round
+// trip when no other hold came between, two otherwise.
+Result<CapacityHoldOutcome> SqlCapacity::HoldBeside(
+    SqlSession& session, const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since,
+    TimePoint expired_before, const std::function<bool(const std::vector<CapacityHold>&)>& fits) {
+  CapacityHoldOutcome out;
+  {
+    BS_ASSIGN_OR_RETURN(
+        Stmt * st,
+        session.db().Prepare(
+            "WITH p AS (INSERT INTO capacity_pools (pool, holds) VALUES (?1, 1) ON CONFLICT (pool) "
+            "DO UPDATE SET holds = capacity_pools.holds + 1 RETURNING holds), "
+            "h AS (INSERT INTO capacity_holds (hold_key, pool, seq, gb, placed_at) "
+            "SELECT ?2, ?1, p.holds, CAST(?3 AS DOUBLE PRECISION), ?4 FROM p "
+            "ON CONFLICT (hold_key) DO UPDATE SET pool = excluded.pool, seq = excluded.seq, "
+            "gb = excluded.gb, placed_at = excluded.placed_at RETURNING seq) "
+            "SELECT seq FROM h"));
+    st->Bind(1, hold.pool).Bind(2, hold.key).Bind(3, GbText(hold.gb)).Bind(4, FormatTime(hold.placed_at));
+    BS_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row) out.seq = st->Int(0);
+    st->Reset();
+    if (!row) return Internal("the capacity of pool " + hold.pool + " returned no row");
+  }
+  if (out.seq % kExpiryEvery == 0)
+    BS_RETURN_IF_ERROR(session.DropExpiredHoldsLocked(hold.pool, expired_before));
+  std::vector<CapacityHold> holds;
+  if (out.seq - 1 > seen_seq) {
+    BS_ASSIGN_OR_RETURN(
+        holds, QueryRows(session.db(),
+                         "SELECT hold_key, pool, gb, placed_at, seq FROM capacity_holds WHERE pool = ?1 AND "
+                         "seq > ?2 AND seq < ?3 AND placed_at >= ?4 ORDER BY seq",
+                         {hold.pool, std::to_string(seen_seq), std::to_string(out.seq),
+                          FormatTime(std::max(counted_since, expired_before))},
+                         /*cache=*/true, ReadHold));
+  }
+  out.held = !fits || fits(holds);
+  if (!out.held) {
+    BS_ASSIGN_OR_RETURN(Stmt * st, session.db().Prepare(
+                                       "DELETE FROM capacity_holds WHERE hold_key = ?1 AND seq = ?2"));
+    BS_RETURN_IF_ERROR(st->Bind(1, hold.key).Bind(2, out.seq).Run());
+  }
+  return out;
 }
 
 Status SqlSession::DropExpiredHoldsLocked(const std::string& pool, TimePoint expired_before) {

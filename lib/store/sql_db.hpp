@@ -97,6 +97,10 @@ class Db {
   bool TakeConflict() { return std::exchange(conflict_, false); }
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+  // The next statement is the open transaction's last: on PostgreSQL its COMMIT travels with
+  // it (one round trip for both), and the statement's failure is the commit's; Commit() then
+  // reports what became of it. SQLite commits in Commit() as always.
+  virtual void CommitWithNext() {}
 
   // The schema version the database is at (0: empty), and setting it inside a migration's
   // transaction.
@@ -144,6 +148,10 @@ class Transaction {
     Status s = db_.Commit();
     if (s.ok()) open_ = false;
     return s;
+  }
+  // See Db::CommitWithNext: Commit() must still be called once the statement has run.
+  void CommitWithNext() {
+    if (open_) db_.CommitWithNext();
   }
 
  private:

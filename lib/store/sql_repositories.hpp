@@ -161,6 +161,10 @@ class SqlCapacity final : public CapacityRepository {
   Status Release(std::string_view key) override;
 
  private:
+  static Result<CapacityHoldOutcome> HoldBeside(
+      SqlSession& session, const CapacityHold& hold, int64_t seen_seq, TimePoint counted_since,
+      TimePoint expired_before, const std::function<bool(const std::vector<CapacityHold>&)>& fits);
+
   SqlSessions& sessions_;
 };
 

@@ -58,11 +58,14 @@ class SqlSession {
                                                      const std::vector<std::string>& binds,
                                                      bool cache = true);
   Result<Volume> TransitionVolumeLocked(std::string_view id, const VolumeTransition& t);
-  // A transition with no quota to settle, as one statement outside a transaction: the volume
-  // it moved (with `record`; otherwise only its id), or nullopt when nothing matched (gone, or
-  // not in a status it moves from).
+  // A transition as one statement outside a transaction: the volume it moved (with `record`;
+  // otherwise only its id), or nullopt when nothing matched (gone, or not in a status it moves
+  // from). With `settle` (PostgreSQL only: SQLite has no writing WITH) the same statement
+  // settles the volume's quota reservations as `t.quota` says; without, a quota to settle is
+  // the caller's, in its transaction.
   Result<std::optional<Volume>> SetVolumeStatusLocked(std::string_view id,
-                                                      const VolumeTransition& t, bool record);
+                                                      const VolumeTransition& t, bool record,
+                                                      bool settle = false);
   Result<Snapshot> TransitionSnapshotLocked(std::string_view id, const SnapshotTransition& t);
   Result<Backup> GetBackupLocked(std::string_view id);
   Result<std::vector<Backup>> QueryBackupsLocked(const std::string& tail,

@@ -153,6 +153,7 @@ Result<Volume> SqlVolumes::Create(const Volume& v, const std::vector<QuotaCharge
     ins->Bind(15, int64_t{v.bootable}).Bind(16, int64_t{v.multiattach});
     ins->Bind(17, created).Bind(18, FormatTime(v.updated_at));
     BindMetadata(*ins, 19, v.metadata);
+    if (v.metadata.empty()) tx.CommitWithNext();  // the insert is the last statement
     BS_RETURN_IF_ERROR(ins->Run());
     BS_RETURN_IF_ERROR(session.UpsertPairsLocked("volume_metadata", "volume_id", v.id, v.metadata));
     BS_RETURN_IF_ERROR(tx.Commit());
@@ -234,12 +235,16 @@ Result<Volume> SqlVolumes::TransitionIn(SqlSession& session, std::string_view id
   if (!t.from.empty()) {
     // Beside other writers: one statement, or with the quota it settles (increments of the
     // project's usage, relative, under the row lock the statement took on the volume).
+    // On PostgreSQL the settlement goes into the compare-and-set's own statement: one round
+    // trip, no transaction to open and commit.
+    const bool settle_inline = t.quota != QuotaAction::kNone && session.db().LocksRows();
     std::optional<Transaction> settling;
-    if (t.quota != QuotaAction::kNone) {
+    if (t.quota != QuotaAction::kNone && !settle_inline) {
       settling.emplace(session.db(), TransactionMode::kBeside);
       BS_RETURN_IF_ERROR(settling->status());
     }
-    BS_ASSIGN_OR_RETURN(std::optional<Volume> moved, session.SetVolumeStatusLocked(id, t, record));
+    BS_ASSIGN_OR_RETURN(std::optional<Volume> moved,
+                        session.SetVolumeStatusLocked(id, t, record, settle_inline));
     if (moved) {
       if (settling) {
         BS_RETURN_IF_ERROR(session.SettleLocked(VolumeOwner(id), t.quota));
@@ -262,7 +267,7 @@ Result<Volume> SqlVolumes::TransitionIn(SqlSession& session, std::string_view id
 // read the row first holds it locked (RowLock).
 Result<std::optional<Volume>> SqlSession::SetVolumeStatusLocked(std::string_view id,
                                                                 const VolumeTransition& t,
-                                                                bool record) {
+                                                                bool record, bool settle) {
   std::vector<std::string> binds;
   auto param = [&](std::string v) {
     binds.push_back(std::move(v));
@@ -294,6 +299,22 @@ Result<std::optional<Volume>> SqlSession::SetVolumeStatusLocked(std::string_view
   if (t.expect_unplaced) sql += " AND host = ''";
   static const std::string kReturning = " RETURNING " + VolumeColumnsOf("volumes");
   sql += record ? kReturning : std::string(" RETURNING id");
+  if (settle) {
+    // The volume's reservations settle only if the volume moved (they read its RETURNING);
+    // the usage rows are locked in resource order, as every other writer of them locks them.
+    const std::string grow =
+        t.quota == QuotaAction::kCommit ? "l.delta" : std::string("0");
+    sql = "WITH v AS (" + sql + "), d AS (DELETE FROM reservations WHERE owner = " +
+          param(VolumeOwner(id)) +
+          " AND EXISTS (SELECT 1 FROM v) RETURNING project_id, resource, delta), "
+          "l AS (SELECT u.project_id, u.resource, d.delta FROM quota_usages u JOIN d ON "
+          "u.project_id = d.project_id AND u.resource = d.resource ORDER BY u.project_id, "
+          "u.resource FOR UPDATE OF u), "
+          "s AS (UPDATE quota_usages SET in_use = max(0, in_use + " + grow +
+          "), reserved = max(0, reserved - max(0, l.delta)) FROM l WHERE "
+          "quota_usages.project_id = l.project_id AND quota_usages.resource = l.resource) "
+          "SELECT * FROM v";
+  }
   BS_ASSIGN_OR_RETURN(Stmt * st, db_->Prepare(sql));
   for (std::size_t i = 0; i < binds.size(); ++i) st->Bind(static_cast<int>(i + 1), binds[i]);
   BS_ASSIGN_OR_RETURN(bool row, st->Step());

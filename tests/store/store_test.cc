@@ -544,6 +544,45 @@ TEST_SUITE("store") {
     CHECK(store->quotas().GetSet("p")->resources["volumes"].reserved == 0);
   }
 
+  TEST_CASE("a create whose insert fails reserves nothing; a settlement whose compare-and-set fails settles nothing") {
+    TempDir dir;
+    auto store = Open(dir, {{"volumes", 5}, {"gigabytes", 10}});
+    auto usage = [&](const char* res) { return store->quotas().GetSet("p")->resources[res]; };
+    auto a = store->volumes().Create(NewVolume("p", 3), Charges(3));
+    BS_REQUIRE_OK(a);
+    // The same id again: the insert (the transaction's last statement) fails after the
+    // reservation was made in the same transaction, which is rolled back whole.
+    Volume again = NewVolume("p", 4);
+    again.id = a->id;
+    BS_CHECK_CODE(store->volumes().Create(again, Charges(4)), Code::kAlreadyExists);
+    CHECK(usage("gigabytes").reserved == 3);
+    CHECK(usage("volumes").reserved == 1);
+    CHECK(store->volumes().Get(a->id)->size_gb == 3);
+    // A commit from a status the volume is not in changes neither the volume nor the quota.
+    VolumeTransition wrong;
+    wrong.from = {VolumeStatus::kExtending};
+    wrong.to = VolumeStatus::kAvailable;
+    wrong.quota = QuotaAction::kCommit;
+    BS_CHECK_CODE(store->volumes().Transition(a->id, wrong), Code::kFailedPrecondition);
+    CHECK(usage("gigabytes").reserved == 3);
+    CHECK(usage("gigabytes").in_use == 0);
+    // The right one settles once; a second, redelivered, finds nothing to move or settle.
+    VolumeTransition ok;
+    ok.from = {VolumeStatus::kCreating};
+    ok.to = VolumeStatus::kAvailable;
+    ok.quota = QuotaAction::kCommit;
+    BS_REQUIRE_OK(store->volumes().CompareAndSet(a->id, ok));
+    CHECK(usage("gigabytes").reserved == 0);
+    CHECK(usage("gigabytes").in_use == 3);
+    CHECK(usage("volumes").in_use == 1);
+    BS_CHECK_CODE(store->volumes().CompareAndSet(a->id, ok), Code::kFailedPrecondition);
+    CHECK(usage("gigabytes").in_use == 3);
+    CHECK(usage("volumes").in_use == 1);
+    // And the store is usable for the next transaction after the failed one.
+    BS_REQUIRE_OK(store->volumes().Create(NewVolume("p", 1), Charges(1)));
+    CHECK(usage("gigabytes").reserved == 1);
+  }
+
   TEST_CASE("delete refuses a volume with snapshots unless cascading") {
     TempDir dir;
     auto store = Open(dir);
