@@ -196,7 +196,7 @@ std::vector<Entry> BuildTable() {
   t.push_back(Text("backends[].name", "", "The backend's name: the part after @ in host@backend.",
                    [](Subject& s, std::string x) { s.backend->name = std::move(x); }));
   t.back().required = true;
-  t.push_back(Text("backends[].driver", "", "The registered driver (\"file\" is built in).",
+  t.push_back(Text("backends[].driver", "", "The registered driver (\"file\" and \"rbd\" are built in).",
                    [](Subject& s, std::string x) { s.backend->driver = std::move(x); }));
   t.back().required = true;
   t.push_back(Text("backends[].volume_backend_name", "the backend's name",
@@ -206,7 +206,7 @@ std::vector<Entry> BuildTable() {
                    [](Subject& s, std::string x) { s.backend->filter_function = std::move(x); }));
   t.push_back(Text("backends[].goodness_function", "", "A goodness expression for the GoodnessWeigher.",
                    [](Subject& s, std::string x) { s.backend->goodness_function = std::move(x); }));
-  t.push_back({{"backends[].options.*", "string", "", "", "The driver's own options (the file driver: volumes_dir, pools)."},
+  t.push_back({{"backends[].options.*", "string", "", "", "The driver's own options (docs/drivers.md: the file driver's volumes_dir, …; the rbd driver's rbd_pool, rbd_user, rbd_ceph_conf, …)."},
                [](const ConfigValueReader& r, const json::value& v, const std::string& p, Subject& s) -> Status {
                  BS_ASSIGN_OR_RETURN(std::string x, r.String(v, p));
                  s.backend->options[p.substr(p.rfind('.') + 1)] = std::move(x);

@@ -2,6 +2,7 @@
 #include "blockstore/engine.hpp"
 #include "blockstore/amqp_transport.hpp"
 #include "blockstore/file_driver.hpp"
+#include "blockstore/rbd_driver.hpp"
 #include "blockstore/posix_target.hpp"
 
 #include <sys/stat.h>
@@ -360,6 +361,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
 
   DriverRegistry registry;
   BS_RETURN_IF_ERROR(RegisterFileDriver(registry));
+  BS_RETURN_IF_ERROR(RegisterRbdDriver(registry));
   if (config.register_drivers) BS_RETURN_IF_ERROR(config.register_drivers(registry));
   for (auto b : e.run_volume ? config.backends : std::vector<BackendConfig>{}) {
     if (b.volume_backend_name.empty()) b.volume_backend_name = b.name;

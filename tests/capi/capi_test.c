@@ -926,6 +926,109 @@ static void test_iscsi(void) {
   free(d);
 }
 
+/* The value of KEY in the KEY=VALUE file env var `env_var` names, into out (size n). */
+static int env_file_value(const char* env_var, const char* key, char* out, size_t n) {
+  const char* path = getenv(env_var);
+  char line[1024];
+  const size_t klen = strlen(key);
+  int found = 0;
+  FILE* f = path ? fopen(path, "r") : NULL;
+  while (f && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+      snprintf(out, n, "%s", line + klen + 1);
+      found = 1;
+    }
+  }
+  if (f) fclose(f);
+  return found;
+}
+
+/* Whether the RBD image exists in the suite's Ceph (the rbd CLI, as an operator would look). */
+static int rbd_image_exists(const char* conf, const char* user, const char* keyring, const char* pool,
+                            const char* image) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "rbd -c '%s' -n 'client.%s' -k '%s' info '%s/%s' >/dev/null 2>&1", conf, user,
+           keyring, pool, image);
+  return system(cmd) == 0;
+}
+
+/* A volume, its snapshot and a volume from it on the RBD backend of the suite's Ceph (BS_CEPH_ENV). */
+static void test_rbd(void) {
+  char conf[512] = "", user[64] = "", keyring[512] = "", pool[64] = "", config[4096];
+  char vol[64], snap[64], from[64], image[128], request[256], status[32];
+  char* out = NULL;
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char* d = make_temp_dir();
+  CHECK(env_file_value("BS_CEPH_ENV", "BS_CEPH_CONF", conf, sizeof conf));
+  CHECK(env_file_value("BS_CEPH_ENV", "BS_CEPH_USER", user, sizeof user));
+  CHECK(env_file_value("BS_CEPH_ENV", "BS_CEPH_KEYRING", keyring, sizeof keyring));
+  CHECK(env_file_value("BS_CEPH_ENV", "BS_CEPH_POOL", pool, sizeof pool));
+  snprintf(config, sizeof config,
+           "{\"host\": \"crbd\", \"backends\": [{\"name\": \"ceph\", \"driver\": \"rbd\", \"options\": "
+           "{\"rbd_pool\": \"%s\", \"rbd_user\": \"%s\", \"rbd_ceph_conf\": \"%s\", \"rbd_keyring_conf\": \"%s\"}}]}",
+           pool, user, conf, keyring);
+  options.state_path = d;
+  options.config_json = config;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) {
+    printf("  %s\n", bs_last_error());
+    remove_tree(d);
+    free(d);
+    return;
+  }
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available", 30000) == BS_OK);
+  CHECK(field(out, "host", status, sizeof status) && strstr(status, "crbd@ceph#") == status);
+  bs_free(out);
+  snprintf(image, sizeof image, "volume-%s", vol);
+  CHECK(rbd_image_exists(conf, user, keyring, pool, image));
+  CHECK(bs_volume_extend(&out, engine, alice, vol, 2) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available", 30000) == BS_OK);
+  CHECK(out && strstr(out, "\"size\":2") != NULL);
+  bs_free(out);
+
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\"}", vol);
+  CHECK(bs_snapshot_create(&out, engine, alice, request) == BS_OK);
+  CHECK(field(out, "id", snap, sizeof snap));
+  bs_free(out);
+  CHECK(bs_snapshot_wait(&out, engine, alice, snap, "available", 30000) == BS_OK);
+  bs_free(out);
+  snprintf(request, sizeof request, "{\"snapshot_id\": \"%s\"}", snap);
+  CHECK(bs_volume_create(&out, engine, alice, request) == BS_OK);
+  CHECK(field(out, "id", from, sizeof from));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, from, "available", 30000) == BS_OK);
+  bs_free(out);
+  snprintf(image, sizeof image, "volume-%s", from);
+  CHECK(rbd_image_exists(conf, user, keyring, pool, image));
+
+  /* Everything goes, and the images with it. */
+  CHECK(bs_volume_delete(&out, engine, alice, from, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, from, 30000) == BS_OK);
+  CHECK(!rbd_image_exists(conf, user, keyring, pool, image));
+  CHECK(bs_snapshot_delete(&out, engine, alice, snap, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_snapshot_wait_deleted(engine, alice, snap, 30000) == BS_OK);
+  CHECK(bs_volume_delete(&out, engine, alice, vol, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, vol, 30000) == BS_OK);
+  snprintf(image, sizeof image, "volume-%s", vol);
+  CHECK(!rbd_image_exists(conf, user, keyring, pool, image));
+  bs_context_free(alice);
+  bs_engine_close(engine);
+  bs_engine_free(engine);
+  remove_tree(d);
+  free(d);
+}
+
 /* ---- the configuration schema, against the table every surface runs (config_cases.tsv) ---- */
 
 /* `text` with every "@DIR@" replaced by dir, into out (size n). */
@@ -1334,6 +1437,11 @@ int main(int argc, char** argv) {
     test_object_stores();
     printf("capi object store: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
+  }
+  if (argc > 1 && strcmp(argv[1], "rbd") == 0) {
+    test_rbd();
+    printf("capi rbd: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
   }
   if (argc > 1 && strcmp(argv[1], "iscsi") == 0) {
     test_iscsi();

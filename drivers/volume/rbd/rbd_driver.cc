@@ -1,0 +1,563 @@
+// The RBD driver: volumes as RBD images in one Ceph pool, through librados and librbd.
+#include <boost/json.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "blockstore/driver.hpp"
+#include "blockstore/rbd_driver.hpp"
+#include "drivers/volume/rbd/rbd_image.hpp"
+#include "lib/core/macros.hpp"
+
+namespace blockstore {
+namespace rbd_driver {
+namespace {
+
+// Images get the features Cinder's images get on a current cluster: layering for clones,
+// exclusive-lock with object-map and fast-diff so that allocation maps and diffs between
+// snapshots are read from the map rather than by probing every object.
+constexpr uint64_t kFeatures = RBD_FEATURE_LAYERING | RBD_FEATURE_EXCLUSIVE_LOCK | RBD_FEATURE_OBJECT_MAP |
+                               RBD_FEATURE_FAST_DIFF | RBD_FEATURE_DEEP_FLATTEN;
+// The snapshot a clone of a volume is taken from, on the source: named after the clone.
+constexpr const char* kCloneSnapSuffix = ".clone_snap";
+
+// Ids become image names: only UUID characters pass.
+Status CheckId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return InvalidArgument("bad resource id '" + id + "'");
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-';
+    if (!ok) return InvalidArgument("bad resource id '" + id + "'");
+  }
+  return Status::Ok();
+}
+
+std::string VolumeName(const std::string& id) { return "volume-" + id; }
+std::string SnapshotName(const std::string& id) { return "snapshot-" + id; }
+
+struct Options {
+  std::string backend;
+  std::string rbd_pool = "rbd";
+  std::string user;  // empty: client.admin
+  std::string conf = "/etc/ceph/ceph.conf";
+  std::string keyring;
+  std::string cluster = "ceph";
+  std::string secret_uuid;
+  int max_clone_depth = 5;
+  bool flatten_from_snapshot = false;
+  bool exclusive_pool = true;
+  int connect_timeout_s = 30;
+  std::string mosr = "20.0";
+  int reserved_percentage = 0;
+  std::string pool_name;
+};
+
+Result<bool> ParseBool(const Options& o, const std::string& key, const std::string& v) {
+  if (v == "true" || v == "True") return true;
+  if (v == "false" || v == "False") return false;
+  return InvalidArgument("backend '" + o.backend + "': " + key + " must be true or false, not '" + v + "'");
+}
+
+Result<long> ParseInt(const Options& o, const std::string& key, const std::string& v, long lo, long hi) {
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < lo || n > hi) {
+    return InvalidArgument("backend '" + o.backend + "': " + key + " must be a whole number from " +
+                           std::to_string(lo) + " to " + std::to_string(hi) + ", not '" + v + "'");
+  }
+  return n;
+}
+
+Result<Options> ParseOptions(const BackendConfig& c) {
+  Options o;
+  o.backend = c.name;
+  for (const auto& [k, v] : c.options) {
+    if (k == "rbd_pool") {
+      o.rbd_pool = v;
+    } else if (k == "rbd_user") {
+      o.user = v;
+    } else if (k == "rbd_ceph_conf") {
+      o.conf = v;
+    } else if (k == "rbd_keyring_conf") {
+      o.keyring = v;
+    } else if (k == "rbd_cluster_name") {
+      o.cluster = v;
+    } else if (k == "rbd_secret_uuid") {
+      o.secret_uuid = v;
+    } else if (k == "rbd_max_clone_depth") {
+      auto n = ParseInt(o, k, v, 0, 64);
+      if (!n.ok()) return n.status();
+      o.max_clone_depth = static_cast<int>(*n);
+    } else if (k == "rbd_flatten_volume_from_snapshot") {
+      auto b = ParseBool(o, k, v);
+      if (!b.ok()) return b.status();
+      o.flatten_from_snapshot = *b;
+    } else if (k == "rbd_exclusive_cinder_pool") {
+      auto b = ParseBool(o, k, v);
+      if (!b.ok()) return b.status();
+      o.exclusive_pool = *b;
+    } else if (k == "rados_connect_timeout") {
+      auto n = ParseInt(o, k, v, 1, 3600);
+      if (!n.ok()) return n.status();
+      o.connect_timeout_s = static_cast<int>(*n);
+    } else if (k == "max_over_subscription_ratio") {
+      char* end = nullptr;
+      const double r = std::strtod(v.c_str(), &end);
+      if (v != "auto" && (v.empty() || *end != '\0' || !(r > 0))) {
+        return InvalidArgument("backend '" + c.name + "': max_over_subscription_ratio must be a positive number or auto");
+      }
+      o.mosr = v;
+    } else if (k == "reserved_percentage") {
+      auto n = ParseInt(o, k, v, 0, 100);
+      if (!n.ok()) return n.status();
+      o.reserved_percentage = static_cast<int>(*n);
+    } else if (k == "pool_name") {
+      o.pool_name = v;
+    } else {
+      return InvalidArgument("backend '" + c.name + "': unknown rbd driver option '" + k + "'");
+    }
+  }
+  if (o.rbd_pool.empty()) return InvalidArgument("backend '" + c.name + "': rbd_pool cannot be empty");
+  if (o.pool_name.empty()) o.pool_name = o.rbd_pool;
+  return o;
+}
+
+// "[v2:127.0.0.1:3300,v1:127.0.0.1:6789]" or "10.0.0.1:6789,10.0.0.2" → the v1 (or plain)
+// addresses' hosts and ports, as a host's librbd reaches the monitors.
+void MonitorAddresses(const std::string& mon_host, std::vector<std::string>& hosts, std::vector<std::string>& ports) {
+  std::string item;
+  auto flush = [&] {
+    std::string a = item;
+    item.clear();
+    if (a.empty() || a.starts_with("v2:")) return;
+    if (a.starts_with("v1:")) a = a.substr(3);
+    if (auto slash = a.find('/'); slash != std::string::npos) a = a.substr(0, slash);  // nonce
+    const auto colon = a.rfind(':');
+    hosts.push_back(colon == std::string::npos ? a : a.substr(0, colon));
+    ports.push_back(colon == std::string::npos ? "6789" : a.substr(colon + 1));
+  };
+  for (char ch : mon_host) {
+    if (ch == '[' || ch == ']' || ch == ' ') continue;
+    if (ch == ',' || ch == ';') {
+      flush();
+    } else {
+      item += ch;
+    }
+  }
+  flush();
+}
+
+class RbdDriver final : public VolumeDriver {
+ public:
+  explicit RbdDriver(Options o) : o_(std::move(o)) {}
+
+  ~RbdDriver() override {
+    if (io_) rados_ioctx_destroy(io_);
+    if (cluster_) rados_shutdown(cluster_);
+  }
+
+  Status Initialize() override {
+    std::lock_guard lock(mu_);
+    if (io_) return Status::Ok();
+    const std::string name = "client." + (o_.user.empty() ? std::string("admin") : o_.user);
+    if (int rc = rados_create2(&cluster_, o_.cluster.c_str(), name.c_str(), 0); rc < 0) {
+      cluster_ = nullptr;
+      return RbdError("backend '" + o_.backend + "': creating a RADOS handle for " + name, rc);
+    }
+    auto fail = [&](const std::string& what, int rc) {
+      rados_shutdown(cluster_);
+      cluster_ = nullptr;
+      return RbdError("backend '" + o_.backend + "': " + what, rc);
+    };
+    if (int rc = rados_conf_read_file(cluster_, o_.conf.c_str()); rc < 0) return fail("reading " + o_.conf, rc);
+    if (!o_.keyring.empty()) {
+      if (int rc = rados_conf_set(cluster_, "keyring", o_.keyring.c_str()); rc < 0) return fail("keyring " + o_.keyring, rc);
+    }
+    const std::string timeout = std::to_string(o_.connect_timeout_s);
+    for (const char* key : {"client_mount_timeout", "rados_mon_op_timeout", "rados_osd_op_timeout"}) {
+      if (int rc = rados_conf_set(cluster_, key, timeout.c_str()); rc < 0) return fail(std::string("setting ") + key, rc);
+    }
+    if (int rc = rados_connect(cluster_); rc < 0) return fail("connecting to the cluster as " + name, rc);
+    if (int rc = rados_ioctx_create(cluster_, o_.rbd_pool.c_str(), &io_); rc < 0) {
+      io_ = nullptr;
+      return fail("opening pool '" + o_.rbd_pool + "'", rc);
+    }
+    char buf[1024] = {};
+    if (rados_conf_get(cluster_, "mon_host", buf, sizeof buf - 1) == 0) MonitorAddresses(buf, mon_hosts_, mon_ports_);
+    return Status::Ok();
+  }
+
+  std::string DefaultPool() const override { return o_.pool_name; }
+
+  Status CreateVolume(const Volume& v) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    int order = 0;
+    const std::string name = VolumeName(v.id);
+    const int rc = rbd_create2(io_, name.c_str(), v.size_gb * kGiB, kFeatures, &order);
+    if (rc == -EEXIST) {
+      // A create that ran before (a redelivered request, a crash before the commit): the image
+      // is ours; it gets the size asked for.
+      return Resize(name, v.size_gb * kGiB, /*grow_only=*/false);
+    }
+    if (rc < 0) return RbdError("creating " + name, rc);
+    return Status::Ok();
+  }
+
+  Status CreateVolumeFromSnapshot(const Volume& v, const Snapshot& snap) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckId(snap.id));
+    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    BS_RETURN_IF_ERROR(CloneFrom(VolumeName(snap.volume_id), SnapshotName(snap.id), VolumeName(v.id)));
+    BS_RETURN_IF_ERROR(Resize(VolumeName(v.id), v.size_gb * kGiB, /*grow_only=*/true));
+    BS_ASSIGN_OR_RETURN(int depth, CloneDepth(VolumeName(v.id)));
+    if (o_.flatten_from_snapshot || depth > o_.max_clone_depth) return Flatten(VolumeName(v.id));
+    return Status::Ok();
+  }
+
+  Status CreateClonedVolume(const Volume& v, const Volume& src) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckId(src.id));
+    const std::string source = VolumeName(src.id);
+    const std::string snap = VolumeName(v.id) + kCloneSnapSuffix;
+    BS_RETURN_IF_ERROR(SnapCreate(source, snap));
+    BS_RETURN_IF_ERROR(CloneFrom(source, snap, VolumeName(v.id)));
+    BS_RETURN_IF_ERROR(Resize(VolumeName(v.id), v.size_gb * kGiB, /*grow_only=*/true));
+    BS_ASSIGN_OR_RETURN(int depth, CloneDepth(VolumeName(v.id)));
+    if (depth > o_.max_clone_depth) {
+      // Too deep a chain: the clone gets its own copy of every block, and the source's
+      // snapshot for it goes.
+      BS_RETURN_IF_ERROR(Flatten(VolumeName(v.id)));
+      return SnapRemove(source, snap);
+    }
+    return Status::Ok();
+  }
+
+  Status DeleteVolume(const Volume& v) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    const std::string name = VolumeName(v.id);
+    {
+      auto image = Image::Open(io_, name);
+      if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
+      // Not while a clone still reads through one of its snapshots (a deleted snapshot with
+      // clones stays in the image's trash until they go).
+      BS_ASSIGN_OR_RETURN(auto dependents, Descendants(**image));
+      if (!dependents.empty()) {
+        std::string list;
+        for (const auto& d : dependents) list += (list.empty() ? "" : ", ") + d;
+        return FailedPrecondition("volume " + v.id + " has dependent volumes (" + list +
+                                  "): delete them or flatten them first");
+      }
+      // The snapshots clones were taken from go with the volume.
+      BS_ASSIGN_OR_RETURN(auto snaps, SnapNames(**image));
+      for (const auto& s : snaps) {
+        if (s.ends_with(kCloneSnapSuffix)) BS_RETURN_IF_ERROR(SnapRemoveOpen(**image, s));
+      }
+    }
+    const int rc = rbd_remove(io_, name.c_str());
+    if (rc == -ENOENT) return Status::Ok();
+    if (rc == -ENOTEMPTY) return FailedPrecondition("volume " + v.id + " still has snapshots");
+    if (rc == -EBUSY) return FailedPrecondition("volume " + v.id + " is open elsewhere (it has watchers)");
+    if (rc < 0) return RbdError("removing " + name, rc);
+    return Status::Ok();
+  }
+
+  Status ExtendVolume(const Volume& v, uint64_t new_size_gb) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    if (size > new_size_gb * kGiB) return InvalidArgument("extend would shrink " + image->name());
+    if (int rc = rbd_resize(image->get(), new_size_gb * kGiB); rc < 0) return RbdError("resizing " + image->name(), rc);
+    return Status::Ok();
+  }
+
+  Status CreateSnapshot(const Snapshot& snap, const Volume& v) override {
+    BS_RETURN_IF_ERROR(CheckId(snap.id));
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    return SnapCreate(VolumeName(v.id), SnapshotName(snap.id));
+  }
+
+  Status DeleteSnapshot(const Snapshot& snap) override {
+    BS_RETURN_IF_ERROR(CheckId(snap.id));
+    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    auto image = Image::Open(io_, VolumeName(snap.volume_id));
+    if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
+    Status s = SnapRemoveOpen(**image, SnapshotName(snap.id));
+    if (s.code() == Code::kFailedPrecondition) {
+      return FailedPrecondition("snapshot " + snap.id + " has dependent volumes: delete them or flatten them first");
+    }
+    return s;
+  }
+
+  Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id), "", /*read_only=*/true));
+    return image->Size();
+  }
+
+  Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    return NewImageDevice(std::move(image), size);
+  }
+
+  Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
+    BS_RETURN_IF_ERROR(CheckId(snap.id));
+    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(snap.volume_id), SnapshotName(snap.id)));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    return NewImageDevice(std::move(image), size);
+  }
+
+  Result<BackendStats> GetStats() override {
+    // The pool's share of the cluster, as `ceph df` reports it: what is stored in it and what
+    // it could still take given its replication (max_avail).
+    const char* cmd[] = {R"({"prefix": "df", "format": "json"})"};
+    char* out = nullptr;
+    size_t out_len = 0;
+    char* status = nullptr;
+    size_t status_len = 0;
+    const int rc = rados_mon_command(cluster_, cmd, 1, "", 0, &out, &out_len, &status, &status_len);
+    std::string body(out ? out : "", out_len);
+    if (out) rados_buffer_free(out);
+    if (status) rados_buffer_free(status);
+    if (rc < 0) return RbdError("backend '" + o_.backend + "': ceph df", rc);
+    double used = 0;
+    double avail = 0;
+    bool found = false;
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(body, ec);
+    if (!ec && doc.is_object()) {
+      if (auto* pools = doc.as_object().if_contains("pools"); pools && pools->is_array()) {
+        for (const auto& p : pools->as_array()) {
+          if (!p.is_object()) continue;
+          const auto* n = p.as_object().if_contains("name");
+          const auto* st = p.as_object().if_contains("stats");
+          if (!n || !n->is_string() || n->as_string() != o_.rbd_pool || !st || !st->is_object()) continue;
+          auto num = [&](const char* key) {
+            const auto* x = st->as_object().if_contains(key);
+            return x && x->is_number() ? x->to_number<double>() : 0.0;
+          };
+          used = num("stored");
+          avail = num("max_avail");
+          found = true;
+        }
+      }
+    }
+    if (!found) return Unavailable("backend '" + o_.backend + "': ceph df does not list pool '" + o_.rbd_pool + "'");
+    BackendStats stats;
+    stats.vendor_name = "Open Source";
+    stats.storage_protocol = "ceph";
+    stats.driver_version = "1.0";
+    PoolStats pool;
+    pool.pool_name = o_.pool_name;
+    pool.total_capacity_gb = Capacity::Number((used + avail) / kGiB);
+    pool.free_capacity_gb = Capacity::Number(avail / kGiB);
+    pool.thin_provisioning_support = true;
+    pool.thick_provisioning_support = false;
+    pool.max_over_subscription_ratio = o_.mosr;
+    pool.reserved_percentage = o_.reserved_percentage;
+    pool.multiattach = false;
+    pool.online_extend_support = true;
+    // Not exclusive: what every image in the pool was given (the volume manager's own count
+    // otherwise).
+    if (!o_.exclusive_pool) {
+      BS_ASSIGN_OR_RETURN(double provisioned, ProvisionedGb());
+      pool.provisioned_capacity_gb = provisioned;
+    }
+    stats.pools.push_back(std::move(pool));
+    return stats;
+  }
+
+  Result<ConnectionResult> InitializeConnection(const Volume& v, const std::optional<VolumeExport>&,
+                                                const Connector&) override {
+    BS_RETURN_IF_ERROR(CheckId(v.id));
+    boost::json::object data;
+    data["name"] = o_.rbd_pool + "/" + VolumeName(v.id);
+    boost::json::array hosts;
+    boost::json::array ports;
+    for (const auto& h : mon_hosts_) hosts.emplace_back(h);
+    for (const auto& p : mon_ports_) ports.emplace_back(p);
+    data["hosts"] = std::move(hosts);
+    data["ports"] = std::move(ports);
+    data["cluster_name"] = o_.cluster;
+    data["auth_enabled"] = true;
+    data["auth_username"] = o_.user.empty() ? "admin" : o_.user;
+    data["secret_type"] = "ceph";
+    data["secret_uuid"] = o_.secret_uuid.empty() ? boost::json::value(nullptr) : boost::json::value(o_.secret_uuid);
+    data["volume_id"] = v.id;
+    data["discard"] = true;
+    ConnectionResult r;
+    r.export_record.location = o_.rbd_pool + "/" + VolumeName(v.id);
+    r.info.driver_volume_type = "rbd";
+    r.info.data = boost::json::serialize(data);
+    return r;
+  }
+
+ private:
+  Status Resize(const std::string& name, uint64_t bytes, bool grow_only) {
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    if (size == bytes || (grow_only && size > bytes)) return Status::Ok();
+    if (int rc = rbd_resize(image->get(), bytes); rc < 0) return RbdError("resizing " + name, rc);
+    return Status::Ok();
+  }
+
+  // A snapshot for clones, protected (clone v1 needs it; v2 does not mind). Made again after
+  // a crash: one that exists already is kept.
+  Status SnapCreate(const std::string& image_name, const std::string& snap) {
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, image_name));
+    int rc = rbd_snap_create(image->get(), snap.c_str());
+    if (rc < 0 && rc != -EEXIST) return RbdError("snapshot " + image_name + "@" + snap, rc);
+    int is_protected = 0;
+    if (rc = rbd_snap_is_protected(image->get(), snap.c_str(), &is_protected); rc < 0) {
+      return RbdError("snapshot " + image_name + "@" + snap, rc);
+    }
+    if (!is_protected) {
+      if (rc = rbd_snap_protect(image->get(), snap.c_str()); rc < 0 && rc != -EBUSY) {
+        return RbdError("protecting " + image_name + "@" + snap, rc);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Unprotects (refused while clones depend on it: failed_precondition) and removes.
+  static Status SnapRemoveOpen(Image& image, const std::string& snap) {
+    int is_protected = 0;
+    int rc = rbd_snap_is_protected(image.get(), snap.c_str(), &is_protected);
+    if (rc == -ENOENT) return Status::Ok();
+    if (rc < 0) return RbdError("snapshot " + image.name() + "@" + snap, rc);
+    if (is_protected) {
+      rc = rbd_snap_unprotect(image.get(), snap.c_str());
+      if (rc == -EBUSY) return FailedPrecondition(image.name() + "@" + snap + " has clones");
+      if (rc < 0 && rc != -EINVAL) return RbdError("unprotecting " + image.name() + "@" + snap, rc);
+    }
+    rc = rbd_snap_remove(image.get(), snap.c_str());
+    if (rc == -ENOENT) return Status::Ok();
+    if (rc == -EBUSY) return FailedPrecondition(image.name() + "@" + snap + " has clones");
+    if (rc < 0) return RbdError("removing " + image.name() + "@" + snap, rc);
+    return Status::Ok();
+  }
+
+  Status SnapRemove(const std::string& image_name, const std::string& snap) {
+    auto image = Image::Open(io_, image_name);
+    if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
+    return SnapRemoveOpen(**image, snap);
+  }
+
+  static Result<std::vector<std::string>> SnapNames(Image& image) {
+    std::vector<rbd_snap_info_t> snaps(16);
+    int max = static_cast<int>(snaps.size());
+    int n = rbd_snap_list(image.get(), snaps.data(), &max);
+    if (n == -ERANGE) {
+      snaps.resize(static_cast<std::size_t>(max));
+      n = rbd_snap_list(image.get(), snaps.data(), &max);
+    }
+    if (n < 0) return RbdError("snapshots of " + image.name(), n);
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.emplace_back(snaps[static_cast<std::size_t>(i)].name);
+    rbd_snap_list_end(snaps.data());
+    return out;
+  }
+
+  // The images that read through any of this image's snapshots, at any depth, named as
+  // volumes (`volume-<id>` → id) where they are.
+  static Result<std::vector<std::string>> Descendants(Image& image) {
+    std::vector<rbd_linked_image_spec_t> specs(16);
+    size_t count = specs.size();
+    int rc = rbd_list_descendants(image.get(), specs.data(), &count);
+    if (rc == -ERANGE) {
+      specs.resize(count);
+      rc = rbd_list_descendants(image.get(), specs.data(), &count);
+    }
+    if (rc < 0) return RbdError("clones of " + image.name(), rc);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < count; ++i) {
+      std::string n = specs[i].image_name ? specs[i].image_name : "";
+      if (n.starts_with("volume-")) n = n.substr(7);
+      out.push_back(std::move(n));
+    }
+    rbd_linked_image_spec_list_cleanup(specs.data(), count);
+    return out;
+  }
+
+  // A copy-on-write clone of parent@snap as `child`; one that exists already (a create made
+  // again) is kept.
+  Status CloneFrom(const std::string& parent, const std::string& snap, const std::string& child) {
+    int order = 0;
+    const int rc = rbd_clone2(io_, parent.c_str(), snap.c_str(), io_, child.c_str(), kFeatures, &order, 0, 0);
+    if (rc == -EEXIST) return Status::Ok();
+    if (rc < 0) return RbdError("cloning " + parent + "@" + snap + " as " + child, rc);
+    return Status::Ok();
+  }
+
+  Status Flatten(const std::string& name) {
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
+    if (int rc = rbd_flatten(image->get()); rc < 0 && rc != -EINVAL) return RbdError("flattening " + name, rc);
+    return Status::Ok();
+  }
+
+  // How many parents the image has, following them in this pool.
+  Result<int> CloneDepth(const std::string& name) {
+    int depth = 0;
+    std::string current = name;
+    while (depth < 256) {
+      BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, current, "", /*read_only=*/true));
+      rbd_linked_image_spec_t parent{};
+      rbd_snap_spec_t parent_snap{};
+      const int rc = rbd_get_parent(image->get(), &parent, &parent_snap);
+      if (rc == -ENOENT) return depth;
+      if (rc < 0) return RbdError("parent of " + current, rc);
+      current = parent.image_name ? parent.image_name : "";
+      rbd_linked_image_spec_cleanup(&parent);
+      rbd_snap_spec_cleanup(&parent_snap);
+      ++depth;
+      if (current.empty()) return depth;
+    }
+    return depth;
+  }
+
+  // What every image in the pool was given, in GB (rbd_exclusive_cinder_pool = false).
+  Result<double> ProvisionedGb() {
+    std::vector<rbd_image_spec_t> specs(64);
+    size_t count = specs.size();
+    int rc = rbd_list2(io_, specs.data(), &count);
+    if (rc == -ERANGE) {
+      specs.resize(count);
+      rc = rbd_list2(io_, specs.data(), &count);
+    }
+    if (rc < 0) return RbdError("listing pool '" + o_.rbd_pool + "'", rc);
+    std::vector<std::string> names;
+    for (size_t i = 0; i < count; ++i) names.emplace_back(specs[i].name ? specs[i].name : "");
+    rbd_image_spec_list_cleanup(specs.data(), count);
+    double total = 0;
+    for (const auto& name : names) {
+      auto image = Image::Open(io_, name, "", /*read_only=*/true);
+      if (!image.ok()) continue;  // removed meanwhile
+      if (auto size = (*image)->Size(); size.ok()) total += static_cast<double>(*size) / kGiB;
+    }
+    return total;
+  }
+
+  Options o_;
+  std::mutex mu_;
+  rados_t cluster_ = nullptr;
+  rados_ioctx_t io_ = nullptr;
+  std::vector<std::string> mon_hosts_;
+  std::vector<std::string> mon_ports_;
+};
+
+}  // namespace
+}  // namespace rbd_driver
+
+Status RegisterRbdDriver(DriverRegistry& registry) {
+  return registry.Register("rbd", [](const BackendConfig& c) -> Result<std::unique_ptr<VolumeDriver>> {
+    auto o = rbd_driver::ParseOptions(c);
+    if (!o.ok()) return o.status();
+    return std::unique_ptr<VolumeDriver>(new rbd_driver::RbdDriver(std::move(o).value()));
+  });
+}
+
+}  // namespace blockstore

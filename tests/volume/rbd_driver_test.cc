@@ -1,0 +1,260 @@
+// The RBD driver against a real single-node Ceph (scripts/ceph-aio; BS_CEPH_ENV names its
+// KEY=VALUE file).
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "blockstore/driver.hpp"
+#include "blockstore/rbd_driver.hpp"
+#include "lib/core/ids.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace blockstore;
+
+namespace {
+
+std::string Ceph(const char* key) { return testing::EnvFileValue("BS_CEPH_ENV", key); }
+
+std::map<std::string, std::string> CephOptions() {
+  return {{"rbd_pool", Ceph("BS_CEPH_POOL")},
+          {"rbd_user", Ceph("BS_CEPH_USER")},
+          {"rbd_ceph_conf", Ceph("BS_CEPH_CONF")},
+          {"rbd_keyring_conf", Ceph("BS_CEPH_KEYRING")},
+          {"rbd_secret_uuid", "457eb676-33da-42ec-9a8c-9293d545c337"}};
+}
+
+Result<std::unique_ptr<VolumeDriver>> Build(std::map<std::string, std::string> options) {
+  DriverRegistry reg;
+  if (Status s = RegisterRbdDriver(reg); !s.ok()) return s;
+  return reg.Create(BackendConfig{"ceph-1", "rbd", "ceph", std::move(options)});
+}
+
+std::unique_ptr<VolumeDriver> MakeDriver(std::map<std::string, std::string> extra = {}) {
+  auto options = CephOptions();
+  for (auto& [k, v] : extra) options[k] = v;
+  auto d = Build(options);
+  REQUIRE_MESSAGE(d.ok(), d.status().ToString());
+  Status s = (*d)->Initialize();
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return std::move(d).value();
+}
+
+Volume Vol(uint64_t gb) {
+  Volume v;
+  v.id = internal::NewUuid();
+  v.size_gb = gb;
+  return v;
+}
+
+Snapshot Snap(const Volume& v) {
+  Snapshot s;
+  s.id = internal::NewUuid();
+  s.volume_id = v.id;
+  s.size_gb = v.size_gb;
+  return s;
+}
+
+std::vector<std::byte> Pattern(std::size_t n, unsigned seed) {
+  std::vector<std::byte> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::byte>((i * 131 + seed * 7 + 1) & 0xff);
+  return out;
+}
+
+void Write(VolumeDriver& d, const Volume& v, uint64_t offset, const std::vector<std::byte>& data) {
+  auto dev = d.OpenVolume(v);
+  REQUIRE_MESSAGE(dev.ok(), dev.status().ToString());
+  BS_REQUIRE_OK((*dev)->WriteAt(offset, data));
+  BS_REQUIRE_OK((*dev)->Flush());
+}
+
+std::vector<std::byte> Read(BlockDevice& dev, uint64_t offset, std::size_t n) {
+  std::vector<std::byte> out(n);
+  auto got = dev.ReadAt(offset, out);
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  REQUIRE(*got == n);
+  return out;
+}
+
+std::vector<std::byte> Read(VolumeDriver& d, const Volume& v, uint64_t offset, std::size_t n) {
+  auto dev = d.OpenVolume(v);
+  REQUIRE_MESSAGE(dev.ok(), dev.status().ToString());
+  return Read(**dev, offset, n);
+}
+
+}  // namespace
+
+TEST_CASE("options: unknown keys and bad values are refused by name; a cluster that cannot be reached says so") {
+  auto bad = [](std::map<std::string, std::string> o) {
+    auto d = Build(std::move(o));
+    REQUIRE_FALSE(d.ok());
+    return d.status();
+  };
+  CHECK(bad({{"rbd_poool", "x"}}).message().find("rbd_poool") != std::string::npos);
+  CHECK(bad({{"rbd_max_clone_depth", "-1"}}).message().find("rbd_max_clone_depth") != std::string::npos);
+  CHECK(bad({{"rbd_flatten_volume_from_snapshot", "maybe"}}).code() == Code::kInvalidArgument);
+  CHECK(bad({{"rbd_pool", ""}}).code() == Code::kInvalidArgument);
+  // A pool that does not exist, a key the cluster refuses.
+  auto o = CephOptions();
+  o["rbd_pool"] = "no-such-pool";
+  auto d = Build(o);
+  BS_REQUIRE_OK(d.status());
+  Status s = (*d)->Initialize();
+  CHECK(s.code() == Code::kNotFound);
+  CHECK(s.message().find("no-such-pool") != std::string::npos);
+  o = CephOptions();
+  o["rbd_keyring_conf"] = Ceph("BS_CEPH_CONF");  // not a keyring
+  o["rados_connect_timeout"] = "5";
+  d = Build(o);
+  BS_REQUIRE_OK(d.status());
+  CHECK_FALSE((*d)->Initialize().ok());
+}
+
+TEST_CASE("lifecycle: thin create, size, data, extend, delete; each made again changes nothing") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  BS_REQUIRE_OK(d->CreateVolume(v));  // a redelivered create
+  CHECK(*d->VolumeSizeBytes(v) == kGiB);
+  {
+    auto dev = d->OpenVolume(v);
+    BS_REQUIRE_OK(dev.status());
+    CHECK((*dev)->ConcurrentIo());
+    CHECK((*dev)->SizeBytes() == kGiB);
+    // Nothing written: nothing allocated (thin).
+    auto ranges = (*dev)->AllocatedRanges();
+    BS_REQUIRE_OK(ranges.status());
+    CHECK(ranges->empty());
+    const auto a = Pattern(1 << 20, 1);
+    BS_REQUIRE_OK((*dev)->WriteAt(300 << 20, a));
+    BS_REQUIRE_OK((*dev)->Flush());
+    CHECK(Read(**dev, 300 << 20, a.size()) == a);
+    ranges = (*dev)->AllocatedRanges();
+    BS_REQUIRE_OK(ranges.status());
+    REQUIRE(ranges->size() == 1);
+    CHECK((*ranges)[0].offset <= (300u << 20));
+    CHECK((*ranges)[0].offset + (*ranges)[0].length >= (301u << 20));
+    CHECK((*ranges)[0].length <= (8u << 20));  // at most the objects written
+    // Past the end: refused; a read there is short.
+    BS_CHECK_CODE((*dev)->WriteAt(kGiB - 10, Pattern(20, 2)), Code::kInvalidArgument);
+    std::vector<std::byte> tail(20);
+    CHECK(*(*dev)->ReadAt(kGiB - 10, tail) == 10);
+  }
+  BS_REQUIRE_OK(d->ExtendVolume(v, 3));
+  CHECK(*d->VolumeSizeBytes(v) == 3 * kGiB);
+  BS_CHECK_CODE(d->ExtendVolume(v, 2), Code::kInvalidArgument);
+  CHECK(Read(*d, v, 300 << 20, 1 << 20) == Pattern(1 << 20, 1));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+  BS_CHECK_CODE(d->VolumeSizeBytes(v), Code::kNotFound);
+  BS_REQUIRE_OK(d->DeleteVolume(v));  // idempotent
+  BS_CHECK_CODE(d->OpenVolume(v), Code::kNotFound);
+  Volume bad = Vol(1);
+  bad.id = "../etc";
+  BS_CHECK_CODE(d->CreateVolume(bad), Code::kInvalidArgument);
+}
+
+TEST_CASE("snapshots and copy-on-write clones: contents at the snapshot, dependents protect their parents") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  const auto before = Pattern(64 << 10, 3);
+  Write(*d, v, 0, before);
+  Snapshot s = Snap(v);
+  BS_REQUIRE_OK(d->CreateSnapshot(s, v));
+  Write(*d, v, 0, Pattern(64 << 10, 4));  // the volume moves on; the snapshot does not
+  {
+    auto snap_dev = d->OpenSnapshot(s);
+    BS_REQUIRE_OK(snap_dev.status());
+    CHECK(Read(**snap_dev, 0, before.size()) == before);
+  }
+  // A volume from the snapshot, larger than it: the snapshot's data, then zeros.
+  Volume from = Vol(2);
+  BS_REQUIRE_OK(d->CreateVolumeFromSnapshot(from, s));
+  BS_REQUIRE_OK(d->CreateVolumeFromSnapshot(from, s));  // made again
+  CHECK(*d->VolumeSizeBytes(from) == 2 * kGiB);
+  CHECK(Read(*d, from, 0, before.size()) == before);
+  CHECK(Read(*d, from, kGiB + 5, 16) == std::vector<std::byte>(16));
+  // Deleting the snapshot `from` depends on is allowed: the cluster keeps it (clone v2, in the
+  // image's trash) until `from` goes, and `from` reads as before.
+  BS_REQUIRE_OK(d->DeleteSnapshot(s));
+  BS_REQUIRE_OK(d->DeleteSnapshot(s));  // idempotent
+  CHECK(Read(*d, from, 0, before.size()) == before);
+  BS_CHECK_CODE(d->OpenSnapshot(s), Code::kNotFound);
+  // A clone of the volume: its data now; a write to it leaves the source alone.
+  Volume clone = Vol(1);
+  BS_REQUIRE_OK(d->CreateClonedVolume(clone, v));
+  CHECK(Read(*d, clone, 0, 64 << 10) == Pattern(64 << 10, 4));
+  Write(*d, clone, 0, Pattern(4096, 5));
+  const auto source_now = Pattern(64 << 10, 4);
+  CHECK(Read(*d, v, 0, 4096) == std::vector<std::byte>(source_now.begin(), source_now.begin() + 4096));
+  CHECK(Read(*d, clone, 0, 4096) == Pattern(4096, 5));
+  // The source cannot go while the clone needs it, and says which clone.
+  Status refused = d->DeleteVolume(v);
+  CHECK(refused.code() == Code::kFailedPrecondition);
+  CHECK(refused.message().find(clone.id) != std::string::npos);
+  CHECK(refused.message().find(from.id) != std::string::npos);
+  // Without its dependents it goes (the trashed snapshot went with the last of them).
+  BS_REQUIRE_OK(d->DeleteVolume(clone));
+  BS_CHECK_CODE(d->DeleteVolume(v), Code::kFailedPrecondition);
+  BS_REQUIRE_OK(d->DeleteVolume(from));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+  BS_CHECK_CODE(d->VolumeSizeBytes(v), Code::kNotFound);
+}
+
+TEST_CASE("clone depth: beyond rbd_max_clone_depth a clone is flattened and keeps nothing of its source") {
+  auto d = MakeDriver({{"rbd_max_clone_depth", "1"}});
+  Volume a = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(a));
+  Write(*d, a, 4096, Pattern(8192, 6));
+  Volume b = Vol(1);
+  BS_REQUIRE_OK(d->CreateClonedVolume(b, a));  // depth 1: stays a clone
+  Volume c = Vol(1);
+  BS_REQUIRE_OK(d->CreateClonedVolume(c, b));  // depth 2: flattened
+  CHECK(Read(*d, c, 4096, 8192) == Pattern(8192, 6));
+  // b's snapshot for c went with the flattening: b can go while c stays; a cannot while b needs it.
+  BS_CHECK_CODE(d->DeleteVolume(a), Code::kFailedPrecondition);
+  BS_REQUIRE_OK(d->DeleteVolume(b));
+  BS_REQUIRE_OK(d->DeleteVolume(a));
+  CHECK(Read(*d, c, 4096, 8192) == Pattern(8192, 6));
+  BS_REQUIRE_OK(d->DeleteVolume(c));
+}
+
+TEST_CASE("stats from the pool, and Cinder's rbd connection info") {
+  auto d = MakeDriver();
+  auto stats = d->GetStats();
+  BS_REQUIRE_OK(stats.status());
+  CHECK(stats->storage_protocol == "ceph");
+  REQUIRE(stats->pools.size() == 1);
+  const PoolStats& p = stats->pools[0];
+  CHECK(p.pool_name == Ceph("BS_CEPH_POOL"));
+  CHECK(p.thin_provisioning_support);
+  REQUIRE(p.total_capacity_gb.kind == Capacity::Kind::kNumber);
+  CHECK(p.total_capacity_gb.gb > 1);
+  CHECK(p.free_capacity_gb.gb > 0);
+  CHECK(p.free_capacity_gb.gb <= p.total_capacity_gb.gb);
+  CHECK(d->DefaultPool() == Ceph("BS_CEPH_POOL"));
+
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  Connector host;
+  host.host = "compute-1";
+  auto conn = d->InitializeConnection(v, std::nullopt, host);
+  BS_REQUIRE_OK(conn.status());
+  CHECK(conn->info.driver_volume_type == "rbd");
+  auto data = boost::json::parse(conn->info.data).as_object();
+  CHECK(data.at("name").as_string() == Ceph("BS_CEPH_POOL") + "/volume-" + v.id);
+  CHECK(data.at("auth_username").as_string() == Ceph("BS_CEPH_USER"));
+  CHECK(data.at("auth_enabled").as_bool());
+  CHECK(data.at("secret_type").as_string() == "ceph");
+  CHECK(data.at("secret_uuid").as_string() == "457eb676-33da-42ec-9a8c-9293d545c337");
+  CHECK(data.at("volume_id").as_string() == v.id);
+  REQUIRE(data.at("hosts").as_array().size() == 1);
+  CHECK(data.at("hosts").as_array()[0].as_string() == "127.0.0.1");
+  const std::string mon = Ceph("BS_CEPH_MON");
+  CHECK(data.at("ports").as_array()[0].as_string() == mon.substr(mon.rfind(':') + 1));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+}
