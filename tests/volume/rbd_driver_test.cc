@@ -1,6 +1,7 @@
 // The RBD driver against a real single-node Ceph (scripts/ceph-aio; BS_CEPH_ENV names its
 // KEY=VALUE file).
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -42,6 +43,23 @@ std::unique_ptr<VolumeDriver> MakeDriver(std::map<std::string, std::string> extr
   Status s = (*d)->Initialize();
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   return std::move(d).value();
+}
+
+// The pool's trash, as the rbd CLI lists it ("" when it cannot be listed).
+std::string Trash() {
+  const std::string conf = Ceph("BS_CEPH_CONF");
+  const std::string user = Ceph("BS_CEPH_USER");
+  const std::string keyring = Ceph("BS_CEPH_KEYRING");
+  const std::string pool = Ceph("BS_CEPH_POOL");
+  std::string cmd = "rbd -c '" + conf + "' -n 'client." + user + "' -k '" + keyring + "' trash ls '" + pool +
+                    "' 2>/dev/null";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  ::pclose(p);
+  return out;
 }
 
 Volume Vol(uint64_t gb) {
@@ -155,6 +173,33 @@ TEST_CASE("lifecycle: thin create, size, data, extend, delete; each made again c
   Volume bad = Vol(1);
   bad.id = "../etc";
   BS_CHECK_CODE(d->CreateVolume(bad), Code::kInvalidArgument);
+}
+
+TEST_CASE("a failed create whose image a client still has open: out of the pool at once, purged once closed") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  auto held = d->OpenVolume(v);  // a watcher, as an engine killed inside the create leaves one
+  BS_REQUIRE_OK(held.status());
+  // An image in use is not deleted...
+  v.status = VolumeStatus::kAvailable;
+  BS_CHECK_CODE(d->DeleteVolume(v), Code::kFailedPrecondition);
+  auto still = d->VolumeSizeBytes(v);
+  BS_CHECK_OK(still.status());
+  // ...but the leftover of a create being failed leaves the pool's listing at once.
+  v.status = VolumeStatus::kCreating;
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+  BS_CHECK_CODE(d->VolumeSizeBytes(v), Code::kNotFound);
+  BS_REQUIRE_OK(d->DeleteVolume(v));  // and again: gone is gone
+  CHECK(Trash().find("volume-" + v.id) != std::string::npos);
+  // Purged with the next stats once nothing watches it.
+  held->reset();
+  auto stats = d->GetStats();
+  BS_REQUIRE_OK(stats.status());
+  CHECK(Trash().find("volume-" + v.id) == std::string::npos);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  v.status = VolumeStatus::kDeleting;
+  BS_REQUIRE_OK(d->DeleteVolume(v));
 }
 
 TEST_CASE("snapshots and copy-on-write clones: contents at the snapshot, dependents protect their parents") {

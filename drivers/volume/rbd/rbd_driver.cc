@@ -186,6 +186,7 @@ class RbdDriver final : public VolumeDriver {
     }
     char buf[1024] = {};
     if (rados_conf_get(cluster_, "mon_host", buf, sizeof buf - 1) == 0) MonitorAddresses(buf, mon_hosts_, mon_ports_);
+    PurgeTrash();
     return Status::Ok();
   }
 
@@ -237,9 +238,11 @@ class RbdDriver final : public VolumeDriver {
   Status DeleteVolume(const Volume& v) override {
     BS_RETURN_IF_ERROR(CheckId(v.id));
     const std::string name = VolumeName(v.id);
-    {
-      auto image = Image::Open(io_, name);
-      if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
+    // An image a crash left half-made (listed, but with no header to open) is removed as
+    // well: rbd_remove cleans up whatever exists of it.
+    if (auto image = Image::Open(io_, name); !image.ok()) {
+      if (image.status().code() != Code::kNotFound) return image.status();
+    } else {
       // Not while a clone still reads through one of its snapshots (a deleted snapshot with
       // clones stays in the image's trash until they go).
       BS_ASSIGN_OR_RETURN(auto dependents, Descendants(**image));
@@ -256,6 +259,15 @@ class RbdDriver final : public VolumeDriver {
       }
     }
     const int rc = rbd_remove(io_, name.c_str());
+    if (rc == -EBUSY && v.status == VolumeStatus::kCreating) {
+      // A create being failed (after a crash: the engine was killed inside it) whose image a
+      // client that is gone still watches until its watch times out (30 s): into the pool's
+      // trash now, out of the pool's listing; PurgeTrash removes it once the watch is gone.
+      // A volume in any other status with watchers is in use somewhere: refused below.
+      const int moved = rbd_trash_move(io_, name.c_str(), 0);
+      if (moved == 0 || moved == -ENOENT) return Status::Ok();
+      return RbdError("moving " + name + " to the trash", moved);
+    }
     if (rc == -ENOENT) return Status::Ok();
     if (rc == -ENOTEMPTY) return FailedPrecondition("volume " + v.id + " still has snapshots");
     if (rc == -EBUSY) return FailedPrecondition("volume " + v.id + " is open elsewhere (it has watchers)");
@@ -312,6 +324,7 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Result<BackendStats> GetStats() override {
+    PurgeTrash();
     // The pool's share of the cluster, as `ceph df` reports it: what is stored in it and what
     // it could still take given its replication (max_avail).
     const char* cmd[] = {R"({"prefix": "df", "format": "json"})"};
@@ -517,6 +530,28 @@ class RbdDriver final : public VolumeDriver {
       if (current.empty()) return depth;
     }
     return depth;
+  }
+
+  // Removes the images of failed creates DeleteVolume moved to the trash, each once nothing
+  // watches it any more (the rest wait for the next call). Best effort: called with the stats.
+  void PurgeTrash() {
+    std::vector<rbd_trash_image_info_t> entries(32);
+    size_t count = entries.size();
+    int rc = rbd_trash_list(io_, entries.data(), &count);
+    if (rc == -ERANGE) {
+      entries.resize(count);
+      rc = rbd_trash_list(io_, entries.data(), &count);
+    }
+    if (rc < 0) return;
+    std::vector<std::string> ours;
+    for (size_t i = 0; i < count; ++i) {
+      const std::string name = entries[i].name ? entries[i].name : "";
+      if (entries[i].source == RBD_TRASH_IMAGE_SOURCE_USER && name.starts_with("volume-") && entries[i].id) {
+        ours.emplace_back(entries[i].id);
+      }
+    }
+    rbd_trash_list_cleanup(entries.data(), count);
+    for (const auto& id : ours) (void)rbd_trash_remove(io_, id.c_str(), /*force=*/false);
   }
 
   // What every image in the pool was given, in GB (rbd_exclusive_cinder_pool = false).
