@@ -45,14 +45,12 @@ std::unique_ptr<VolumeDriver> MakeDriver(std::map<std::string, std::string> extr
   return std::move(d).value();
 }
 
-// The pool's trash, as the rbd CLI lists it ("" when it cannot be listed).
-std::string Trash() {
+// What the rbd CLI prints for `args` on the suite's pool ("" when it fails).
+std::string RbdCli(const std::string& args) {
   const std::string conf = Ceph("BS_CEPH_CONF");
   const std::string user = Ceph("BS_CEPH_USER");
   const std::string keyring = Ceph("BS_CEPH_KEYRING");
-  const std::string pool = Ceph("BS_CEPH_POOL");
-  std::string cmd = "rbd -c '" + conf + "' -n 'client." + user + "' -k '" + keyring + "' trash ls '" + pool +
-                    "' 2>/dev/null";
+  std::string cmd = "rbd -c '" + conf + "' -n 'client." + user + "' -k '" + keyring + "' " + args + " 2>/dev/null";
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return out;
@@ -60,6 +58,12 @@ std::string Trash() {
   while (std::fgets(buf, sizeof buf, p)) out += buf;
   ::pclose(p);
   return out;
+}
+
+// The pool's trash; an image's snapshots (the trash namespace's too).
+std::string Trash() { return RbdCli("trash ls '" + Ceph("BS_CEPH_POOL") + "'"); }
+std::string SnapList(const std::string& image) {
+  return RbdCli("snap ls --all '" + Ceph("BS_CEPH_POOL") + "/" + image + "'");
 }
 
 Volume Vol(uint64_t gb) {
@@ -242,8 +246,11 @@ TEST_CASE("snapshots and copy-on-write clones: contents at the snapshot, depende
   CHECK(refused.code() == Code::kFailedPrecondition);
   CHECK(refused.message().find(clone.id) != std::string::npos);
   CHECK(refused.message().find(from.id) != std::string::npos);
-  // Without its dependents it goes (the trashed snapshot went with the last of them).
+  // Without its dependents it goes (the trashed snapshot went with the last of them). The
+  // clone takes the snapshot made on the source for it along.
+  CHECK(SnapList("volume-" + v.id).find("volume-" + clone.id + ".clone_snap") != std::string::npos);
   BS_REQUIRE_OK(d->DeleteVolume(clone));
+  CHECK(SnapList("volume-" + v.id).find("volume-" + clone.id + ".clone_snap") == std::string::npos);
   BS_CHECK_CODE(d->DeleteVolume(v), Code::kFailedPrecondition);
   BS_REQUIRE_OK(d->DeleteVolume(from));
   BS_REQUIRE_OK(d->DeleteVolume(v));

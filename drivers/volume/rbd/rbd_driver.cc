@@ -238,6 +238,8 @@ class RbdDriver final : public VolumeDriver {
   Status DeleteVolume(const Volume& v) override {
     BS_RETURN_IF_ERROR(CheckId(v.id));
     const std::string name = VolumeName(v.id);
+    // A clone's parent: the snapshot taken on it for this clone goes after the clone.
+    std::string parent;
     // An image a crash left half-made (listed, but with no header to open) is removed as
     // well: rbd_remove cleans up whatever exists of it.
     if (auto image = Image::Open(io_, name); !image.ok()) {
@@ -257,6 +259,13 @@ class RbdDriver final : public VolumeDriver {
       for (const auto& s : snaps) {
         if (s.ends_with(kCloneSnapSuffix)) BS_RETURN_IF_ERROR(SnapRemoveOpen(**image, s));
       }
+      rbd_linked_image_spec_t p{};
+      rbd_snap_spec_t ps{};
+      if (rbd_get_parent((*image)->get(), &p, &ps) == 0) {
+        if (ps.name && std::string(ps.name) == name + kCloneSnapSuffix && p.image_name) parent = p.image_name;
+        rbd_linked_image_spec_cleanup(&p);
+        rbd_snap_spec_cleanup(&ps);
+      }
     }
     const int rc = rbd_remove(io_, name.c_str());
     if (rc == -EBUSY && v.status == VolumeStatus::kCreating) {
@@ -268,6 +277,7 @@ class RbdDriver final : public VolumeDriver {
       if (moved == 0 || moved == -ENOENT) return Status::Ok();
       return RbdError("moving " + name + " to the trash", moved);
     }
+    if (rc == 0 && !parent.empty()) (void)SnapRemove(parent, name + kCloneSnapSuffix);  // best effort
     if (rc == -ENOENT) return Status::Ok();
     if (rc == -ENOTEMPTY) return FailedPrecondition("volume " + v.id + " still has snapshots");
     if (rc == -EBUSY) return FailedPrecondition("volume " + v.id + " is open elsewhere (it has watchers)");
