@@ -8,6 +8,9 @@ PostgreSQL, through the REST endpoint of the api process:
                           with every role on SQLite (ratio_to_one_process); Cinder's 9.4/s
                           (measured on these machines, ../shared figures) gives ratio_to_cinder.
   scaleout.rss_mib        resident set of each role's process at idle (the largest is the value).
+  scaleout.cpu_ms_per_create  with 2 volume services: CPU time of every process on the machine
+                          during the creates, per create (the value), and by where it went
+                          (PostgreSQL, RabbitMQ, each role, the load generator, the rest).
 
     bench/scaleout_bench.py --daemon build-release/examples/blockstored [--creates N]
 """
@@ -74,6 +77,47 @@ def creates(url, n):
     return seconds, (available if not refused and available == n else None), len(refused)
 
 
+def cpu_ticks():
+    """Every process's CPU time in clock ticks, by pid: (where it counts, ticks)."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            if comm == "blockstored":
+                argv = open(f"/proc/{entry}/cmdline").read().split("\0")
+                comm = "blockstored " + (argv[argv.index("--roles") + 1] if "--roles" in argv else "all")
+            out[entry] = (comm, int(fields[11]) + int(fields[12]))
+        except (OSError, ValueError, IndexError):
+            pass  # gone meanwhile
+    return out
+
+
+def cpu_by_group(before, after, mine):
+    """CPU seconds spent between two cpu_ticks() snapshots, grouped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {}
+    for pid, (comm, ticks) in after.items():
+        spent = ticks - before.get(pid, (comm, 0))[1]
+        if spent <= 0:
+            continue
+        if pid == mine:
+            group = "load_generator"
+        elif comm == "postgres":
+            group = "postgresql"
+        elif comm == "beam.smp":
+            group = "rabbitmq"
+        elif comm.startswith("blockstored "):
+            group = comm.split(" ", 1)[1]
+        else:
+            group = "other"
+        groups[group] = groups.get(group, 0.0) + spent / tick
+    return groups
+
+
 def one_process(binary, n):
     """The anchor: the same creates against one blockstored running every role on SQLite."""
     with tempfile.TemporaryDirectory() as d:
@@ -114,7 +158,15 @@ def main():
                     rss = d.rss_mib()
                     emit("scaleout.rss_mib", round(max(rss.values()), 1), "MiB", goal_mib=30,
                          **{f"{k}_mib": round(v, 1) for k, v in rss.items()})
+                before = cpu_ticks()
                 seconds, available, refused = creates(d.url, args.creates)
+                spent = cpu_by_group(before, cpu_ticks(), str(os.getpid()))
+                if volumes == 2 and available is not None:
+                    total = sum(spent.values())
+                    emit("scaleout.cpu_ms_per_create", round(1000 * total / args.creates, 2), "ms",
+                         seconds=round(seconds, 2), cpus=os.cpu_count(),
+                         busy=round(total / (seconds * os.cpu_count()), 3),
+                         **{f"{k}_ms": round(1000 * v / args.creates, 2) for k, v in sorted(spent.items())})
                 anchor_s, anchor_ok, _ = one_process(args.daemon, args.creates)
                 if available is None:
                     failed = True

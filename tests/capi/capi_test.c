@@ -38,6 +38,27 @@ static int field(const char* json, const char* key, char* out, size_t n) {
   return 1;
 }
 
+/* A snapshot of `volume` (named "s1"), then a volume from it, each waited for until available;
+   their ids into snap_id and from_id (64 bytes each). The new volume's JSON (bs_free it), or NULL. */
+static char* snapshot_then_volume(bs_engine* engine, const bs_context* ctx, const char* volume,
+                                  char* snap_id, char* from_id, int64_t timeout_ms) {
+  char request[256];
+  char* out = NULL;
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"name\": \"s1\"}", volume);
+  CHECK(bs_snapshot_create(&out, engine, ctx, request) == BS_OK);
+  CHECK(field(out, "id", snap_id, 64));
+  bs_free(out);
+  CHECK(bs_snapshot_wait(&out, engine, ctx, snap_id, "available", timeout_ms) == BS_OK);
+  bs_free(out);
+  snprintf(request, sizeof request, "{\"snapshot_id\": \"%s\"}", snap_id);
+  CHECK(bs_volume_create(&out, engine, ctx, request) == BS_OK);
+  CHECK(field(out, "id", from_id, 64));
+  bs_free(out);
+  out = NULL;
+  CHECK(bs_volume_wait(&out, engine, ctx, from_id, "available", timeout_ms) == BS_OK);
+  return out;
+}
+
 static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
 static int create_end_events = 0;
 
@@ -149,19 +170,8 @@ static void test_lifecycle(const char* dir) {
 
   /* snapshot and a volume from it */
   {
-    char request[256];
-    snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"name\": \"s1\"}", id);
-    CHECK(bs_snapshot_create(&out, engine, alice, request) == BS_OK);
-    CHECK(field(out, "id", snap_id, sizeof snap_id));
-    bs_free(out);
-    CHECK(bs_snapshot_wait(&out, engine, alice, snap_id, "available", 10000) == BS_OK);
-    bs_free(out);
-    snprintf(request, sizeof request, "{\"snapshot_id\": \"%s\"}", snap_id);
-    CHECK(bs_volume_create(&out, engine, alice, request) == BS_OK);
-    CHECK(field(out, "id", clone_id, sizeof clone_id));
-    bs_free(out);
-    CHECK(bs_volume_wait(&out, engine, alice, clone_id, "available", 10000) == BS_OK);
-    CHECK(strstr(out, "\"size\":3") != NULL);
+    out = snapshot_then_volume(engine, alice, id, snap_id, clone_id, 10000);
+    CHECK(out && strstr(out, "\"size\":3") != NULL);
     bs_free(out);
     CHECK(bs_snapshot_list(&out, engine, alice, NULL) == BS_OK);
     CHECK(strstr(out, snap_id) != NULL);
@@ -956,7 +966,7 @@ static int rbd_image_exists(const char* conf, const char* user, const char* keyr
 /* A volume, its snapshot and a volume from it on the RBD backend of the suite's Ceph (BS_CEPH_ENV). */
 static void test_rbd(void) {
   char conf[512] = "", user[64] = "", keyring[512] = "", pool[64] = "", config[4096];
-  char vol[64], snap[64], from[64], image[128], request[256], status[32];
+  char vol[64], snap[64], from[64], image[128], status[32];
   char* out = NULL;
   bs_engine* engine = NULL;
   bs_context* alice = NULL;
@@ -994,17 +1004,8 @@ static void test_rbd(void) {
   CHECK(out && strstr(out, "\"size\":2") != NULL);
   bs_free(out);
 
-  snprintf(request, sizeof request, "{\"volume_id\": \"%s\"}", vol);
-  CHECK(bs_snapshot_create(&out, engine, alice, request) == BS_OK);
-  CHECK(field(out, "id", snap, sizeof snap));
-  bs_free(out);
-  CHECK(bs_snapshot_wait(&out, engine, alice, snap, "available", 30000) == BS_OK);
-  bs_free(out);
-  snprintf(request, sizeof request, "{\"snapshot_id\": \"%s\"}", snap);
-  CHECK(bs_volume_create(&out, engine, alice, request) == BS_OK);
-  CHECK(field(out, "id", from, sizeof from));
-  bs_free(out);
-  CHECK(bs_volume_wait(&out, engine, alice, from, "available", 30000) == BS_OK);
+  out = snapshot_then_volume(engine, alice, vol, snap, from, 30000);
+  CHECK(out && strstr(out, "\"size\":2") != NULL);
   bs_free(out);
   snprintf(image, sizeof image, "volume-%s", from);
   CHECK(rbd_image_exists(conf, user, keyring, pool, image));

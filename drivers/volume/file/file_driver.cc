@@ -10,6 +10,7 @@
 
 #include "blockstore/driver.hpp"
 #include "blockstore/file_driver.hpp"
+#include "drivers/volume/common/backend_options.hpp"
 #include "drivers/volume/file/file_export.hpp"
 #include "drivers/volume/file/sparse_copy.hpp"
 #include "lib/io/errno_status.hpp"
@@ -19,16 +20,7 @@ namespace blockstore {
 namespace file_driver {
 namespace {
 
-// Ids reach the filesystem as file names: only UUID characters may pass.
-Status CheckId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return InvalidArgument("bad resource id '" + id + "'");
-  for (char c : id) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                    c == '-';
-    if (!ok) return InvalidArgument("bad resource id '" + id + "'");
-  }
-  return Status::Ok();
-}
+using drivers::CheckResourceId;
 
 struct Options {
   std::string dir;
@@ -61,7 +53,7 @@ class FileDriver final : public VolumeDriver {
   std::string DefaultPool() const override { return o_.pool; }
 
   Status CreateVolume(const Volume& v) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     // A blank volume is made in place: a crash between open and ftruncate leaves a short file
     // under a volume that is still `creating`, which recovery deletes. (Copies go through a
     // temporary name, since a half-copied file would look whole.)
@@ -80,27 +72,27 @@ class FileDriver final : public VolumeDriver {
   }
 
   Status CreateVolumeFromSnapshot(const Volume& v, const Snapshot& snap) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
-    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
     return SparseCopy(SnapshotPath(snap.id), VolumePath(v.id), v.size_gb * kGiB, o_.reflink,
                       o_.sync, nullptr);
   }
 
   Status CreateClonedVolume(const Volume& v, const Volume& src) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
-    if (Status s = CheckId(src.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(src.id); !s.ok()) return s;
     return SparseCopy(VolumePath(src.id), VolumePath(v.id), v.size_gb * kGiB, o_.reflink,
                       o_.sync, nullptr);
   }
 
   Status DeleteVolume(const Volume& v) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     if (Status s = exporter_.Forget(v.id); !s.ok()) return s;
     return Remove(VolumePath(v.id));
   }
 
   Status ExtendVolume(const Volume& v, uint64_t new_size_gb) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     const std::string path = VolumePath(v.id);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return io::Errno("stat " + path, errno);
@@ -115,19 +107,19 @@ class FileDriver final : public VolumeDriver {
   }
 
   Status CreateSnapshot(const Snapshot& snap, const Volume& v) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
-    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
     return SparseCopy(VolumePath(v.id), SnapshotPath(snap.id), v.size_gb * kGiB, o_.reflink,
                       o_.sync, nullptr);
   }
 
   Status DeleteSnapshot(const Snapshot& snap) override {
-    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
     return Remove(SnapshotPath(snap.id));
   }
 
   Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     struct stat st {};
     const std::string path = VolumePath(v.id);
     if (::stat(path.c_str(), &st) != 0) return io::Errno("stat " + path, errno);
@@ -135,19 +127,19 @@ class FileDriver final : public VolumeDriver {
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     return io::FileBlockDevice::Open(VolumePath(v.id));
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
-    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
     return io::FileBlockDevice::Open(SnapshotPath(snap.id));
   }
 
   Result<ConnectionResult> InitializeConnection(const Volume& v,
                                                 const std::optional<VolumeExport>& existing,
                                                 const Connector& c) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     const std::string path = VolumePath(v.id);
     if (::access(path.c_str(), F_OK) != 0) return io::Errno("volume file " + path, errno);
     return exporter_.Connect(v, path, existing, c);
@@ -157,7 +149,7 @@ class FileDriver final : public VolumeDriver {
   // (snapshots are not exported over iSCSI).
   Result<ConnectionInfo> InitializeSnapshotConnection(const Snapshot& snap,
                                                       const Connector& c) override {
-    if (Status s = CheckId(snap.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
     if (exporter_.protocol() != "local" && !c.do_local_attach) {
       return Unimplemented("snapshot " + snap.id + " can be read only on this backend's host");
     }
@@ -169,13 +161,13 @@ class FileDriver final : public VolumeDriver {
 
   Status TerminateConnection(const Volume& v, const VolumeExport& e, const Connector& c,
                              bool revoke_host, bool remove_export) override {
-    if (Status s = CheckId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     return exporter_.Disconnect(v, e, c, revoke_host, remove_export);
   }
 
   Status RestoreExports(const std::vector<ExportedVolume>& exported) override {
     for (const auto& e : exported) {
-      if (Status s = CheckId(e.volume.id); !s.ok()) return s;
+      if (Status s = CheckResourceId(e.volume.id); !s.ok()) return s;
     }
     return exporter_.Restore(exported, [this](const std::string& id) { return VolumePath(id); });
   }
@@ -238,20 +230,13 @@ Result<Options> ParseOptions(const BackendConfig& c) {
       }
       o.sync = v == "true";
     } else if (k == "max_over_subscription_ratio") {
-      char* end = nullptr;
-      const double r = std::strtod(v.c_str(), &end);
-      if (v != "auto" && (v.empty() || *end != '\0' || !(r > 0))) {
-        return InvalidArgument("backend '" + c.name +
-                               "': max_over_subscription_ratio must be a positive number or auto");
-      }
-      o.mosr = v;
+      auto r = drivers::ParseOverSubscriptionRatio(c.name, v);
+      if (!r.ok()) return r.status();
+      o.mosr = *r;
     } else if (k == "reserved_percentage") {
-      char* end = nullptr;
-      const long p = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || p < 0 || p > 100) {
-        return InvalidArgument("backend '" + c.name + "': reserved_percentage must be 0..100");
-      }
-      o.reserved_percentage = static_cast<int>(p);
+      auto p = drivers::ParseReservedPercentage(c.name, v);
+      if (!p.ok()) return p.status();
+      o.reserved_percentage = *p;
     } else {
       return InvalidArgument("backend '" + c.name + "': unknown file driver option '" + k + "'");
     }

@@ -3,12 +3,12 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "blockstore/driver.hpp"
 #include "blockstore/rbd_driver.hpp"
+#include "drivers/volume/common/backend_options.hpp"
 #include "drivers/volume/rbd/rbd_image.hpp"
 #include "lib/core/macros.hpp"
 
@@ -24,15 +24,7 @@ constexpr uint64_t kFeatures = RBD_FEATURE_LAYERING | RBD_FEATURE_EXCLUSIVE_LOCK
 // The snapshot a clone of a volume is taken from, on the source: named after the clone.
 constexpr const char* kCloneSnapSuffix = ".clone_snap";
 
-// Ids become image names: only UUID characters pass.
-Status CheckId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return InvalidArgument("bad resource id '" + id + "'");
-  for (char c : id) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-';
-    if (!ok) return InvalidArgument("bad resource id '" + id + "'");
-  }
-  return Status::Ok();
-}
+using drivers::CheckResourceId;
 
 std::string VolumeName(const std::string& id) { return "volume-" + id; }
 std::string SnapshotName(const std::string& id) { return "snapshot-" + id; }
@@ -103,16 +95,13 @@ Result<Options> ParseOptions(const BackendConfig& c) {
       if (!n.ok()) return n.status();
       o.connect_timeout_s = static_cast<int>(*n);
     } else if (k == "max_over_subscription_ratio") {
-      char* end = nullptr;
-      const double r = std::strtod(v.c_str(), &end);
-      if (v != "auto" && (v.empty() || *end != '\0' || !(r > 0))) {
-        return InvalidArgument("backend '" + c.name + "': max_over_subscription_ratio must be a positive number or auto");
-      }
-      o.mosr = v;
+      auto r = drivers::ParseOverSubscriptionRatio(c.name, v);
+      if (!r.ok()) return r.status();
+      o.mosr = *r;
     } else if (k == "reserved_percentage") {
-      auto n = ParseInt(o, k, v, 0, 100);
-      if (!n.ok()) return n.status();
-      o.reserved_percentage = static_cast<int>(*n);
+      auto p = drivers::ParseReservedPercentage(c.name, v);
+      if (!p.ok()) return p.status();
+      o.reserved_percentage = *p;
     } else if (k == "pool_name") {
       o.pool_name = v;
     } else {
@@ -154,38 +143,37 @@ class RbdDriver final : public VolumeDriver {
   explicit RbdDriver(Options o) : o_(std::move(o)) {}
 
   ~RbdDriver() override {
-    if (io_) rados_ioctx_destroy(io_);
-    if (cluster_) rados_shutdown(cluster_);
+    if (io_) Ceph().rados_ioctx_destroy(io_);
+    if (cluster_) Ceph().rados_shutdown(cluster_);
   }
 
   Status Initialize() override {
-    std::lock_guard lock(mu_);
     if (io_) return Status::Ok();
     const std::string name = "client." + (o_.user.empty() ? std::string("admin") : o_.user);
-    if (int rc = rados_create2(&cluster_, o_.cluster.c_str(), name.c_str(), 0); rc < 0) {
+    if (int rc = Ceph().rados_create2(&cluster_, o_.cluster.c_str(), name.c_str(), 0); rc < 0) {
       cluster_ = nullptr;
       return RbdError("backend '" + o_.backend + "': creating a RADOS handle for " + name, rc);
     }
     auto fail = [&](const std::string& what, int rc) {
-      rados_shutdown(cluster_);
+      Ceph().rados_shutdown(cluster_);
       cluster_ = nullptr;
       return RbdError("backend '" + o_.backend + "': " + what, rc);
     };
-    if (int rc = rados_conf_read_file(cluster_, o_.conf.c_str()); rc < 0) return fail("reading " + o_.conf, rc);
+    if (int rc = Ceph().rados_conf_read_file(cluster_, o_.conf.c_str()); rc < 0) return fail("reading " + o_.conf, rc);
     if (!o_.keyring.empty()) {
-      if (int rc = rados_conf_set(cluster_, "keyring", o_.keyring.c_str()); rc < 0) return fail("keyring " + o_.keyring, rc);
+      if (int rc = Ceph().rados_conf_set(cluster_, "keyring", o_.keyring.c_str()); rc < 0) return fail("keyring " + o_.keyring, rc);
     }
     const std::string timeout = std::to_string(o_.connect_timeout_s);
     for (const char* key : {"client_mount_timeout", "rados_mon_op_timeout", "rados_osd_op_timeout"}) {
-      if (int rc = rados_conf_set(cluster_, key, timeout.c_str()); rc < 0) return fail(std::string("setting ") + key, rc);
+      if (int rc = Ceph().rados_conf_set(cluster_, key, timeout.c_str()); rc < 0) return fail(std::string("setting ") + key, rc);
     }
-    if (int rc = rados_connect(cluster_); rc < 0) return fail("connecting to the cluster as " + name, rc);
-    if (int rc = rados_ioctx_create(cluster_, o_.rbd_pool.c_str(), &io_); rc < 0) {
+    if (int rc = Ceph().rados_connect(cluster_); rc < 0) return fail("connecting to the cluster as " + name, rc);
+    if (int rc = Ceph().rados_ioctx_create(cluster_, o_.rbd_pool.c_str(), &io_); rc < 0) {
       io_ = nullptr;
       return fail("opening pool '" + o_.rbd_pool + "'", rc);
     }
     char buf[1024] = {};
-    if (rados_conf_get(cluster_, "mon_host", buf, sizeof buf - 1) == 0) MonitorAddresses(buf, mon_hosts_, mon_ports_);
+    if (Ceph().rados_conf_get(cluster_, "mon_host", buf, sizeof buf - 1) == 0) MonitorAddresses(buf, mon_hosts_, mon_ports_);
     PurgeTrash();
     return Status::Ok();
   }
@@ -193,10 +181,10 @@ class RbdDriver final : public VolumeDriver {
   std::string DefaultPool() const override { return o_.pool_name; }
 
   Status CreateVolume(const Volume& v) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     int order = 0;
     const std::string name = VolumeName(v.id);
-    const int rc = rbd_create2(io_, name.c_str(), v.size_gb * kGiB, kFeatures, &order);
+    const int rc = Ceph().rbd_create2(io_, name.c_str(), v.size_gb * kGiB, kFeatures, &order);
     if (rc == -EEXIST) {
       // A create that ran before (a redelivered request, a crash before the commit): the image
       // is ours; it gets the size asked for.
@@ -207,9 +195,9 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status CreateVolumeFromSnapshot(const Volume& v, const Snapshot& snap) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
-    BS_RETURN_IF_ERROR(CheckId(snap.id));
-    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
     BS_RETURN_IF_ERROR(CloneFrom(VolumeName(snap.volume_id), SnapshotName(snap.id), VolumeName(v.id)));
     BS_RETURN_IF_ERROR(Resize(VolumeName(v.id), v.size_gb * kGiB, /*grow_only=*/true));
     BS_ASSIGN_OR_RETURN(int depth, CloneDepth(VolumeName(v.id)));
@@ -218,8 +206,8 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status CreateClonedVolume(const Volume& v, const Volume& src) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
-    BS_RETURN_IF_ERROR(CheckId(src.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(src.id));
     const std::string source = VolumeName(src.id);
     const std::string snap = VolumeName(v.id) + kCloneSnapSuffix;
     BS_RETURN_IF_ERROR(SnapCreate(source, snap));
@@ -236,7 +224,7 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status DeleteVolume(const Volume& v) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     const std::string name = VolumeName(v.id);
     // A clone's parent: the snapshot taken on it for this clone goes after the clone.
     std::string parent;
@@ -261,19 +249,19 @@ class RbdDriver final : public VolumeDriver {
       }
       rbd_linked_image_spec_t p{};
       rbd_snap_spec_t ps{};
-      if (rbd_get_parent((*image)->get(), &p, &ps) == 0) {
+      if (Ceph().rbd_get_parent((*image)->get(), &p, &ps) == 0) {
         if (ps.name && std::string(ps.name) == name + kCloneSnapSuffix && p.image_name) parent = p.image_name;
-        rbd_linked_image_spec_cleanup(&p);
-        rbd_snap_spec_cleanup(&ps);
+        Ceph().rbd_linked_image_spec_cleanup(&p);
+        Ceph().rbd_snap_spec_cleanup(&ps);
       }
     }
-    const int rc = rbd_remove(io_, name.c_str());
+    const int rc = Ceph().rbd_remove(io_, name.c_str());
     if (rc == -EBUSY && v.status == VolumeStatus::kCreating) {
       // A create being failed (after a crash: the engine was killed inside it) whose image a
       // client that is gone still watches until its watch times out (30 s): into the pool's
       // trash now, out of the pool's listing; PurgeTrash removes it once the watch is gone.
       // A volume in any other status with watchers is in use somewhere: refused below.
-      const int moved = rbd_trash_move(io_, name.c_str(), 0);
+      const int moved = Ceph().rbd_trash_move(io_, name.c_str(), 0);
       if (moved == 0 || moved == -ENOENT) return Status::Ok();
       return RbdError("moving " + name + " to the trash", moved);
     }
@@ -286,23 +274,23 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status ExtendVolume(const Volume& v, uint64_t new_size_gb) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     if (size > new_size_gb * kGiB) return InvalidArgument("extend would shrink " + image->name());
-    if (int rc = rbd_resize(image->get(), new_size_gb * kGiB); rc < 0) return RbdError("resizing " + image->name(), rc);
+    if (int rc = Ceph().rbd_resize(image->get(), new_size_gb * kGiB); rc < 0) return RbdError("resizing " + image->name(), rc);
     return Status::Ok();
   }
 
   Status CreateSnapshot(const Snapshot& snap, const Volume& v) override {
-    BS_RETURN_IF_ERROR(CheckId(snap.id));
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     return SnapCreate(VolumeName(v.id), SnapshotName(snap.id));
   }
 
   Status DeleteSnapshot(const Snapshot& snap) override {
-    BS_RETURN_IF_ERROR(CheckId(snap.id));
-    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
     auto image = Image::Open(io_, VolumeName(snap.volume_id));
     if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
     Status s = SnapRemoveOpen(**image, SnapshotName(snap.id));
@@ -313,21 +301,21 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id), "", /*read_only=*/true));
     return image->Size();
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return NewImageDevice(std::move(image), size);
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
-    BS_RETURN_IF_ERROR(CheckId(snap.id));
-    BS_RETURN_IF_ERROR(CheckId(snap.volume_id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(snap.volume_id), SnapshotName(snap.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return NewImageDevice(std::move(image), size);
@@ -342,10 +330,10 @@ class RbdDriver final : public VolumeDriver {
     size_t out_len = 0;
     char* status = nullptr;
     size_t status_len = 0;
-    const int rc = rados_mon_command(cluster_, cmd, 1, "", 0, &out, &out_len, &status, &status_len);
+    const int rc = Ceph().rados_mon_command(cluster_, cmd, 1, "", 0, &out, &out_len, &status, &status_len);
     std::string body(out ? out : "", out_len);
-    if (out) rados_buffer_free(out);
-    if (status) rados_buffer_free(status);
+    if (out) Ceph().rados_buffer_free(out);
+    if (status) Ceph().rados_buffer_free(status);
     if (rc < 0) return RbdError("backend '" + o_.backend + "': ceph df", rc);
     double used = 0;
     double avail = 0;
@@ -396,7 +384,7 @@ class RbdDriver final : public VolumeDriver {
 
   Result<ConnectionResult> InitializeConnection(const Volume& v, const std::optional<VolumeExport>&,
                                                 const Connector&) override {
-    BS_RETURN_IF_ERROR(CheckId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     boost::json::object data;
     data["name"] = o_.rbd_pool + "/" + VolumeName(v.id);
     boost::json::array hosts;
@@ -424,7 +412,7 @@ class RbdDriver final : public VolumeDriver {
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     if (size == bytes || (grow_only && size > bytes)) return Status::Ok();
-    if (int rc = rbd_resize(image->get(), bytes); rc < 0) return RbdError("resizing " + name, rc);
+    if (int rc = Ceph().rbd_resize(image->get(), bytes); rc < 0) return RbdError("resizing " + name, rc);
     return Status::Ok();
   }
 
@@ -432,14 +420,14 @@ class RbdDriver final : public VolumeDriver {
   // a crash: one that exists already is kept.
   Status SnapCreate(const std::string& image_name, const std::string& snap) {
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, image_name));
-    int rc = rbd_snap_create(image->get(), snap.c_str());
+    int rc = Ceph().rbd_snap_create(image->get(), snap.c_str());
     if (rc < 0 && rc != -EEXIST) return RbdError("snapshot " + image_name + "@" + snap, rc);
     int is_protected = 0;
-    if (rc = rbd_snap_is_protected(image->get(), snap.c_str(), &is_protected); rc < 0) {
+    if (rc = Ceph().rbd_snap_is_protected(image->get(), snap.c_str(), &is_protected); rc < 0) {
       return RbdError("snapshot " + image_name + "@" + snap, rc);
     }
     if (!is_protected) {
-      if (rc = rbd_snap_protect(image->get(), snap.c_str()); rc < 0 && rc != -EBUSY) {
+      if (rc = Ceph().rbd_snap_protect(image->get(), snap.c_str()); rc < 0 && rc != -EBUSY) {
         return RbdError("protecting " + image_name + "@" + snap, rc);
       }
     }
@@ -449,15 +437,15 @@ class RbdDriver final : public VolumeDriver {
   // Unprotects (refused while clones depend on it: failed_precondition) and removes.
   static Status SnapRemoveOpen(Image& image, const std::string& snap) {
     int is_protected = 0;
-    int rc = rbd_snap_is_protected(image.get(), snap.c_str(), &is_protected);
+    int rc = Ceph().rbd_snap_is_protected(image.get(), snap.c_str(), &is_protected);
     if (rc == -ENOENT) return Status::Ok();
     if (rc < 0) return RbdError("snapshot " + image.name() + "@" + snap, rc);
     if (is_protected) {
-      rc = rbd_snap_unprotect(image.get(), snap.c_str());
+      rc = Ceph().rbd_snap_unprotect(image.get(), snap.c_str());
       if (rc == -EBUSY) return FailedPrecondition(image.name() + "@" + snap + " has clones");
       if (rc < 0 && rc != -EINVAL) return RbdError("unprotecting " + image.name() + "@" + snap, rc);
     }
-    rc = rbd_snap_remove(image.get(), snap.c_str());
+    rc = Ceph().rbd_snap_remove(image.get(), snap.c_str());
     if (rc == -ENOENT) return Status::Ok();
     if (rc == -EBUSY) return FailedPrecondition(image.name() + "@" + snap + " has clones");
     if (rc < 0) return RbdError("removing " + image.name() + "@" + snap, rc);
@@ -473,15 +461,15 @@ class RbdDriver final : public VolumeDriver {
   static Result<std::vector<std::string>> SnapNames(Image& image) {
     std::vector<rbd_snap_info_t> snaps(16);
     int max = static_cast<int>(snaps.size());
-    int n = rbd_snap_list(image.get(), snaps.data(), &max);
+    int n = Ceph().rbd_snap_list(image.get(), snaps.data(), &max);
     if (n == -ERANGE) {
       snaps.resize(static_cast<std::size_t>(max));
-      n = rbd_snap_list(image.get(), snaps.data(), &max);
+      n = Ceph().rbd_snap_list(image.get(), snaps.data(), &max);
     }
     if (n < 0) return RbdError("snapshots of " + image.name(), n);
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i) out.emplace_back(snaps[static_cast<std::size_t>(i)].name);
-    rbd_snap_list_end(snaps.data());
+    Ceph().rbd_snap_list_end(snaps.data());
     return out;
   }
 
@@ -490,10 +478,10 @@ class RbdDriver final : public VolumeDriver {
   static Result<std::vector<std::string>> Descendants(Image& image) {
     std::vector<rbd_linked_image_spec_t> specs(16);
     size_t count = specs.size();
-    int rc = rbd_list_descendants(image.get(), specs.data(), &count);
+    int rc = Ceph().rbd_list_descendants(image.get(), specs.data(), &count);
     if (rc == -ERANGE) {
       specs.resize(count);
-      rc = rbd_list_descendants(image.get(), specs.data(), &count);
+      rc = Ceph().rbd_list_descendants(image.get(), specs.data(), &count);
     }
     if (rc < 0) return RbdError("clones of " + image.name(), rc);
     std::vector<std::string> out;
@@ -502,7 +490,7 @@ class RbdDriver final : public VolumeDriver {
       if (n.starts_with("volume-")) n = n.substr(7);
       out.push_back(std::move(n));
     }
-    rbd_linked_image_spec_list_cleanup(specs.data(), count);
+    Ceph().rbd_linked_image_spec_list_cleanup(specs.data(), count);
     return out;
   }
 
@@ -510,7 +498,7 @@ class RbdDriver final : public VolumeDriver {
   // again) is kept.
   Status CloneFrom(const std::string& parent, const std::string& snap, const std::string& child) {
     int order = 0;
-    const int rc = rbd_clone2(io_, parent.c_str(), snap.c_str(), io_, child.c_str(), kFeatures, &order, 0, 0);
+    const int rc = Ceph().rbd_clone2(io_, parent.c_str(), snap.c_str(), io_, child.c_str(), kFeatures, &order, 0, 0);
     if (rc == -EEXIST) return Status::Ok();
     if (rc < 0) return RbdError("cloning " + parent + "@" + snap + " as " + child, rc);
     return Status::Ok();
@@ -518,7 +506,7 @@ class RbdDriver final : public VolumeDriver {
 
   Status Flatten(const std::string& name) {
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
-    if (int rc = rbd_flatten(image->get()); rc < 0 && rc != -EINVAL) return RbdError("flattening " + name, rc);
+    if (int rc = Ceph().rbd_flatten(image->get()); rc < 0 && rc != -EINVAL) return RbdError("flattening " + name, rc);
     return Status::Ok();
   }
 
@@ -530,12 +518,12 @@ class RbdDriver final : public VolumeDriver {
       BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, current, "", /*read_only=*/true));
       rbd_linked_image_spec_t parent{};
       rbd_snap_spec_t parent_snap{};
-      const int rc = rbd_get_parent(image->get(), &parent, &parent_snap);
+      const int rc = Ceph().rbd_get_parent(image->get(), &parent, &parent_snap);
       if (rc == -ENOENT) return depth;
       if (rc < 0) return RbdError("parent of " + current, rc);
       current = parent.image_name ? parent.image_name : "";
-      rbd_linked_image_spec_cleanup(&parent);
-      rbd_snap_spec_cleanup(&parent_snap);
+      Ceph().rbd_linked_image_spec_cleanup(&parent);
+      Ceph().rbd_snap_spec_cleanup(&parent_snap);
       ++depth;
       if (current.empty()) return depth;
     }
@@ -547,10 +535,10 @@ class RbdDriver final : public VolumeDriver {
   void PurgeTrash() {
     std::vector<rbd_trash_image_info_t> entries(32);
     size_t count = entries.size();
-    int rc = rbd_trash_list(io_, entries.data(), &count);
+    int rc = Ceph().rbd_trash_list(io_, entries.data(), &count);
     if (rc == -ERANGE) {
       entries.resize(count);
-      rc = rbd_trash_list(io_, entries.data(), &count);
+      rc = Ceph().rbd_trash_list(io_, entries.data(), &count);
     }
     if (rc < 0) return;
     std::vector<std::string> ours;
@@ -560,23 +548,23 @@ class RbdDriver final : public VolumeDriver {
         ours.emplace_back(entries[i].id);
       }
     }
-    rbd_trash_list_cleanup(entries.data(), count);
-    for (const auto& id : ours) (void)rbd_trash_remove(io_, id.c_str(), /*force=*/false);
+    Ceph().rbd_trash_list_cleanup(entries.data(), count);
+    for (const auto& id : ours) (void)Ceph().rbd_trash_remove(io_, id.c_str(), /*force=*/false);
   }
 
   // What every image in the pool was given, in GB (rbd_exclusive_cinder_pool = false).
   Result<double> ProvisionedGb() {
     std::vector<rbd_image_spec_t> specs(64);
     size_t count = specs.size();
-    int rc = rbd_list2(io_, specs.data(), &count);
+    int rc = Ceph().rbd_list2(io_, specs.data(), &count);
     if (rc == -ERANGE) {
       specs.resize(count);
-      rc = rbd_list2(io_, specs.data(), &count);
+      rc = Ceph().rbd_list2(io_, specs.data(), &count);
     }
     if (rc < 0) return RbdError("listing pool '" + o_.rbd_pool + "'", rc);
     std::vector<std::string> names;
     for (size_t i = 0; i < count; ++i) names.emplace_back(specs[i].name ? specs[i].name : "");
-    rbd_image_spec_list_cleanup(specs.data(), count);
+    Ceph().rbd_image_spec_list_cleanup(specs.data(), count);
     double total = 0;
     for (const auto& name : names) {
       auto image = Image::Open(io_, name, "", /*read_only=*/true);
@@ -587,7 +575,6 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Options o_;
-  std::mutex mu_;
   rados_t cluster_ = nullptr;
   rados_ioctx_t io_ = nullptr;
   std::vector<std::string> mon_hosts_;
@@ -601,6 +588,7 @@ Status RegisterRbdDriver(DriverRegistry& registry) {
   return registry.Register("rbd", [](const BackendConfig& c) -> Result<std::unique_ptr<VolumeDriver>> {
     auto o = rbd_driver::ParseOptions(c);
     if (!o.ok()) return o.status();
+    if (auto api = rbd_driver::LoadRbdApi(); !api.ok()) return api.status();
     return std::unique_ptr<VolumeDriver>(new rbd_driver::RbdDriver(std::move(o).value()));
   });
 }

@@ -23,7 +23,7 @@ Status RbdError(const std::string& what, int rc) {
 }
 
 Image::~Image() {
-  if (image_) rbd_close(image_);
+  if (image_) Ceph().rbd_close(image_);
 }
 
 Result<std::unique_ptr<Image>> Image::Open(rados_ioctx_t io, const std::string& name,
@@ -31,8 +31,8 @@ Result<std::unique_ptr<Image>> Image::Open(rados_ioctx_t io, const std::string& 
   auto out = std::make_unique<Image>();
   out->name_ = name;
   const char* snap = snapshot.empty() ? nullptr : snapshot.c_str();
-  const int rc = read_only || snap ? rbd_open_read_only(io, name.c_str(), &out->image_, snap)
-                                   : rbd_open(io, name.c_str(), &out->image_, nullptr);
+  const int rc = read_only || snap ? Ceph().rbd_open_read_only(io, name.c_str(), &out->image_, snap)
+                                   : Ceph().rbd_open(io, name.c_str(), &out->image_, nullptr);
   if (rc < 0) {
     out->image_ = nullptr;
     return RbdError("opening RBD image " + name + (snap ? "@" + snapshot : ""), rc);
@@ -42,7 +42,7 @@ Result<std::unique_ptr<Image>> Image::Open(rados_ioctx_t io, const std::string& 
 
 Result<uint64_t> Image::Size() const {
   uint64_t size = 0;
-  if (int rc = rbd_get_size(image_, &size); rc < 0) return RbdError("size of " + name_, rc);
+  if (int rc = Ceph().rbd_get_size(image_, &size); rc < 0) return RbdError("size of " + name_, rc);
   return size;
 }
 
@@ -57,7 +57,7 @@ class ImageDevice final : public BlockDevice {
     const std::size_t want = static_cast<std::size_t>(std::min<uint64_t>(out.size(), size_ - offset));
     std::size_t done = 0;
     while (done < want) {
-      const ssize_t n = rbd_read(image_->get(), offset + done, want - done,
+      const ssize_t n = Ceph().rbd_read(image_->get(), offset + done, want - done,
                                  reinterpret_cast<char*>(out.data()) + done);
       if (n < 0) return RbdError("reading " + image_->name(), static_cast<int>(n));
       if (n == 0) break;
@@ -72,7 +72,7 @@ class ImageDevice final : public BlockDevice {
     }
     std::size_t done = 0;
     while (done < data.size()) {
-      const ssize_t n = rbd_write(image_->get(), offset + done, data.size() - done,
+      const ssize_t n = Ceph().rbd_write(image_->get(), offset + done, data.size() - done,
                                   reinterpret_cast<const char*>(data.data()) + done);
       if (n < 0) return RbdError("writing " + image_->name(), static_cast<int>(n));
       if (n == 0) return Internal("writing " + image_->name() + ": nothing written");
@@ -84,7 +84,7 @@ class ImageDevice final : public BlockDevice {
   uint64_t SizeBytes() const override { return size_; }
 
   Status Flush() override {
-    if (int rc = rbd_flush(image_->get()); rc < 0) return RbdError("flushing " + image_->name(), rc);
+    if (int rc = Ceph().rbd_flush(image_->get()); rc < 0) return RbdError("flushing " + image_->name(), rc);
     return Status::Ok();
   }
 
@@ -101,7 +101,7 @@ class ImageDevice final : public BlockDevice {
       return 0;
     };
     // Against nothing: every extent the image (or, for a clone, its parent) holds.
-    const int rc = rbd_diff_iterate2(image_->get(), nullptr, 0, size_, /*include_parent=*/1,
+    const int rc = Ceph().rbd_diff_iterate2(image_->get(), nullptr, 0, size_, /*include_parent=*/1,
                                      /*whole_object=*/0, collect, &out);
     if (rc < 0) return RbdError("allocation map of " + image_->name(), rc);
     // A clone's own extents and its parent's may come interleaved: sorted and merged.

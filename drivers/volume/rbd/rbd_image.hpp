@@ -10,6 +10,7 @@
 #include <string>
 
 #include "blockstore/driver.hpp"
+#include "drivers/volume/rbd/rbd_api.hpp"
 
 namespace blockstore::rbd_driver {
 
