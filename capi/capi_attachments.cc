@@ -205,6 +205,10 @@ int bs_device_open(bs_device** out, const char* connection_info_json, const char
         options.initiator = std::string(kv.value().get_string());
       } else if (k == "use_loop_device" && kv.value().is_bool()) {
         options.use_loop_device = kv.value().get_bool();
+      } else if (k == "ceph_conf" && kv.value().is_string()) {
+        options.ceph_conf = std::string(kv.value().get_string());
+      } else if (k == "ceph_keyring" && kv.value().is_string()) {
+        options.ceph_keyring = std::string(kv.value().get_string());
       } else if (k == "timeout_ms" && kv.value().is_int64() && kv.value().get_int64() > 0) {
         options.timeout = std::chrono::milliseconds(kv.value().get_int64());
       } else {

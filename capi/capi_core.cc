@@ -21,6 +21,16 @@ int SetError(const Status& s) {
   return tls_error.code;
 }
 
+Status StatusFromCode(int rc, std::string message, const std::string& what) {
+  if (rc == 0) return Status::Ok();
+  const int code = -rc;
+  if (code < static_cast<int>(Code::kInvalidArgument) || code > static_cast<int>(Code::kPermissionDenied)) {
+    return Internal(what + " returned " + std::to_string(rc) + ", not a BS_E* code");
+  }
+  if (message.empty()) message = what + " failed";
+  return Status(static_cast<Code>(code), std::move(message));
+}
+
 char* Dup(const std::string& s) {
   char* p = static_cast<char*>(std::malloc(s.size() + 1));
   if (!p) throw std::bad_alloc();

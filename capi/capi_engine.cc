@@ -1,4 +1,5 @@
 // C ABI: engine lifecycle, pools and events.
+#include "blockstore/c_driver.hpp"
 #include "blockstore/engine_config.hpp"
 #include "capi/capi_internal.hpp"
 #include "lib/core/macros.hpp"
@@ -70,6 +71,12 @@ int bs_engine_open(bs_engine** out, const bs_engine_options* options) {
     }
     if (options->version >= 4 && options->transport) {
       BS_ASSIGN_OR_RETURN(config.transport, capi::WrapHostTransport(options->transport));
+    }
+    if (options->version >= 5 && options->driver_registry && !options->driver_registry->drivers.empty()) {
+      config.register_drivers = [drivers = options->driver_registry->drivers](DriverRegistry& r) -> Status {
+        for (const auto& [name, table] : drivers) BS_RETURN_IF_ERROR(RegisterCDriver(r, name, table));
+        return Status::Ok();
+      };
     }
     BS_ASSIGN_OR_RETURN(auto engine, Engine::Open(std::move(config)));
     auto handle = std::make_unique<bs_engine>();

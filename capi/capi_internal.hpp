@@ -21,6 +21,10 @@ struct bs_context {
   blockstore::RequestContext ctx;
 };
 
+struct bs_driver_registry {
+  std::vector<std::pair<std::string, bs_volume_driver>> drivers;
+};
+
 struct bs_scheduler_registry {
   std::shared_ptr<blockstore::SchedulerRegistry> registry =
       std::make_shared<blockstore::SchedulerRegistry>();
@@ -46,6 +50,10 @@ int Guard(F&& body) noexcept {
 
 // The engine's view of a transport the host wrote in C (bs_transport).
 Result<std::shared_ptr<Transport>> WrapHostTransport(const bs_transport* table);
+
+// What a host's function answered: OK for 0; its BS_E* code with `message` (else "<what>
+// failed"); internal for a number that is no BS_E* code.
+Status StatusFromCode(int rc, std::string message, const std::string& what);
 
 // A malloc'd copy of `s` for the caller to bs_free.
 char* Dup(const std::string& s);

@@ -16,13 +16,7 @@ namespace blockstore::capi {
 namespace {
 
 Status FromCode(int rc, std::string message, const std::string& what) {
-  if (rc == 0) return Status::Ok();
-  const int code = -rc;
-  if (message.empty()) message = "host transport: " + what + " failed";
-  if (code < static_cast<int>(Code::kInvalidArgument) || code > static_cast<int>(Code::kPermissionDenied)) {
-    return Internal("host transport: " + what + " returned " + std::to_string(rc) + ", not a BS_E* code");
-  }
-  return Status(static_cast<Code>(code), std::move(message));
+  return capi::StatusFromCode(rc, std::move(message), "host transport: " + what);
 }
 
 class HostTransport final : public Transport {

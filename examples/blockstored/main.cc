@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "daemon_config.hpp"
+#include "driver_loading.hpp"
 #include "http_server.hpp"
 
 int main(int argc, char** argv) {
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (auto loaded = blockstored::LoadDrivers(config->engine); !loaded.ok()) {
+    std::fprintf(stderr, "blockstored: %s\n", loaded.message().c_str());
+    return 1;
+  }
   auto engine = blockstore::Engine::Open(std::move(config->engine));
   if (!engine.ok()) {
     std::fprintf(stderr, "blockstored: opening the engine: %s\n", engine.status().ToString().c_str());

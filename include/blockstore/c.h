@@ -49,6 +49,7 @@ extern "C" {
 typedef struct bs_engine bs_engine;
 typedef struct bs_context bs_context;
 typedef struct bs_scheduler_registry bs_scheduler_registry;
+typedef struct bs_driver_registry bs_driver_registry;
 
 /* "0.1.0" */
 BS_API const char* bs_version(void);
@@ -93,11 +94,124 @@ typedef struct bs_engine_options {
    * configuration's (transport_url, else in-process). The engine copies the table; the host
    * keeps its payload alive until bs_engine_close has returned. */
   const struct bs_transport* transport;
+  /* Version 5: volume drivers written in C (below) that the configuration's backends may name,
+   * besides "file" and "rbd". NULL for none. The engine keeps what it needs. */
+  const bs_driver_registry* driver_registry;
 } bs_engine_options;
 
-#define BS_ENGINE_OPTIONS_VERSION 4
+#define BS_ENGINE_OPTIONS_VERSION 5
 #define BS_ENGINE_OPTIONS_INIT \
-  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+  { BS_ENGINE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* ---- a volume driver written in C ----
+ *
+ * A backend's storage, as the C++ VolumeDriver (blockstore/driver.hpp, docs/drivers.md) has it:
+ * a table of functions the engine calls from its worker threads — several at once, never two
+ * for the same volume or snapshot. Records cross as JSON text, in the shapes of docs/c-api.md
+ * (a volume as bs_volume_get shows it, a snapshot as bs_snapshot_get, a connector as
+ * bs_host_connector makes it). Each function returns 0 or a BS_E* code; on a failure it may put
+ * a message into *error (malloc'd; the engine frees it with free()). Text a function hands out
+ * (*out_json) is malloc'd too. A NULL optional function answers BS_EUNIMPLEMENTED (or, for
+ * terminate_connection, success: nothing was exported).
+ *
+ * `payload` is passed to `create`; what `create` puts into *instance is passed to every other
+ * call on that backend, and `destroy` releases it. A device (open_volume, open_snapshot) is the
+ * driver's own pointer, used by one thread at a time unless device_concurrent says otherwise. */
+typedef struct bs_volume_driver {
+  uint32_t version; /* BS_VOLUME_DRIVER_VERSION */
+  void* payload;
+  /* backend_json: {"name", "driver", "volume_backend_name", "options": {"key": "value", …}}.
+   * Refuse bad options here (BS_EINVAL naming the option). */
+  int (*create)(void* payload, const char* backend_json, void** instance, char** error);
+  void (*destroy)(void* instance);
+  /* Checks the backend is usable; called once before any other call. */
+  int (*initialize)(void* instance, char** error);
+  /* The pool a volume lands in when the scheduler named none. malloc'd. */
+  char* (*default_pool)(void* instance);
+  int (*create_volume)(void* instance, const char* volume_json, char** error);
+  int (*create_volume_from_snapshot)(void* instance, const char* volume_json,
+                                     const char* snapshot_json, char** error);
+  int (*create_cloned_volume)(void* instance, const char* volume_json, const char* source_json,
+                              char** error);
+  /* Idempotent: deleting what is not there succeeds. */
+  int (*delete_volume)(void* instance, const char* volume_json, char** error);
+  int (*extend_volume)(void* instance, const char* volume_json, uint64_t new_size_gb, char** error);
+  int (*create_snapshot)(void* instance, const char* snapshot_json, const char* volume_json,
+                         char** error);
+  int (*delete_snapshot)(void* instance, const char* snapshot_json, char** error);
+  /* BS_ENOTFOUND when the backend holds nothing for the volume. */
+  int (*volume_size)(void* instance, const char* volume_json, uint64_t* bytes, char** error);
+  /* {"volume_backend_name", "vendor_name", "driver_version", "storage_protocol",
+   *  "pools": [{"pool_name", "total_capacity_gb", "free_capacity_gb", "reserved_percentage",
+   *             "max_over_subscription_ratio", "thin_provisioning_support", …}]} */
+  int (*get_stats)(void* instance, char** out_json, char** error);
+  int (*open_volume)(void* instance, const char* volume_json, void** device, char** error);
+  int (*open_snapshot)(void* instance, const char* snapshot_json, void** device, char** error);
+  /* ---- a device: reads short only at its end ---- */
+  int (*device_read)(void* device, uint64_t offset, void* buf, size_t len, size_t* done,
+                     char** error);
+  int (*device_write)(void* device, uint64_t offset, const void* buf, size_t len, char** error);
+  uint64_t (*device_size)(void* device);
+  int (*device_flush)(void* device, char** error);
+  /* [[offset, length], …] sorted and disjoint: what may hold data. NULL: the whole device. */
+  int (*device_allocated)(void* device, char** out_json, char** error);
+  /* Non-zero when reads and writes may run on several threads at once. NULL: 0. */
+  int (*device_concurrent)(void* device);
+  void (*device_close)(void* device);
+  /* ---- attach (optional) ----
+   * existing_export_json: {"location", "auth"} recorded for the volume before, or NULL.
+   * *out_json: {"export": {"location", "auth"}, "connection_info": {"driver_volume_type", "data"}} */
+  int (*initialize_connection)(void* instance, const char* volume_json,
+                               const char* existing_export_json, const char* connector_json,
+                               char** out_json, char** error);
+  int (*terminate_connection)(void* instance, const char* volume_json, const char* export_json,
+                              const char* connector_json, int revoke_host, int remove_export,
+                              char** error);
+  /* A snapshot exported read-only (a backup of it reads it): *out_json the connection info. */
+  int (*initialize_snapshot_connection)(void* instance, const char* snapshot_json,
+                                        const char* connector_json, char** out_json, char** error);
+  int (*terminate_snapshot_connection)(void* instance, const char* snapshot_json,
+                                       const char* connector_json, char** error);
+  /* At start: [{"volume", "export": {"location", "auth"}, "connectors": [...]}, …] are to stay
+   * exported; every other export of the driver's goes. NULL: nothing to do. */
+  int (*restore_exports)(void* instance, const char* exported_json, char** error);
+  /* ---- optional hooks (docs/drivers.md) ---- */
+  /* to_snapshot_json NULL: the volume now. *out_json: [[offset, length], …] */
+  int (*changed_extents)(void* instance, const char* volume_json, const char* from_snapshot_json,
+                         const char* to_snapshot_json, char** out_json, char** error);
+  int (*revert_to_snapshot)(void* instance, const char* volume_json, const char* snapshot_json,
+                            char** error);
+  /* reference_json: {"source-name": "…"} or {"source-id": "…"} */
+  int (*manage_existing_get_size)(void* instance, const char* volume_json,
+                                  const char* reference_json, uint64_t* size_gb, char** error);
+  int (*manage_existing)(void* instance, const char* volume_json, const char* reference_json,
+                         char** error);
+  int (*unmanage)(void* instance, const char* volume_json, char** error);
+  /* new_specs_json: the new type's extra specs, {"key": "value", …} */
+  int (*retype)(void* instance, const char* volume_json, const char* new_specs_json, char** error);
+  int (*migrate_volume)(void* instance, const char* volume_json, const char* destination,
+                        char** error);
+} bs_volume_driver;
+
+#define BS_VOLUME_DRIVER_VERSION 1
+
+/* A shared object that holds a driver exports this function, which returns its table (valid for
+ * as long as the object is loaded). */
+typedef const bs_volume_driver* (*bs_volume_driver_entry_fn)(void);
+#define BS_VOLUME_DRIVER_ENTRY "bs_volume_driver_entry"
+
+BS_API int bs_driver_registry_new(bs_driver_registry** out);
+BS_API void bs_driver_registry_free(bs_driver_registry* registry);
+/* Registers `driver` under `name` (the table is copied; its payload must outlive every engine
+ * opened with the registry). BS_EEXIST when the name is taken ("file" and "rbd" included);
+ * BS_EINVAL for a table of another version or without a required function, naming it. */
+BS_API int bs_driver_registry_add(bs_driver_registry* registry, const char* name,
+                                  const bs_volume_driver* driver);
+/* Loads the shared object at `path` (never unloaded) and registers the table its
+ * bs_volume_driver_entry returns under `name`. BS_ENOTFOUND when it cannot be loaded or has
+ * no such function, with the loader's reason. */
+BS_API int bs_driver_registry_load(bs_driver_registry* registry, const char* name,
+                                   const char* path);
 
 /* ---- a transport the host brings ----
  *
@@ -331,7 +445,8 @@ typedef struct bs_device bs_device;
 /* This host's connector dict. ip and initiator may be NULL (127.0.0.1; the host's own name). */
 BS_API int bs_host_connector(char** out_json, const char* ip, const char* initiator);
 /* Opens what connection_info_json ({"driver_volume_type", "data"}) describes. options_json
- * may be NULL: {"initiator" (required for iscsi), "use_loop_device", "timeout_ms"}. */
+ * may be NULL: {"initiator" (required for iscsi), "use_loop_device", "timeout_ms", "ceph_conf",
+ * "ceph_keyring" (rbd: this host's Ceph files, when the connection carries no keyring)}. */
 BS_API int bs_device_open(bs_device** out, const char* connection_info_json,
                           const char* options_json);
 BS_API uint64_t bs_device_size(const bs_device* device);

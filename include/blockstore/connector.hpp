@@ -9,6 +9,10 @@
 //     in flight per call.
 //   - `local`: the file itself, or (use_loop_device) a kernel loop device over it, detached
 //     when the device is closed.
+//   - `rbd`: the RBD image through librbd (loaded when first needed), over a cluster connection
+//     of its own: the monitors and cephx user of the connection info, with the keyring it
+//     carries, or this host's Ceph configuration and keyring (ConnectOptions); several requests
+//     in flight per call. A `pool/image@snapshot` name opens the snapshot, read-only.
 // The device is the same BlockDevice interface backups read, so a backup can read an attached
 // remote volume. With access_mode "ro" writes answer permission_denied.
 //
@@ -37,6 +41,10 @@ struct ConnectOptions {
   // iscsi: the longest one command may take; a lost connection fails the call (unavailable)
   // rather than retrying forever.
   std::chrono::milliseconds timeout{30000};
+  // rbd: this host's Ceph configuration and keyring files, used when the connection info
+  // carries no keyring (a host on the Ceph node: /etc/ceph/ceph.conf and its client keyring).
+  std::string ceph_conf;
+  std::string ceph_keyring;
 };
 
 // This host's connector: its host name, `ip`, the initiator name (given, else the one in
@@ -47,7 +55,7 @@ BS_API Connector HostConnector(const std::string& ip = "127.0.0.1",
 // Opens the volume `info` describes. invalid_argument for connection info that is not
 // complete; permission_denied when the target refuses the login (wrong CHAP credentials, or
 // this initiator is not admitted); unavailable when the portal cannot be reached;
-// unimplemented for a driver_volume_type other than iscsi and local.
+// unimplemented for a driver_volume_type other than iscsi, local and rbd.
 BS_API Result<std::unique_ptr<BlockDevice>> ConnectVolume(const ConnectionInfo& info,
                                                           const ConnectOptions& options = {});
 

@@ -169,6 +169,34 @@ class BS_API VolumeDriver {
   // removes every other export the driver manages (those of volumes detached while the engine
   // was down). Default: OK.
   virtual Status RestoreExports(const std::vector<ExportedVolume>& exported);
+
+  // ---- optional hooks: each answers unimplemented unless the driver offers it ----
+  // Changed-block tracking: the extents of `volume` that differ between its snapshot `from`
+  // and `to` (another of its snapshots, taken later; null: the volume as it is now), sorted
+  // and disjoint, discarded ranges included. An incremental backup reads only these; without
+  // the hook it reads every allocated chunk and compares hashes.
+  virtual Result<std::vector<Extent>> ChangedExtents(const Volume& volume, const Snapshot& from,
+                                                     const Snapshot* to);
+  // Rolls `volume` back to `snapshot`, its latest (the caller checks that), in place: the
+  // volume's data becomes the snapshot's; its size the snapshot's volume size or, when it
+  // grew since, stays.
+  virtual Status RevertToSnapshot(const Volume& volume, const Snapshot& snapshot);
+  // Adopts a backend object that blockstore did not create: `reference` names it in the
+  // driver's terms ({"source-name": "…"} or {"source-id": "…"}, as Cinder's). GetSize answers
+  // its size in whole GiB (rounded up) without changing it; Manage makes it `volume`'s (renamed
+  // as the driver names volumes) — after it, the other calls find it by volume.id.
+  virtual Result<uint64_t> ManageExistingGetSize(const Volume& volume,
+                                                 const std::map<std::string, std::string>& reference);
+  virtual Status ManageExisting(const Volume& volume,
+                                const std::map<std::string, std::string>& reference);
+  // Lets go of the volume's object without deleting its data.
+  virtual Status Unmanage(const Volume& volume);
+  // Changes what the volume's type asks of the backend (the new type's extra specs) in place;
+  // failed_precondition when it cannot, and the caller migrates instead.
+  virtual Status Retype(const Volume& volume, const std::map<std::string, std::string>& new_specs);
+  // Moves the volume's data to `destination` (host@backend#pool) by the backend's own means;
+  // unimplemented (the default) makes the caller copy it through two connections.
+  virtual Status MigrateVolume(const Volume& volume, const std::string& destination);
 };
 
 using DriverFactory =

@@ -157,10 +157,17 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
   // few); a full one, busy hashing, compressing and storing, lets every worker read. A device
   // that cannot take concurrent I/O is read one chunk at a time.
   constexpr std::size_t kHole = static_cast<std::size_t>(-1);
+  constexpr std::size_t kUnchanged = kHole - 1;
   std::vector<std::size_t> turn(n, kHole);
   for (std::size_t i = 0, reads = 0; i < n; ++i) {
     const uint64_t off = i * chunk;
-    if (Overlaps(*extents, off, std::min<uint64_t>(chunk, size - off))) turn[i] = reads++;
+    const uint64_t len = std::min<uint64_t>(chunk, size - off);
+    if (reuse && o.changed && i < parent->chunks.size() && parent->chunks[i].length == len &&
+        !Overlaps(*o.changed, off, len)) {
+      turn[i] = kUnchanged;  // the source says it did not change: the parent's, unread
+    } else if (Overlaps(*extents, off, len)) {
+      turn[i] = reads++;
+    }
   }
   ReadTurnstile gate(!device.ConcurrentIo() ? 1 : parent ? o.read_streams : workers);
   Status s = ForEach(n, workers, o.cancel, [&](std::size_t i, int worker) -> Status {
@@ -169,6 +176,11 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
     c.length = std::min<uint64_t>(chunk, size - c.offset);
     if (turn[i] == kHole) {
       c.zero = true;  // a hole: never read
+      report(c.length, 0);
+      return Status::Ok();
+    }
+    if (turn[i] == kUnchanged) {
+      c = parent->chunks[i];
       report(c.length, 0);
       return Status::Ok();
     }

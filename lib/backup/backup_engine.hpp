@@ -3,7 +3,7 @@
 // verify of a manifest, every chunk checked against its hash.
 //
 // Only allocated data is read: chunks outside BlockDevice::AllocatedRanges are zero without a
-// read. Zero chunks are never stored; chunks whose hash equals the parent's are not uploaded
+// read; with changed-block tracking, an incremental reads only the chunks that changed. Zero chunks are never stored; chunks whose hash equals the parent's are not uploaded
 // again (the manifest names the parent's object).
 //
 // Thread-safety: each call runs on the caller's thread plus `workers` threads it starts and
@@ -52,6 +52,10 @@ struct TransferOptions {
   std::string key_id;
   // A backup records this in its manifest: what its source volume was called and carried.
   std::optional<SourceVolumeMeta> source_volume;
+  // An incremental's changed-block tracking: the extents of the source that changed since its
+  // parent's data was read (VolumeDriver::ChangedExtents). A chunk touching none of them is the
+  // parent's, without a read. Unset: every allocated chunk is read and compared by hash.
+  std::optional<std::vector<Extent>> changed;
 };
 
 // Finds the key a manifest names: the 32 bytes, or an error for an unknown key id.

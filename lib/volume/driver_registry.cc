@@ -2,33 +2,6 @@
 
 namespace blockstore {
 
-BlockDevice::~BlockDevice() = default;
-VolumeDriver::~VolumeDriver() = default;
-
-Result<std::unique_ptr<BlockDevice>> VolumeDriver::OpenSnapshot(const Snapshot& snapshot) {
-  return Unimplemented("this driver cannot open snapshot " + snapshot.id);
-}
-
-Result<ConnectionResult> VolumeDriver::InitializeConnection(const Volume& volume,
-                                                            const std::optional<VolumeExport>&,
-                                                            const Connector&) {
-  return Unimplemented("this driver cannot export volume " + volume.id);
-}
-
-Status VolumeDriver::TerminateConnection(const Volume&, const VolumeExport&, const Connector&,
-                                         bool, bool) {
-  return Status::Ok();
-}
-
-Status VolumeDriver::RestoreExports(const std::vector<ExportedVolume>&) { return Status::Ok(); }
-Result<ConnectionInfo> VolumeDriver::InitializeSnapshotConnection(const Snapshot& snapshot,
-                                                                  const Connector&) {
-  return Unimplemented("this backend cannot export snapshot " + snapshot.id);
-}
-Status VolumeDriver::TerminateSnapshotConnection(const Snapshot&, const Connector&) {
-  return Status::Ok();
-}
-
 Status DriverRegistry::Register(std::string name, DriverFactory factory) {
   if (name.empty() || !factory) return InvalidArgument("a driver needs a name and a factory");
   if (factories_.count(name)) return AlreadyExists("driver '" + name + "' is already registered");

@@ -41,6 +41,8 @@ struct VolumeManager::Impl final : internal::VolumeHandler {
                              bool revoke_host, bool remove_export) override;
   Result<ConnectionInfo> ConnectSnapshot(const std::string& id, const Connector& connector) override;
   Status DisconnectSnapshot(const std::string& id, const Connector& connector) override;
+  Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
+                                             const std::string& to) override;
   Status ReportStats() override;
   void CheckCreate(const std::string& id) override;
 
@@ -319,6 +321,21 @@ Result<ConnectionInfo> VolumeManager::Impl::ConnectSnapshot(const std::string& i
 Status VolumeManager::Impl::DisconnectSnapshot(const std::string& id, const Connector& connector) {
   BS_ASSIGN_OR_RETURN(Snapshot snap, store.snapshots().Get(id));
   return driver->TerminateSnapshotConnection(snap, connector);
+}
+
+Result<std::vector<Extent>> VolumeManager::Impl::ChangedExtents(const std::string& id,
+                                                                const std::string& from,
+                                                                const std::string& to) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  BS_ASSIGN_OR_RETURN(Snapshot since, store.snapshots().Get(from));
+  std::optional<Snapshot> until;
+  if (!to.empty()) {
+    BS_ASSIGN_OR_RETURN(until, store.snapshots().Get(to));
+  }
+  if (since.volume_id != id || (until && until->volume_id != id)) {
+    return InvalidArgument("changed extents: the snapshots must be of volume " + id);
+  }
+  return driver->ChangedExtents(v, since, until ? &*until : nullptr);
 }
 
 void VolumeManager::Impl::RestoreExports() {

@@ -72,6 +72,24 @@ Status VolumeClient::DisconnectSnapshot(const std::string& snapshot_id, const Co
       .status();
 }
 
+Result<std::vector<Extent>> VolumeClient::ChangedExtents(const std::string& id, const std::string& from,
+                                                         const std::string& to) const {
+  BS_ASSIGN_OR_RETURN(json::value reply, client_.Call("changed_extents", id, {},
+                                                      {{"from", from}, {"to", to}}, kConnectionTimeout));
+  const auto* list = reply.is_object() ? reply.as_object().if_contains("extents") : nullptr;
+  if (!list || !list->is_array()) return Internal("changed_extents: the reply has no extents");
+  std::vector<Extent> out;
+  out.reserve(list->get_array().size());
+  for (const auto& e : list->get_array()) {
+    const auto* pair = e.if_array();
+    if (!pair || pair->size() != 2 || !(*pair)[0].is_number() || !(*pair)[1].is_number()) {
+      return Internal("changed_extents: an extent is not [offset, length]");
+    }
+    out.push_back({(*pair)[0].to_number<uint64_t>(), (*pair)[1].to_number<uint64_t>()});
+  }
+  return out;
+}
+
 Status VolumeClient::ReportStats() const { return client_.Cast("report_stats", {}, {}); }
 Status VolumeClient::CheckCreate(const std::string& id) const { return client_.Cast("check_create", id, {}); }
 
@@ -145,6 +163,19 @@ rpc::Dispatcher VolumeDispatcher(VolumeHandler& h) {
     BS_ASSIGN_OR_RETURN(Connector c, ConnectorArg(e, true));
     BS_RETURN_IF_ERROR(h.DisconnectSnapshot(e.id, c));
     return done();
+  });
+  d.Add("changed_extents", [&h](const rpc::Envelope& e) -> Result<json::value> {
+    std::string from, to;
+    Reader in(e.args, "changed_extents", Reader::kIgnoreUnknown);
+    in.String("from", from);
+    in.String("to", to);
+    BS_RETURN_IF_ERROR(in.Finish());
+    if (from.empty()) return InvalidArgument("changed_extents: no 'from' snapshot");
+    BS_ASSIGN_OR_RETURN(std::vector<Extent> extents, h.ChangedExtents(e.id, from, to));
+    json::array list;
+    list.reserve(extents.size());
+    for (const Extent& x : extents) list.push_back(json::array{x.offset, x.length});
+    return json::value(json::object{{"extents", std::move(list)}});
   });
   d.Add("report_stats", [&h, done](const rpc::Envelope&) -> Result<json::value> {
     BS_RETURN_IF_ERROR(h.ReportStats());

@@ -11,6 +11,7 @@
 // | terminate_connection   | call | connector (optional), revoke_host, remove_export | {}     |
 // | connect_snapshot       | call | connector                               | connection info |
 // | disconnect_snapshot    | call | connector                               | {}              |
+// | changed_extents        | call | from, to (snapshot ids; to may be "")   | {extents: [[offset, length], …]} |
 // | report_stats           | cast | —                                       |                 |
 //
 // The id of each is the volume's (the snapshot's for the snapshot methods). Each backend has a
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "blockstore/driver.hpp"
 #include "blockstore/scheduler.hpp"
@@ -59,6 +61,10 @@ class VolumeClient {
                                          const std::string& request_id = {}) const;
   Status DisconnectSnapshot(const std::string& snapshot_id, const Connector& connector,
                             const std::string& request_id = {}) const;
+  // The extents of volume `id` that changed since its snapshot `from` (until its snapshot
+  // `to`, or now when empty): the driver's ChangedExtents.
+  Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
+                                             const std::string& to) const;
   Status ReportStats() const;
   // After a restart over a redelivering transport: fails the create of `id` unless its own
   // message (queued before this one) made or is making it.
@@ -87,6 +93,8 @@ class VolumeHandler {
   virtual Result<ConnectionInfo> ConnectSnapshot(const std::string& id,
                                                  const Connector& connector) = 0;
   virtual Status DisconnectSnapshot(const std::string& id, const Connector& connector) = 0;
+  virtual Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
+                                                     const std::string& to) = 0;
   virtual Status ReportStats() = 0;
   virtual void CheckCreate(const std::string& id) = 0;
 };

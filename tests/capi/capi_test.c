@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blockstore/c.h"
 
@@ -1010,6 +1011,31 @@ static void test_rbd(void) {
   snprintf(image, sizeof image, "volume-%s", from);
   CHECK(rbd_image_exists(conf, user, keyring, pool, image));
 
+  /* A backup of the snapshot (read through its rbd connection), restored to a new image. */
+  char backup[64], restored[64], request[256];
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"snapshot_id\": \"%s\"}", vol, snap);
+  CHECK(bs_backup_create(&out, engine, alice, request) == BS_OK);
+  CHECK(field(out, "id", backup, sizeof backup));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, alice, backup, "available,error", 60000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(bs_backup_restore(&out, engine, alice, backup, NULL) == BS_OK);
+  CHECK(field(out, "volume_id", restored, sizeof restored));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, restored, "available,error_restoring", 60000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  snprintf(image, sizeof image, "volume-%s", restored);
+  CHECK(rbd_image_exists(conf, user, keyring, pool, image));
+  CHECK(bs_volume_delete(&out, engine, alice, restored, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, restored, 30000) == BS_OK);
+  CHECK(bs_backup_delete(&out, engine, alice, backup, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_backup_wait_deleted(engine, alice, backup, 30000) == BS_OK);
+  snprintf(image, sizeof image, "volume-%s", from);
+
   /* Everything goes, and the images with it. */
   CHECK(bs_volume_delete(&out, engine, alice, from, 0, 0) == BS_OK);
   bs_free(out);
@@ -1028,6 +1054,90 @@ static void test_rbd(void) {
   bs_engine_free(engine);
   remove_tree(d);
   free(d);
+}
+
+/* ---- a volume driver written in C, loaded from its shared object (examples/drivers) ---- */
+
+static int no_create(void* payload, const char* backend_json, void** instance, char** error) {
+  (void)payload;
+  (void)backend_json;
+  (void)instance;
+  (void)error;
+  return BS_EINTERNAL;
+}
+
+static void test_c_driver(const char* dir) {
+  const char* so = getenv("BS_SPARSE_DIR_DRIVER");
+  bs_driver_registry* reg = NULL;
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char config[2048], vol[64], snap[64], from[64], backup[64], status[32], path[1200];
+  char* out = NULL;
+  CHECK(so != NULL);
+  if (!so) return;
+  CHECK(bs_driver_registry_new(&reg) == BS_OK);
+  /* Bad tables and names are refused, naming what is wrong. */
+  bs_volume_driver partial;
+  memset(&partial, 0, sizeof partial);
+  partial.version = BS_VOLUME_DRIVER_VERSION;
+  partial.create = no_create;
+  CHECK(bs_driver_registry_add(reg, "partial", &partial) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "create_volume") != NULL);
+  partial.version = 99;
+  CHECK(bs_driver_registry_add(reg, "partial", &partial) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "version 99") != NULL);
+  CHECK(bs_driver_registry_load(reg, "file", so) == BS_EEXIST);
+  CHECK(bs_driver_registry_load(reg, "nowhere", "/nonexistent/driver.so") == BS_ENOTFOUND);
+  CHECK(strstr(bs_last_error(), "/nonexistent/driver.so") != NULL);
+  CHECK(bs_driver_registry_load(reg, "sparse_dir", so) == BS_OK);
+  CHECK(bs_driver_registry_load(reg, "sparse_dir", so) == BS_EEXIST);
+
+  /* An engine whose backend is the C driver: a bad option is the driver's clear error. */
+  options.state_path = dir;
+  options.driver_registry = reg;
+  options.config_json = "{\"backends\": [{\"name\": \"c\", \"driver\": \"sparse_dir\", \"options\": {\"path\": \"rel\"}}]}";
+  CHECK(bs_engine_open(&engine, &options) == BS_EINVAL);
+  CHECK(strstr(bs_last_error(), "'path'") != NULL);
+  snprintf(config, sizeof config,
+           "{\"host\": \"cdrv\", \"backends\": [{\"name\": \"c\", \"driver\": \"sparse_dir\", "
+           "\"options\": {\"path\": \"%s/c-volumes\"}}]}", dir);
+  options.config_json = config;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  bs_driver_registry_free(reg); /* the engine keeps what it needs */
+  if (!engine) return;
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available", 10000) == BS_OK);
+  CHECK(field(out, "host", status, sizeof status) && strcmp(status, "cdrv@c#sparse") == 0);
+  bs_free(out);
+  snprintf(path, sizeof path, "%s/c-volumes/volume-%s", dir, vol);
+  write_pattern(path, 4096, 200000, 7);
+  out = snapshot_then_volume(engine, alice, vol, snap, from, 10000);
+  CHECK(out != NULL);
+  bs_free(out);
+  snprintf(path, sizeof path, "%s/c-volumes/volume-%s", dir, from);
+  char src[1200];
+  snprintf(src, sizeof src, "%s/c-volumes/volume-%s", dir, vol);
+  CHECK(same_bytes(src, path, 4096, 200000));
+  /* A backup reaches the volume through the driver's own local export. */
+  snprintf(config, sizeof config, "{\"volume_id\": \"%s\"}", vol);
+  CHECK(bs_backup_create(&out, engine, alice, config) == BS_OK);
+  CHECK(field(out, "id", backup, sizeof backup));
+  bs_free(out);
+  CHECK(bs_backup_wait(&out, engine, alice, backup, "available,error", 20000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  CHECK(out && strstr(out, "\"object_count\":1") != NULL); /* only the written chunk */
+  bs_free(out);
+  CHECK(bs_volume_delete(&out, engine, alice, from, 0, 0) == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_wait_deleted(engine, alice, from, 10000) == BS_OK);
+  CHECK(access(path, F_OK) != 0);
+  bs_context_free(alice);
+  bs_engine_close(engine);
+  bs_engine_free(engine);
 }
 
 /* ---- the configuration schema, against the table every surface runs (config_cases.tsv) ---- */
@@ -1463,8 +1573,8 @@ int main(int argc, char** argv) {
     printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[7];
-  for (int i = 0; i < 7; ++i) dirs[i] = make_temp_dir();
+  char* dirs[8];
+  for (int i = 0; i < 8; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_config_table(dirs[1]);
@@ -1474,6 +1584,7 @@ int main(int argc, char** argv) {
   attach_round_trip(dirs[4], "", "iqn.2026-11.org.blockstore.capi:local");
   test_rest(dirs[5]);
   test_host_transport(dirs[6]);
+  test_c_driver(dirs[7]);
   for (int i = 0; i < 7; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);

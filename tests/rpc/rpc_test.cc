@@ -61,6 +61,12 @@ struct RecordingVolume final : VolumeHandler {
     Record("disconnect_snapshot " + id);
     return Status::Ok();
   }
+  Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
+                                             const std::string& to) override {
+    Record("changed_extents " + id + " " + from + ".." + (to.empty() ? "now" : to));
+    if (from == "gone") return NotFound("snapshot gone is gone");
+    return std::vector<Extent>{{0, 4096}, {uint64_t{5} << 40, 1 << 20}};
+  }
   Status ReportStats() override {
     Record("report_stats");
     return Status::Ok();
@@ -192,10 +198,15 @@ TEST_SUITE("rpc") {
     BS_CHECK_CODE(snap, Code::kNotFound);
     CHECK(snap.status().message() == "snapshot s-1 is gone");
     BS_REQUIRE_OK(client.DeleteVolume("v-3"));
+    auto changed = client.ChangedExtents("v-4", "s-1", "");
+    BS_REQUIRE_OK(changed);
+    CHECK(*changed == std::vector<Extent>{{0, 4096}, {uint64_t{5} << 40, 1 << 20}});  // past 2^32 intact
+    BS_CHECK_CODE(client.ChangedExtents("v-4", "gone", "s-2"), Code::kNotFound);
     t->Shutdown();
     CHECK(h.calls == std::vector<std::string>{"initialize_connection v-2 node-2 rw",
                                               "terminate_connection v-2 - revoke stay",
-                                              "connect_snapshot s-1", "delete_volume v-3"});
+                                              "connect_snapshot s-1", "delete_volume v-3",
+                                              "changed_extents v-4 s-1..now", "changed_extents v-4 gone..s-2"});
   }
 
   TEST_CASE("the backup dispatcher: its own major (2), flags with their defaults") {

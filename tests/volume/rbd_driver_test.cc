@@ -10,8 +10,11 @@
 
 #include <boost/json.hpp>
 
+#include "blockstore/connector.hpp"
 #include "blockstore/driver.hpp"
+#include "blockstore/posix_target.hpp"
 #include "blockstore/rbd_driver.hpp"
+#include "lib/backup/backup_engine.hpp"
 #include "lib/core/ids.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -308,5 +311,169 @@ TEST_CASE("stats from the pool, and Cinder's rbd connection info") {
   CHECK(data.at("hosts").as_array()[0].as_string() == "127.0.0.1");
   const std::string mon = Ceph("BS_CEPH_MON");
   CHECK(data.at("ports").as_array()[0].as_string() == mon.substr(mon.rfind(':') + 1));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+}
+
+TEST_CASE("the rbd connection through the host connector: data, read-only snapshots, bad connection info") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  Connector host;
+  host.host = "compute-1";
+  auto conn = d->InitializeConnection(v, std::nullopt, host);
+  BS_REQUIRE_OK(conn.status());
+  // The keyring travels with the connection (the backend names one): no Ceph files needed here.
+  CHECK(boost::json::parse(conn->info.data).as_object().contains("keyring"));
+  const auto data = Pattern(9 << 20, 3);  // spans three RADOS objects
+  {
+    auto dev = ConnectVolume(conn->info);
+    BS_REQUIRE_OK(dev.status());
+    CHECK((*dev)->SizeBytes() == kGiB);
+    CHECK((*dev)->ConcurrentIo());
+    BS_REQUIRE_OK((*dev)->WriteAt(3 << 20, data));
+    BS_REQUIRE_OK((*dev)->Flush());
+    CHECK(Read(**dev, 3 << 20, data.size()) == data);
+    BS_CHECK_CODE((*dev)->WriteAt(kGiB - 10, data), Code::kInvalidArgument);
+  }
+  CHECK(Read(*d, v, 3 << 20, data.size()) == data);  // the driver sees what the host wrote
+
+  Snapshot s = Snap(v);
+  BS_REQUIRE_OK(d->CreateSnapshot(s, v));
+  Write(*d, v, 3 << 20, Pattern(4096, 4));
+  auto snap_conn = d->InitializeSnapshotConnection(s, host);
+  BS_REQUIRE_OK(snap_conn.status());
+  {
+    auto dev = ConnectVolume(*snap_conn);
+    BS_REQUIRE_OK(dev.status());
+    CHECK(Read(**dev, 3 << 20, data.size()) == data);  // the snapshot's data, not the later write
+    BS_CHECK_CODE((*dev)->WriteAt(0, Pattern(512, 1)), Code::kPermissionDenied);
+  }
+
+  // Bad connection info is refused by name, and a wrong key is refused by the cluster.
+  auto with = [&](const char* key, boost::json::value value) {
+    auto o = boost::json::parse(conn->info.data).as_object();
+    if (value.is_null()) {
+      o.erase(key);
+    } else {
+      o[key] = value;
+    }
+    return ConnectionInfo{"rbd", boost::json::serialize(o)};
+  };
+  BS_CHECK_CODE(ConnectVolume(with("name", "no-pool-here")), Code::kInvalidArgument);
+  BS_CHECK_CODE(ConnectVolume(with("hosts", "127.0.0.1")), Code::kInvalidArgument);
+  BS_CHECK_CODE(ConnectVolume(with("keyring", "[client.x]\n")), Code::kInvalidArgument);
+  BS_CHECK_CODE(ConnectVolume(with("name", boost::json::value(Ceph("BS_CEPH_POOL") + "/volume-missing"))),
+                Code::kNotFound);
+  ConnectOptions quick;
+  quick.timeout = std::chrono::seconds(5);
+  auto wrong = ConnectVolume(with("keyring", "[client.blockstore]\n\tkey = AQBgZ9lmAAAAABAAbm90IHRoZSByaWdodCBrZXk=\n"), quick);
+  CHECK_FALSE(wrong.ok());
+  CHECK(wrong.status().code() == Code::kPermissionDenied);
+  BS_REQUIRE_OK(d->DeleteSnapshot(s));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+}
+
+TEST_CASE("changed extents between snapshots, and an incremental backup that reads only them") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  Write(*d, v, 0, Pattern(32 << 20, 1));
+  Snapshot s1 = Snap(v);
+  BS_REQUIRE_OK(d->CreateSnapshot(s1, v));
+  Write(*d, v, (8 << 20) + 4096, Pattern(8192, 2));
+  Write(*d, v, 100 << 20, Pattern(1 << 20, 3));
+  Snapshot s2 = Snap(v);
+  BS_REQUIRE_OK(d->CreateSnapshot(s2, v));
+  Write(*d, v, 500 << 20, Pattern(4096, 4));  // after s2
+
+  auto between = d->ChangedExtents(v, s1, &s2);
+  BS_REQUIRE_OK(between.status());
+  uint64_t changed = 0;
+  for (const auto& e : *between) {
+    CHECK(((e.offset < (8 << 20) + 4096 + 8192 && e.offset + e.length > (8 << 20) + 4096) ||
+           (e.offset < (101 << 20) && e.offset + e.length > (100 << 20))));
+    changed += e.length;
+  }
+  CHECK(changed >= (1 << 20) + 8192);
+  CHECK(changed <= 2 * (4 << 20) + (1 << 20));  // at worst whole objects, never the 32 MiB
+  auto until_now = d->ChangedExtents(v, s2, nullptr);
+  BS_REQUIRE_OK(until_now.status());
+  REQUIRE(until_now->size() == 1);
+  CHECK(until_now->front().offset <= (500 << 20));
+  Snapshot other = Snap(Vol(1));
+  BS_CHECK_CODE(d->ChangedExtents(v, other, nullptr), Code::kInvalidArgument);
+
+  // A full backup of s1 and an incremental of s2 through the engine's data path, each read
+  // through the snapshot's rbd connection: the incremental reads only what changed.
+  testing::TempDir dir;
+  auto target = NewPosixTarget({dir / "target", false});
+  BS_REQUIRE_OK(target.status());
+  internal::TransferOptions o;
+  auto open = [&](const Snapshot& s) {
+    auto info = d->InitializeSnapshotConnection(s, Connector{});
+    REQUIRE_MESSAGE(info.ok(), info.status().ToString());
+    auto dev = ConnectVolume(*info);
+    REQUIRE_MESSAGE(dev.ok(), dev.status().ToString());
+    return std::move(dev).value();
+  };
+  auto d1 = open(s1);
+  auto full = internal::RunBackup(*d1, **target, "rbd", "b1", v.id, nullptr, o);
+  BS_REQUIRE_OK(full.status());
+  o.changed = *between;
+  auto d2 = open(s2);
+  auto inc = internal::RunBackup(*d2, **target, "rbd", "b2", v.id, &*full, o);
+  BS_REQUIRE_OK(inc.status());
+  uint64_t own = 0;
+  for (const auto& c : inc->chunks) own += c.object.starts_with("rbd/b2/") ? c.length : 0;
+  CHECK(own == 2 * (4 << 20));  // the two chunks that changed; every other one is b1's
+  // Restored onto a new volume, it reads as s2.
+  Volume copy = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(copy));
+  {
+    auto out = d->OpenVolume(copy);
+    BS_REQUIRE_OK(out.status());
+    BS_REQUIRE_OK(internal::RunRestore(*inc, **target, **out, /*fresh=*/true, o));
+  }
+  CHECK(Read(*d, copy, 0, 128 << 20) == Read(*d2, 0, 128 << 20));
+  d1.reset();
+  d2.reset();
+  BS_REQUIRE_OK(d->DeleteVolume(copy));
+  BS_REQUIRE_OK(d->DeleteSnapshot(s2));
+  BS_REQUIRE_OK(d->DeleteSnapshot(s1));
+  BS_REQUIRE_OK(d->DeleteVolume(v));
+}
+
+TEST_CASE("revert to a snapshot; manage an image made outside, and unmanage it") {
+  auto d = MakeDriver();
+  Volume v = Vol(1);
+  BS_REQUIRE_OK(d->CreateVolume(v));
+  Write(*d, v, 0, Pattern(1 << 20, 1));
+  Snapshot s = Snap(v);
+  BS_REQUIRE_OK(d->CreateSnapshot(s, v));
+  Write(*d, v, 0, Pattern(1 << 20, 2));
+  BS_REQUIRE_OK(d->ExtendVolume(v, 2));
+  v.size_gb = 2;
+  BS_REQUIRE_OK(d->RevertToSnapshot(v, s));
+  CHECK(Read(*d, v, 0, 1 << 20) == Pattern(1 << 20, 1));
+  CHECK(*d->VolumeSizeBytes(v) == 2 * kGiB);  // it keeps the size it grew to
+  BS_CHECK_CODE(d->RevertToSnapshot(Vol(1), s), Code::kInvalidArgument);
+  BS_REQUIRE_OK(d->DeleteSnapshot(s));
+
+  const std::string outside = "made-outside-" + internal::NewUuid().substr(0, 8);
+  REQUIRE(RbdCli("create --size 1536M '" + Ceph("BS_CEPH_POOL") + "/" + outside + "' && echo made").find("made") !=
+          std::string::npos);
+  Volume adopted = Vol(2);
+  BS_CHECK_CODE(d->ManageExistingGetSize(adopted, {{"source-id", "x"}}), Code::kInvalidArgument);
+  BS_CHECK_CODE(d->ManageExistingGetSize(adopted, {{"source-name", "pool/x"}}), Code::kInvalidArgument);
+  BS_CHECK_CODE(d->ManageExistingGetSize(adopted, {{"source-name", "no-such-image"}}), Code::kNotFound);
+  auto size = d->ManageExistingGetSize(adopted, {{"source-name", outside}});
+  BS_REQUIRE_OK(size.status());
+  CHECK(*size == 2);  // 1.5 GiB, rounded up
+  BS_REQUIRE_OK(d->ManageExisting(adopted, {{"source-name", outside}}));
+  CHECK(*d->VolumeSizeBytes(adopted) == 1536ull << 20);
+  CHECK(RbdCli("ls '" + Ceph("BS_CEPH_POOL") + "'").find(outside) == std::string::npos);
+  BS_REQUIRE_OK(d->Unmanage(adopted));
+  CHECK(*d->VolumeSizeBytes(adopted) == 1536ull << 20);  // unmanaged, not deleted
+  BS_REQUIRE_OK(d->DeleteVolume(adopted));
   BS_REQUIRE_OK(d->DeleteVolume(v));
 }

@@ -38,6 +38,7 @@ from blockstore._blockstore import (  # noqa: F401
     validate_config,
 )
 from blockstore.connector import VolumeFile, connect_volume  # noqa: F401
+from blockstore.driver import BlockDevice, VolumeDriver  # noqa: F401
 from blockstore.transport import Transport  # noqa: F401
 from blockstore.errors import (  # noqa: F401
     Aborted,

@@ -96,14 +96,18 @@ class VolumeFile(io.RawIOBase):
             self._dev.close()
 
 
-def connect_volume(connection_info, *, initiator="", use_loop_device=False, timeout=30.0):
+def connect_volume(connection_info, *, initiator="", use_loop_device=False, timeout=30.0,
+                   ceph_conf="", ceph_keyring=""):
     """Opens the volume ``connection_info`` describes ({"driver_volume_type", "data"}).
 
     iscsi needs ``initiator``: this host's iSCSI name, the one its connector gave. local opens
-    the file, or with ``use_loop_device`` a kernel loop device over it (root only). An "ro"
-    access mode makes writes fail with PermissionDenied.
+    the file, or with ``use_loop_device`` a kernel loop device over it (root only). rbd opens
+    the image through librbd with the keyring the connection carries, else this host's
+    ``ceph_conf`` and ``ceph_keyring`` (or Ceph's default configuration). An "ro" access mode
+    makes writes fail with PermissionDenied.
     """
     device = _blockstore._connect_volume(
-        connection_info, initiator=initiator, use_loop_device=use_loop_device, timeout=timeout)
+        connection_info, initiator=initiator, use_loop_device=use_loop_device, timeout=timeout,
+        ceph_conf=ceph_conf, ceph_keyring=ceph_keyring)
     data = connection_info.get("data") or {}
     return VolumeFile(device, data.get("access_mode") == "ro")

@@ -110,12 +110,15 @@ void BindAttach(py::module_& m) {
         py::arg("ip") = "127.0.0.1", py::arg("initiator") = "",
         "This host's connector dict (host name, ip, iSCSI initiator name, platform, os_type).");
   m.def("_connect_volume",
-        [](const py::dict& info, const std::string& initiator, bool use_loop_device, double timeout) {
+        [](const py::dict& info, const std::string& initiator, bool use_loop_device, double timeout,
+           const std::string& ceph_conf, const std::string& ceph_keyring) {
           ConnectionInfo ci = ToConnectionInfo(info);
           ConnectOptions o;
           o.initiator = initiator;
           o.use_loop_device = use_loop_device;
           o.timeout = Millis(timeout);
+          o.ceph_conf = ceph_conf;
+          o.ceph_keyring = ceph_keyring;
           std::unique_ptr<BlockDevice> dev;
           {
             py::gil_scoped_release release;
@@ -124,7 +127,8 @@ void BindAttach(py::module_& m) {
           return std::make_unique<PyDevice>(std::move(dev));
         },
         py::arg("connection_info"), py::kw_only(), py::arg("initiator") = "",
-        py::arg("use_loop_device") = false, py::arg("timeout") = 30.0);
+        py::arg("use_loop_device") = false, py::arg("timeout") = 30.0, py::arg("ceph_conf") = "",
+        py::arg("ceph_keyring") = "");
 
   auto engine = py::reinterpret_borrow<py::class_<PyEngine>>(m.attr("Engine"));
   engine

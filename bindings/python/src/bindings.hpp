@@ -17,6 +17,10 @@ struct StatusError {
   Status status;
 };
 
+// A Python exception as a Status: a blockstore error keeps its code, anything else is internal,
+// its message naming `what` raised it. Call with the GIL held.
+Status StatusOfPython(py::error_already_set& e, const std::string& what);
+
 inline void Check(const Status& s) {
   if (!s.ok()) throw StatusError{s};
 }

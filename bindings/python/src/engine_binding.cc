@@ -3,6 +3,7 @@
 #include <pybind11/functional.h>
 
 #include "bindings.hpp"
+#include "driver_binding.hpp"
 #include "transport_binding.hpp"
 
 namespace blockstore::python {
@@ -152,8 +153,10 @@ void BindEngine(py::module_& m) {
                        std::map<std::string, py::object> filters,
                        std::map<std::string, py::object> weighers,
                        std::optional<py::function> backup_progress,
-                       std::optional<py::function> backup_keys, py::object transport, py::kwargs keys) {
+                       std::optional<py::function> backup_keys, py::object transport,
+                       std::map<std::string, py::object> drivers, py::kwargs keys) {
              EngineConfig c = ConfigFrom(std::move(state_path), config, keys);
+             c.register_drivers = DriversFrom(drivers);
              if (!transport.is_none()) c.transport = TransportFromPython(std::move(transport));
              if (auto reg = RegistryFrom(filters, weighers)) c.scheduler.registry = std::move(reg);
              SetBackupHooks(c.backup, backup_progress, backup_keys);
@@ -168,10 +171,12 @@ void BindEngine(py::module_& m) {
            py::arg("filters") = std::map<std::string, py::object>{},
            py::arg("weighers") = std::map<std::string, py::object>{},
            py::arg("backup_progress") = py::none(), py::arg("backup_keys") = py::none(),
-           py::arg("transport") = py::none(),
+           py::arg("transport") = py::none(), py::arg("drivers") = std::map<std::string, py::object>{},
            "Engine(state_path, config=None, **keys): the configuration's keys (blockstore.config_keys())\n"
            "as a dict, as keyword arguments, or both; filters, weighers, backup_progress and\n"
-           "backup_keys are callables the host gives; transport a blockstore.Transport of the host's.")
+           "backup_keys are callables the host gives; transport a blockstore.Transport of the host's;\n"
+           "drivers maps driver names the backends may use to blockstore.VolumeDriver subclasses or to\n"
+           "the paths of shared objects holding C drivers.")
       .def("close", [](PyEngine& e) { e.get().Close(); }, Release(),
            "Finishes queued work and stops the engine's threads.")
       .def("__enter__", [](py::object self) { return self; })

@@ -1,5 +1,6 @@
 // The _blockstore extension module: records, contexts and the error translator.
 #include "bindings.hpp"
+#include "driver_binding.hpp"
 
 namespace blockstore::python {
 
@@ -145,4 +146,5 @@ PYBIND11_MODULE(_blockstore, m) {
   blockstore::python::BindBackups(m);
   blockstore::python::BindAttach(m);
   blockstore::python::BindRest(m);
+  blockstore::python::BindDrivers(m);
 }

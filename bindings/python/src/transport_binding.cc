@@ -8,23 +8,6 @@ namespace blockstore::python {
 
 namespace {
 
-// A Python exception as a Status: a blockstore error keeps its code, anything else is internal.
-Status StatusOfPython(py::error_already_set& e, const std::string& what) {
-  std::string code_name;
-  if (py::hasattr(e.value(), "code")) {
-    try {
-      code_name = py::str(e.value().attr("code"));
-    } catch (py::error_already_set&) {
-    }
-  }
-  const std::string message = py::hasattr(e.value(), "message") ? std::string(py::str(e.value().attr("message")))
-                                                                  : std::string(py::str(e.value()));
-  for (int c = static_cast<int>(Code::kInvalidArgument); c <= static_cast<int>(Code::kPermissionDenied); ++c) {
-    if (CodeName(static_cast<Code>(c)) == code_name) return Status(static_cast<Code>(c), message);
-  }
-  return Internal("the Python transport's " + what + " raised: " + e.what());
-}
-
 class PyTransport final : public Transport {
  public:
   explicit PyTransport(py::object obj) : obj_(KeepWithGil(std::move(obj))) {}
@@ -43,7 +26,7 @@ class PyTransport final : public Transport {
     try {
       obj_->attr("listen")(topic, fn, workers);
     } catch (py::error_already_set& e) {
-      return StatusOfPython(e, "listen");
+      return StatusOfPython(e, "the Python transport's listen");
     }
     return Status::Ok();
   }
@@ -53,7 +36,7 @@ class PyTransport final : public Transport {
     try {
       obj_->attr("cast")(topic, message);
     } catch (py::error_already_set& e) {
-      return StatusOfPython(e, "cast");
+      return StatusOfPython(e, "the Python transport's cast");
     }
     return Status::Ok();
   }
@@ -65,7 +48,7 @@ class PyTransport final : public Transport {
         try {
           obj_->attr("fanout")(topic, message);
         } catch (py::error_already_set& e) {
-          return StatusOfPython(e, "fanout");
+          return StatusOfPython(e, "the Python transport's fanout");
         }
         return Status::Ok();
       }
@@ -80,7 +63,7 @@ class PyTransport final : public Transport {
       py::object reply = obj_->attr("call")(topic, message, static_cast<double>(timeout.count()) / 1000.0);
       return reply.cast<std::string>();
     } catch (py::error_already_set& e) {
-      return StatusOfPython(e, "call");
+      return StatusOfPython(e, "the Python transport's call");
     } catch (const py::cast_error&) {
       return Internal("the Python transport's call must return a str");
     }

@@ -137,7 +137,9 @@ def test_bad_attach_input_changes_nothing(engine, alice, bob):
     with pytest.raises(blockstore.InvalidArgument):
         blockstore.connect_volume({"driver_volume_type": "local", "data": {}})
     with pytest.raises(blockstore.Unimplemented):
-        blockstore.connect_volume({"driver_volume_type": "rbd", "data": {}})
+        blockstore.connect_volume({"driver_volume_type": "nvmeof", "data": {}})
+    with pytest.raises(blockstore.InvalidArgument, match="'name'"):
+        blockstore.connect_volume({"driver_volume_type": "rbd", "data": {"hosts": ["127.0.0.1"]}})
     assert engine.list_attachments(alice) == []
     assert engine.get_volume(alice, v.id).status == "available"
 

@@ -3,13 +3,19 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "blockstore/driver.hpp"
 #include "blockstore/rbd_driver.hpp"
 #include "drivers/volume/common/backend_options.hpp"
-#include "drivers/volume/rbd/rbd_image.hpp"
+#include "lib/ceph/rados_connection.hpp"
+#include "lib/ceph/rbd_api.hpp"
+#include "lib/ceph/rbd_image.hpp"
 #include "lib/core/macros.hpp"
 
 namespace blockstore {
@@ -25,6 +31,10 @@ constexpr uint64_t kFeatures = RBD_FEATURE_LAYERING | RBD_FEATURE_EXCLUSIVE_LOCK
 constexpr const char* kCloneSnapSuffix = ".clone_snap";
 
 using drivers::CheckResourceId;
+using ceph::Ceph;
+using ceph::Image;
+using ceph::NewImageDevice;
+using ceph::RbdError;
 
 std::string VolumeName(const std::string& id) { return "volume-" + id; }
 std::string SnapshotName(const std::string& id) { return "snapshot-" + id; }
@@ -113,67 +123,24 @@ Result<Options> ParseOptions(const BackendConfig& c) {
   return o;
 }
 
-// "[v2:127.0.0.1:3300,v1:127.0.0.1:6789]" or "10.0.0.1:6789,10.0.0.2" → the v1 (or plain)
-// addresses' hosts and ports, as a host's librbd reaches the monitors.
-void MonitorAddresses(const std::string& mon_host, std::vector<std::string>& hosts, std::vector<std::string>& ports) {
-  std::string item;
-  auto flush = [&] {
-    std::string a = item;
-    item.clear();
-    if (a.empty() || a.starts_with("v2:")) return;
-    if (a.starts_with("v1:")) a = a.substr(3);
-    if (auto slash = a.find('/'); slash != std::string::npos) a = a.substr(0, slash);  // nonce
-    const auto colon = a.rfind(':');
-    hosts.push_back(colon == std::string::npos ? a : a.substr(0, colon));
-    ports.push_back(colon == std::string::npos ? "6789" : a.substr(colon + 1));
-  };
-  for (char ch : mon_host) {
-    if (ch == '[' || ch == ']' || ch == ' ') continue;
-    if (ch == ',' || ch == ';') {
-      flush();
-    } else {
-      item += ch;
-    }
-  }
-  flush();
-}
-
 class RbdDriver final : public VolumeDriver {
  public:
   explicit RbdDriver(Options o) : o_(std::move(o)) {}
 
-  ~RbdDriver() override {
-    if (io_) Ceph().rados_ioctx_destroy(io_);
-    if (cluster_) Ceph().rados_shutdown(cluster_);
-  }
-
   Status Initialize() override {
     if (io_) return Status::Ok();
-    const std::string name = "client." + (o_.user.empty() ? std::string("admin") : o_.user);
-    if (int rc = Ceph().rados_create2(&cluster_, o_.cluster.c_str(), name.c_str(), 0); rc < 0) {
-      cluster_ = nullptr;
-      return RbdError("backend '" + o_.backend + "': creating a RADOS handle for " + name, rc);
-    }
-    auto fail = [&](const std::string& what, int rc) {
-      Ceph().rados_shutdown(cluster_);
-      cluster_ = nullptr;
-      return RbdError("backend '" + o_.backend + "': " + what, rc);
-    };
-    if (int rc = Ceph().rados_conf_read_file(cluster_, o_.conf.c_str()); rc < 0) return fail("reading " + o_.conf, rc);
-    if (!o_.keyring.empty()) {
-      if (int rc = Ceph().rados_conf_set(cluster_, "keyring", o_.keyring.c_str()); rc < 0) return fail("keyring " + o_.keyring, rc);
-    }
-    const std::string timeout = std::to_string(o_.connect_timeout_s);
-    for (const char* key : {"client_mount_timeout", "rados_mon_op_timeout", "rados_osd_op_timeout"}) {
-      if (int rc = Ceph().rados_conf_set(cluster_, key, timeout.c_str()); rc < 0) return fail(std::string("setting ") + key, rc);
-    }
-    if (int rc = Ceph().rados_connect(cluster_); rc < 0) return fail("connecting to the cluster as " + name, rc);
-    if (int rc = Ceph().rados_ioctx_create(cluster_, o_.rbd_pool.c_str(), &io_); rc < 0) {
-      io_ = nullptr;
-      return fail("opening pool '" + o_.rbd_pool + "'", rc);
-    }
-    char buf[1024] = {};
-    if (Ceph().rados_conf_get(cluster_, "mon_host", buf, sizeof buf - 1) == 0) MonitorAddresses(buf, mon_hosts_, mon_ports_);
+    ceph::ConnectionOptions c;
+    c.cluster = o_.cluster;
+    c.user = o_.user;
+    c.conf_file = o_.conf;
+    c.keyring_file = o_.keyring;
+    c.pool = o_.rbd_pool;
+    c.timeout_s = o_.connect_timeout_s;
+    c.what = "backend '" + o_.backend + "'";
+    BS_ASSIGN_OR_RETURN(connection_, ceph::RadosConnection::Open(c));
+    cluster_ = connection_->cluster();
+    io_ = connection_->io();
+    ceph::MonitorAddresses(connection_->MonHost(), mon_hosts_, mon_ports_);
     PurgeTrash();
     return Status::Ok();
   }
@@ -385,8 +352,97 @@ class RbdDriver final : public VolumeDriver {
   Result<ConnectionResult> InitializeConnection(const Volume& v, const std::optional<VolumeExport>&,
                                                 const Connector&) override {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_ASSIGN_OR_RETURN(std::string data, ConnectionData(VolumeName(v.id), v.id));
+    ConnectionResult r;
+    r.export_record.location = o_.rbd_pool + "/" + VolumeName(v.id);
+    r.info.driver_volume_type = "rbd";
+    r.info.data = std::move(data);
+    return r;
+  }
+
+  // A snapshot is reached as the image at that snapshot ("pool/volume-<id>@snapshot-<id>"),
+  // which librbd opens read-only.
+  Result<ConnectionInfo> InitializeSnapshotConnection(const Snapshot& snap, const Connector&) override {
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
+    ConnectionInfo info;
+    info.driver_volume_type = "rbd";
+    BS_ASSIGN_OR_RETURN(info.data, ConnectionData(VolumeName(snap.volume_id) + "@" + SnapshotName(snap.id),
+                                                  snap.volume_id, /*read_only=*/true));
+    return info;
+  }
+
+  // rbd_diff_iterate2 of the later image (or snapshot) against the earlier snapshot: with
+  // fast-diff the object map answers, nothing is read.
+  Result<std::vector<Extent>> ChangedExtents(const Volume& v, const Snapshot& from, const Snapshot* to) override {
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(from.id));
+    if (from.volume_id != v.id || (to && to->volume_id != v.id)) {
+      return InvalidArgument("changed extents: the snapshots must be of volume " + v.id);
+    }
+    if (to) BS_RETURN_IF_ERROR(CheckResourceId(to->id));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id), to ? SnapshotName(to->id) : "",
+                                                /*read_only=*/true));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    return ceph::DiffExtents(*image, SnapshotName(from.id), size);
+  }
+
+  // rbd_snap_rollback, then the size the volume had when it outgrew the snapshot.
+  Status RevertToSnapshot(const Volume& v, const Snapshot& snap) override {
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
+    if (snap.volume_id != v.id) return InvalidArgument("snapshot " + snap.id + " is not of volume " + v.id);
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    if (int rc = Ceph().rbd_snap_rollback(image->get(), SnapshotName(snap.id).c_str()); rc < 0) {
+      return RbdError("reverting " + image->name() + " to " + SnapshotName(snap.id), rc);
+    }
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    if (size < v.size_gb * kGiB) {
+      if (int rc = Ceph().rbd_resize(image->get(), v.size_gb * kGiB); rc < 0) return RbdError("resizing " + image->name(), rc);
+    }
+    return Status::Ok();
+  }
+
+  // An image of the pool (reference {"source-name": "<image>"}), renamed volume-<id>.
+  Result<uint64_t> ManageExistingGetSize(const Volume& v, const std::map<std::string, std::string>& ref) override {
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_ASSIGN_OR_RETURN(std::string name, SourceName(ref));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name, "", /*read_only=*/true));
+    BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
+    return (size + kGiB - 1) / kGiB;
+  }
+
+  Status ManageExisting(const Volume& v, const std::map<std::string, std::string>& ref) override {
+    BS_RETURN_IF_ERROR(CheckResourceId(v.id));
+    BS_ASSIGN_OR_RETURN(std::string name, SourceName(ref));
+    if (name == VolumeName(v.id)) return Status::Ok();  // done before a crash
+    if (int rc = Ceph().rbd_rename(io_, name.c_str(), VolumeName(v.id).c_str()); rc < 0) {
+      return RbdError("renaming " + name + " to " + VolumeName(v.id), rc);
+    }
+    return Status::Ok();
+  }
+
+  // The image stays, named as it is; blockstore forgets it.
+  Status Unmanage(const Volume& v) override { return CheckResourceId(v.id); }
+
+ private:
+  static Result<std::string> SourceName(const std::map<std::string, std::string>& ref) {
+    auto it = ref.find("source-name");
+    if (it == ref.end() || it->second.empty()) {
+      return InvalidArgument("an rbd volume to manage is named by 'source-name' (the image's name)");
+    }
+    if (it->second.find('/') != std::string::npos || it->second.find('@') != std::string::npos) {
+      return InvalidArgument("'source-name' is an image name in the backend's pool, not '" + it->second + "'");
+    }
+    return it->second;
+  }
+
+  // Cinder's `rbd` connection data. `keyring` carries the user's keyring (when the backend names
+  // one) so that a host without Ceph's files can connect, as Cinder does; it is a secret.
+  Result<std::string> ConnectionData(const std::string& image, const std::string& volume_id,
+                                     bool read_only = false) {
     boost::json::object data;
-    data["name"] = o_.rbd_pool + "/" + VolumeName(v.id);
+    data["name"] = o_.rbd_pool + "/" + image;
     boost::json::array hosts;
     boost::json::array ports;
     for (const auto& h : mon_hosts_) hosts.emplace_back(h);
@@ -398,16 +454,19 @@ class RbdDriver final : public VolumeDriver {
     data["auth_username"] = o_.user.empty() ? "admin" : o_.user;
     data["secret_type"] = "ceph";
     data["secret_uuid"] = o_.secret_uuid.empty() ? boost::json::value(nullptr) : boost::json::value(o_.secret_uuid);
-    data["volume_id"] = v.id;
+    data["volume_id"] = volume_id;
     data["discard"] = true;
-    ConnectionResult r;
-    r.export_record.location = o_.rbd_pool + "/" + VolumeName(v.id);
-    r.info.driver_volume_type = "rbd";
-    r.info.data = boost::json::serialize(data);
-    return r;
+    if (read_only) data["access_mode"] = "ro";
+    if (!o_.keyring.empty()) {
+      std::ifstream in(o_.keyring);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) return FailedPrecondition("backend '" + o_.backend + "': cannot read " + o_.keyring);
+      data["keyring"] = text.str();
+    }
+    return boost::json::serialize(data);
   }
 
- private:
   Status Resize(const std::string& name, uint64_t bytes, bool grow_only) {
     BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
@@ -575,8 +634,9 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Options o_;
-  rados_t cluster_ = nullptr;
-  rados_ioctx_t io_ = nullptr;
+  std::shared_ptr<ceph::RadosConnection> connection_;
+  rados_t cluster_ = nullptr;     // connection_'s
+  rados_ioctx_t io_ = nullptr;    // connection_'s
   std::vector<std::string> mon_hosts_;
   std::vector<std::string> mon_ports_;
 };
@@ -588,7 +648,7 @@ Status RegisterRbdDriver(DriverRegistry& registry) {
   return registry.Register("rbd", [](const BackendConfig& c) -> Result<std::unique_ptr<VolumeDriver>> {
     auto o = rbd_driver::ParseOptions(c);
     if (!o.ok()) return o.status();
-    if (auto api = rbd_driver::LoadRbdApi(); !api.ok()) return api.status();
+    if (auto api = ceph::LoadRbdApi(); !api.ok()) return api.status();
     return std::unique_ptr<VolumeDriver>(new rbd_driver::RbdDriver(std::move(o).value()));
   });
 }

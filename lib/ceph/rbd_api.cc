@@ -1,11 +1,11 @@
-#include "drivers/volume/rbd/rbd_api.hpp"
+#include "lib/ceph/rbd_api.hpp"
 
 #include <dlfcn.h>
 
 #include <mutex>
 #include <string>
 
-namespace blockstore::rbd_driver {
+namespace blockstore::ceph {
 namespace {
 
 RbdApi g_api;
@@ -38,4 +38,4 @@ Result<const RbdApi*> LoadRbdApi() {
 
 const RbdApi& Ceph() { return g_api; }
 
-}  // namespace blockstore::rbd_driver
+}  // namespace blockstore::ceph
