@@ -64,6 +64,10 @@ struct BackupConfig {
   // Read every object back and check it before a backup is reported available. Default: off
   // (targets check what they store as they store it: rename after fsync, ETag against MD5).
   bool verify_after_backup = false;
+  // Incrementals read only what the volume's driver says changed since the parent's snapshot
+  // (VolumeDriver::ChangedExtents), when it can say; off: every allocated chunk is read and
+  // compared by hash, whatever the driver offers. Default: on.
+  bool changed_block_tracking = true;
   std::chrono::milliseconds progress_interval{1000};  // how often the record's progress moves
   // Encryption at rest: new backups seal every object (AES-256-GCM, the object's name
   // authenticated with it) and their manifest with the key named `encryption_key_id`. The host

@@ -9,10 +9,11 @@
 //     in flight per call.
 //   - `local`: the file itself, or (use_loop_device) a kernel loop device over it, detached
 //     when the device is closed.
-//   - `rbd`: the RBD image through librbd (loaded when first needed), over a cluster connection
-//     of its own: the monitors and cephx user of the connection info, with the keyring it
-//     carries, or this host's Ceph configuration and keyring (ConnectOptions); several requests
-//     in flight per call. A `pool/image@snapshot` name opens the snapshot, read-only.
+//   - `rbd`: the RBD image through librbd (loaded when first needed): the monitors and cephx
+//     user of the connection info, with the keyring it carries, or this host's Ceph
+//     configuration and keyring (ConnectOptions); several requests in flight per call. Devices
+//     of one cluster and user share the process's connection to it, kept for a minute after the
+//     last closes. A `pool/image@snapshot` name opens the snapshot, read-only.
 // The device is the same BlockDevice interface backups read, so a backup can read an attached
 // remote volume. With access_mode "ro" writes answer permission_denied.
 //

@@ -169,7 +169,9 @@ Result<Manifest> RunBackup(BlockDevice& device, BackupTarget& target, const std:
       turn[i] = reads++;
     }
   }
-  ReadTurnstile gate(!device.ConcurrentIo() ? 1 : parent ? o.read_streams : workers);
+  // With changed-block tracking an incremental reads a few scattered chunks, where no readahead
+  // runs ahead of a stream: every worker reads.
+  ReadTurnstile gate(!device.ConcurrentIo() ? 1 : parent && !o.changed ? o.read_streams : workers);
   Status s = ForEach(n, workers, o.cancel, [&](std::size_t i, int worker) -> Status {
     ChunkRef& c = m.chunks[i];
     c.offset = i * chunk;

@@ -284,7 +284,7 @@ Status BackupManager::Impl::RunCreate(const Backup& b) {
   }
   base.source_volume = internal::SourceVolumeMeta{v.name, v.description, v.metadata,
                                                   v.image_metadata, v.bootable};
-  if (parent) base.changed = ChangedSinceParent(b, v);
+  if (parent && options.config.changed_block_tracking) base.changed = ChangedSinceParent(b, v);
   const auto o = progress.Options(base);
   BS_ASSIGN_OR_RETURN(internal::Manifest m,
                       internal::RunBackup(*device, *options.config.target, internal::ContainerOf(b.container),

@@ -1,5 +1,9 @@
 #include "lib/ceph/rados_connection.hpp"
 
+#include <chrono>
+#include <map>
+#include <mutex>
+
 #include "lib/ceph/rbd_api.hpp"
 #include "lib/ceph/rbd_image.hpp"
 #include "lib/core/macros.hpp"
@@ -51,6 +55,48 @@ Result<std::shared_ptr<RadosConnection>> RadosConnection::Open(const ConnectionO
     return RbdError(prefix + "opening pool '" + o.pool + "'", rc);
   }
   return c;
+}
+
+namespace {
+
+struct Pooled {
+  std::shared_ptr<RadosConnection> connection;
+  std::chrono::steady_clock::time_point last_used;
+};
+
+std::string KeyOf(const ConnectionOptions& o) {
+  std::string k;
+  for (const std::string* f : {&o.cluster, &o.user, &o.conf_file, &o.keyring_file, &o.key, &o.mon_host, &o.pool}) {
+    k += std::to_string(f->size()) + ":" + *f + ";";
+  }
+  return k + std::to_string(o.timeout_s) + (o.cephx ? "x" : "-");
+}
+
+}  // namespace
+
+Result<std::shared_ptr<RadosConnection>> RadosConnection::Shared(const ConnectionOptions& o) {
+  constexpr auto kLinger = std::chrono::seconds(60);
+  // Never destroyed: connections still pooled at exit go with the process, not through
+  // librados's shutdown during static destruction.
+  static auto* mu = new std::mutex;
+  static auto* pool = new std::map<std::string, Pooled>;
+  const std::string key = KeyOf(o);
+  const auto now = std::chrono::steady_clock::now();
+  std::unique_lock lock(*mu);
+  for (auto it = pool->begin(); it != pool->end();) {
+    const bool idle = it->second.connection.use_count() == 1 && now - it->second.last_used > kLinger;
+    it = idle ? pool->erase(it) : std::next(it);
+  }
+  if (auto it = pool->find(key); it != pool->end()) {
+    it->second.last_used = now;
+    return it->second.connection;
+  }
+  lock.unlock();  // connecting takes a while; another thread may connect meanwhile
+  BS_ASSIGN_OR_RETURN(auto made, Open(o));
+  lock.lock();
+  auto [it, added] = pool->try_emplace(key, Pooled{made, now});
+  it->second.last_used = now;
+  return it->second.connection;
 }
 
 std::string RadosConnection::MonHost() const {

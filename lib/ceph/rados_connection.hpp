@@ -36,6 +36,10 @@ class RadosConnection {
   // Loads librados and librbd when needed, connects and opens the pool. Errors name what failed
   // (reading the configuration, the keyring, the monitors, the pool) with librados's reason.
   static Result<std::shared_ptr<RadosConnection>> Open(const ConnectionOptions& options);
+  // The same, shared within the process: one connection per set of options, kept while it is
+  // used and for a minute after (a host opening many images, a backup service reading one
+  // snapshot after another, pays for one connection).
+  static Result<std::shared_ptr<RadosConnection>> Shared(const ConnectionOptions& options);
 
   rados_t cluster() const { return cluster_; }
   rados_ioctx_t io() const { return io_; }

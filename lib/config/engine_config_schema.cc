@@ -267,6 +267,9 @@ std::vector<Entry> BuildTable() {
                       [](Subject& s, int64_t x) { s.config.backup.bandwidth_bytes_per_s = static_cast<uint64_t>(x); }));
   t.push_back(Integer("backup.retries", 0, 100, "3", "Per object, on the target's retryable failures.",
                       [](Subject& s, int64_t x) { s.config.backup.retries = static_cast<int>(x); }));
+  t.push_back(Boolean("backup.changed_block_tracking", "true",
+                      "Incrementals read only what the volume's driver reports changed since the parent's snapshot.",
+                      [](Subject& s, bool x) { s.config.backup.changed_block_tracking = x; }));
   t.push_back(Boolean("backup.verify_after_backup", "false", "Read every object back before a backup is available.",
                       [](Subject& s, bool x) { s.config.backup.verify_after_backup = x; }));
   t.push_back(Integer("backup.progress_interval_ms", 0, kBig, "1000", "How often a job's record shows its progress.",

@@ -43,7 +43,7 @@ Result<std::unique_ptr<BlockDevice>> OpenRbdDevice(const RbdTarget& t) {
   o.timeout_s = t.timeout_s;
   o.cephx = t.auth_enabled;
   o.what = "rbd connection to " + t.pool + "/" + t.image;
-  BS_ASSIGN_OR_RETURN(auto connection, ceph::RadosConnection::Open(o));
+  BS_ASSIGN_OR_RETURN(auto connection, ceph::RadosConnection::Shared(o));
   BS_ASSIGN_OR_RETURN(auto image, ceph::Image::Open(connection->io(), t.image, t.snapshot, t.read_only));
   BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
   return ceph::NewImageDevice(std::move(image), size, connection);

@@ -28,7 +28,7 @@ struct RbdTarget {
 // "[client.x]\n\tkey = AQ…==\n…" → the key of `user` (or the only one), empty if none.
 std::string KeyFromKeyring(const std::string& keyring, const std::string& user);
 
-// Connects to the cluster (its own connection per device, closed with it) and opens the image.
+// Opens the image over the process's connection to the cluster (RadosConnection::Shared).
 Result<std::unique_ptr<BlockDevice>> OpenRbdDevice(const RbdTarget& target);
 
 }  // namespace blockstore::internal

@@ -110,7 +110,7 @@ std::string Describe(const EngineConfig& c) {
   const auto& b = c.backup;
   o << (b.target ? b.target->Describe() : "-") << "|" << b.compression << "|" << b.chunk_size << "|"
     << b.workers << "|" << b.read_streams << "|" << b.memory_budget << "|" << b.max_jobs << "|"
-    << b.bandwidth_bytes_per_s << "|" << b.retries << "|" << b.verify_after_backup << "|"
+    << b.bandwidth_bytes_per_s << "|" << b.retries << "|" << b.verify_after_backup << "|" << b.changed_block_tracking << "|"
     << b.progress_interval.count() << "|" << b.encryption_key_id;
   return o.str();
 }

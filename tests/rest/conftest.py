@@ -24,7 +24,8 @@ def fresh_pg_database():
 
 
 class Daemon:
-    def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None, sections=""):
+    def __init__(self, tmp_path, extra_default="", backup=True, max_open_files=None, sections="",
+                 backend=None, env=None):
         if os.environ.get("BS_REST_DATABASE") == "postgresql" and "[database]" not in sections:
             url = fresh_pg_database()
             assert url, "BS_REST_DATABASE=postgresql needs the suite's PostgreSQL (BS_PG_ENV)"
@@ -37,9 +38,12 @@ class Daemon:
             "port = 0",
             f"state_path = {self.state}",
             "host = resthost",
-            "enabled_backends = file-1",
+            "enabled_backends = " + (backend.split("]", 1)[0].lstrip("[") if backend else "file-1"),
             extra_default,
             "",
+        ]
+        # `backend`: the one backend's section instead of the file backend.
+        lines += backend.splitlines() if backend else [
             "[file-1]",
             "volume_driver = file",
             "volume_backend_name = file-1",
@@ -60,7 +64,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [os.environ["BS_BLOCKSTORED"], "--config", str(conf)],
             stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True,
-            preexec_fn=limit_files)
+            preexec_fn=limit_files, env=env)
         line = self.proc.stdout.readline()
         assert "listening" in line, f"blockstored did not start: {line!r}"
         self.port = int(line.rsplit(":", 1)[1])

@@ -1,6 +1,7 @@
 // The RBD driver against a real single-node Ceph (scripts/ceph-aio; BS_CEPH_ENV names its
 // KEY=VALUE file).
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -110,6 +111,25 @@ std::vector<std::byte> Read(VolumeDriver& d, const Volume& v, uint64_t offset, s
   REQUIRE_MESSAGE(dev.ok(), dev.status().ToString());
   return Read(**dev, offset, n);
 }
+
+// Counts the bytes read through it.
+class CountingDevice final : public BlockDevice {
+ public:
+  explicit CountingDevice(BlockDevice& d) : d_(d) {}
+  Result<std::size_t> ReadAt(uint64_t o, std::span<std::byte> out) override {
+    read += out.size();
+    return d_.ReadAt(o, out);
+  }
+  Status WriteAt(uint64_t o, std::span<const std::byte> data) override { return d_.WriteAt(o, data); }
+  uint64_t SizeBytes() const override { return d_.SizeBytes(); }
+  Status Flush() override { return d_.Flush(); }
+  Result<std::vector<Extent>> AllocatedRanges() override { return d_.AllocatedRanges(); }
+  bool ConcurrentIo() const override { return true; }
+  std::atomic<uint64_t> read{0};
+
+ private:
+  BlockDevice& d_;
+};
 
 }  // namespace
 
@@ -421,8 +441,10 @@ TEST_CASE("changed extents between snapshots, and an incremental backup that rea
   BS_REQUIRE_OK(full.status());
   o.changed = *between;
   auto d2 = open(s2);
-  auto inc = internal::RunBackup(*d2, **target, "rbd", "b2", v.id, &*full, o);
+  CountingDevice counted(*d2);
+  auto inc = internal::RunBackup(counted, **target, "rbd", "b2", v.id, &*full, o);
   BS_REQUIRE_OK(inc.status());
+  CHECK(counted.read == 2 * (4 << 20));  // the two chunks the changes touch, not the 32 MiB written
   uint64_t own = 0;
   for (const auto& c : inc->chunks) own += c.object.starts_with("rbd/b2/") ? c.length : 0;
   CHECK(own == 2 * (4 << 20));  // the two chunks that changed; every other one is b1's
