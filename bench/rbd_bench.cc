@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/ceph_env.hpp"
 #include "blockstore/engine.hpp"
 
 using namespace blockstore;
@@ -39,20 +40,6 @@ namespace {
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "rbd_bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-std::map<std::string, std::string> ReadEnv(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  if (!in) Die("cannot read " + path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (auto eq = line.find('='); eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  for (const char* k : {"BS_CEPH_CONF", "BS_CEPH_USER", "BS_CEPH_KEYRING", "BS_CEPH_POOL"}) {
-    if (!out.count(k)) Die(path + " has no " + k);
-  }
-  return out;
 }
 
 class Creates {
@@ -149,7 +136,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--workers")) workers = std::atoi(argv[i + 1]);
   }
   if (env_file.empty()) Die("usage: rbd_bench --ceph-env FILE [--volumes N] [--cli N] [--workers N]");
-  const auto env = ReadEnv(env_file);
+  const auto env = bench::ReadCephEnv(env_file);
 
   const std::string dir = bench::TempDir("rbd");
   EngineConfig c;
@@ -157,12 +144,7 @@ int main(int argc, char** argv) {
   c.host = "bench";
   c.volume_workers = workers;
   c.quota_defaults = {{"volumes", -1}, {"gigabytes", -1}};
-  c.backends = {{"ceph", "rbd", "ceph",
-                 {{"rbd_pool", env.at("BS_CEPH_POOL")},
-                  {"rbd_user", env.at("BS_CEPH_USER")},
-                  {"rbd_ceph_conf", env.at("BS_CEPH_CONF")},
-                  {"rbd_keyring_conf", env.at("BS_CEPH_KEYRING")},
-                  {"max_over_subscription_ratio", "1000"}}}};
+  c.backends = {bench::RbdBackend(env, {{"max_over_subscription_ratio", "1000"}})};
   auto opened = Engine::Open(c);
   if (!opened.ok()) Die(opened.status().ToString());
   auto& engine = **opened;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/ceph_env.hpp"
 #include "blockstore/connector.hpp"
 #include "blockstore/engine.hpp"
 
@@ -46,17 +47,6 @@ template <typename T>
 T Must(Result<T> r, const std::string& what) {
   if (!r.ok()) Die(what + ": " + r.status().ToString());
   return std::move(r).value();
-}
-
-std::map<std::string, std::string> ReadEnv(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  if (!in) Die("cannot read " + path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (auto eq = line.find('='); eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return out;
 }
 
 // `threads` threads taking 4 MiB requests in order over [0, bytes); seconds taken.
@@ -170,16 +160,12 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
   if (env_file.empty()) Die("usage: rbd_io_bench --ceph-env FILE [--threads N]");
-  const auto env = ReadEnv(env_file);
+  const auto env = bench::ReadCephEnv(env_file);
   const std::string dir = bench::TempDir("rbd-io");
   EngineConfig c;
   c.state_path = dir;
   c.host = "bench";
-  c.backends = {{"ceph", "rbd", "ceph",
-                 {{"rbd_pool", env.at("BS_CEPH_POOL")},
-                  {"rbd_user", env.at("BS_CEPH_USER")},
-                  {"rbd_ceph_conf", env.at("BS_CEPH_CONF")},
-                  {"rbd_keyring_conf", env.at("BS_CEPH_KEYRING")}}}};
+  c.backends = {bench::RbdBackend(env)};
   c.backup.chunk_size = 4 * kMiB;
   c.backup.read_streams = c.backup.workers;  // incrementals with and without tracking read alike
   auto engine = Must(Engine::Open(c), "engine");

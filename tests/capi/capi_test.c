@@ -1011,6 +1011,37 @@ static void test_rbd(void) {
   snprintf(image, sizeof image, "volume-%s", from);
   CHECK(rbd_image_exists(conf, user, keyring, pool, image));
 
+  /* Attach: the attachment's rbd connection, opened and written by this host. */
+  {
+    char request[2048], att[64];
+    char* connector = NULL;
+    bs_device* dev = NULL;
+    unsigned char wrote[8192], got[8192];
+    size_t done = 0;
+    for (size_t i = 0; i < sizeof wrote; ++i) wrote[i] = (unsigned char)(i * 7 + 3);
+    CHECK(bs_host_connector(&connector, "127.0.0.1", "iqn.2026-12.org.blockstore.capi:rbd") == BS_OK);
+    snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"connector\": %s}", vol, connector ? connector : "{}");
+    bs_free(connector);
+    CHECK(bs_attachment_create(&out, engine, alice, request) == BS_OK);
+    CHECK(field(out, "id", att, sizeof att));
+    char ci[4096] = "";
+    CHECK(object_field(out, "connection_info", ci, sizeof ci));
+    CHECK(strstr(ci, "\"driver_volume_type\":\"rbd\"") != NULL);
+    CHECK(bs_device_open(&dev, ci, NULL) == BS_OK);
+    bs_free(out);
+    if (dev) {
+      CHECK(bs_device_write(dev, 1 << 20, wrote, sizeof wrote) == BS_OK);
+      CHECK(bs_device_flush(dev) == BS_OK);
+      CHECK(bs_device_read(dev, 1 << 20, got, sizeof got, &done) == BS_OK);
+      CHECK(done == sizeof got && memcmp(wrote, got, sizeof got) == 0);
+      bs_device_close(dev);
+    }
+    CHECK(bs_attachment_complete(&out, engine, alice, att) == BS_OK);
+    bs_free(out);
+    CHECK(bs_attachment_delete(&out, engine, alice, att) == BS_OK);
+    bs_free(out);
+  }
+
   /* A backup of the snapshot (read through its rbd connection), restored to a new image. */
   char backup[64], restored[64], request[256];
   snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"snapshot_id\": \"%s\"}", vol, snap);
