@@ -77,6 +77,17 @@ int bs_volume_extend(char** out, bs_engine* e, const bs_context* c, const char* 
   });
 }
 
+int bs_volume_revert_to_snapshot(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
+                                 const char* snapshot_id) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string snap, capi::Arg(snapshot_id, "snapshot_id"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().RevertToSnapshot(c->ctx, id, snap));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
 int bs_volume_reset_status_v2(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
                               const char* reset_json) {
   return capi::Guard([&]() -> Status {

@@ -316,6 +316,10 @@ BS_API int bs_volume_delete(char** out_json, bs_engine* engine, const bs_context
                             const char* volume_id, int cascade, int force);
 BS_API int bs_volume_extend(char** out_json, bs_engine* engine, const bs_context* context,
                             const char* volume_id, int64_t new_size_gb);
+/* Rolls an available volume back to its latest snapshot (of the same size): the volume goes
+ * "reverting" (the answer), then "available" (or "error" if the driver failed midway). */
+BS_API int bs_volume_revert_to_snapshot(char** out_json, bs_engine* engine, const bs_context* context,
+                                        const char* volume_id, const char* snapshot_id);
 BS_API int bs_volume_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
                                   const char* volume_id, const char* status);
 /* reset_json: {"status"?, "migration_status"? ("none" clears it)}, at least one. Admin only. */

@@ -50,6 +50,7 @@ struct RecoveryReport {
   int extends_settled = 0;    // extending → finished or rolled back
   int snapshots_failed = 0;
   int snapshots_redeleted = 0;
+  int reverts_resumed = 0;    // reverting → the revert run again
   int exports_restored = 0;   // volumes still attached whose exports were brought back
   int exports_failed = 0;     // volumes whose exports could not be (the driver said why)
 };

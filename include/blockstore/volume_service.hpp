@@ -60,6 +60,16 @@ class BS_API VolumeService {
                         const DeleteOptions& options = {});
   // invalid_argument unless new_size_gb > size; resource_exhausted over quota.
   Result<Volume> Extend(const RequestContext& ctx, const std::string& id, int64_t new_size_gb);
+  // Rolls an available volume back to its latest snapshot (available, of the volume's present
+  // size), in place, as Cinder's revert (3.40): the volume goes `reverting` and the snapshot
+  // `restoring` until the driver is done; then both `available`, or the volume `error` when
+  // the driver failed after changing it. failed_precondition for another status or an older
+  // snapshot; invalid_argument for a snapshot of another volume or of another size. A driver
+  // without a revert of its own gets the snapshot's data copied onto the volume through its
+  // block devices; one that cannot open snapshots either leaves the volume available, as it was
+  // (the event volume.revert.error says why).
+  Result<Volume> RevertToSnapshot(const RequestContext& ctx, const std::string& id,
+                                  const std::string& snapshot_id);
   // An available volume becomes read-only (or read-write again): from then on it is only
   // connected "ro", and a legacy attach asking for rw is refused.
   Result<Volume> SetReadonly(const RequestContext& ctx, const std::string& id, bool readonly);

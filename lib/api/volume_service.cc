@@ -296,6 +296,63 @@ Result<Volume> VolumeService::Extend(const RequestContext& ctx, const std::strin
   return v;
 }
 
+Result<Volume> VolumeService::RevertToSnapshot(const RequestContext& ctx, const std::string& id,
+                                               const std::string& snapshot_id) {
+  auto& d = core_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, id));
+  BS_ASSIGN_OR_RETURN(Snapshot snap, d.LoadSnapshot(ctx, snapshot_id));
+  if (snap.volume_id != v.id) {
+    return InvalidArgument("snapshot " + snap.id + " is not a snapshot of volume " + v.id);
+  }
+  if (v.status != VS::kAvailable) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "'; a revert needs it available");
+  }
+  if (snap.status != SnapshotStatus::kAvailable) {
+    return FailedPrecondition("snapshot " + snap.id + " is '" + std::string(ToString(snap.status)) +
+                              "'; a revert needs it available");
+  }
+  if (snap.size_gb != v.size_gb) {
+    return InvalidArgument("volume " + v.id + " is " + std::to_string(v.size_gb) + " GB and snapshot " + snap.id +
+                           " of " + std::to_string(snap.size_gb) + " GB: a revert needs the same size");
+  }
+  BS_ASSIGN_OR_RETURN(auto all, d.store().snapshots().ListOfVolume(v.id));
+  for (const auto& other : all) {
+    if (other.id != snap.id && other.created_at > snap.created_at) {
+      return FailedPrecondition("snapshot " + snap.id + " is not the latest of volume " + v.id + " (" + other.id +
+                                " is later): only the latest can be reverted to");
+    }
+  }
+  VolumeTransition vt;
+  vt.from = {VS::kAvailable};
+  vt.to = VS::kReverting;
+  vt.expect_host = v.host;
+  BS_ASSIGN_OR_RETURN(Volume reverting, d.store().volumes().Transition(v.id, vt));
+  SnapshotTransition st;
+  st.from = {SnapshotStatus::kAvailable};
+  st.to = SnapshotStatus::kRestoring;
+  auto put_back = [&] {
+    VolumeTransition back;
+    back.from = {VS::kReverting};
+    back.to = VS::kAvailable;
+    (void)d.store().volumes().Transition(v.id, back);
+  };
+  if (auto s = d.store().snapshots().Transition(snap.id, st); !s.ok()) {
+    put_back();
+    return s.status();
+  }
+  d.notifier().Volume("volume.revert.start", reverting);
+  if (Status s = d.volume(v.host).RevertToSnapshot(v.id, snap.id, ctx.request_id); !s.ok()) {
+    SnapshotTransition sback;
+    sback.from = {SnapshotStatus::kRestoring};
+    sback.to = SnapshotStatus::kAvailable;
+    (void)d.store().snapshots().Transition(snap.id, sback);
+    put_back();
+    return s;
+  }
+  return reverting;
+}
+
 Result<Volume> VolumeService::SetReadonly(const RequestContext& ctx, const std::string& id,
                                        bool readonly) {
   auto& d = core_;

@@ -315,6 +315,14 @@ Result<RestResponse> ActionVolume(Call& c, const std::string& id) {
   if (name == "os-migrate_volume" || name == "os-migrate_volume_completion" || name == "os-retype") {
     return Unimplemented("'" + name + "' is not implemented by this service yet; the volume is unchanged");
   }
+  if (name == "revert") {  // 3.40: to the volume's latest snapshot
+    if (!c.Version(40)) return Error(404, "There is no such action: revert (it needs microversion 3.40)");
+    BS_RETURN_IF_ERROR(OnlyKnown(a, {"snapshot_id"}, "revert"));
+    BS_ASSIGN_OR_RETURN(auto snapshot, Str(a, "snapshot_id"));
+    if (!snapshot || snapshot->empty()) return InvalidArgument("revert needs snapshot_id");
+    BS_RETURN_IF_ERROR(c.volumes().RevertToSnapshot(c.ctx, id, *snapshot).status());
+    return Empty(202);
+  }
   if (name == "os-force_delete") {
     BS_RETURN_IF_ERROR(c.volumes().Delete(c.ctx, id, {.force = true}).status());
     return Empty(202);

@@ -14,6 +14,7 @@
 #include "lib/json/json_codec.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/create_failure.hpp"
+#include "lib/volume/generic_revert.hpp"
 #include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
@@ -43,6 +44,7 @@ struct VolumeManager::Impl final : internal::VolumeHandler {
   Status DisconnectSnapshot(const std::string& id, const Connector& connector) override;
   Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                              const std::string& to) override;
+  void RevertToSnapshot(const std::string& id, const std::string& snapshot_id) override;
   Status ReportStats() override;
   void CheckCreate(const std::string& id) override;
 
@@ -338,6 +340,31 @@ Result<std::vector<Extent>> VolumeManager::Impl::ChangedExtents(const std::strin
   return driver->ChangedExtents(v, since, until ? &*until : nullptr);
 }
 
+void VolumeManager::Impl::RevertToSnapshot(const std::string& id, const std::string& snapshot_id) {
+  auto v = store.volumes().Get(id);
+  auto snap = store.snapshots().Get(snapshot_id);
+  // Done already (a redelivered message), or reset meanwhile: nothing to do.
+  if (!v.ok() || !snap.ok() || v->status != VS::kReverting || snap->status != SS::kRestoring) return;
+  Status s = driver->RevertToSnapshot(*v, *snap);
+  bool touched = true;
+  if (s.code() == Code::kUnimplemented) s = internal::GenericRevert(*driver, *v, *snap, &touched);
+  VolumeTransition vt;
+  vt.from = {VS::kReverting};
+  // A failure that changed nothing leaves the volume as it was: available.
+  vt.to = s.ok() || !touched ? VS::kAvailable : VS::kError;
+  SnapshotTransition st;
+  st.from = {SS::kRestoring};
+  st.to = SS::kAvailable;
+  (void)store.snapshots().Transition(snapshot_id, st);
+  auto done = store.volumes().Transition(id, vt);
+  if (!done.ok()) return;
+  if (s.ok()) {
+    notifier.Volume("volume.revert.end", *done);
+  } else {
+    notifier.Volume("volume.revert.error", *done, "reverting to snapshot " + snapshot_id + ": " + s.ToString());
+  }
+}
+
 void VolumeManager::Impl::RestoreExports() {
   auto volumes = store.attachments().ListConnectedVolumes(name);
   if (!volumes.ok()) {
@@ -496,6 +523,14 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
     if (vol.ok() && vol->status == VS::kDeleting) continue;
     BS_RETURN_IF_ERROR(self.DeleteSnapshot(s.id));
     ++raw->report.snapshots_redeleted;
+  }
+  // Reverts a crash interrupted run again: a driver's revert may be made twice.
+  BS_ASSIGN_OR_RETURN(auto restoring, store.snapshots().ListOnBackend(raw->name, {SS::kRestoring}));
+  for (const auto& s : restoring) {
+    auto vol = store.volumes().Get(s.volume_id);
+    if (!vol.ok() || vol->status != VS::kReverting) continue;
+    BS_RETURN_IF_ERROR(self.RevertToSnapshot(s.volume_id, s.id));
+    ++raw->report.reverts_resumed;
   }
   BS_RETURN_IF_ERROR(raw->ReportStats());
   return std::unique_ptr<VolumeManager>(new VolumeManager(std::move(impl)));

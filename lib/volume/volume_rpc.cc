@@ -72,6 +72,11 @@ Status VolumeClient::DisconnectSnapshot(const std::string& snapshot_id, const Co
       .status();
 }
 
+Status VolumeClient::RevertToSnapshot(const std::string& id, const std::string& snapshot_id,
+                                      const std::string& request_id) const {
+  return client_.Cast("revert_to_snapshot", id, request_id, {{"snapshot_id", snapshot_id}});
+}
+
 Result<std::vector<Extent>> VolumeClient::ChangedExtents(const std::string& id, const std::string& from,
                                                          const std::string& to) const {
   BS_ASSIGN_OR_RETURN(json::value reply, client_.Call("changed_extents", id, {},
@@ -162,6 +167,15 @@ rpc::Dispatcher VolumeDispatcher(VolumeHandler& h) {
   d.Add("disconnect_snapshot", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
     BS_ASSIGN_OR_RETURN(Connector c, ConnectorArg(e, true));
     BS_RETURN_IF_ERROR(h.DisconnectSnapshot(e.id, c));
+    return done();
+  });
+  d.Add("revert_to_snapshot", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    std::string snapshot_id;
+    Reader in(e.args, "revert_to_snapshot", Reader::kIgnoreUnknown);
+    in.String("snapshot_id", snapshot_id);
+    BS_RETURN_IF_ERROR(in.Finish());
+    if (snapshot_id.empty()) return InvalidArgument("revert_to_snapshot: no snapshot_id");
+    h.RevertToSnapshot(e.id, snapshot_id);
     return done();
   });
   d.Add("changed_extents", [&h](const rpc::Envelope& e) -> Result<json::value> {

@@ -11,6 +11,7 @@
 // | terminate_connection   | call | connector (optional), revoke_host, remove_export | {}     |
 // | connect_snapshot       | call | connector                               | connection info |
 // | disconnect_snapshot    | call | connector                               | {}              |
+// | revert_to_snapshot     | cast | snapshot_id                             |                 |
 // | changed_extents        | call | from, to (snapshot ids; to may be "")   | {extents: [[offset, length], …]} |
 // | report_stats           | cast | —                                       |                 |
 //
@@ -61,6 +62,9 @@ class VolumeClient {
                                          const std::string& request_id = {}) const;
   Status DisconnectSnapshot(const std::string& snapshot_id, const Connector& connector,
                             const std::string& request_id = {}) const;
+  // Rolls volume `id` (reverting) back to its snapshot (restoring).
+  Status RevertToSnapshot(const std::string& id, const std::string& snapshot_id,
+                          const std::string& request_id = {}) const;
   // The extents of volume `id` that changed since its snapshot `from` (until its snapshot
   // `to`, or now when empty): the driver's ChangedExtents.
   Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
@@ -93,6 +97,7 @@ class VolumeHandler {
   virtual Result<ConnectionInfo> ConnectSnapshot(const std::string& id,
                                                  const Connector& connector) = 0;
   virtual Status DisconnectSnapshot(const std::string& id, const Connector& connector) = 0;
+  virtual void RevertToSnapshot(const std::string& id, const std::string& snapshot_id) = 0;
   virtual Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                                      const std::string& to) = 0;
   virtual Status ReportStats() = 0;

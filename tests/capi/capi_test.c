@@ -1153,6 +1153,19 @@ static void test_c_driver(const char* dir) {
   char src[1200];
   snprintf(src, sizeof src, "%s/c-volumes/volume-%s", dir, vol);
   CHECK(same_bytes(src, path, 4096, 200000));
+  /* Revert: the volume written after its snapshot gets the snapshot's data back (the driver's
+   * revert_to_snapshot); the snapshot must be the latest, and the volume available. */
+  write_pattern(src, 4096, 200000, 8);
+  CHECK(!same_bytes(src, path, 4096, 200000));
+  CHECK(bs_volume_revert_to_snapshot(&out, engine, alice, vol, "3e7c9b8e-1111-4222-8333-944455556666") == BS_ENOTFOUND);
+  CHECK(bs_volume_revert_to_snapshot(&out, engine, alice, from, snap) == BS_EINVAL); /* not its snapshot */
+  CHECK(bs_volume_revert_to_snapshot(&out, engine, alice, vol, snap) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "reverting") == 0);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(same_bytes(src, path, 4096, 200000));
   /* A backup reaches the volume through the driver's own local export. */
   snprintf(config, sizeof config, "{\"volume_id\": \"%s\"}", vol);
   CHECK(bs_backup_create(&out, engine, alice, config) == BS_OK);

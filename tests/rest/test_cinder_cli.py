@@ -194,6 +194,32 @@ def test_service_disable_and_enable(daemon):
     assert all(r["Status"] == "enabled" for r in table(cinder(daemon, "service-list", **admin).stdout))
 
 
+def test_revert_to_snapshot(daemon):
+    vid = props(cinder(daemon, "create", "--name", "rev", "1").stdout)["id"]
+    wait_volume(daemon, vid, "available")
+    path = os.path.join(daemon.state, "volumes", "volume-" + vid)
+    with open(path, "r+b") as f:
+        f.write(b"before" * 100)
+    sid = props(cinder(daemon, "snapshot-create", vid).stdout)["id"]
+    wait_for(lambda: props(cinder(daemon, "snapshot-show", sid).stdout).get("status") == "available")
+    with open(path, "r+b") as f:
+        f.write(b"after!" * 100)
+    # Before 3.40 there is no such action; from 3.40 the CLI reverts the snapshot's volume.
+    old = cinder(daemon, "revert-to-snapshot", sid, version="3.39", ok=False)
+    assert old.returncode != 0
+    cinder(daemon, "revert-to-snapshot", sid, version="3.40")
+    wait_volume(daemon, vid, "available")
+    with open(path, "rb") as f:
+        assert f.read(600) == b"before" * 100
+    assert props(cinder(daemon, "snapshot-show", sid).stdout)["status"] == "available"
+    # An older snapshot than the latest is refused, and nothing changes.
+    later = props(cinder(daemon, "snapshot-create", vid).stdout)["id"]
+    wait_for(lambda: props(cinder(daemon, "snapshot-show", later).stdout).get("status") == "available")
+    bad = cinder(daemon, "revert-to-snapshot", sid, version="3.40", ok=False)
+    assert bad.returncode != 0 and "HTTP 400" in bad.stderr
+    assert props(cinder(daemon, "show", vid).stdout)["status"] == "available"
+
+
 def test_backups_restore_export_import(daemon):
     vid = props(cinder(daemon, "create", "--name", "tobackup", "1").stdout)["id"]
     wait_volume(daemon, vid, "available")

@@ -61,6 +61,9 @@ struct RecordingVolume final : VolumeHandler {
     Record("disconnect_snapshot " + id);
     return Status::Ok();
   }
+  void RevertToSnapshot(const std::string& id, const std::string& snapshot_id) override {
+    Record("revert_to_snapshot " + id + " " + snapshot_id);
+  }
   Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                              const std::string& to) override {
     Record("changed_extents " + id + " " + from + ".." + (to.empty() ? "now" : to));
@@ -202,11 +205,13 @@ TEST_SUITE("rpc") {
     BS_REQUIRE_OK(changed);
     CHECK(*changed == std::vector<Extent>{{0, 4096}, {uint64_t{5} << 40, 1 << 20}});  // past 2^32 intact
     BS_CHECK_CODE(client.ChangedExtents("v-4", "gone", "s-2"), Code::kNotFound);
+    BS_REQUIRE_OK(client.RevertToSnapshot("v-5", "s-3"));
     t->Shutdown();
     CHECK(h.calls == std::vector<std::string>{"initialize_connection v-2 node-2 rw",
                                               "terminate_connection v-2 - revoke stay",
                                               "connect_snapshot s-1", "delete_volume v-3",
-                                              "changed_extents v-4 s-1..now", "changed_extents v-4 gone..s-2"});
+                                              "changed_extents v-4 s-1..now", "changed_extents v-4 gone..s-2",
+                                              "revert_to_snapshot v-5 s-3"});
   }
 
   TEST_CASE("the backup dispatcher: its own major (2), flags with their defaults") {

@@ -283,6 +283,12 @@ void BindEngine(py::module_& m) {
              return Unwrap(e.volumes().Extend(ctx, id, new_size));
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("new_size"))
+      .def("revert_volume_to_snapshot",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& snapshot_id) {
+             return Unwrap(e.volumes().RevertToSnapshot(ctx, id, snapshot_id));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("snapshot_id"),
+           "Rolls an available volume back to its latest snapshot (of the same size).")
       .def("update_volume_readonly",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool readonly) {
              return Unwrap(e.volumes().SetReadonly(ctx, id, readonly));

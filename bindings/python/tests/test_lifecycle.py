@@ -59,6 +59,29 @@ def test_snapshot_clone_and_cascade_delete(engine, alice, tmp_path):
     assert names == sorted(f"volume-{v.id}" for v in (from_snap, clone))
 
 
+def test_revert_to_the_latest_snapshot(engine, alice, bob, tmp_path):
+    vol = make_volume(engine, alice, 1)
+    path = tmp_path / "state" / "volumes" / f"volume-{vol.id}"
+    with open(path, "r+b") as f:
+        f.write(b"first" * 1000)
+    older = engine.wait_for_snapshot(alice, engine.create_snapshot(alice, vol.id).id, ["available"], timeout=10)
+    with open(path, "r+b") as f:
+        f.write(b"second" * 1000)
+    latest = engine.wait_for_snapshot(alice, engine.create_snapshot(alice, vol.id).id, ["available"], timeout=10)
+    with open(path, "r+b") as f:
+        f.write(b"third!" * 1000)
+    with pytest.raises(blockstore.FailedPrecondition, match="latest"):
+        engine.revert_volume_to_snapshot(alice, vol.id, older.id)
+    with pytest.raises(blockstore.NotFound):
+        engine.revert_volume_to_snapshot(bob, vol.id, latest.id)
+    assert engine.get_volume(alice, vol.id).status == "available"
+    assert engine.revert_volume_to_snapshot(alice, vol.id, latest.id).status == "reverting"
+    assert engine.wait_for_volume(alice, vol.id, ["available", "error"], timeout=10).status == "available"
+    with open(path, "rb") as f:
+        assert f.read(6000) == b"second" * 1000
+    assert engine.get_snapshot(alice, latest.id).status == "available"
+
+
 def test_extend_update_list(engine, alice):
     vols = [make_volume(engine, alice, 1 + i % 2, name=f"v{i}") for i in range(4)]
     engine.extend_volume(alice, vols[0].id, 5)

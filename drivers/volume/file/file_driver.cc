@@ -118,6 +118,15 @@ class FileDriver final : public VolumeDriver {
     return Remove(SnapshotPath(snap.id));
   }
 
+  // The snapshot copied over the volume (a reflink where the filesystem shares extents) and
+  // renamed into place: a crash leaves the volume as it was or reverted, never between.
+  Status RevertToSnapshot(const Volume& v, const Snapshot& snap) override {
+    if (Status s = CheckResourceId(v.id); !s.ok()) return s;
+    if (Status s = CheckResourceId(snap.id); !s.ok()) return s;
+    if (snap.volume_id != v.id) return InvalidArgument("snapshot " + snap.id + " is not of volume " + v.id);
+    return SparseCopy(SnapshotPath(snap.id), VolumePath(v.id), v.size_gb * kGiB, o_.reflink, o_.sync, nullptr);
+  }
+
   Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
     if (Status s = CheckResourceId(v.id); !s.ok()) return s;
     struct stat st {};
