@@ -553,6 +553,17 @@ BS_API int bs_scheduler_registry_add_weigher(bs_scheduler_registry* registry, co
 BS_API int bs_placement_explain(char** out_json, bs_engine* engine, const bs_context* context,
                                 const char* request_json);
 
+/* ---- user messages (Cinder's 3.3) ----
+ * What failed asynchronous operations left their project: {"id", "project_id", "request_id",
+ * "resource_type", "resource_uuid", "event_id", "message_level", "user_message", "created_at",
+ * "expires_at"}. */
+/* query_json may be NULL: {"limit": 1..1000, "marker": "<id>", "all_projects" (admin)}; newest first. */
+BS_API int bs_message_list(char** out_json, bs_engine* engine, const bs_context* context,
+                           const char* query_json);
+BS_API int bs_message_get(char** out_json, bs_engine* engine, const bs_context* context,
+                          const char* message_id);
+BS_API int bs_message_delete(bs_engine* engine, const bs_context* context, const char* message_id);
+
 /* ---- quotas ---- */
 
 /* {"project_id", "resources": {"volumes": {"limit", "in_use", "reserved"}, …}} */

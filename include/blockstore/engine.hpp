@@ -46,6 +46,7 @@
 #include "blockstore/driver.hpp"
 #include "blockstore/env.hpp"
 #include "blockstore/export.h"
+#include "blockstore/message_service.hpp"
 #include "blockstore/qos_service.hpp"
 #include "blockstore/quota_service.hpp"
 #include "blockstore/result.hpp"
@@ -79,6 +80,8 @@ struct EngineConfig {
   // Default: 10 s and 60 s; a zero interval reports once, at open.
   std::chrono::milliseconds report_interval{10000};
   std::chrono::milliseconds service_down_time{60000};
+  // How long the user message of a failed operation is kept (Cinder's message_ttl).
+  std::chrono::seconds message_ttl{30 * 24 * 3600};
   // Filters, weighers, attempts and ratios (docs/scheduler.md). Pools whose backend has not
   // reported for three stats intervals are not placed on, unless stale_after is set here.
   SchedulerOptions scheduler;
@@ -152,6 +155,7 @@ class BS_API Engine {
   AttachmentService& attachments();
   TypeService& types();
   QosService& qos();
+  MessageService& messages();
   QuotaService& quotas();
 
   // The pools the scheduler knows, as last reported.

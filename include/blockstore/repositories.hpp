@@ -316,6 +316,21 @@ class BS_API QosRepository {
   virtual Status Disassociate(std::string_view qos_id, std::string_view type_id) = 0;
 };
 
+// User messages, newest first.
+class BS_API MessageRepository {
+ public:
+  virtual ~MessageRepository();
+  virtual Status Create(const UserMessage& m) = 0;
+  virtual Result<UserMessage> Get(std::string_view id) = 0;
+  // Of `project_id` (every project's when empty), newest first; `limit` of them at most after
+  // the message `marker` (not_found when there is no such message).
+  virtual Result<std::vector<UserMessage>> List(std::string_view project_id, int64_t limit,
+                                                std::string_view marker) = 0;
+  virtual Status Delete(std::string_view id) = 0;
+  // Removes every message that expired before `now`; how many.
+  virtual Result<int64_t> DeleteExpired(TimePoint now) = 0;
+};
+
 class BS_API ServiceRepository {
  public:
   virtual ~ServiceRepository();

@@ -51,6 +51,7 @@ class BS_API Store {
   virtual ServiceRepository& services() = 0;
   virtual CapacityRepository& capacity() = 0;
   virtual QuotaRepository& quotas() = 0;
+  virtual MessageRepository& messages() = 0;
 };
 
 enum class Durability {

@@ -252,6 +252,21 @@ struct QuotaSet {
 // A completed or started operation, as Cinder's notifications name them:
 // "volume.create.start", "volume.create.end", "volume.delete.end", "snapshot.create.end",
 // "volume.resize.end", "volume.update", and ".error" for failures.
+// What a user is told about an asynchronous operation that failed (Cinder's user messages,
+// 3.3): kept until `expires_at` (the engine's message_ttl after it was made).
+struct UserMessage {
+  std::string id;
+  std::string project_id;
+  std::string request_id;     // the request that began the operation, when known
+  std::string resource_type;  // "VOLUME" | "SNAPSHOT" | "BACKUP"
+  std::string resource_uuid;
+  std::string event_id;       // Cinder's form: VOLUME_<resource>_<action>_<detail>
+  std::string message_level = "ERROR";
+  std::string user_message;   // "<action>: <what went wrong and why>"
+  TimePoint created_at{};
+  TimePoint expires_at{};
+};
+
 struct Event {
   uint64_t sequence = 0;       // strictly increasing within one engine
   std::string type;

@@ -21,6 +21,7 @@
 #include "lib/core/macros.hpp"
 #include "lib/engine/service_heartbeat.hpp"
 #include "lib/events/event_bus.hpp"
+#include "lib/events/user_messages.hpp"
 #include "lib/events/notification.hpp"
 #include "lib/scheduler/capacity_ledger.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
@@ -43,6 +44,7 @@ struct Engine::Impl {
   std::unique_ptr<TypeService> types;
   std::unique_ptr<QosService> qos;
   std::unique_ptr<QuotaService> quotas;
+  std::unique_ptr<MessageService> messages;
   EngineRecovery recovery;
   std::unique_ptr<internal::ServiceHeartbeat> heartbeat;
   std::unique_ptr<internal::SchedulerService> scheduler;
@@ -308,7 +310,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
 
   // Events reach this process's subscribers and, over a shared bus, every outside consumer.
   const bool to_bus = distributed && config.bus_notifications;
-  auto notify = [bus = &e.bus, transport = e.transport.get(), host = config.host, to_bus](Event ev) {
+  // A failed operation also leaves its project a user message, in the store every process shares.
+  auto notify = [bus = &e.bus, transport = e.transport.get(), host = config.host, to_bus, store = e.store.get(),
+                 ttl = config.message_ttl](Event ev) {
+    if (auto m = internal::MessageFor(ev, ev.at, ttl)) (void)store->messages().Create(*m);
     if (to_bus) {
       internal::Notification n = internal::NotificationOf(ev, host);
       (void)transport->Notify(n.priority, std::move(n.body));
@@ -428,6 +433,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   e.types = std::make_unique<TypeService>(*e.core);
   e.qos = std::make_unique<QosService>(*e.core);
   e.quotas = std::make_unique<QuotaService>(*e.core);
+  e.messages = std::make_unique<MessageService>(*e.core);
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
   if (raw->impl_->run_volume) {
@@ -460,6 +466,7 @@ AttachmentService& Engine::attachments() { return *impl_->attachments; }
 TypeService& Engine::types() { return *impl_->types; }
 QosService& Engine::qos() { return *impl_->qos; }
 QuotaService& Engine::quotas() { return *impl_->quotas; }
+MessageService& Engine::messages() { return *impl_->messages; }
 std::vector<PoolState> Engine::Pools() const {
   if (impl_->scheduler) return impl_->scheduler->scheduler().Pools();
   // Another process schedules: ask it.

@@ -155,6 +155,19 @@ json::object ToJson(const VolumeType& t) {
   return o;
 }
 
+json::object ToJson(const UserMessage& m) {
+  return {{"id", m.id},
+          {"project_id", m.project_id},
+          {"request_id", m.request_id},
+          {"resource_type", m.resource_type},
+          {"resource_uuid", m.resource_uuid},
+          {"event_id", m.event_id},
+          {"message_level", m.message_level},
+          {"user_message", m.user_message},
+          {"created_at", FormatTime(m.created_at)},
+          {"expires_at", FormatTime(m.expires_at)}};
+}
+
 json::object ToJson(const QosSpec& q) {
   json::object o;
   o["id"] = q.id;

@@ -263,6 +263,23 @@ CREATE TABLE volume_glance_metadata (
   PRIMARY KEY (volume_id, key)
 ) WITHOUT ROWID;
 )sql",
+      // 11: user messages: what failed, for the project it failed for, until it expires.
+      R"sql(
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  resource_type TEXT NOT NULL,
+  resource_uuid TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  message_level TEXT NOT NULL,
+  user_message TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX messages_project ON messages(project_id, created_at);
+CREATE INDEX messages_expiry ON messages(expires_at);
+)sql",
   };
   return kMigrations;
 }
@@ -276,7 +293,7 @@ const std::vector<std::string>& StoreTables() {
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
       "volume_connectors", "services", "capacity_pools", "capacity_holds",
-      "volume_glance_metadata"};
+      "volume_glance_metadata", "messages"};
   return kTables;
 }
 

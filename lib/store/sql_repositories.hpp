@@ -140,6 +140,20 @@ class SqlQosSpecs final : public QosRepository {
   SqlSessions& sessions_;
 };
 
+class SqlMessages final : public MessageRepository {
+ public:
+  explicit SqlMessages(SqlSessions& sessions) : sessions_(sessions) {}
+  Status Create(const UserMessage& m) override;
+  Result<UserMessage> Get(std::string_view id) override;
+  Result<std::vector<UserMessage>> List(std::string_view project_id, int64_t limit,
+                                        std::string_view marker) override;
+  Status Delete(std::string_view id) override;
+  Result<int64_t> DeleteExpired(TimePoint now) override;
+
+ private:
+  SqlSessions& sessions_;
+};
+
 class SqlServices final : public ServiceRepository {
  public:
   explicit SqlServices(SqlSessions& sessions) : sessions_(sessions) {}

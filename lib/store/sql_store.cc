@@ -13,6 +13,7 @@ AttachmentRepository::~AttachmentRepository() = default;
 VolumeTypeRepository::~VolumeTypeRepository() = default;
 QosRepository::~QosRepository() = default;
 ServiceRepository::~ServiceRepository() = default;
+MessageRepository::~MessageRepository() = default;
 CapacityRepository::~CapacityRepository() = default;
 QuotaRepository::~QuotaRepository() = default;
 

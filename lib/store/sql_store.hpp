@@ -29,6 +29,7 @@ class SqlStore final : public Store {
   ServiceRepository& services() override { return services_; }
   CapacityRepository& capacity() override { return capacity_; }
   QuotaRepository& quotas() override { return quotas_; }
+  MessageRepository& messages() override { return messages_; }
 
  private:
   const std::unique_ptr<SqlSessions> sessions_;
@@ -42,6 +43,7 @@ class SqlStore final : public Store {
   SqlServices services_{*sessions_};
   SqlCapacity capacity_{*sessions_};
   SqlQuotas quotas_{*sessions_};
+  SqlMessages messages_{*sessions_};
 };
 
 }  // namespace blockstore::internal

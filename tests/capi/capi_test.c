@@ -1087,6 +1087,58 @@ static void test_rbd(void) {
   free(d);
 }
 
+/* ---- user messages: what a failed create leaves its project ---- */
+
+static void test_messages(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_context* bob = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char vol[64], msg[64], status[32];
+  char* out = NULL;
+  options.state_path = dir;
+  options.config_json = "{\"quota_defaults\": {\"gigabytes\": -1}}";
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1000000}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available,error", 10000) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "error") == 0);
+  bs_free(out);
+  /* The message follows the failure: it is written as the failure is reported. */
+  for (int i = 0; i < 1000; ++i) {
+    CHECK(bs_message_list(&out, engine, alice, NULL) == BS_OK);
+    if (!out || strcmp(out, "[]") != 0) break;
+    bs_free(out);
+    out = NULL;
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  CHECK(out && strstr(out, "\"user_message\":\"create volume: No valid backend") != NULL);
+  CHECK(out && strstr(out, "CapacityFilter") != NULL && strstr(out, vol) != NULL);
+  CHECK(field(out, "id", msg, sizeof msg));
+  bs_free(out);
+  CHECK(bs_message_list(&out, engine, bob, "{\"limit\": 10}") == BS_OK);
+  CHECK(out && strcmp(out, "[]") == 0);
+  bs_free(out);
+  CHECK(bs_message_list(&out, engine, alice, "{\"limit\": 0}") == BS_EINVAL);
+  CHECK(bs_message_list(&out, engine, alice, "{\"colour\": 1}") == BS_EINVAL);
+  CHECK(bs_message_list(&out, engine, alice, "{\"all_projects\": true}") == BS_EPERM);
+  CHECK(bs_message_get(&out, engine, bob, msg) == BS_ENOTFOUND);
+  CHECK(bs_message_get(&out, engine, alice, msg) == BS_OK);
+  CHECK(out && strstr(out, "\"event_id\":\"VOLUME_VOLUME_001_003\"") != NULL);
+  bs_free(out);
+  CHECK(bs_message_delete(engine, bob, msg) == BS_ENOTFOUND);
+  CHECK(bs_message_delete(engine, alice, msg) == BS_OK);
+  CHECK(bs_message_get(&out, engine, alice, msg) == BS_ENOTFOUND);
+  bs_context_free(alice);
+  bs_context_free(bob);
+  bs_engine_free(engine);
+}
+
 /* ---- a volume driver written in C, loaded from its shared object (examples/drivers) ---- */
 
 static int no_create(void* payload, const char* backend_json, void** instance, char** error) {
@@ -1617,8 +1669,8 @@ int main(int argc, char** argv) {
     printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[8];
-  for (int i = 0; i < 8; ++i) dirs[i] = make_temp_dir();
+  char* dirs[9];
+  for (int i = 0; i < 9; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_config_table(dirs[1]);
@@ -1629,7 +1681,8 @@ int main(int argc, char** argv) {
   test_rest(dirs[5]);
   test_host_transport(dirs[6]);
   test_c_driver(dirs[7]);
-  for (int i = 0; i < 7; ++i) {
+  test_messages(dirs[8]);
+  for (int i = 0; i < 9; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }

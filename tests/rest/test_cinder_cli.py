@@ -220,6 +220,27 @@ def test_revert_to_snapshot(daemon):
     assert props(cinder(daemon, "show", vid).stdout)["status"] == "available"
 
 
+def test_messages_of_failed_operations(tmp_path):
+    from conftest import Daemon
+    d = Daemon(tmp_path, extra_default="quota_gigabytes = -1")
+    try:
+        vid = props(cinder(d, "create", "--name", "huge", "1000000").stdout)["id"]
+        wait_volume(d, vid, "error")
+        listed = wait_for(lambda: table(cinder(d, "message-list", version="3.3").stdout))
+        assert [r["Resource UUID"] for r in listed] == [vid]
+        shown = props(cinder(d, "message-show", listed[0]["ID"], version="3.3").stdout)
+        assert shown["event_id"] == "VOLUME_VOLUME_001_003"
+        assert shown["user_message"].startswith("create volume: No valid backend")
+        assert "CapacityFilter" in shown["user_message"]
+        # Not before 3.3; not another project's.
+        assert cinder(d, "message-list", version="3.2", ok=False).returncode != 0
+        assert table(cinder(d, "message-list", version="3.3", project="p2").stdout) == []
+        cinder(d, "message-delete", listed[0]["ID"], version="3.3")
+        assert table(cinder(d, "message-list", version="3.3").stdout) == []
+    finally:
+        assert d.stop() == 0
+
+
 def test_backups_restore_export_import(daemon):
     vid = props(cinder(daemon, "create", "--name", "tobackup", "1").stdout)["id"]
     wait_volume(daemon, vid, "available")

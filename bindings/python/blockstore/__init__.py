@@ -20,6 +20,7 @@ from blockstore._blockstore import (  # noqa: F401
     Engine,
     Event,
     FilterStep,
+    Message,
     PlacementExplanation,
     Pool,
     RankedPool,

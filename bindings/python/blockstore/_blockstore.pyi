@@ -125,6 +125,18 @@ def _connect_volume(connection_info: Mapping[str, Any], *, initiator: str = ...,
                     use_loop_device: bool = ..., timeout: float = ..., ceph_conf: str = ...,
                     ceph_keyring: str = ...) -> _Device: ...
 
+class Message:
+    id: str
+    project_id: str
+    request_id: str
+    resource_type: str  # "VOLUME" | "SNAPSHOT" | "BACKUP"
+    resource_uuid: str
+    event_id: str
+    message_level: str
+    user_message: str
+    created_at: str
+    expires_at: str
+
 class VolumeType:
     id: str
     name: str
@@ -262,6 +274,10 @@ class Engine:
                       force: bool = ...) -> Volume: ...
     def extend_volume(self, ctx: Context, volume_id: str, new_size: int) -> Volume: ...
     def revert_volume_to_snapshot(self, ctx: Context, volume_id: str, snapshot_id: str) -> Volume: ...
+    def list_messages(self, ctx: Context, *, limit: Optional[int] = ..., marker: str = ...,
+                      all_projects: bool = ...) -> list[Message]: ...
+    def get_message(self, ctx: Context, message_id: str) -> Message: ...
+    def delete_message(self, ctx: Context, message_id: str) -> None: ...
     def update_volume_readonly(self, ctx: Context, volume_id: str, readonly: bool) -> Volume: ...
     def reset_volume_status(self, ctx: Context, volume_id: str, status: Optional[str] = ..., *,
                             migration_status: Optional[str] = ...) -> Volume: ...

@@ -428,6 +428,18 @@ void BindEngine(py::module_& m) {
            },
            Release(), py::arg("ctx"), py::arg("name"), py::kw_only(), py::arg("consumer") = "back-end",
            py::arg("specs") = Metadata{})
+      .def("list_messages",
+           [](PyEngine& e, Ctx ctx, std::optional<int64_t> limit, const std::string& marker, bool all_projects) {
+             return Unwrap(e.get().messages().List(ctx, limit, marker, all_projects));
+           },
+           Release(), py::arg("ctx"), py::kw_only(), py::arg("limit") = py::none(), py::arg("marker") = "",
+           py::arg("all_projects") = false, "The user messages failed operations left, newest first.")
+      .def("get_message",
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.get().messages().Get(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("message_id"))
+      .def("delete_message",
+           [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.get().messages().Delete(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("message_id"))
       .def("get_qos_spec", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.qos().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("qos_id"))
       .def("list_qos_specs", [](PyEngine& e, Ctx ctx) { return Unwrap(e.qos().List(ctx)); }, Release(),

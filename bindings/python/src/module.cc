@@ -76,6 +76,19 @@ void BindRecords(py::module_& m) {
       .def_readonly("specs", &QosSpec::specs)
       .def("__repr__", [](const QosSpec& q) { return Repr("QosSpec", q.id, q.name); });
 
+  py::class_<UserMessage>(m, "Message", "What a failed asynchronous operation left its project (Cinder's user message).")
+      .def_readonly("id", &UserMessage::id)
+      .def_readonly("project_id", &UserMessage::project_id)
+      .def_readonly("request_id", &UserMessage::request_id)
+      .def_readonly("resource_type", &UserMessage::resource_type)
+      .def_readonly("resource_uuid", &UserMessage::resource_uuid)
+      .def_readonly("event_id", &UserMessage::event_id)
+      .def_readonly("message_level", &UserMessage::message_level)
+      .def_readonly("user_message", &UserMessage::user_message)
+      .def_property_readonly("created_at", [](const UserMessage& m) { return FormatTime(m.created_at); })
+      .def_property_readonly("expires_at", [](const UserMessage& m) { return FormatTime(m.expires_at); })
+      .def("__repr__", [](const UserMessage& m) { return Repr("Message", m.id, m.event_id); });
+
   py::class_<QuotaUsage>(m, "QuotaUsage", "One quota resource: limit (-1 = unlimited), in use, reserved.")
       .def_readonly("limit", &QuotaUsage::limit)
       .def_readonly("in_use", &QuotaUsage::in_use)

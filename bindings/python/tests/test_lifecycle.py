@@ -255,3 +255,28 @@ def test_lists_filter_like_cinder_and_page_in_any_order(engine, alice, bob, admi
         engine.reset_volume_status(admin, v.id)
     with pytest.raises(blockstore.InvalidArgument):
         engine.reset_volume_status(admin, v.id, migration_status="sideways")
+
+
+def test_a_failed_create_leaves_a_message(tmp_path, alice, bob, admin):
+    with blockstore.Engine(str(tmp_path / "state"), host="pytest", quota_defaults={"gigabytes": -1}) as engine:
+        vol = engine.create_volume(alice, 1000000)
+        assert engine.wait_for_volume(alice, vol.id, ["available", "error"], timeout=10).status == "error"
+        deadline = time.monotonic() + 10  # the message is written as the failure is reported
+        while not engine.list_messages(alice) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        [m] = engine.list_messages(alice)
+        assert isinstance(m, blockstore.Message)
+        assert (m.resource_type, m.resource_uuid, m.event_id) == ("VOLUME", vol.id, "VOLUME_VOLUME_001_003")
+        assert m.user_message.startswith("create volume: No valid backend") and "CapacityFilter" in m.user_message
+        assert engine.list_messages(bob) == []
+        assert [x.id for x in engine.list_messages(admin, all_projects=True)] == [m.id]
+        with pytest.raises(blockstore.PermissionDenied):
+            engine.list_messages(alice, all_projects=True)
+        with pytest.raises(blockstore.InvalidArgument):
+            engine.list_messages(alice, limit=0)
+        with pytest.raises(blockstore.NotFound):
+            engine.get_message(bob, m.id)
+        assert engine.get_message(alice, m.id).user_message == m.user_message
+        engine.delete_message(alice, m.id)
+        with pytest.raises(blockstore.NotFound):
+            engine.get_message(alice, m.id)
