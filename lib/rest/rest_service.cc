@@ -76,6 +76,43 @@ RestResponse UpdateService(Call& c, const std::string& action) {
   return Json(200, std::move(out));
 }
 
+// Cinder's backend capabilities (GET capabilities/{host}): the backend's stats as its first pool
+// reports them, and the volume type options it offers as typed properties.
+RestResponse Capabilities(Call& c, const std::string& backend) {
+  const PoolState* first = nullptr;
+  const auto pools = c.engine.Pools();
+  for (const auto& p : pools) {
+    if (p.backend == backend) {
+      first = &p;
+      break;
+    }
+  }
+  if (!first) return Error(404, "Backend " + backend.substr(0, 128) + " could not be found.");
+  auto property = [](const char* title, const char* description, const char* type) {
+    return json::object{{"title", title}, {"description", description}, {"type", type}};
+  };
+  json::object props;
+  if (first->stats.thin_provisioning_support) {
+    props["thin_provisioning"] = property("Thin Provisioning", "Sets thin provisioning.", "boolean");
+  }
+  if (first->stats.qos_support) props["qos"] = property("QoS", "Enables QoS.", "boolean");
+  if (first->stats.multiattach) props["multiattach"] = property("Multi-attach", "Volumes may be attached to several hosts.", "boolean");
+  for (const auto& [key, value] : first->stats.capabilities) {
+    props[key] = json::object{{"title", key}, {"description", "Reported by the driver: " + value.substr(0, 256)}, {"type", "string"}};
+  }
+  return Json(200, json::object{{"namespace", "OS::Storage::Capabilities::" + backend},
+                                {"vendor_name", first->vendor_name},
+                                {"volume_backend_name", first->volume_backend_name},
+                                {"pool_name", first->stats.pool_name},
+                                {"driver_version", first->driver_version},
+                                {"storage_protocol", first->storage_protocol},
+                                {"display_name", json::value(nullptr)},
+                                {"description", json::value(nullptr)},
+                                {"visibility", json::value(nullptr)},
+                                {"replication_targets", json::array()},
+                                {"properties", std::move(props)}});
+}
+
 }  // namespace
 
 // GET /os-availability-zone: every zone a volume service runs in, available while one of them
@@ -137,6 +174,12 @@ std::optional<RestResponse> Service(Call& c) {
       pools.push_back(PoolView(pool, *detail));
     }
     return Json(200, json::object{{"pools", std::move(pools)}});
+  }
+  if (p.size() == 2 && p[0] == "capabilities") {
+    c.route = c.method + " /capabilities/{host}";
+    if (c.method != "GET") return Error(405, "Method not allowed");
+    if (!c.ctx.is_admin()) return Error(403, "Policy doesn't allow volume_extension:capabilities to be performed.");
+    return Capabilities(c, p[1]);
   }
   if (!p.empty() && p[0] == "os-services" && p.size() <= 2) {
     c.route = c.method + " /os-services" + (p.size() == 2 ? "/" + p[1] : "");

@@ -241,6 +241,19 @@ def test_messages_of_failed_operations(tmp_path):
         assert d.stop() == 0
 
 
+def test_backend_capabilities(daemon):
+    admin = dict(user="admin", project="admin")
+    out = cinder(daemon, "get-capabilities", "resthost@file-1", **admin).stdout
+    stats = props(out.split("Backend properties")[0])
+    assert stats["namespace"] == "OS::Storage::Capabilities::resthost@file-1"
+    assert (stats["volume_backend_name"], stats["pool_name"], stats["vendor_name"]) == ("file-1", "file-1", "blockstore")
+    assert "thin_provisioning" in out.split("Backend properties")[1]
+    missing = cinder(daemon, "get-capabilities", "resthost@nope", ok=False, **admin)
+    assert missing.returncode != 0 and "HTTP 404" in missing.stderr
+    denied = cinder(daemon, "get-capabilities", "resthost@file-1", ok=False)
+    assert denied.returncode != 0 and "HTTP 403" in denied.stderr
+
+
 def test_backups_restore_export_import(daemon):
     vid = props(cinder(daemon, "create", "--name", "tobackup", "1").stdout)["id"]
     wait_volume(daemon, vid, "available")
