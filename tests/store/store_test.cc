@@ -129,7 +129,8 @@ TEST_SUITE("store") {
     }
     // As a build before migration 9 left it.
     DowngradeSchema(dir,
-                    {"DROP TABLE volume_glance_metadata", "ALTER TABLE volumes DROP COLUMN image_metadata",
+                    {"DROP TABLE messages", "DROP TABLE volume_glance_metadata",
+                     "ALTER TABLE volumes DROP COLUMN image_metadata",
                      "ALTER TABLE volumes DROP COLUMN migration_status",
                      "ALTER TABLE volumes DROP COLUMN metadata"},
                     8);
@@ -154,6 +155,20 @@ TEST_SUITE("store") {
       REQUIRE(found->size() == 1);
       CHECK(found->front().id == with);
       CHECK(found->front().image_metadata == Metadata{{"os_distro", "debian"}});
+      // Migration 11: user messages.
+      UserMessage m;
+      m.id = "0d2f8a34-5b6c-4d7e-8f90-a1b2c3d4e5f6";
+      m.project_id = "p";
+      m.resource_type = "VOLUME";
+      m.resource_uuid = with;
+      m.event_id = "VOLUME_VOLUME_001_001";
+      m.user_message = "create volume: an unknown error occurred";
+      m.created_at = std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now());
+      m.expires_at = m.created_at + std::chrono::hours(1);
+      BS_REQUIRE_OK(store->messages().Create(m));
+      auto got = store->messages().Get(m.id);
+      BS_REQUIRE_OK(got);
+      CHECK(got->user_message == m.user_message);
     }
     CHECK(SchemaVersionOf(dir) == SqliteSchemaVersion());
   }
