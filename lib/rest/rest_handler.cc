@@ -214,7 +214,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   // /v3/{project}/… or, as Cinder serves from 3.67 on, /v3/… for the caller's own project.
   static const std::set<std::string> kCollections = {
       "volumes", "snapshots", "types", "os-quota-sets", "limits", "scheduler-stats",
-      "os-services", "backups", "attachments", "qos-specs", "os-availability-zone", "resource_filters", "capabilities",
+      "os-services", "backups", "attachments", "qos-specs", "os-availability-zone", "resource_filters", "capabilities", "extensions",
       "messages"};
   const bool projectless = kCollections.count(segments[1]) > 0;
   const std::string project = projectless ? ctx.project_id : segments[1];

@@ -113,6 +113,43 @@ RestResponse Capabilities(Call& c, const std::string& backend) {
                                 {"properties", std::move(props)}});
 }
 
+// Cinder's API extensions that this service serves (GET extensions), as Cinder names them: the
+// list is of what is implemented here, not Cinder's whole list.
+RestResponse Extensions() {
+  struct Ext {
+    const char* alias;
+    const char* name;
+    const char* description;
+  };
+  static const Ext kServed[] = {
+      {"os-availability-zone", "AvailabilityZones", "Describe Availability Zones."},
+      {"os-extended-snapshot-attributes", "ExtendedSnapshotAttributes", "Extended SnapshotAttributes support."},
+      {"os-quota-sets", "Quotas", "Quota management support."},
+      {"os-services", "Services", "Services support."},
+      {"os-snapshot-actions", "SnapshotActions", "Enable snapshot manager actions."},
+      {"os-types-extra-specs", "TypesExtraSpecs", "Type extra specs support."},
+      {"os-types-manage", "TypesManage", "Types manage support."},
+      {"os-volume-actions", "VolumeActions", "Enable volume actions."},
+      {"os-volume-type-access", "VolumeTypeAccess", "Volume type access support."},
+      {"os-vol-host-attr", "VolumeHostAttribute", "Expose host as an attribute of a volume."},
+      {"os-vol-mig-status-attr", "VolumeMigStatusAttribute", "Expose migration_status as an attribute of a volume."},
+      {"os-vol-tenant-attr", "VolumeTenantAttribute", "Expose the internal project_id as an attribute of a volume."},
+      {"qos-specs", "Qos_specs_manage", "QoS specs support."},
+      {"backups", "Backups", "Backups support."},
+      {"capabilities", "Capabilities", "Capabilities support."},
+      {"scheduler-stats", "Scheduler_stats", "Scheduler stats support."},
+  };
+  json::array out;
+  for (const Ext& e : kServed) {
+    out.push_back(json::object{{"alias", e.alias},
+                               {"name", e.name},
+                               {"description", e.description},
+                               {"links", json::array()},
+                               {"updated", "2026-12-08T00:00:00+00:00"}});
+  }
+  return Json(200, json::object{{"extensions", std::move(out)}});
+}
+
 }  // namespace
 
 // GET /os-availability-zone: every zone a volume service runs in, available while one of them
@@ -174,6 +211,11 @@ std::optional<RestResponse> Service(Call& c) {
       pools.push_back(PoolView(pool, *detail));
     }
     return Json(200, json::object{{"pools", std::move(pools)}});
+  }
+  if (p.size() == 1 && p[0] == "extensions") {
+    c.route = c.method + " /extensions";
+    if (c.method != "GET") return Error(405, "Method not allowed");
+    return Extensions();
   }
   if (p.size() == 2 && p[0] == "capabilities") {
     c.route = c.method + " /capabilities/{host}";

@@ -241,6 +241,14 @@ def test_messages_of_failed_operations(tmp_path):
         assert d.stop() == 0
 
 
+def test_extensions_name_what_is_served(daemon):
+    rows = table(cinder(daemon, "list-extensions").stdout)
+    aliases = {r["Alias"] for r in rows}
+    assert {"os-availability-zone", "os-quota-sets", "os-services", "os-volume-actions", "backups",
+            "qos-specs", "capabilities", "scheduler-stats"} <= aliases
+    assert "os-volume-transfer" not in aliases  # not served yet, so not claimed
+
+
 def test_backend_capabilities(daemon):
     admin = dict(user="admin", project="admin")
     out = cinder(daemon, "get-capabilities", "resthost@file-1", **admin).stdout
