@@ -61,16 +61,8 @@ Result<std::vector<Extent>> ExtentsFrom(const std::string& text, const std::stri
 }
 
 json::object ToJson(const BackendConfig& c) {
-  json::object options;
-  for (const auto& [k, v] : c.options) options[k] = v;
   return {{"name", c.name}, {"driver", c.driver}, {"volume_backend_name", c.volume_backend_name},
-          {"options", std::move(options)}};
-}
-
-json::object ToJson(const std::map<std::string, std::string>& m) {
-  json::object o;
-  for (const auto& [k, v] : m) o[k] = v;
-  return o;
+          {"options", internal::MetadataToJson(c.options)}};
 }
 
 class CDevice final : public BlockDevice {
@@ -243,13 +235,13 @@ class CDriver final : public VolumeDriver {
     if (!t_->manage_existing_get_size) return VolumeDriver::ManageExistingGetSize(v, ref);
     uint64_t gb = 0;
     BS_RETURN_IF_ERROR(Run("manage_existing_get_size", [&](char** e) {
-      return t_->manage_existing_get_size(i_, V(v).c_str(), Json(ToJson(ref)).c_str(), &gb, e);
+      return t_->manage_existing_get_size(i_, V(v).c_str(), Json(internal::MetadataToJson(ref)).c_str(), &gb, e);
     }));
     return gb;
   }
   Status ManageExisting(const Volume& v, const std::map<std::string, std::string>& ref) override {
     if (!t_->manage_existing) return VolumeDriver::ManageExisting(v, ref);
-    return Run("manage_existing", [&](char** e) { return t_->manage_existing(i_, V(v).c_str(), Json(ToJson(ref)).c_str(), e); });
+    return Run("manage_existing", [&](char** e) { return t_->manage_existing(i_, V(v).c_str(), Json(internal::MetadataToJson(ref)).c_str(), e); });
   }
   Status Unmanage(const Volume& v) override {
     if (!t_->unmanage) return VolumeDriver::Unmanage(v);
@@ -257,7 +249,7 @@ class CDriver final : public VolumeDriver {
   }
   Status Retype(const Volume& v, const std::map<std::string, std::string>& specs) override {
     if (!t_->retype) return VolumeDriver::Retype(v, specs);
-    return Run("retype", [&](char** e) { return t_->retype(i_, V(v).c_str(), Json(ToJson(specs)).c_str(), e); });
+    return Run("retype", [&](char** e) { return t_->retype(i_, V(v).c_str(), Json(internal::MetadataToJson(specs)).c_str(), e); });
   }
   Status MigrateVolume(const Volume& v, const std::string& destination) override {
     if (!t_->migrate_volume) return VolumeDriver::MigrateVolume(v, destination);

@@ -7,12 +7,6 @@
 namespace blockstore::python {
 namespace {
 
-// dict ↔ JSON text, through Python's own json module (under the GIL).
-std::string Dumps(const py::handle& o) {
-  return py::module_::import("json").attr("dumps")(o).cast<std::string>();
-}
-py::object Loads(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
-
 Connector ToConnector(const py::dict& d) { return Unwrap(ParseConnector(Dumps(d))); }
 
 ConnectionInfo ToConnectionInfo(const py::dict& d) { return Unwrap(ParseConnectionInfo(Dumps(d))); }

@@ -17,6 +17,13 @@ struct StatusError {
   Status status;
 };
 
+// Python values to and from JSON text (through Python's json module), for the records that cross
+// as JSON (connectors, connection info, driver answers).
+inline std::string Dumps(const py::handle& o) {
+  return py::module_::import("json").attr("dumps")(o).cast<std::string>();
+}
+inline py::object Loads(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
+
 // A Python exception as a Status: a blockstore error keeps its code, anything else is internal,
 // its message naming `what` raised it. Call with the GIL held.
 Status StatusOfPython(py::error_already_set& e, const std::string& what);

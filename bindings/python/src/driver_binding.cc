@@ -11,19 +11,12 @@ namespace blockstore::python {
 
 namespace {
 
-py::object Loads(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
-std::string Dumps(const py::handle& o) { return py::module_::import("json").attr("dumps")(o).cast<std::string>(); }
-
 // Volumes and snapshots as the Python API shows them (blockstore.Volume, blockstore.Snapshot);
 // connectors, exports and references as dicts.
 py::object Dict(const Volume& v) { return py::cast(v); }
 py::object Dict(const Snapshot& s) { return py::cast(s); }
 py::object Dict(const Connector& c) { return Loads(ConnectorToJson(c)); }
-py::object Dict(const std::map<std::string, std::string>& m) {
-  py::dict d;
-  for (const auto& [k, v] : m) d[py::str(k)] = v;
-  return d;
-}
+py::object Dict(const std::map<std::string, std::string>& m) { return py::cast(m); }
 py::object Dict(const VolumeExport& e) {
   py::dict d;
   d["location"] = e.location;

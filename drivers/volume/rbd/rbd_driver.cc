@@ -128,7 +128,7 @@ class RbdDriver final : public VolumeDriver {
   explicit RbdDriver(Options o) : o_(std::move(o)) {}
 
   Status Initialize() override {
-    if (io_) return Status::Ok();
+    if (connection_) return Status::Ok();
     ceph::ConnectionOptions c;
     c.cluster = o_.cluster;
     c.user = o_.user;
@@ -138,8 +138,6 @@ class RbdDriver final : public VolumeDriver {
     c.timeout_s = o_.connect_timeout_s;
     c.what = "backend '" + o_.backend + "'";
     BS_ASSIGN_OR_RETURN(connection_, ceph::RadosConnection::Open(c));
-    cluster_ = connection_->cluster();
-    io_ = connection_->io();
     ceph::MonitorAddresses(connection_->MonHost(), mon_hosts_, mon_ports_);
     PurgeTrash();
     return Status::Ok();
@@ -151,7 +149,7 @@ class RbdDriver final : public VolumeDriver {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     int order = 0;
     const std::string name = VolumeName(v.id);
-    const int rc = Ceph().rbd_create2(io_, name.c_str(), v.size_gb * kGiB, kFeatures, &order);
+    const int rc = Ceph().rbd_create2(io(), name.c_str(), v.size_gb * kGiB, kFeatures, &order);
     if (rc == -EEXIST) {
       // A create that ran before (a redelivered request, a crash before the commit): the image
       // is ours; it gets the size asked for.
@@ -197,7 +195,7 @@ class RbdDriver final : public VolumeDriver {
     std::string parent;
     // An image a crash left half-made (listed, but with no header to open) is removed as
     // well: rbd_remove cleans up whatever exists of it.
-    if (auto image = Image::Open(io_, name); !image.ok()) {
+    if (auto image = Image::Open(io(), name); !image.ok()) {
       if (image.status().code() != Code::kNotFound) return image.status();
     } else {
       // Not while a clone still reads through one of its snapshots (a deleted snapshot with
@@ -222,13 +220,13 @@ class RbdDriver final : public VolumeDriver {
         Ceph().rbd_snap_spec_cleanup(&ps);
       }
     }
-    const int rc = Ceph().rbd_remove(io_, name.c_str());
+    const int rc = Ceph().rbd_remove(io(), name.c_str());
     if (rc == -EBUSY && v.status == VolumeStatus::kCreating) {
       // A create being failed (after a crash: the engine was killed inside it) whose image a
       // client that is gone still watches until its watch times out (30 s): into the pool's
       // trash now, out of the pool's listing; PurgeTrash removes it once the watch is gone.
       // A volume in any other status with watchers is in use somewhere: refused below.
-      const int moved = Ceph().rbd_trash_move(io_, name.c_str(), 0);
+      const int moved = Ceph().rbd_trash_move(io(), name.c_str(), 0);
       if (moved == 0 || moved == -ENOENT) return Status::Ok();
       return RbdError("moving " + name + " to the trash", moved);
     }
@@ -242,7 +240,7 @@ class RbdDriver final : public VolumeDriver {
 
   Status ExtendVolume(const Volume& v, uint64_t new_size_gb) override {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(v.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     if (size > new_size_gb * kGiB) return InvalidArgument("extend would shrink " + image->name());
     if (int rc = Ceph().rbd_resize(image->get(), new_size_gb * kGiB); rc < 0) return RbdError("resizing " + image->name(), rc);
@@ -258,7 +256,7 @@ class RbdDriver final : public VolumeDriver {
   Status DeleteSnapshot(const Snapshot& snap) override {
     BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
     BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
-    auto image = Image::Open(io_, VolumeName(snap.volume_id));
+    auto image = Image::Open(io(), VolumeName(snap.volume_id));
     if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
     Status s = SnapRemoveOpen(**image, SnapshotName(snap.id));
     if (s.code() == Code::kFailedPrecondition) {
@@ -269,13 +267,13 @@ class RbdDriver final : public VolumeDriver {
 
   Result<uint64_t> VolumeSizeBytes(const Volume& v) override {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id), "", /*read_only=*/true));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(v.id), "", /*read_only=*/true));
     return image->Size();
   }
 
   Result<std::unique_ptr<BlockDevice>> OpenVolume(const Volume& v) override {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(v.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return NewImageDevice(std::move(image), size);
   }
@@ -283,7 +281,7 @@ class RbdDriver final : public VolumeDriver {
   Result<std::unique_ptr<BlockDevice>> OpenSnapshot(const Snapshot& snap) override {
     BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
     BS_RETURN_IF_ERROR(CheckResourceId(snap.volume_id));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(snap.volume_id), SnapshotName(snap.id)));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(snap.volume_id), SnapshotName(snap.id)));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return NewImageDevice(std::move(image), size);
   }
@@ -297,7 +295,7 @@ class RbdDriver final : public VolumeDriver {
     size_t out_len = 0;
     char* status = nullptr;
     size_t status_len = 0;
-    const int rc = Ceph().rados_mon_command(cluster_, cmd, 1, "", 0, &out, &out_len, &status, &status_len);
+    const int rc = Ceph().rados_mon_command(connection_->cluster(), cmd, 1, "", 0, &out, &out_len, &status, &status_len);
     std::string body(out ? out : "", out_len);
     if (out) Ceph().rados_buffer_free(out);
     if (status) Ceph().rados_buffer_free(status);
@@ -381,7 +379,7 @@ class RbdDriver final : public VolumeDriver {
       return InvalidArgument("changed extents: the snapshots must be of volume " + v.id);
     }
     if (to) BS_RETURN_IF_ERROR(CheckResourceId(to->id));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id), to ? SnapshotName(to->id) : "",
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(v.id), to ? SnapshotName(to->id) : "",
                                                 /*read_only=*/true));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return ceph::DiffExtents(*image, SnapshotName(from.id), size);
@@ -392,7 +390,7 @@ class RbdDriver final : public VolumeDriver {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_RETURN_IF_ERROR(CheckResourceId(snap.id));
     if (snap.volume_id != v.id) return InvalidArgument("snapshot " + snap.id + " is not of volume " + v.id);
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, VolumeName(v.id)));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), VolumeName(v.id)));
     if (int rc = Ceph().rbd_snap_rollback(image->get(), SnapshotName(snap.id).c_str()); rc < 0) {
       return RbdError("reverting " + image->name() + " to " + SnapshotName(snap.id), rc);
     }
@@ -407,7 +405,7 @@ class RbdDriver final : public VolumeDriver {
   Result<uint64_t> ManageExistingGetSize(const Volume& v, const std::map<std::string, std::string>& ref) override {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_ASSIGN_OR_RETURN(std::string name, SourceName(ref));
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name, "", /*read_only=*/true));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), name, "", /*read_only=*/true));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     return (size + kGiB - 1) / kGiB;
   }
@@ -416,7 +414,7 @@ class RbdDriver final : public VolumeDriver {
     BS_RETURN_IF_ERROR(CheckResourceId(v.id));
     BS_ASSIGN_OR_RETURN(std::string name, SourceName(ref));
     if (name == VolumeName(v.id)) return Status::Ok();  // done before a crash
-    if (int rc = Ceph().rbd_rename(io_, name.c_str(), VolumeName(v.id).c_str()); rc < 0) {
+    if (int rc = Ceph().rbd_rename(io(), name.c_str(), VolumeName(v.id).c_str()); rc < 0) {
       return RbdError("renaming " + name + " to " + VolumeName(v.id), rc);
     }
     return Status::Ok();
@@ -426,6 +424,8 @@ class RbdDriver final : public VolumeDriver {
   Status Unmanage(const Volume& v) override { return CheckResourceId(v.id); }
 
  private:
+  rados_ioctx_t io() const { return connection_->io(); }
+
   static Result<std::string> SourceName(const std::map<std::string, std::string>& ref) {
     auto it = ref.find("source-name");
     if (it == ref.end() || it->second.empty()) {
@@ -468,7 +468,7 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status Resize(const std::string& name, uint64_t bytes, bool grow_only) {
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), name));
     BS_ASSIGN_OR_RETURN(uint64_t size, image->Size());
     if (size == bytes || (grow_only && size > bytes)) return Status::Ok();
     if (int rc = Ceph().rbd_resize(image->get(), bytes); rc < 0) return RbdError("resizing " + name, rc);
@@ -478,7 +478,7 @@ class RbdDriver final : public VolumeDriver {
   // A snapshot for clones, protected (clone v1 needs it; v2 does not mind). Made again after
   // a crash: one that exists already is kept.
   Status SnapCreate(const std::string& image_name, const std::string& snap) {
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, image_name));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), image_name));
     int rc = Ceph().rbd_snap_create(image->get(), snap.c_str());
     if (rc < 0 && rc != -EEXIST) return RbdError("snapshot " + image_name + "@" + snap, rc);
     int is_protected = 0;
@@ -512,7 +512,7 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Status SnapRemove(const std::string& image_name, const std::string& snap) {
-    auto image = Image::Open(io_, image_name);
+    auto image = Image::Open(io(), image_name);
     if (!image.ok()) return image.status().code() == Code::kNotFound ? Status::Ok() : image.status();
     return SnapRemoveOpen(**image, snap);
   }
@@ -557,14 +557,14 @@ class RbdDriver final : public VolumeDriver {
   // again) is kept.
   Status CloneFrom(const std::string& parent, const std::string& snap, const std::string& child) {
     int order = 0;
-    const int rc = Ceph().rbd_clone2(io_, parent.c_str(), snap.c_str(), io_, child.c_str(), kFeatures, &order, 0, 0);
+    const int rc = Ceph().rbd_clone2(io(), parent.c_str(), snap.c_str(), io(), child.c_str(), kFeatures, &order, 0, 0);
     if (rc == -EEXIST) return Status::Ok();
     if (rc < 0) return RbdError("cloning " + parent + "@" + snap + " as " + child, rc);
     return Status::Ok();
   }
 
   Status Flatten(const std::string& name) {
-    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, name));
+    BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), name));
     if (int rc = Ceph().rbd_flatten(image->get()); rc < 0 && rc != -EINVAL) return RbdError("flattening " + name, rc);
     return Status::Ok();
   }
@@ -574,7 +574,7 @@ class RbdDriver final : public VolumeDriver {
     int depth = 0;
     std::string current = name;
     while (depth < 256) {
-      BS_ASSIGN_OR_RETURN(auto image, Image::Open(io_, current, "", /*read_only=*/true));
+      BS_ASSIGN_OR_RETURN(auto image, Image::Open(io(), current, "", /*read_only=*/true));
       rbd_linked_image_spec_t parent{};
       rbd_snap_spec_t parent_snap{};
       const int rc = Ceph().rbd_get_parent(image->get(), &parent, &parent_snap);
@@ -594,10 +594,10 @@ class RbdDriver final : public VolumeDriver {
   void PurgeTrash() {
     std::vector<rbd_trash_image_info_t> entries(32);
     size_t count = entries.size();
-    int rc = Ceph().rbd_trash_list(io_, entries.data(), &count);
+    int rc = Ceph().rbd_trash_list(io(), entries.data(), &count);
     if (rc == -ERANGE) {
       entries.resize(count);
-      rc = Ceph().rbd_trash_list(io_, entries.data(), &count);
+      rc = Ceph().rbd_trash_list(io(), entries.data(), &count);
     }
     if (rc < 0) return;
     std::vector<std::string> ours;
@@ -608,17 +608,17 @@ class RbdDriver final : public VolumeDriver {
       }
     }
     Ceph().rbd_trash_list_cleanup(entries.data(), count);
-    for (const auto& id : ours) (void)Ceph().rbd_trash_remove(io_, id.c_str(), /*force=*/false);
+    for (const auto& id : ours) (void)Ceph().rbd_trash_remove(io(), id.c_str(), /*force=*/false);
   }
 
   // What every image in the pool was given, in GB (rbd_exclusive_cinder_pool = false).
   Result<double> ProvisionedGb() {
     std::vector<rbd_image_spec_t> specs(64);
     size_t count = specs.size();
-    int rc = Ceph().rbd_list2(io_, specs.data(), &count);
+    int rc = Ceph().rbd_list2(io(), specs.data(), &count);
     if (rc == -ERANGE) {
       specs.resize(count);
-      rc = Ceph().rbd_list2(io_, specs.data(), &count);
+      rc = Ceph().rbd_list2(io(), specs.data(), &count);
     }
     if (rc < 0) return RbdError("listing pool '" + o_.rbd_pool + "'", rc);
     std::vector<std::string> names;
@@ -626,7 +626,7 @@ class RbdDriver final : public VolumeDriver {
     Ceph().rbd_image_spec_list_cleanup(specs.data(), count);
     double total = 0;
     for (const auto& name : names) {
-      auto image = Image::Open(io_, name, "", /*read_only=*/true);
+      auto image = Image::Open(io(), name, "", /*read_only=*/true);
       if (!image.ok()) continue;  // removed meanwhile
       if (auto size = (*image)->Size(); size.ok()) total += static_cast<double>(*size) / kGiB;
     }
@@ -634,9 +634,7 @@ class RbdDriver final : public VolumeDriver {
   }
 
   Options o_;
-  std::shared_ptr<ceph::RadosConnection> connection_;
-  rados_t cluster_ = nullptr;     // connection_'s
-  rados_ioctx_t io_ = nullptr;    // connection_'s
+  std::shared_ptr<ceph::RadosConnection> connection_;  // made by Initialize
   std::vector<std::string> mon_hosts_;
   std::vector<std::string> mon_ports_;
 };
