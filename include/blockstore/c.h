@@ -564,6 +564,24 @@ BS_API int bs_message_get(char** out_json, bs_engine* engine, const bs_context* 
                           const char* message_id);
 BS_API int bs_message_delete(bs_engine* engine, const bs_context* context, const char* message_id);
 
+/* ---- volume transfers ----
+ * A volume offered to another project: {"id", "volume_id", "name", "source_project_id",
+ * "destination_project_id" (null until accepted), "accepted", "no_snapshots", "created_at",
+ * "updated_at"}. */
+/* The caller's available volume, offered; request_json: {"volume_id", "name"?,
+ * "no_snapshots"?}. The answer carries "auth_key" too: the only time it is shown. */
+BS_API int bs_transfer_create(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* request_json);
+/* Into the caller's project; the accepted transfer. */
+BS_API int bs_transfer_accept(char** out_json, bs_engine* engine, const bs_context* context,
+                              const char* transfer_id, const char* auth_key);
+BS_API int bs_transfer_get(char** out_json, bs_engine* engine, const bs_context* context,
+                           const char* transfer_id);
+/* Pending transfers of the caller's project (all_projects != 0: every project's, admin only). */
+BS_API int bs_transfer_list(char** out_json, bs_engine* engine, const bs_context* context, int all_projects);
+/* A pending transfer withdrawn: the volume is available to its owner again. */
+BS_API int bs_transfer_delete(bs_engine* engine, const bs_context* context, const char* transfer_id);
+
 /* ---- quotas ---- */
 
 /* {"project_id", "resources": {"volumes": {"limit", "in_use", "reserved"}, …}} */

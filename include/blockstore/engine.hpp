@@ -53,6 +53,7 @@
 #include "blockstore/scheduler.hpp"
 #include "blockstore/snapshot_service.hpp"
 #include "blockstore/store.hpp"
+#include "blockstore/transfer_service.hpp"
 #include "blockstore/transport.hpp"
 #include "blockstore/type_service.hpp"
 #include "blockstore/volume_manager.hpp"
@@ -157,6 +158,7 @@ class BS_API Engine {
   QosService& qos();
   MessageService& messages();
   QuotaService& quotas();
+  TransferService& transfers();
 
   // The pools the scheduler knows, as last reported.
   std::vector<PoolState> Pools() const;

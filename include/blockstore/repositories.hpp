@@ -331,6 +331,31 @@ class BS_API MessageRepository {
   virtual Result<int64_t> DeleteExpired(TimePoint now) = 0;
 };
 
+// Volume transfers. A transfer lives while it is pending; accepting it keeps the row (accepted,
+// with its destination) and deleting it removes the row.
+class BS_API TransferRepository {
+ public:
+  virtual ~TransferRepository();
+  // Inserts `t` and moves its volume to awaiting-transfer, in one transaction: the volume must
+  // be available (failed_precondition otherwise) and, unless t.no_snapshots, every snapshot of
+  // it available. The volume's project becomes t.source_project_id.
+  virtual Result<VolumeTransfer> Create(const VolumeTransfer& t) = 0;
+  virtual Result<VolumeTransfer> Get(std::string_view id) = 0;
+  // Pending transfers of volumes of `project_id` (every project's when empty), oldest first.
+  virtual Result<std::vector<VolumeTransfer>> List(std::string_view project_id) = 0;
+  // Removes a pending transfer; its volume goes back to available.
+  virtual Status Delete(std::string_view id) = 0;
+  // Gives the volume (and, unless the transfer says no_snapshots, its snapshots) to
+  // `project_id` / `user_id`, in one transaction: the new project is charged for what the
+  // volume and the snapshots moving with it count (volumes, snapshots, gigabytes, per type),
+  // within its limits (resource_exhausted otherwise, changing nothing); the old project is
+  // released from it; the volume becomes available; the transfer is marked accepted.
+  // failed_precondition when the transfer was accepted already or its volume is not
+  // awaiting-transfer.
+  virtual Result<VolumeTransfer> Accept(std::string_view id, std::string_view project_id,
+                                        std::string_view user_id) = 0;
+};
+
 class BS_API ServiceRepository {
  public:
   virtual ~ServiceRepository();

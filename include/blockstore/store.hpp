@@ -52,6 +52,7 @@ class BS_API Store {
   virtual CapacityRepository& capacity() = 0;
   virtual QuotaRepository& quotas() = 0;
   virtual MessageRepository& messages() = 0;
+  virtual TransferRepository& transfers() = 0;
 };
 
 enum class Durability {

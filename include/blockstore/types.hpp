@@ -249,9 +249,6 @@ struct QuotaSet {
   std::map<std::string, QuotaUsage> resources;  // keyed by the kQuota* names
 };
 
-// A completed or started operation, as Cinder's notifications name them:
-// "volume.create.start", "volume.create.end", "volume.delete.end", "snapshot.create.end",
-// "volume.resize.end", "volume.update", and ".error" for failures.
 // What a user is told about an asynchronous operation that failed (Cinder's user messages,
 // 3.3): kept until `expires_at` (the engine's message_ttl after it was made).
 struct UserMessage {
@@ -267,6 +264,27 @@ struct UserMessage {
   TimePoint expires_at{};
 };
 
+// A volume offered by its project to another (Cinder's volume transfers): whoever holds the
+// transfer's id and its auth key may take the volume into their project. Only a hash of the
+// key is kept (HMAC-SHA1 keyed by the transfer's salt); the key itself is shown once, when the
+// transfer is made.
+struct VolumeTransfer {
+  std::string id;
+  std::string volume_id;
+  std::string name;
+  std::string source_project_id;       // the project offering the volume
+  std::string destination_project_id;  // the project that took it (once accepted)
+  bool accepted = false;
+  bool no_snapshots = false;           // the volume's snapshots stay behind (3.55)
+  std::string salt;                    // 8 characters
+  std::string crypt_hash;              // hex HMAC-SHA1(salt, auth key)
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// A completed or started operation, as Cinder's notifications name them:
+// "volume.create.start", "volume.create.end", "volume.delete.end", "snapshot.create.end",
+// "volume.resize.end", "volume.update", and ".error" for failures.
 struct Event {
   uint64_t sequence = 0;       // strictly increasing within one engine
   std::string type;

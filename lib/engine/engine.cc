@@ -45,6 +45,7 @@ struct Engine::Impl {
   std::unique_ptr<QosService> qos;
   std::unique_ptr<QuotaService> quotas;
   std::unique_ptr<MessageService> messages;
+  std::unique_ptr<TransferService> transfers;
   EngineRecovery recovery;
   std::unique_ptr<internal::ServiceHeartbeat> heartbeat;
   std::unique_ptr<internal::SchedulerService> scheduler;
@@ -434,6 +435,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   e.qos = std::make_unique<QosService>(*e.core);
   e.quotas = std::make_unique<QuotaService>(*e.core);
   e.messages = std::make_unique<MessageService>(*e.core);
+  e.transfers = std::make_unique<TransferService>(*e.core);
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
   if (raw->impl_->run_volume) {
@@ -467,6 +469,7 @@ TypeService& Engine::types() { return *impl_->types; }
 QosService& Engine::qos() { return *impl_->qos; }
 QuotaService& Engine::quotas() { return *impl_->quotas; }
 MessageService& Engine::messages() { return *impl_->messages; }
+TransferService& Engine::transfers() { return *impl_->transfers; }
 std::vector<PoolState> Engine::Pools() const {
   if (impl_->scheduler) return impl_->scheduler->scheduler().Pools();
   // Another process schedules: ask it.

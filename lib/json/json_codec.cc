@@ -168,6 +168,20 @@ json::object ToJson(const UserMessage& m) {
           {"expires_at", FormatTime(m.expires_at)}};
 }
 
+json::object ToJson(const VolumeTransfer& t) {
+  // The salt and the key's hash stay in the store.
+  return {{"id", t.id},
+          {"volume_id", t.volume_id},
+          {"name", t.name},
+          {"source_project_id", t.source_project_id},
+          {"destination_project_id", t.destination_project_id.empty() ? json::value(nullptr)
+                                                                      : json::value(t.destination_project_id)},
+          {"accepted", t.accepted},
+          {"no_snapshots", t.no_snapshots},
+          {"created_at", FormatTime(t.created_at)},
+          {"updated_at", FormatTime(t.updated_at)}};
+}
+
 json::object ToJson(const QosSpec& q) {
   json::object o;
   o["id"] = q.id;

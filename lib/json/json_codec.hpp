@@ -23,6 +23,7 @@ json::object ToJson(const BackupProgress& p);
 json::object ToJson(const VolumeType& t);
 json::object ToJson(const QosSpec& q);
 json::object ToJson(const UserMessage& m);
+json::object ToJson(const VolumeTransfer& t);
 json::object ToJson(const QuotaSet& q);
 json::object ToJson(const Event& e);
 json::object ToJson(const BackendStats& s);

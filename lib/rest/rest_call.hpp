@@ -118,6 +118,7 @@ std::optional<RestResponse> Quotas(Call& c);
 std::optional<RestResponse> Backups(Call& c);
 std::optional<RestResponse> Attachments(Call& c);
 std::optional<RestResponse> Messages(Call& c);
+std::optional<RestResponse> Transfers(Call& c);
 std::optional<RestResponse> Service(Call& c);  // limits, get_pools, os-services
 
 }  // namespace blockstore::rest

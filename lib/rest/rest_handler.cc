@@ -215,7 +215,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   static const std::set<std::string> kCollections = {
       "volumes", "snapshots", "types", "os-quota-sets", "limits", "scheduler-stats",
       "os-services", "backups", "attachments", "qos-specs", "os-availability-zone", "resource_filters", "capabilities", "extensions",
-      "messages"};
+      "messages", "os-volume-transfer", "volume-transfers"};
   const bool projectless = kCollections.count(segments[1]) > 0;
   const std::string project = projectless ? ctx.project_id : segments[1];
   if (project != ctx.project_id && !ctx.is_admin()) {
@@ -244,7 +244,7 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
   RestResponse r;
   bool served = false;
   for (auto handler : {rest::Volumes, rest::Snapshots, rest::Types, rest::Qos, rest::Quotas, rest::Backups,
-                       rest::Attachments, rest::Messages, rest::Service}) {
+                       rest::Attachments, rest::Messages, rest::Transfers, rest::Service}) {
     if (auto answer = handler(c)) {
       r = std::move(*answer);
       served = true;

@@ -130,6 +130,7 @@ RestResponse Extensions() {
       {"os-types-extra-specs", "TypesExtraSpecs", "Type extra specs support."},
       {"os-types-manage", "TypesManage", "Types manage support."},
       {"os-volume-actions", "VolumeActions", "Enable volume actions."},
+      {"os-volume-transfer", "VolumeTransfer", "Volume transfer management support."},
       {"os-volume-type-access", "VolumeTypeAccess", "Volume type access support."},
       {"os-vol-host-attr", "VolumeHostAttribute", "Expose host as an attribute of a volume."},
       {"os-vol-mig-status-attr", "VolumeMigStatusAttribute", "Expose migration_status as an attribute of a volume."},

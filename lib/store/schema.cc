@@ -280,6 +280,24 @@ CREATE TABLE messages (
 CREATE INDEX messages_project ON messages(project_id, created_at);
 CREATE INDEX messages_expiry ON messages(expires_at);
 )sql",
+      // 12: volume transfers: a volume offered to another project, with the hash of its key.
+      R"sql(
+CREATE TABLE transfers (
+  id TEXT PRIMARY KEY,
+  volume_id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  source_project_id TEXT NOT NULL,
+  destination_project_id TEXT NOT NULL DEFAULT '',
+  accepted INTEGER NOT NULL DEFAULT 0,
+  no_snapshots INTEGER NOT NULL DEFAULT 0,
+  salt TEXT NOT NULL,
+  crypt_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX transfers_volume ON transfers(volume_id);
+CREATE INDEX transfers_project ON transfers(source_project_id, created_at);
+)sql",
   };
   return kMigrations;
 }
@@ -293,7 +311,7 @@ const std::vector<std::string>& StoreTables() {
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
       "volume_connectors", "services", "capacity_pools", "capacity_holds",
-      "volume_glance_metadata", "messages"};
+      "volume_glance_metadata", "messages", "transfers"};
   return kTables;
 }
 

@@ -182,6 +182,20 @@ class SqlCapacity final : public CapacityRepository {
   SqlSessions& sessions_;
 };
 
+class SqlTransfers final : public TransferRepository {
+ public:
+  explicit SqlTransfers(SqlSessions& sessions) : sessions_(sessions) {}
+  Result<VolumeTransfer> Create(const VolumeTransfer& t) override;
+  Result<VolumeTransfer> Get(std::string_view id) override;
+  Result<std::vector<VolumeTransfer>> List(std::string_view project_id) override;
+  Status Delete(std::string_view id) override;
+  Result<VolumeTransfer> Accept(std::string_view id, std::string_view project_id,
+                                std::string_view user_id) override;
+
+ private:
+  SqlSessions& sessions_;
+};
+
 class SqlQuotas final : public QuotaRepository {
  public:
   explicit SqlQuotas(SqlSessions& sessions) : sessions_(sessions) {}

@@ -14,6 +14,7 @@ VolumeTypeRepository::~VolumeTypeRepository() = default;
 QosRepository::~QosRepository() = default;
 ServiceRepository::~ServiceRepository() = default;
 MessageRepository::~MessageRepository() = default;
+TransferRepository::~TransferRepository() = default;
 CapacityRepository::~CapacityRepository() = default;
 QuotaRepository::~QuotaRepository() = default;
 

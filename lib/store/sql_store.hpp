@@ -30,6 +30,7 @@ class SqlStore final : public Store {
   CapacityRepository& capacity() override { return capacity_; }
   QuotaRepository& quotas() override { return quotas_; }
   MessageRepository& messages() override { return messages_; }
+  TransferRepository& transfers() override { return transfers_; }
 
  private:
   const std::unique_ptr<SqlSessions> sessions_;
@@ -44,6 +45,7 @@ class SqlStore final : public Store {
   SqlCapacity capacity_{*sessions_};
   SqlQuotas quotas_{*sessions_};
   SqlMessages messages_{*sessions_};
+  SqlTransfers transfers_{*sessions_};
 };
 
 }  // namespace blockstore::internal

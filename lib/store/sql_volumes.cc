@@ -457,6 +457,10 @@ Status SqlVolumes::FinishDelete(std::string_view id) {
     BS_ASSIGN_OR_RETURN(Stmt * detach,
                         session.db().Prepare("DELETE FROM volume_attachments WHERE volume_id = ?"));
     BS_RETURN_IF_ERROR(detach->Bind(1, id).Run());
+    // A transfer still offering it goes too.
+    BS_ASSIGN_OR_RETURN(Stmt * offers,
+                        session.db().Prepare("DELETE FROM transfers WHERE volume_id = ? AND accepted = 0"));
+    BS_RETURN_IF_ERROR(offers->Bind(1, id).Run());
     BS_ASSIGN_OR_RETURN(Stmt * del, session.db().Prepare("DELETE FROM volumes WHERE id = ?"));
     BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
     return tx.Commit();

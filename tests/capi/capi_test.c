@@ -1139,6 +1139,68 @@ static void test_messages(const char* dir) {
   bs_engine_free(engine);
 }
 
+/* ---- volume transfers: offered by alice, accepted by bob with the key ---- */
+
+static void test_transfers(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_context* bob = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char vol[64], xfer[64], key[64], status[32], request[256], project[64];
+  char* out = NULL;
+  options.state_path = dir;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_context_new(&bob, "bob", "u2", 0) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 2}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available,error", 30000) == BS_OK);
+  bs_free(out);
+  /* Bad requests first: nothing changes. */
+  CHECK(bs_transfer_create(&out, engine, alice, "{}") == BS_EINVAL);
+  CHECK(bs_transfer_create(&out, engine, alice, "{\"volume_id\": 7}") == BS_EINVAL);
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\"}", vol);
+  CHECK(bs_transfer_create(&out, engine, bob, request) == BS_ENOTFOUND);
+  snprintf(request, sizeof request, "{\"volume_id\": \"%s\", \"name\": \"gift\"}", vol);
+  CHECK(bs_transfer_create(&out, engine, alice, request) == BS_OK);
+  CHECK(field(out, "id", xfer, sizeof xfer));
+  CHECK(field(out, "auth_key", key, sizeof key) && strlen(key) == 16);
+  CHECK(out && strstr(out, "\"salt\"") == NULL && strstr(out, "crypt_hash") == NULL);
+  bs_free(out);
+  CHECK(bs_volume_get(&out, engine, alice, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "awaiting-transfer") == 0);
+  bs_free(out);
+  CHECK(bs_transfer_list(&out, engine, alice, 0) == BS_OK);
+  CHECK(out && strstr(out, xfer) != NULL && strstr(out, "auth_key") == NULL);
+  bs_free(out);
+  CHECK(bs_transfer_list(&out, engine, bob, 1) == BS_EPERM);
+  CHECK(bs_transfer_get(&out, engine, bob, xfer) == BS_ENOTFOUND);
+  CHECK(bs_transfer_accept(&out, engine, bob, xfer, "wrongwrongwrong!") == BS_EINVAL);
+  CHECK(bs_transfer_accept(&out, engine, bob, xfer, NULL) == BS_EINVAL);
+  CHECK(bs_transfer_accept(&out, engine, bob, xfer, key) == BS_OK);
+  CHECK(out && strstr(out, "\"accepted\":true") != NULL && strstr(out, "\"destination_project_id\":\"bob\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_get(&out, engine, bob, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  CHECK(field(out, "project_id", project, sizeof project) && strcmp(project, "bob") == 0);
+  bs_free(out);
+  CHECK(bs_volume_get(&out, engine, alice, vol) == BS_ENOTFOUND);
+  /* Offered again by bob, then withdrawn: his again, available. */
+  CHECK(bs_transfer_create(&out, engine, bob, request) == BS_OK);
+  CHECK(field(out, "id", xfer, sizeof xfer));
+  bs_free(out);
+  CHECK(bs_transfer_delete(engine, alice, xfer) == BS_ENOTFOUND);
+  CHECK(bs_transfer_delete(engine, bob, xfer) == BS_OK);
+  CHECK(bs_volume_get(&out, engine, bob, vol) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  bs_context_free(alice);
+  bs_context_free(bob);
+  bs_engine_free(engine);
+}
+
 /* ---- a volume driver written in C, loaded from its shared object (examples/drivers) ---- */
 
 static int no_create(void* payload, const char* backend_json, void** instance, char** error) {
@@ -1669,8 +1731,8 @@ int main(int argc, char** argv) {
     printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[9];
-  for (int i = 0; i < 9; ++i) dirs[i] = make_temp_dir();
+  char* dirs[10];
+  for (int i = 0; i < 10; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_config_table(dirs[1]);
@@ -1682,7 +1744,8 @@ int main(int argc, char** argv) {
   test_host_transport(dirs[6]);
   test_c_driver(dirs[7]);
   test_messages(dirs[8]);
-  for (int i = 0; i < 9; ++i) {
+  test_transfers(dirs[9]);
+  for (int i = 0; i < 10; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }

@@ -241,12 +241,45 @@ def test_messages_of_failed_operations(tmp_path):
         assert d.stop() == 0
 
 
+def test_volume_transfers(daemon):
+    giver, taker = dict(project="xfer-giver"), dict(project="xfer-taker", user="u9")
+    vid = props(cinder(daemon, "create", "--name", "gift", "2", **giver).stdout)["id"]
+    wait_volume(daemon, vid, "available", **giver)
+    made = props(cinder(daemon, "transfer-create", "--name", "to-taker", vid, **giver).stdout)
+    assert len(made["auth_key"]) == 16 and made["volume_id"] == vid
+    assert volume_status(daemon, vid, **giver)["status"] == "awaiting-transfer"
+    listed = table(cinder(daemon, "transfer-list", **giver).stdout)
+    assert [(r["ID"], r["Volume ID"], r["Name"]) for r in listed] == [(made["id"], vid, "to-taker")]
+    shown = props(cinder(daemon, "transfer-show", made["id"], **giver).stdout)
+    assert (shown["source_project_id"], shown["accepted"]) == ("xfer-giver", "False")
+    # Others see nothing; a wrong key is refused and changes nothing.
+    assert table(cinder(daemon, "transfer-list", **taker).stdout) == []
+    wrong = cinder(daemon, "transfer-accept", made["id"], "x" * 16, ok=False, **taker)
+    assert wrong.returncode != 0 and "HTTP 400" in wrong.stderr
+    assert volume_status(daemon, vid, **giver)["status"] == "awaiting-transfer"
+    taken = props(cinder(daemon, "transfer-accept", made["id"], made["auth_key"], **taker).stdout)
+    assert taken["volume_id"] == vid
+    assert volume_status(daemon, vid, **giver) is None
+    now = volume_status(daemon, vid, **taker)
+    assert (now["status"], now["os-vol-tenant-attr:tenant_id"]) == ("available", "xfer-taker")
+    assert re.search(r"\|\s*gigabytes\s*\|\s*2\s*\|", cinder(daemon, "quota-usage", "xfer-taker", **taker).stdout)
+    assert re.search(r"\|\s*gigabytes\s*\|\s*0\s*\|", cinder(daemon, "quota-usage", "xfer-giver", **giver).stdout)
+    # Before 3.55 the same calls go to os-volume-transfer: offered, then withdrawn.
+    again = props(cinder(daemon, "transfer-create", vid, version="3.0", **taker).stdout)
+    assert [r["ID"] for r in table(cinder(daemon, "transfer-list", version="3.0", **taker).stdout)] == [again["id"]]
+    cinder(daemon, "transfer-delete", again["id"], version="3.0", **taker)
+    assert volume_status(daemon, vid, **taker)["status"] == "available"
+    assert cinder(daemon, "transfer-show", again["id"], ok=False, **taker).returncode != 0
+    cinder(daemon, "delete", vid, **taker)
+    wait_gone(daemon, vid, **taker)
+
+
 def test_extensions_name_what_is_served(daemon):
     rows = table(cinder(daemon, "list-extensions").stdout)
     aliases = {r["Alias"] for r in rows}
     assert {"os-availability-zone", "os-quota-sets", "os-services", "os-volume-actions", "backups",
-            "qos-specs", "capabilities", "scheduler-stats"} <= aliases
-    assert "os-volume-transfer" not in aliases  # not served yet, so not claimed
+            "qos-specs", "capabilities", "scheduler-stats", "os-volume-transfer"} <= aliases
+    assert "os-volume-manage" not in aliases  # not served yet, so not claimed
 
 
 def test_backend_capabilities(daemon):

@@ -283,3 +283,20 @@ def test_cinder_compatible_noauth(tmp_path):
         assert cinder(safe, "get-pools", ok=False).returncode != 0
     finally:
         assert safe.stop() == 0
+
+
+def test_volume_transfers_through_openstackclient(daemon):
+    vid = make_volume(daemon, "osc-gift", "1", project="osc-giver")
+    made = json.loads(openstack_cli(daemon, "volume", "transfer", "request", "create", "--no-snapshots",
+                                    "--name", "osc", vid, "-f", "json", token="u1:osc-giver").stdout)
+    assert made["volume_id"] == vid and len(made["auth_key"]) == 16
+    listed = json.loads(openstack_cli(daemon, "volume", "transfer", "request", "list", "-f", "json",
+                                      token="u1:osc-giver").stdout)
+    assert [t["ID"] for t in listed] == [made["id"]]
+    accepted = json.loads(openstack_cli(daemon, "volume", "transfer", "request", "accept", "--auth-key",
+                                        made["auth_key"], made["id"], "-f", "json", token="u2:osc-taker").stdout)
+    assert accepted["volume_id"] == vid
+    status, body = http(daemon, "GET", f"/v3/osc-taker/volumes/{vid}", token="u2:osc-taker")
+    assert status == 200 and body["volume"]["status"] == "available"
+    assert http(daemon, "GET", f"/v3/osc-giver/volumes/{vid}", token="u1:osc-giver")[0] == 404
+    openstack_cli(daemon, "volume", "delete", vid, token="u2:osc-taker")

@@ -129,7 +129,7 @@ TEST_SUITE("store") {
     }
     // As a build before migration 9 left it.
     DowngradeSchema(dir,
-                    {"DROP TABLE messages", "DROP TABLE volume_glance_metadata",
+                    {"DROP TABLE transfers", "DROP TABLE messages", "DROP TABLE volume_glance_metadata",
                      "ALTER TABLE volumes DROP COLUMN image_metadata",
                      "ALTER TABLE volumes DROP COLUMN migration_status",
                      "ALTER TABLE volumes DROP COLUMN metadata"},
@@ -169,6 +169,10 @@ TEST_SUITE("store") {
       auto got = store->messages().Get(m.id);
       BS_REQUIRE_OK(got);
       CHECK(got->user_message == m.user_message);
+      // Migration 12: transfers (none pending for a volume that was never offered).
+      auto pending = store->transfers().List("p");
+      BS_REQUIRE_OK(pending);
+      CHECK(pending->empty());
     }
     CHECK(SchemaVersionOf(dir) == SqliteSchemaVersion());
   }

@@ -30,6 +30,7 @@ from blockstore._blockstore import (  # noqa: F401
     QuotaUsage,
     RestHandler,
     Snapshot,
+    Transfer,
     Volume,
     VolumeType,
     config_keys,

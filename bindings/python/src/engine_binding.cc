@@ -440,6 +440,30 @@ void BindEngine(py::module_& m) {
       .def("delete_message",
            [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.get().messages().Delete(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("message_id"))
+      .def("create_transfer",
+           [](PyEngine& e, Ctx ctx, const std::string& volume_id, const std::string& name, bool no_snapshots) {
+             TransferCreated made = Unwrap(e.get().transfers().Create(ctx, volume_id, name, no_snapshots));
+             return std::make_pair(made.transfer, made.auth_key);
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::kw_only(), py::arg("name") = "",
+           py::arg("no_snapshots") = false,
+           "Offers the caller's available volume to another project: (transfer, auth_key); the key is shown "
+           "only here.")
+      .def("accept_transfer",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& auth_key) {
+             return Unwrap(e.get().transfers().Accept(ctx, id, auth_key));
+           },
+           Release(), py::arg("ctx"), py::arg("transfer_id"), py::arg("auth_key"),
+           "Takes the volume into the caller's project.")
+      .def("get_transfer",
+           [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.get().transfers().Get(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("transfer_id"))
+      .def("list_transfers",
+           [](PyEngine& e, Ctx ctx, bool all_projects) { return Unwrap(e.get().transfers().List(ctx, all_projects)); },
+           Release(), py::arg("ctx"), py::kw_only(), py::arg("all_projects") = false)
+      .def("delete_transfer",
+           [](PyEngine& e, Ctx ctx, const std::string& id) { Check(e.get().transfers().Delete(ctx, id)); },
+           Release(), py::arg("ctx"), py::arg("transfer_id"))
       .def("get_qos_spec", [](PyEngine& e, Ctx ctx, const std::string& id) { return Unwrap(e.qos().Get(ctx, id)); },
            Release(), py::arg("ctx"), py::arg("qos_id"))
       .def("list_qos_specs", [](PyEngine& e, Ctx ctx) { return Unwrap(e.qos().List(ctx)); }, Release(),

@@ -88,6 +88,17 @@ void BindRecords(py::module_& m) {
       .def_property_readonly("created_at", [](const UserMessage& m) { return FormatTime(m.created_at); })
       .def_property_readonly("expires_at", [](const UserMessage& m) { return FormatTime(m.expires_at); })
       .def("__repr__", [](const UserMessage& m) { return Repr("Message", m.id, m.event_id); });
+  py::class_<VolumeTransfer>(m, "Transfer", "A volume offered by its project to another (a volume transfer).")
+      .def_readonly("id", &VolumeTransfer::id)
+      .def_readonly("volume_id", &VolumeTransfer::volume_id)
+      .def_readonly("name", &VolumeTransfer::name)
+      .def_readonly("source_project_id", &VolumeTransfer::source_project_id)
+      .def_readonly("destination_project_id", &VolumeTransfer::destination_project_id)
+      .def_readonly("accepted", &VolumeTransfer::accepted)
+      .def_readonly("no_snapshots", &VolumeTransfer::no_snapshots)
+      .def_property_readonly("created_at", [](const VolumeTransfer& t) { return FormatTime(t.created_at); })
+      .def_property_readonly("updated_at", [](const VolumeTransfer& t) { return FormatTime(t.updated_at); })
+      .def("__repr__", [](const VolumeTransfer& t) { return Repr("Transfer", t.id, t.volume_id); });
 
   py::class_<QuotaUsage>(m, "QuotaUsage", "One quota resource: limit (-1 = unlimited), in use, reserved.")
       .def_readonly("limit", &QuotaUsage::limit)

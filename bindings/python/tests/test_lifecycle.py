@@ -280,3 +280,36 @@ def test_a_failed_create_leaves_a_message(tmp_path, alice, bob, admin):
         engine.delete_message(alice, m.id)
         with pytest.raises(blockstore.NotFound):
             engine.get_message(alice, m.id)
+
+
+def test_a_transfer_moves_a_volume_and_its_quota_to_the_accepting_project(engine, alice, bob, admin):
+    vol = make_volume(engine, alice, 2)
+    snap = engine.wait_for_snapshot(alice, engine.create_snapshot(alice, vol.id).id, ["available"], timeout=10)
+    transfer, key = engine.create_transfer(alice, vol.id, name="gift")
+    assert isinstance(transfer, blockstore.Transfer) and len(key) == 16
+    assert (transfer.name, transfer.source_project_id, transfer.accepted) == ("gift", "alice", False)
+    assert engine.get_volume(alice, vol.id).status == "awaiting-transfer"
+    assert [t.id for t in engine.list_transfers(alice)] == [transfer.id]
+    assert engine.list_transfers(bob) == []
+    with pytest.raises(blockstore.NotFound):
+        engine.get_transfer(bob, transfer.id)
+    with pytest.raises(blockstore.InvalidArgument):
+        engine.accept_transfer(bob, transfer.id, "x" * 16)
+    assert engine.get_volume(alice, vol.id).status == "awaiting-transfer"
+    done = engine.accept_transfer(bob, transfer.id, key)
+    assert (done.accepted, done.destination_project_id) == (True, "bob")
+    moved = engine.get_volume(bob, vol.id)
+    assert (moved.status, moved.project_id) == ("available", "bob")
+    assert engine.get_snapshot(bob, snap.id).project_id == "bob"
+    with pytest.raises(blockstore.NotFound):
+        engine.get_volume(alice, vol.id)
+    usage = {p: engine.get_quotas(admin, p).resources for p in ("alice", "bob")}
+    assert (usage["alice"]["volumes"].in_use, usage["alice"]["gigabytes"].in_use) == (0, 0)
+    assert (usage["bob"]["volumes"].in_use, usage["bob"]["snapshots"].in_use, usage["bob"]["gigabytes"].in_use) == (1, 1, 4)
+    # Offered again, then withdrawn: the volume stays bob's, available.
+    again, _ = engine.create_transfer(bob, vol.id, no_snapshots=True)
+    assert again.no_snapshots
+    engine.delete_transfer(bob, again.id)
+    assert engine.get_volume(bob, vol.id).status == "available"
+    with pytest.raises(blockstore.NotFound):
+        engine.get_transfer(bob, again.id)
