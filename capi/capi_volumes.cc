@@ -88,6 +88,29 @@ int bs_volume_revert_to_snapshot(char** out, bs_engine* e, const bs_context* c, 
   });
 }
 
+int bs_volume_migrate(char** out, bs_engine* e, const bs_context* c, const char* volume_id, const char* host,
+                      int force_host_copy) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string to, capi::Arg(host, "host"));
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Migrate(c->ctx, id, to, force_host_copy != 0));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
+int bs_volume_retype(char** out, bs_engine* e, const bs_context* c, const char* volume_id, const char* new_type,
+                     const char* migration_policy) {
+  return capi::Guard([&]() -> Status {
+    BS_RETURN_IF_ERROR(capi::Begin(out, e, c));
+    BS_ASSIGN_OR_RETURN(std::string id, capi::Arg(volume_id, "volume_id"));
+    BS_ASSIGN_OR_RETURN(std::string type, capi::Arg(new_type, "new_type"));
+    const std::string policy = migration_policy ? migration_policy : "never";
+    BS_ASSIGN_OR_RETURN(Volume vol, e->engine->volumes().Retype(c->ctx, id, type, policy));
+    return capi::Emit(out, internal::ToJson(vol));
+  });
+}
+
 int bs_volume_reset_status_v2(char** out, bs_engine* e, const bs_context* c, const char* volume_id,
                               const char* reset_json) {
   return capi::Guard([&]() -> Status {

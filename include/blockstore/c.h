@@ -320,6 +320,17 @@ BS_API int bs_volume_extend(char** out_json, bs_engine* engine, const bs_context
  * "reverting" (the answer), then "available" (or "error" if the driver failed midway). */
 BS_API int bs_volume_revert_to_snapshot(char** out_json, bs_engine* engine, const bs_context* context,
                                         const char* volume_id, const char* snapshot_id);
+/* Admin only. Moves an available volume to `host` (host@backend#pool, or host@backend): the
+ * volume goes "maintenance" with migration_status "starting" (the answer), then "available"
+ * on the new host with migration_status "success" — or back where it was with "error".
+ * force_host_copy != 0 skips the driver's own migration. */
+BS_API int bs_volume_migrate(char** out_json, bs_engine* engine, const bs_context* context,
+                             const char* volume_id, const char* host, int force_host_copy);
+/* Changes the volume's type (name or id): in place when its backend serves the new type, else
+ * (migration_policy "on-demand"; NULL means "never") by a migration. The answer is the volume
+ * as retyped, or "maintenance" while it migrates. */
+BS_API int bs_volume_retype(char** out_json, bs_engine* engine, const bs_context* context,
+                            const char* volume_id, const char* new_type, const char* migration_policy);
 BS_API int bs_volume_reset_status(char** out_json, bs_engine* engine, const bs_context* context,
                                   const char* volume_id, const char* status);
 /* reset_json: {"status"?, "migration_status"? ("none" clears it)}, at least one. Admin only. */

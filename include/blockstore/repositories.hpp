@@ -52,6 +52,8 @@ struct VolumeTransition {
   std::optional<uint64_t> size_gb;
   std::optional<bool> readonly;
   std::optional<std::string> migration_status;  // "" for none
+  std::optional<std::string> migration_host;    // "" for none
+  std::optional<std::string> migration_type_id; // "" for none
   bool save_previous_status = false;      // previous_status := the current status
   bool restore_previous_status = false;   // to := previous_status when one is saved
   QuotaAction quota = QuotaAction::kNone;  // applied to the reservations this volume owns
@@ -165,6 +167,11 @@ class BS_API VolumeRepository {
   virtual Result<Volume> BeginExtend(std::string_view id, const std::vector<VolumeStatus>& allowed,
                                      uint64_t new_size_gb,
                                      const std::vector<std::string>& growth_resources) = 0;
+  // `t` and a change of the volume's type to `type_id`, in one transaction: the per-type quota
+  // (volumes_<type>, gigabytes_<type>) moves from the old type to the new within the project's
+  // limits (resource_exhausted otherwise, changing nothing); the project's totals stay.
+  virtual Result<Volume> ChangeType(std::string_view id, const VolumeTransition& t,
+                                    std::string_view type_id) = 0;
   // The target size of an extend in progress, or 0.
   virtual Result<uint64_t> PendingExtendSize(std::string_view id) = 0;
   // Volumes whose host is `backend` or starts with "<backend>#", in one of `statuses`.

@@ -87,6 +87,10 @@ struct Volume {
   // Cinder's migration_status: empty for none; otherwise migrating, completing, success,
   // error, starting — an admin may reset it.
   std::string migration_status;
+  // While a migration runs: the pool it moves to (host@backend#pool); empty otherwise.
+  std::string migration_host;
+  // While a retype's migration runs: the type the volume takes when it arrives.
+  std::string migration_type_id;
   TimePoint created_at{};
   TimePoint updated_at{};
 };

@@ -51,6 +51,7 @@ struct RecoveryReport {
   int snapshots_failed = 0;
   int snapshots_redeleted = 0;
   int reverts_resumed = 0;    // reverting → the revert run again
+  int migrations_resumed = 0;  // maintenance, migrating → the migration run again
   int exports_restored = 0;   // volumes still attached whose exports were brought back
   int exports_failed = 0;     // volumes whose exports could not be (the driver said why)
 };

@@ -70,6 +70,30 @@ class BS_API VolumeService {
   // (the event volume.revert.error says why).
   Result<Volume> RevertToSnapshot(const RequestContext& ctx, const std::string& id,
                                   const std::string& snapshot_id);
+  // Admin only. Moves an available volume to another backend (Cinder's os-migrate_volume):
+  // `host` is host@backend#pool, or host@backend for its first pool. The volume is
+  // `maintenance` while it moves (always: a copy of a volume being written would not be one),
+  // its migration_status starting → migrating → success, or error with the volume back where
+  // it was. The source driver moves it by its own means when it can (MigrateVolume), unless
+  // `force_host_copy`; otherwise the destination makes a blank volume of the same id, the
+  // source copies what it holds (allocated ranges only) through the destination's connection,
+  // and the record moves to the destination in one compare-and-set before the source's copy
+  // is deleted. A migration a restart interrupted runs again. Codes: permission_denied (not
+  // admin), failed_precondition (not available; has snapshots; migrating already),
+  // invalid_argument (the volume's own backend; no such pool).
+  Result<Volume> Migrate(const RequestContext& ctx, const std::string& id, const std::string& host,
+                         bool force_host_copy = false);
+  // Changes the volume's type (Cinder's os-retype). In place when the volume's pool passes the
+  // scheduler's filters for the new type (status `retyping` while its driver changes what it
+  // must); otherwise, with migration_policy "on-demand", a migration to the best pool for the
+  // type, the type changing with the record's move (Migrate's statuses); with "never", 400
+  // naming each filter's reason. The per-type quota (volumes_<type>, gigabytes_<type>) moves in
+  // the same transaction as the type; the project's totals stay. Codes: invalid_argument (the
+  // same type; a bad policy; no backend takes it), not_found (no such type the caller may use),
+  // failed_precondition (not available or in-use; in-use or with snapshots when it must
+  // migrate), resource_exhausted (the new type's quota).
+  Result<Volume> Retype(const RequestContext& ctx, const std::string& id, const std::string& new_type,
+                        const std::string& migration_policy = "never");
   // An available volume becomes read-only (or read-write again): from then on it is only
   // connected "ro", and a legacy attach asking for rw is refused.
   Result<Volume> SetReadonly(const RequestContext& ctx, const std::string& id, bool readonly);
@@ -86,6 +110,11 @@ class BS_API VolumeService {
                                                 const VolumeCreateRequest& request);
 
  private:
+  // available → maintenance, migrating to `dest` (taking type `type_id` there, for a retype),
+  // and the source backend told; rolled back if it cannot be.
+  Result<Volume> StartMigration(const RequestContext& ctx, const Volume& v, const std::string& dest,
+                                const std::string& type_id, bool force_host_copy);
+
   friend class BackupService;
   // A volume for a restore of `backup_id`: the backup is taken for it (restoring) before the
   // volume is placed, and the volume service that creates it starts the restore.

@@ -6,6 +6,7 @@
 
 #include "lib/api/service_core.hpp"
 #include "lib/api/validation.hpp"
+#include "lib/domain/migration_state.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
 #include "lib/domain/type_quota.hpp"
@@ -351,6 +352,135 @@ Result<Volume> VolumeService::RevertToSnapshot(const RequestContext& ctx, const 
     return s;
   }
   return reverting;
+}
+
+namespace {
+
+// Whether the scheduler's filters left `pool` in.
+bool Takes(const PlacementExplanation& fit, const std::string& pool) {
+  return std::any_of(fit.ranking.begin(), fit.ranking.end(), [&](const RankedPool& p) { return p.pool == pool; });
+}
+
+// What the filters said of `pool`, as "; Filter: reason" for each.
+std::string WhyNot(const PlacementExplanation& fit, const std::string& pool) {
+  std::string why;
+  for (const auto& step : fit.steps) {
+    for (const auto& reason : step.reasons) {
+      if (reason.find(pool) != std::string::npos) why += "; " + step.filter + ": " + reason;
+    }
+  }
+  return why.empty() ? std::string(" (it is down, disabled or out of date)") : why;
+}
+
+}  // namespace
+
+Result<Volume> VolumeService::Retype(const RequestContext& ctx, const std::string& id, const std::string& new_type,
+                                     const std::string& migration_policy) {
+  auto& d = core_;
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, id));
+  if (migration_policy != "never" && migration_policy != "on-demand") {
+    return InvalidArgument("migration_policy must be 'never' or 'on-demand', not '" + migration_policy + "'");
+  }
+  if (new_type.empty()) return InvalidArgument("a retype needs the new type");
+  if (v.status != VS::kAvailable && v.status != VS::kInUse) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "'; a retype needs it available or in-use");
+  }
+  BS_ASSIGN_OR_RETURN(VolumeType to, d.ResolveType(ctx, new_type));
+  if (to.id == v.volume_type_id) return InvalidArgument("volume " + v.id + " is of type '" + to.name + "' already");
+  BS_ASSIGN_OR_RETURN(PlacementExplanation fit,
+                      d.scheduler().Explain(d.SpecFor(v, to), internal::kConnectionTimeout));
+  if (Takes(fit, v.host)) {
+    // In place: the backend serves the new type. The type and its quota change with the move to
+    // retyping (over quota: nothing changes); the driver then changes what it must, and a
+    // driver that fails has the old type put back.
+    VolumeTransition start;
+    start.from = {v.status};
+    start.to = VS::kRetyping;
+    start.save_previous_status = true;
+    start.expect_host = v.host;
+    BS_ASSIGN_OR_RETURN(Volume retyping, d.store().volumes().ChangeType(v.id, start, to.id));
+    d.notifier().Volume("volume.retype.start", retyping);
+    VolumeTransition back;
+    back.from = {VS::kRetyping};
+    back.to = v.status;
+    back.restore_previous_status = true;
+    if (Status s = d.volume(v.host).Retype(v.id, to.id); !s.ok()) {
+      auto undone = v.volume_type_id.empty() ? d.store().volumes().Transition(v.id, back)
+                                             : d.store().volumes().ChangeType(v.id, back, v.volume_type_id);
+      if (undone.ok()) d.notifier().Volume("volume.retype.error", *undone, s.ToString());
+      return s;
+    }
+    BS_ASSIGN_OR_RETURN(Volume done, d.store().volumes().Transition(v.id, back));
+    d.notifier().Volume("volume.retype", done);
+    return done;
+  }
+  if (migration_policy != "on-demand") {
+    return InvalidArgument("volume " + v.id + "'s backend cannot serve type '" + to.name + "'" + WhyNot(fit, v.host) +
+                           "; it would have to migrate, and migration_policy is 'never'");
+  }
+  if (v.status != VS::kAvailable) {
+    return FailedPrecondition("volume " + v.id + " must migrate for type '" + to.name +
+                              "', and only an available volume migrates");
+  }
+  BS_ASSIGN_OR_RETURN(auto snaps, d.store().snapshots().ListOfVolume(v.id));
+  if (!snaps.empty()) {
+    return FailedPrecondition("volume " + v.id + " must migrate for type '" + to.name + "' and has " +
+                              std::to_string(snaps.size()) + " snapshot(s); a volume migrates without snapshots");
+  }
+  if (fit.chosen.empty()) return InvalidArgument("no pool can take volume " + v.id + " as type '" + to.name + "': " + fit.error);
+  return StartMigration(ctx, v, fit.chosen, to.id, /*force_host_copy=*/false);
+}
+
+Result<Volume> VolumeService::StartMigration(const RequestContext& ctx, const Volume& v, const std::string& dest,
+                                             const std::string& type_id, bool force_host_copy) {
+  auto& d = core_;
+  BS_ASSIGN_OR_RETURN(Volume moving,
+                      d.store().volumes().Transition(v.id, internal::MigrationStart(v, dest, type_id)));
+  d.notifier().Volume("volume.migrate.start", moving);
+  if (Status s = d.volume(v.host).MigrateVolume(v.id, force_host_copy, ctx.request_id); !s.ok()) {
+    (void)d.store().volumes().Transition(v.id, internal::MigrationRollback(v));
+    return s;
+  }
+  return moving;
+}
+
+Result<Volume> VolumeService::Migrate(const RequestContext& ctx, const std::string& id, const std::string& host,
+                                      bool force_host_copy) {
+  auto& d = core_;
+  BS_RETURN_IF_ERROR(d.RequireAdmin(ctx, "migrating a volume"));
+  BS_ASSIGN_OR_RETURN(Volume v, d.LoadVolume(ctx, id));
+  BS_RETURN_IF_ERROR(internal::CheckText("host", host));
+  if (host.empty()) return InvalidArgument("a migration needs a destination host (host@backend#pool)");
+  if (v.status != VS::kAvailable) {
+    return FailedPrecondition("volume " + v.id + " is '" + std::string(ToString(v.status)) +
+                              "'; only an available volume can be migrated");
+  }
+  if (v.migration_status == "starting" || v.migration_status == "migrating" || v.migration_status == "completing") {
+    return FailedPrecondition("volume " + v.id + " is migrating already");
+  }
+  if (internal::BackendOf(host) == internal::BackendOf(v.host)) {
+    return InvalidArgument("volume " + v.id + " is on " + internal::BackendOf(v.host) + " already");
+  }
+  BS_ASSIGN_OR_RETURN(auto snaps, d.store().snapshots().ListOfVolume(v.id));
+  if (!snaps.empty()) {
+    return FailedPrecondition("volume " + v.id + " has " + std::to_string(snaps.size()) +
+                              " snapshot(s); a volume migrates without snapshots");
+  }
+  // The destination: a pool the scheduler knows (its first one when only the backend is named).
+  BS_ASSIGN_OR_RETURN(auto pools, d.scheduler().Pools(internal::kConnectionTimeout));
+  std::string dest;
+  for (const auto& p : pools) {
+    if (p.name == host || (host.find('#') == std::string::npos && p.backend == host)) {
+      dest = p.name;
+      break;
+    }
+  }
+  if (dest.empty()) return InvalidArgument("no pool '" + host + "' reports to the scheduler: cannot migrate there");
+  // The destination must take the volume as a create of it would: its type, zone and size.
+  BS_ASSIGN_OR_RETURN(PlacementExplanation fit, d.scheduler().Explain(d.SpecFor(v), internal::kConnectionTimeout));
+  if (!Takes(fit, dest)) return InvalidArgument("pool " + dest + " cannot take volume " + v.id + WhyNot(fit, dest));
+  return StartMigration(ctx, v, dest, /*type_id=*/"", force_host_copy);
 }
 
 Result<Volume> VolumeService::SetReadonly(const RequestContext& ctx, const std::string& id,

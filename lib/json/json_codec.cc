@@ -82,6 +82,7 @@ json::object ToJson(const Volume& v) {
   o["metadata"] = MetadataToJson(v.metadata);
   o["image_metadata"] = MetadataToJson(v.image_metadata);
   o["migration_status"] = v.migration_status.empty() ? json::value(nullptr) : json::value(v.migration_status);
+  o["migration_host"] = v.migration_host.empty() ? json::value(nullptr) : json::value(v.migration_host);
   o["created_at"] = FormatTime(v.created_at);
   o["updated_at"] = FormatTime(v.updated_at);
   return o;

@@ -312,7 +312,32 @@ Result<RestResponse> ActionVolume(Call& c, const std::string& id) {
       name == "os-show_image_metadata") {
     return ImageMetadataAction(c, id, name, a);
   }
-  if (name == "os-migrate_volume" || name == "os-migrate_volume_completion" || name == "os-retype") {
+  if (name == "os-migrate_volume") {
+    BS_RETURN_IF_ERROR(OnlyKnown(a, {"host", "cluster", "force_host_copy", "lock_volume"}, "os-migrate_volume"));
+    BS_ASSIGN_OR_RETURN(auto host, Str(a, "host"));
+    BS_ASSIGN_OR_RETURN(auto cluster, Str(a, "cluster"));
+    if (cluster) return InvalidArgument("os-migrate_volume: clusters are not served; name the destination host");
+    if (!host || host->empty()) return InvalidArgument("os-migrate_volume needs host");
+    bool force_host_copy = false;
+    if (auto it = a.find("force_host_copy"); it != a.end() && !it->value().is_null()) {
+      BS_ASSIGN_OR_RETURN(force_host_copy, BodyBool(it->value(), "force_host_copy"));
+    }
+    if (auto it = a.find("lock_volume"); it != a.end() && !it->value().is_null()) {
+      // A migrating volume is always locked (maintenance) here; the flag is read and checked.
+      BS_RETURN_IF_ERROR(BodyBool(it->value(), "lock_volume").status());
+    }
+    BS_RETURN_IF_ERROR(c.volumes().Migrate(c.ctx, id, *host, force_host_copy).status());
+    return Empty(202);
+  }
+  if (name == "os-retype") {
+    BS_RETURN_IF_ERROR(OnlyKnown(a, {"new_type", "migration_policy"}, "os-retype"));
+    BS_ASSIGN_OR_RETURN(auto type, Str(a, "new_type"));
+    BS_ASSIGN_OR_RETURN(auto policy, Str(a, "migration_policy"));
+    if (!type || type->empty()) return InvalidArgument("os-retype needs new_type");
+    BS_RETURN_IF_ERROR(c.volumes().Retype(c.ctx, id, *type, policy.value_or("never")).status());
+    return Empty(202);
+  }
+  if (name == "os-migrate_volume_completion") {
     return Unimplemented("'" + name + "' is not implemented by this service yet; the volume is unchanged");
   }
   if (name == "revert") {  // 3.40: to the volume's latest snapshot

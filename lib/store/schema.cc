@@ -298,6 +298,11 @@ CREATE TABLE transfers (
 CREATE INDEX transfers_volume ON transfers(volume_id);
 CREATE INDEX transfers_project ON transfers(source_project_id, created_at);
 )sql",
+      // 13: where a running migration moves a volume, and the type a retype's migration gives it.
+      R"sql(
+ALTER TABLE volumes ADD COLUMN migration_host TEXT NOT NULL DEFAULT '';
+ALTER TABLE volumes ADD COLUMN migration_type_id TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -22,6 +22,7 @@ class SqlVolumes final : public VolumeRepository {
   Result<Volume> BeginExtend(std::string_view id, const std::vector<VolumeStatus>& allowed,
                              uint64_t new_size_gb,
                              const std::vector<std::string>& growth_resources) override;
+  Result<Volume> ChangeType(std::string_view id, const VolumeTransition& t, std::string_view type_id) override;
   Result<uint64_t> PendingExtendSize(std::string_view id) override;
   Result<std::vector<Volume>> ListOnBackend(std::string_view backend,
                                             const std::vector<VolumeStatus>& statuses) override;

@@ -23,7 +23,8 @@ std::string VolumeColumnsOf(const std::string& t) {
                         "host",        "availability_zone", "volume_type_id",
                         "snapshot_id", "source_volid",      "bootable",
                         "multiattach", "created_at",        "updated_at",
-                        "readonly",    "migration_status",  "image_metadata"}) {
+                        "readonly",    "migration_status",  "image_metadata",
+                        "migration_host",   "migration_type_id"}) {
     out += t + "." + c + ", ";
   }
   // The metadata is on the row as one JSON object (kept with volume_metadata).
@@ -66,7 +67,9 @@ Volume ReadVolume(const Stmt& st) {
   if (!st.IsNull(18)) v.readonly = st.Int(18) != 0;
   v.migration_status = st.Text(19);
   v.image_metadata = MetadataFromColumn(st, 20);
-  v.metadata = MetadataFromColumn(st, 21);
+  v.migration_host = st.Text(21);
+  v.migration_type_id = st.Text(22);
+  v.metadata = MetadataFromColumn(st, 23);
   return v;
 }
 
@@ -284,6 +287,8 @@ Result<std::optional<Volume>> SqlSession::SetVolumeStatusLocked(std::string_view
   if (t.size_gb) sql += ", size = " + param(std::to_string(*t.size_gb));
   if (t.readonly) sql += std::string(", readonly = ") + (*t.readonly ? "1" : "0");
   if (t.migration_status) sql += ", migration_status = " + param(*t.migration_status);
+  if (t.migration_host) sql += ", migration_host = " + param(*t.migration_host);
+  if (t.migration_type_id) sql += ", migration_type_id = " + param(*t.migration_type_id);
   if (t.quota == QuotaAction::kCommit) sql += ", quota_committed = 1";
   // An extend's target size lives while the volume is extending.
   if (t.restore_previous_status) {
@@ -347,6 +352,8 @@ Result<Volume> SqlSession::TransitionVolumeLocked(std::string_view id, const Vol
   if (t.size_gb) v.size_gb = *t.size_gb;
   if (t.readonly) v.readonly = *t.readonly;
   if (t.migration_status) v.migration_status = *t.migration_status;
+  if (t.migration_host) v.migration_host = *t.migration_host;
+  if (t.migration_type_id) v.migration_type_id = *t.migration_type_id;
   v.status = to;
   v.previous_status = previous;
   v.updated_at = options_.env->Now();
@@ -357,7 +364,7 @@ Result<Volume> SqlSession::TransitionVolumeLocked(std::string_view id, const Vol
                    "updated_at = ?, pending_size = CASE WHEN ?1 = 'extending' THEN pending_size "
                    "ELSE 0 END, quota_committed = CASE WHEN quota_committed <> 0 OR ? <> 0 THEN 1 "
                    "ELSE 0 END, readonly = ?, "
-                   "migration_status = ? WHERE id = ?"));
+                   "migration_status = ?, migration_host = ?, migration_type_id = ? WHERE id = ?"));
   st->Bind(1, ToString(v.status));
   if (previous)
     st->Bind(2, ToString(*previous));
@@ -371,7 +378,8 @@ Result<Volume> SqlSession::TransitionVolumeLocked(std::string_view id, const Vol
     st->Bind(7, int64_t{*v.readonly});
   else
     st->BindNull(7);
-  BS_RETURN_IF_ERROR(st->Bind(8, v.migration_status).Bind(9, v.id).Run());
+  BS_RETURN_IF_ERROR(
+      st->Bind(8, v.migration_status).Bind(9, v.migration_host).Bind(10, v.migration_type_id).Bind(11, v.id).Run());
   return v;
 }
 
@@ -464,6 +472,43 @@ Status SqlVolumes::FinishDelete(std::string_view id) {
     BS_ASSIGN_OR_RETURN(Stmt * del, session.db().Prepare("DELETE FROM volumes WHERE id = ?"));
     BS_RETURN_IF_ERROR(del->Bind(1, id).Run());
     return tx.Commit();
+  });
+}
+
+Result<Volume> SqlVolumes::ChangeType(std::string_view id, const VolumeTransition& t, std::string_view type_id) {
+  return sessions_.Run([&](SqlSession& session) -> Result<Volume> {
+    Transaction tx(session.db());
+    BS_RETURN_IF_ERROR(tx.status());
+    BS_ASSIGN_OR_RETURN(Volume before, session.GetVolumeLocked(id));
+    BS_ASSIGN_OR_RETURN(Volume v, session.TransitionVolumeLocked(id, t));
+    BS_ASSIGN_OR_RETURN(VolumeType to, session.GetVolumeTypeLocked(type_id));
+    std::string from_name;
+    if (auto from = session.GetVolumeTypeLocked(before.volume_type_id); from.ok()) from_name = from->name;
+    BS_ASSIGN_OR_RETURN(Stmt * sel, session.db().Prepare("SELECT quota_committed FROM volumes WHERE id = ?"));
+    sel->Bind(1, id);
+    BS_ASSIGN_OR_RETURN(bool row, sel->Step());
+    const bool committed = row && sel->Int(0) != 0;
+    sel->Reset();
+    if (committed) {
+      // Only the per-type resources move: the totals count the volume either way.
+      auto per_type = [&](const std::string& type_name) {
+        std::vector<QuotaCharge> out;
+        if (type_name.empty()) return out;
+        for (auto& c : CountAndSizeCharges(kQuotaVolumes, static_cast<int64_t>(v.size_gb), type_name)) {
+          if (c.resource != kQuotaVolumes && c.resource != kQuotaGigabytes) out.push_back(std::move(c));
+        }
+        return out;
+      };
+      const std::string owner = "retype:" + std::string(id);
+      BS_RETURN_IF_ERROR(session.ReserveLocked(v.project_id, owner, per_type(to.name)));
+      BS_RETURN_IF_ERROR(session.SettleLocked(owner, QuotaAction::kCommit));
+      BS_RETURN_IF_ERROR(session.ReleaseLocked(v.project_id, per_type(from_name)));
+    }
+    BS_ASSIGN_OR_RETURN(Stmt * upd, session.db().Prepare("UPDATE volumes SET volume_type_id = ? WHERE id = ?"));
+    BS_RETURN_IF_ERROR(upd->Bind(1, to.id).Bind(2, id).Run());
+    BS_RETURN_IF_ERROR(tx.Commit());
+    v.volume_type_id = to.id;
+    return v;
   });
 }
 

@@ -10,11 +10,14 @@
 #include "lib/attach/attach_codec.hpp"
 #include "lib/backup/backup_rpc.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/domain/migration_state.hpp"
 #include "lib/events/notifier.hpp"
 #include "lib/json/json_codec.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/create_failure.hpp"
+#include "blockstore/connector.hpp"
 #include "lib/volume/generic_revert.hpp"
+#include "lib/volume/migration_copy.hpp"
 #include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {
@@ -45,8 +48,21 @@ struct VolumeManager::Impl final : internal::VolumeHandler {
   Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                              const std::string& to) override;
   void RevertToSnapshot(const std::string& id, const std::string& snapshot_id) override;
+  Status Retype(const std::string& id, const std::string& type_id) override;
+  void MigrateVolume(const std::string& id, bool force_host_copy) override;
+  Status CreateMigrationTarget(const std::string& id) override;
+  Status DeleteMigrationTarget(const std::string& id) override;
   Status ReportStats() override;
   void CheckCreate(const std::string& id) override;
+
+  // The source's part of a host-assisted migration: the destination makes the volume, the
+  // data goes through the destination's connection.
+  Status CopyToDestination(const Volume& v, const std::string& destination);
+  // A volume as the destination's driver holds it during a migration.
+  static Volume AtDestination(Volume v) {
+    v.host = v.migration_host;
+    return v;
+  }
 
   // Brings back the exports of connected volumes after a restart, and drops the others.
   void RestoreExports();
@@ -365,6 +381,102 @@ void VolumeManager::Impl::RevertToSnapshot(const std::string& id, const std::str
   }
 }
 
+Status VolumeManager::Impl::Retype(const std::string& id, const std::string& type_id) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  BS_ASSIGN_OR_RETURN(VolumeType type, store.volume_types().Get(type_id));
+  const Status s = driver->Retype(v, type.extra_specs);
+  // A driver without a retype of its own has nothing on the backend to change: the scheduler
+  // found that this backend already serves the new type.
+  return s.code() == Code::kUnimplemented ? Status::Ok() : s;
+}
+
+void VolumeManager::Impl::MigrateVolume(const std::string& id, bool force_host_copy) {
+  auto loaded = store.volumes().Get(id);
+  // Done, reset or deleted meanwhile (a redelivered message): nothing to do.
+  if (!loaded.ok() || loaded->status != VS::kMaintenance || loaded->migration_host.empty() ||
+      (loaded->migration_status != "starting" && loaded->migration_status != "migrating") ||
+      internal::BackendOf(loaded->host) != name) {
+    return;
+  }
+  const Volume& v = *loaded;
+  const std::string destination = v.migration_host;
+  VolumeTransition now_migrating;
+  now_migrating.from = {VS::kMaintenance};
+  now_migrating.to = VS::kMaintenance;
+  now_migrating.expect_host = v.host;
+  now_migrating.migration_status = "migrating";
+  if (!store.volumes().CompareAndSet(id, now_migrating).ok()) return;
+  Status s = force_host_copy ? Unimplemented("a host copy was asked for") : driver->MigrateVolume(v, destination);
+  const bool by_driver = s.ok();
+  if (s.code() == Code::kUnimplemented) s = CopyToDestination(v, destination);
+  const internal::VolumeClient target(transport, destination);
+  if (s.ok()) {
+    // The record moves in one compare-and-set (with its new type, for a retype); only then
+    // does the source's copy go.
+    const VolumeTransition done = internal::MigrationDone(v, destination);
+    auto moved = v.migration_type_id.empty() ? store.volumes().Transition(id, done)
+                                             : store.volumes().ChangeType(id, done, v.migration_type_id);
+    if (moved.ok()) {
+      if (!by_driver) {
+        if (Status gone = driver->DeleteVolume(v); !gone.ok()) {
+          notifier.Volume("volume.migrate.cleanup.error", *moved, "the source's copy stays: " + gone.ToString());
+        }
+      }
+      GiveBack(v);
+      notifier.Volume("volume.migrate.end", *moved);
+      (void)target.ReportStats();
+      return;
+    }
+    s = moved.status();  // reset or deleted meanwhile: the destination's copy goes
+  }
+  if (!by_driver) (void)target.DeleteMigrationTarget(id);
+  auto failed = store.volumes().Transition(id, internal::MigrationRollback(v));
+  if (failed.ok()) notifier.Volume("volume.migrate.error", *failed, "migrating to " + destination + ": " + s.ToString());
+}
+
+Status VolumeManager::Impl::CopyToDestination(const Volume& v, const std::string& destination) {
+  const internal::VolumeClient target(transport, destination);
+  // A destination still starting (after a restart of both) is waited for, three seconds.
+  Status made = target.CreateMigrationTarget(v.id);
+  for (int wait_ms = 50; made.code() == Code::kUnavailable && wait_ms <= 1600; wait_ms *= 2) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+    made = target.CreateMigrationTarget(v.id);
+  }
+  BS_RETURN_IF_ERROR(made);
+  Connector c = HostConnector();
+  c.do_local_attach = destination.substr(0, destination.find('@')) == options.host;
+  c.mode = "rw";
+  BS_ASSIGN_OR_RETURN(ConnectionInfo info, target.InitializeConnection(v.id, c, "rw"));
+  Status s = [&]() -> Status {
+    ConnectOptions co;
+    co.initiator = c.initiator;
+    BS_ASSIGN_OR_RETURN(auto to, ConnectVolume(info, co));
+    BS_ASSIGN_OR_RETURN(auto from, driver->OpenVolume(v));
+    uint64_t copied = 0;
+    return internal::CopyAllocated(*from, *to, &copied);
+  }();
+  const Status closed = target.TerminateConnection(v.id, c, /*revoke_host=*/true, /*remove_export=*/true);
+  return s.ok() ? closed : s;
+}
+
+Status VolumeManager::Impl::CreateMigrationTarget(const std::string& id) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  if (v.status != VS::kMaintenance || internal::BackendOf(v.migration_host) != name) {
+    return FailedPrecondition("volume " + id + " is not migrating to " + name);
+  }
+  return driver->CreateVolume(AtDestination(v));
+}
+
+Status VolumeManager::Impl::DeleteMigrationTarget(const std::string& id) {
+  BS_ASSIGN_OR_RETURN(Volume v, store.volumes().Get(id));
+  // Never the volume itself: once the record names this backend, what is here is the volume.
+  if (internal::BackendOf(v.host) == name) {
+    return FailedPrecondition("volume " + id + " lives on " + name + ": its storage here is not a migration's copy");
+  }
+  v.migration_host = name;
+  return driver->DeleteVolume(AtDestination(v));
+}
+
 void VolumeManager::Impl::RestoreExports() {
   auto volumes = store.attachments().ListConnectedVolumes(name);
   if (!volumes.ok()) {
@@ -523,6 +635,14 @@ Result<std::unique_ptr<VolumeManager>> VolumeManager::Start(Store& store, Transp
     if (vol.ok() && vol->status == VS::kDeleting) continue;
     BS_RETURN_IF_ERROR(self.DeleteSnapshot(s.id));
     ++raw->report.snapshots_redeleted;
+  }
+  // Migrations a crash interrupted run again from the start: the destination's volume is made
+  // afresh (or kept) and written again.
+  BS_ASSIGN_OR_RETURN(auto maintenance, store.volumes().ListOnBackend(raw->name, {VS::kMaintenance}));
+  for (const auto& v : maintenance) {
+    if (v.migration_host.empty() || (v.migration_status != "starting" && v.migration_status != "migrating")) continue;
+    BS_RETURN_IF_ERROR(self.MigrateVolume(v.id, /*force_host_copy=*/false));
+    ++raw->report.migrations_resumed;
   }
   // Reverts a crash interrupted run again: a driver's revert may be made twice.
   BS_ASSIGN_OR_RETURN(auto restoring, store.snapshots().ListOnBackend(raw->name, {SS::kRestoring}));

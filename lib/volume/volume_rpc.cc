@@ -95,6 +95,23 @@ Result<std::vector<Extent>> VolumeClient::ChangedExtents(const std::string& id, 
   return out;
 }
 
+Status VolumeClient::Retype(const std::string& id, const std::string& type_id) const {
+  return client_.Call("retype", id, {}, {{"type_id", type_id}}, kConnectionTimeout).status();
+}
+
+Status VolumeClient::MigrateVolume(const std::string& id, bool force_host_copy,
+                                   const std::string& request_id) const {
+  return client_.Cast("migrate_volume", id, request_id, {{"force_host_copy", force_host_copy}});
+}
+
+Status VolumeClient::CreateMigrationTarget(const std::string& id) const {
+  return client_.Call("create_migration_target", id, {}, {}, kConnectionTimeout).status();
+}
+
+Status VolumeClient::DeleteMigrationTarget(const std::string& id) const {
+  return client_.Call("delete_migration_target", id, {}, {}, kConnectionTimeout).status();
+}
+
 Status VolumeClient::ReportStats() const { return client_.Cast("report_stats", {}, {}); }
 Status VolumeClient::CheckCreate(const std::string& id) const { return client_.Cast("check_create", id, {}); }
 
@@ -190,6 +207,31 @@ rpc::Dispatcher VolumeDispatcher(VolumeHandler& h) {
     list.reserve(extents.size());
     for (const Extent& x : extents) list.push_back(json::array{x.offset, x.length});
     return json::value(json::object{{"extents", std::move(list)}});
+  });
+  d.Add("retype", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    std::string type_id;
+    Reader in(e.args, "retype", Reader::kIgnoreUnknown);
+    in.String("type_id", type_id);
+    BS_RETURN_IF_ERROR(in.Finish());
+    if (type_id.empty()) return InvalidArgument("retype: no type_id");
+    BS_RETURN_IF_ERROR(h.Retype(e.id, type_id));
+    return done();
+  });
+  d.Add("migrate_volume", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    bool force_host_copy = false;
+    Reader in(e.args, "migrate_volume", Reader::kIgnoreUnknown);
+    in.Bool("force_host_copy", force_host_copy);
+    BS_RETURN_IF_ERROR(in.Finish());
+    h.MigrateVolume(e.id, force_host_copy);
+    return done();
+  });
+  d.Add("create_migration_target", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    BS_RETURN_IF_ERROR(h.CreateMigrationTarget(e.id));
+    return done();
+  });
+  d.Add("delete_migration_target", [&h, done](const rpc::Envelope& e) -> Result<json::value> {
+    BS_RETURN_IF_ERROR(h.DeleteMigrationTarget(e.id));
+    return done();
   });
   d.Add("report_stats", [&h, done](const rpc::Envelope&) -> Result<json::value> {
     BS_RETURN_IF_ERROR(h.ReportStats());

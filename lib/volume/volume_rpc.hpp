@@ -13,6 +13,10 @@
 // | disconnect_snapshot    | call | connector                               | {}              |
 // | revert_to_snapshot     | cast | snapshot_id                             |                 |
 // | changed_extents        | call | from, to (snapshot ids; to may be "")   | {extents: [[offset, length], …]} |
+// | retype                 | call | type_id                                 | {}              |
+// | migrate_volume         | cast | force_host_copy                         |                 |
+// | create_migration_target| call | —                                       | {}              |
+// | delete_migration_target| call | —                                       | {}              |
 // | report_stats           | cast | —                                       |                 |
 //
 // The id of each is the volume's (the snapshot's for the snapshot methods). Each backend has a
@@ -69,6 +73,14 @@ class VolumeClient {
   // `to`, or now when empty): the driver's ChangedExtents.
   Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                              const std::string& to) const;
+  // The driver's in-place change of volume `id` (retyping) to type `type_id`'s extra specs;
+  // a driver with nothing to change answers ok.
+  Status Retype(const std::string& id, const std::string& type_id) const;
+  // Moves volume `id` (maintenance, migrating to its migration_host) off this backend.
+  Status MigrateVolume(const std::string& id, bool force_host_copy, const std::string& request_id = {}) const;
+  // On the destination of a migration: the volume's storage made (blank) there, or removed.
+  Status CreateMigrationTarget(const std::string& id) const;
+  Status DeleteMigrationTarget(const std::string& id) const;
   Status ReportStats() const;
   // After a restart over a redelivering transport: fails the create of `id` unless its own
   // message (queued before this one) made or is making it.
@@ -100,6 +112,10 @@ class VolumeHandler {
   virtual void RevertToSnapshot(const std::string& id, const std::string& snapshot_id) = 0;
   virtual Result<std::vector<Extent>> ChangedExtents(const std::string& id, const std::string& from,
                                                      const std::string& to) = 0;
+  virtual Status Retype(const std::string& id, const std::string& type_id) = 0;
+  virtual void MigrateVolume(const std::string& id, bool force_host_copy) = 0;
+  virtual Status CreateMigrationTarget(const std::string& id) = 0;
+  virtual Status DeleteMigrationTarget(const std::string& id) = 0;
   virtual Status ReportStats() = 0;
   virtual void CheckCreate(const std::string& id) = 0;
 };

@@ -1201,6 +1201,78 @@ static void test_transfers(const char* dir) {
   bs_engine_free(engine);
 }
 
+/* ---- migration between two file backends ---- */
+
+static void test_migrate(const char* dir) {
+  bs_engine* engine = NULL;
+  bs_context* alice = NULL;
+  bs_context* admin = NULL;
+  bs_engine_options options = BS_ENGINE_OPTIONS_INIT;
+  char config[1024], vol[64], host[128], to[128], status[32], path[1200];
+  char* out = NULL;
+  snprintf(config, sizeof config,
+           "{\"host\": \"h\", \"backends\": ["
+           "{\"name\": \"a\", \"driver\": \"file\", \"options\": {\"volumes_dir\": \"%s/a\"}},"
+           "{\"name\": \"b\", \"driver\": \"file\", \"options\": {\"volumes_dir\": \"%s/b\"}}]}",
+           dir, dir);
+  options.state_path = dir;
+  options.config_json = config;
+  CHECK(bs_engine_open(&engine, &options) == BS_OK);
+  if (!engine) return;
+  CHECK(bs_context_new(&alice, "alice", "u1", 0) == BS_OK);
+  CHECK(bs_context_new(&admin, "admin", "admin", 1) == BS_OK);
+  CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+  CHECK(field(out, "id", vol, sizeof vol));
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available,error", 30000) == BS_OK);
+  CHECK(field(out, "host", host, sizeof host));
+  bs_free(out);
+  snprintf(to, sizeof to, "%s", strcmp(host, "h@a#a") == 0 ? "h@b#b" : "h@a#a");
+  /* Write a pattern into the source file; it must arrive. */
+  snprintf(path, sizeof path, "%s/%c/volume-%s", dir, host[2], vol);
+  FILE* f = fopen(path, "r+b");
+  CHECK(f != NULL);
+  if (f) {
+    fseek(f, 3 << 20, SEEK_SET);
+    fputs("migrated data", f);
+    fclose(f);
+  }
+  CHECK(bs_volume_migrate(&out, engine, alice, vol, to, 0) == BS_EPERM);
+  CHECK(bs_volume_migrate(&out, engine, admin, vol, host, 0) == BS_EINVAL);
+  CHECK(bs_volume_migrate(&out, engine, admin, vol, NULL, 0) == BS_EINVAL);
+  CHECK(bs_volume_migrate(&out, engine, admin, vol, to, 1) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "maintenance") == 0);
+  CHECK(out && strstr(out, "\"migration_status\":\"starting\"") != NULL);
+  bs_free(out);
+  CHECK(bs_volume_wait(&out, engine, alice, vol, "available,error", 30000) == BS_OK);
+  CHECK(field(out, "host", host, sizeof host) && strcmp(host, to) == 0);
+  CHECK(out && strstr(out, "\"migration_status\":\"success\"") != NULL);
+  bs_free(out);
+  snprintf(path, sizeof path, "%s/%c/volume-%s", dir, to[2], vol);
+  f = fopen(path, "rb");
+  CHECK(f != NULL);
+  if (f) {
+    char got[32] = {0};
+    fseek(f, 3 << 20, SEEK_SET);
+    CHECK(fread(got, 1, 13, f) == 13 && strcmp(got, "migrated data") == 0);
+    fclose(f);
+  }
+  /* Retype in place: both backends serve the new type. */
+  CHECK(bs_type_create(&out, engine, admin, "{\"name\": \"silver\"}") == BS_OK);
+  bs_free(out);
+  CHECK(bs_volume_retype(&out, engine, alice, vol, "silver", "sometimes") == BS_EINVAL);
+  CHECK(bs_volume_retype(&out, engine, alice, vol, "platinum", NULL) == BS_ENOTFOUND);
+  CHECK(bs_volume_retype(&out, engine, alice, vol, "silver", NULL) == BS_OK);
+  CHECK(field(out, "status", status, sizeof status) && strcmp(status, "available") == 0);
+  bs_free(out);
+  CHECK(bs_quota_get(&out, engine, admin, "alice") == BS_OK);
+  CHECK(out && strstr(out, "\"volumes_silver\":{\"limit\":-1,\"in_use\":1") != NULL);
+  bs_free(out);
+  bs_context_free(alice);
+  bs_context_free(admin);
+  bs_engine_free(engine);
+}
+
 /* ---- a volume driver written in C, loaded from its shared object (examples/drivers) ---- */
 
 static int no_create(void* payload, const char* backend_json, void** instance, char** error) {
@@ -1731,8 +1803,8 @@ int main(int argc, char** argv) {
     printf("capi postgresql: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
   }
-  char* dirs[10];
-  for (int i = 0; i < 10; ++i) dirs[i] = make_temp_dir();
+  char* dirs[11];
+  for (int i = 0; i < 11; ++i) dirs[i] = make_temp_dir();
   test_basics();
   test_open_errors(dirs[1]);
   test_config_table(dirs[1]);
@@ -1745,7 +1817,8 @@ int main(int argc, char** argv) {
   test_c_driver(dirs[7]);
   test_messages(dirs[8]);
   test_transfers(dirs[9]);
-  for (int i = 0; i < 10; ++i) {
+  test_migrate(dirs[10]);
+  for (int i = 0; i < 11; ++i) {
     remove_tree(dirs[i]);
     free(dirs[i]);
   }

@@ -3,6 +3,7 @@
 With BS_REST_DATABASE=postgresql (and the suite's PostgreSQL in BS_PG_ENV), every daemon keeps
 its state in a fresh database of that server instead of its SQLite file."""
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -38,11 +39,11 @@ class Daemon:
             "port = 0",
             f"state_path = {self.state}",
             "host = resthost",
-            "enabled_backends = " + (backend.split("]", 1)[0].lstrip("[") if backend else "file-1"),
+            "enabled_backends = " + (",".join(re.findall(r"^\[([^\]]+)\]", backend, re.M)) if backend else "file-1"),
             extra_default,
             "",
         ]
-        # `backend`: the one backend's section instead of the file backend.
+        # `backend`: the backends' sections instead of the file backend (every one enabled).
         lines += backend.splitlines() if backend else [
             "[file-1]",
             "volume_driver = file",

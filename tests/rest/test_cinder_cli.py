@@ -274,6 +274,55 @@ def test_volume_transfers(daemon):
     wait_gone(daemon, vid, **taker)
 
 
+def test_migrate_between_backends(tmp_path):
+    from conftest import Daemon
+    sections = "\n".join(f"[{n}]\nvolume_driver = file\nvolume_backend_name = {n}\nvolumes_dir = {tmp_path}/{n}\n"
+                         for n in ("file-1", "file-2"))
+    d = Daemon(tmp_path, backend=sections)
+    admin = dict(user="admin", project="admin")
+    try:
+        vid = props(cinder(d, "create", "--name", "mover", "1").stdout)["id"]
+        src = props(cinder(d, "show", vid, **admin).stdout)["os-vol-host-attr:host"]
+        backend = src.split("@")[1].split("#")[0]
+        other = "file-2" if backend == "file-1" else "file-1"
+        with open(tmp_path / backend / f"volume-{vid}", "r+b") as f:
+            f.seek(7 << 20)
+            f.write(b"moved by cinder migrate")
+        # Not for a member; not to where it is; not to a pool nobody reports (the CLI prints the
+        # refusal and exits 0).
+        def refused(*args, **who):
+            out = cinder(d, "migrate", *args, ok=False, **who)
+            return out.stdout + out.stderr
+        assert "HTTP 403" in refused(vid, f"resthost@{other}#{other}")
+        assert "HTTP 400" in refused(vid, src, **admin)
+        assert "HTTP 400" in refused(vid, "resthost@nowhere#x", **admin)
+        assert props(cinder(d, "show", vid, **admin).stdout)["os-vol-mig-status-attr:migstat"] == "None"
+        cinder(d, "migrate", "--force-host-copy", "True", vid, f"resthost@{other}#{other}", **admin)
+        done = wait_for(lambda: (lambda p: p if p and p.get("os-vol-mig-status-attr:migstat") == "success" else None)(
+            volume_status(d, vid, **admin)))
+        assert (done["status"], done["os-vol-host-attr:host"]) == ("available", f"resthost@{other}#{other}")
+        with open(tmp_path / other / f"volume-{vid}", "rb") as f:
+            f.seek(7 << 20)
+            assert f.read(23) == b"moved by cinder migrate"
+        assert not (tmp_path / backend / f"volume-{vid}").exists()
+        # Retype to a type only the first backend serves: never → refused; on-demand → it moves.
+        cinder(d, "type-create", "pinned", **admin)
+        cinder(d, "type-key", "pinned", "set", f"volume_backend_name={backend}", **admin)
+        never = cinder(d, "retype", vid, "pinned", ok=False)
+        assert never.returncode != 0 and "HTTP 400" in never.stderr + never.stdout
+        cinder(d, "retype", "--migration-policy", "on-demand", vid, "pinned")
+        back = wait_for(lambda: (lambda p: p if p and p["status"] == "available" and p["volume_type"] == "pinned"
+                                 else None)(volume_status(d, vid, **admin)))
+        assert back["os-vol-host-attr:host"] == src
+        with open(tmp_path / backend / f"volume-{vid}", "rb") as f:
+            f.seek(7 << 20)
+            assert f.read(23) == b"moved by cinder migrate"
+        cinder(d, "delete", vid)
+        wait_gone(d, vid)
+    finally:
+        assert d.stop() == 0
+
+
 def test_extensions_name_what_is_served(daemon):
     rows = table(cinder(daemon, "list-extensions").stdout)
     aliases = {r["Alias"] for r in rows}

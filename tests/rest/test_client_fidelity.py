@@ -140,12 +140,13 @@ def test_reset_state_parts_and_empty_connector(daemon):
     assert shown["status"] == "error" and shown["migration_status"] == "None"
     bad = cinder(daemon, "reset-state", "--attach-status", "sideways", vid, ok=False, **ADMIN)
     assert bad.returncode != 0 and "HTTP 400" in bad.stdout + bad.stderr
-    # An empty update is refused; migrate answers a clean error and the CLI says so.
+    # An empty update is refused; migrating an errored volume answers a clean error and the CLI
+    # says so.
     assert http(daemon, "PUT", f"/v3/p1/volumes/{vid}", {"volume": {}})[0] == 400
     assert http(daemon, "PUT", f"/v3/p1/volumes/{vid}", {})[0] == 400
     # (cinderclient's migrate prints a failure and still exits 0, whatever the server answers.)
     migrate = cinder(daemon, "migrate", vid, "resthost@file-1#file-1", ok=False, **ADMIN)
-    assert f"Migration for volume {vid} failed" in migrate.stdout and "HTTP 501" in migrate.stdout
+    assert f"Migration for volume {vid} failed" in migrate.stdout and "HTTP 400" in migrate.stdout
     assert "Request to migrate volume" not in migrate.stdout
     assert volume_status(daemon, vid, **ADMIN)["status"] == "error"
     # An unnamed volume's name is null.

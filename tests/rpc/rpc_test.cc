@@ -70,6 +70,21 @@ struct RecordingVolume final : VolumeHandler {
     if (from == "gone") return NotFound("snapshot gone is gone");
     return std::vector<Extent>{{0, 4096}, {uint64_t{5} << 40, 1 << 20}};
   }
+  Status Retype(const std::string& id, const std::string& type_id) override {
+    Record("retype " + id + " " + type_id);
+    return Status::Ok();
+  }
+  void MigrateVolume(const std::string& id, bool force_host_copy) override {
+    Record("migrate_volume " + id + (force_host_copy ? " host-copy" : ""));
+  }
+  Status CreateMigrationTarget(const std::string& id) override {
+    Record("create_migration_target " + id);
+    return Status::Ok();
+  }
+  Status DeleteMigrationTarget(const std::string& id) override {
+    Record("delete_migration_target " + id);
+    return FailedPrecondition("volume " + id + " lives here");
+  }
   Status ReportStats() override {
     Record("report_stats");
     return Status::Ok();
@@ -206,12 +221,19 @@ TEST_SUITE("rpc") {
     CHECK(*changed == std::vector<Extent>{{0, 4096}, {uint64_t{5} << 40, 1 << 20}});  // past 2^32 intact
     BS_CHECK_CODE(client.ChangedExtents("v-4", "gone", "s-2"), Code::kNotFound);
     BS_REQUIRE_OK(client.RevertToSnapshot("v-5", "s-3"));
+    BS_REQUIRE_OK(client.Retype("v-6", "t-1"));
+    BS_REQUIRE_OK(client.MigrateVolume("v-6", /*force_host_copy=*/true));
+    BS_REQUIRE_OK(client.CreateMigrationTarget("v-7"));
+    const Status refused = client.DeleteMigrationTarget("v-7");
+    BS_CHECK_CODE(refused, Code::kFailedPrecondition);
+    CHECK(refused.message() == "volume v-7 lives here");
     t->Shutdown();
     CHECK(h.calls == std::vector<std::string>{"initialize_connection v-2 node-2 rw",
                                               "terminate_connection v-2 - revoke stay",
                                               "connect_snapshot s-1", "delete_volume v-3",
                                               "changed_extents v-4 s-1..now", "changed_extents v-4 gone..s-2",
-                                              "revert_to_snapshot v-5 s-3"});
+                                              "revert_to_snapshot v-5 s-3", "retype v-6 t-1", "migrate_volume v-6 host-copy",
+                                              "create_migration_target v-7", "delete_migration_target v-7"});
   }
 
   TEST_CASE("the backup dispatcher: its own major (2), flags with their defaults") {

@@ -129,7 +129,9 @@ TEST_SUITE("store") {
     }
     // As a build before migration 9 left it.
     DowngradeSchema(dir,
-                    {"DROP TABLE transfers", "DROP TABLE messages", "DROP TABLE volume_glance_metadata",
+                    {"ALTER TABLE volumes DROP COLUMN migration_host", "ALTER TABLE volumes DROP COLUMN migration_type_id",
+                     "DROP TABLE transfers", "DROP TABLE messages",
+                     "DROP TABLE volume_glance_metadata",
                      "ALTER TABLE volumes DROP COLUMN image_metadata",
                      "ALTER TABLE volumes DROP COLUMN migration_status",
                      "ALTER TABLE volumes DROP COLUMN metadata"},

@@ -58,6 +58,12 @@ struct EngineFixture {
     REQUIRE(done->status == SnapshotStatus::kAvailable);
     return *done;
   }
+  // The volume once it is available or error (read as an admin).
+  Volume Settled(const std::string& id) {
+    auto v = engine->WaitForVolume(admin, id, {VolumeStatus::kAvailable, VolumeStatus::kError}, kWait);
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    return *v;
+  }
   Volume Get(const RequestContext& ctx, const std::string& id) {
     auto v = engine->volumes().Get(ctx, id);
     REQUIRE_MESSAGE(v.ok(), v.status().ToString());

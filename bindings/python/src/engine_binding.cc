@@ -289,6 +289,20 @@ void BindEngine(py::module_& m) {
            },
            Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("snapshot_id"),
            "Rolls an available volume back to its latest snapshot (of the same size).")
+      .def("retype_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& new_type, const std::string& policy) {
+             return Unwrap(e.volumes().Retype(ctx, id, new_type, policy));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("new_type"), py::kw_only(),
+           py::arg("migration_policy") = "never",
+           "Changes the volume's type: in place when its backend serves it, else (on-demand) by a migration.")
+      .def("migrate_volume",
+           [](PyEngine& e, Ctx ctx, const std::string& id, const std::string& host, bool force_host_copy) {
+             return Unwrap(e.volumes().Migrate(ctx, id, host, force_host_copy));
+           },
+           Release(), py::arg("ctx"), py::arg("volume_id"), py::arg("host"), py::kw_only(),
+           py::arg("force_host_copy") = false,
+           "Admin only: moves an available volume to host@backend#pool (maintenance until it is there).")
       .def("update_volume_readonly",
            [](PyEngine& e, Ctx ctx, const std::string& id, bool readonly) {
              return Unwrap(e.volumes().SetReadonly(ctx, id, readonly));

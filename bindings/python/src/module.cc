@@ -37,6 +37,10 @@ void BindRecords(py::module_& m) {
       .def_readonly("readonly", &Volume::readonly)
       .def_readonly("metadata", &Volume::metadata)
       .def_readonly("image_metadata", &Volume::image_metadata)
+      .def_property_readonly("migration_host", [](const Volume& v) -> std::optional<std::string> {
+        if (v.migration_host.empty()) return std::nullopt;
+        return v.migration_host;
+      })
       .def_property_readonly("migration_status", [](const Volume& v) -> std::optional<std::string> {
         if (v.migration_status.empty()) return std::nullopt;
         return v.migration_status;

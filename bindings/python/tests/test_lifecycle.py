@@ -313,3 +313,39 @@ def test_a_transfer_moves_a_volume_and_its_quota_to_the_accepting_project(engine
     assert engine.get_volume(bob, vol.id).status == "available"
     with pytest.raises(blockstore.NotFound):
         engine.get_transfer(bob, again.id)
+
+
+def test_migrate_moves_a_volume_between_backends(tmp_path, alice, admin):
+    config = {"host": "pyhost", "backends": [
+        {"name": n, "driver": "file", "options": {"volumes_dir": str(tmp_path / n)}} for n in ("a", "b")]}
+    with blockstore.Engine(str(tmp_path / "state"), config) as engine:
+        vol = make_volume(engine, alice, 1)
+        src = vol.host.split("@")[1].split("#")[0]
+        dst = "b" if src == "a" else "a"
+        with open(tmp_path / src / f"volume-{vol.id}", "r+b") as f:
+            f.seek(5 << 20)
+            f.write(b"through the migration")
+        with pytest.raises(blockstore.PermissionDenied):
+            engine.migrate_volume(alice, vol.id, f"pyhost@{dst}#{dst}")
+        with pytest.raises(blockstore.InvalidArgument):
+            engine.migrate_volume(admin, vol.id, "pyhost@elsewhere#x")
+        started = engine.migrate_volume(admin, vol.id, f"pyhost@{dst}", force_host_copy=True)
+        assert (started.status, started.migration_status, started.migration_host) == (
+            "maintenance", "starting", f"pyhost@{dst}#{dst}")
+        done = engine.wait_for_volume(admin, vol.id, ["available", "error"], timeout=30)
+        assert (done.status, done.host, done.migration_status, done.migration_host) == (
+            "available", f"pyhost@{dst}#{dst}", "success", None)
+        with open(tmp_path / dst / f"volume-{vol.id}", "rb") as f:
+            f.seek(5 << 20)
+            assert f.read(21) == b"through the migration"
+        assert not (tmp_path / src / f"volume-{vol.id}").exists()
+        # Retype to a type only the first backend serves: refused in place, migrated on demand.
+        engine.create_volume_type(admin, "pinned", extra_specs={"volume_backend_name": src})
+        with pytest.raises(blockstore.InvalidArgument, match="CapabilitiesFilter"):
+            engine.retype_volume(alice, vol.id, "pinned")
+        engine.retype_volume(alice, vol.id, "pinned", migration_policy="on-demand")
+        back = engine.wait_for_volume(alice, vol.id, ["available", "error"], timeout=30)
+        assert (back.host, back.volume_type_id) == (f"pyhost@{src}#{src}", engine.get_volume_type(admin, "pinned").id)
+        with open(tmp_path / src / f"volume-{vol.id}", "rb") as f:
+            f.seek(5 << 20)
+            assert f.read(21) == b"through the migration"
