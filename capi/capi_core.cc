@@ -104,4 +104,12 @@ int bs_context_new(bs_context** out, const char* project_id, const char* user_id
 
 void bs_context_free(bs_context* context) { delete context; }
 
+int bs_context_set_idempotency_key(bs_context* context, const char* key) {
+  return capi::Guard([&]() -> Status {
+    if (Status s = capi::NeedContext(context); !s.ok()) return s;
+    context->ctx.idempotency_key = key ? key : "";
+    return Status::Ok();
+  });
+}
+
 }  // extern "C"

@@ -292,6 +292,11 @@ BS_API int bs_database_copy(char** out_json, const char* from_url, const char* t
 BS_API int bs_context_new(bs_context** out, const char* project_id, const char* user_id,
                           int is_admin);
 BS_API void bs_context_free(bs_context* context);
+/* Creates made with this context from now on are made once per key: a retry with the same key
+ * and the same request gets the first one's resource (charged to quota once); the same key
+ * with another request is BS_EINVAL; while the first still runs, BS_EABORTED. NULL or "" clears
+ * it. Keys are remembered for the engine's idempotency_key_ttl. */
+BS_API int bs_context_set_idempotency_key(bs_context* context, const char* key);
 
 /* ---- volumes ---- */
 

@@ -18,16 +18,20 @@ struct RequestContext {
   std::string user_id;
   std::vector<std::string> roles;
   std::string request_id;  // "req-<uuid>"; filled in by the service when empty
+  // When set, a create made with it is made once: a retry with the same key (and the same
+  // request) gets the same resource, charged to quota once; the same key with another request
+  // is refused. Remembered for the engine's idempotency_key_ttl.
+  std::string idempotency_key;
 
   [[nodiscard]] bool is_admin() const {
     return std::find(roles.begin(), roles.end(), "admin") != roles.end();
   }
 
   static RequestContext Admin(std::string project_id = "admin") {
-    return RequestContext{std::move(project_id), "admin", {"admin"}, {}};
+    return RequestContext{std::move(project_id), "admin", {"admin"}, {}, {}};
   }
   static RequestContext User(std::string project_id, std::string user_id = "user") {
-    return RequestContext{std::move(project_id), std::move(user_id), {"member"}, {}};
+    return RequestContext{std::move(project_id), std::move(user_id), {"member"}, {}, {}};
   }
 };
 

@@ -46,6 +46,7 @@
 #include "blockstore/driver.hpp"
 #include "blockstore/env.hpp"
 #include "blockstore/export.h"
+#include "blockstore/idempotency_service.hpp"
 #include "blockstore/message_service.hpp"
 #include "blockstore/qos_service.hpp"
 #include "blockstore/quota_service.hpp"
@@ -81,6 +82,8 @@ struct EngineConfig {
   // Default: 10 s and 60 s; a zero interval reports once, at open.
   std::chrono::milliseconds report_interval{10000};
   std::chrono::milliseconds service_down_time{60000};
+  // How long a request's idempotency key is remembered.
+  std::chrono::seconds idempotency_key_ttl{24 * 3600};
   // How long the user message of a failed operation is kept (Cinder's message_ttl).
   std::chrono::seconds message_ttl{30 * 24 * 3600};
   // Filters, weighers, attempts and ratios (docs/scheduler.md). Pools whose backend has not
@@ -159,6 +162,7 @@ class BS_API Engine {
   MessageService& messages();
   QuotaService& quotas();
   TransferService& transfers();
+  IdempotencyService& idempotency();
 
   // The pools the scheduler knows, as last reported.
   std::vector<PoolState> Pools() const;

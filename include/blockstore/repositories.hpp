@@ -363,6 +363,22 @@ class BS_API TransferRepository {
                                         std::string_view user_id) = 0;
 };
 
+// Idempotency keys, per project.
+class BS_API IdempotencyRepository {
+ public:
+  virtual ~IdempotencyRepository();
+  // Records `r` (unanswered) unless its key is held by an unexpired request: then that one
+  // comes back (whatever its fingerprint) and nothing is written. An expired one is replaced.
+  virtual Result<std::optional<IdempotentRequest>> Claim(const IdempotentRequest& r, TimePoint now) = 0;
+  // The answer of a claimed request.
+  virtual Status Answer(std::string_view project_id, std::string_view key, int status_code,
+                        std::string_view answer) = 0;
+  // Forgets a claimed request (it failed in a way a retry should redo).
+  virtual Status Release(std::string_view project_id, std::string_view key) = 0;
+  // Removes every key that expired before `now`; how many.
+  virtual Result<int64_t> DeleteExpired(TimePoint now) = 0;
+};
+
 class BS_API ServiceRepository {
  public:
   virtual ~ServiceRepository();

@@ -53,6 +53,7 @@ class BS_API Store {
   virtual QuotaRepository& quotas() = 0;
   virtual MessageRepository& messages() = 0;
   virtual TransferRepository& transfers() = 0;
+  virtual IdempotencyRepository& idempotency() = 0;
 };
 
 enum class Durability {

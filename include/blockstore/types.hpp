@@ -286,6 +286,20 @@ struct VolumeTransfer {
   TimePoint updated_at{};
 };
 
+// A request made once however often it is sent: the key a client gave it (per project), what
+// the request was (a fingerprint of its method, path and body), and — once it was answered — the
+// answer, which a retry gets again. Kept until `expires_at`.
+struct IdempotentRequest {
+  std::string project_id;
+  std::string key;
+  std::string fingerprint;
+  bool answered = false;   // false: the first request is still running
+  int status_code = 0;
+  std::string answer;
+  TimePoint created_at{};
+  TimePoint expires_at{};
+};
+
 // A completed or started operation, as Cinder's notifications name them:
 // "volume.create.start", "volume.create.end", "volume.delete.end", "snapshot.create.end",
 // "volume.resize.end", "volume.update", and ".error" for failures.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "blockstore/idempotency_service.hpp"
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
@@ -18,6 +19,28 @@ Status ServiceCore::Visible(const RequestContext& ctx, const std::string& projec
                           std::string_view kind, const std::string& id) {
   if (ctx.is_admin() || ctx.project_id == project_id) return Status::Ok();
   return NotFound(std::string(kind) + " " + id + " not found");
+}
+
+Result<std::string> ServiceCore::Once(const RequestContext& ctx, const std::string& fingerprint,
+                                      const std::function<Result<std::string>()>& make) {
+  if (ctx.idempotency_key.empty()) return make();
+  IdempotencyService keys(*this);
+  const std::string key = "api:" + ctx.idempotency_key;  // REST keeps its own ("rest:…") beside these
+  BS_ASSIGN_OR_RETURN(auto held, keys.Begin(ctx, key, fingerprint));
+  if (held) {
+    if (held->fingerprint != fingerprint) {
+      return InvalidArgument("idempotency key '" + ctx.idempotency_key + "' was used for another request");
+    }
+    if (!held->answered) return Aborted("a request with idempotency key '" + ctx.idempotency_key + "' is in progress");
+    return held->answer;
+  }
+  Result<std::string> made = make();
+  if (!made.ok()) {
+    (void)keys.Abandon(ctx, key);
+    return made;
+  }
+  BS_RETURN_IF_ERROR(keys.Finish(ctx, key, 200, *made));
+  return made;
 }
 
 Status ServiceCore::RequireAdmin(const RequestContext& ctx, std::string_view what) const {

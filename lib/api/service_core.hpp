@@ -32,6 +32,7 @@ struct ServiceOptions {
   // The host whose backup service takes this deployment's backups; empty: backups answer
   // unavailable.
   std::string backup_host;
+  std::chrono::seconds idempotency_key_ttl{24 * 3600};
 };
 
 class ServiceCore {
@@ -57,6 +58,14 @@ class ServiceCore {
   Result<VolumeType> ResolveType(const RequestContext& ctx, const std::string& id_or_name);
   // The type as a non-admin may see it: only the extra specs users are meant to read.
   static VolumeType ForCaller(const RequestContext& ctx, VolumeType t);
+
+  // ---- idempotent creates ----
+  // Runs `make` (which makes a resource and gives its id) once per the caller's idempotency
+  // key: a retry with the same key and `fingerprint` (what the request was) gets the id the
+  // first one made; the same key with another fingerprint is invalid_argument; while the first
+  // still runs, aborted. Without a key, just `make`. A failed `make` forgets the key.
+  Result<std::string> Once(const RequestContext& ctx, const std::string& fingerprint,
+                           const std::function<Result<std::string>()>& make);
 
   // ---- quota ----
   // Per-volume size limit (per_volume_gigabytes quota) for a project.

@@ -172,8 +172,35 @@ RequestSpec CreateSpec(internal::ServiceCore& d, const PreparedVolume& p,
 
 VolumeService::VolumeService(internal::ServiceCore& core) : core_(core) {}
 
+namespace {
+
+// What a create asked for, as one text: two creates with one idempotency key must match in it.
+std::string Fingerprint(const VolumeCreateRequest& r) {
+  std::string f = "volume.create";
+  auto add = [&](const std::string& part) { f += "|" + std::to_string(part.size()) + ":" + part; };
+  add(r.size_gb ? std::to_string(*r.size_gb) : "");
+  for (const std::string* s : {&r.name, &r.description, &r.volume_type, &r.availability_zone, &r.snapshot_id,
+                               &r.source_volid, &r.backup_id, &r.query}) {
+    add(*s);
+  }
+  for (const auto& [k, v] : r.metadata) add(k + "=" + v);
+  add(r.bootable ? "bootable" : "");
+  for (const auto& h : r.same_host) add("same:" + h);
+  for (const auto& h : r.different_host) add("different:" + h);
+  return f;
+}
+
+}  // namespace
+
 Result<Volume> VolumeService::Create(const RequestContext& ctx, const VolumeCreateRequest& r) {
-  return Submit(ctx, r, r.backup_id);
+  if (ctx.idempotency_key.empty()) return Submit(ctx, r, r.backup_id);
+  std::optional<Volume> made;
+  BS_ASSIGN_OR_RETURN(std::string id, core_.Once(ctx, Fingerprint(r), [&]() -> Result<std::string> {
+    BS_ASSIGN_OR_RETURN(made, Submit(ctx, r, r.backup_id));
+    return made->id;
+  }));
+  if (made) return *made;
+  return core_.LoadVolume(ctx, id);  // a retry: the volume the first request made, as it now is
 }
 
 Result<Volume> VolumeService::CreateForRestore(const RequestContext& ctx,

@@ -122,6 +122,9 @@ std::vector<Entry> BuildTable() {
   t.push_back(Integer("report_interval_ms", 0, kBig, "10000",
                       "How often every service records its heartbeat in the store; 0 records it once, at open.",
                       [](Subject& s, int64_t x) { s.config.report_interval = milliseconds(x); }));
+  t.push_back(Integer("idempotency_key_ttl", 1, kBig, "86400",
+                      "Seconds a request's idempotency key is remembered (a retry with it gets the first answer).",
+                      [](Subject& s, int64_t x) { s.config.idempotency_key_ttl = std::chrono::seconds(x); }));
   t.push_back(Integer("message_ttl", 1, kBig, "2592000",
                       "Seconds a user message (a failed operation's) is kept, as Cinder's message_ttl.",
                       [](Subject& s, int64_t x) { s.config.message_ttl = std::chrono::seconds(x); }));

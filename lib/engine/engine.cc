@@ -46,6 +46,7 @@ struct Engine::Impl {
   std::unique_ptr<QuotaService> quotas;
   std::unique_ptr<MessageService> messages;
   std::unique_ptr<TransferService> transfers;
+  std::unique_ptr<IdempotencyService> idempotency;
   EngineRecovery recovery;
   std::unique_ptr<internal::ServiceHeartbeat> heartbeat;
   std::unique_ptr<internal::SchedulerService> scheduler;
@@ -422,6 +423,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
 
   internal::ServiceOptions ao;
   ao.default_volume_type = config.default_volume_type;
+  ao.idempotency_key_ttl = config.idempotency_key_ttl;
   ao.availability_zones = {config.availability_zone};
   ao.default_availability_zone = config.availability_zone;
   ao.notify = notify;
@@ -436,6 +438,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineConfig config) {
   e.quotas = std::make_unique<QuotaService>(*e.core);
   e.messages = std::make_unique<MessageService>(*e.core);
   e.transfers = std::make_unique<TransferService>(*e.core);
+  e.idempotency = std::make_unique<IdempotencyService>(*e.core);
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   Engine* raw = engine.get();
   if (raw->impl_->run_volume) {
@@ -470,6 +473,7 @@ QosService& Engine::qos() { return *impl_->qos; }
 QuotaService& Engine::quotas() { return *impl_->quotas; }
 MessageService& Engine::messages() { return *impl_->messages; }
 TransferService& Engine::transfers() { return *impl_->transfers; }
+IdempotencyService& Engine::idempotency() { return *impl_->idempotency; }
 std::vector<PoolState> Engine::Pools() const {
   if (impl_->scheduler) return impl_->scheduler->scheduler().Pools();
   // Another process schedules: ask it.

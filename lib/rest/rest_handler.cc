@@ -7,6 +7,7 @@
 #include "blockstore/rest.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/rest/rest_call.hpp"
+#include "lib/rest/rest_idempotency.hpp"
 
 namespace blockstore {
 namespace {
@@ -122,7 +123,7 @@ std::variant<RequestContext, RestResponse> RestHandler::Impl::Authenticate(const
   if (options.auth_strategy == "tokens") {
     auto it = options.tokens.find(*token);
     if (it == options.tokens.end()) return Error(401, "Authentication required");
-    ctx = RequestContext{it->second.project_id, it->second.user_id, it->second.roles, {}};
+    ctx = RequestContext{it->second.project_id, it->second.user_id, it->second.roles, {}, {}};
   } else {
     // Cinder's noauth: "user:project" (or one name for both).
     const auto colon = token->find(':');
@@ -241,6 +242,13 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
       c.query.emplace(std::move(k), std::move(v));
     }
   }
+  rest::ClaimedKey claimed;
+  if (auto answered = rest::ClaimKey(engine, ctx, req, Header(req, "idempotency-key"), claimed)) {
+    outcome.route = req.method + " (idempotent replay)";
+    answered->headers.emplace_back("OpenStack-API-Version", "volume 3." + std::to_string(minor));
+    answered->headers.emplace_back("Vary", "OpenStack-API-Version");
+    return std::move(*answered);
+  }
   RestResponse r;
   bool served = false;
   for (auto handler : {rest::Volumes, rest::Snapshots, rest::Types, rest::Qos, rest::Quotas, rest::Backups,
@@ -252,7 +260,9 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
     }
   }
   outcome.route = c.route;
-  if (!served) return Error(404, "The resource could not be found.");
+  if (!served) r = Error(404, "The resource could not be found.");
+  rest::SettleKey(engine, ctx, claimed, r);
+  if (!served) return r;
   r.headers.emplace_back("OpenStack-API-Version", "volume 3." + std::to_string(minor));
   r.headers.emplace_back("Vary", "OpenStack-API-Version");
   return r;

@@ -303,6 +303,21 @@ CREATE INDEX transfers_project ON transfers(source_project_id, created_at);
 ALTER TABLE volumes ADD COLUMN migration_host TEXT NOT NULL DEFAULT '';
 ALTER TABLE volumes ADD COLUMN migration_type_id TEXT NOT NULL DEFAULT '';
 )sql",
+      // 14: idempotency keys: a request's key, what the request was, and the answer it got.
+      R"sql(
+CREATE TABLE idempotency_keys (
+  project_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  answered INTEGER NOT NULL DEFAULT 0,
+  status_code INTEGER NOT NULL DEFAULT 0,
+  answer TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, key)
+);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys(expires_at);
+)sql",
   };
   return kMigrations;
 }
@@ -316,7 +331,7 @@ const std::vector<std::string>& StoreTables() {
       "quota_limits",    "quota_usages",      "reservations",    "backups",
       "backup_metadata", "volume_attachments", "volume_exports", "volume_type_projects",
       "volume_connectors", "services", "capacity_pools", "capacity_holds",
-      "volume_glance_metadata", "messages", "transfers"};
+      "volume_glance_metadata", "messages", "transfers", "idempotency_keys"};
   return kTables;
 }
 

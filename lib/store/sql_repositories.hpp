@@ -197,6 +197,19 @@ class SqlTransfers final : public TransferRepository {
   SqlSessions& sessions_;
 };
 
+class SqlIdempotency final : public IdempotencyRepository {
+ public:
+  explicit SqlIdempotency(SqlSessions& sessions) : sessions_(sessions) {}
+  Result<std::optional<IdempotentRequest>> Claim(const IdempotentRequest& r, TimePoint now) override;
+  Status Answer(std::string_view project_id, std::string_view key, int status_code,
+                std::string_view answer) override;
+  Status Release(std::string_view project_id, std::string_view key) override;
+  Result<int64_t> DeleteExpired(TimePoint now) override;
+
+ private:
+  SqlSessions& sessions_;
+};
+
 class SqlQuotas final : public QuotaRepository {
  public:
   explicit SqlQuotas(SqlSessions& sessions) : sessions_(sessions) {}

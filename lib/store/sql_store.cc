@@ -15,6 +15,7 @@ QosRepository::~QosRepository() = default;
 ServiceRepository::~ServiceRepository() = default;
 MessageRepository::~MessageRepository() = default;
 TransferRepository::~TransferRepository() = default;
+IdempotencyRepository::~IdempotencyRepository() = default;
 CapacityRepository::~CapacityRepository() = default;
 QuotaRepository::~QuotaRepository() = default;
 

@@ -31,6 +31,7 @@ class SqlStore final : public Store {
   QuotaRepository& quotas() override { return quotas_; }
   MessageRepository& messages() override { return messages_; }
   TransferRepository& transfers() override { return transfers_; }
+  IdempotencyRepository& idempotency() override { return idempotency_; }
 
  private:
   const std::unique_ptr<SqlSessions> sessions_;
@@ -46,6 +47,7 @@ class SqlStore final : public Store {
   SqlQuotas quotas_{*sessions_};
   SqlMessages messages_{*sessions_};
   SqlTransfers transfers_{*sessions_};
+  SqlIdempotency idempotency_{*sessions_};
 };
 
 }  // namespace blockstore::internal

@@ -1187,6 +1187,20 @@ static void test_transfers(const char* dir) {
   CHECK(field(out, "project_id", project, sizeof project) && strcmp(project, "bob") == 0);
   bs_free(out);
   CHECK(bs_volume_get(&out, engine, alice, vol) == BS_ENOTFOUND);
+  /* A create with an idempotency key, sent twice: one volume. */
+  {
+    char once[64], twice[64];
+    CHECK(bs_context_set_idempotency_key(alice, "capi-once") == BS_OK);
+    CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+    CHECK(field(out, "id", once, sizeof once));
+    bs_free(out);
+    CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 1}") == BS_OK);
+    CHECK(field(out, "id", twice, sizeof twice) && strcmp(once, twice) == 0);
+    bs_free(out);
+    CHECK(bs_volume_create(&out, engine, alice, "{\"size\": 2}") == BS_EINVAL);
+    CHECK(bs_context_set_idempotency_key(NULL, "x") == BS_EINVAL);
+    CHECK(bs_context_set_idempotency_key(alice, NULL) == BS_OK);
+  }
   /* Offered again by bob, then withdrawn: his again, available. */
   CHECK(bs_transfer_create(&out, engine, bob, request) == BS_OK);
   CHECK(field(out, "id", xfer, sizeof xfer));

@@ -94,7 +94,8 @@ json::object Tree(const Case& c, const json::value& value, const std::string& st
 std::string Describe(const EngineConfig& c) {
   std::ostringstream o;
   o << c.state_path << "|" << c.database_connection << "|" << c.host << "|" << c.availability_zone << "|" << c.default_volume_type << "|"
-    << static_cast<int>(c.durability) << "|" << c.volume_workers << "|" << c.stats_interval.count() << "|" << c.message_ttl.count() << "|";
+    << static_cast<int>(c.durability) << "|" << c.volume_workers << "|" << c.stats_interval.count() << "|" << c.message_ttl.count() << "|"
+    << c.idempotency_key_ttl.count() << "|";
   for (const auto& [k, v] : c.quota_defaults) o << k << "=" << v << ",";
   for (const auto& b : c.backends) {
     o << "[" << b.name << " " << b.driver << " " << b.volume_backend_name << " " << b.filter_function << " "

@@ -129,7 +129,7 @@ TEST_SUITE("store") {
     }
     // As a build before migration 9 left it.
     DowngradeSchema(dir,
-                    {"ALTER TABLE volumes DROP COLUMN migration_host", "ALTER TABLE volumes DROP COLUMN migration_type_id",
+                    {"DROP TABLE idempotency_keys", "ALTER TABLE volumes DROP COLUMN migration_host", "ALTER TABLE volumes DROP COLUMN migration_type_id",
                      "DROP TABLE transfers", "DROP TABLE messages",
                      "DROP TABLE volume_glance_metadata",
                      "ALTER TABLE volumes DROP COLUMN image_metadata",

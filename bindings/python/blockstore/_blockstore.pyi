@@ -5,8 +5,9 @@ class Context:
     user_id: str
     roles: list[str]
     is_admin: bool
+    idempotency_key: str  # creates made with it are made once per key
     def __init__(self, project_id: str, user_id: str = ..., roles: Sequence[str] = ...,
-                 request_id: str = ...) -> None: ...
+                 request_id: str = ..., idempotency_key: str = ...) -> None: ...
     @staticmethod
     def admin(project_id: str = ...) -> Context: ...
 

@@ -135,17 +135,20 @@ void BindRecords(py::module_& m) {
 
   py::class_<RequestContext>(m, "Context", "Who is asking: a project, a user and roles.")
       .def(py::init([](std::string project_id, std::string user_id, std::vector<std::string> roles,
-                       std::string request_id) {
+                       std::string request_id, std::string idempotency_key) {
              return RequestContext{std::move(project_id), std::move(user_id), std::move(roles),
-                                   std::move(request_id)};
+                                   std::move(request_id), std::move(idempotency_key)};
            }),
            py::arg("project_id"), py::arg("user_id") = "user",
-           py::arg("roles") = std::vector<std::string>{"member"}, py::arg("request_id") = "")
+           py::arg("roles") = std::vector<std::string>{"member"}, py::arg("request_id") = "",
+           py::arg("idempotency_key") = "")
       .def_static("admin", [](std::string project_id) { return RequestContext::Admin(std::move(project_id)); },
                   py::arg("project_id") = "admin")
       .def_readonly("project_id", &RequestContext::project_id)
       .def_readonly("user_id", &RequestContext::user_id)
       .def_readonly("roles", &RequestContext::roles)
+      .def_readwrite("idempotency_key", &RequestContext::idempotency_key,
+                     "Creates made with this context are made once per key (a retry gets the first one's resource).")
       .def_property_readonly("is_admin", &RequestContext::is_admin)
       .def("__repr__", [](const RequestContext& c) {
         return "<blockstore.Context project=" + c.project_id + (c.is_admin() ? " admin>" : ">");

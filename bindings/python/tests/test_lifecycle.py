@@ -315,6 +315,19 @@ def test_a_transfer_moves_a_volume_and_its_quota_to_the_accepting_project(engine
         engine.get_transfer(bob, again.id)
 
 
+def test_a_create_with_an_idempotency_key_is_made_once(engine, alice):
+    keyed = blockstore.Context("alice", "u1", idempotency_key="py-once")
+    assert keyed.idempotency_key == "py-once"
+    first = engine.create_volume(keyed, 1, name="once")
+    again = engine.create_volume(keyed, 1, name="once")
+    assert again.id == first.id
+    assert [v.id for v in engine.list_volumes(alice)] == [first.id]
+    with pytest.raises(blockstore.InvalidArgument, match="another request"):
+        engine.create_volume(keyed, 2, name="once")
+    keyed.idempotency_key = ""
+    assert engine.create_volume(keyed, 1).id != first.id
+
+
 def test_migrate_moves_a_volume_between_backends(tmp_path, alice, admin):
     config = {"host": "pyhost", "backends": [
         {"name": n, "driver": "file", "options": {"volumes_dir": str(tmp_path / n)}} for n in ("a", "b")]}
