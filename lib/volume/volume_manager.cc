@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "blockstore/connector.hpp"
 #include "lib/attach/attach_codec.hpp"
 #include "lib/backup/backup_rpc.hpp"
 #include "lib/core/macros.hpp"
@@ -15,7 +16,6 @@
 #include "lib/json/json_codec.hpp"
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/create_failure.hpp"
-#include "blockstore/connector.hpp"
 #include "lib/volume/generic_revert.hpp"
 #include "lib/volume/migration_copy.hpp"
 #include "lib/volume/volume_rpc.hpp"
