@@ -29,7 +29,7 @@ namespace blockstore {
 
 namespace amqp_transport {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using internal::AmqpConnection;
 using internal::AmqpMessage;
 using internal::Bytes;
@@ -135,7 +135,7 @@ class AmqpTransport final : public Transport {
     m.body = std::move(message);
     m.persistent = true;
     m.confirm = true;
-    return publisher_.Publish(m, Clock::now() + options_.publish_timeout);
+    return publisher_.Publish(m, SteadyClock::now() + options_.publish_timeout);
   }
 
   Status Fanout(const std::string& topic, std::string message) override {
@@ -144,7 +144,7 @@ class AmqpTransport final : public Transport {
     m.fanout = topic + "_fanout";
     m.body = std::move(message);
     m.confirm = true;
-    return publisher_.Publish(m, Clock::now() + options_.publish_timeout);
+    return publisher_.Publish(m, SteadyClock::now() + options_.publish_timeout);
   }
 
   Status Notify(const std::string& priority, std::string message) override {
@@ -154,12 +154,12 @@ class AmqpTransport final : public Transport {
     m.routing_key = "notifications." + priority;
     m.body = std::move(message);
     m.persistent = true;
-    return publisher_.Publish(m, Clock::now() + options_.publish_timeout);
+    return publisher_.Publish(m, SteadyClock::now() + options_.publish_timeout);
   }
 
   Result<std::string> Call(const std::string& topic, std::string message,
                            std::chrono::milliseconds timeout) override {
-    const auto deadline = Clock::now() + timeout;
+    const auto deadline = SteadyClock::now() + timeout;
     auto slot = std::make_shared<std::promise<Result<std::string>>>();
     auto reply = slot->get_future();
     const std::string id = call_prefix_ + std::to_string(++next_call_);
@@ -497,7 +497,7 @@ class AmqpTransport final : public Transport {
         reply.correlation_id = d.correlation_id;
         reply.type = out.ok() ? "ok" : "error." + std::to_string(static_cast<int>(out.status().code()));
         reply.body = out.ok() ? std::move(out).value() : out.status().message();
-        (void)publisher_.Publish(reply, Clock::now() + options_.publish_timeout);
+        (void)publisher_.Publish(reply, SteadyClock::now() + options_.publish_timeout);
       }
       lock.lock();
       acks_.emplace_back(d.generation, d.channel, d.tag);
