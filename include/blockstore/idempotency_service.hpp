@@ -27,20 +27,30 @@ namespace internal {
 class ServiceCore;
 }  // namespace internal
 
+// What Begin found for a key.
+struct IdempotentClaim {
+  enum class Outcome {
+    kFirst,         // this request claimed the key: run it, then Finish or Abandon
+    kAnswered,      // the same request ran before: its answer is below
+    kRunning,       // the same request is running now
+    kOtherRequest,  // the key was given to another request
+  };
+  Outcome outcome = Outcome::kFirst;
+  int status_code = 0;  // kAnswered
+  std::string answer;   // kAnswered
+};
+
 class BS_API IdempotencyService {
  public:
   explicit IdempotencyService(internal::ServiceCore& core);
   IdempotencyService(const IdempotencyService&) = delete;
   IdempotencyService& operator=(const IdempotencyService&) = delete;
 
-  // Claims `key` of the caller's project for a request described by `fingerprint`: nullopt when
-  // this request is the first (it must then Finish or Abandon), otherwise the request that holds
-  // the key — answered or still running, with its fingerprint, which may differ. A claim left
-  // unanswered for five minutes (its process died mid-request) is taken over. Expired keys
-  // are forgotten now and then. invalid_argument for a key that is empty, over 255 bytes or not
-  // clean text.
-  Result<std::optional<IdempotentRequest>> Begin(const RequestContext& ctx, const std::string& key,
-                                                 const std::string& fingerprint);
+  // Claims `key` of the caller's project for a request described by `fingerprint`, or says
+  // what holds it. A claim left unanswered for five minutes (its process died mid-request) is
+  // taken over. Expired keys are forgotten now and then. invalid_argument for a key that is
+  // empty, over 255 bytes or not clean text.
+  Result<IdempotentClaim> Begin(const RequestContext& ctx, const std::string& key, const std::string& fingerprint);
   // The claimed request's answer, which retries get from now on.
   Status Finish(const RequestContext& ctx, const std::string& key, int status_code, const std::string& answer);
   // The claimed request failed so that a retry should run it again: the key is free.

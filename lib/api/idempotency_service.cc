@@ -11,8 +11,8 @@ namespace blockstore {
 
 IdempotencyService::IdempotencyService(internal::ServiceCore& core) : core_(core) {}
 
-Result<std::optional<IdempotentRequest>> IdempotencyService::Begin(const RequestContext& ctx, const std::string& key,
-                                                                   const std::string& fingerprint) {
+Result<IdempotentClaim> IdempotencyService::Begin(const RequestContext& ctx, const std::string& key,
+                                                  const std::string& fingerprint) {
   BS_RETURN_IF_ERROR(core_.CheckContext(ctx));
   if (key.empty()) return InvalidArgument("an idempotency key must not be empty");
   BS_RETURN_IF_ERROR(internal::CheckText("idempotency key", key));
@@ -31,9 +31,21 @@ Result<std::optional<IdempotentRequest>> IdempotencyService::Begin(const Request
   constexpr auto kAbandoned = std::chrono::minutes(5);
   if (held && !held->answered && held->created_at + kAbandoned < r.created_at) {
     BS_RETURN_IF_ERROR(core_.store().idempotency().Release(r.project_id, r.key));
-    return core_.store().idempotency().Claim(r, r.created_at);
+    BS_ASSIGN_OR_RETURN(held, core_.store().idempotency().Claim(r, r.created_at));
   }
-  return held;
+  using Outcome = IdempotentClaim::Outcome;
+  IdempotentClaim claim;
+  if (!held) return claim;
+  if (held->fingerprint != fingerprint) {
+    claim.outcome = Outcome::kOtherRequest;
+  } else if (!held->answered) {
+    claim.outcome = Outcome::kRunning;
+  } else {
+    claim.outcome = Outcome::kAnswered;
+    claim.status_code = held->status_code;
+    claim.answer = std::move(held->answer);
+  }
+  return claim;
 }
 
 Status IdempotencyService::Finish(const RequestContext& ctx, const std::string& key, int status_code,

@@ -26,13 +26,16 @@ Result<std::string> ServiceCore::Once(const RequestContext& ctx, const std::stri
   if (ctx.idempotency_key.empty()) return make();
   IdempotencyService keys(*this);
   const std::string key = "api:" + ctx.idempotency_key;  // REST keeps its own ("rest:…") beside these
-  BS_ASSIGN_OR_RETURN(auto held, keys.Begin(ctx, key, fingerprint));
-  if (held) {
-    if (held->fingerprint != fingerprint) {
+  BS_ASSIGN_OR_RETURN(IdempotentClaim claim, keys.Begin(ctx, key, fingerprint));
+  switch (claim.outcome) {
+    case IdempotentClaim::Outcome::kOtherRequest:
       return InvalidArgument("idempotency key '" + ctx.idempotency_key + "' was used for another request");
-    }
-    if (!held->answered) return Aborted("a request with idempotency key '" + ctx.idempotency_key + "' is in progress");
-    return held->answer;
+    case IdempotentClaim::Outcome::kRunning:
+      return Aborted("a request with idempotency key '" + ctx.idempotency_key + "' is in progress");
+    case IdempotentClaim::Outcome::kAnswered:
+      return claim.answer;
+    case IdempotentClaim::Outcome::kFirst:
+      break;
   }
   Result<std::string> made = make();
   if (!made.ok()) {

@@ -12,6 +12,7 @@
 #include "lib/api/validation.hpp"
 #include "lib/core/ids.hpp"
 #include "lib/core/macros.hpp"
+#include "lib/encoding/hex.hpp"
 
 namespace blockstore {
 namespace {
@@ -44,13 +45,7 @@ std::string KeyHash(const std::string& salt, const std::string& auth_key) {
   unsigned int len = 0;
   HMAC(EVP_sha1(), salt.data(), static_cast<int>(salt.size()),
        reinterpret_cast<const unsigned char*>(auth_key.data()), auth_key.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
+  return internal::HexEncode(mac, len);
 }
 
 bool SameHash(const std::string& a, const std::string& b) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "lib/core/macros.hpp"
+#include "lib/encoding/hex.hpp"
 
 namespace blockstore::internal {
 
@@ -35,16 +36,7 @@ Sha256 Sha256Of(std::span<const std::byte> data) {
   return out;
 }
 
-std::string Hex(const Sha256& h) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (unsigned char c : h) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
+std::string Hex(const Sha256& h) { return HexEncode(h.data(), h.size()); }
 
 Result<Sha256> ParseHex(std::string_view hex) {
   if (hex.size() != 64) return InvalidArgument("a SHA-256 is 64 hex digits");

@@ -243,7 +243,8 @@ RestResponse RestHandler::Impl::Serve(const RestRequest& req, RestOutcome& outco
     }
   }
   rest::ClaimedKey claimed;
-  if (auto answered = rest::ClaimKey(engine, ctx, req, Header(req, "idempotency-key"), claimed)) {
+  if (auto answered = rest::ClaimKey(engine, ctx, req, Header(req, "idempotency-key"),
+                                        Header(req, "openstack-api-version"), claimed)) {
     outcome.route = req.method + " (idempotent replay)";
     answered->headers.emplace_back("OpenStack-API-Version", "volume 3." + std::to_string(minor));
     answered->headers.emplace_back("Vary", "OpenStack-API-Version");

@@ -7,6 +7,7 @@
 #include "blockstore/store.hpp"
 
 #include "lib/core/macros.hpp"
+#include "lib/encoding/hex.hpp"
 #include "lib/store/pg_db.hpp"
 #include "lib/store/schema.hpp"
 #include "lib/store/sqlite_db.hpp"
@@ -62,11 +63,7 @@ Result<DatabaseCopyTable> Digest(internal::Db& db, const std::string& table,
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_DigestFinal_ex(md.get(), out, &n);
-  static const char* hex = "0123456789abcdef";
-  for (unsigned int i = 0; i < n; ++i) {
-    t.sha256 += hex[out[i] >> 4];
-    t.sha256 += hex[out[i] & 15];
-  }
+  t.sha256 = internal::HexEncode(out, n);
   return t;
 }
 

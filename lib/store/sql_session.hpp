@@ -58,6 +58,8 @@ class SqlSession {
                                                      const std::vector<std::string>& binds,
                                                      bool cache = true);
   Result<Volume> TransitionVolumeLocked(std::string_view id, const VolumeTransition& t);
+  // Whether the volume's quota is committed (it counts in its project's in_use).
+  Result<bool> VolumeQuotaCommittedLocked(std::string_view id);
   // A transition as one statement outside a transaction: the volume it moved (with `record`;
   // otherwise only its id), or nullopt when nothing matched (gone, or not in a status it moves
   // from). With `settle` (PostgreSQL only: SQLite has no writing WITH) the same statement

@@ -56,11 +56,7 @@ Result<std::vector<QuotaCharge>> MovingChargesLocked(SqlSession& session, const 
     if (auto type = session.GetVolumeTypeLocked(v.volume_type_id); type.ok()) type_name = type->name;
   }
   std::vector<QuotaCharge> charges;
-  BS_ASSIGN_OR_RETURN(Stmt * vol, session.db().Prepare("SELECT quota_committed FROM volumes WHERE id = ?"));
-  vol->Bind(1, v.id);
-  BS_ASSIGN_OR_RETURN(bool row, vol->Step());
-  const bool committed = row && vol->Int(0) != 0;
-  vol->Reset();
+  BS_ASSIGN_OR_RETURN(const bool committed, session.VolumeQuotaCommittedLocked(v.id));
   if (committed) charges = CountAndSizeCharges(kQuotaVolumes, static_cast<int64_t>(v.size_gb), type_name);
   if (!with_snapshots) return charges;
   BS_ASSIGN_OR_RETURN(Stmt * snaps,

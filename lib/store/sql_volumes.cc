@@ -475,6 +475,15 @@ Status SqlVolumes::FinishDelete(std::string_view id) {
   });
 }
 
+Result<bool> SqlSession::VolumeQuotaCommittedLocked(std::string_view id) {
+  BS_ASSIGN_OR_RETURN(Stmt * sel, db_->Prepare("SELECT quota_committed FROM volumes WHERE id = ?"));
+  sel->Bind(1, id);
+  BS_ASSIGN_OR_RETURN(bool row, sel->Step());
+  const bool committed = row && sel->Int(0) != 0;
+  sel->Reset();
+  return committed;
+}
+
 Result<Volume> SqlVolumes::ChangeType(std::string_view id, const VolumeTransition& t, std::string_view type_id) {
   return sessions_.Run([&](SqlSession& session) -> Result<Volume> {
     Transaction tx(session.db());
@@ -484,11 +493,7 @@ Result<Volume> SqlVolumes::ChangeType(std::string_view id, const VolumeTransitio
     BS_ASSIGN_OR_RETURN(VolumeType to, session.GetVolumeTypeLocked(type_id));
     std::string from_name;
     if (auto from = session.GetVolumeTypeLocked(before.volume_type_id); from.ok()) from_name = from->name;
-    BS_ASSIGN_OR_RETURN(Stmt * sel, session.db().Prepare("SELECT quota_committed FROM volumes WHERE id = ?"));
-    sel->Bind(1, id);
-    BS_ASSIGN_OR_RETURN(bool row, sel->Step());
-    const bool committed = row && sel->Int(0) != 0;
-    sel->Reset();
+    BS_ASSIGN_OR_RETURN(const bool committed, session.VolumeQuotaCommittedLocked(id));
     if (committed) {
       // Only the per-type resources move: the totals count the volume either way.
       auto per_type = [&](const std::string& type_name) {

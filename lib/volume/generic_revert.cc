@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "lib/core/macros.hpp"
+#include "lib/volume/block_copy.hpp"
 
 namespace blockstore::internal {
 
@@ -35,18 +36,8 @@ Status GenericRevert(VolumeDriver& driver, const Volume& volume, const Snapshot&
   BS_ASSIGN_OR_RETURN(auto data, from->AllocatedRanges());
   BS_ASSIGN_OR_RETURN(auto old, to->AllocatedRanges());
   const uint64_t size = std::min(from->SizeBytes(), to->SizeBytes());
-  constexpr uint64_t kPiece = 4 << 20;
-  std::vector<std::byte> buf(kPiece);
-  for (const Extent& e : Union(std::move(data), old, size)) {
-    for (uint64_t at = e.offset; at < e.offset + e.length; at += kPiece) {
-      const uint64_t n = std::min(kPiece, e.offset + e.length - at);
-      BS_ASSIGN_OR_RETURN(std::size_t got, from->ReadAt(at, std::span(buf).first(n)));
-      if (got != n) return DataLoss("snapshot " + snapshot.id + " read short at " + std::to_string(at));
-      *touched = true;
-      BS_RETURN_IF_ERROR(to->WriteAt(at, std::span<const std::byte>(buf).first(n)));
-    }
-  }
-  return to->Flush();
+  uint64_t copied = 0;
+  return CopyRanges(*from, *to, Union(std::move(data), old, size), size, touched, &copied);
 }
 
 }  // namespace blockstore::internal

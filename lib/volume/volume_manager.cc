@@ -17,7 +17,7 @@
 #include "lib/scheduler/scheduler_rpc.hpp"
 #include "lib/volume/create_failure.hpp"
 #include "lib/volume/generic_revert.hpp"
-#include "lib/volume/migration_copy.hpp"
+#include "lib/volume/block_copy.hpp"
 #include "lib/volume/volume_rpc.hpp"
 
 namespace blockstore {

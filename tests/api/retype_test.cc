@@ -92,6 +92,7 @@ TEST_SUITE("retype") {
     BS_CHECK_CODE(vols.Retype(f.alice, v.id, "platinum"), Code::kNotFound);
     BS_CHECK_CODE(vols.Retype(f.alice, v.id, "silver", "sometimes"), Code::kInvalidArgument);
     BS_CHECK_CODE(vols.Retype(f.bob, v.id, "silver"), Code::kNotFound);
+    CHECK(f.State() == before);
     // The new type's own quota is full.
     BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"volumes_silver", 0}}));
     const std::string with_limit = f.State();
@@ -99,7 +100,6 @@ TEST_SUITE("retype") {
     CHECK(f.State() == with_limit);
     CHECK(f.Get(f.alice, v.id).status == VS::kAvailable);
     BS_REQUIRE_OK(f.engine->quotas().Update(f.admin, "alice", {{"volumes_silver", -1}}));
-    (void)before;
     // Not from error; not a volume with snapshots when it must migrate.
     Volume other = f.Typed("on-a");
     f.AvailableSnapshot(f.alice, other.id);
