@@ -2,13 +2,10 @@
 // calls, with no_snapshots): create, list (summary and detail), show, accept, delete.
 #include "lib/core/macros.hpp"
 #include "lib/rest/rest_fields.hpp"
+#include "lib/rest/rest_views.hpp"
 
 namespace blockstore::rest {
 namespace {
-
-json::array Links(const Call& c, const std::string& collection, const std::string& id) {
-  return json::array{json::object{{"href", c.Link(collection, id)}, {"rel", "self"}}};
-}
 
 json::object Summary(const Call& c, const std::string& collection, const VolumeTransfer& t) {
   return {{"id", t.id}, {"name", t.name}, {"volume_id", t.volume_id}, {"links", Links(c, collection, t.id)}};

@@ -5,12 +5,6 @@ namespace {
 
 json::value OrNull(const std::string& s) { return s.empty() ? json::value() : json::value(s); }
 
-json::array Links(const Call& c, const std::string& collection, const std::string& id) {
-  const std::string self = c.Link(collection, id);
-  return json::array{json::object{{"href", self}, {"rel", "self"}},
-                     json::object{{"href", self}, {"rel", "bookmark"}}};
-}
-
 json::object MetaObject(const Metadata& m) {
   json::object o;
   for (const auto& [k, v] : m) o.emplace(k, v);
@@ -18,6 +12,12 @@ json::object MetaObject(const Metadata& m) {
 }
 
 }  // namespace
+
+json::array Links(const Call& c, const std::string& collection, const std::string& id) {
+  const std::string self = c.Link(collection, id);
+  return json::array{json::object{{"href", self}, {"rel", "self"}},
+                     json::object{{"href", self}, {"rel", "bookmark"}}};
+}
 
 TypeNameMap TypeNames(Call& c) {
   TypeNameMap out;

@@ -18,6 +18,8 @@ void WriteVolumeSummary(JsonOut& w, const Call& c, const Volume& v);
 void WriteVolumeDetail(JsonOut& w, Call& c, const Volume& v, const TypeNameMap& types);
 // {"volume": detail}.
 RestResponse VolumeResponse(int status, Call& c, const Volume& v);
+// A record's links, as Cinder gives them: self and bookmark.
+json::array Links(const Call& c, const std::string& collection, const std::string& id);
 json::object SnapshotView(const Call& c, const Snapshot& s);
 json::object BackupSummary(const Call& c, const Backup& b);
 json::object BackupDetail(const Call& c, const Backup& b);
